@@ -1,0 +1,80 @@
+/**
+ * Permission codes. Which role holds which permission is data (role_permissions), seeded from
+ * DEFAULT_ROLES and editable by an administrator; the codes themselves are the contract between
+ * the server's checks and the web's menus.
+ */
+export const PERMISSIONS = {
+  'org.read': { zh: '查看组织与网格', en: 'View org units and grids' },
+  'org.write': { zh: '管理组织与网格', en: 'Manage org units and grids' },
+  'user.read': { zh: '查看用户', en: 'View users' },
+  'user.write': { zh: '管理用户与授权', en: 'Manage users and grants' },
+  'role.write': { zh: '编辑角色权限', en: 'Edit role permissions' },
+  'audit.read': { zh: '查看审计日志', en: 'View the audit log' },
+  'personal.unmask': { zh: '查看完整身份证号和手机号', en: 'Unmask ID and phone numbers' },
+  'personal.export': { zh: '导出未脱敏数据', en: 'Export unmasked data' },
+  'work-item.read': { zh: '查看待办', en: 'View work items' },
+  'work-item.assign': { zh: '派发待办', en: 'Assign work items' },
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+export const PERMISSION_CODES = Object.keys(PERMISSIONS) as Permission[];
+
+export interface RoleDefinition {
+  code: string;
+  zh: string;
+  en: string;
+  permissions: Permission[];
+}
+
+const FIELD: Permission[] = ['org.read', 'work-item.read'];
+
+/** Seeded defaults only: the live mapping is in the database. */
+export const DEFAULT_ROLES: RoleDefinition[] = [
+  { code: 'admin', zh: '系统管理员', en: 'Administrator', permissions: [...PERMISSION_CODES] },
+  {
+    code: 'command',
+    zh: '指挥部',
+    en: 'Command centre',
+    permissions: [...FIELD, 'user.read', 'personal.unmask', 'personal.export', 'work-item.assign'],
+  },
+  {
+    code: 'unit_staff',
+    zh: '街道/社区工作人员',
+    en: 'Street / community staff',
+    permissions: [...FIELD, 'org.write', 'user.read', 'work-item.assign'],
+  },
+  { code: 'grid_worker', zh: '网格员', en: 'Grid worker', permissions: [...FIELD] },
+  { code: 'sampler', zh: '采样人员', en: 'Sampler', permissions: [...FIELD] },
+  { code: 'lab', zh: '实验室', en: 'Laboratory', permissions: ['work-item.read'] },
+  { code: 'pharmacy', zh: '药店', en: 'Pharmacy', permissions: [...FIELD] },
+  { code: 'market_officer', zh: '市场监管', en: 'Market officer', permissions: [...FIELD] },
+  { code: 'gate_guard', zh: '门岗', en: 'Gate guard', permissions: [...FIELD] },
+  { code: 'party_secretary', zh: '党支部', en: 'Party secretary', permissions: [...FIELD] },
+  { code: 'supplies_clerk', zh: '物资管理', en: 'Supplies clerk', permissions: [...FIELD] },
+  { code: 'auditor', zh: '审计员', en: 'Auditor', permissions: ['org.read', 'user.read', 'audit.read'] },
+];
+
+export const ORG_LEVELS = ['district', 'street', 'community', 'village', 'grid', 'building'] as const;
+export type OrgLevel = (typeof ORG_LEVELS)[number];
+
+export const ORG_LEVEL_NAMES: Record<OrgLevel, { zh: string; en: string }> = {
+  district: { zh: '区', en: 'District' },
+  street: { zh: '街道/乡镇', en: 'Street / township' },
+  community: { zh: '社区', en: 'Community' },
+  village: { zh: '村', en: 'Village' },
+  grid: { zh: '网格', en: 'Grid' },
+  building: { zh: '楼栋/院落', en: 'Building' },
+};
+
+/** Which level may sit under which: the three-level grid (street → community/village → grid). */
+export const ORG_CHILD_LEVELS: Record<OrgLevel, OrgLevel[]> = {
+  district: ['street'],
+  street: ['community', 'village'],
+  community: ['grid'],
+  village: ['grid'],
+  grid: ['building'],
+  building: [],
+};
+
+export const WORK_ITEM_STATES = ['open', 'done', 'cancelled', 'overdue'] as const;
+export type WorkItemState = (typeof WORK_ITEM_STATES)[number];

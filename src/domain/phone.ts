@@ -1,0 +1,8 @@
+/** Mainland mobile numbers: 11 digits `1[3-9]\d{9}`, optional +86 (DOMAIN.md). */
+const MOBILE = /^1[3-9]\d{9}$/;
+
+/** Returns the 11-digit number, or null when the input is not a mainland mobile number. */
+export function normalizeMobile(input: string): string | null {
+  const compact = input.replace(/[\s-]/g, '').replace(/^(\+86|0086)/, '');
+  return MOBILE.test(compact) ? compact : null;
+}

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { orgRoutes } from './modules/org/org-routes.ts';
+import { auditRoutes } from './platform/audit/audit-routes.ts';
+import { authRoutes } from './platform/auth/auth-routes.ts';
+import type { AppDeps } from './platform/deps.ts';
+import { eventRoutes } from './platform/events/event-routes.ts';
+import { healthRoutes } from './platform/health/health-routes.ts';
+import { installErrorHandlers } from './platform/http/error-handler.ts';
+import { installRequestContext } from './platform/http/request-context.ts';
+import { validatorCompiler } from './platform/http/validation.ts';
+import { roleRoutes } from './platform/roles/role-routes.ts';
+import { userRoutes } from './platform/users/user-routes.ts';
+import { workItemRoutes } from './platform/work-items/work-item-routes.ts';
+
+export const API_PREFIX = '/api/v1';
+
+export interface BuildOptions {
+  logger?: FastifyHttpOptions<never>['logger'];
+  https?: { key: Buffer; cert: Buffer } | null;
+}
+
+/**
+ * Personal data never reaches the log: no bodies, no query strings (a search may be a phone
+ * number), no cookies.
+ */
+const loggerDefaults = {
+  redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+  serializers: {
+    req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], ip: req.ip }),
+  },
+};
+
+export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger === undefined || options.logger === false ? false : { ...loggerDefaults, ...(options.logger as object) };
+  // One instance type for HTTP and HTTPS: the routes do not care which one serves them.
+  const app = (
+    Fastify({
+      logger,
+      trustProxy: deps.config.trustProxy,
+      bodyLimit: 1024 * 1024,
+      ...(options.https ? { https: options.https } : {}),
+    } as FastifyHttpOptions<never>) as unknown as FastifyInstance
+  ).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // antd injects its CSS-in-JS as <style> elements.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Served over plain HTTP on a LAN too: HSTS only makes sense behind real TLS.
+    strictTransportSecurity: Boolean(options.https),
+  });
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Gridwatch 网格防控 API', version: '1' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'gw_session' } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
+
+  installErrorHandlers(app, deps.config.webDir);
+  installRequestContext(app, deps);
+
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+      for (const routes of [healthRoutes, authRoutes, orgRoutes, userRoutes, roleRoutes, auditRoutes, workItemRoutes, eventRoutes]) {
+        await api.register(routes(deps));
+      }
+    },
+    { prefix: API_PREFIX },
+  );
+
+  const indexHtml = path.join(deps.config.webDir, 'index.html');
+  if (fs.existsSync(indexHtml)) {
+    await app.register(fastifyStatic, {
+      root: deps.config.webDir,
+      wildcard: false,
+      // Hashed assets never change; the shell and the service worker must always be revalidated.
+      cacheControl: false,
+      setHeaders(reply, file) {
+        const immutable = file.includes(`${path.sep}assets${path.sep}`);
+        reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+  return app;
+}

@@ -1,0 +1,45 @@
+import path from 'node:path';
+
+/** Everything the server reads from its environment, read once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  production: boolean;
+  /** Embedded PGlite data folder (also holds the generated key and the lock file). */
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** Create the demo district on a fresh database. */
+  demo: boolean;
+  adminPassword: string | undefined;
+  key: string | undefined;
+  keyFile: string | undefined;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  /** Trust X-Forwarded-* from a reverse proxy (for Secure cookies behind TLS termination). */
+  trustProxy: boolean;
+  sessionIdleMinutes: number;
+  webDir: string;
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  return {
+    port: Number(env.PORT ?? 3000),
+    host: env.HOST ?? '0.0.0.0',
+    production: env.NODE_ENV === 'production',
+    dataDir: path.resolve(env.GRIDWATCH_DATA_DIR ?? 'data'),
+    databaseUrl,
+    // The embedded default is a demo; a real server gets demo data only when asked.
+    demo: env.GRIDWATCH_DEMO ? env.GRIDWATCH_DEMO === '1' : !databaseUrl,
+    adminPassword: env.GRIDWATCH_ADMIN_PASSWORD || undefined,
+    key: env.GRIDWATCH_KEY || undefined,
+    keyFile: env.GRIDWATCH_KEY_FILE || undefined,
+    tlsCert: env.GRIDWATCH_TLS_CERT || undefined,
+    tlsKey: env.GRIDWATCH_TLS_KEY || undefined,
+    trustProxy: env.GRIDWATCH_TRUST_PROXY === '1',
+    sessionIdleMinutes: Number(env.GRIDWATCH_SESSION_IDLE_MINUTES ?? 480),
+    webDir: path.resolve(env.GRIDWATCH_WEB_DIR ?? 'dist/web'),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

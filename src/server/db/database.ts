@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import * as schema from './schema.ts';
+import { acquireDataDirLock, type DataDirLock } from './lock.ts';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Repositories take either the pool-level handle or a transaction. */
+export type Executor = Db | Tx;
+
+export type DatabaseKind = 'pglite' | 'postgresql';
+
+export interface Database {
+  db: Db;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export async function migratePgliteDb(client: PGlite): Promise<void> {
+  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+}
+
+export function wrapPglite(client: PGlite, onClose?: () => void): Database {
+  return {
+    db: drizzlePglite(client, { schema }) as unknown as Db,
+    kind: 'pglite',
+    async close() {
+      await client.close();
+      onClose?.();
+    },
+  };
+}
+
+/**
+ * Opens the embedded database in `dataDir/pgdata`. A lock file keeps a second process out (two
+ * processes on one PGlite folder corrupt it); the first creation happens in a temporary folder
+ * that is renamed into place only once migrated, so an interrupted first start leaves no broken
+ * folder behind.
+ */
+export async function openEmbedded(dataDir: string): Promise<Database> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lock: DataDirLock = acquireDataDirLock(dataDir);
+  try {
+    const pgdata = path.join(dataDir, 'pgdata');
+    if (!fs.existsSync(pgdata)) {
+      const tmp = path.join(dataDir, `pgdata.creating-${process.pid}-${Date.now()}`);
+      const fresh = await PGlite.create(tmp);
+      await migratePgliteDb(fresh);
+      await fresh.close();
+      fs.renameSync(tmp, pgdata);
+    }
+    for (const leftover of fs.readdirSync(dataDir).filter((f) => f.startsWith('pgdata.creating-'))) {
+      fs.rmSync(path.join(dataDir, leftover), { recursive: true, force: true });
+    }
+    const client = await PGlite.create(pgdata);
+    await migratePgliteDb(client);
+    return wrapPglite(client, () => lock.release());
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+/** A PostgreSQL server. Migrations run under an advisory lock so app servers may start together. */
+export async function openServer(databaseUrl: string, options: { max?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10 });
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock(41160001)');
+    await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await client.query('select pg_advisory_unlock(41160001)');
+  } finally {
+    client.release();
+  }
+  return {
+    db: drizzlePg(pool, { schema }) as unknown as Db,
+    kind: 'postgresql',
+    close: () => pool.end(),
+  };
+}

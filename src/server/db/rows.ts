@@ -1,0 +1,8 @@
+import type { SQL } from 'drizzle-orm';
+import type { Executor } from './database.ts';
+
+/** Rows of a raw statement: PGlite and node-postgres both answer `{rows}`. */
+export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

@@ -1,0 +1,209 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/**
+ * The org tree. `path` is a materialized path of stable serial segments (`411600.1.2a`), so a
+ * grant on a node covers `path = p OR path LIKE p || '.%'` with one index range scan; renaming or
+ * recoding a node never rewrites its subtree.
+ */
+export const orgUnits = pgTable(
+  'org_units',
+  {
+    id: uuid('id').primaryKey(),
+    serial: bigserial('serial', { mode: 'number' }).notNull(),
+    parentId: uuid('parent_id'),
+    name: text('name').notNull(),
+    level: text('level').notNull(),
+    code: text('code'),
+    path: text('path').notNull(),
+    depth: integer('depth').notNull(),
+    districtCode: text('district_code').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('org_units_path_key').on(t.path),
+    index('org_units_path_pattern_idx').using('btree', t.path.op('text_pattern_ops')),
+    index('org_units_parent_idx').on(t.parentId),
+    uniqueIndex('org_units_sibling_name_key').on(t.parentId, t.name),
+  ],
+);
+
+export const roles = pgTable('roles', {
+  code: text('code').primaryKey(),
+  nameZh: text('name_zh').notNull(),
+  nameEn: text('name_en').notNull(),
+  createdAt: createdAt(),
+});
+
+export const rolePermissions = pgTable(
+  'role_permissions',
+  {
+    roleCode: text('role_code')
+      .notNull()
+      .references(() => roles.code, { onDelete: 'cascade' }),
+    permission: text('permission').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roleCode, t.permission] })],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey(),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    /** Sensitive: AES-256-GCM ciphertext, with an HMAC beside it for exact lookup. */
+    phoneEnc: text('phone_enc'),
+    phoneHash: text('phone_hash'),
+    active: boolean('active').notNull().default(true),
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`), index('users_phone_hash_idx').on(t.phoneHash)],
+);
+
+export const roleGrants = pgTable(
+  'role_grants',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    roleCode: text('role_code')
+      .notNull()
+      .references(() => roles.code),
+    orgUnitId: uuid('org_unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('role_grants_key').on(t.userId, t.roleCode, t.orgUnitId), index('role_grants_org_idx').on(t.orgUnitId)],
+);
+
+/** Server-side sessions, so several app servers can share one database. Only the token's hash is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Failed logins, kept in the database so the lockout holds across app servers. */
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    username: text('username').notNull(),
+    ip: text('ip').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('login_failures_username_idx').on(t.username, t.at), index('login_failures_ip_idx').on(t.ip, t.at)],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: uuid('id').primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorId: uuid('actor_id'),
+    actorName: text('actor_name'),
+    action: text('action').notNull(),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id'),
+    /** Org path of the record, so the audit log is scoped like the records themselves. */
+    orgPath: text('org_path'),
+    changes: jsonb('changes'),
+    ip: text('ip'),
+  },
+  (t) => [
+    index('audit_events_at_idx').on(t.at),
+    index('audit_events_entity_idx').on(t.entity, t.entityId),
+    index('audit_events_org_path_idx').using('btree', t.orgPath.op('text_pattern_ops')),
+  ],
+);
+
+/** One task mechanism for every "someone must do something by a time". */
+export const workItems = pgTable(
+  'work_items',
+  {
+    id: uuid('id').primaryKey(),
+    type: text('type').notNull(),
+    title: text('title').notNull(),
+    subjectEntity: text('subject_entity'),
+    subjectId: text('subject_id'),
+    assigneeUserId: uuid('assignee_user_id').references(() => users.id),
+    assigneeOrgUnitId: uuid('assignee_org_unit_id').references(() => orgUnits.id),
+    /** Where the item lives in the tree: decides who may see it. */
+    orgPath: text('org_path').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    state: text('state').notNull().default('open'),
+    feedback: text('feedback'),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('work_items_assignee_user_idx').on(t.assigneeUserId, t.state),
+    index('work_items_org_path_idx').using('btree', t.orgPath.op('text_pattern_ops')),
+    index('work_items_due_idx').on(t.state, t.dueAt),
+  ],
+);
+
+/** Database-backed job queue: claimed with FOR UPDATE SKIP LOCKED, so app servers can share it. */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    /** A recurring job keeps one queued row per key. */
+    singletonKey: text('singleton_key'),
+    payload: jsonb('payload'),
+    runAt: timestamp('run_at', { withTimezone: true }).notNull().defaultNow(),
+    state: text('state').notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    lockedAt: timestamp('locked_at', { withTimezone: true }),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('jobs_due_idx').on(t.state, t.runAt),
+    uniqueIndex('jobs_singleton_key').on(t.singletonKey).where(sql`state in ('queued', 'running')`),
+  ],
+);
+
+/** First answer to each field client's write, so a retry with the same client id never writes twice. */
+export const clientWrites = pgTable('client_writes', {
+  clientId: uuid('client_id').primaryKey(),
+  actorId: uuid('actor_id'),
+  action: text('action').notNull(),
+  response: jsonb('response').notNull(),
+  createdAt: createdAt(),
+});

@@ -1,0 +1,138 @@
+import { and, asc, eq, ilike, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/database.ts';
+import { orgUnits } from '../../db/schema.ts';
+import { inScope } from '../../platform/access/scope-sql.ts';
+import { queryRows } from '../../db/rows.ts';
+
+export type OrgUnitRow = typeof orgUnits.$inferSelect;
+
+const childCount = sql<number>`(select count(*)::int from ${orgUnits} c where c.parent_id = ${orgUnits.id})`;
+
+const columns = {
+  id: orgUnits.id,
+  parentId: orgUnits.parentId,
+  name: orgUnits.name,
+  level: orgUnits.level,
+  code: orgUnits.code,
+  path: orgUnits.path,
+  depth: orgUnits.depth,
+  childCount,
+};
+
+export type OrgUnitListRow = {
+  id: string;
+  parentId: string | null;
+  name: string;
+  level: string;
+  code: string | null;
+  path: string;
+  depth: number;
+  childCount: number;
+};
+
+export async function findOrgUnitInScope(db: Executor, scope: string[], id: string): Promise<OrgUnitListRow | undefined> {
+  const [row] = await db
+    .select(columns)
+    .from(orgUnits)
+    .where(and(eq(orgUnits.id, id), inScope(orgUnits.path, scope)));
+  return row;
+}
+
+export async function findOrgUnitsInScope(db: Executor, scope: string[], ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select(columns)
+    .from(orgUnits)
+    .where(and(inArray(orgUnits.id, ids), inScope(orgUnits.path, scope)));
+}
+
+export async function findOrgUnitsByPaths(db: Executor, paths: string[]) {
+  if (paths.length === 0) return [];
+  return db.select(columns).from(orgUnits).where(inArray(orgUnits.path, paths)).orderBy(asc(orgUnits.path));
+}
+
+export async function findChildrenInScope(
+  db: Executor,
+  scope: string[],
+  filter: { parentId?: string; q?: string; level?: string },
+  page: { limit: number; offset: number },
+) {
+  const where = and(
+    inScope(orgUnits.path, scope),
+    filter.parentId ? eq(orgUnits.parentId, filter.parentId) : undefined,
+    filter.q ? ilike(orgUnits.name, `%${filter.q}%`) : undefined,
+    filter.level ? eq(orgUnits.level, filter.level) : undefined,
+  );
+  const [items, [{ total }]] = await Promise.all([
+    db.select(columns).from(orgUnits).where(where).orderBy(asc(orgUnits.serial)).limit(page.limit).offset(page.offset),
+    db.select({ total: sql<number>`count(*)::int` }).from(orgUnits).where(where),
+  ]);
+  return { items, total };
+}
+
+/** Names of the nodes above a path, for breadcrumbs (a grant on a grid still shows its community's name). */
+export async function findAncestors(db: Executor, path: string) {
+  const segments = path.split('.');
+  const paths = segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('.'));
+  if (paths.length === 0) return [];
+  return db
+    .select({ id: orgUnits.id, name: orgUnits.name, level: orgUnits.level })
+    .from(orgUnits)
+    .where(inArray(orgUnits.path, paths))
+    .orderBy(asc(orgUnits.depth));
+}
+
+export async function siblingNameTaken(db: Executor, parentId: string, name: string, exceptId?: string) {
+  const [row] = await db
+    .select({ id: orgUnits.id })
+    .from(orgUnits)
+    .where(and(eq(orgUnits.parentId, parentId), eq(orgUnits.name, name), exceptId ? sql`${orgUnits.id} <> ${exceptId}` : undefined));
+  return Boolean(row);
+}
+
+/**
+ * Inserts a node under its parent; the path's last segment is the node's own serial in base 36,
+ * taken from the sequence first, so it is unique without a lock and never changes.
+ */
+export async function insertOrgUnit(
+  db: Executor,
+  row: {
+    id: string;
+    parent: { id: string; path: string; depth: number } | null;
+    name: string;
+    level: string;
+    code: string | null;
+    districtCode: string;
+  },
+) {
+  const [{ serial }] = await queryRows<{ serial: string }>(
+    db,
+    sql`select nextval(pg_get_serial_sequence('org_units', 'serial'))::text as serial`,
+  );
+  const segment = Number(serial).toString(36);
+  const path = row.parent ? `${row.parent.path}.${segment}` : (row.code ?? segment);
+  await db.insert(orgUnits).values({
+    id: row.id,
+    serial: Number(serial),
+    parentId: row.parent?.id ?? null,
+    name: row.name,
+    level: row.level,
+    code: row.code,
+    path,
+    depth: row.parent ? row.parent.depth + 1 : 0,
+    districtCode: row.districtCode,
+  });
+  return path;
+}
+
+export async function updateOrgUnitRow(db: Executor, id: string, patch: { name?: string; code?: string | null }) {
+  await db
+    .update(orgUnits)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(orgUnits.id, id));
+}
+
+export async function findOrgUnitById(db: Executor, id: string) {
+  const [row] = await db.select().from(orgUnits).where(eq(orgUnits.id, id));
+  return row;
+}

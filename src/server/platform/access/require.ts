@@ -1,0 +1,12 @@
+import type { Permission } from '../../../domain/permissions.ts';
+import { forbidden } from '../errors/app-error.ts';
+import { type Actor, hasPermission, scopePaths } from './actor.ts';
+
+/**
+ * Every service starts here: no grant with the permission at all → 403; otherwise the subtrees
+ * where it holds, for the query's WHERE clause (rows outside answer 404, so ids do not leak).
+ */
+export function requireScope(actor: Actor, permission: Permission): string[] {
+  if (!hasPermission(actor, permission)) throw forbidden();
+  return scopePaths(actor, permission);
+}

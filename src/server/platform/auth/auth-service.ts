@@ -1,0 +1,110 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Actor, Grant } from '../access/actor.ts';
+import { allPermissions } from '../access/actor.ts';
+import { runWrite } from '../audit/run-write.ts';
+import type { AppDeps } from '../deps.ts';
+import { AppError, invalidField } from '../errors/app-error.ts';
+import { type Locale, text } from '../errors/i18n.ts';
+import { findUserById, findUserByUsername, updateUserRow } from '../users/user-repository.ts';
+import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
+import * as sessions from './session-repository.ts';
+
+const FAILURE_WINDOW_MINUTES = 15;
+const MAX_FAILURES = 10;
+/** Touching the session row on every request would make every read a write; once a minute is enough. */
+const TOUCH_EVERY_MS = 60_000;
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export interface RequestInfo {
+  ip: string;
+  userAgent: string | null;
+  locale: Locale;
+}
+
+export function describeActor(actor: Actor) {
+  return {
+    user: { id: actor.userId, username: actor.username, displayName: actor.displayName },
+    grants: actor.grants.map((g) => ({
+      role: g.roleCode,
+      roleName: actor.locale === 'en' ? g.roleNameEn : g.roleName,
+      orgUnitId: g.orgUnitId,
+      orgUnitName: g.orgUnitName,
+      orgUnitPath: g.orgPath,
+    })),
+    permissions: allPermissions(actor),
+  };
+}
+
+async function loadActor(deps: AppDeps, user: { userId: string; username: string; displayName: string }, info: RequestInfo) {
+  const rows = await sessions.findGrantsOfUser(deps.database.db, user.userId);
+  const grants: Grant[] = rows.map((r) => ({ ...r, permissions: new Set(r.permissions) }));
+  return { ...user, grants, ip: info.ip, locale: info.locale } satisfies Actor;
+}
+
+/**
+ * Logs a user in. Wrong username and wrong password answer the same message in the same time;
+ * more than ten failures for one username or one IP within 15 minutes lock further tries out.
+ */
+export async function login(deps: AppDeps, input: { username: string; password: string }, info: RequestInfo) {
+  const db = deps.database.db;
+  const username = input.username.trim();
+  const recent = await sessions.countRecentFailures(db, username.toLowerCase(), info.ip, FAILURE_WINDOW_MINUTES);
+  if (recent.byUser >= MAX_FAILURES || recent.byIp >= MAX_FAILURES) throw new AppError('TOO_MANY_ATTEMPTS');
+
+  const user = await findUserByUsername(db, username);
+  const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
+  if (!user || !ok || !user.active) {
+    const failureActor = { userId: null, displayName: username, ip: info.ip };
+    await runWrite(deps, failureActor, 'session.login-failed', async (tx) => {
+      await sessions.insertLoginFailure(tx, username.toLowerCase(), info.ip);
+      return {
+        result: null,
+        touched: { entity: 'session', entityId: null, orgPath: null, after: { username }, publish: false },
+      };
+    });
+    throw new AppError('INVALID_CREDENTIALS');
+  }
+
+  const token = randomBytes(32).toString('base64url');
+  const actor = await loadActor(deps, { userId: user.id, username: user.username, displayName: user.displayName }, info);
+  await runWrite(deps, actor, 'session.create', async (tx) => {
+    await sessions.insertSession(tx, { tokenHash: hashToken(token), userId: user.id, ip: info.ip, userAgent: info.userAgent });
+    return { result: null, touched: { entity: 'session', entityId: user.id, orgPath: null, publish: false } };
+  });
+  return { token, actor };
+}
+
+/** The actor behind a session cookie, or null when the session is unknown, idle too long or its user disabled. */
+export async function authenticate(deps: AppDeps, token: string, info: RequestInfo): Promise<Actor | null> {
+  const db = deps.database.db;
+  const tokenHash = hashToken(token);
+  const session = await sessions.findLiveSession(db, tokenHash, deps.config.sessionIdleMinutes);
+  if (!session) return null;
+  if (Date.now() - new Date(session.lastSeenAt).getTime() > TOUCH_EVERY_MS) await sessions.touchSession(db, tokenHash);
+  return loadActor(deps, session, info);
+}
+
+export async function logout(deps: AppDeps, actor: Actor, token: string) {
+  await runWrite(deps, actor, 'session.delete', async (tx) => {
+    await sessions.deleteSession(tx, hashToken(token));
+    return { result: null, touched: { entity: 'session', entityId: actor.userId, orgPath: null, publish: false } };
+  });
+}
+
+/** Changing one's password ends every session of the user, this one included. */
+export async function changeOwnPassword(deps: AppDeps, actor: Actor, input: { currentPassword: string; newPassword: string }) {
+  const user = await findUserById(deps.database.db, actor.userId);
+  if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw invalidField('currentPassword', text('当前密码不正确', 'The current password is wrong'));
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await runWrite(deps, actor, 'user.change-password', async (tx) => {
+    await updateUserRow(tx, actor.userId, { passwordHash, passwordChangedAt: new Date() });
+    await sessions.deleteSessionsOfUser(tx, actor.userId);
+    return {
+      result: null,
+      touched: { entity: 'user', entityId: actor.userId, orgPath: null, after: { password: 'changed' }, publish: false },
+    };
+  });
+}

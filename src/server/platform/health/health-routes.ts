@@ -1,0 +1,28 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.ts';
+
+const startedAt = new Date().toISOString();
+
+export function healthRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/health',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['platform'],
+          summary: '健康检查',
+          response: {
+            200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgresql']), startedAt: z.string(), time: z.string() }),
+          },
+        },
+      },
+      async () => {
+        await deps.database.db.execute(sql`select 1`);
+        return { status: 'ok' as const, database: deps.database.kind, startedAt, time: new Date().toISOString() };
+      },
+    );
+  };
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorCode } from '../errors/app-error.ts';
+import { type Locale, pickLocale, text } from '../errors/i18n.ts';
+import { sqlState } from '../db-errors.ts';
+import { RequestValidationError } from './validation.ts';
+
+function send(reply: FastifyReply, locale: Locale, error: AppError) {
+  const fields = error.fields
+    ? Object.fromEntries(Object.entries(error.fields).map(([k, v]) => [k, v[locale]]))
+    : undefined;
+  let message = error.text[locale];
+  if (error.code === 'VALIDATION' && fields) {
+    const [first] = Object.entries(fields);
+    message = locale === 'zh' ? `${message}（${first[0]}：${first[1]}）` : `${message} (${first[0]}: ${first[1]})`;
+  }
+  return reply.status(error.status).send({ error: { code: error.code, message, ...(fields ? { fields } : {}), ...error.extra } });
+}
+
+/** Framework errors that are the client's fault, by Fastify's status, as our codes. */
+function fromClientStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 429) return 'TOO_MANY_ATTEMPTS';
+  return 'VALIDATION';
+}
+
+/**
+ * One mapping from every error to `{error: {code, message, fields?}}`: domain errors by code,
+ * malformed input as 4xx with the field named, database data errors as 400 (never 500), and
+ * anything else as a 500 whose details stay in the log.
+ */
+export function installErrorHandlers(app: FastifyInstance, webDir: string) {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const locale = pickLocale(req.headers['accept-language']);
+    if (err instanceof AppError) return send(reply, locale, err);
+    if (err instanceof RequestValidationError) return send(reply, locale, new AppError('VALIDATION', undefined, err.fields));
+    const state = sqlState(err);
+    if (state === '23505') return send(reply, locale, new AppError('CONFLICT'));
+    if (state?.startsWith('22')) {
+      return send(reply, locale, new AppError('VALIDATION', text('输入的数据格式或取值无效', 'Invalid value')));
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = fromClientStatus(status);
+      const appError =
+        code === 'VALIDATION'
+          ? new AppError('VALIDATION', text(`请求格式有误：${err.message}`, `Malformed request: ${err.message}`))
+          : new AppError(code);
+      return send(reply, locale, appError);
+    }
+    req.log.error({ err: { message: err.message, stack: err.stack, code: err.code } }, 'request failed');
+    return send(reply, locale, new AppError('INTERNAL'));
+  });
+
+  // Unknown API paths answer JSON; any other GET gets the web app's shell (client-side routes).
+  const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
+  app.setNotFoundHandler((req, reply) => {
+    if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/')) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return send(reply, pickLocale(req.headers['accept-language']), new AppError('NOT_FOUND'));
+  });
+}

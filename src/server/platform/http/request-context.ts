@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../access/actor.ts';
+import { authenticate } from '../auth/auth-service.ts';
+import type { AppDeps } from '../deps.ts';
+import { AppError } from '../errors/app-error.ts';
+import { pickLocale } from '../errors/i18n.ts';
+
+export const SESSION_COOKIE = 'gw_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a session (login, health, docs). */
+    public?: boolean;
+  }
+}
+
+export function requestInfo(req: FastifyRequest) {
+  return {
+    ip: req.ip,
+    userAgent: req.headers['user-agent'] ?? null,
+    locale: pickLocale(req.headers['accept-language']),
+  };
+}
+
+/** The acting user of an authenticated route (the hook has already answered 401 otherwise). */
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw new AppError('UNAUTHENTICATED');
+  return req.actor;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Per request: refuse state-changing requests from another site's page (Origin check, on top of
+ * SameSite=Strict cookies), then resolve the session cookie to an actor; API routes are closed
+ * unless declared public.
+ */
+export function installRequestContext(app: FastifyInstance, deps: AppDeps) {
+  app.decorateRequest('actor', null);
+
+  app.addHook('onRequest', async (req) => {
+    if (SAFE_METHODS.has(req.method)) return;
+    const origin = req.headers.origin;
+    if (!origin || origin === 'null') return;
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      throw new AppError('BAD_ORIGIN');
+    }
+    const host = req.headers['x-forwarded-host'] && deps.config.trustProxy ? String(req.headers['x-forwarded-host']) : req.headers.host;
+    if (originHost !== host) throw new AppError('BAD_ORIGIN');
+  });
+
+  app.addHook('preHandler', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    const token = req.cookies?.[SESSION_COOKIE];
+    if (token) req.actor = await authenticate(deps, token, requestInfo(req));
+    if (!req.actor && !req.routeOptions.config?.public) throw new AppError('UNAUTHENTICATED');
+  });
+}

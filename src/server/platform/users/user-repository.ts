@@ -1,0 +1,104 @@
+import { and, asc, eq, exists, ilike, inArray, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/database.ts';
+import { orgUnits, roleGrants, roles, users } from '../../db/schema.ts';
+import { inScope } from '../access/scope-sql.ts';
+
+export type UserRow = typeof users.$inferSelect;
+
+export async function findUserByUsername(db: Executor, username: string) {
+  const [row] = await db.select().from(users).where(eq(sql`lower(${users.username})`, username.toLowerCase()));
+  return row;
+}
+
+export async function findUserById(db: Executor, id: string) {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
+/** A user is in scope when at least one of their grants sits inside the actor's subtrees. */
+const grantedInScope = (scope: string[]) =>
+  exists(
+    sql`(select 1 from ${roleGrants} join ${orgUnits} on ${orgUnits.id} = ${roleGrants.orgUnitId}
+         where ${roleGrants.userId} = ${users.id} and ${inScope(orgUnits.path, scope)})`,
+  );
+
+export async function findUserInScope(db: Executor, scope: string[], id: string) {
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, id), grantedInScope(scope)));
+  return row;
+}
+
+export async function findUsersInScope(
+  db: Executor,
+  scope: string[],
+  filter: { q?: string; phoneHash?: string },
+  page: { limit: number; offset: number },
+) {
+  const where = and(
+    grantedInScope(scope),
+    filter.q
+      ? or(
+          ilike(users.username, `%${filter.q}%`),
+          ilike(users.displayName, `%${filter.q}%`),
+          filter.phoneHash ? eq(users.phoneHash, filter.phoneHash) : undefined,
+        )
+      : undefined,
+  );
+  const [items, [{ total }]] = await Promise.all([
+    db.select().from(users).where(where).orderBy(asc(users.username)).limit(page.limit).offset(page.offset),
+    db.select({ total: sql<number>`count(*)::int` }).from(users).where(where),
+  ]);
+  return { items, total };
+}
+
+export async function findGrantsOfUsers(db: Executor, userIds: string[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .select({
+      id: roleGrants.id,
+      userId: roleGrants.userId,
+      role: roleGrants.roleCode,
+      roleName: roles.nameZh,
+      roleNameEn: roles.nameEn,
+      orgUnitId: roleGrants.orgUnitId,
+      orgUnitName: orgUnits.name,
+      orgPath: orgUnits.path,
+    })
+    .from(roleGrants)
+    .innerJoin(roles, eq(roles.code, roleGrants.roleCode))
+    .innerJoin(orgUnits, eq(orgUnits.id, roleGrants.orgUnitId))
+    .where(inArray(roleGrants.userId, userIds))
+    .orderBy(orgUnits.path, roleGrants.roleCode);
+}
+
+export async function insertUser(db: Executor, row: typeof users.$inferInsert) {
+  const [created] = await db.insert(users).values(row).returning();
+  return created;
+}
+
+export async function updateUserRow(db: Executor, id: string, patch: Partial<typeof users.$inferInsert>) {
+  const [updated] = await db
+    .update(users)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(users.id, id))
+    .returning();
+  return updated;
+}
+
+export async function insertGrants(db: Executor, rows: (typeof roleGrants.$inferInsert)[]) {
+  if (rows.length) await db.insert(roleGrants).values(rows);
+}
+
+export async function deleteGrants(db: Executor, ids: string[]) {
+  if (ids.length) await db.delete(roleGrants).where(inArray(roleGrants.id, ids));
+}
+
+export async function usernameTaken(db: Executor, username: string, exceptId?: string) {
+  const [row] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(sql`lower(${users.username})`, username.toLowerCase()), exceptId ? sql`${users.id} <> ${exceptId}` : undefined));
+  return Boolean(row);
+}

@@ -1,0 +1,84 @@
+import { and, asc, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from '../../db/database.ts';
+import { orgUnits, users, workItems } from '../../db/schema.ts';
+import { inScope } from '../access/scope-sql.ts';
+
+export type WorkItemRow = typeof workItems.$inferSelect;
+
+const assigneeUnit = alias(orgUnits, 'assignee_unit');
+
+const columns = {
+  item: workItems,
+  assigneeUserName: users.displayName,
+  assigneeOrgUnitName: assigneeUnit.name,
+};
+
+export interface WorkItemFilter {
+  /** Mine: assigned to me, or to a node I hold a grant on. */
+  mine?: { userId: string; orgUnitIds: string[] };
+  state?: string;
+  type?: string;
+}
+
+function whereOf(scope: string[], filter: WorkItemFilter): SQL | undefined {
+  return and(
+    inScope(workItems.orgPath, scope),
+    filter.mine
+      ? or(
+          eq(workItems.assigneeUserId, filter.mine.userId),
+          filter.mine.orgUnitIds.length ? inArray(workItems.assigneeOrgUnitId, filter.mine.orgUnitIds) : undefined,
+        )
+      : undefined,
+    filter.state ? eq(workItems.state, filter.state) : undefined,
+    filter.type ? eq(workItems.type, filter.type) : undefined,
+  );
+}
+
+export async function findWorkItems(db: Executor, scope: string[], filter: WorkItemFilter, page: { limit: number; offset: number }) {
+  const where = whereOf(scope, filter);
+  const [items, [{ total }]] = await Promise.all([
+    db
+      .select(columns)
+      .from(workItems)
+      .leftJoin(users, eq(users.id, workItems.assigneeUserId))
+      .leftJoin(assigneeUnit, eq(assigneeUnit.id, workItems.assigneeOrgUnitId))
+      .where(where)
+      // Overdue first, then the nearest deadline: what the worker should do next is on top.
+      .orderBy(sql`case ${workItems.state} when 'overdue' then 0 when 'open' then 1 else 2 end`, asc(workItems.dueAt), desc(workItems.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    db.select({ total: sql<number>`count(*)::int` }).from(workItems).where(where),
+  ]);
+  return { items, total };
+}
+
+export async function findWorkItemInScope(db: Executor, scope: string[], id: string) {
+  const [row] = await db
+    .select(columns)
+    .from(workItems)
+    .leftJoin(users, eq(users.id, workItems.assigneeUserId))
+    .leftJoin(assigneeUnit, eq(assigneeUnit.id, workItems.assigneeOrgUnitId))
+    .where(and(eq(workItems.id, id), inScope(workItems.orgPath, scope)));
+  return row;
+}
+
+export async function insertWorkItem(db: Executor, row: typeof workItems.$inferInsert) {
+  await db.insert(workItems).values(row);
+}
+
+export async function updateWorkItemRow(db: Executor, id: string, patch: Partial<typeof workItems.$inferInsert>) {
+  await db
+    .update(workItems)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(workItems.id, id));
+}
+
+/** Open items past their due time become overdue; returns what changed, for audit and events. */
+export async function markOverdue(db: Executor) {
+  return db
+    .update(workItems)
+    .set({ state: 'overdue', updatedAt: sql`now()` })
+    .where(and(eq(workItems.state, 'open'), lt(workItems.dueAt, sql`now()`)))
+    .returning({ id: workItems.id, orgPath: workItems.orgPath });
+}

@@ -1,0 +1,195 @@
+import { isWithin, pathInScope, scopePaths, type Actor, type SystemActor } from '../access/actor.ts';
+import { requireScope } from '../access/require.ts';
+import { runWrite, type WriteDeps } from '../audit/run-write.ts';
+import type { Executor } from '../../db/database.ts';
+import type { AppDeps } from '../deps.ts';
+import { AppError, invalidField, notFound } from '../errors/app-error.ts';
+import { text } from '../errors/i18n.ts';
+import { newId } from '../ids.ts';
+import { toLimitOffset } from '../pagination.ts';
+import { findOrgUnitInScope } from '../../modules/org/org-repository.ts';
+import { findGrantsOfUsers, findUserInScope } from '../users/user-repository.ts';
+import * as repo from './work-item-repository.ts';
+
+type Listed = Awaited<ReturnType<typeof repo.findWorkItemInScope>> & {};
+
+function isAssignee(actor: Actor, item: repo.WorkItemRow) {
+  return (
+    item.assigneeUserId === actor.userId ||
+    (item.assigneeOrgUnitId !== null && actor.grants.some((g) => g.orgUnitId === item.assigneeOrgUnitId))
+  );
+}
+
+function toView(actor: Actor, row: Listed) {
+  const { item } = row;
+  const closed = item.state === 'done' || item.state === 'cancelled';
+  const canAssign = pathInScope(item.orgPath, scopePaths(actor, 'work-item.assign'));
+  return {
+    id: item.id,
+    type: item.type,
+    title: item.title,
+    subjectEntity: item.subjectEntity,
+    subjectId: item.subjectId,
+    assigneeUserId: item.assigneeUserId,
+    assigneeUserName: row.assigneeUserName,
+    assigneeOrgUnitId: item.assigneeOrgUnitId,
+    assigneeOrgUnitName: row.assigneeOrgUnitName,
+    dueAt: item.dueAt?.toISOString() ?? null,
+    state: item.state,
+    feedback: item.feedback,
+    createdAt: item.createdAt.toISOString(),
+    actions: { feedback: !closed && (isAssignee(actor, item) || canAssign), cancel: !closed && canAssign },
+  };
+}
+
+export async function listWorkItems(
+  deps: AppDeps,
+  actor: Actor,
+  query: { mine?: boolean; state?: string; type?: string; page: number; pageSize: number },
+) {
+  const scope = requireScope(actor, 'work-item.read');
+  const { items, total } = await repo.findWorkItems(
+    deps.database.db,
+    scope,
+    {
+      mine: query.mine ? { userId: actor.userId, orgUnitIds: actor.grants.map((g) => g.orgUnitId) } : undefined,
+      state: query.state,
+      type: query.type,
+    },
+    toLimitOffset(query),
+  );
+  return { items: items.map((r) => toView(actor, r)), total };
+}
+
+export interface NewWorkItem {
+  type: string;
+  title: string;
+  subjectEntity?: string | null;
+  subjectId?: string | null;
+  assigneeUserId?: string | null;
+  assigneeOrgUnitId?: string | null;
+  /** Where the item lives in the tree (decides who sees it); for a user assignee, their grant's node. */
+  orgPath: string;
+  dueAt?: Date | null;
+}
+
+/**
+ * Creates a work item inside another module's transaction, so a module's write and the tasks it
+ * causes commit together (a positive pool and its recheck tasks, a fever buyer and the test task).
+ */
+export async function addWorkItem(tx: Executor, creator: Actor | SystemActor, item: NewWorkItem) {
+  const id = newId();
+  await repo.insertWorkItem(tx, {
+    id,
+    type: item.type,
+    title: item.title,
+    subjectEntity: item.subjectEntity ?? null,
+    subjectId: item.subjectId ?? null,
+    assigneeUserId: item.assigneeUserId ?? null,
+    assigneeOrgUnitId: item.assigneeOrgUnitId ?? null,
+    orgPath: item.orgPath,
+    dueAt: item.dueAt ?? null,
+    createdBy: creator.userId,
+  });
+  return id;
+}
+
+/** A task assigned by hand (the command centre to a unit or a person). */
+export async function assignWorkItem(
+  deps: AppDeps,
+  actor: Actor,
+  input: { type: string; title: string; assigneeUserId?: string; assigneeOrgUnitId?: string; dueAt?: Date },
+  clientId?: string,
+) {
+  const scope = requireScope(actor, 'work-item.assign');
+  return runWrite(
+    deps,
+    actor,
+    'work-item.create',
+    async (tx) => {
+      let orgPath: string | undefined;
+      if (input.assigneeOrgUnitId) {
+        const unit = await findOrgUnitInScope(tx, scope, input.assigneeOrgUnitId);
+        if (!unit) throw invalidField('assigneeOrgUnitId', text('单位不存在或不在您的管辖范围内', 'Unit not in your scope'));
+        orgPath = unit.path;
+      }
+      if (input.assigneeUserId) {
+        const user = await findUserInScope(tx, scope, input.assigneeUserId);
+        if (!user) throw invalidField('assigneeUserId', text('人员不存在或不在您的管辖范围内', 'User not in your scope'));
+        const grants = await findGrantsOfUsers(tx, [user.id]);
+        orgPath ??= grants.find((g) => scope.some((s) => isWithin(g.orgPath, s)))?.orgPath;
+      }
+      if (!orgPath) throw invalidField('assigneeUserId', text('请指定负责人或负责单位', 'Name a person or a unit'));
+      const id = await addWorkItem(tx, actor, { ...input, orgPath });
+      const row = await repo.findWorkItemInScope(tx, [orgPath], id);
+      if (!row) throw notFound();
+      return {
+        result: toView(actor, row),
+        touched: { entity: 'work-item', entityId: id, orgPath, after: { type: input.type, title: input.title, state: 'open' } },
+      };
+    },
+    { clientId },
+  );
+}
+
+/** The assignee (or whoever assigns in that subtree) answers an item, and may close it. */
+export async function giveFeedback(
+  deps: AppDeps,
+  actor: Actor,
+  id: string,
+  input: { clientId: string; feedback: string; done?: boolean; cancel?: boolean },
+) {
+  const scope = requireScope(actor, 'work-item.read');
+  return runWrite(
+    deps,
+    actor,
+    'work-item.feedback',
+    async (tx) => {
+      const row = await repo.findWorkItemInScope(tx, scope, id);
+      if (!row) throw notFound();
+      const view = toView(actor, row);
+      if (input.cancel ? !view.actions.cancel : !view.actions.feedback) {
+        if (row.item.state === 'done' || row.item.state === 'cancelled') {
+          throw new AppError('CONFLICT', text('该待办已结束', 'This item is already closed'));
+        }
+        throw new AppError('FORBIDDEN');
+      }
+      const state = input.cancel ? 'cancelled' : input.done ? 'done' : row.item.state;
+      await repo.updateWorkItemRow(tx, id, {
+        feedback: input.feedback,
+        state,
+        doneAt: state === 'done' || state === 'cancelled' ? new Date() : null,
+      });
+      const after = await repo.findWorkItemInScope(tx, scope, id);
+      if (!after) throw notFound();
+      return {
+        result: toView(actor, after),
+        touched: {
+          entity: 'work-item',
+          entityId: id,
+          orgPath: row.item.orgPath,
+          before: { state: row.item.state, feedback: row.item.feedback },
+          after: { state, feedback: input.feedback },
+        },
+      };
+    },
+    { clientId: input.clientId },
+  );
+}
+
+/** Job: open items past their due time turn overdue; one audit event per item, as for any write. */
+export async function markOverdueWorkItems(deps: WriteDeps, system: SystemActor) {
+  return runWrite(deps, system, 'work-item.overdue', async (tx) => {
+    const changed = await repo.markOverdue(tx);
+    return {
+      result: changed.length,
+      touched: changed.map((c) => ({
+        entity: 'work-item',
+        entityId: c.id,
+        orgPath: c.orgPath,
+        before: { state: 'open' },
+        after: { state: 'overdue' },
+      })),
+    };
+  });
+}

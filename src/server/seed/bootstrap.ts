@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { DEFAULT_ROLES } from '../../domain/permissions.ts';
+import type { Executor } from '../db/database.ts';
+import { orgUnits, roles, users } from '../db/schema.ts';
+import { insertOrgUnit } from '../modules/org/org-repository.ts';
+import { SYSTEM } from '../platform/access/actor.ts';
+import { runWrite, type WriteDeps } from '../platform/audit/run-write.ts';
+import { hashPassword } from '../platform/auth/passwords.ts';
+import { newId } from '../platform/ids.ts';
+import { insertRole } from '../platform/roles/role-repository.ts';
+import { insertGrants, insertUser } from '../platform/users/user-repository.ts';
+import { DEMO_DISTRICT, type OrgSeedNode } from './demo-district.ts';
+
+async function count(db: Executor, table: typeof roles | typeof users | typeof orgUnits) {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(table);
+  return row.n;
+}
+
+/** Inserts a seed subtree; returns how many units it made. */
+async function insertTree(
+  tx: Executor,
+  node: OrgSeedNode,
+  parent: { id: string; path: string; depth: number } | null,
+  districtCode: string,
+): Promise<number> {
+  const id = newId();
+  const path = await insertOrgUnit(tx, { id, parent, name: node.name, level: node.level, code: node.code ?? null, districtCode });
+  let total = 1;
+  for (const child of node.children ?? []) {
+    total += await insertTree(tx, child, { id, path, depth: (parent?.depth ?? -1) + 1 }, districtCode);
+  }
+  return total;
+}
+
+export interface BootstrapResult {
+  adminPassword: string | null;
+  createdDistrict: string | null;
+}
+
+/**
+ * Makes a fresh database usable: default roles (only those missing, so an administrator's edits
+ * stay), a root district (the demo district, or an empty one on a real server), and the `admin`
+ * account. Each step is audited as the system's write; nothing happens on an initialised database.
+ */
+export async function bootstrap(
+  deps: WriteDeps,
+  options: { demo: boolean; adminPassword?: string; districtName?: string; districtCode?: string },
+): Promise<BootstrapResult> {
+  const db = deps.database.db;
+  await runWrite(deps, SYSTEM, 'role.seed', async (tx) => {
+    const existing = new Set((await tx.select({ code: roles.code }).from(roles)).map((r) => r.code));
+    const missing = DEFAULT_ROLES.filter((r) => !existing.has(r.code));
+    for (const r of missing) await insertRole(tx, { code: r.code, nameZh: r.zh, nameEn: r.en }, r.permissions);
+    return {
+      result: null,
+      touched: missing.length ? { entity: 'role', entityId: null, orgPath: null, after: { seeded: missing.map((r) => r.code) } } : [],
+    };
+  });
+
+  let createdDistrict: string | null = null;
+  if ((await count(db, orgUnits)) === 0) {
+    const root: OrgSeedNode = options.demo
+      ? DEMO_DISTRICT
+      : { name: options.districtName ?? '本辖区', level: 'district', code: options.districtCode ?? '000000' };
+    await runWrite(deps, SYSTEM, 'org-unit.seed', async (tx) => {
+      const total = await insertTree(tx, root, null, root.code ?? '000000');
+      return { result: null, touched: { entity: 'org-unit', entityId: null, orgPath: root.code ?? null, after: { name: root.name, units: total } } };
+    });
+    createdDistrict = root.name;
+  }
+
+  let adminPassword: string | null = null;
+  if ((await count(db, users)) === 0) {
+    const password = options.adminPassword ?? randomBytes(9).toString('base64url');
+    const passwordHash = await hashPassword(password);
+    await runWrite(deps, SYSTEM, 'user.create', async (tx) => {
+      const [root] = await tx.select().from(orgUnits).where(sql`${orgUnits.parentId} is null`).orderBy(orgUnits.serial).limit(1);
+      const id = newId();
+      await insertUser(tx, { id, username: 'admin', displayName: '系统管理员', passwordHash });
+      await insertGrants(tx, [{ id: newId(), userId: id, roleCode: 'admin', orgUnitId: root.id }]);
+      return { result: null, touched: { entity: 'user', entityId: id, orgPath: root.path, after: { username: 'admin', grants: ['admin'] } } };
+    });
+    adminPassword = options.adminPassword ? null : password;
+  }
+  return { adminPassword, createdDistrict };
+}
