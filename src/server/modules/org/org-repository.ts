@@ -6,7 +6,8 @@ import { queryRows } from '../../db/rows.ts';
 
 export type OrgUnitRow = typeof orgUnits.$inferSelect;
 
-const childCount = sql<number>`(select count(*)::int from ${orgUnits} c where c.parent_id = ${orgUnits.id})`;
+// Spelled out: inside a subquery Drizzle's unqualified column names would bind to the inner table.
+const childCount = sql<number>`(select count(*)::int from org_units c where c.parent_id = org_units.id)`;
 
 const columns = {
   id: orgUnits.id,

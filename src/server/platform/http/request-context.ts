@@ -43,16 +43,20 @@ export function installRequestContext(app: FastifyInstance, deps: AppDeps) {
 
   app.addHook('onRequest', async (req) => {
     if (SAFE_METHODS.has(req.method)) return;
-    const origin = req.headers.origin;
-    if (!origin || origin === 'null') return;
+    const originHeader = req.headers.origin;
+    if (!originHeader) return;
+    const host = deps.config.trustProxy && req.headers['x-forwarded-host'] ? String(req.headers['x-forwarded-host']) : req.headers.host;
     let originHost: string;
+    let ownHost: string;
     try {
-      originHost = new URL(origin).host;
+      // Through URL on both sides, so default ports compare equal (`localhost:80` = `localhost`).
+      const origin = new URL(originHeader);
+      originHost = origin.host;
+      ownHost = new URL(`${origin.protocol}//${host}`).host;
     } catch {
       throw new AppError('BAD_ORIGIN');
     }
-    const host = req.headers['x-forwarded-host'] && deps.config.trustProxy ? String(req.headers['x-forwarded-host']) : req.headers.host;
-    if (originHost !== host) throw new AppError('BAD_ORIGIN');
+    if (originHost !== ownHost) throw new AppError('BAD_ORIGIN');
   });
 
   app.addHook('preHandler', async (req) => {

@@ -1,0 +1,32 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+
+export interface Call {
+  status: number;
+  body: any;
+  headers: Record<string, unknown>;
+}
+
+/** A tiny HTTP client over `inject`, as one user (a session cookie) or nobody. */
+export function client(app: FastifyInstance, cookie?: string, extraHeaders: Record<string, string> = {}) {
+  const send = async (method: InjectOptions['method'], url: string, payload?: unknown): Promise<Call> => {
+    const res = await app.inject({
+      method,
+      url,
+      payload: payload as InjectOptions['payload'],
+      headers: { ...(cookie ? { cookie } : {}), ...extraHeaders },
+    });
+    let body: unknown = res.body;
+    try {
+      body = res.body ? JSON.parse(res.body) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.statusCode, body, headers: res.headers };
+  };
+  return {
+    get: (url: string) => send('GET', url),
+    post: (url: string, payload?: unknown) => send('POST', url, payload ?? {}),
+    patch: (url: string, payload?: unknown) => send('PATCH', url, payload ?? {}),
+    send,
+  };
+}

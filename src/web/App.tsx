@@ -1,0 +1,56 @@
+import { App as AntApp, Button, ConfigProvider, Result } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Link, Route, Routes } from 'react-router';
+import { AppLayout } from './components/AppLayout';
+import { RequirePermission } from './components/RequirePermission';
+import { NAV_ITEMS } from './navigation';
+import { LoginPage } from './pages/LoginPage';
+
+export const THEME_COLOR = '#1668dc';
+
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <Result
+      status="404"
+      title="404"
+      subTitle={t('errors.notFound')}
+      extra={
+        <Link to="/">
+          <Button type="primary">{t('nav.home')}</Button>
+        </Link>
+      }
+    />
+  );
+}
+
+export function App() {
+  const { i18n } = useTranslation();
+  return (
+    <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: THEME_COLOR } }}>
+      <AntApp>
+        <BrowserRouter>
+          <Routes>
+            <Route path="/login" element={<LoginPage />} />
+            <Route element={<AppLayout />}>
+              {NAV_ITEMS.map(({ path, page: Page, permission }) => (
+                <Route
+                  key={path}
+                  path={path}
+                  element={
+                    <RequirePermission permission={permission}>
+                      <Page />
+                    </RequirePermission>
+                  }
+                />
+              ))}
+              <Route path="*" element={<NotFound />} />
+            </Route>
+          </Routes>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

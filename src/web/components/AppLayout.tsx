@@ -1,0 +1,154 @@
+import { DownOutlined, LogoutOutlined, MenuOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { Button, Drawer, Dropdown, Grid, Layout, Menu, Result, Spin, theme } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
+import { api } from '../api';
+import { useShowError } from '../forms';
+import { NAV_ITEMS } from '../navigation';
+import type { Session } from '../types';
+import { endSession, useMe } from '../useMe';
+import { useLiveUpdates } from '../useLiveUpdates';
+import { Brand } from './Brand';
+import { ChangePasswordModal } from './ChangePasswordModal';
+import { LanguageSwitch } from './LanguageSwitch';
+
+/** The frame of every signed-in page; signed-out visitors are sent to /login and brought back after. */
+export function AppLayout() {
+  const { t } = useTranslation();
+  const { session, error, refetch } = useMe();
+  const location = useLocation();
+  useLiveUpdates(session?.user.id);
+
+  if (session === null) return <Navigate to="/login" replace state={{ from: location }} />;
+  if (session) return <Shell session={session} />;
+  if (error) {
+    return (
+      <Result
+        status="error"
+        title={t('errors.sessionCheck')}
+        subTitle={error.message}
+        extra={<Button onClick={() => void refetch()}>{t('common.retry')}</Button>}
+      />
+    );
+  }
+  return <Spin fullscreen />;
+}
+
+function Shell({ session }: { session: Session }) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const { can } = useMe();
+  const screens = Grid.useBreakpoint();
+  const narrow = !screens.md; // below 768 px the menu lives in a drawer
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [passwordOpen, setPasswordOpen] = useState(false);
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+
+  const visible = NAV_ITEMS.filter((item) => !item.permission || can(item.permission));
+  const current = visible.find((item) =>
+    item.path === '/' ? location.pathname === '/' : location.pathname.startsWith(item.path),
+  );
+  const menu = (
+    <Menu
+      mode="inline"
+      selectedKeys={current ? [current.path] : []}
+      items={visible.map((item) => ({
+        key: item.path,
+        icon: item.icon,
+        label: <Link to={item.path}>{t(`nav.${item.label}`)}</Link>,
+      }))}
+      onClick={() => setMenuOpen(false)}
+      style={{ borderInlineEnd: 'none' }}
+    />
+  );
+
+  const logout = async () => {
+    try {
+      await api.post('/auth/logout');
+      // Session first: the login page then mounts signed out instead of bouncing back here.
+      endSession(queryClient);
+      navigate('/login', { replace: true });
+    } catch (error) {
+      showError(error);
+    }
+  };
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header
+        style={{
+          display: 'flex',
+          alignItems: 'center',
+          gap: narrow ? 8 : 16,
+          padding: narrow ? '0 12px' : '0 24px',
+          background: token.colorBgContainer,
+          borderBottom: `1px solid ${token.colorBorderSecondary}`,
+          position: 'sticky',
+          top: 0,
+          zIndex: 10,
+        }}
+      >
+        {narrow && (
+          <Button
+            type="text"
+            icon={<MenuOutlined />}
+            aria-label={t('layout.openMenu')}
+            data-testid="menu-toggle"
+            onClick={() => setMenuOpen(true)}
+          />
+        )}
+        <Link to="/">
+          <Brand compact={narrow} />
+        </Link>
+        <div style={{ flex: 1 }} />
+        <Dropdown
+          trigger={['click']}
+          menu={{
+            items: [{ key: 'password', label: t('layout.changePassword') }],
+            onClick: () => setPasswordOpen(true),
+          }}
+        >
+          <Button type="text" data-testid="user-menu" style={{ paddingInline: 4 }}>
+            <span
+              style={{ maxWidth: narrow ? 72 : 200, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+            >
+              {session.user.displayName}
+            </span>
+            <DownOutlined />
+          </Button>
+        </Dropdown>
+        <LanguageSwitch />
+        <Button icon={<LogoutOutlined />} aria-label={t('layout.logout')} data-testid="logout" onClick={logout}>
+          {narrow ? null : t('layout.logout')}
+        </Button>
+      </Layout.Header>
+      <Layout>
+        {narrow ? (
+          <Drawer
+            placement="left"
+            size={240}
+            open={menuOpen}
+            onClose={() => setMenuOpen(false)}
+            title={<Brand />}
+            styles={{ body: { padding: 0 } }}
+          >
+            {menu}
+          </Drawer>
+        ) : (
+          <Layout.Sider width={208} theme="light" style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}>
+            {menu}
+          </Layout.Sider>
+        )}
+        <Layout.Content style={{ padding: narrow ? 12 : 24, minWidth: 0 }}>
+          <Outlet />
+        </Layout.Content>
+      </Layout>
+      <ChangePasswordModal open={passwordOpen} onClose={() => setPasswordOpen(false)} />
+    </Layout>
+  );
+}

@@ -1,0 +1,24 @@
+import { App, type FormInstance } from 'antd';
+import { useCallback } from 'react';
+import { ApiError } from './api';
+
+// The server names nested fields with dots ("grants.0.role"); antd wants a path array.
+const toNamePath = (field: string) => field.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+
+/** Puts the server's per-field messages under the form's fields. */
+export function applyFieldErrors(form: FormInstance, error: unknown) {
+  if (!(error instanceof ApiError)) return;
+  form.setFields(Object.entries(error.fields).map(([field, text]) => ({ name: toNamePath(field), errors: [text] })));
+}
+
+/** Shows a failed call's message, and its field messages under the form's fields when given one. */
+export function useShowError() {
+  const { message } = App.useApp();
+  return useCallback(
+    (error: unknown, form?: FormInstance) => {
+      if (form) applyFieldErrors(form, error);
+      void message.error(error instanceof Error ? error.message : String(error));
+    },
+    [message],
+  );
+}

@@ -1,0 +1,100 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Checkbox, Col, Flex, Row, Spin, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Permission } from '../../domain/permissions';
+import { api } from '../api';
+import { useShowError } from '../forms';
+import { localized } from '../i18n';
+import { permissionsQuery, rolesQuery } from '../queries';
+import type { PermissionInfo, Role } from '../types';
+import { refreshSession, useMe } from '../useMe';
+
+export function RolesPage() {
+  const { t } = useTranslation();
+  const { can } = useMe();
+  const roles = useQuery(rolesQuery);
+  const permissions = useQuery(permissionsQuery);
+  const error = roles.error ?? permissions.error;
+
+  if (error) return <Alert type="error" showIcon title={error.message} />;
+  if (!roles.data || !permissions.data) return <Spin />;
+  return (
+    <Flex vertical gap={16}>
+      <Typography.Title level={4} style={{ margin: 0 }}>
+        {t('nav.roles')}
+      </Typography.Title>
+      {roles.data.items.map((role) => (
+        // Keyed by the saved permissions too: when they change (saved here or elsewhere), the card
+        // starts again from the server's values instead of keeping stale edits.
+        <RoleCard
+          key={`${role.code}:${role.permissions.join()}`}
+          role={role}
+          permissions={permissions.data.items}
+          editable={can('role.write')}
+        />
+      ))}
+    </Flex>
+  );
+}
+
+function RoleCard({ role, permissions, editable }: { role: Role; permissions: PermissionInfo[]; editable: boolean }) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const [selected, setSelected] = useState<Permission[]>(role.permissions);
+  const changed =
+    selected.length !== role.permissions.length || selected.some((code) => !role.permissions.includes(code));
+
+  const save = useMutation({
+    mutationFn: () => api.patch<Role>(`/roles/${role.code}`, { permissions: selected }),
+    onSuccess: () => {
+      void message.success(t('common.saved'));
+      void queryClient.invalidateQueries({ queryKey: ['roles'] });
+      void refreshSession(queryClient); // the user may hold this role: their menu follows
+    },
+    onError: (error) => showError(error),
+  });
+
+  return (
+    <Card
+      data-testid={`role-${role.code}`}
+      title={
+        <span>
+          {localized(i18n.language, role.name, role.nameEn)}{' '}
+          <Typography.Text type="secondary" code>
+            {role.code}
+          </Typography.Text>
+        </span>
+      }
+      extra={
+        editable && (
+          <Flex gap={8}>
+            <Button disabled={!changed || save.isPending} onClick={() => setSelected(role.permissions)}>
+              {t('common.reset')}
+            </Button>
+            <Button type="primary" disabled={!changed} loading={save.isPending} onClick={() => save.mutate()}>
+              {t('common.save')}
+            </Button>
+          </Flex>
+        )
+      }
+    >
+      <Checkbox.Group<Permission>
+        value={selected}
+        onChange={setSelected}
+        disabled={!editable || save.isPending}
+        style={{ width: '100%' }}
+      >
+        <Row gutter={[8, 8]} style={{ width: '100%' }}>
+          {permissions.map((permission) => (
+            <Col key={permission.code} xs={24} sm={12} xl={8}>
+              <Checkbox value={permission.code}>{localized(i18n.language, permission.name, permission.nameEn)}</Checkbox>
+            </Col>
+          ))}
+        </Row>
+      </Checkbox.Group>
+    </Card>
+  );
+}

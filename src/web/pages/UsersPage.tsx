@@ -1,0 +1,151 @@
+import { EditOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Flex, Input, Table, type TableColumnsType, Tag } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api';
+import { UserFormModal } from '../components/UserFormModal';
+import { useShowError } from '../forms';
+import type { Page, User } from '../types';
+import { useMe } from '../useMe';
+
+/** The user modal: `user` outlives `open` so the modal keeps its content while it fades out. */
+interface Editing {
+  open: boolean;
+  user?: User;
+}
+
+export function UsersPage() {
+  const { t } = useTranslation();
+  const { modal } = App.useApp();
+  const { can } = useMe();
+  const showError = useShowError();
+  const [q, setQ] = useState('');
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(20);
+  const [editing, setEditing] = useState<Editing>({ open: false });
+
+  const users = useQuery({
+    queryKey: ['users', { q, page, pageSize }],
+    queryFn: () => api.get<Page<User>>('/users', { q, page, pageSize }),
+    placeholderData: keepPreviousData, // keep the rows on screen while the next page loads
+  });
+
+  const unmask = useMutation({
+    mutationFn: (user: User) => api.post<{ phone: string }>(`/users/${user.id}/unmask`),
+    onSuccess: ({ phone }, user) => {
+      modal.info({ title: t('users.fullPhoneOf', { name: user.displayName }), content: phone });
+    },
+    onError: (error) => showError(error),
+  });
+
+  const columns: TableColumnsType<User> = [
+    { title: t('users.username'), dataIndex: 'username' },
+    { title: t('users.displayName'), dataIndex: 'displayName' },
+    {
+      title: t('users.phone'),
+      dataIndex: 'phone',
+      render: (phone: string | null, user) => (
+        <Flex align="center" gap={4} wrap={false}>
+          <span>{phone ?? '—'}</span>
+          {phone && user.actions.unmask && (
+            <Button
+              type="link"
+              size="small"
+              icon={<EyeOutlined />}
+              loading={unmask.isPending && unmask.variables?.id === user.id}
+              onClick={() => unmask.mutate(user)}
+            >
+              {t('users.unmask')}
+            </Button>
+          )}
+        </Flex>
+      ),
+    },
+    {
+      title: t('users.grants'),
+      dataIndex: 'grants',
+      render: (grants: User['grants']) => (
+        <Flex gap={4} wrap>
+          {grants.map((grant) => (
+            <Tag key={`${grant.role}@${grant.orgUnitId}`}>{`${grant.roleName} · ${grant.orgUnitName}`}</Tag>
+          ))}
+        </Flex>
+      ),
+    },
+    {
+      title: t('users.active'),
+      dataIndex: 'active',
+      render: (active: boolean) =>
+        active ? <Tag color="success">{t('users.enabled')}</Tag> : <Tag>{t('users.disabled')}</Tag>,
+    },
+    {
+      title: t('common.actions'),
+      key: 'actions',
+      render: (_, user) =>
+        user.actions.update && (
+          <Button
+            size="small"
+            icon={<EditOutlined />}
+            onClick={() => setEditing({ open: true, user })}
+            data-testid={`user-edit-${user.username}`}
+          >
+            {t('common.edit')}
+          </Button>
+        ),
+    },
+  ];
+
+  return (
+    <Card
+      title={t('nav.users')}
+      extra={
+        can('user.write') && (
+          <Button
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => setEditing({ open: true })}
+            data-testid="user-create"
+          >
+            {t('users.create')}
+          </Button>
+        )
+      }
+    >
+      <Input.Search
+        allowClear
+        placeholder={t('users.search')}
+        onSearch={(value) => {
+          setQ(value.trim());
+          setPage(1);
+        }}
+        style={{ maxWidth: 360, marginBottom: 16 }}
+        data-testid="user-search"
+      />
+      {users.error && <Alert type="error" showIcon title={users.error.message} style={{ marginBottom: 16 }} />}
+      <Table<User>
+        rowKey="id"
+        columns={columns}
+        dataSource={users.data?.items}
+        loading={users.isFetching}
+        scroll={{ x: 'max-content' }}
+        pagination={{
+          current: page,
+          pageSize,
+          total: users.data?.total ?? 0,
+          showSizeChanger: true,
+          showTotal: (total) => t('common.total', { total }),
+          onChange: (nextPage, nextPageSize) => {
+            setPage(nextPage);
+            setPageSize(nextPageSize);
+          },
+        }}
+      />
+      <UserFormModal
+        open={editing.open}
+        user={editing.user}
+        onClose={() => setEditing((current) => ({ ...current, open: false }))}
+      />
+    </Card>
+  );
+}

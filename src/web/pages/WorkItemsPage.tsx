@@ -1,0 +1,166 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Checkbox, Empty, Flex, Form, Input, Pagination, Spin, Tabs, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { v7 as uuidv7 } from 'uuid';
+import type { WorkItemState } from '../../domain/permissions';
+import { api } from '../api';
+import { ModalForm } from '../components/ModalForm';
+import { useShowError } from '../forms';
+import { formatTime } from '../format';
+import type { Page, WorkItem } from '../types';
+
+const TABS: WorkItemState[] = ['open', 'overdue', 'done', 'cancelled'];
+const STATE_COLORS: Record<WorkItemState, string> = {
+  open: 'processing',
+  overdue: 'error',
+  done: 'success',
+  cancelled: 'default',
+};
+const PAGE_SIZE = 20;
+
+/**
+ * The feedback modal: item and clientId outlive `open` so the modal keeps its content while it
+ * fades out. One clientId per opening: a retry of the same answer reuses it and the server records
+ * it once, while a later answer to the same item gets a new one. uuid rather than
+ * crypto.randomUUID, which browsers withhold from pages served over plain http.
+ */
+interface Answering {
+  open: boolean;
+  item?: WorkItem;
+  clientId?: string;
+}
+
+export function WorkItemsPage() {
+  const { t } = useTranslation();
+  const [state, setState] = useState<WorkItemState>('open');
+  const [page, setPage] = useState(1);
+  const [answering, setAnswering] = useState<Answering>({ open: false });
+
+  const items = useQuery({
+    queryKey: ['work-items', { mine: true, state, page, pageSize: PAGE_SIZE }],
+    queryFn: () => api.get<Page<WorkItem>>('/work-items', { mine: true, state, page, pageSize: PAGE_SIZE }),
+    placeholderData: keepPreviousData,
+  });
+
+  return (
+    <Card title={t('nav.workItems')}>
+      <Tabs
+        activeKey={state}
+        onChange={(key) => {
+          setState(key as WorkItemState);
+          setPage(1);
+        }}
+        items={TABS.map((key) => ({ key, label: t(`workItems.state.${key}`) }))}
+      />
+      {items.error && <Alert type="error" showIcon title={items.error.message} />}
+      {items.isPending ? (
+        <Spin />
+      ) : items.data?.items.length ? (
+        <Flex vertical gap={12} data-testid="work-item-list">
+          {items.data.items.map((item) => (
+            <WorkItemCard key={item.id} item={item} onAnswer={() => setAnswering({ open: true, item, clientId: uuidv7() })} />
+          ))}
+          <Pagination
+            align="end"
+            current={page}
+            pageSize={PAGE_SIZE}
+            total={items.data.total}
+            onChange={setPage}
+            hideOnSinglePage
+          />
+        </Flex>
+      ) : (
+        <Empty description={t('workItems.none')} />
+      )}
+      {answering.item && answering.clientId && (
+        <FeedbackModal
+          item={answering.item}
+          clientId={answering.clientId}
+          open={answering.open}
+          onClose={() => setAnswering((current) => ({ ...current, open: false }))}
+        />
+      )}
+    </Card>
+  );
+}
+
+function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Card size="small" data-testid={`work-item-${item.id}`}>
+      <Flex justify="space-between" align="start" gap={8} wrap>
+        <Flex vertical gap={4} style={{ minWidth: 0, flex: '1 1 220px' }}>
+          <Typography.Text strong>{item.title}</Typography.Text>
+          <Flex gap={4} wrap>
+            <Tag color={STATE_COLORS[item.state]}>{t(`workItems.state.${item.state}`)}</Tag>
+            <Tag>{item.type}</Tag>
+          </Flex>
+          <Typography.Text type="secondary">
+            {t('workItems.due', { time: formatTime(item.dueAt) })}
+            {item.assigneeOrgUnitName && ` · ${item.assigneeOrgUnitName}`}
+          </Typography.Text>
+          {item.feedback && <Typography.Paragraph style={{ margin: 0 }}>{item.feedback}</Typography.Paragraph>}
+        </Flex>
+        {item.actions.feedback && (
+          <Button type="primary" onClick={onAnswer} data-testid="work-item-feedback">
+            {t('workItems.answer')}
+          </Button>
+        )}
+      </Flex>
+    </Card>
+  );
+}
+
+interface FeedbackValues {
+  feedback: string;
+  done: boolean;
+}
+
+function FeedbackModal({
+  item,
+  clientId,
+  open,
+  onClose,
+}: {
+  item: WorkItem;
+  clientId: string;
+  open: boolean;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<FeedbackValues>();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const send = useMutation({
+    mutationFn: (values: FeedbackValues) =>
+      api.post(`/work-items/${item.id}/feedback`, { clientId, feedback: values.feedback.trim(), done: values.done }),
+    onSuccess: () => {
+      onClose();
+      void message.success(t('workItems.sent'));
+      void queryClient.invalidateQueries({ queryKey: ['work-items'] });
+    },
+    onError: (error) => showError(error, form),
+  });
+
+  return (
+    <ModalForm<FeedbackValues>
+      open={open}
+      title={item.title}
+      form={form}
+      initialValues={{ done: false }}
+      pending={send.isPending}
+      onSubmit={(values) => send.mutate(values)}
+      onClose={onClose}
+      submitTestId="work-item-submit"
+    >
+      <Form.Item name="feedback" label={t('workItems.feedback')} rules={[{ required: true, whitespace: true }]}>
+        <Input.TextArea rows={4} maxLength={2000} showCount data-testid="work-item-feedback-text" />
+      </Form.Item>
+      <Form.Item name="done" valuePropName="checked">
+        <Checkbox data-testid="work-item-done">{t('workItems.markDone')}</Checkbox>
+      </Form.Item>
+    </ModalForm>
+  );
+}

@@ -1,0 +1,57 @@
+import { queryOptions, type UseQueryResult, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
+import { api } from './api';
+import type { OrgUnit, Page } from './types';
+
+/** One level of the org tree: the roots the user may see, or the children of one unit. */
+export const orgChildrenQuery = (parentId: string | null) =>
+  queryOptions({
+    queryKey: ['org-units', 'children', parentId ?? 'roots'],
+    queryFn: () =>
+      api.get<Page<OrgUnit>>('/org-units', parentId === null ? { roots: true } : { parentId, pageSize: 500 }),
+  });
+
+export interface OrgTreeNode {
+  key: string;
+  value: string;
+  title: string;
+  isLeaf: boolean;
+  children?: OrgTreeNode[];
+}
+
+// Outside the component so react-query keeps the combined result until a level's data changes.
+const itemsOfEachLevel = (results: UseQueryResult<Page<OrgUnit>>[]) => results.map((result) => result.data?.items);
+
+/**
+ * Tree data for antd Tree and TreeSelect, loaded a level at a time as the user expands nodes.
+ * Each loaded level is its own query, so invalidating ['org-units'] (after an edit, or on a live
+ * event) refreshes exactly the levels on screen.
+ */
+export function useOrgTree() {
+  const queryClient = useQueryClient();
+  const [loadedIds, setLoadedIds] = useState<string[]>([]);
+  const roots = useQuery(orgChildrenQuery(null));
+  const levels = useQueries({ queries: loadedIds.map((id) => orgChildrenQuery(id)), combine: itemsOfEachLevel });
+
+  const treeData = useMemo(() => {
+    const childrenOf = new Map(loadedIds.map((id, index) => [id, levels[index]]));
+    const toNode = (unit: OrgUnit): OrgTreeNode => ({
+      key: unit.id,
+      value: unit.id,
+      title: unit.name,
+      isLeaf: unit.childCount === 0,
+      children: childrenOf.get(unit.id)?.map(toNode),
+    });
+    return (roots.data?.items ?? []).map(toNode);
+  }, [roots.data, loadedIds, levels]);
+
+  const loadChildren = useCallback(
+    async (id: string) => {
+      await queryClient.ensureQueryData(orgChildrenQuery(id));
+      setLoadedIds((ids) => (ids.includes(id) ? ids : [...ids, id]));
+    },
+    [queryClient],
+  );
+
+  return { treeData, loadChildren, isPending: roots.isPending, error: roots.error };
+}
