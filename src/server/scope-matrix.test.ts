@@ -1,0 +1,121 @@
+/**
+ * The scope matrix: walks every route in the OpenAPI document and proves that a user whose grants
+ * lie in grid A reads nothing of grid B — lists never contain B's records, and B's ids answer 404 —
+ * and changes nothing of B. Run for a plain grid worker and for a user holding the all-powerful
+ * admin role on grid A only. A new route with an id the matrix does not know fails this test.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { client } from './testing/http.ts';
+import { fillPath, listApiRoutes } from './testing/openapi-routes.ts';
+import { createTestApp, type TestApp } from './testing/test-app.ts';
+
+let t: TestApp;
+let markers: string[];
+/** For each route with an id, grid B's record of that kind. */
+let bIds: Record<string, Record<string, string>>;
+
+before(async () => {
+  t = await createTestApp();
+  const admin = client(t.app, await t.login('admin'));
+  await admin.patch(`/api/v1/org-units/${t.fx.gridB.id}`, { name: '第二网格乙', code: 'B-CODE' });
+  await admin.post('/api/v1/org-units', { parentId: t.fx.gridB.id, name: '乙1号楼', level: 'building' });
+  const item = await admin.post('/api/v1/work-items', { type: 'directive', title: '乙网格任务', assigneeOrgUnitId: t.fx.gridB.id });
+  const userItem = await admin.post('/api/v1/work-items', { type: 'directive', title: '乙网格员任务', assigneeUserId: t.fx.users.workerB.id });
+  await admin.post('/api/v1/users', {
+    username: 'a-admin',
+    displayName: '甲网格管理员',
+    password: 'Grid-pass-2022',
+    grants: [{ role: 'admin', orgUnitId: t.fx.gridA.id }],
+  });
+  markers = [t.fx.gridB.id, t.fx.users.workerB.id, item.body.id, userItem.body.id, '第二网格乙', '乙1号楼', '乙网格', 'worker-b', 'B-CODE'];
+  bIds = {
+    '/api/v1/org-units/{id}': { id: t.fx.gridB.id },
+    '/api/v1/users/{id}': { id: t.fx.users.workerB.id },
+    '/api/v1/users/{id}/unmask': { id: t.fx.users.workerB.id },
+    '/api/v1/work-items/{id}/feedback': { id: item.body.id },
+    '/api/v1/roles/{code}': { code: 'grid_worker' },
+  };
+});
+after(() => t.close());
+
+/** List routes are also asked with filters that aim at B directly. */
+const LIST_QUERIES: Record<string, (fx: TestApp['fx']) => string[]> = {
+  '/api/v1/org-units': (fx) => ['?roots=true', `?parentId=${fx.community.id}`, `?parentId=${fx.gridB.id}`, '?q=乙', '?level=grid'],
+  '/api/v1/users': () => ['?q=worker-b', '?q=13800138002'],
+  '/api/v1/work-items': () => ['?type=directive', '?state=open'],
+  '/api/v1/audit-events': (fx) => [`?entityId=${fx.gridB.id}`, '?entity=org-unit', '?action=work-item'],
+};
+
+/** Creations aimed into grid B. */
+const B_CREATES: Record<string, (fx: TestApp['fx']) => unknown> = {
+  'POST /api/v1/org-units': (fx) => ({ parentId: fx.gridB.id, name: '乙2号楼', level: 'building' }),
+  'POST /api/v1/users': (fx) => ({
+    username: 'intruder',
+    displayName: '越权',
+    password: 'Grid-pass-2022',
+    grants: [{ role: 'grid_worker', orgUnitId: fx.gridB.id }],
+  }),
+  'POST /api/v1/work-items': (fx) => ({ type: 'x', title: '越权派发', assigneeOrgUnitId: fx.gridB.id }),
+};
+
+/** Routes whose answer is not about records of people or places. */
+const NOT_SCOPED = new Set(['GET /api/v1/health', 'GET /api/v1/roles', 'GET /api/v1/permissions', 'GET /api/v1/events']);
+
+for (const who of ['worker-a', 'a-admin']) {
+  test(`${who} (grants on grid A only) reads and changes nothing of grid B on any route`, async () => {
+    const api = client(t.app, await t.login(who, who === 'a-admin' ? 'Grid-pass-2022' : undefined));
+    const routes = await listApiRoutes(t.app);
+    assert.ok(routes.length >= 15, `walked ${routes.length} routes`);
+    let checked = 0;
+    for (const route of routes) {
+      const key = `${route.method} ${route.path}`;
+      if (NOT_SCOPED.has(key) || route.path.startsWith('/api/v1/auth/')) continue;
+      if (route.path.includes('{')) {
+        const params = bIds[route.path];
+        assert.ok(params, `scope matrix does not know the ids of ${key}: add grid B’s record for it`);
+        const url = fillPath(route.path, params);
+        const body = route.method === 'GET' ? undefined : { name: '被改了', displayName: '被改了', permissions: [], clientId: randomUUID(), feedback: '越权' };
+        const res = await api.send(route.method as 'GET', url, body);
+        if (route.path === '/api/v1/roles/{code}') {
+          assert.equal(res.status, 403, `${key}: role permissions are district policy`);
+        } else {
+          assert.ok([403, 404].includes(res.status), `${key} as ${who} answered ${res.status}`);
+          if (res.status === 403) assert.notEqual(res.body.error.code, 'NOT_FOUND');
+        }
+        for (const m of markers) assert.ok(!JSON.stringify(res.body).includes(m), `${key} leaked ${m}`);
+        checked++;
+      } else if (route.method !== 'GET') {
+        const body = B_CREATES[key];
+        assert.ok(body, `scope matrix has no grid-B creation for ${key}`);
+        const res = await api.send(route.method as 'POST', route.path, body(t.fx));
+        assert.ok([400, 403, 404].includes(res.status), `${key} into grid B as ${who} answered ${res.status}`);
+        checked++;
+      } else {
+        const queries = ['', ...(LIST_QUERIES[route.path]?.(t.fx) ?? [])];
+        assert.ok(LIST_QUERIES[route.path], `scope matrix has no B-aimed queries for ${key}`);
+        for (const q of queries) {
+          const res = await api.get(`${route.path}${q}`);
+          assert.ok([200, 403].includes(res.status), `${key}${q} answered ${res.status}`);
+          for (const m of markers) assert.ok(!JSON.stringify(res.body).includes(m), `${key}${q} leaked ${m}`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= 15);
+    // And nothing of B changed.
+    const admin = client(t.app, await t.login('admin'));
+    const b = await admin.get(`/api/v1/org-units/${t.fx.gridB.id}`);
+    assert.equal(b.body.name, '第二网格乙');
+    const wb = await admin.get(`/api/v1/users/${t.fx.users.workerB.id}`);
+    assert.equal(wb.body.displayName, '测试worker-b');
+  });
+}
+
+test('the matrix has teeth: grid A’s own records are readable by the same user', async () => {
+  const api = client(t.app, await t.login('worker-a'));
+  assert.equal((await api.get(`/api/v1/org-units/${t.fx.gridA.id}`)).status, 200);
+  const tree = await api.get('/api/v1/org-units?roots=true');
+  assert.ok(JSON.stringify(tree.body).includes(t.fx.gridA.id));
+});
