@@ -13,7 +13,7 @@ import { authRoutes } from './platform/auth/auth-routes.ts';
 import type { AppDeps } from './platform/deps.ts';
 import { eventRoutes } from './platform/events/event-routes.ts';
 import { healthRoutes } from './platform/health/health-routes.ts';
-import { installErrorHandlers } from './platform/http/error-handler.ts';
+import { frameworkErrors, installErrorHandlers } from './platform/http/error-handler.ts';
 import { installRequestContext } from './platform/http/request-context.ts';
 import { validatorCompiler } from './platform/http/validation.ts';
 import { roleRoutes } from './platform/roles/role-routes.ts';
@@ -46,6 +46,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       logger,
       trustProxy: deps.config.trustProxy,
       bodyLimit: 1024 * 1024,
+      frameworkErrors,
       ...(options.https ? { https: options.https } : {}),
     } as FastifyHttpOptions<never>) as unknown as FastifyInstance
   ).withTypeProvider<ZodTypeProvider>();

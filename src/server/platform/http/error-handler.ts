@@ -29,6 +29,12 @@ function fromClientStatus(status: number): ErrorCode {
   return 'VALIDATION';
 }
 
+/** Errors the router raises before any route runs (a bad URL, an over-long id): the same shape. */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const locale = pickLocale(req.headers['accept-language']);
+  return send(reply, locale, new AppError('VALIDATION', text('请求地址格式有误', 'Malformed request URL')));
+}
+
 /**
  * One mapping from every error to `{error: {code, message, fields?}}`: domain errors by code,
  * malformed input as 4xx with the field named, database data errors as 400 (never 500), and

@@ -1,0 +1,110 @@
+/**
+ * Every write route leaves exactly one audit event, with sensitive values masked. The test walks
+ * the OpenAPI document, so a new write route without a case here fails it.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { queryRows } from './db/rows.ts';
+import { client } from './testing/http.ts';
+import { fillPath, listApiRoutes } from './testing/openapi-routes.ts';
+import { createTestApp, type TestApp, USER_PASSWORD } from './testing/test-app.ts';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(() => t.close());
+
+type Case = { as: string; params?: () => Promise<Record<string, string>> | Record<string, string>; body: () => unknown; action: string };
+
+let itemId = '';
+const CASES: Record<string, Case> = {
+  'POST /api/v1/auth/login': { as: 'nobody', body: () => ({ username: 'worker-a', password: USER_PASSWORD }), action: 'session.create' },
+  'POST /api/v1/auth/logout': { as: 'worker-b', body: () => ({}), action: 'session.delete' },
+  'POST /api/v1/auth/password': {
+    as: 'staff-c',
+    body: () => ({ currentPassword: USER_PASSWORD, newPassword: 'Other-pass-2022' }),
+    action: 'user.change-password',
+  },
+  'POST /api/v1/org-units': { as: 'admin', body: () => ({ parentId: t.fx.community.id, name: '第三网格', level: 'grid' }), action: 'org-unit.create' },
+  'PATCH /api/v1/org-units/{id}': { as: 'admin', params: () => ({ id: t.fx.gridA.id }), body: () => ({ name: '第一网格甲' }), action: 'org-unit.update' },
+  'POST /api/v1/users': {
+    as: 'admin',
+    body: () => ({
+      username: 'new-user',
+      displayName: '新用户',
+      password: 'Grid-pass-2022',
+      phone: '13912345678',
+      grants: [{ role: 'grid_worker', orgUnitId: t.fx.gridA.id }],
+    }),
+    action: 'user.create',
+  },
+  'PATCH /api/v1/users/{id}': {
+    as: 'admin',
+    params: () => ({ id: t.fx.users.workerA.id }),
+    body: () => ({ phone: '13987654321', password: 'Changed-pass-2022' }),
+    action: 'user.update',
+  },
+  'POST /api/v1/users/{id}/unmask': { as: 'command', params: () => ({ id: t.fx.users.workerA.id }), body: () => ({}), action: 'user.unmask' },
+  'PATCH /api/v1/roles/{code}': { as: 'admin', params: () => ({ code: 'sampler' }), body: () => ({ permissions: ['org.read'] }), action: 'role.update' },
+  'POST /api/v1/work-items': {
+    as: 'command',
+    body: () => ({ type: 'directive', title: '上报', assigneeOrgUnitId: t.fx.gridA.id, clientId: randomUUID() }),
+    action: 'work-item.create',
+  },
+  'POST /api/v1/work-items/{id}/feedback': {
+    as: 'command',
+    params: () => ({ id: itemId }),
+    body: () => ({ clientId: randomUUID(), feedback: '已办', done: true }),
+    action: 'work-item.feedback',
+  },
+};
+
+const count = async () => (await queryRows<{ n: number }>(t.deps.database.db, sql`select count(*)::int as n from audit_events`))[0].n;
+
+test('every write route leaves exactly one audit event, sensitive values masked', async () => {
+  const admin = client(t.app, await t.login('admin'));
+  itemId = (await admin.post('/api/v1/work-items', { type: 'x', title: '待反馈', assigneeOrgUnitId: t.fx.gridA.id })).body.id;
+  const writes = (await listApiRoutes(t.app)).filter((r) => r.method !== 'GET');
+  assert.ok(writes.length >= 10);
+  for (const route of writes) {
+    const key = `${route.method} ${route.path}`;
+    const c = CASES[key];
+    assert.ok(c, `no audit case for write route ${key}`);
+    const api = client(t.app, c.as === 'nobody' ? undefined : await t.login(c.as));
+    const before = await count();
+    const url = fillPath(route.path, (await c.params?.()) ?? {});
+    const res = await api.send(route.method as 'POST', url, c.body());
+    assert.ok(res.status < 300, `${key} answered ${res.status} ${JSON.stringify(res.body)}`);
+    assert.equal(await count(), before + 1, `${key} must leave exactly one audit event`);
+    const [event] = await queryRows<{ action: string; changes: unknown; ip: string; actor_id: string | null }>(
+      t.deps.database.db,
+      sql`select action, changes, ip, actor_id from audit_events order by at desc, id desc limit 1`,
+    );
+    assert.equal(event.action, c.action, key);
+    assert.equal(event.ip, '127.0.0.1');
+    const text = JSON.stringify(event.changes ?? {});
+    for (const secret of ['13912345678', '13987654321', 'Changed-pass-2022', 'Grid-pass-2022', 'Other-pass-2022', '$argon2']) {
+      assert.ok(!text.includes(secret), `${key} audit holds ${secret}`);
+    }
+  }
+});
+
+test('a failed write leaves no audit event and no half-written change', async () => {
+  const admin = client(t.app, await t.login('admin'));
+  const before = await count();
+  const res = await admin.post('/api/v1/users', {
+    username: 'half',
+    displayName: '半截',
+    password: 'Grid-pass-2022',
+    grants: [
+      { role: 'grid_worker', orgUnitId: t.fx.gridA.id },
+      { role: 'grid_worker', orgUnitId: randomUUID() },
+    ],
+  });
+  assert.equal(res.status, 400);
+  assert.equal(await count(), before);
+  assert.equal((await admin.get('/api/v1/users?q=half')).body.total, 0);
+});
