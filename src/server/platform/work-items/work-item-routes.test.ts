@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
+import { queryRows } from '../../db/rows.ts';
 import { SYSTEM } from '../access/actor.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
 import { client } from '../../testing/http.ts';
@@ -62,10 +63,10 @@ describe('work items', () => {
     const again = await workerA.post(`/api/v1/work-items/${created.body.id}/feedback`, body);
     assert.equal(again.status, 200);
     assert.deepEqual(again.body, first.body);
-    const audits = await t.deps.database.db.execute(
+    const audits = await queryRows<Record<string, unknown>>(t.deps.database.db, 
       sql`select count(*)::int as n from audit_events where action = 'work-item.feedback' and entity_id = ${created.body.id}`,
     );
-    assert.equal((audits.rows[0] as { n: number }).n, 1);
+    assert.equal((audits[0] as { n: number }).n, 1);
     const closed = await workerA.post(`/api/v1/work-items/${created.body.id}/feedback`, { ...body, clientId: randomUUID() });
     assert.equal(closed.status, 409);
   });
@@ -75,8 +76,8 @@ describe('work items', () => {
     const body = { clientId: randomUUID(), feedback: '已完成', done: true };
     const answers = await Promise.all(Array.from({ length: 5 }, () => workerA.post(`/api/v1/work-items/${created.body.id}/feedback`, body)));
     for (const a of answers) assert.equal(a.status, 200);
-    const rows = await t.deps.database.db.execute(sql`select count(*)::int as n from client_writes where client_id = ${body.clientId}`);
-    assert.equal((rows.rows[0] as { n: number }).n, 1);
+    const rows = await queryRows<Record<string, unknown>>(t.deps.database.db, sql`select count(*)::int as n from client_writes where client_id = ${body.clientId}`);
+    assert.equal((rows[0] as { n: number }).n, 1);
   });
 
   test('a clientId reused by another user is refused, not replayed', async () => {
@@ -107,11 +108,11 @@ describe('work items', () => {
     assert.equal(await runner.runDue(), 1);
     const overdue = await workerA.get('/api/v1/work-items?mine=true&state=overdue');
     assert.ok(overdue.body.items.some((w: { id: string }) => w.id === created.body.id));
-    const audit = await t.deps.database.db.execute(
+    const audit = await queryRows<Record<string, unknown>>(t.deps.database.db, 
       sql`select actor_id from audit_events where action = 'work-item.overdue' and entity_id = ${created.body.id}`,
     );
-    assert.equal(audit.rows.length, 1);
-    assert.equal((audit.rows[0] as { actor_id: string | null }).actor_id, null);
+    assert.equal(audit.length, 1);
+    assert.equal((audit[0] as { actor_id: string | null }).actor_id, null);
   });
 });
 
@@ -124,11 +125,11 @@ describe('job runner', () => {
     await runner.enqueue('test.count', { singletonKey: 'test.count' });
     const [a, b] = await Promise.all([runner.claim(), runner.claim()]);
     assert.ok(a && !b, 'exactly one claim wins');
-    await t.deps.database.db.execute(sql`update jobs set state = 'queued', locked_at = null where name = 'test.count'`);
+    await queryRows<Record<string, unknown>>(t.deps.database.db, sql`update jobs set state = 'queued', locked_at = null where name = 'test.count'`);
     assert.equal(await runner.runDue(), 1);
     assert.equal(runs, 1);
-    const queued = await t.deps.database.db.execute(sql`select count(*)::int as n from jobs where name = 'test.count' and state = 'queued'`);
-    assert.equal((queued.rows[0] as { n: number }).n, 1, 'the next run is queued once');
+    const queued = await queryRows<Record<string, unknown>>(t.deps.database.db, sql`select count(*)::int as n from jobs where name = 'test.count' and state = 'queued'`);
+    assert.equal((queued[0] as { n: number }).n, 1, 'the next run is queued once');
   });
 
   test('a failing job is retried with backoff, then marked failed', async () => {
@@ -136,7 +137,7 @@ describe('job runner', () => {
     runner.define({ name: 'test.fail', run: async () => Promise.reject(new Error('boom')) });
     await runner.enqueue('test.fail');
     await runner.runDue();
-    const row = await t.deps.database.db.execute(sql`select state, attempts, last_error from jobs where name = 'test.fail'`);
-    assert.deepEqual(row.rows[0], { state: 'queued', attempts: 1, last_error: 'boom' });
+    const row = await queryRows<Record<string, unknown>>(t.deps.database.db, sql`select state, attempts, last_error from jobs where name = 'test.fail'`);
+    assert.deepEqual(row[0], { state: 'queued', attempts: 1, last_error: 'boom' });
   });
 });

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { client } from '../../testing/http.ts';
+import { createTestApp, type TestApp, USER_PASSWORD } from '../../testing/test-app.ts';
+
+let t: TestApp;
+let base: string;
+before(async () => {
+  t = await createTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+});
+after(() => t.close());
+
+async function loginCookie(username: string) {
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: USER_PASSWORD }),
+  });
+  return String(res.headers.get('set-cookie')).split(';')[0];
+}
+
+/** Opens the event stream as a user and collects the data lines it receives. */
+async function subscribe(username: string) {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/api/v1/events`, { headers: { cookie: await loginCookie(username) }, signal: controller.signal });
+  assert.equal(res.status, 200);
+  assert.match(String(res.headers.get('content-type')), /text\/event-stream/);
+  const events: { type: string; entityId: string }[] = [];
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (data) events.push(JSON.parse(data.slice(6)));
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { events, close: () => (controller.abort(), pump) };
+}
+
+test('events reach browsers after commit, only inside each user’s scope', async () => {
+  const a = await subscribe('worker-a');
+  const b = await subscribe('worker-b');
+  const admin = client(t.app, await t.login('admin'));
+  await admin.patch(`/api/v1/org-units/${t.fx.gridA.id}`, { name: '第一网格（更新）' });
+  await admin.patch(`/api/v1/org-units/${t.fx.gridB.id}`, { name: '第二网格（更新）' });
+  // A failed write publishes nothing.
+  await admin.patch(`/api/v1/org-units/${t.fx.gridA.id}`, { name: '第二网格（更新）' });
+  const deadline = Date.now() + 3000;
+  while ((a.events.length < 1 || b.events.length < 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(a.events.map((e) => [e.type, e.entityId]), [['org-unit.update', t.fx.gridA.id]]);
+  assert.deepEqual(b.events.map((e) => [e.type, e.entityId]), [['org-unit.update', t.fx.gridB.id]]);
+  await a.close();
+  await b.close();
+});
+
+test('the stream needs a session', async () => {
+  const res = await fetch(`${base}/api/v1/events`);
+  assert.equal(res.status, 401);
+});
