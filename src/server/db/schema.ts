@@ -204,6 +204,7 @@ export const clientWrites = pgTable('client_writes', {
   clientId: uuid('client_id').primaryKey(),
   actorId: uuid('actor_id'),
   action: text('action').notNull(),
-  response: jsonb('response').notNull(),
+  // Null only inside the claiming transaction, before the first answer is known.
+  response: jsonb('response'),
   createdAt: createdAt(),
 });

@@ -8,5 +8,3 @@ export function sqlState(err: unknown): string | undefined {
   }
   return undefined;
 }
-
-export const isUniqueViolation = (err: unknown) => sqlState(err) === '23505';

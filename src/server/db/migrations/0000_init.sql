@@ -15,7 +15,7 @@ CREATE TABLE "client_writes" (
 	"client_id" uuid PRIMARY KEY NOT NULL,
 	"actor_id" uuid,
 	"action" text NOT NULL,
-	"response" jsonb NOT NULL,
+	"response" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -5,7 +5,6 @@ import type { Actor, SystemActor } from '../access/actor.ts';
 import { conflict } from '../errors/app-error.ts';
 import { text } from '../errors/i18n.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { isUniqueViolation } from '../db-errors.ts';
 import { insertAuditEvents } from './audit-repository.ts';
 import { diffSnapshots, type Snapshot } from './changes.ts';
 
@@ -50,11 +49,9 @@ export async function runWrite<T>(
   options: WriteOptions = {},
 ): Promise<T> {
   const { clientId } = options;
-  const replay = async (tx: Tx | Database['db']): Promise<T | undefined> => {
-    if (!clientId) return undefined;
-    const [previous] = await tx.select().from(clientWrites).where(eq(clientWrites.clientId, clientId));
-    if (!previous) return undefined;
-    if (previous.actorId !== actor.userId || previous.action !== action) {
+  const previousAnswer = async (db: Tx): Promise<T> => {
+    const [previous] = await db.select().from(clientWrites).where(eq(clientWrites.clientId, clientId as string));
+    if (!previous || previous.actorId !== actor.userId || previous.action !== action) {
       throw conflict(text('该客户端编号已被另一操作使用', 'This client id was used for another write'), undefined, 'clientId');
     }
     return previous.response as T;
@@ -62,45 +59,41 @@ export async function runWrite<T>(
 
   let touched: Touched[] = [];
   let replayed = false;
-  let result: T;
-  try {
-    result = await deps.database.db.transaction(async (tx) => {
-      const previous = await replay(tx);
-      if (previous !== undefined) {
+  const result = await deps.database.db.transaction(async (tx) => {
+    if (clientId) {
+      // Claim the client id first: a concurrent retry blocks on this row until we commit, then
+      // finds it taken and answers with our result instead of doing the work again.
+      const claimed = await tx
+        .insert(clientWrites)
+        .values({ clientId, actorId: actor.userId, action, response: null })
+        .onConflictDoNothing()
+        .returning({ clientId: clientWrites.clientId });
+      if (claimed.length === 0) {
         replayed = true;
-        return previous;
+        return previousAnswer(tx);
       }
-      const outcome = await work(tx);
-      touched = Array.isArray(outcome.touched) ? outcome.touched : [outcome.touched];
-      await insertAuditEvents(
-        tx,
-        touched.map((t) => ({
-          actorId: actor.userId,
-          actorName: actor.displayName,
-          action: t.action ?? action,
-          entity: t.entity,
-          entityId: t.entityId,
-          orgPath: t.orgPath,
-          changes: t.before === undefined && t.after === undefined ? null : diffSnapshots(t.before, t.after),
-          ip: actor.ip,
-        })),
-      );
-      if (clientId) {
-        // JSON round trip so the first answer and a replay are byte-for-byte the same shape.
-        const response = JSON.parse(JSON.stringify(outcome.result ?? null));
-        await tx.insert(clientWrites).values({ clientId, actorId: actor.userId, action, response });
-        return response as T;
-      }
-      return outcome.result;
-    });
-  } catch (err) {
-    // Two retries of one field write racing each other: the loser answers with the winner's result.
-    if (clientId && isUniqueViolation(err)) {
-      const previous = await replay(deps.database.db);
-      if (previous !== undefined) return previous;
     }
-    throw err;
-  }
+    const outcome = await work(tx);
+    touched = Array.isArray(outcome.touched) ? outcome.touched : [outcome.touched];
+    await insertAuditEvents(
+      tx,
+      touched.map((t) => ({
+        actorId: actor.userId,
+        actorName: actor.displayName,
+        action: t.action ?? action,
+        entity: t.entity,
+        entityId: t.entityId,
+        orgPath: t.orgPath,
+        changes: t.before === undefined && t.after === undefined ? null : diffSnapshots(t.before, t.after),
+        ip: actor.ip,
+      })),
+    );
+    if (!clientId) return outcome.result;
+    // JSON round trip so the first answer and a replay are the same shape.
+    const response = JSON.parse(JSON.stringify(outcome.result ?? null));
+    await tx.update(clientWrites).set({ response }).where(eq(clientWrites.clientId, clientId));
+    return response as T;
+  });
   if (!replayed) {
     const at = new Date().toISOString();
     for (const t of touched) {
