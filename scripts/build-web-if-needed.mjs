@@ -12,7 +12,8 @@ function newest(dir) {
   }
   return t;
 }
-const stale = !fs.existsSync(out) || Math.max(newest('src/web'), newest('src/domain')) > fs.statSync(out).mtimeMs;
+const stale =
+  !fs.existsSync(out) || Math.max(newest('src/web'), newest('src/domain')) > fs.statSync(out).mtimeMs;
 if (stale && process.env.GRIDWATCH_SKIP_WEB_BUILD !== '1') {
   console.log('构建网页界面 / building the web app…');
   execSync('npx vite build --logLevel warn', { stdio: 'inherit' });

@@ -34,12 +34,19 @@ export interface BuildOptions {
 const loggerDefaults = {
   redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
   serializers: {
-    req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], ip: req.ip }),
+    req: (req: { method: string; url: string; ip?: string }) => ({
+      method: req.method,
+      url: req.url.split('?')[0],
+      ip: req.ip,
+    }),
   },
 };
 
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const logger = options.logger === undefined || options.logger === false ? false : { ...loggerDefaults, ...(options.logger as object) };
+  const logger =
+    options.logger === undefined || options.logger === false
+      ? false
+      : { ...loggerDefaults, ...(options.logger as object) };
   // One instance type for HTTP and HTTPS: the routes do not care which one serves them.
   const app = (
     Fastify({
@@ -79,15 +86,30 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list' },
+  });
 
   installErrorHandlers(app, deps.config.webDir);
   installRequestContext(app, deps);
 
   await app.register(
     async (api) => {
-      api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-      for (const routes of [healthRoutes, authRoutes, orgRoutes, userRoutes, roleRoutes, auditRoutes, workItemRoutes, eventRoutes]) {
+      api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+        app.swagger(),
+      );
+      for (const routes of [
+        healthRoutes,
+        authRoutes,
+        orgRoutes,
+        userRoutes,
+        roleRoutes,
+        auditRoutes,
+        workItemRoutes,
+        eventRoutes,
+      ]) {
         await api.register(routes(deps));
       }
     },

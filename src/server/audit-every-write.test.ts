@@ -17,19 +17,37 @@ before(async () => {
 });
 after(() => t.close());
 
-type Case = { as: string; params?: () => Promise<Record<string, string>> | Record<string, string>; body: () => unknown; action: string };
+type Case = {
+  as: string;
+  params?: () => Promise<Record<string, string>> | Record<string, string>;
+  body: () => unknown;
+  action: string;
+};
 
 let itemId = '';
 const CASES: Record<string, Case> = {
-  'POST /api/v1/auth/login': { as: 'nobody', body: () => ({ username: 'worker-a', password: USER_PASSWORD }), action: 'session.create' },
+  'POST /api/v1/auth/login': {
+    as: 'nobody',
+    body: () => ({ username: 'worker-a', password: USER_PASSWORD }),
+    action: 'session.create',
+  },
   'POST /api/v1/auth/logout': { as: 'worker-b', body: () => ({}), action: 'session.delete' },
   'POST /api/v1/auth/password': {
     as: 'staff-c',
     body: () => ({ currentPassword: USER_PASSWORD, newPassword: 'Other-pass-2022' }),
     action: 'user.change-password',
   },
-  'POST /api/v1/org-units': { as: 'admin', body: () => ({ parentId: t.fx.community.id, name: '第三网格', level: 'grid' }), action: 'org-unit.create' },
-  'PATCH /api/v1/org-units/{id}': { as: 'admin', params: () => ({ id: t.fx.gridA.id }), body: () => ({ name: '第一网格甲' }), action: 'org-unit.update' },
+  'POST /api/v1/org-units': {
+    as: 'admin',
+    body: () => ({ parentId: t.fx.community.id, name: '第三网格', level: 'grid' }),
+    action: 'org-unit.create',
+  },
+  'PATCH /api/v1/org-units/{id}': {
+    as: 'admin',
+    params: () => ({ id: t.fx.gridA.id }),
+    body: () => ({ name: '第一网格甲' }),
+    action: 'org-unit.update',
+  },
   'POST /api/v1/users': {
     as: 'admin',
     body: () => ({
@@ -47,11 +65,26 @@ const CASES: Record<string, Case> = {
     body: () => ({ phone: '13987654321', password: 'Changed-pass-2022' }),
     action: 'user.update',
   },
-  'POST /api/v1/users/{id}/unmask': { as: 'command', params: () => ({ id: t.fx.users.workerA.id }), body: () => ({}), action: 'user.unmask' },
-  'PATCH /api/v1/roles/{code}': { as: 'admin', params: () => ({ code: 'sampler' }), body: () => ({ permissions: ['org.read'] }), action: 'role.update' },
+  'POST /api/v1/users/{id}/unmask': {
+    as: 'command',
+    params: () => ({ id: t.fx.users.workerA.id }),
+    body: () => ({}),
+    action: 'user.unmask',
+  },
+  'PATCH /api/v1/roles/{code}': {
+    as: 'admin',
+    params: () => ({ code: 'sampler' }),
+    body: () => ({ permissions: ['org.read'] }),
+    action: 'role.update',
+  },
   'POST /api/v1/work-items': {
     as: 'command',
-    body: () => ({ type: 'directive', title: '上报', assigneeOrgUnitId: t.fx.gridA.id, clientId: randomUUID() }),
+    body: () => ({
+      type: 'directive',
+      title: '上报',
+      assigneeOrgUnitId: t.fx.gridA.id,
+      clientId: randomUUID(),
+    }),
     action: 'work-item.create',
   },
   'POST /api/v1/work-items/{id}/feedback': {
@@ -62,11 +95,14 @@ const CASES: Record<string, Case> = {
   },
 };
 
-const count = async () => (await queryRows<{ n: number }>(t.deps.database.db, sql`select count(*)::int as n from audit_events`))[0].n;
+const count = async () =>
+  (await queryRows<{ n: number }>(t.deps.database.db, sql`select count(*)::int as n from audit_events`))[0].n;
 
 test('every write route leaves exactly one audit event, sensitive values masked', async () => {
   const admin = client(t.app, await t.login('admin'));
-  itemId = (await admin.post('/api/v1/work-items', { type: 'x', title: '待反馈', assigneeOrgUnitId: t.fx.gridA.id })).body.id;
+  itemId = (
+    await admin.post('/api/v1/work-items', { type: 'x', title: '待反馈', assigneeOrgUnitId: t.fx.gridA.id })
+  ).body.id;
   const writes = (await listApiRoutes(t.app)).filter((r) => r.method !== 'GET');
   assert.ok(writes.length >= 10);
   for (const route of writes) {
@@ -79,14 +115,26 @@ test('every write route leaves exactly one audit event, sensitive values masked'
     const res = await api.send(route.method as 'POST', url, c.body());
     assert.ok(res.status < 300, `${key} answered ${res.status} ${JSON.stringify(res.body)}`);
     assert.equal(await count(), before + 1, `${key} must leave exactly one audit event`);
-    const [event] = await queryRows<{ action: string; changes: unknown; ip: string; actor_id: string | null }>(
+    const [event] = await queryRows<{
+      action: string;
+      changes: unknown;
+      ip: string;
+      actor_id: string | null;
+    }>(
       t.deps.database.db,
       sql`select action, changes, ip, actor_id from audit_events order by at desc, id desc limit 1`,
     );
     assert.equal(event.action, c.action, key);
     assert.equal(event.ip, '127.0.0.1');
     const text = JSON.stringify(event.changes ?? {});
-    for (const secret of ['13912345678', '13987654321', 'Changed-pass-2022', 'Grid-pass-2022', 'Other-pass-2022', '$argon2']) {
+    for (const secret of [
+      '13912345678',
+      '13987654321',
+      'Changed-pass-2022',
+      'Grid-pass-2022',
+      'Other-pass-2022',
+      '$argon2',
+    ]) {
       assert.ok(!text.includes(secret), `${key} audit holds ${secret}`);
     }
   }

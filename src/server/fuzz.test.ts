@@ -14,9 +14,48 @@ before(async () => {
 });
 after(() => t.close());
 
-const PATH_VALUES = ['x', '0', '-1', "1' or '1'='1", '%00', 'a'.repeat(300), '..%2F..%2Fetc%2Fpasswd', '00000000-0000-0000-0000-000000000000', '01900000-0000-7000-8000-00000000000g', '😀'];
-const VALUES: unknown[] = [null, true, -1, 1e308, '', ' ', 'x'.repeat(5000), "'; drop table users; --", [], {}, [null], { $gt: '' }, '\u0000', '2022-02-30', 'NaN'];
-const QUERIES = ['?page=-1', '?page=abc', '?pageSize=100000', '?q=%00', `?q=${'a'.repeat(500)}`, '?from=notadate', '?mine=maybe', '?roots=2', '?parentId=1', '?state=%27', '?level[]=grid'];
+const PATH_VALUES = [
+  'x',
+  '0',
+  '-1',
+  "1' or '1'='1",
+  '%00',
+  'a'.repeat(300),
+  '..%2F..%2Fetc%2Fpasswd',
+  '00000000-0000-0000-0000-000000000000',
+  '01900000-0000-7000-8000-00000000000g',
+  '😀',
+];
+const VALUES: unknown[] = [
+  null,
+  true,
+  -1,
+  1e308,
+  '',
+  ' ',
+  'x'.repeat(5000),
+  "'; drop table users; --",
+  [],
+  {},
+  [null],
+  { $gt: '' },
+  '\u0000',
+  '2022-02-30',
+  'NaN',
+];
+const QUERIES = [
+  '?page=-1',
+  '?page=abc',
+  '?pageSize=100000',
+  '?q=%00',
+  `?q=${'a'.repeat(500)}`,
+  '?from=notadate',
+  '?mine=maybe',
+  '?roots=2',
+  '?parentId=1',
+  '?state=%27',
+  '?level[]=grid',
+];
 
 function rnd<T>(items: T[], i: number) {
   return items[i % items.length];
@@ -25,9 +64,16 @@ function rnd<T>(items: T[], i: number) {
 /** Bodies built from the route's own field names, each filled with a wrong value. */
 function bodiesFor(fields: string[]): unknown[] {
   const bodies: unknown[] = [null, [], 'text', 42, { deeply: { nested: { thing: [1, 2, { x: null }] } } }];
-  VALUES.forEach((v, i) => bodies.push(Object.fromEntries(fields.map((f, j) => [f, rnd(VALUES, i + j)]))));
+  for (let i = 0; i < VALUES.length; i++)
+    bodies.push(Object.fromEntries(fields.map((f, j) => [f, rnd(VALUES, i + j)])));
   bodies.push(Object.fromEntries(fields.map((f) => [f, { grants: [{ role: 1 }] }])));
-  bodies.push({ grants: [{ role: 'admin', orgUnitId: 'nope' }], permissions: 'all', parentId: null, level: 'grid', name: 'x' });
+  bodies.push({
+    grants: [{ role: 'admin', orgUnitId: 'nope' }],
+    permissions: 'all',
+    parentId: null,
+    level: 'grid',
+    name: 'x',
+  });
   return bodies;
 }
 
@@ -46,10 +92,18 @@ test('no route answers 5xx to garbage, logged in or not', async () => {
       const api = client(t.app, who);
       for (const [i, url] of urls.entries()) {
         for (const q of route.method === 'GET' ? QUERIES : ['']) {
-          const res = await api.send(route.method as 'GET', url + q, route.method === 'GET' ? undefined : rnd(bodiesFor(fields), i));
+          const res = await api.send(
+            route.method as 'GET',
+            url + q,
+            route.method === 'GET' ? undefined : rnd(bodiesFor(fields), i),
+          );
           sent++;
-          assert.ok(res.status < 500, `${route.method} ${url}${q} → ${res.status} ${JSON.stringify(res.body)}`);
-          if (res.status >= 400) assert.ok(res.body?.error?.code && res.body.error.message, `${route.method} ${url}: error shape`);
+          assert.ok(
+            res.status < 500,
+            `${route.method} ${url}${q} → ${res.status} ${JSON.stringify(res.body)}`,
+          );
+          if (res.status >= 400)
+            assert.ok(res.body?.error?.code && res.body.error.message, `${route.method} ${url}: error shape`);
         }
       }
       if (route.method !== 'GET') {
@@ -57,7 +111,10 @@ test('no route answers 5xx to garbage, logged in or not', async () => {
         for (const body of bodiesFor(fields)) {
           const res = await api.send(route.method as 'POST', target, body);
           sent++;
-          assert.ok(res.status < 500, `${route.method} ${target} ${JSON.stringify(body).slice(0, 200)} → ${res.status} ${JSON.stringify(res.body)}`);
+          assert.ok(
+            res.status < 500,
+            `${route.method} ${target} ${JSON.stringify(body).slice(0, 200)} → ${res.status} ${JSON.stringify(res.body)}`,
+          );
         }
         for (const [payload, type] of [
           ['{"broken": ', 'application/json'],
@@ -73,7 +130,10 @@ test('no route answers 5xx to garbage, logged in or not', async () => {
             headers: { 'content-type': type, ...(who ? { cookie: who } : {}) },
           });
           sent++;
-          assert.ok(res.statusCode < 500, `${route.method} ${target} as ${type} → ${res.statusCode} ${res.body}`);
+          assert.ok(
+            res.statusCode < 500,
+            `${route.method} ${target} as ${type} → ${res.statusCode} ${res.body}`,
+          );
         }
       }
     }
@@ -82,7 +142,9 @@ test('no route answers 5xx to garbage, logged in or not', async () => {
 });
 
 test('a body over the size limit → 413', async () => {
-  const res = await client(t.app, await t.login('admin')).post('/api/v1/org-units', { name: 'x'.repeat(2 * 1024 * 1024) });
+  const res = await client(t.app, await t.login('admin')).post('/api/v1/org-units', {
+    name: 'x'.repeat(2 * 1024 * 1024),
+  });
   assert.equal(res.status, 413);
   assert.equal(res.body.error.code, 'PAYLOAD_TOO_LARGE');
 });

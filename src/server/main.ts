@@ -6,13 +6,13 @@ const config = loadConfig();
 
 try {
   const running = await startGridwatch(config);
-  const db = running.deps.database.kind === 'pglite' ? `PGlite（嵌入式，${config.dataDir}）` : 'PostgreSQL（DATABASE_URL）';
-  const lines = [
-    '',
-    `  网格防控 Gridwatch 已启动 / started: ${running.url}`,
-    `  数据库 / database: ${db}`,
-  ];
-  if (running.bootstrap.createdDistrict) lines.push(`  已创建辖区 / district created: ${running.bootstrap.createdDistrict}`);
+  const db =
+    running.deps.database.kind === 'pglite'
+      ? `PGlite（嵌入式，${config.dataDir}）`
+      : 'PostgreSQL（DATABASE_URL）';
+  const lines = ['', `  网格防控 Gridwatch 已启动 / started: ${running.url}`, `  数据库 / database: ${db}`];
+  if (running.bootstrap.createdDistrict)
+    lines.push(`  已创建辖区 / district created: ${running.bootstrap.createdDistrict}`);
   if (running.bootstrap.adminPassword) {
     lines.push(`  管理员 / administrator: admin  密码 / password: ${running.bootstrap.adminPassword}`);
     lines.push('  （仅显示这一次，请登录后修改 / shown once only: change it after logging in）');

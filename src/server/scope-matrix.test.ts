@@ -21,15 +21,33 @@ before(async () => {
   const admin = client(t.app, await t.login('admin'));
   await admin.patch(`/api/v1/org-units/${t.fx.gridB.id}`, { name: '第二网格乙', code: 'B-CODE' });
   await admin.post('/api/v1/org-units', { parentId: t.fx.gridB.id, name: '乙1号楼', level: 'building' });
-  const item = await admin.post('/api/v1/work-items', { type: 'directive', title: '乙网格任务', assigneeOrgUnitId: t.fx.gridB.id });
-  const userItem = await admin.post('/api/v1/work-items', { type: 'directive', title: '乙网格员任务', assigneeUserId: t.fx.users.workerB.id });
+  const item = await admin.post('/api/v1/work-items', {
+    type: 'directive',
+    title: '乙网格任务',
+    assigneeOrgUnitId: t.fx.gridB.id,
+  });
+  const userItem = await admin.post('/api/v1/work-items', {
+    type: 'directive',
+    title: '乙网格员任务',
+    assigneeUserId: t.fx.users.workerB.id,
+  });
   await admin.post('/api/v1/users', {
     username: 'a-admin',
     displayName: '甲网格管理员',
     password: 'Grid-pass-2022',
     grants: [{ role: 'admin', orgUnitId: t.fx.gridA.id }],
   });
-  markers = [t.fx.gridB.id, t.fx.users.workerB.id, item.body.id, userItem.body.id, '第二网格乙', '乙1号楼', '乙网格', 'worker-b', 'B-CODE'];
+  markers = [
+    t.fx.gridB.id,
+    t.fx.users.workerB.id,
+    item.body.id,
+    userItem.body.id,
+    '第二网格乙',
+    '乙1号楼',
+    '乙网格',
+    'worker-b',
+    'B-CODE',
+  ];
   bIds = {
     '/api/v1/org-units/{id}': { id: t.fx.gridB.id },
     '/api/v1/users/{id}': { id: t.fx.users.workerB.id },
@@ -42,7 +60,13 @@ after(() => t.close());
 
 /** List routes are also asked with filters that aim at B directly. */
 const LIST_QUERIES: Record<string, (fx: TestApp['fx']) => string[]> = {
-  '/api/v1/org-units': (fx) => ['?roots=true', `?parentId=${fx.community.id}`, `?parentId=${fx.gridB.id}`, '?q=乙', '?level=grid'],
+  '/api/v1/org-units': (fx) => [
+    '?roots=true',
+    `?parentId=${fx.community.id}`,
+    `?parentId=${fx.gridB.id}`,
+    '?q=乙',
+    '?level=grid',
+  ],
   '/api/v1/users': () => ['?q=worker-b', '?q=13800138002'],
   '/api/v1/work-items': () => ['?type=directive', '?state=open'],
   '/api/v1/audit-events': (fx) => [`?entityId=${fx.gridB.id}`, '?entity=org-unit', '?action=work-item'],
@@ -61,7 +85,12 @@ const B_CREATES: Record<string, (fx: TestApp['fx']) => unknown> = {
 };
 
 /** Routes whose answer is not about records of people or places. */
-const NOT_SCOPED = new Set(['GET /api/v1/health', 'GET /api/v1/roles', 'GET /api/v1/permissions', 'GET /api/v1/events']);
+const NOT_SCOPED = new Set([
+  'GET /api/v1/health',
+  'GET /api/v1/roles',
+  'GET /api/v1/permissions',
+  'GET /api/v1/events',
+]);
 
 for (const who of ['worker-a', 'a-admin']) {
   test(`${who} (grants on grid A only) reads and changes nothing of grid B on any route`, async () => {
@@ -76,7 +105,16 @@ for (const who of ['worker-a', 'a-admin']) {
         const params = bIds[route.path];
         assert.ok(params, `scope matrix does not know the ids of ${key}: add grid B’s record for it`);
         const url = fillPath(route.path, params);
-        const body = route.method === 'GET' ? undefined : { name: '被改了', displayName: '被改了', permissions: [], clientId: randomUUID(), feedback: '越权' };
+        const body =
+          route.method === 'GET'
+            ? undefined
+            : {
+                name: '被改了',
+                displayName: '被改了',
+                permissions: [],
+                clientId: randomUUID(),
+                feedback: '越权',
+              };
         const res = await api.send(route.method as 'GET', url, body);
         if (route.path === '/api/v1/roles/{code}') {
           assert.equal(res.status, 403, `${key}: role permissions are district policy`);
@@ -90,7 +128,10 @@ for (const who of ['worker-a', 'a-admin']) {
         const body = B_CREATES[key];
         assert.ok(body, `scope matrix has no grid-B creation for ${key}`);
         const res = await api.send(route.method as 'POST', route.path, body(t.fx));
-        assert.ok([400, 403, 404].includes(res.status), `${key} into grid B as ${who} answered ${res.status}`);
+        assert.ok(
+          [400, 403, 404].includes(res.status),
+          `${key} into grid B as ${who} answered ${res.status}`,
+        );
         checked++;
       } else {
         const queries = ['', ...(LIST_QUERIES[route.path]?.(t.fx) ?? [])];

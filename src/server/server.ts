@@ -28,7 +28,11 @@ export function openDatabase(config: Config): Promise<Database> {
 
 /** Scheduled work of the platform; modules add theirs beside these. */
 export function defineJobs(jobs: JobRunner, deps: AppDeps) {
-  jobs.define({ name: 'work-items.mark-overdue', everyMs: 60_000, run: () => markOverdueWorkItems(deps, SYSTEM).then(() => undefined) });
+  jobs.define({
+    name: 'work-items.mark-overdue',
+    everyMs: 60_000,
+    run: () => markOverdueWorkItems(deps, SYSTEM).then(() => undefined),
+  });
   jobs.define({
     name: 'sessions.cleanup',
     everyMs: 3_600_000,
@@ -48,9 +52,13 @@ export async function startGridwatch(config: Config): Promise<Running> {
     const deps: AppDeps = { config, database, events: new EventBus(), cipher: new PersonalDataCipher(key) };
     const seeded = await bootstrap(deps, { demo: config.demo, adminPassword: config.adminPassword });
     const https =
-      config.tlsCert && config.tlsKey ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) } : null;
+      config.tlsCert && config.tlsKey
+        ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
+        : null;
     const app = await buildApp(deps, { logger: { level: config.logLevel }, https });
-    const jobs = new JobRunner(database, { onError: (name, err) => app.log.error({ job: name, err: String(err) }, 'job failed') });
+    const jobs = new JobRunner(database, {
+      onError: (name, err) => app.log.error({ job: name, err: String(err) }, 'job failed'),
+    });
     defineJobs(jobs, deps);
     await app.listen({ port: config.port, host: config.host });
     await jobs.start();

@@ -10,7 +10,9 @@ export class DataDirLockedError extends Error {
     readonly dataDir: string,
     readonly pid: number,
   ) {
-    super(`数据目录 ${dataDir} 正被另一个 Gridwatch 进程（PID ${pid}）使用 / data folder in use by PID ${pid}`);
+    super(
+      `数据目录 ${dataDir} 正被另一个 Gridwatch 进程（PID ${pid}）使用 / data folder in use by PID ${pid}`,
+    );
   }
 }
 

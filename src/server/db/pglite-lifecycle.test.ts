@@ -22,7 +22,14 @@ after(() => {
 
 function run(args: string[], env: Record<string, string>) {
   return spawn(process.execPath, ['--import', 'tsx', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', GRIDWATCH_WEB_DIR: '/nonexistent', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      GRIDWATCH_WEB_DIR: '/nonexistent',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -51,7 +58,10 @@ async function waitFor(read: () => string, pattern: RegExp, ms = 60_000) {
 describe('embedded PGlite lifecycle', { skip: onServer && 'PGlite only' }, () => {
   test('a second process on the same data folder is refused and exits non-zero; SIGTERM closes cleanly', async () => {
     const dataDir = tmp();
-    const first = run(['src/server/main.ts'], { GRIDWATCH_DATA_DIR: dataDir, GRIDWATCH_ADMIN_PASSWORD: 'Admin-pass-2022' });
+    const first = run(['src/server/main.ts'], {
+      GRIDWATCH_DATA_DIR: dataDir,
+      GRIDWATCH_ADMIN_PASSWORD: 'Admin-pass-2022',
+    });
     const firstOut = output(first);
     await waitFor(firstOut, /started/);
     assert.match(firstOut(), /PGlite/);
@@ -82,9 +92,15 @@ describe('embedded PGlite lifecycle', { skip: onServer && 'PGlite only' }, () =>
 
     const database = await openEmbedded(dataDir);
     try {
-      const found = await database.db.select({ id: clientWrites.clientId }).from(clientWrites).where(inArray(clientWrites.clientId, committed));
+      const found = await database.db
+        .select({ id: clientWrites.clientId })
+        .from(clientWrites)
+        .where(inArray(clientWrites.clientId, committed));
       assert.equal(found.length, committed.length, 'every row whose commit returned is there');
-      const [{ n }] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from client_writes`);
+      const [{ n }] = await queryRows<{ n: number }>(
+        database.db,
+        sql`select count(*)::int as n from client_writes`,
+      );
       assert.ok(n >= committed.length);
     } finally {
       await database.close();
@@ -100,7 +116,9 @@ describe('embedded PGlite lifecycle', { skip: onServer && 'PGlite only' }, () =>
     await exited(writer);
     const database = await openEmbedded(dataDir);
     try {
-      await database.db.insert(clientWrites).values({ clientId: '01900000-0000-7000-8000-000000000001', action: 'x', response: {} });
+      await database.db
+        .insert(clientWrites)
+        .values({ clientId: '01900000-0000-7000-8000-000000000001', action: 'x', response: {} });
       assert.deepEqual(
         fs.readdirSync(dataDir).filter((f) => f.startsWith('pgdata')),
         ['pgdata'],
@@ -113,7 +131,12 @@ describe('embedded PGlite lifecycle', { skip: onServer && 'PGlite only' }, () =>
 });
 
 test('production refuses to start without an encryption key', async () => {
-  const child = run(['src/server/main.ts'], { NODE_ENV: 'production', GRIDWATCH_DATA_DIR: tmp(), GRIDWATCH_KEY: '', GRIDWATCH_KEY_FILE: '' });
+  const child = run(['src/server/main.ts'], {
+    NODE_ENV: 'production',
+    GRIDWATCH_DATA_DIR: tmp(),
+    GRIDWATCH_KEY: '',
+    GRIDWATCH_KEY_FILE: '',
+  });
   const read = output(child);
   assert.notEqual(await exited(child), 0);
   assert.match(read(), /GRIDWATCH_KEY/);

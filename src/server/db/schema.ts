@@ -77,7 +77,10 @@ export const users = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`), index('users_phone_hash_idx').on(t.phoneHash)],
+  (t) => [
+    uniqueIndex('users_username_key').on(sql`lower(${t.username})`),
+    index('users_phone_hash_idx').on(t.phoneHash),
+  ],
 );
 
 export const roleGrants = pgTable(
@@ -95,7 +98,10 @@ export const roleGrants = pgTable(
       .references(() => orgUnits.id),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('role_grants_key').on(t.userId, t.roleCode, t.orgUnitId), index('role_grants_org_idx').on(t.orgUnitId)],
+  (t) => [
+    uniqueIndex('role_grants_key').on(t.userId, t.roleCode, t.orgUnitId),
+    index('role_grants_org_idx').on(t.orgUnitId),
+  ],
 );
 
 /** Server-side sessions, so several app servers can share one database. Only the token's hash is stored. */
@@ -123,7 +129,10 @@ export const loginFailures = pgTable(
     ip: text('ip').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('login_failures_username_idx').on(t.username, t.at), index('login_failures_ip_idx').on(t.ip, t.at)],
+  (t) => [
+    index('login_failures_username_idx').on(t.username, t.at),
+    index('login_failures_ip_idx').on(t.ip, t.at),
+  ],
 );
 
 export const auditEvents = pgTable(

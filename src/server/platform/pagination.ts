@@ -9,4 +9,5 @@ export function toLimitOffset(p: { page: number; pageSize: number }) {
   return { limit: p.pageSize, offset: (p.page - 1) * p.pageSize };
 }
 
-export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int() });
+export const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int() });

@@ -25,7 +25,14 @@ async function insertTree(
   districtCode: string,
 ): Promise<number> {
   const id = newId();
-  const path = await insertOrgUnit(tx, { id, parent, name: node.name, level: node.level, code: node.code ?? null, districtCode });
+  const path = await insertOrgUnit(tx, {
+    id,
+    parent,
+    name: node.name,
+    level: node.level,
+    code: node.code ?? null,
+    districtCode,
+  });
   let total = 1;
   for (const child of node.children ?? []) {
     total += await insertTree(tx, child, { id, path, depth: (parent?.depth ?? -1) + 1 }, districtCode);
@@ -51,10 +58,13 @@ export async function bootstrap(
   await runWrite(deps, SYSTEM, 'role.seed', async (tx) => {
     const existing = new Set((await tx.select({ code: roles.code }).from(roles)).map((r) => r.code));
     const missing = DEFAULT_ROLES.filter((r) => !existing.has(r.code));
-    for (const r of missing) await insertRole(tx, { code: r.code, nameZh: r.zh, nameEn: r.en }, r.permissions);
+    for (const r of missing)
+      await insertRole(tx, { code: r.code, nameZh: r.zh, nameEn: r.en }, r.permissions);
     return {
       result: null,
-      touched: missing.length ? { entity: 'role', entityId: null, orgPath: null, after: { seeded: missing.map((r) => r.code) } } : [],
+      touched: missing.length
+        ? { entity: 'role', entityId: null, orgPath: null, after: { seeded: missing.map((r) => r.code) } }
+        : [],
     };
   });
 
@@ -65,7 +75,15 @@ export async function bootstrap(
       : { name: options.districtName ?? '本辖区', level: 'district', code: options.districtCode ?? '000000' };
     await runWrite(deps, SYSTEM, 'org-unit.seed', async (tx) => {
       const total = await insertTree(tx, root, null, root.code ?? '000000');
-      return { result: null, touched: { entity: 'org-unit', entityId: null, orgPath: root.code ?? null, after: { name: root.name, units: total } } };
+      return {
+        result: null,
+        touched: {
+          entity: 'org-unit',
+          entityId: null,
+          orgPath: root.code ?? null,
+          after: { name: root.name, units: total },
+        },
+      };
     });
     createdDistrict = root.name;
   }
@@ -75,11 +93,24 @@ export async function bootstrap(
     const password = options.adminPassword ?? randomBytes(9).toString('base64url');
     const passwordHash = await hashPassword(password);
     await runWrite(deps, SYSTEM, 'user.create', async (tx) => {
-      const [root] = await tx.select().from(orgUnits).where(sql`${orgUnits.parentId} is null`).orderBy(orgUnits.serial).limit(1);
+      const [root] = await tx
+        .select()
+        .from(orgUnits)
+        .where(sql`${orgUnits.parentId} is null`)
+        .orderBy(orgUnits.serial)
+        .limit(1);
       const id = newId();
       await insertUser(tx, { id, username: 'admin', displayName: '系统管理员', passwordHash });
       await insertGrants(tx, [{ id: newId(), userId: id, roleCode: 'admin', orgUnitId: root.id }]);
-      return { result: null, touched: { entity: 'user', entityId: id, orgPath: root.path, after: { username: 'admin', grants: ['admin'] } } };
+      return {
+        result: null,
+        touched: {
+          entity: 'user',
+          entityId: id,
+          orgPath: root.path,
+          after: { username: 'admin', grants: ['admin'] },
+        },
+      };
     });
     adminPassword = options.adminPassword ? null : password;
   }

@@ -19,7 +19,18 @@ const COMMUNITIES: [string, number][] = [
   ['港城小区社区', 7],
   ['幸福家园社区', 7],
 ];
-const VILLAGES = ['苑寨村', '苑老村', '郭河村', '赵堤口村', '姜庄村', '王保初楼村', '范营村', '王楼村', '后杨村', '赵庄村'];
+const VILLAGES = [
+  '苑寨村',
+  '苑老村',
+  '郭河村',
+  '赵堤口村',
+  '姜庄村',
+  '王保初楼村',
+  '范营村',
+  '王楼村',
+  '后杨村',
+  '赵庄村',
+];
 
 export const DEMO_DISTRICT: OrgSeedNode = {
   name: '周口港区',

@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import { isNull } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { orgUnits, users } from '../db/schema.ts';
 import { insertOrgUnit } from '../modules/org/org-repository.ts';
+import { hashPassword } from '../platform/auth/passwords.ts';
 import { PersonalDataCipher } from '../platform/crypto/personal-data-cipher.ts';
 import type { AppDeps } from '../platform/deps.ts';
 import { EventBus } from '../platform/events/event-bus.ts';
 import { newId } from '../platform/ids.ts';
-import { hashPassword } from '../platform/auth/passwords.ts';
 import { insertGrants, insertUser } from '../platform/users/user-repository.ts';
 import { bootstrap } from '../seed/bootstrap.ts';
 import { createTestDatabase } from './test-database.ts';
-import { orgUnits, users } from '../db/schema.ts';
-import { isNull } from 'drizzle-orm';
 
 export const ADMIN_PASSWORD = 'Admin-pass-2022';
 export const USER_PASSWORD = 'Field-pass-2022';
@@ -29,7 +29,10 @@ export interface Fixture {
   gridA: { id: string; path: string };
   gridB: { id: string; path: string };
   village: { id: string; path: string };
-  users: Record<'admin' | 'workerA' | 'workerB' | 'staff' | 'auditor' | 'command', { id: string; username: string }>;
+  users: Record<
+    'admin' | 'workerA' | 'workerB' | 'staff' | 'auditor' | 'command',
+    { id: string; username: string }
+  >;
 }
 
 export interface TestApp {
@@ -41,13 +44,30 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-async function addUnit(deps: AppDeps, parent: { id: string; path: string; depth: number } | null, name: string, level: string) {
+async function addUnit(
+  deps: AppDeps,
+  parent: { id: string; path: string; depth: number } | null,
+  name: string,
+  level: string,
+) {
   const id = newId();
-  const path = await insertOrgUnit(deps.database.db, { id, parent, name, level, code: null, districtCode: '411600' });
+  const path = await insertOrgUnit(deps.database.db, {
+    id,
+    parent,
+    name,
+    level,
+    code: null,
+    districtCode: '411600',
+  });
   return { id, path, depth: parent ? parent.depth + 1 : 0 };
 }
 
-async function addUser(deps: AppDeps, username: string, grants: { role: string; orgUnitId: string }[], phone?: string) {
+async function addUser(
+  deps: AppDeps,
+  username: string,
+  grants: { role: string; orgUnitId: string }[],
+  phone?: string,
+) {
   const id = newId();
   await insertUser(deps.database.db, {
     id,
@@ -57,15 +77,28 @@ async function addUser(deps: AppDeps, username: string, grants: { role: string; 
     phoneEnc: phone ? deps.cipher.seal(phone) : null,
     phoneHash: phone ? deps.cipher.lookupHash(phone) : null,
   });
-  await insertGrants(deps.database.db, grants.map((g) => ({ id: newId(), userId: id, roleCode: g.role, orgUnitId: g.orgUnitId })));
+  await insertGrants(
+    deps.database.db,
+    grants.map((g) => ({ id: newId(), userId: id, roleCode: g.role, orgUnitId: g.orgUnitId })),
+  );
   return { id, username };
 }
 
 export async function createTestApp(options: { database?: Database } = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
   const config = { ...loadConfig({}), dataDir: '/nonexistent', webDir: '/nonexistent', demo: false };
-  const deps: AppDeps = { config, database, events: new EventBus(), cipher: new PersonalDataCipher(randomBytes(32)) };
-  await bootstrap(deps, { demo: false, adminPassword: ADMIN_PASSWORD, districtName: '测试区', districtCode: '411600' });
+  const deps: AppDeps = {
+    config,
+    database,
+    events: new EventBus(),
+    cipher: new PersonalDataCipher(randomBytes(32)),
+  };
+  await bootstrap(deps, {
+    demo: false,
+    adminPassword: ADMIN_PASSWORD,
+    districtName: '测试区',
+    districtCode: '411600',
+  });
   const [root] = await database.db.select().from(orgUnits).where(isNull(orgUnits.parentId));
   const district = { id: root.id, path: root.path, depth: 0 };
   const street = await addUnit(deps, district, '测试街道', 'street');

@@ -1,8 +1,8 @@
 import { and, asc, eq, ilike, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
+import { queryRows } from '../../db/rows.ts';
 import { orgUnits } from '../../db/schema.ts';
 import { inScope } from '../../platform/access/scope-sql.ts';
-import { queryRows } from '../../db/rows.ts';
 
 export type OrgUnitRow = typeof orgUnits.$inferSelect;
 
@@ -31,7 +31,11 @@ export type OrgUnitListRow = {
   childCount: number;
 };
 
-export async function findOrgUnitInScope(db: Executor, scope: string[], id: string): Promise<OrgUnitListRow | undefined> {
+export async function findOrgUnitInScope(
+  db: Executor,
+  scope: string[],
+  id: string,
+): Promise<OrgUnitListRow | undefined> {
   const [row] = await db
     .select(columns)
     .from(orgUnits)
@@ -65,7 +69,13 @@ export async function findChildrenInScope(
     filter.level ? eq(orgUnits.level, filter.level) : undefined,
   );
   const [items, [{ total }]] = await Promise.all([
-    db.select(columns).from(orgUnits).where(where).orderBy(asc(orgUnits.serial)).limit(page.limit).offset(page.offset),
+    db
+      .select(columns)
+      .from(orgUnits)
+      .where(where)
+      .orderBy(asc(orgUnits.serial))
+      .limit(page.limit)
+      .offset(page.offset),
     db.select({ total: sql<number>`count(*)::int` }).from(orgUnits).where(where),
   ]);
   return { items, total };
@@ -87,7 +97,13 @@ export async function siblingNameTaken(db: Executor, parentId: string, name: str
   const [row] = await db
     .select({ id: orgUnits.id })
     .from(orgUnits)
-    .where(and(eq(orgUnits.parentId, parentId), eq(orgUnits.name, name), exceptId ? sql`${orgUnits.id} <> ${exceptId}` : undefined));
+    .where(
+      and(
+        eq(orgUnits.parentId, parentId),
+        eq(orgUnits.name, name),
+        exceptId ? sql`${orgUnits.id} <> ${exceptId}` : undefined,
+      ),
+    );
   return Boolean(row);
 }
 
@@ -126,7 +142,11 @@ export async function insertOrgUnit(
   return path;
 }
 
-export async function updateOrgUnitRow(db: Executor, id: string, patch: { name?: string; code?: string | null }) {
+export async function updateOrgUnitRow(
+  db: Executor,
+  id: string,
+  patch: { name?: string; code?: string | null },
+) {
   await db
     .update(orgUnits)
     .set({ ...patch, updatedAt: sql`now()` })

@@ -19,9 +19,15 @@ describe('GET /api/v1/org-units', () => {
   test('roots are the tops of the actor’s subtrees', async () => {
     const mine = await workerA.get('/api/v1/org-units?roots=true');
     assert.equal(mine.status, 200);
-    assert.deepEqual(mine.body.items.map((u: { id: string }) => u.id), [t.fx.gridA.id]);
+    assert.deepEqual(
+      mine.body.items.map((u: { id: string }) => u.id),
+      [t.fx.gridA.id],
+    );
     const adminRoots = await admin.get('/api/v1/org-units?roots=true');
-    assert.deepEqual(adminRoots.body.items.map((u: { id: string }) => u.id), [t.fx.district.id]);
+    assert.deepEqual(
+      adminRoots.body.items.map((u: { id: string }) => u.id),
+      [t.fx.district.id],
+    );
     assert.equal(adminRoots.body.items[0].childCount, 1);
   });
 
@@ -30,7 +36,11 @@ describe('GET /api/v1/org-units', () => {
     assert.deepEqual(all.body.items.map((u: { name: string }) => u.name).sort(), ['第一网格', '第二网格']);
     assert.equal(all.body.total, 2);
     const worker = await workerA.get(`/api/v1/org-units?parentId=${t.fx.community.id}`);
-    assert.deepEqual(worker.body.items.map((u: { id: string }) => u.id), [t.fx.gridA.id], 'grid B is not listed');
+    assert.deepEqual(
+      worker.body.items.map((u: { id: string }) => u.id),
+      [t.fx.gridA.id],
+      'grid B is not listed',
+    );
     assert.equal(worker.body.total, 1);
   });
 
@@ -39,7 +49,10 @@ describe('GET /api/v1/org-units', () => {
     assert.equal(res.body.total, 2);
     assert.equal(res.body.items.length, 1);
     const worker = await workerA.get('/api/v1/org-units?q=网格');
-    assert.deepEqual(worker.body.items.map((u: { id: string }) => u.id), [t.fx.gridA.id]);
+    assert.deepEqual(
+      worker.body.items.map((u: { id: string }) => u.id),
+      [t.fx.gridA.id],
+    );
   });
 
   test('the actions say what the actor may do', async () => {
@@ -66,23 +79,40 @@ describe('GET /api/v1/org-units', () => {
 
 describe('POST and PATCH /api/v1/org-units', () => {
   test('an administrator adds a community and a grid under it', async () => {
-    const community = await admin.post('/api/v1/org-units', { parentId: t.fx.street.id, name: '港城小区社区', level: 'community' });
+    const community = await admin.post('/api/v1/org-units', {
+      parentId: t.fx.street.id,
+      name: '港城小区社区',
+      level: 'community',
+    });
     assert.equal(community.status, 201);
     assert.ok(community.body.path.startsWith(`${t.fx.street.path}.`));
-    const grid = await admin.post('/api/v1/org-units', { parentId: community.body.id, name: '第一网格', level: 'grid', code: 'G01' });
+    const grid = await admin.post('/api/v1/org-units', {
+      parentId: community.body.id,
+      name: '第一网格',
+      level: 'grid',
+      code: 'G01',
+    });
     assert.equal(grid.status, 201);
     assert.equal(grid.body.code, 'G01');
     assert.equal(grid.body.level, 'grid');
   });
 
   test('the three-level grid: a grid cannot sit directly under a street', async () => {
-    const res = await admin.post('/api/v1/org-units', { parentId: t.fx.street.id, name: '某网格', level: 'grid' });
+    const res = await admin.post('/api/v1/org-units', {
+      parentId: t.fx.street.id,
+      name: '某网格',
+      level: 'grid',
+    });
     assert.equal(res.status, 400);
     assert.ok(res.body.error.fields.level);
   });
 
   test('sibling names are unique → 409 naming the field', async () => {
-    const res = await admin.post('/api/v1/org-units', { parentId: t.fx.community.id, name: '第一网格', level: 'grid' });
+    const res = await admin.post('/api/v1/org-units', {
+      parentId: t.fx.community.id,
+      name: '第一网格',
+      level: 'grid',
+    });
     assert.equal(res.status, 409);
     assert.ok(res.body.error.fields.name);
   });
@@ -91,12 +121,20 @@ describe('POST and PATCH /api/v1/org-units', () => {
     const res = await admin.post('/api/v1/org-units', { parentId: t.fx.community.id, level: 'grid' });
     assert.equal(res.status, 400);
     assert.ok(res.body.error.fields.name);
-    const empty = await admin.post('/api/v1/org-units', { parentId: t.fx.community.id, name: '   ', level: 'grid' });
+    const empty = await admin.post('/api/v1/org-units', {
+      parentId: t.fx.community.id,
+      name: '   ',
+      level: 'grid',
+    });
     assert.equal(empty.status, 400);
   });
 
   test('a grid worker may not add or edit units (403 in scope, 404 out of scope)', async () => {
-    const add = await workerA.post('/api/v1/org-units', { parentId: t.fx.gridA.id, name: '1号楼', level: 'building' });
+    const add = await workerA.post('/api/v1/org-units', {
+      parentId: t.fx.gridA.id,
+      name: '1号楼',
+      level: 'building',
+    });
     assert.equal(add.status, 403);
     const edit = await workerA.patch(`/api/v1/org-units/${t.fx.gridA.id}`, { name: '改名' });
     assert.equal(edit.status, 403);
@@ -110,7 +148,11 @@ describe('POST and PATCH /api/v1/org-units', () => {
     assert.equal(ok.body.name, '第二网格（东）');
     const outside = await staff.patch(`/api/v1/org-units/${t.fx.village.id}`, { name: '改名' });
     assert.equal(outside.status, 404);
-    const parentOutside = await staff.post('/api/v1/org-units', { parentId: t.fx.village.id, name: '第一网格', level: 'grid' });
+    const parentOutside = await staff.post('/api/v1/org-units', {
+      parentId: t.fx.village.id,
+      name: '第一网格',
+      level: 'grid',
+    });
     assert.equal(parentOutside.status, 400);
     assert.ok(parentOutside.body.error.fields.parentId);
   });

@@ -60,7 +60,9 @@ export function orgRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           summary: '组织单位详情',
           params: z.object({ id: z.uuid() }),
           response: {
-            200: orgUnitView.extend({ ancestors: z.array(z.object({ id: z.string(), name: z.string(), level: z.string() })) }),
+            200: orgUnitView.extend({
+              ancestors: z.array(z.object({ id: z.string(), name: z.string(), level: z.string() })),
+            }),
           },
         },
       },

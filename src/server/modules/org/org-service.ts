@@ -19,7 +19,10 @@ function toView(actor: Actor, row: repo.OrgUnitListRow): OrgUnitView {
   const { depth: _depth, ...rest } = row;
   return {
     ...rest,
-    actions: { update: writable, createChild: writable && ORG_CHILD_LEVELS[row.level as OrgLevel]?.length > 0 },
+    actions: {
+      update: writable,
+      createChild: writable && ORG_CHILD_LEVELS[row.level as OrgLevel]?.length > 0,
+    },
   };
 }
 
@@ -61,14 +64,25 @@ export async function createOrgUnit(
   const writeScope = requireScope(actor, 'org.write');
   return runWrite(deps, actor, 'org-unit.create', async (tx) => {
     const parent = await repo.findOrgUnitInScope(tx, scopePaths(actor, 'org.read'), input.parentId);
-    if (!parent) throw invalidField('parentId', text('上级单位不存在或不在您的管辖范围内', 'Parent unit not found'));
+    if (!parent)
+      throw invalidField('parentId', text('上级单位不存在或不在您的管辖范围内', 'Parent unit not found'));
     if (!pathInScope(parent.path, writeScope)) throw forbidden();
     const allowed = ORG_CHILD_LEVELS[parent.level as OrgLevel] ?? [];
     if (!allowed.includes(input.level)) {
-      throw invalidField('level', text(`「${parent.name}」下不能新增该层级的单位`, `A ${input.level} cannot sit under a ${parent.level}`));
+      throw invalidField(
+        'level',
+        text(
+          `「${parent.name}」下不能新增该层级的单位`,
+          `A ${input.level} cannot sit under a ${parent.level}`,
+        ),
+      );
     }
     if (await repo.siblingNameTaken(tx, parent.id, input.name)) {
-      throw conflict(text(`「${parent.name}」下已有同名单位`, 'A unit with this name already exists here'), undefined, 'name');
+      throw conflict(
+        text(`「${parent.name}」下已有同名单位`, 'A unit with this name already exists here'),
+        undefined,
+        'name',
+      );
     }
     const full = await repo.findOrgUnitById(tx, parent.id);
     const id = newId();
@@ -89,21 +103,36 @@ export async function createOrgUnit(
   });
 }
 
-export async function updateOrgUnit(deps: AppDeps, actor: Actor, id: string, patch: { name?: string; code?: string | null }) {
+export async function updateOrgUnit(
+  deps: AppDeps,
+  actor: Actor,
+  id: string,
+  patch: { name?: string; code?: string | null },
+) {
   const writeScope = requireScope(actor, 'org.write');
   return runWrite(deps, actor, 'org-unit.update', async (tx) => {
     const before = await repo.findOrgUnitInScope(tx, scopePaths(actor, 'org.read'), id);
     if (!before) throw notFound();
     if (!pathInScope(before.path, writeScope)) throw forbidden();
     if (patch.name && before.parentId && (await repo.siblingNameTaken(tx, before.parentId, patch.name, id))) {
-      throw conflict(text('同一上级下已有同名单位', 'A unit with this name already exists here'), undefined, 'name');
+      throw conflict(
+        text('同一上级下已有同名单位', 'A unit with this name already exists here'),
+        undefined,
+        'name',
+      );
     }
     await repo.updateOrgUnitRow(tx, id, patch);
     const after = await repo.findOrgUnitInScope(tx, [before.path], id);
     if (!after) throw notFound();
     return {
       result: toView(actor, after),
-      touched: { entity: 'org-unit', entityId: id, orgPath: before.path, before: snapshot(before), after: snapshot(after) },
+      touched: {
+        entity: 'org-unit',
+        entityId: id,
+        orgPath: before.path,
+        before: snapshot(before),
+        after: snapshot(after),
+      },
     };
   });
 }

@@ -45,7 +45,9 @@ export function allPermissions(actor: Actor): string[] {
  * (a grant on a street already covers its grids).
  */
 export function scopePaths(actor: Actor, permission: Permission): string[] {
-  const paths = [...new Set(actor.grants.filter((g) => g.permissions.has(permission)).map((g) => g.orgPath))].sort();
+  const paths = [
+    ...new Set(actor.grants.filter((g) => g.permissions.has(permission)).map((g) => g.orgPath)),
+  ].sort();
   return paths.filter((p, i) => !paths.slice(0, i).some((q) => isWithin(p, q)));
 }
 

@@ -1,8 +1,8 @@
 import { and, desc, eq, gte, ilike, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { auditEvents } from '../../db/schema.ts';
-import { newId } from '../ids.ts';
 import { inScope } from '../access/scope-sql.ts';
+import { newId } from '../ids.ts';
 import type { Changes } from './changes.ts';
 
 export interface AuditRecord {
@@ -39,9 +39,14 @@ export async function findAuditEvents(
   const conditions: (SQL | undefined)[] = [
     scope.wholeTree ? undefined : inScope(auditEvents.orgPath, scope.paths),
     filter.actor
-      ? or(eq(sql`${auditEvents.actorId}::text`, filter.actor), ilike(auditEvents.actorName, `%${filter.actor}%`))
+      ? or(
+          eq(sql`${auditEvents.actorId}::text`, filter.actor),
+          ilike(auditEvents.actorName, `%${filter.actor}%`),
+        )
       : undefined,
-    filter.action ? or(eq(auditEvents.action, filter.action), ilike(auditEvents.action, `${filter.action}%`)) : undefined,
+    filter.action
+      ? or(eq(auditEvents.action, filter.action), ilike(auditEvents.action, `${filter.action}%`))
+      : undefined,
     filter.entity ? eq(auditEvents.entity, filter.entity) : undefined,
     filter.entityId ? eq(auditEvents.entityId, filter.entityId) : undefined,
     filter.from ? gte(auditEvents.at, filter.from) : undefined,
@@ -49,7 +54,13 @@ export async function findAuditEvents(
   ];
   const where = and(...conditions);
   const [items, [{ total }]] = await Promise.all([
-    db.select().from(auditEvents).where(where).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(page.limit).offset(page.offset),
+    db
+      .select()
+      .from(auditEvents)
+      .where(where)
+      .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+      .limit(page.limit)
+      .offset(page.offset),
     db.select({ total: sql<number>`count(*)::int` }).from(auditEvents).where(where),
   ]);
   return { items, total };

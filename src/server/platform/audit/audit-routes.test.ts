@@ -29,7 +29,9 @@ test('filters by actor, action prefix and time window', async () => {
   const auditor = client(t.app, await t.login('auditor'));
   const byActor = await auditor.get(`/api/v1/audit-events?actor=${t.fx.users.admin.id}&action=org-unit`);
   assert.equal(byActor.body.total, 2);
-  const future = await auditor.get(`/api/v1/audit-events?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`);
+  const future = await auditor.get(
+    `/api/v1/audit-events?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+  );
   assert.equal(future.body.total, 0);
   assert.equal((await auditor.get('/api/v1/audit-events?from=yesterday-ish')).status, 400);
 });
@@ -44,6 +46,9 @@ test('the log is scoped: staff see no audit (403), a community-level auditor onl
   });
   const local = client(t.app, await t.login('auditor-c', 'Audit-pass-2022'));
   const res = await local.get('/api/v1/audit-events?entity=org-unit&pageSize=100');
-  assert.deepEqual(res.body.items.map((e: { entityId: string }) => e.entityId), [t.fx.gridA.id]);
+  assert.deepEqual(
+    res.body.items.map((e: { entityId: string }) => e.entityId),
+    [t.fx.gridA.id],
+  );
   assert.equal((await client(t.app).get('/api/v1/audit-events')).status, 401);
 });

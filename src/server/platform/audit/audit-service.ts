@@ -5,7 +5,11 @@ import { toLimitOffset } from '../pagination.ts';
 import { type AuditFilter, findAuditEvents } from './audit-repository.ts';
 
 /** An auditor sees the events of records in their subtrees; one holding a whole tree sees all. */
-export async function listAuditEvents(deps: AppDeps, actor: Actor, query: AuditFilter & { page: number; pageSize: number }) {
+export async function listAuditEvents(
+  deps: AppDeps,
+  actor: Actor,
+  query: AuditFilter & { page: number; pageSize: number },
+) {
   const paths = requireScope(actor, 'audit.read');
   const { items, total } = await findAuditEvents(
     deps.database.db,

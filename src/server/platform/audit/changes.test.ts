@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { diffSnapshots } from './changes.ts';
 
 test('only changed fields are recorded, with before and after', () => {
-  assert.deepEqual(diffSnapshots({ name: 'a', code: '1' }, { name: 'b', code: '1' }), { name: { from: 'a', to: 'b' } });
+  assert.deepEqual(diffSnapshots({ name: 'a', code: '1' }, { name: 'b', code: '1' }), {
+    name: { from: 'a', to: 'b' },
+  });
 });
 
 test('a creation records the new values only', () => {

@@ -50,9 +50,16 @@ export async function runWrite<T>(
 ): Promise<T> {
   const { clientId } = options;
   const previousAnswer = async (db: Tx): Promise<T> => {
-    const [previous] = await db.select().from(clientWrites).where(eq(clientWrites.clientId, clientId as string));
+    const [previous] = await db
+      .select()
+      .from(clientWrites)
+      .where(eq(clientWrites.clientId, clientId as string));
     if (!previous || previous.actorId !== actor.userId || previous.action !== action) {
-      throw conflict(text('该客户端编号已被另一操作使用', 'This client id was used for another write'), undefined, 'clientId');
+      throw conflict(
+        text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
+        undefined,
+        'clientId',
+      );
     }
     return previous.response as T;
   };
@@ -98,7 +105,13 @@ export async function runWrite<T>(
     const at = new Date().toISOString();
     for (const t of touched) {
       if (t.publish === false) continue;
-      deps.events.publish({ type: t.action ?? action, entity: t.entity, entityId: t.entityId, orgPath: t.orgPath, at });
+      deps.events.publish({
+        type: t.action ?? action,
+        entity: t.entity,
+        entityId: t.entityId,
+        orgPath: t.orgPath,
+        at,
+      });
     }
   }
   return result;

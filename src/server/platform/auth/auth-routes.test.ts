@@ -12,11 +12,18 @@ after(() => t.close());
 
 describe('POST /api/v1/auth/login', () => {
   test('answers the user, grants and permissions, and sets a strict HttpOnly session cookie', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'worker-a', password: USER_PASSWORD } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'worker-a', password: USER_PASSWORD },
+    });
     assert.equal(res.statusCode, 200);
     const body = res.json();
     assert.equal(body.user.username, 'worker-a');
-    assert.deepEqual(body.grants.map((g: { role: string; orgUnitId: string }) => [g.role, g.orgUnitId]), [['grid_worker', t.fx.gridA.id]]);
+    assert.deepEqual(
+      body.grants.map((g: { role: string; orgUnitId: string }) => [g.role, g.orgUnitId]),
+      [['grid_worker', t.fx.gridA.id]],
+    );
     assert.ok(body.permissions.includes('org.read'));
     assert.ok(!body.permissions.includes('user.write'));
     const cookie = String(res.headers['set-cookie']);
@@ -28,7 +35,10 @@ describe('POST /api/v1/auth/login', () => {
 
   test('the same 401 message whether the user exists or not', async () => {
     const api = client(t.app);
-    const wrongPassword = await api.post('/api/v1/auth/login', { username: 'admin', password: 'nope-123456' });
+    const wrongPassword = await api.post('/api/v1/auth/login', {
+      username: 'admin',
+      password: 'nope-123456',
+    });
     const noUser = await api.post('/api/v1/auth/login', { username: 'nobody-here', password: 'nope-123456' });
     assert.equal(wrongPassword.status, 401);
     assert.equal(noUser.status, 401);
@@ -37,10 +47,13 @@ describe('POST /api/v1/auth/login', () => {
   });
 
   test('English when asked', async () => {
-    const res = await client(t.app, undefined, { 'accept-language': 'en-US,en;q=0.9' }).post('/api/v1/auth/login', {
-      username: 'admin',
-      password: 'wrong-pass-1',
-    });
+    const res = await client(t.app, undefined, { 'accept-language': 'en-US,en;q=0.9' }).post(
+      '/api/v1/auth/login',
+      {
+        username: 'admin',
+        password: 'wrong-pass-1',
+      },
+    );
     assert.equal(res.body.error.message, 'Wrong username or password');
   });
 
@@ -68,7 +81,8 @@ describe('POST /api/v1/auth/login', () => {
   test('more than 10 failures from one IP, across usernames → 429', async () => {
     await t.deps.database.db.execute(sql`delete from login_failures`);
     const api = client(t.app);
-    for (let i = 0; i < 10; i++) await api.post('/api/v1/auth/login', { username: `ghost-${i}`, password: 'wrong-pass-1' });
+    for (let i = 0; i < 10; i++)
+      await api.post('/api/v1/auth/login', { username: `ghost-${i}`, password: 'wrong-pass-1' });
     const res = await api.post('/api/v1/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
     assert.equal(res.status, 429);
     await t.deps.database.db.execute(sql`delete from login_failures`);
@@ -77,7 +91,10 @@ describe('POST /api/v1/auth/login', () => {
   test('a disabled user cannot log in', async () => {
     const admin = client(t.app, await t.login('admin'));
     await admin.patch(`/api/v1/users/${t.fx.users.auditor.id}`, { active: false });
-    const res = await client(t.app).post('/api/v1/auth/login', { username: 'auditor', password: USER_PASSWORD });
+    const res = await client(t.app).post('/api/v1/auth/login', {
+      username: 'auditor',
+      password: USER_PASSWORD,
+    });
     assert.equal(res.status, 401);
     await admin.patch(`/api/v1/users/${t.fx.users.auditor.id}`, { active: true });
   });
@@ -107,17 +124,29 @@ describe('sessions', () => {
   test('changing one’s password ends every session of that user', async () => {
     const first = client(t.app, await t.login('command'));
     const second = client(t.app, await t.login('command'));
-    const bad = await first.post('/api/v1/auth/password', { currentPassword: 'wrong-pass-9', newPassword: 'New-pass-2022' });
+    const bad = await first.post('/api/v1/auth/password', {
+      currentPassword: 'wrong-pass-9',
+      newPassword: 'New-pass-2022',
+    });
     assert.equal(bad.status, 400);
     assert.ok(bad.body.error.fields.currentPassword);
-    const weak = await first.post('/api/v1/auth/password', { currentPassword: USER_PASSWORD, newPassword: 'short' });
+    const weak = await first.post('/api/v1/auth/password', {
+      currentPassword: USER_PASSWORD,
+      newPassword: 'short',
+    });
     assert.equal(weak.status, 400);
     assert.ok(weak.body.error.fields.newPassword);
-    const ok = await first.post('/api/v1/auth/password', { currentPassword: USER_PASSWORD, newPassword: 'New-pass-2022' });
+    const ok = await first.post('/api/v1/auth/password', {
+      currentPassword: USER_PASSWORD,
+      newPassword: 'New-pass-2022',
+    });
     assert.equal(ok.status, 204);
     assert.equal((await first.get('/api/v1/auth/me')).status, 401);
     assert.equal((await second.get('/api/v1/auth/me')).status, 401);
-    const again = await client(t.app).post('/api/v1/auth/login', { username: 'command', password: 'New-pass-2022' });
+    const again = await client(t.app).post('/api/v1/auth/login', {
+      username: 'command',
+      password: 'New-pass-2022',
+    });
     assert.equal(again.status, 200);
     // Put it back for other tests in this file.
     const api = client(t.app, await t.login('command', 'New-pass-2022'));
@@ -127,7 +156,10 @@ describe('sessions', () => {
   test('an admin resetting a user’s password ends that user’s sessions', async () => {
     const worker = client(t.app, await t.login('worker-b'));
     const admin = client(t.app, await t.login('admin'));
-    assert.equal((await admin.patch(`/api/v1/users/${t.fx.users.workerB.id}`, { password: USER_PASSWORD })).status, 200);
+    assert.equal(
+      (await admin.patch(`/api/v1/users/${t.fx.users.workerB.id}`, { password: USER_PASSWORD })).status,
+      200,
+    );
     assert.equal((await worker.get('/api/v1/auth/me')).status, 401);
   });
 });
@@ -136,11 +168,19 @@ describe('request guards', () => {
   test('a state-changing request whose Origin names another site → 403', async () => {
     const cookie = await t.login('admin');
     const evil = client(t.app, cookie, { origin: 'https://evil.example' });
-    const res = await evil.post('/api/v1/org-units', { parentId: t.fx.community.id, name: '第九网格', level: 'grid' });
+    const res = await evil.post('/api/v1/org-units', {
+      parentId: t.fx.community.id,
+      name: '第九网格',
+      level: 'grid',
+    });
     assert.equal(res.status, 403);
     assert.equal(res.body.error.code, 'BAD_ORIGIN');
     const same = client(t.app, cookie, { origin: 'http://localhost:80', host: 'localhost:80' });
-    const ok = await same.post('/api/v1/org-units', { parentId: t.fx.community.id, name: '第九网格', level: 'grid' });
+    const ok = await same.post('/api/v1/org-units', {
+      parentId: t.fx.community.id,
+      name: '第九网格',
+      level: 'grid',
+    });
     assert.equal(ok.status, 201);
   });
 

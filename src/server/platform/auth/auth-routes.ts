@@ -3,13 +3,19 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { actorOf, requestInfo, SESSION_COOKIE } from '../http/request-context.ts';
-import { changeOwnPassword, describeActor, login, logout } from './auth-service.ts';
 import { passwordSchema } from '../users/user-schemas.ts';
+import { changeOwnPassword, describeActor, login, logout } from './auth-service.ts';
 
 export const meSchema = z.object({
   user: z.object({ id: z.string(), username: z.string(), displayName: z.string() }),
   grants: z.array(
-    z.object({ role: z.string(), roleName: z.string(), orgUnitId: z.string(), orgUnitName: z.string(), orgUnitPath: z.string() }),
+    z.object({
+      role: z.string(),
+      roleName: z.string(),
+      orgUnitId: z.string(),
+      orgUnitName: z.string(),
+      orgUnitPath: z.string(),
+    }),
   ),
   permissions: z.array(z.string()),
 });
@@ -33,7 +39,10 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['auth'],
           summary: '登录',
-          body: z.object({ username: z.string().trim().min(1).max(100), password: z.string().min(1).max(200) }),
+          body: z.object({
+            username: z.string().trim().min(1).max(100),
+            password: z.string().min(1).max(200),
+          }),
           response: { 200: meSchema },
         },
       },
@@ -50,8 +59,10 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       return reply.status(204).send();
     });
 
-    app.get('/auth/me', { schema: { tags: ['auth'], summary: '当前用户', response: { 200: meSchema } } }, async (req) =>
-      describeActor(actorOf(req)),
+    app.get(
+      '/auth/me',
+      { schema: { tags: ['auth'], summary: '当前用户', response: { 200: meSchema } } },
+      async (req) => describeActor(actorOf(req)),
     );
 
     app.post(

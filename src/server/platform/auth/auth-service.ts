@@ -36,7 +36,11 @@ export function describeActor(actor: Actor) {
   };
 }
 
-async function loadActor(deps: AppDeps, user: { userId: string; username: string; displayName: string }, info: RequestInfo) {
+async function loadActor(
+  deps: AppDeps,
+  user: { userId: string; username: string; displayName: string },
+  info: RequestInfo,
+) {
   const rows = await sessions.findGrantsOfUser(deps.database.db, user.userId);
   const grants: Grant[] = rows.map((r) => ({ ...r, permissions: new Set(r.permissions) }));
   return { ...user, grants, ip: info.ip, locale: info.locale } satisfies Actor;
@@ -49,7 +53,12 @@ async function loadActor(deps: AppDeps, user: { userId: string; username: string
 export async function login(deps: AppDeps, input: { username: string; password: string }, info: RequestInfo) {
   const db = deps.database.db;
   const username = input.username.trim();
-  const recent = await sessions.countRecentFailures(db, username.toLowerCase(), info.ip, FAILURE_WINDOW_MINUTES);
+  const recent = await sessions.countRecentFailures(
+    db,
+    username.toLowerCase(),
+    info.ip,
+    FAILURE_WINDOW_MINUTES,
+  );
   if (recent.byUser >= MAX_FAILURES || recent.byIp >= MAX_FAILURES) throw new AppError('TOO_MANY_ATTEMPTS');
 
   const user = await findUserByUsername(db, username);
@@ -67,9 +76,18 @@ export async function login(deps: AppDeps, input: { username: string; password: 
   }
 
   const token = randomBytes(32).toString('base64url');
-  const actor = await loadActor(deps, { userId: user.id, username: user.username, displayName: user.displayName }, info);
+  const actor = await loadActor(
+    deps,
+    { userId: user.id, username: user.username, displayName: user.displayName },
+    info,
+  );
   await runWrite(deps, actor, 'session.create', async (tx) => {
-    await sessions.insertSession(tx, { tokenHash: hashToken(token), userId: user.id, ip: info.ip, userAgent: info.userAgent });
+    await sessions.insertSession(tx, {
+      tokenHash: hashToken(token),
+      userId: user.id,
+      ip: info.ip,
+      userAgent: info.userAgent,
+    });
     return { result: null, touched: { entity: 'session', entityId: user.id, orgPath: null, publish: false } };
   });
   return { token, actor };
@@ -81,19 +99,27 @@ export async function authenticate(deps: AppDeps, token: string, info: RequestIn
   const tokenHash = hashToken(token);
   const session = await sessions.findLiveSession(db, tokenHash, deps.config.sessionIdleMinutes);
   if (!session) return null;
-  if (Date.now() - new Date(session.lastSeenAt).getTime() > TOUCH_EVERY_MS) await sessions.touchSession(db, tokenHash);
+  if (Date.now() - new Date(session.lastSeenAt).getTime() > TOUCH_EVERY_MS)
+    await sessions.touchSession(db, tokenHash);
   return loadActor(deps, session, info);
 }
 
 export async function logout(deps: AppDeps, actor: Actor, token: string) {
   await runWrite(deps, actor, 'session.delete', async (tx) => {
     await sessions.deleteSession(tx, hashToken(token));
-    return { result: null, touched: { entity: 'session', entityId: actor.userId, orgPath: null, publish: false } };
+    return {
+      result: null,
+      touched: { entity: 'session', entityId: actor.userId, orgPath: null, publish: false },
+    };
   });
 }
 
 /** Changing one's password ends every session of the user, this one included. */
-export async function changeOwnPassword(deps: AppDeps, actor: Actor, input: { currentPassword: string; newPassword: string }) {
+export async function changeOwnPassword(
+  deps: AppDeps,
+  actor: Actor,
+  input: { currentPassword: string; newPassword: string },
+) {
   const user = await findUserById(deps.database.db, actor.userId);
   if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw invalidField('currentPassword', text('当前密码不正确', 'The current password is wrong'));
@@ -104,7 +130,13 @@ export async function changeOwnPassword(deps: AppDeps, actor: Actor, input: { cu
     await sessions.deleteSessionsOfUser(tx, actor.userId);
     return {
       result: null,
-      touched: { entity: 'user', entityId: actor.userId, orgPath: null, after: { password: 'changed' }, publish: false },
+      touched: {
+        entity: 'user',
+        entityId: actor.userId,
+        orgPath: null,
+        after: { password: 'changed' },
+        publish: false,
+      },
     };
   });
 }

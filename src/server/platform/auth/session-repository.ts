@@ -1,6 +1,14 @@
 import { and, eq, gt, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import { loginFailures, orgUnits, roleGrants, rolePermissions, roles, sessions, users } from '../../db/schema.ts';
+import {
+  loginFailures,
+  orgUnits,
+  roleGrants,
+  rolePermissions,
+  roles,
+  sessions,
+  users,
+} from '../../db/schema.ts';
 
 export async function insertSession(
   db: Executor,
@@ -35,7 +43,10 @@ export async function touchSession(db: Executor, tokenHash: string) {
 }
 
 export async function deleteSession(db: Executor, tokenHash: string) {
-  const deleted = await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).returning({ userId: sessions.userId });
+  const deleted = await db
+    .delete(sessions)
+    .where(eq(sessions.tokenHash, tokenHash))
+    .returning({ userId: sessions.userId });
   return deleted[0];
 }
 
@@ -61,7 +72,9 @@ export async function findGrantsOfUser(db: Executor, userId: string) {
       orgUnitId: roleGrants.orgUnitId,
       orgUnitName: orgUnits.name,
       orgPath: orgUnits.path,
-      permissions: sql<string[]>`coalesce((select array_agg(${rolePermissions.permission}) from ${rolePermissions} where ${rolePermissions.roleCode} = ${roleGrants.roleCode}), '{}')`,
+      permissions: sql<
+        string[]
+      >`coalesce((select array_agg(${rolePermissions.permission}) from ${rolePermissions} where ${rolePermissions.roleCode} = ${roleGrants.roleCode}), '{}')`,
     })
     .from(roleGrants)
     .innerJoin(roles, eq(roles.code, roleGrants.roleCode))
@@ -78,7 +91,9 @@ export async function countRecentFailures(db: Executor, username: string, ip: st
       byIp: sql<number>`count(*) filter (where ${loginFailures.ip} = ${ip})::int`,
     })
     .from(loginFailures)
-    .where(and(gt(loginFailures.at, since), or(eq(loginFailures.username, username), eq(loginFailures.ip, ip))));
+    .where(
+      and(gt(loginFailures.at, since), or(eq(loginFailures.username, username), eq(loginFailures.ip, ip))),
+    );
   return row;
 }
 

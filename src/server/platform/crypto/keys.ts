@@ -1,12 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.ts';
 
 function decodeKey(raw: string, source: string): Buffer {
   const trimmed = raw.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
-  if (key.length !== 32) throw new Error(`${source}: the encryption key must be 32 bytes (64 hex characters or base64)`);
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32)
+    throw new Error(`${source}: the encryption key must be 32 bytes (64 hex characters or base64)`);
   return key;
 }
 
@@ -18,10 +21,15 @@ function decodeKey(raw: string, source: string): Buffer {
 export function resolveMasterKey(config: Config): { key: Buffer; source: string } {
   if (config.key) return { key: decodeKey(config.key, 'GRIDWATCH_KEY'), source: 'GRIDWATCH_KEY' };
   if (config.keyFile) {
-    return { key: decodeKey(fs.readFileSync(config.keyFile, 'utf8'), config.keyFile), source: config.keyFile };
+    return {
+      key: decodeKey(fs.readFileSync(config.keyFile, 'utf8'), config.keyFile),
+      source: config.keyFile,
+    };
   }
   if (config.production) {
-    throw new Error('生产模式需要加密密钥：请设置 GRIDWATCH_KEY 或 GRIDWATCH_KEY_FILE / production needs GRIDWATCH_KEY or GRIDWATCH_KEY_FILE');
+    throw new Error(
+      '生产模式需要加密密钥：请设置 GRIDWATCH_KEY 或 GRIDWATCH_KEY_FILE / production needs GRIDWATCH_KEY or GRIDWATCH_KEY_FILE',
+    );
   }
   const file = path.join(config.dataDir, 'gridwatch.key');
   fs.mkdirSync(config.dataDir, { recursive: true });

@@ -31,7 +31,10 @@ const DEFAULT_MESSAGE: Record<ErrorCode, Text> = {
   VALIDATION: text('输入有误，请检查标出的字段', 'Invalid input: check the marked fields'),
   UNAUTHENTICATED: text('请先登录', 'Please log in'),
   INVALID_CREDENTIALS: text('用户名或密码错误', 'Wrong username or password'),
-  TOO_MANY_ATTEMPTS: text('登录失败次数过多，请15分钟后再试', 'Too many failed logins: try again in 15 minutes'),
+  TOO_MANY_ATTEMPTS: text(
+    '登录失败次数过多，请15分钟后再试',
+    'Too many failed logins: try again in 15 minutes',
+  ),
   FORBIDDEN: text('没有权限执行此操作', 'You do not have permission for this'),
   BAD_ORIGIN: text('拒绝来自其他站点的请求', 'Cross-site request refused'),
   NOT_FOUND: text('记录不存在或不在您的管辖范围内', 'Not found'),

@@ -24,7 +24,10 @@ async function loginCookie(username: string) {
 /** Opens the event stream as a user and collects the data lines it receives. */
 async function subscribe(username: string) {
   const controller = new AbortController();
-  const res = await fetch(`${base}/api/v1/events`, { headers: { cookie: await loginCookie(username) }, signal: controller.signal });
+  const res = await fetch(`${base}/api/v1/events`, {
+    headers: { cookie: await loginCookie(username) },
+    signal: controller.signal,
+  });
   assert.equal(res.status, 200);
   assert.match(String(res.headers.get('content-type')), /text\/event-stream/);
   const events: { type: string; entityId: string }[] = [];
@@ -60,10 +63,17 @@ test('events reach browsers after commit, only inside each user’s scope', asyn
   // A failed write publishes nothing.
   await admin.patch(`/api/v1/org-units/${t.fx.gridA.id}`, { name: '第二网格（更新）' });
   const deadline = Date.now() + 3000;
-  while ((a.events.length < 1 || b.events.length < 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while ((a.events.length < 1 || b.events.length < 1) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(a.events.map((e) => [e.type, e.entityId]), [['org-unit.update', t.fx.gridA.id]]);
-  assert.deepEqual(b.events.map((e) => [e.type, e.entityId]), [['org-unit.update', t.fx.gridB.id]]);
+  assert.deepEqual(
+    a.events.map((e) => [e.type, e.entityId]),
+    [['org-unit.update', t.fx.gridA.id]],
+  );
+  assert.deepEqual(
+    b.events.map((e) => [e.type, e.entityId]),
+    [['org-unit.update', t.fx.gridB.id]],
+  );
   await a.close();
   await b.close();
 });

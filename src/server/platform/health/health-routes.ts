@@ -1,5 +1,5 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 
@@ -15,13 +15,23 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['platform'],
           summary: '健康检查',
           response: {
-            200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgresql']), startedAt: z.string(), time: z.string() }),
+            200: z.object({
+              status: z.literal('ok'),
+              database: z.enum(['pglite', 'postgresql']),
+              startedAt: z.string(),
+              time: z.string(),
+            }),
           },
         },
       },
       async () => {
         await deps.database.db.execute(sql`select 1`);
-        return { status: 'ok' as const, database: deps.database.kind, startedAt, time: new Date().toISOString() };
+        return {
+          status: 'ok' as const,
+          database: deps.database.kind,
+          startedAt,
+          time: new Date().toISOString(),
+        };
       },
     );
   };

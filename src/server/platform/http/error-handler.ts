@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sqlState } from '../db-errors.ts';
 import { AppError, type ErrorCode } from '../errors/app-error.ts';
 import { type Locale, pickLocale, text } from '../errors/i18n.ts';
-import { sqlState } from '../db-errors.ts';
 import { RequestValidationError } from './validation.ts';
 
 function send(reply: FastifyReply, locale: Locale, error: AppError) {
@@ -13,9 +13,12 @@ function send(reply: FastifyReply, locale: Locale, error: AppError) {
   let message = error.text[locale];
   if (error.code === 'VALIDATION' && fields) {
     const [first] = Object.entries(fields);
-    message = locale === 'zh' ? `${message}（${first[0]}：${first[1]}）` : `${message} (${first[0]}: ${first[1]})`;
+    message =
+      locale === 'zh' ? `${message}（${first[0]}：${first[1]}）` : `${message} (${first[0]}: ${first[1]})`;
   }
-  return reply.status(error.status).send({ error: { code: error.code, message, ...(fields ? { fields } : {}), ...error.extra } });
+  return reply
+    .status(error.status)
+    .send({ error: { code: error.code, message, ...(fields ? { fields } : {}), ...error.extra } });
 }
 
 /** Framework errors that are the client's fault, by Fastify's status, as our codes. */
@@ -44,18 +47,26 @@ export function installErrorHandlers(app: FastifyInstance, webDir: string) {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const locale = pickLocale(req.headers['accept-language']);
     if (err instanceof AppError) return send(reply, locale, err);
-    if (err instanceof RequestValidationError) return send(reply, locale, new AppError('VALIDATION', undefined, err.fields));
+    if (err instanceof RequestValidationError)
+      return send(reply, locale, new AppError('VALIDATION', undefined, err.fields));
     const state = sqlState(err);
     if (state === '23505') return send(reply, locale, new AppError('CONFLICT'));
     if (state?.startsWith('22')) {
-      return send(reply, locale, new AppError('VALIDATION', text('输入的数据格式或取值无效', 'Invalid value')));
+      return send(
+        reply,
+        locale,
+        new AppError('VALIDATION', text('输入的数据格式或取值无效', 'Invalid value')),
+      );
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const code = fromClientStatus(status);
       const appError =
         code === 'VALIDATION'
-          ? new AppError('VALIDATION', text(`请求格式有误：${err.message}`, `Malformed request: ${err.message}`))
+          ? new AppError(
+              'VALIDATION',
+              text(`请求格式有误：${err.message}`, `Malformed request: ${err.message}`),
+            )
           : new AppError(code);
       return send(reply, locale, appError);
     }

@@ -45,7 +45,10 @@ export function installRequestContext(app: FastifyInstance, deps: AppDeps) {
     if (SAFE_METHODS.has(req.method)) return;
     const originHeader = req.headers.origin;
     if (!originHeader) return;
-    const host = deps.config.trustProxy && req.headers['x-forwarded-host'] ? String(req.headers['x-forwarded-host']) : req.headers.host;
+    const host =
+      deps.config.trustProxy && req.headers['x-forwarded-host']
+        ? String(req.headers['x-forwarded-host'])
+        : req.headers.host;
     let originHost: string;
     let ownHost: string;
     try {

@@ -66,16 +66,27 @@ export class JobRunner {
     await this.database.db
       .update(jobs)
       .set({ state: 'queued', lockedAt: null })
-      .where(and(eq(jobs.state, 'running'), lt(jobs.lockedAt, sql`now() - make_interval(mins => ${STALE_AFTER_MINUTES})`)));
+      .where(
+        and(
+          eq(jobs.state, 'running'),
+          lt(jobs.lockedAt, sql`now() - make_interval(mins => ${STALE_AFTER_MINUTES})`),
+        ),
+      );
     for (let job = await this.claim(); job && !this.#stopped; job = await this.claim()) {
       count++;
       const definition = this.#definitions.get(job.name);
       try {
         if (!definition) throw new Error(`no handler for job ${job.name}`);
         await definition.run(job.payload);
-        await this.database.db.update(jobs).set({ state: 'done', finishedAt: new Date(), lockedAt: null }).where(eq(jobs.id, job.id));
+        await this.database.db
+          .update(jobs)
+          .set({ state: 'done', finishedAt: new Date(), lockedAt: null })
+          .where(eq(jobs.id, job.id));
         if (definition.everyMs) {
-          await this.enqueue(job.name, { runAt: new Date(Date.now() + definition.everyMs), singletonKey: job.name });
+          await this.enqueue(job.name, {
+            runAt: new Date(Date.now() + definition.everyMs),
+            singletonKey: job.name,
+          });
         }
       } catch (err) {
         this.options.onError?.(job.name, err);
@@ -90,7 +101,11 @@ export class JobRunner {
             runAt: new Date(Date.now() + 1000 * 2 ** job.attempts),
           })
           .where(eq(jobs.id, job.id));
-        if (failed && definition?.everyMs) await this.enqueue(job.name, { singletonKey: job.name, runAt: new Date(Date.now() + definition.everyMs) });
+        if (failed && definition?.everyMs)
+          await this.enqueue(job.name, {
+            singletonKey: job.name,
+            runAt: new Date(Date.now() + definition.everyMs),
+          });
       }
     }
     return count;

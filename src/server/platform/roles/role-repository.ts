@@ -11,16 +11,29 @@ export async function findRoles(db: Executor, codes?: string[]) {
   const perms = await db.select().from(rolePermissions);
   return rows.map((r) => ({
     ...r,
-    permissions: perms.filter((p) => p.roleCode === r.code).map((p) => p.permission).sort(),
+    permissions: perms
+      .filter((p) => p.roleCode === r.code)
+      .map((p) => p.permission)
+      .sort(),
   }));
 }
 
 export async function replaceRolePermissions(db: Executor, code: string, permissions: string[]) {
   await db.delete(rolePermissions).where(eq(rolePermissions.roleCode, code));
-  if (permissions.length) await db.insert(rolePermissions).values(permissions.map((permission) => ({ roleCode: code, permission })));
+  if (permissions.length)
+    await db
+      .insert(rolePermissions)
+      .values(permissions.map((permission) => ({ roleCode: code, permission })));
 }
 
-export async function insertRole(db: Executor, role: { code: string; nameZh: string; nameEn: string }, permissions: string[]) {
+export async function insertRole(
+  db: Executor,
+  role: { code: string; nameZh: string; nameEn: string },
+  permissions: string[],
+) {
   await db.insert(roles).values(role);
-  if (permissions.length) await db.insert(rolePermissions).values(permissions.map((permission) => ({ roleCode: role.code, permission })));
+  if (permissions.length)
+    await db
+      .insert(rolePermissions)
+      .values(permissions.map((permission) => ({ roleCode: role.code, permission })));
 }

@@ -13,7 +13,20 @@ test('GET /roles lists the default roles with codes and names', async () => {
   const res = await client(t.app, await t.login('worker-a')).get('/api/v1/roles');
   assert.equal(res.status, 200);
   const codes = res.body.items.map((r: { code: string }) => r.code);
-  for (const code of ['admin', 'command', 'unit_staff', 'grid_worker', 'sampler', 'lab', 'pharmacy', 'market_officer', 'gate_guard', 'party_secretary', 'supplies_clerk', 'auditor']) {
+  for (const code of [
+    'admin',
+    'command',
+    'unit_staff',
+    'grid_worker',
+    'sampler',
+    'lab',
+    'pharmacy',
+    'market_officer',
+    'gate_guard',
+    'party_secretary',
+    'supplies_clerk',
+    'auditor',
+  ]) {
     assert.ok(codes.includes(code), code);
   }
   assert.equal(res.body.items.find((r: { code: string }) => r.code === 'grid_worker').name, '网格员');
@@ -22,14 +35,18 @@ test('GET /roles lists the default roles with codes and names', async () => {
 
 test('GET /permissions lists every permission with its names', async () => {
   const res = await client(t.app, await t.login('worker-a')).get('/api/v1/permissions');
-  assert.ok(res.body.items.some((p: { code: string; name: string }) => p.code === 'personal.unmask' && p.name));
+  assert.ok(
+    res.body.items.some((p: { code: string; name: string }) => p.code === 'personal.unmask' && p.name),
+  );
 });
 
 test('permissions per role are data: an administrator edits them and they take effect', async () => {
   const admin = client(t.app, await t.login('admin'));
   const worker = client(t.app, await t.login('worker-a'));
   assert.equal((await worker.get('/api/v1/users')).status, 403);
-  const res = await admin.patch('/api/v1/roles/grid_worker', { permissions: ['org.read', 'work-item.read', 'user.read'] });
+  const res = await admin.patch('/api/v1/roles/grid_worker', {
+    permissions: ['org.read', 'work-item.read', 'user.read'],
+  });
   assert.equal(res.status, 200);
   assert.deepEqual(res.body.permissions, ['org.read', 'user.read', 'work-item.read']);
   assert.equal((await worker.get('/api/v1/users')).status, 200);

@@ -5,11 +5,20 @@ import { actorOf } from '../http/request-context.ts';
 import { listOf } from '../pagination.ts';
 import { listPermissions, listRoles, updateRolePermissions } from './role-service.ts';
 
-const roleView = z.object({ code: z.string(), name: z.string(), nameEn: z.string(), permissions: z.array(z.string()) });
+const roleView = z.object({
+  code: z.string(),
+  name: z.string(),
+  nameEn: z.string(),
+  permissions: z.array(z.string()),
+});
 
 export function roleRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/roles', { schema: { tags: ['roles'], summary: '角色列表', response: { 200: listOf(roleView) } } }, () => listRoles(deps));
+    app.get(
+      '/roles',
+      { schema: { tags: ['roles'], summary: '角色列表', response: { 200: listOf(roleView) } } },
+      () => listRoles(deps),
+    );
     app.get(
       '/permissions',
       {

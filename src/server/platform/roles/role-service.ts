@@ -19,15 +19,28 @@ export async function listRoles(deps: AppDeps) {
 }
 
 export function listPermissions() {
-  const items = PERMISSION_CODES.map((code) => ({ code, name: PERMISSIONS[code].zh, nameEn: PERMISSIONS[code].en }));
+  const items = PERMISSION_CODES.map((code) => ({
+    code,
+    name: PERMISSIONS[code].zh,
+    nameEn: PERMISSIONS[code].en,
+  }));
   return { items, total: items.length };
 }
 
 /** Role permissions are district-wide policy: only a holder of role.write on a whole tree edits them. */
-export async function updateRolePermissions(deps: AppDeps, actor: Actor, code: string, permissions: string[]) {
+export async function updateRolePermissions(
+  deps: AppDeps,
+  actor: Actor,
+  code: string,
+  permissions: string[],
+) {
   if (!coversWholeTree(requireScope(actor, 'role.write'))) throw forbidden();
   const unknown = permissions.filter((p) => !(PERMISSION_CODES as string[]).includes(p));
-  if (unknown.length) throw invalidField('permissions', text(`未知权限：${unknown.join('、')}`, `Unknown: ${unknown.join(', ')}`));
+  if (unknown.length)
+    throw invalidField(
+      'permissions',
+      text(`未知权限：${unknown.join('、')}`, `Unknown: ${unknown.join(', ')}`),
+    );
   return runWrite(deps, actor, 'role.update', async (tx) => {
     const [before] = await repo.findRoles(tx, [code]);
     if (!before) throw notFound();

@@ -6,7 +6,10 @@ import { inScope } from '../access/scope-sql.ts';
 export type UserRow = typeof users.$inferSelect;
 
 export async function findUserByUsername(db: Executor, username: string) {
-  const [row] = await db.select().from(users).where(eq(sql`lower(${users.username})`, username.toLowerCase()));
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.username})`, username.toLowerCase()));
   return row;
 }
 
@@ -99,6 +102,11 @@ export async function usernameTaken(db: Executor, username: string, exceptId?: s
   const [row] = await db
     .select({ id: users.id })
     .from(users)
-    .where(and(eq(sql`lower(${users.username})`, username.toLowerCase()), exceptId ? sql`${users.id} <> ${exceptId}` : undefined));
+    .where(
+      and(
+        eq(sql`lower(${users.username})`, username.toLowerCase()),
+        exceptId ? sql`${users.id} <> ${exceptId}` : undefined,
+      ),
+    );
   return Boolean(row);
 }

@@ -33,7 +33,10 @@ describe('POST /api/v1/users', () => {
     const res = await admin.post('/api/v1/users', newUser());
     assert.equal(res.status, 201);
     assert.equal(res.body.phone, '139****1234');
-    assert.deepEqual(res.body.grants.map((g: { role: string; orgUnitName: string }) => [g.role, g.orgUnitName]), [['grid_worker', '第一网格']]);
+    assert.deepEqual(
+      res.body.grants.map((g: { role: string; orgUnitName: string }) => [g.role, g.orgUnitName]),
+      [['grid_worker', '第一网格']],
+    );
     const [row] = await t.deps.database.db.select().from(users).where(eq(users.id, res.body.id));
     assert.ok(row.phoneEnc && !row.phoneEnc.includes('13900001234'));
     assert.equal(row.phoneHash, t.deps.cipher.lookupHash('13900001234'));
@@ -43,10 +46,16 @@ describe('POST /api/v1/users', () => {
   });
 
   test('400 names each bad field: username, weak password, phone, grants', async () => {
-    const res = await admin.post('/api/v1/users', newUser({ username: 'x y', password: 'abc', phone: '12345', grants: [] }));
+    const res = await admin.post(
+      '/api/v1/users',
+      newUser({ username: 'x y', password: 'abc', phone: '12345', grants: [] }),
+    );
     assert.equal(res.status, 400);
     for (const f of ['username', 'password', 'phone', 'grants']) assert.ok(res.body.error.fields[f], f);
-    const role = await admin.post('/api/v1/users', newUser({ username: 'grid-c2', grants: [{ role: 'emperor', orgUnitId: t.fx.gridA.id }] }));
+    const role = await admin.post(
+      '/api/v1/users',
+      newUser({ username: 'grid-c2', grants: [{ role: 'emperor', orgUnitId: t.fx.gridA.id }] }),
+    );
     assert.equal(role.status, 400);
     assert.ok(role.body.error.fields['grants.0.role']);
   });
@@ -58,10 +67,16 @@ describe('POST /api/v1/users', () => {
   });
 
   test('a grant outside the actor’s scope is refused; no permission → 403', async () => {
-    const streetAdmin = await admin.post('/api/v1/users', newUser({ username: 'street-admin', grants: [{ role: 'admin', orgUnitId: t.fx.community.id }] }));
+    const streetAdmin = await admin.post(
+      '/api/v1/users',
+      newUser({ username: 'street-admin', grants: [{ role: 'admin', orgUnitId: t.fx.community.id }] }),
+    );
     assert.equal(streetAdmin.status, 201);
     const limited = client(t.app, await t.login('street-admin', 'Grid-pass-2022'));
-    const res = await limited.post('/api/v1/users', newUser({ username: 'grid-v1', grants: [{ role: 'grid_worker', orgUnitId: t.fx.village.id }] }));
+    const res = await limited.post(
+      '/api/v1/users',
+      newUser({ username: 'grid-v1', grants: [{ role: 'grid_worker', orgUnitId: t.fx.village.id }] }),
+    );
     assert.equal(res.status, 400);
     assert.ok(res.body.error.fields['grants.0.orgUnitId']);
     assert.equal((await workerA.post('/api/v1/users', newUser({ username: 'grid-z' }))).status, 403);
@@ -82,9 +97,15 @@ describe('GET /api/v1/users', () => {
 
   test('search by name or exact phone number', async () => {
     const byName = await admin.get('/api/v1/users?q=worker-b');
-    assert.deepEqual(byName.body.items.map((u: { username: string }) => u.username), ['worker-b']);
+    assert.deepEqual(
+      byName.body.items.map((u: { username: string }) => u.username),
+      ['worker-b'],
+    );
     const byPhone = await admin.get('/api/v1/users?q=13800138001');
-    assert.deepEqual(byPhone.body.items.map((u: { username: string }) => u.username), ['worker-a']);
+    assert.deepEqual(
+      byPhone.body.items.map((u: { username: string }) => u.username),
+      ['worker-a'],
+    );
   });
 
   test('GET /users/:id: 404 out of scope, 403 without the permission, 400 on a bad id', async () => {
@@ -110,7 +131,10 @@ describe('PATCH /api/v1/users/:id', () => {
     assert.equal(res.body.phone, '137****1111');
     assert.deepEqual(res.body.grants.map((g: { role: string }) => g.role).sort(), ['grid_worker', 'sampler']);
     const limited = client(t.app, await t.login('street-admin', 'Grid-pass-2022'));
-    assert.equal((await limited.patch(`/api/v1/users/${t.fx.users.auditor.id}`, { displayName: 'x' })).status, 404);
+    assert.equal(
+      (await limited.patch(`/api/v1/users/${t.fx.users.auditor.id}`, { displayName: 'x' })).status,
+      404,
+    );
     assert.equal((await admin.patch(`/api/v1/users/${t.fx.users.workerB.id}`, { phone: 'abc' })).status, 400);
   });
 });
@@ -120,7 +144,9 @@ describe('POST /api/v1/users/:id/unmask', () => {
     const res = await command.post(`/api/v1/users/${t.fx.users.workerA.id}/unmask`);
     assert.equal(res.status, 200);
     assert.equal(res.body.phone, '13800138001');
-    const audit = await admin.get(`/api/v1/audit-events?action=user.unmask&entityId=${t.fx.users.workerA.id}`);
+    const audit = await admin.get(
+      `/api/v1/audit-events?action=user.unmask&entityId=${t.fx.users.workerA.id}`,
+    );
     assert.equal(audit.body.total, 1);
     assert.equal(audit.body.items[0].actorName, '测试command');
     assert.ok(!JSON.stringify(audit.body).includes('13800138001'));

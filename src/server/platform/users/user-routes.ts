@@ -24,7 +24,14 @@ export function userRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     );
     app.post(
       '/users',
-      { schema: { tags: ['users'], summary: '新建用户并授权', body: createUserBody, response: { 201: userView } } },
+      {
+        schema: {
+          tags: ['users'],
+          summary: '新建用户并授权',
+          body: createUserBody,
+          response: { 201: userView },
+        },
+      },
       async (req, reply) => reply.status(201).send(await createUser(deps, actorOf(req), req.body)),
     );
     app.get(
@@ -34,7 +41,15 @@ export function userRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     );
     app.patch(
       '/users/:id',
-      { schema: { tags: ['users'], summary: '修改用户', params: idParams, body: updateUserBody, response: { 200: userView } } },
+      {
+        schema: {
+          tags: ['users'],
+          summary: '修改用户',
+          params: idParams,
+          body: updateUserBody,
+          response: { 200: userView },
+        },
+      },
       async (req) => updateUser(deps, actorOf(req), req.params.id, req.body),
     );
     app.post(

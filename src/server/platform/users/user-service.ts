@@ -1,18 +1,18 @@
 import { maskPhone } from '../../../domain/masking.ts';
+import { normalizeMobile } from '../../../domain/phone.ts';
+import type { Executor } from '../../db/database.ts';
 import { findOrgUnitsInScope } from '../../modules/org/org-repository.ts';
 import { type Actor, pathInScope, scopePaths } from '../access/actor.ts';
 import { requireScope } from '../access/require.ts';
 import { runWrite } from '../audit/run-write.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { deleteSessionsOfUser } from '../auth/session-repository.ts';
-import type { Executor } from '../../db/database.ts';
 import type { AppDeps } from '../deps.ts';
 import { conflict, invalidField, notFound } from '../errors/app-error.ts';
 import { text } from '../errors/i18n.ts';
 import { newId } from '../ids.ts';
 import { toLimitOffset } from '../pagination.ts';
 import { findRoles } from '../roles/role-repository.ts';
-import { normalizeMobile } from '../../../domain/phone.ts';
 import * as repo from './user-repository.ts';
 
 type GrantRow = Awaited<ReturnType<typeof repo.findGrantsOfUsers>>[number];
@@ -58,7 +58,10 @@ async function checkGrants(db: Executor, scope: string[], grants: { role: string
   grants.forEach((g, i) => {
     if (!roles.has(g.role)) throw invalidField(`grants.${i}.role`, text('角色不存在', 'Unknown role'));
     if (!known.has(g.orgUnitId)) {
-      throw invalidField(`grants.${i}.orgUnitId`, text('单位不存在或不在您的管辖范围内', 'Org unit not found in your scope'));
+      throw invalidField(
+        `grants.${i}.orgUnitId`,
+        text('单位不存在或不在您的管辖范围内', 'Org unit not found in your scope'),
+      );
     }
   });
   const seen = new Set<string>();
@@ -70,7 +73,11 @@ async function checkGrants(db: Executor, scope: string[], grants: { role: string
   });
 }
 
-export async function listUsers(deps: AppDeps, actor: Actor, query: { q?: string; page: number; pageSize: number }) {
+export async function listUsers(
+  deps: AppDeps,
+  actor: Actor,
+  query: { q?: string; page: number; pageSize: number },
+) {
   const scope = requireScope(actor, 'user.read');
   const db = deps.database.db;
   const phone = query.q ? normalizeMobile(query.q) : null;
@@ -80,7 +87,10 @@ export async function listUsers(deps: AppDeps, actor: Actor, query: { q?: string
     { q: query.q, phoneHash: phone ? deps.cipher.lookupHash(phone) : undefined },
     toLimitOffset(query),
   );
-  const grants = await repo.findGrantsOfUsers(db, items.map((u) => u.id));
+  const grants = await repo.findGrantsOfUsers(
+    db,
+    items.map((u) => u.id),
+  );
   return { items: items.map((u) => toView(deps, actor, u, grants)), total };
 }
 
@@ -94,7 +104,13 @@ export async function getUser(deps: AppDeps, actor: Actor, id: string) {
 export async function createUser(
   deps: AppDeps,
   actor: Actor,
-  input: { username: string; displayName: string; password: string; phone?: string | null; grants: { role: string; orgUnitId: string }[] },
+  input: {
+    username: string;
+    displayName: string;
+    password: string;
+    phone?: string | null;
+    grants: { role: string; orgUnitId: string }[];
+  },
 ) {
   const scope = requireScope(actor, 'user.write');
   const passwordHash = await hashPassword(input.password);
@@ -112,11 +128,19 @@ export async function createUser(
       phoneEnc: input.phone ? deps.cipher.seal(input.phone) : null,
       phoneHash: input.phone ? deps.cipher.lookupHash(input.phone) : null,
     });
-    await repo.insertGrants(tx, grants.map((g) => ({ id: newId(), userId: id, roleCode: g.role, orgUnitId: g.orgUnitId })));
+    await repo.insertGrants(
+      tx,
+      grants.map((g) => ({ id: newId(), userId: id, roleCode: g.role, orgUnitId: g.orgUnitId })),
+    );
     const grantRows = await repo.findGrantsOfUsers(tx, [id]);
     return {
       result: toView(deps, actor, user, grantRows),
-      touched: { entity: 'user', entityId: id, orgPath: grantRows[0]?.orgPath ?? null, after: snapshot(user, grants) },
+      touched: {
+        entity: 'user',
+        entityId: id,
+        orgPath: grantRows[0]?.orgPath ?? null,
+        after: snapshot(user, grants),
+      },
     };
   });
 }
@@ -163,10 +187,15 @@ export async function updateUser(
       const key = (g: { role: string; orgUnitId: string }) => `${g.role}@${g.orgUnitId}`;
       const wantedKeys = new Set(wanted.map(key));
       const haveKeys = new Set(inReach.map(key));
-      await repo.deleteGrants(tx, inReach.filter((g) => !wantedKeys.has(key(g))).map((g) => g.id));
+      await repo.deleteGrants(
+        tx,
+        inReach.filter((g) => !wantedKeys.has(key(g))).map((g) => g.id),
+      );
       await repo.insertGrants(
         tx,
-        wanted.filter((g) => !haveKeys.has(key(g))).map((g) => ({ id: newId(), userId: id, roleCode: g.role, orgUnitId: g.orgUnitId })),
+        wanted
+          .filter((g) => !haveKeys.has(key(g)))
+          .map((g) => ({ id: newId(), userId: id, roleCode: g.role, orgUnitId: g.orgUnitId })),
       );
     }
     const afterGrants = await repo.findGrantsOfUsers(tx, [id]);
@@ -194,8 +223,13 @@ export async function unmaskUser(deps: AppDeps, actor: Actor, id: string) {
     const grants = await repo.findGrantsOfUsers(tx, [id]);
     return {
       result: { phone: user.phoneEnc ? deps.cipher.open(user.phoneEnc) : null },
-      touched: { entity: 'user', entityId: id, orgPath: grants[0]?.orgPath ?? null, after: { fields: ['phone'] }, publish: false },
+      touched: {
+        entity: 'user',
+        entityId: id,
+        orgPath: grants[0]?.orgPath ?? null,
+        after: { fields: ['phone'] },
+        publish: false,
+      },
     };
   });
 }
-

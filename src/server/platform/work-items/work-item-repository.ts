@@ -27,7 +27,9 @@ function whereOf(scope: string[], filter: WorkItemFilter): SQL | undefined {
     filter.mine
       ? or(
           eq(workItems.assigneeUserId, filter.mine.userId),
-          filter.mine.orgUnitIds.length ? inArray(workItems.assigneeOrgUnitId, filter.mine.orgUnitIds) : undefined,
+          filter.mine.orgUnitIds.length
+            ? inArray(workItems.assigneeOrgUnitId, filter.mine.orgUnitIds)
+            : undefined,
         )
       : undefined,
     filter.state ? eq(workItems.state, filter.state) : undefined,
@@ -35,7 +37,12 @@ function whereOf(scope: string[], filter: WorkItemFilter): SQL | undefined {
   );
 }
 
-export async function findWorkItems(db: Executor, scope: string[], filter: WorkItemFilter, page: { limit: number; offset: number }) {
+export async function findWorkItems(
+  db: Executor,
+  scope: string[],
+  filter: WorkItemFilter,
+  page: { limit: number; offset: number },
+) {
   const where = whereOf(scope, filter);
   const [items, [{ total }]] = await Promise.all([
     db
@@ -45,7 +52,11 @@ export async function findWorkItems(db: Executor, scope: string[], filter: WorkI
       .leftJoin(assigneeUnit, eq(assigneeUnit.id, workItems.assigneeOrgUnitId))
       .where(where)
       // Overdue first, then the nearest deadline: what the worker should do next is on top.
-      .orderBy(sql`case ${workItems.state} when 'overdue' then 0 when 'open' then 1 else 2 end`, asc(workItems.dueAt), desc(workItems.id))
+      .orderBy(
+        sql`case ${workItems.state} when 'overdue' then 0 when 'open' then 1 else 2 end`,
+        asc(workItems.dueAt),
+        desc(workItems.id),
+      )
       .limit(page.limit)
       .offset(page.offset),
     db.select({ total: sql<number>`count(*)::int` }).from(workItems).where(where),
@@ -67,7 +78,11 @@ export async function insertWorkItem(db: Executor, row: typeof workItems.$inferI
   await db.insert(workItems).values(row);
 }
 
-export async function updateWorkItemRow(db: Executor, id: string, patch: Partial<typeof workItems.$inferInsert>) {
+export async function updateWorkItemRow(
+  db: Executor,
+  id: string,
+  patch: Partial<typeof workItems.$inferInsert>,
+) {
   await db
     .update(workItems)
     .set({ ...patch, updatedAt: sql`now()` })

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/rows.ts';
-import { SYSTEM } from '../access/actor.ts';
-import { JobRunner } from '../jobs/job-runner.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import { SYSTEM } from '../access/actor.ts';
+import { JobRunner } from '../jobs/job-runner.ts';
 import { markOverdueWorkItems } from './work-item-service.ts';
 
 let t: TestApp;
@@ -38,15 +38,25 @@ describe('work items', () => {
     assert.equal(created.body.assigneeUserName, '测试worker-a');
     const mine = await workerA.get('/api/v1/work-items?mine=true');
     assert.ok(mine.body.items.some((w: { id: string }) => w.id === created.body.id));
-    assert.equal(mine.body.items.find((w: { id: string }) => w.id === created.body.id).actions.feedback, true);
+    assert.equal(
+      mine.body.items.find((w: { id: string }) => w.id === created.body.id).actions.feedback,
+      true,
+    );
     const theirs = await workerB.get('/api/v1/work-items?mine=true');
     assert.ok(!theirs.body.items.some((w: { id: string }) => w.id === created.body.id));
     const scoped = await workerB.get('/api/v1/work-items');
-    assert.ok(!scoped.body.items.some((w: { id: string }) => w.id === created.body.id), 'grid A’s item is out of grid B’s scope');
+    assert.ok(
+      !scoped.body.items.some((w: { id: string }) => w.id === created.body.id),
+      'grid A’s item is out of grid B’s scope',
+    );
   });
 
   test('assigned to an org node, it shows for users granted on that node', async () => {
-    const created = await assign({ assigneeUserId: undefined, assigneeOrgUnitId: t.fx.gridB.id, title: '网格B零报告' });
+    const created = await assign({
+      assigneeUserId: undefined,
+      assigneeOrgUnitId: t.fx.gridB.id,
+      title: '网格B零报告',
+    });
     assert.equal(created.status, 201);
     assert.equal(created.body.assigneeOrgUnitName, '第二网格');
     const mine = await workerB.get('/api/v1/work-items?mine=true&state=open');
@@ -63,20 +73,29 @@ describe('work items', () => {
     const again = await workerA.post(`/api/v1/work-items/${created.body.id}/feedback`, body);
     assert.equal(again.status, 200);
     assert.deepEqual(again.body, first.body);
-    const audits = await queryRows<Record<string, unknown>>(t.deps.database.db, 
+    const audits = await queryRows<Record<string, unknown>>(
+      t.deps.database.db,
       sql`select count(*)::int as n from audit_events where action = 'work-item.feedback' and entity_id = ${created.body.id}`,
     );
     assert.equal((audits[0] as { n: number }).n, 1);
-    const closed = await workerA.post(`/api/v1/work-items/${created.body.id}/feedback`, { ...body, clientId: randomUUID() });
+    const closed = await workerA.post(`/api/v1/work-items/${created.body.id}/feedback`, {
+      ...body,
+      clientId: randomUUID(),
+    });
     assert.equal(closed.status, 409);
   });
 
   test('concurrent retries of one field write answer the same and write once', async () => {
     const created = await assign({ title: '并发重试' });
     const body = { clientId: randomUUID(), feedback: '已完成', done: true };
-    const answers = await Promise.all(Array.from({ length: 5 }, () => workerA.post(`/api/v1/work-items/${created.body.id}/feedback`, body)));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => workerA.post(`/api/v1/work-items/${created.body.id}/feedback`, body)),
+    );
     for (const a of answers) assert.equal(a.status, 200);
-    const rows = await queryRows<Record<string, unknown>>(t.deps.database.db, sql`select count(*)::int as n from client_writes where client_id = ${body.clientId}`);
+    const rows = await queryRows<Record<string, unknown>>(
+      t.deps.database.db,
+      sql`select count(*)::int as n from client_writes where client_id = ${body.clientId}`,
+    );
     assert.equal((rows[0] as { n: number }).n, 1);
   });
 
@@ -84,14 +103,29 @@ describe('work items', () => {
     const created = await assign({ title: '冒用编号' });
     const clientId = randomUUID();
     await workerA.post(`/api/v1/work-items/${created.body.id}/feedback`, { clientId, feedback: '好' });
-    const other = await command.post(`/api/v1/work-items/${created.body.id}/feedback`, { clientId, feedback: '好' });
+    const other = await command.post(`/api/v1/work-items/${created.body.id}/feedback`, {
+      clientId,
+      feedback: '好',
+    });
     assert.equal(other.status, 409);
   });
 
   test('another grid’s item → 404; no permission to assign → 403; bad input → 400', async () => {
     const created = await assign({ title: '越权' });
-    assert.equal((await workerB.post(`/api/v1/work-items/${created.body.id}/feedback`, { clientId: randomUUID(), feedback: 'x' })).status, 404);
-    assert.equal((await workerA.post('/api/v1/work-items', { type: 'x', title: 'y', assigneeOrgUnitId: t.fx.gridA.id })).status, 403);
+    assert.equal(
+      (
+        await workerB.post(`/api/v1/work-items/${created.body.id}/feedback`, {
+          clientId: randomUUID(),
+          feedback: 'x',
+        })
+      ).status,
+      404,
+    );
+    assert.equal(
+      (await workerA.post('/api/v1/work-items', { type: 'x', title: 'y', assigneeOrgUnitId: t.fx.gridA.id }))
+        .status,
+      403,
+    );
     const bad = await command.post('/api/v1/work-items', { type: '', title: 'y' });
     assert.equal(bad.status, 400);
     assert.ok(bad.body.error.fields.type);
@@ -103,12 +137,16 @@ describe('work items', () => {
   test('the job runner marks open items past due as overdue, audited as the system', async () => {
     const created = await assign({ title: '逾期', dueAt: new Date(Date.now() - 60_000).toISOString() });
     const runner = new JobRunner(t.deps.database);
-    runner.define({ name: 'work-items.mark-overdue', run: () => markOverdueWorkItems(t.deps, SYSTEM).then(() => undefined) });
+    runner.define({
+      name: 'work-items.mark-overdue',
+      run: () => markOverdueWorkItems(t.deps, SYSTEM).then(() => undefined),
+    });
     await runner.enqueue('work-items.mark-overdue');
     assert.equal(await runner.runDue(), 1);
     const overdue = await workerA.get('/api/v1/work-items?mine=true&state=overdue');
     assert.ok(overdue.body.items.some((w: { id: string }) => w.id === created.body.id));
-    const audit = await queryRows<Record<string, unknown>>(t.deps.database.db, 
+    const audit = await queryRows<Record<string, unknown>>(
+      t.deps.database.db,
       sql`select actor_id from audit_events where action = 'work-item.overdue' and entity_id = ${created.body.id}`,
     );
     assert.equal(audit.length, 1);
@@ -125,10 +163,16 @@ describe('job runner', () => {
     await runner.enqueue('test.count', { singletonKey: 'test.count' });
     const [a, b] = await Promise.all([runner.claim(), runner.claim()]);
     assert.equal([a, b].filter(Boolean).length, 1, 'exactly one claim wins');
-    await queryRows<Record<string, unknown>>(t.deps.database.db, sql`update jobs set state = 'queued', locked_at = null where name = 'test.count'`);
+    await queryRows<Record<string, unknown>>(
+      t.deps.database.db,
+      sql`update jobs set state = 'queued', locked_at = null where name = 'test.count'`,
+    );
     assert.equal(await runner.runDue(), 1);
     assert.equal(runs, 1);
-    const queued = await queryRows<Record<string, unknown>>(t.deps.database.db, sql`select count(*)::int as n from jobs where name = 'test.count' and state = 'queued'`);
+    const queued = await queryRows<Record<string, unknown>>(
+      t.deps.database.db,
+      sql`select count(*)::int as n from jobs where name = 'test.count' and state = 'queued'`,
+    );
     assert.equal((queued[0] as { n: number }).n, 1, 'the next run is queued once');
   });
 
@@ -137,7 +181,10 @@ describe('job runner', () => {
     runner.define({ name: 'test.fail', run: async () => Promise.reject(new Error('boom')) });
     await runner.enqueue('test.fail');
     await runner.runDue();
-    const row = await queryRows<Record<string, unknown>>(t.deps.database.db, sql`select state, attempts, last_error from jobs where name = 'test.fail'`);
+    const row = await queryRows<Record<string, unknown>>(
+      t.deps.database.db,
+      sql`select state, attempts, last_error from jobs where name = 'test.fail'`,
+    );
     assert.deepEqual(row[0], { state: 'queued', attempts: 1, last_error: 'boom' });
   });
 });

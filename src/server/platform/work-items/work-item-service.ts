@@ -1,13 +1,13 @@
-import { isWithin, pathInScope, scopePaths, type Actor, type SystemActor } from '../access/actor.ts';
+import type { Executor } from '../../db/database.ts';
+import { findOrgUnitInScope } from '../../modules/org/org-repository.ts';
+import { type Actor, isWithin, pathInScope, type SystemActor, scopePaths } from '../access/actor.ts';
 import { requireScope } from '../access/require.ts';
 import { runWrite, type WriteDeps } from '../audit/run-write.ts';
-import type { Executor } from '../../db/database.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError, invalidField, notFound } from '../errors/app-error.ts';
 import { text } from '../errors/i18n.ts';
 import { newId } from '../ids.ts';
 import { toLimitOffset } from '../pagination.ts';
-import { findOrgUnitInScope } from '../../modules/org/org-repository.ts';
 import { findGrantsOfUsers, findUserInScope } from '../users/user-repository.ts';
 import * as repo from './work-item-repository.ts';
 
@@ -52,7 +52,9 @@ export async function listWorkItems(
     deps.database.db,
     scope,
     {
-      mine: query.mine ? { userId: actor.userId, orgUnitIds: actor.grants.map((g) => g.orgUnitId) } : undefined,
+      mine: query.mine
+        ? { userId: actor.userId, orgUnitIds: actor.grants.map((g) => g.orgUnitId) }
+        : undefined,
       state: query.state,
       type: query.type,
     },
@@ -110,22 +112,36 @@ export async function assignWorkItem(
       let orgPath: string | undefined;
       if (input.assigneeOrgUnitId) {
         const unit = await findOrgUnitInScope(tx, scope, input.assigneeOrgUnitId);
-        if (!unit) throw invalidField('assigneeOrgUnitId', text('单位不存在或不在您的管辖范围内', 'Unit not in your scope'));
+        if (!unit)
+          throw invalidField(
+            'assigneeOrgUnitId',
+            text('单位不存在或不在您的管辖范围内', 'Unit not in your scope'),
+          );
         orgPath = unit.path;
       }
       if (input.assigneeUserId) {
         const user = await findUserInScope(tx, scope, input.assigneeUserId);
-        if (!user) throw invalidField('assigneeUserId', text('人员不存在或不在您的管辖范围内', 'User not in your scope'));
+        if (!user)
+          throw invalidField(
+            'assigneeUserId',
+            text('人员不存在或不在您的管辖范围内', 'User not in your scope'),
+          );
         const grants = await findGrantsOfUsers(tx, [user.id]);
         orgPath ??= grants.find((g) => scope.some((s) => isWithin(g.orgPath, s)))?.orgPath;
       }
-      if (!orgPath) throw invalidField('assigneeUserId', text('请指定负责人或负责单位', 'Name a person or a unit'));
+      if (!orgPath)
+        throw invalidField('assigneeUserId', text('请指定负责人或负责单位', 'Name a person or a unit'));
       const id = await addWorkItem(tx, actor, { ...input, orgPath });
       const row = await repo.findWorkItemInScope(tx, [orgPath], id);
       if (!row) throw notFound();
       return {
         result: toView(actor, row),
-        touched: { entity: 'work-item', entityId: id, orgPath, after: { type: input.type, title: input.title, state: 'open' } },
+        touched: {
+          entity: 'work-item',
+          entityId: id,
+          orgPath,
+          after: { type: input.type, title: input.title, state: 'open' },
+        },
       };
     },
     { clientId },
