@@ -4,9 +4,9 @@
  *   npm test                                      — every test on embedded PGlite
  *   TEST_DATABASE_URL=postgres://… npm test       — the same suite on a PostgreSQL server
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runNodeTests } from './node-test.ts';
 import { writePgliteTemplate, writeServerTemplate } from '../src/server/testing/test-database.ts';
 
 function findTests(dir: string): string[] {
@@ -40,19 +40,4 @@ if (serverUrl) {
   console.log('database: PGlite (embedded)');
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { env, stdio: ['ignore', 'pipe', 'inherit'] },
-);
-let out = '';
-child.stdout.on('data', (chunk: Buffer) => {
-  process.stdout.write(chunk);
-  out += chunk.toString();
-});
-const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-const count = (name: string) => Number(out.match(new RegExp(`^ℹ ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
-const passed = count('pass');
-const failed = count('fail');
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(code !== 0 || failed > 0 || passed === 0 ? 1 : 0);
+process.exit(await runNodeTests(files, { concurrency: 2, env }));
