@@ -58,6 +58,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     } as FastifyHttpOptions<never>) as unknown as FastifyInstance
   ).withTypeProvider<ZodTypeProvider>();
 
+  // First, so plugins registered below (the docs UI among them) answer errors in our shape too.
+  installErrorHandlers(app, deps.config.webDir);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -92,7 +94,6 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     uiConfig: { docExpansion: 'list' },
   });
 
-  installErrorHandlers(app, deps.config.webDir);
   installRequestContext(app, deps);
 
   await app.register(

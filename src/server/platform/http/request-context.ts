@@ -63,7 +63,8 @@ export function installRequestContext(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.addHook('preHandler', async (req) => {
-    if (!req.url.startsWith('/api/')) return;
+    // The API; its documentation at /api/docs is public like the OpenAPI document it shows.
+    if (!req.url.startsWith('/api/v1/')) return;
     const token = req.cookies?.[SESSION_COOKIE];
     if (token) req.actor = await authenticate(deps, token, requestInfo(req));
     if (!req.actor && !req.routeOptions.config?.public) throw new AppError('UNAUTHENTICATED');

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { buildApp } from './app.ts';
+import { client } from './testing/http.ts';
+import { listApiRoutes } from './testing/openapi-routes.ts';
+import { ADMIN_PASSWORD, createTestApp, type TestApp } from './testing/test-app.ts';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(() => t.close());
+
+test('the OpenAPI document lists every route, and the docs UI is served', async () => {
+  const spec = await client(t.app).get('/api/v1/openapi.json');
+  assert.equal(spec.status, 200);
+  assert.match(spec.body.openapi, /^3\./);
+  const routes = (await listApiRoutes(t.app)).map((r) => `${r.method} ${r.path}`);
+  for (const r of [
+    'GET /api/v1/health',
+    'POST /api/v1/auth/login',
+    'POST /api/v1/auth/logout',
+    'GET /api/v1/auth/me',
+    'GET /api/v1/org-units',
+    'POST /api/v1/org-units',
+    'GET /api/v1/org-units/{id}',
+    'PATCH /api/v1/org-units/{id}',
+    'GET /api/v1/users',
+    'POST /api/v1/users',
+    'PATCH /api/v1/users/{id}',
+    'GET /api/v1/roles',
+    'GET /api/v1/audit-events',
+    'GET /api/v1/work-items',
+    'GET /api/v1/events',
+  ]) {
+    assert.ok(routes.includes(r), r);
+  }
+  const login = spec.body.paths['/api/v1/auth/login'].post;
+  assert.ok(
+    login.requestBody.content['application/json'].schema.properties.username,
+    'schemas come from zod',
+  );
+  const docs = await t.app.inject({ method: 'GET', url: '/api/docs/' });
+  assert.equal(docs.statusCode, 200);
+  assert.match(docs.body, /swagger/i);
+});
+
+test('unknown API paths answer 404 in the error shape (401 to strangers, who learn nothing of the routes)', async () => {
+  const res = await client(t.app, await t.login('admin')).get('/api/v1/nothing-here');
+  assert.equal(res.status, 404);
+  assert.equal(res.body.error.code, 'NOT_FOUND');
+  const stranger = await client(t.app).get('/api/v1/nothing-here');
+  assert.equal(stranger.status, 401);
+  assert.equal(stranger.body.error.code, 'UNAUTHENTICATED');
+});
+
+test('behind a TLS proxy (trust proxy on) the session cookie is Secure', async () => {
+  const app = await buildApp({ ...t.deps, config: { ...t.deps.config, trustProxy: true } });
+  try {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'x-forwarded-proto': 'https' },
+      payload: { username: 'admin', password: ADMIN_PASSWORD },
+    });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['set-cookie']), /; Secure/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('with a certificate and key it serves HTTPS itself, with Secure cookies and HSTS', async (ctx) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+  } catch {
+    ctx.skip('openssl is not installed');
+    return;
+  }
+  const app = await buildApp(t.deps, {
+    https: {
+      key: fs.readFileSync(path.join(dir, 'key.pem')),
+      cert: fs.readFileSync(path.join(dir, 'cert.pem')),
+    },
+  });
+  try {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const res = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/v1/auth/login',
+          method: 'POST',
+          rejectUnauthorized: false,
+          headers: { 'content-type': 'application/json' },
+        },
+        (r) => {
+          r.resume();
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers }));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }));
+    });
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['set-cookie']), /; Secure/);
+    assert.match(String(res.headers['strict-transport-security']), /max-age/);
+  } finally {
+    await app.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
