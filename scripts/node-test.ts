@@ -5,10 +5,20 @@ import { spawn } from 'node:child_process';
  * output and ends with the plain `N passed, N failed` line CI reads. Resolves to the exit code:
  * non-zero on any failure, and also when no test ran at all.
  */
-export async function runNodeTests(files: string[], options: { concurrency: number; env?: NodeJS.ProcessEnv }): Promise<number> {
+export async function runNodeTests(
+  files: string[],
+  options: { concurrency: number; env?: NodeJS.ProcessEnv },
+): Promise<number> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', `--test-concurrency=${options.concurrency}`, '--test-reporter=spec', ...files],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${options.concurrency}`,
+      '--test-reporter=spec',
+      ...files,
+    ],
     { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';

@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runNodeTests } from './node-test.ts';
 import { writePgliteTemplate, writeServerTemplate } from '../src/server/testing/test-database.ts';
+import { runNodeTests } from './node-test.ts';
 
 function findTests(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
