@@ -51,9 +51,9 @@ export async function run(args: string[]) {
       ),
     ).split(';')[0];
     const grids = (
-      await (
+      (await (
         await fetch(`${base}/api/v1/org-units?level=grid&pageSize=500`, { headers: { cookie: admin } })
-      ).json()
+      ).json()) as { items: unknown }
     ).items as { id: string }[];
     const workers: { cookie: string; gridId: string }[] = [];
     for (let i = 0; i < concurrency; i++) {
