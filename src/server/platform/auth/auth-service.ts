@@ -36,14 +36,20 @@ export function describeActor(actor: Actor) {
   };
 }
 
-async function loadActor(
-  deps: AppDeps,
+function toActor(
   user: { userId: string; username: string; displayName: string },
+  rows: sessions.GrantRow[],
   info: RequestInfo,
-) {
-  const rows = await sessions.findGrantsOfUser(deps.database.db, user.userId);
+): Actor {
   const grants: Grant[] = rows.map((r) => ({ ...r, permissions: new Set(r.permissions) }));
-  return { ...user, grants, ip: info.ip, locale: info.locale } satisfies Actor;
+  return {
+    userId: user.userId,
+    username: user.username,
+    displayName: user.displayName,
+    grants,
+    ip: info.ip,
+    locale: info.locale,
+  };
 }
 
 /**
@@ -76,9 +82,10 @@ export async function login(deps: AppDeps, input: { username: string; password: 
   }
 
   const token = randomBytes(32).toString('base64url');
-  const actor = await loadActor(
-    deps,
+  const grants = await sessions.findGrantsOfUser(db, user.id);
+  const actor = toActor(
     { userId: user.id, username: user.username, displayName: user.displayName },
+    grants,
     info,
   );
   await runWrite(deps, actor, 'session.create', async (tx) => {
@@ -101,7 +108,7 @@ export async function authenticate(deps: AppDeps, token: string, info: RequestIn
   if (!session) return null;
   if (Date.now() - new Date(session.lastSeenAt).getTime() > TOUCH_EVERY_MS)
     await sessions.touchSession(db, tokenHash);
-  return loadActor(deps, session, info);
+  return toActor(session, session.grants, info);
 }
 
 export async function logout(deps: AppDeps, actor: Actor, token: string) {

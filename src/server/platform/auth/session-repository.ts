@@ -1,14 +1,7 @@
-import { and, eq, gt, lt, or, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import {
-  loginFailures,
-  orgUnits,
-  roleGrants,
-  rolePermissions,
-  roles,
-  sessions,
-  users,
-} from '../../db/schema.ts';
+import { queryRows } from '../../db/rows.ts';
+import { loginFailures, sessions, users } from '../../db/schema.ts';
 
 export async function insertSession(
   db: Executor,
@@ -17,24 +10,46 @@ export async function insertSession(
   await db.insert(sessions).values(row);
 }
 
-/** The session's user if the session exists, the user is active and it was used within the idle limit. */
+export interface GrantRow {
+  roleCode: string;
+  roleName: string;
+  roleNameEn: string;
+  orgUnitId: string;
+  orgUnitName: string;
+  orgPath: string;
+  permissions: string[];
+}
+
+/** A user's grants with their role's permissions and their node's path, as one JSON array. */
+const grantsOf = (userId: SQL) => sql`coalesce((
+  select json_agg(json_build_object(
+           'roleCode', g.role_code, 'roleName', r.name_zh, 'roleNameEn', r.name_en,
+           'orgUnitId', g.org_unit_id, 'orgUnitName', o.name, 'orgPath', o.path,
+           'permissions', coalesce((select array_agg(p.permission order by p.permission)
+                                    from role_permissions p where p.role_code = g.role_code), '{}'))
+         order by o.path, g.role_code)
+  from role_grants g join roles r on r.code = g.role_code join org_units o on o.id = g.org_unit_id
+  where g.user_id = ${userId}), '[]'::json)`;
+
+/**
+ * The session's user and their whole access in one query (it runs on every request): only if the
+ * session exists, the user is active and it was used within the idle limit.
+ */
 export async function findLiveSession(db: Executor, tokenHash: string, idleMinutes: number) {
-  const [row] = await db
-    .select({
-      userId: users.id,
-      username: users.username,
-      displayName: users.displayName,
-      lastSeenAt: sessions.lastSeenAt,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(
-      and(
-        eq(sessions.tokenHash, tokenHash),
-        eq(users.active, true),
-        gt(sessions.lastSeenAt, sql`now() - make_interval(mins => ${idleMinutes})`),
-      ),
-    );
+  const [row] = await queryRows<{
+    userId: string;
+    username: string;
+    displayName: string;
+    lastSeenAt: Date | string;
+    grants: GrantRow[];
+  }>(
+    db,
+    sql`select u.id as "userId", u.username, u.display_name as "displayName", s.last_seen_at as "lastSeenAt",
+               ${grantsOf(sql`u.id`)} as grants
+        from ${sessions} s join ${users} u on u.id = s.user_id
+        where s.token_hash = ${tokenHash} and u.active
+          and s.last_seen_at > now() - make_interval(mins => ${idleMinutes})`,
+  );
   return row;
 }
 
@@ -62,25 +77,12 @@ export async function deleteIdleSessions(db: Executor, idleMinutes: number) {
   return rows.length;
 }
 
-/** Grants with their role's permissions and their node's path: the actor's whole access, in one query. */
 export async function findGrantsOfUser(db: Executor, userId: string) {
-  return db
-    .select({
-      roleCode: roleGrants.roleCode,
-      roleName: roles.nameZh,
-      roleNameEn: roles.nameEn,
-      orgUnitId: roleGrants.orgUnitId,
-      orgUnitName: orgUnits.name,
-      orgPath: orgUnits.path,
-      permissions: sql<
-        string[]
-      >`coalesce((select array_agg(${rolePermissions.permission}) from ${rolePermissions} where ${rolePermissions.roleCode} = ${roleGrants.roleCode}), '{}')`,
-    })
-    .from(roleGrants)
-    .innerJoin(roles, eq(roles.code, roleGrants.roleCode))
-    .innerJoin(orgUnits, eq(orgUnits.id, roleGrants.orgUnitId))
-    .where(eq(roleGrants.userId, userId))
-    .orderBy(orgUnits.path, roleGrants.roleCode);
+  const [row] = await queryRows<{ grants: GrantRow[] }>(
+    db,
+    sql`select ${grantsOf(sql`${userId}::uuid`)} as grants`,
+  );
+  return row.grants;
 }
 
 export async function countRecentFailures(db: Executor, username: string, ip: string, minutes: number) {
