@@ -8,7 +8,7 @@ import { RequirePermission } from './components/RequirePermission';
 import { NAV_ITEMS } from './navigation';
 import { LoginPage } from './pages/LoginPage';
 
-export const THEME_COLOR = '#1668dc';
+const THEME_COLOR = '#1668dc'; // also in index.html and manifest.webmanifest
 
 function NotFound() {
   const { t } = useTranslation();
@@ -29,7 +29,10 @@ function NotFound() {
 export function App() {
   const { i18n } = useTranslation();
   return (
-    <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: THEME_COLOR } }}>
+    <ConfigProvider
+      locale={i18n.language === 'en' ? enUS : zhCN}
+      theme={{ token: { colorPrimary: THEME_COLOR } }}
+    >
       <AntApp>
         <BrowserRouter>
           <Routes>

@@ -32,7 +32,12 @@ export function setUnauthorizedHandler(handler: () => void) {
 
 type QueryValue = string | number | boolean | null | undefined;
 
-async function request<T>(method: string, path: string, body?: unknown, query?: Record<string, QueryValue>): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  query?: Record<string, QueryValue>,
+): Promise<T> {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
@@ -58,8 +63,9 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
   if (response.ok) return payload as T;
 
   if (response.status === 401 && !CREDENTIAL_CHECKS.has(path)) onUnauthorized();
-  const error = (payload as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | null)
-    ?.error;
+  const error = (
+    payload as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | null
+  )?.error;
   throw new ApiError(
     response.status,
     error?.code ?? 'http',

@@ -1,6 +1,7 @@
 import dayjs from 'dayjs';
 
 /** Times are shown to the minute in the browser's zone, the same way in both languages. */
-export const formatTime = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—');
+export const formatTime = (iso: string | null | undefined) =>
+  iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—';
 
 export const formatTimeSeconds = (iso: string) => dayjs(iso).format('YYYY-MM-DD HH:mm:ss');

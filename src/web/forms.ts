@@ -3,12 +3,15 @@ import { useCallback } from 'react';
 import { ApiError } from './api';
 
 // The server names nested fields with dots ("grants.0.role"); antd wants a path array.
-const toNamePath = (field: string) => field.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+const toNamePath = (field: string) =>
+  field.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 
 /** Puts the server's per-field messages under the form's fields. */
 export function applyFieldErrors(form: FormInstance, error: unknown) {
   if (!(error instanceof ApiError)) return;
-  form.setFields(Object.entries(error.fields).map(([field, text]) => ({ name: toNamePath(field), errors: [text] })));
+  form.setFields(
+    Object.entries(error.fields).map(([field, text]) => ({ name: toNamePath(field), errors: [text] })),
+  );
 }
 
 /** Shows a failed call's message, and its field messages under the form's fields when given one. */

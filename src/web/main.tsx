@@ -2,8 +2,8 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import 'antd/dist/reset.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiError, setUnauthorizedHandler } from './api';
 import { App } from './App';
+import { ApiError, setUnauthorizedHandler } from './api';
 import './i18n';
 import { endSession } from './useMe';
 

@@ -36,6 +36,12 @@ export const NAV_ITEMS: NavItem[] = [
   },
   { path: '/org', label: 'org', icon: <ApartmentOutlined />, page: OrgPage, permission: 'org.read' },
   { path: '/users', label: 'users', icon: <TeamOutlined />, page: UsersPage, permission: 'user.read' },
-  { path: '/roles', label: 'roles', icon: <SafetyCertificateOutlined />, page: RolesPage, permission: 'user.read' },
+  {
+    path: '/roles',
+    label: 'roles',
+    icon: <SafetyCertificateOutlined />,
+    page: RolesPage,
+    permission: 'user.read',
+  },
   { path: '/audit', label: 'audit', icon: <AuditOutlined />, page: AuditPage, permission: 'audit.read' },
 ];

@@ -16,7 +16,12 @@ async function fetchSession(): Promise<Session | null> {
 
 /** The signed-in user: `session` is null when signed out, undefined only while the first check runs. */
 export function useMe() {
-  const query = useQuery({ queryKey: ME_KEY, queryFn: fetchSession, staleTime: Number.POSITIVE_INFINITY, retry: false });
+  const query = useQuery({
+    queryKey: ME_KEY,
+    queryFn: fetchSession,
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false,
+  });
   const session = query.data;
   return {
     session,
@@ -32,9 +37,18 @@ export function startSession(queryClient: QueryClient, session: Session) {
   queryClient.setQueryData(ME_KEY, session);
 }
 
-/** Signed out (logout, password change, expiry): the signed-in layout sends the user to /login. */
+/** The session expired: the signed-in layout sends the user to /login, and back here after. */
 export function endSession(queryClient: QueryClient) {
   queryClient.setQueryData(ME_KEY, null);
+}
+
+/**
+ * The user signed out (or changed their password): a full load of /login drops everything held in
+ * memory for them, and does not offer to return to the page they left, which the next user may
+ * not be allowed to see.
+ */
+export function signOutLocally() {
+  window.location.assign('/login');
 }
 
 export function refreshSession(queryClient: QueryClient) {

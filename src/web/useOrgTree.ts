@@ -1,17 +1,23 @@
-import { queryOptions, type UseQueryResult, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  queryOptions,
+  type UseQueryResult,
+  useQueries,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { api } from './api';
 import type { OrgUnit, Page } from './types';
 
 /** One level of the org tree: the roots the user may see, or the children of one unit. */
-export const orgChildrenQuery = (parentId: string | null) =>
+const orgChildrenQuery = (parentId: string | null) =>
   queryOptions({
     queryKey: ['org-units', 'children', parentId ?? 'roots'],
     queryFn: () =>
       api.get<Page<OrgUnit>>('/org-units', parentId === null ? { roots: true } : { parentId, pageSize: 500 }),
   });
 
-export interface OrgTreeNode {
+interface OrgTreeNode {
   key: string;
   value: string;
   title: string;
@@ -20,7 +26,8 @@ export interface OrgTreeNode {
 }
 
 // Outside the component so react-query keeps the combined result until a level's data changes.
-const itemsOfEachLevel = (results: UseQueryResult<Page<OrgUnit>>[]) => results.map((result) => result.data?.items);
+const itemsOfEachLevel = (results: UseQueryResult<Page<OrgUnit>>[]) =>
+  results.map((result) => result.data?.items);
 
 /**
  * Tree data for antd Tree and TreeSelect, loaded a level at a time as the user expands nodes.
@@ -31,7 +38,10 @@ export function useOrgTree() {
   const queryClient = useQueryClient();
   const [loadedIds, setLoadedIds] = useState<string[]>([]);
   const roots = useQuery(orgChildrenQuery(null));
-  const levels = useQueries({ queries: loadedIds.map((id) => orgChildrenQuery(id)), combine: itemsOfEachLevel });
+  const levels = useQueries({
+    queries: loadedIds.map((id) => orgChildrenQuery(id)),
+    combine: itemsOfEachLevel,
+  });
 
   const treeData = useMemo(() => {
     const childrenOf = new Map(loadedIds.map((id, index) => [id, levels[index]]));

@@ -1,15 +1,14 @@
 import { DownOutlined, LogoutOutlined, MenuOutlined } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
 import { Button, Drawer, Dropdown, Grid, Layout, Menu, Result, Spin, theme } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
-import { api } from '../api';
+import { Link, Navigate, Outlet, useLocation } from 'react-router';
+import { api, isUnauthorized } from '../api';
 import { useShowError } from '../forms';
 import { NAV_ITEMS } from '../navigation';
 import type { Session } from '../types';
-import { endSession, useMe } from '../useMe';
 import { useLiveUpdates } from '../useLiveUpdates';
+import { signOutLocally, useMe } from '../useMe';
 import { Brand } from './Brand';
 import { ChangePasswordModal } from './ChangePasswordModal';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -45,8 +44,6 @@ function Shell({ session }: { session: Session }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const [passwordOpen, setPasswordOpen] = useState(false);
   const location = useLocation();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const showError = useShowError();
 
   const visible = NAV_ITEMS.filter((item) => !item.permission || can(item.permission));
@@ -70,12 +67,11 @@ function Shell({ session }: { session: Session }) {
   const logout = async () => {
     try {
       await api.post('/auth/logout');
-      // Session first: the login page then mounts signed out instead of bouncing back here.
-      endSession(queryClient);
-      navigate('/login', { replace: true });
     } catch (error) {
-      showError(error);
+      // Already signed out (expired session): that is what the user asked for.
+      if (!isUnauthorized(error)) return showError(error);
     }
+    signOutLocally();
   };
 
   return (
@@ -102,7 +98,7 @@ function Shell({ session }: { session: Session }) {
             onClick={() => setMenuOpen(true)}
           />
         )}
-        <Link to="/">
+        <Link to="/" aria-label={t('nav.home')} style={{ display: 'flex' }}>
           <Brand compact={narrow} />
         </Link>
         <div style={{ flex: 1 }} />
@@ -115,7 +111,12 @@ function Shell({ session }: { session: Session }) {
         >
           <Button type="text" data-testid="user-menu" style={{ paddingInline: 4 }}>
             <span
-              style={{ maxWidth: narrow ? 72 : 200, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+              style={{
+                maxWidth: narrow ? 72 : 200,
+                overflow: 'hidden',
+                textOverflow: 'ellipsis',
+                whiteSpace: 'nowrap',
+              }}
             >
               {session.user.displayName}
             </span>
@@ -123,7 +124,12 @@ function Shell({ session }: { session: Session }) {
           </Button>
         </Dropdown>
         <LanguageSwitch />
-        <Button icon={<LogoutOutlined />} aria-label={t('layout.logout')} data-testid="logout" onClick={logout}>
+        <Button
+          icon={<LogoutOutlined />}
+          aria-label={t('layout.logout')}
+          data-testid="logout"
+          onClick={logout}
+        >
           {narrow ? null : t('layout.logout')}
         </Button>
       </Layout.Header>
@@ -140,7 +146,11 @@ function Shell({ session }: { session: Session }) {
             {menu}
           </Drawer>
         ) : (
-          <Layout.Sider width={208} theme="light" style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}>
+          <Layout.Sider
+            width={208}
+            theme="light"
+            style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}
+          >
             {menu}
           </Layout.Sider>
         )}

@@ -1,10 +1,9 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { App, Form, Input } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
 import { api } from '../api';
 import { useShowError } from '../forms';
-import { endSession } from '../useMe';
+import { signOutLocally } from '../useMe';
 import { ModalForm } from './ModalForm';
 
 interface PasswordValues {
@@ -13,13 +12,10 @@ interface PasswordValues {
   confirmPassword: string;
 }
 
-/** A successful change ends every session of the user, this one included: sign in again. */
+/** A successful change ends every session of the user, this one included: they sign in again. */
 export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const [form] = Form.useForm<PasswordValues>();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const { modal } = App.useApp();
   const showError = useShowError();
 
   const change = useMutation({
@@ -27,20 +23,16 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
       api.post('/auth/password', { currentPassword, newPassword }),
     onSuccess: () => {
       onClose();
-      void message.success(t('password.changed'));
-      endSession(queryClient);
-      navigate('/login', { replace: true });
+      modal.success({ title: t('password.changed'), onOk: signOutLocally });
     },
-    onError: (error) => showError(error, form),
   });
 
   return (
-    <ModalForm
+    <ModalForm<PasswordValues>
       open={open}
       title={t('layout.changePassword')}
-      form={form}
       pending={change.isPending}
-      onSubmit={(values) => change.mutate(values)}
+      onSubmit={(values, form) => change.mutate(values, { onError: (error) => showError(error, form) })}
       onClose={onClose}
     >
       <Form.Item name="currentPassword" label={t('password.current')} rules={[{ required: true }]}>

@@ -1,15 +1,14 @@
 import { Button, Flex, Form, type FormInstance, Modal } from 'antd';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 interface ModalFormProps<Values> {
   open: boolean;
   title: ReactNode;
-  /** Owned by the caller, so it can put the server's field errors under the fields. */
-  form: FormInstance<Values>;
   initialValues?: Partial<Values>;
   pending: boolean;
-  onSubmit: (values: Values) => void;
+  /** Gets the form too, so a failed call can put the server's field errors under the fields. */
+  onSubmit: (values: Values, form: FormInstance<Values>) => void;
   onClose: () => void;
   submitText?: string;
   submitTestId?: string;
@@ -17,13 +16,27 @@ interface ModalFormProps<Values> {
 }
 
 /**
- * A single-column form in a modal. Its buttons sit inside the form so Enter submits, and it is
- * rebuilt on every opening (destroyOnHidden with preserve=false), so it never shows stale input.
+ * A single-column form in a modal; its buttons sit inside the form so Enter submits.
+ * Each opening gets a new form (a new key, so a new store): it starts from `initialValues` even
+ * when it reopens for another record while the last closing still animates, which a reused antd
+ * form does not do (it applies initialValues only when it mounts).
  */
-export function ModalForm<Values>({
-  open,
-  title,
-  form,
+export function ModalForm<Values>(props: ModalFormProps<Values>) {
+  const [openings, setOpenings] = useState(0);
+  const [wasOpen, setWasOpen] = useState(props.open);
+  if (props.open !== wasOpen) {
+    setWasOpen(props.open);
+    if (props.open) setOpenings(openings + 1);
+  }
+  return (
+    // Destroyed when hidden so a closed form leaves no inputs (and typed text) in the page.
+    <Modal open={props.open} title={props.title} onCancel={props.onClose} footer={null} destroyOnHidden>
+      <ModalFormBody<Values> key={openings} {...props} />
+    </Modal>
+  );
+}
+
+function ModalFormBody<Values>({
   initialValues,
   pending,
   onSubmit,
@@ -33,24 +46,22 @@ export function ModalForm<Values>({
   children,
 }: ModalFormProps<Values>) {
   const { t } = useTranslation();
+  const [form] = Form.useForm<Values>();
   return (
-    <Modal open={open} title={title} onCancel={onClose} footer={null} destroyOnHidden>
-      <Form<Values>
-        form={form}
-        layout="vertical"
-        preserve={false}
-        initialValues={initialValues}
-        onFinish={onSubmit}
-        disabled={pending}
-      >
-        {children}
-        <Flex justify="end" gap={8}>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="primary" htmlType="submit" loading={pending} data-testid={submitTestId}>
-            {submitText ?? t('common.submit')}
-          </Button>
-        </Flex>
-      </Form>
-    </Modal>
+    <Form<Values>
+      form={form}
+      layout="vertical"
+      initialValues={initialValues}
+      onFinish={(values) => onSubmit(values, form)}
+      disabled={pending}
+    >
+      {children}
+      <Flex justify="end" gap={8}>
+        <Button onClick={onClose}>{t('common.cancel')}</Button>
+        <Button type="primary" htmlType="submit" loading={pending} data-testid={submitTestId}>
+          {submitText ?? t('common.submit')}
+        </Button>
+      </Flex>
+    </Form>
   );
 }

@@ -1,5 +1,9 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { TreeSelect } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api } from '../api';
+import type { OrgUnit, Page } from '../types';
 import { useOrgTree } from '../useOrgTree';
 
 /** A chosen unit with its name: units deep in the tree show their name before their level is loaded. */
@@ -14,20 +18,41 @@ interface OrgUnitSelectProps {
   'data-testid'?: string;
 }
 
-/** Picks an org unit from the tree, loading each level on expand like the org page does. */
+/**
+ * Picks an org unit: browse the tree level by level, as on the org page, or type a name to search
+ * the whole tree on the server (a grid is usually three levels down, in a level not yet loaded).
+ */
 export function OrgUnitSelect({ value, onChange, 'data-testid': testId }: OrgUnitSelectProps) {
   const { t } = useTranslation();
-  const { treeData, loadChildren, isPending } = useOrgTree();
+  const tree = useOrgTree();
+  const [search, setSearch] = useState('');
+  const q = search.trim();
+  const matches = useQuery({
+    queryKey: ['org-units', 'search', q],
+    queryFn: () => api.get<Page<OrgUnit>>('/org-units', { q, pageSize: 50 }),
+    enabled: q !== '',
+    placeholderData: keepPreviousData,
+  });
+  const searching = q !== '';
+  const treeData = searching
+    ? (matches.data?.items ?? []).map((unit) => ({
+        key: unit.id,
+        value: unit.id,
+        title: unit.name,
+        isLeaf: true,
+      }))
+    : tree.treeData;
+
   return (
     <TreeSelect
       labelInValue
       value={value}
       onChange={onChange}
       treeData={treeData}
-      loadData={(node) => loadChildren(String(node.value))}
-      loading={isPending}
+      loadData={(node) => tree.loadChildren(String(node.value))}
+      loading={searching ? matches.isFetching : tree.isPending}
       placeholder={t('users.pickUnit')}
-      showSearch={{ treeNodeFilterProp: 'title' }}
+      showSearch={{ searchValue: search, onSearch: setSearch, filterTreeNode: false }}
       popupMatchSelectWidth={false}
       data-testid={testId}
       style={{ width: '100%' }}

@@ -5,7 +5,13 @@ import type { Permission } from '../../domain/permissions';
 import { useMe } from '../useMe';
 
 /** A page typed into the address bar without the permission says so instead of failing its calls. */
-export function RequirePermission({ permission, children }: { permission?: Permission; children: ReactNode }) {
+export function RequirePermission({
+  permission,
+  children,
+}: {
+  permission?: Permission;
+  children: ReactNode;
+}) {
   const { t } = useTranslation();
   const { can } = useMe();
   if (permission && !can(permission)) {

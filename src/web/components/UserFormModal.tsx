@@ -54,7 +54,6 @@ function toRequest({ username, displayName, password, phone, active, grants }: U
 export function UserFormModal({ user, open, onClose }: { user?: User; open: boolean; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
-  const [form] = Form.useForm<UserFormValues>();
   const queryClient = useQueryClient();
   const showError = useShowError();
   const roles = useQuery({ ...rolesQuery, enabled: open });
@@ -69,7 +68,6 @@ export function UserFormModal({ user, open, onClose }: { user?: User; open: bool
       void message.success(user ? t('common.saved') : t('common.created'));
       void queryClient.invalidateQueries({ queryKey: ['users'] });
     },
-    onError: (error) => showError(error, form),
   });
 
   const roleOptions = (roles.data?.items ?? []).map((role) => ({
@@ -81,17 +79,20 @@ export function UserFormModal({ user, open, onClose }: { user?: User; open: bool
     <ModalForm<UserFormValues>
       open={open}
       title={user ? t('users.editTitle', { name: user.displayName }) : t('users.create')}
-      form={form}
       initialValues={toInitialValues(user)}
       pending={save.isPending}
-      onSubmit={(values) => save.mutate(values)}
+      onSubmit={(values, form) => save.mutate(values, { onError: (error) => showError(error, form) })}
       onClose={onClose}
       submitTestId="user-submit"
     >
       <Form.Item name="username" label={t('users.username')} rules={[{ required: true, whitespace: true }]}>
         <Input autoComplete="off" disabled={Boolean(user)} data-testid="user-username" />
       </Form.Item>
-      <Form.Item name="displayName" label={t('users.displayName')} rules={[{ required: true, whitespace: true }]}>
+      <Form.Item
+        name="displayName"
+        label={t('users.displayName')}
+        rules={[{ required: true, whitespace: true }]}
+      >
         <Input data-testid="user-displayname" />
       </Form.Item>
       <Form.Item
@@ -123,7 +124,8 @@ export function UserFormModal({ user, open, onClose }: { user?: User; open: bool
                   <Form.Item
                     name={[name, 'role']}
                     rules={[{ required: true, message: t('users.roleRequired') }]}
-                    style={{ flex: '1 1 140px', margin: 0 }}>
+                    style={{ flex: '1 1 140px', margin: 0 }}
+                  >
                     <Select
                       options={roleOptions}
                       loading={roles.isPending}
@@ -146,7 +148,12 @@ export function UserFormModal({ user, open, onClose }: { user?: User; open: bool
                   />
                 </Flex>
               ))}
-              <Button type="dashed" icon={<PlusOutlined />} onClick={() => add()} data-testid="user-grant-add">
+              <Button
+                type="dashed"
+                icon={<PlusOutlined />}
+                onClick={() => add()}
+                data-testid="user-grant-add"
+              >
                 {t('users.addGrant')}
               </Button>
               {/* The server's "at least one grant" lands on the list itself. */}

@@ -1,5 +1,18 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, DatePicker, Flex, Form, Input, Row, Table, type TableColumnsType, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Col,
+  DatePicker,
+  Flex,
+  Form,
+  Input,
+  Row,
+  Table,
+  type TableColumnsType,
+  Typography,
+} from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -51,13 +64,22 @@ export function AuditPage() {
 
   const columns: TableColumnsType<AuditEvent> = [
     { title: t('audit.at'), dataIndex: 'at', render: formatTimeSeconds, width: 170 },
-    { title: t('audit.actor'), dataIndex: 'actorName', render: (name: string | null) => name ?? t('audit.system') },
-    { title: t('audit.action'), dataIndex: 'action', render: (action: string) => <Typography.Text code>{action}</Typography.Text> },
+    {
+      title: t('audit.actor'),
+      dataIndex: 'actorName',
+      render: (name: string | null) => name ?? t('audit.system'),
+    },
+    {
+      title: t('audit.action'),
+      dataIndex: 'action',
+      render: (action: string) => <Typography.Text code>{action}</Typography.Text>,
+    },
     { title: t('audit.entity'), dataIndex: 'entity' },
     {
       title: t('audit.entityId'),
       dataIndex: 'entityId',
-      render: (id: string | null) => (id ? <Typography.Text copyable={{ text: id }}>{id.slice(-12)}</Typography.Text> : '—'),
+      render: (id: string | null) =>
+        id ? <Typography.Text copyable={{ text: id }}>{id.slice(-12)}</Typography.Text> : '—',
     },
     { title: t('audit.ip'), dataIndex: 'ip', render: (ip: string | null) => ip ?? '—' },
   ];
@@ -101,7 +123,9 @@ export function AuditPage() {
           </Button>
         </Flex>
       </Form>
-      {events.error && <Alert type="error" showIcon title={events.error.message} style={{ marginBottom: 16 }} />}
+      {events.error && (
+        <Alert type="error" showIcon title={events.error.message} style={{ marginBottom: 16 }} />
+      )}
       <Table<AuditEvent>
         rowKey="id"
         size="middle"

@@ -13,7 +13,8 @@ export function HomePage() {
   // Only the total is needed: one item per page keeps the answer small.
   const openItems = useQuery({
     queryKey: ['work-items', { mine: true, state: 'open', page: 1, pageSize: 1 }],
-    queryFn: () => api.get<Page<WorkItem>>('/work-items', { mine: true, state: 'open', page: 1, pageSize: 1 }),
+    queryFn: () =>
+      api.get<Page<WorkItem>>('/work-items', { mine: true, state: 'open', page: 1, pageSize: 1 }),
     enabled: mayReadWorkItems,
   });
   if (!session) return null;

@@ -45,14 +45,29 @@ export function LoginPage() {
           <Typography.Text type="secondary">{t('login.subtitle')}</Typography.Text>
         </Flex>
         {login.error && (
-          <Alert type="error" showIcon title={login.error.message} style={{ marginBottom: 16 }} data-testid="login-error" />
+          <Alert
+            type="error"
+            showIcon
+            title={login.error.message}
+            style={{ marginBottom: 16 }}
+            data-testid="login-error"
+          />
         )}
-        <Form<Credentials> form={form} layout="vertical" onFinish={(values) => login.mutate(values)} requiredMark={false}>
+        <Form<Credentials>
+          form={form}
+          layout="vertical"
+          onFinish={(values) => login.mutate(values)}
+          requiredMark={false}
+        >
           <Form.Item name="username" label={t('login.username')} rules={[{ required: true }]}>
             <Input prefix={<UserOutlined />} autoComplete="username" autoFocus data-testid="login-username" />
           </Form.Item>
           <Form.Item name="password" label={t('login.password')} rules={[{ required: true }]}>
-            <Input.Password prefix={<LockOutlined />} autoComplete="current-password" data-testid="login-password" />
+            <Input.Password
+              prefix={<LockOutlined />}
+              autoComplete="current-password"
+              data-testid="login-password"
+            />
           </Form.Item>
           <Button type="primary" htmlType="submit" block loading={login.isPending} data-testid="login-submit">
             {t('login.submit')}

@@ -1,6 +1,20 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Row, Select, Spin, Tree } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Empty,
+  Form,
+  Input,
+  Row,
+  Select,
+  Spin,
+  Tree,
+} from 'antd';
 import { type Key, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ORG_CHILD_LEVELS, ORG_LEVEL_NAMES, type OrgLevel } from '../../domain/permissions';
@@ -68,7 +82,13 @@ export function OrgPage() {
   );
 }
 
-function OrgUnitDetails({ id, onChildCreated }: { id: string; onChildCreated: (parentId: string) => Promise<void> }) {
+function OrgUnitDetails({
+  id,
+  onChildCreated,
+}: {
+  id: string;
+  onChildCreated: (parentId: string) => Promise<void>;
+}) {
   const { t } = useTranslation();
   const levelName = useLevelName();
   const [adding, setAdding] = useState(false);
@@ -177,7 +197,6 @@ function OrgChildModal({
   const { t } = useTranslation();
   const { message } = App.useApp();
   const levelName = useLevelName();
-  const [form] = Form.useForm<ChildValues>();
   const showError = useShowError();
   const levels = ORG_CHILD_LEVELS[parent.level];
   const create = useMutation({
@@ -188,17 +207,15 @@ function OrgChildModal({
       void message.success(t('common.created'));
       await onCreated();
     },
-    onError: (error) => showError(error, form),
   });
 
   return (
     <ModalForm<ChildValues>
       open={open}
       title={t('org.addChildTitle', { parent: parent.name })}
-      form={form}
       initialValues={levels.length === 1 ? { level: levels[0] } : {}}
       pending={create.isPending}
-      onSubmit={(values) => create.mutate(values)}
+      onSubmit={(values, form) => create.mutate(values, { onError: (error) => showError(error, form) })}
       onClose={onClose}
       submitTestId="org-child-submit"
     >

@@ -38,7 +38,15 @@ export function RolesPage() {
   );
 }
 
-function RoleCard({ role, permissions, editable }: { role: Role; permissions: PermissionInfo[]; editable: boolean }) {
+function RoleCard({
+  role,
+  permissions,
+  editable,
+}: {
+  role: Role;
+  permissions: PermissionInfo[];
+  editable: boolean;
+}) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
@@ -90,7 +98,9 @@ function RoleCard({ role, permissions, editable }: { role: Role; permissions: Pe
         <Row gutter={[8, 8]} style={{ width: '100%' }}>
           {permissions.map((permission) => (
             <Col key={permission.code} xs={24} sm={12} xl={8}>
-              <Checkbox value={permission.code}>{localized(i18n.language, permission.name, permission.nameEn)}</Checkbox>
+              <Checkbox value={permission.code}>
+                {localized(i18n.language, permission.name, permission.nameEn)}
+              </Checkbox>
             </Col>
           ))}
         </Row>

@@ -122,7 +122,9 @@ export function UsersPage() {
         style={{ maxWidth: 360, marginBottom: 16 }}
         data-testid="user-search"
       />
-      {users.error && <Alert type="error" showIcon title={users.error.message} style={{ marginBottom: 16 }} />}
+      {users.error && (
+        <Alert type="error" showIcon title={users.error.message} style={{ marginBottom: 16 }} />
+      )}
       <Table<User>
         rowKey="id"
         columns={columns}

@@ -1,13 +1,28 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Checkbox, Empty, Flex, Form, Input, Pagination, Spin, Tabs, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Empty,
+  Flex,
+  Form,
+  Input,
+  Pagination,
+  Spin,
+  Tabs,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import type { WorkItemState } from '../../domain/permissions';
 import { api } from '../api';
 import { ModalForm } from '../components/ModalForm';
-import { useShowError } from '../forms';
 import { formatTime } from '../format';
+import { useShowError } from '../forms';
 import type { Page, WorkItem } from '../types';
 
 const TABS: WorkItemState[] = ['open', 'overdue', 'done', 'cancelled'];
@@ -59,7 +74,11 @@ export function WorkItemsPage() {
       ) : items.data?.items.length ? (
         <Flex vertical gap={12} data-testid="work-item-list">
           {items.data.items.map((item) => (
-            <WorkItemCard key={item.id} item={item} onAnswer={() => setAnswering({ open: true, item, clientId: uuidv7() })} />
+            <WorkItemCard
+              key={item.id}
+              item={item}
+              onAnswer={() => setAnswering({ open: true, item, clientId: uuidv7() })}
+            />
           ))}
           <Pagination
             align="end"
@@ -100,7 +119,9 @@ function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void
             {t('workItems.due', { time: formatTime(item.dueAt) })}
             {item.assigneeOrgUnitName && ` · ${item.assigneeOrgUnitName}`}
           </Typography.Text>
-          {item.feedback && <Typography.Paragraph style={{ margin: 0 }}>{item.feedback}</Typography.Paragraph>}
+          {item.feedback && (
+            <Typography.Paragraph style={{ margin: 0 }}>{item.feedback}</Typography.Paragraph>
+          )}
         </Flex>
         {item.actions.feedback && (
           <Button type="primary" onClick={onAnswer} data-testid="work-item-feedback">
@@ -130,32 +151,37 @@ function FeedbackModal({
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [form] = Form.useForm<FeedbackValues>();
   const queryClient = useQueryClient();
   const showError = useShowError();
   const send = useMutation({
     mutationFn: (values: FeedbackValues) =>
-      api.post(`/work-items/${item.id}/feedback`, { clientId, feedback: values.feedback.trim(), done: values.done }),
+      api.post(`/work-items/${item.id}/feedback`, {
+        clientId,
+        feedback: values.feedback.trim(),
+        done: values.done,
+      }),
     onSuccess: () => {
       onClose();
       void message.success(t('workItems.sent'));
       void queryClient.invalidateQueries({ queryKey: ['work-items'] });
     },
-    onError: (error) => showError(error, form),
   });
 
   return (
     <ModalForm<FeedbackValues>
       open={open}
       title={item.title}
-      form={form}
       initialValues={{ done: false }}
       pending={send.isPending}
-      onSubmit={(values) => send.mutate(values)}
+      onSubmit={(values, form) => send.mutate(values, { onError: (error) => showError(error, form) })}
       onClose={onClose}
       submitTestId="work-item-submit"
     >
-      <Form.Item name="feedback" label={t('workItems.feedback')} rules={[{ required: true, whitespace: true }]}>
+      <Form.Item
+        name="feedback"
+        label={t('workItems.feedback')}
+        rules={[{ required: true, whitespace: true }]}
+      >
         <Input.TextArea rows={4} maxLength={2000} showCount data-testid="work-item-feedback-text" />
       </Form.Item>
       <Form.Item name="done" valuePropName="checked">

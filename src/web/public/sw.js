@@ -27,7 +27,8 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/'))
+    return;
 
   if (request.mode === 'navigate' || url.pathname === SHELL) {
     event.respondWith(networkFirstShell(request));
@@ -35,7 +36,9 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(cacheFirst(request));
   } else {
     // Icons and the manifest: fresh when online, precached copies when not.
-    event.respondWith(fetch(request).catch(() => caches.match(request).then((hit) => hit ?? Response.error())));
+    event.respondWith(
+      fetch(request).catch(() => caches.match(request).then((hit) => hit ?? Response.error())),
+    );
   }
 });
 
@@ -60,7 +63,9 @@ async function cacheFirst(request) {
   const hit = await cache.match(request);
   if (hit) return hit;
   const response = await fetch(request);
-  if (response.ok) await cache.put(request, response.clone());
+  // A missing asset may come back as the SPA fallback page with 200: never keep that as a script.
+  const isPage = response.headers.get('content-type')?.includes('text/html');
+  if (response.ok && !isPage) await cache.put(request, response.clone());
   return response;
 }
 

@@ -77,7 +77,9 @@ export function installErrorHandlers(app: FastifyInstance, webDir: string) {
   // Unknown API paths answer JSON; any other GET gets the web app's shell (client-side routes).
   const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
   app.setNotFoundHandler((req, reply) => {
-    if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/')) {
+    // Client-side routes have no file extension; a missing asset is a 404, not the shell.
+    const pathname = req.url.split('?')[0];
+    if (hasWeb && req.method === 'GET' && !pathname.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(pathname)) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }
     return send(reply, pickLocale(req.headers['accept-language']), new AppError('NOT_FOUND'));

@@ -14,18 +14,26 @@ export class RequestValidationError extends Error {
   }
 }
 
-type Issue = z.core.$ZodIssue & { params?: { en?: string } };
+type Issue = z.core.$ZodIssue;
+
+/** Our own messages (Chinese) with their English, registered where a schema declares them. */
+const ENGLISH_OF = new Map<string, string>();
 
 function describe(issue: Issue): Text {
-  if (issue.code === 'custom') return { zh: issue.message, en: issue.params?.en ?? issue.message };
+  const english = ENGLISH_OF.get(issue.message);
+  if (english) return { zh: issue.message, en: english };
+  if (issue.code === 'custom') return { zh: issue.message, en: issue.message };
   return {
     zh: zh.localeError(issue as never) as string,
     en: en.localeError(issue as never) as string,
   };
 }
 
-/** A custom zod check's message in both languages: `.refine(fn, bilingual('…', '…'))`. */
-export const bilingual = (zhText: string, enText: string) => ({ message: zhText, params: { en: enText } });
+/** A schema's own message in both languages: `.min(8, bilingual('…', '…'))`, `.refine(fn, bilingual(…))`. */
+export function bilingual(zhText: string, enText: string) {
+  ENGLISH_OF.set(zhText, enText);
+  return { message: zhText };
+}
 
 export const validatorCompiler: FastifySchemaCompiler<ZodType> =
   ({ schema }) =>

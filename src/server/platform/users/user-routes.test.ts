@@ -159,3 +159,13 @@ describe('POST /api/v1/users/:id/unmask', () => {
     assert.equal((await limited.post(`/api/v1/users/${t.fx.users.command.id}/unmask`)).status, 404);
   });
 });
+
+test('schema-declared messages come in the asked language', async () => {
+  const zh = await admin.post('/api/v1/users', newUser({ username: 'short-pw', password: 'a1' }));
+  assert.equal(zh.body.error.fields.password, '密码至少8位');
+  const en = await client(t.app, await t.login('admin'), { 'accept-language': 'en' }).post(
+    '/api/v1/users',
+    newUser({ username: 'short-pw', password: 'a1' }),
+  );
+  assert.equal(en.body.error.fields.password, 'At least 8 characters');
+});
