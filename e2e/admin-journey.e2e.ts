@@ -52,7 +52,9 @@ test('admin creates a community, a grid and its grid worker, who then sees only 
   await expand(page, '李埠口乡');
   await addChild(page, '李埠口乡', '测试家园社区', '社区');
   await addChild(page, '测试家园社区', '测试网格甲', '网格');
-  await page.waitForFunction(() => document.querySelectorAll('.ant-message-notice').length === 0, null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.querySelectorAll('.ant-message-notice').length === 0, null, {
+    timeout: 10_000,
+  });
   await screenshot(page, 'admin-org-tree');
 
   await page.getByRole('menuitem', { name: '用户管理' }).click();
@@ -108,7 +110,9 @@ test('on a 360-px phone the menu folds into a drawer', async () => {
   await page.getByText('组织与网格').first().click();
   await page.waitForURL(/\/org/);
   await treeNode(page, '周口港区').first().waitFor();
-  await page.waitForFunction(() => !document.querySelector('.ant-drawer-open, .ant-drawer-mask-motion-leave'));
+  await page.waitForFunction(
+    () => !document.querySelector('.ant-drawer-open, .ant-drawer-mask-motion-leave'),
+  );
   await page.waitForTimeout(400); // the drawer's closing animation
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no horizontal scrolling (${overflow}px)`);

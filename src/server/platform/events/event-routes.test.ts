@@ -31,7 +31,8 @@ async function subscribe(username: string) {
   assert.equal(res.status, 200);
   assert.match(String(res.headers.get('content-type')), /text\/event-stream/);
   const events: { type: string; entityId: string }[] = [];
-  const reader = res.body!.getReader();
+  if (!res.body) throw new Error('no stream');
+  const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
   const pump = (async () => {
@@ -51,7 +52,13 @@ async function subscribe(username: string) {
       // aborted
     }
   })();
-  return { events, close: () => (controller.abort(), pump) };
+  return {
+    events,
+    close: () => {
+      controller.abort();
+      return pump;
+    },
+  };
 }
 
 test('events reach browsers after commit, only inside each user’s scope', async () => {

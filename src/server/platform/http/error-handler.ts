@@ -33,7 +33,7 @@ function fromClientStatus(status: number): ErrorCode {
 }
 
 /** Errors the router raises before any route runs (a bad URL, an over-long id): the same shape. */
-export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+export function frameworkErrors(_err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const locale = pickLocale(req.headers['accept-language']);
   return send(reply, locale, new AppError('VALIDATION', text('请求地址格式有误', 'Malformed request URL')));
 }
