@@ -14,6 +14,10 @@ export const PERMISSIONS = {
   'personal.export': { zh: '导出未脱敏数据', en: 'Export unmasked data' },
   'work-item.read': { zh: '查看待办', en: 'View work items' },
   'work-item.assign': { zh: '派发待办', en: 'Assign work items' },
+  'resident.read': { zh: '查看居民', en: 'View residents' },
+  'resident.write': { zh: '登记和修改居民', en: 'Register and edit residents' },
+  'resident.import': { zh: '批量导入居民', en: 'Import residents' },
+  'key-group.write': { zh: '维护重点人群分类', en: 'Edit key-group classes' },
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -27,6 +31,7 @@ export interface RoleDefinition {
 }
 
 const FIELD: Permission[] = ['org.read', 'work-item.read'];
+const REGISTRY: Permission[] = ['resident.read', 'resident.write'];
 
 /** Seeded defaults only: the live mapping is in the database. */
 export const DEFAULT_ROLES: RoleDefinition[] = [
@@ -35,15 +40,27 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
     code: 'command',
     zh: '指挥部',
     en: 'Command centre',
-    permissions: [...FIELD, 'user.read', 'personal.unmask', 'personal.export', 'work-item.assign'],
+    permissions: [
+      ...FIELD,
+      'user.read',
+      'personal.unmask',
+      'personal.export',
+      'work-item.assign',
+      'resident.read',
+    ],
   },
   {
     code: 'unit_staff',
     zh: '街道/社区工作人员',
     en: 'Street / community staff',
-    permissions: [...FIELD, 'org.write', 'user.read', 'work-item.assign'],
+    permissions: [...FIELD, ...REGISTRY, 'resident.import', 'org.write', 'user.read', 'work-item.assign'],
   },
-  { code: 'grid_worker', zh: '网格员', en: 'Grid worker', permissions: [...FIELD] },
+  {
+    code: 'grid_worker',
+    zh: '网格员',
+    en: 'Grid worker',
+    permissions: [...FIELD, ...REGISTRY, 'resident.import'],
+  },
   { code: 'sampler', zh: '采样人员', en: 'Sampler', permissions: [...FIELD] },
   { code: 'lab', zh: '实验室', en: 'Laboratory', permissions: ['work-item.read'] },
   { code: 'pharmacy', zh: '药店', en: 'Pharmacy', permissions: [...FIELD] },

@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { orgRoutes } from './modules/org/org-routes.ts';
+import { residentRoutes } from './modules/residents/resident-routes.ts';
 import { auditRoutes } from './platform/audit/audit-routes.ts';
 import { authRoutes } from './platform/auth/auth-routes.ts';
 import type { AppDeps } from './platform/deps.ts';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         auditRoutes,
         workItemRoutes,
         eventRoutes,
+        residentRoutes,
       ]) {
         await api.register(routes(deps));
       }

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from './db/rows.ts';
 import { client } from './testing/http.ts';
 import { fillPath, listApiRoutes } from './testing/openapi-routes.ts';
-import { createTestApp, type TestApp, USER_PASSWORD } from './testing/test-app.ts';
+import { createTestApp, type TestApp, USER_PASSWORD, validId } from './testing/test-app.ts';
 
 let t: TestApp;
 before(async () => {
@@ -25,6 +25,7 @@ type Case = {
 };
 
 let itemId = '';
+let duplicateId = '';
 const CASES: Record<string, Case> = {
   'POST /api/v1/auth/login': {
     as: 'nobody',
@@ -61,7 +62,7 @@ const CASES: Record<string, Case> = {
   },
   'PATCH /api/v1/users/{id}': {
     as: 'admin',
-    params: () => ({ id: t.fx.users.workerA.id }),
+    params: () => ({ id: t.fx.users.workerB.id }),
     body: () => ({ phone: '13987654321', password: 'Changed-pass-2022' }),
     action: 'user.update',
   },
@@ -87,6 +88,70 @@ const CASES: Record<string, Case> = {
     }),
     action: 'work-item.create',
   },
+  'POST /api/v1/residents': {
+    as: 'worker-a',
+    body: () => ({
+      name: '王五',
+      idNumber: validId('41160219700101555'),
+      phone: '13912345678',
+      gridId: t.fx.gridA.id,
+      address: '第一网格3号',
+      residenceStatus: 'at_home',
+      keyGroups: ['returnee'],
+    }),
+    action: 'resident.create',
+  },
+  'PATCH /api/v1/residents/{id}': {
+    as: 'worker-a',
+    params: () => ({ id: t.fx.residentA.id }),
+    body: () => ({ phone: '13987654321', residenceStatus: 'commuting' }),
+    action: 'resident.update',
+  },
+  'POST /api/v1/residents/{id}/unmask': {
+    as: 'command',
+    params: () => ({ id: t.fx.residentA.id }),
+    body: () => ({}),
+    action: 'resident.unmask',
+  },
+  'POST /api/v1/residents/{id}/statuses': {
+    as: 'worker-a',
+    params: () => ({ id: t.fx.residentA.id }),
+    body: () => ({ kind: 'health_code', value: 'green', source: '门岗查验' }),
+    action: 'resident.status',
+  },
+  'POST /api/v1/residents/{id}/merge': {
+    as: 'admin',
+    params: () => ({ id: t.fx.residentA.id }),
+    body: async () => ({ duplicateId: duplicateId }),
+    action: 'resident.merge',
+  },
+  'POST /api/v1/households': {
+    as: 'worker-a',
+    body: () => ({ gridId: t.fx.gridA.id, address: '第一网格5号' }),
+    action: 'household.create',
+  },
+  'POST /api/v1/households/{id}/move': {
+    as: 'admin',
+    params: () => ({ id: t.fx.residentA.householdId }),
+    body: () => ({ gridId: t.fx.gridB.id }),
+    action: 'household.move',
+  },
+  'POST /api/v1/key-groups': {
+    as: 'admin',
+    body: () => ({
+      code: 'market_staff',
+      name: '市场从业人员',
+      testingFrequency: '每周二、周五',
+      effectiveFrom: '2022-04-01',
+    }),
+    action: 'key-group.create',
+  },
+  'PATCH /api/v1/key-groups/{code}': {
+    as: 'admin',
+    params: () => ({ code: 'medical' }),
+    body: () => ({ effectiveTo: '2022-12-31' }),
+    action: 'key-group.update',
+  },
   'POST /api/v1/work-items/{id}/feedback': {
     as: 'command',
     params: () => ({ id: itemId }),
@@ -103,6 +168,15 @@ test('every write route leaves exactly one audit event, sensitive values masked'
   itemId = (
     await admin.post('/api/v1/work-items', { type: 'x', title: '待反馈', assigneeOrgUnitId: t.fx.gridA.id })
   ).body.id;
+  const dup = await admin.post('/api/v1/residents', {
+    name: '张三丰',
+    documentType: 'passport',
+    idNumber: 'E12345678',
+    gridId: t.fx.gridA.id,
+    address: '张三丰家',
+    residenceStatus: 'at_home',
+  });
+  duplicateId = dup.body.id;
   const writes = (await listApiRoutes(t.app)).filter((r) => r.method !== 'GET');
   assert.ok(writes.length >= 10);
   for (const route of writes) {
@@ -112,7 +186,7 @@ test('every write route leaves exactly one audit event, sensitive values masked'
     const api = client(t.app, c.as === 'nobody' ? undefined : await t.login(c.as));
     const before = await count();
     const url = fillPath(route.path, (await c.params?.()) ?? {});
-    const res = await api.send(route.method as 'POST', url, c.body());
+    const res = await api.send(route.method as 'POST', url, await c.body());
     assert.ok(res.status < 300, `${key} answered ${res.status} ${JSON.stringify(res.body)}`);
     assert.equal(await count(), before + 1, `${key} must leave exactly one audit event`);
     const [event] = await queryRows<{

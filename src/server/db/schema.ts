@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  date,
   index,
   integer,
   jsonb,
@@ -216,4 +217,130 @@ export const clientWrites = pgTable('client_writes', {
   // Null only inside the claiming transaction, before the first answer is known.
   response: jsonb('response'),
   createdAt: createdAt(),
+});
+
+/** A household lives at one address in one grid (or building); moving it moves its members. */
+export const households = pgTable(
+  'households',
+  {
+    id: uuid('id').primaryKey(),
+    orgUnitId: uuid('org_unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    orgPath: text('org_path').notNull(),
+    address: text('address').notNull(),
+    districtCode: text('district_code').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('households_org_path_idx').using('btree', t.orgPath.op('text_pattern_ops'))],
+);
+
+/**
+ * The single master of persons. ID and phone are sealed (AES-256-GCM) with an HMAC beside them for
+ * exact lookup and dedup, and their last four digits kept in clear for the field's usual search
+ * ("尾号1234"). Names carry full pinyin and initials, computed at write time, for search.
+ */
+export const persons = pgTable(
+  'persons',
+  {
+    id: uuid('id').primaryKey(),
+    orgUnitId: uuid('org_unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    orgPath: text('org_path').notNull(),
+    householdId: uuid('household_id').references(() => households.id),
+    name: text('name').notNull(),
+    namePinyin: text('name_pinyin').notNull(),
+    nameInitials: text('name_initials').notNull(),
+    documentType: text('document_type').notNull().default('id_card'),
+    idEnc: text('id_enc').notNull(),
+    idHash: text('id_hash').notNull(),
+    idLast4: text('id_last4').notNull(),
+    birthDate: date('birth_date'),
+    sex: text('sex'),
+    phoneEnc: text('phone_enc'),
+    phoneHash: text('phone_hash'),
+    phoneLast4: text('phone_last4'),
+    address: text('address').notNull(),
+    residenceStatus: text('residence_status').notNull(),
+    /** Generated demo data says so on screen. */
+    synthetic: boolean('synthetic').notNull().default(false),
+    /** Set when merged into another record: the survivor. Merged records are never listed. */
+    mergedInto: uuid('merged_into'),
+    districtCode: text('district_code').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('persons_id_hash_key').on(t.idHash).where(sql`merged_into is null`),
+    index('persons_org_path_idx').using('btree', t.orgPath.op('text_pattern_ops')),
+    index('persons_name_idx').using('btree', t.name.op('text_pattern_ops')),
+    index('persons_pinyin_idx').using('btree', t.namePinyin.op('text_pattern_ops')),
+    index('persons_initials_idx').using('btree', t.nameInitials.op('text_pattern_ops')),
+    index('persons_id_last4_idx').on(t.idLast4),
+    index('persons_phone_last4_idx').on(t.phoneLast4),
+    index('persons_phone_hash_idx').on(t.phoneHash),
+    index('persons_household_idx').on(t.householdId),
+  ],
+);
+
+/** Key-group classes (重点人群): an effective-dated taxonomy, each with an optional testing frequency. */
+export const keyGroupClasses = pgTable('key_group_classes', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  testingFrequency: text('testing_frequency'),
+  effectiveFrom: date('effective_from').notNull(),
+  effectiveTo: date('effective_to'),
+  sortOrder: integer('sort_order').notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const personKeyGroups = pgTable(
+  'person_key_groups',
+  {
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => persons.id, { onDelete: 'cascade' }),
+    classCode: text('class_code')
+      .notNull()
+      .references(() => keyGroupClasses.code),
+    source: text('source').notNull(),
+    since: date('since').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.personId, t.classCode] }),
+    index('person_key_groups_class_idx').on(t.classCode),
+  ],
+);
+
+/** Dated facts about a person with their source and validity; the current value is the latest per kind. */
+export const personStatuses = pgTable(
+  'person_statuses',
+  {
+    id: uuid('id').primaryKey(),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => persons.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    value: text('value').notNull(),
+    observedAt: timestamp('observed_at', { withTimezone: true }).notNull(),
+    validUntil: timestamp('valid_until', { withTimezone: true }),
+    source: text('source').notNull(),
+    recordedBy: uuid('recorded_by'),
+    districtCode: text('district_code').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('person_statuses_person_idx').on(t.personId, t.kind, t.observedAt)],
+);
+
+/**
+ * Permission codes already handed to the default roles. A release that adds a permission grants
+ * it to its default roles once; an administrator's later removal stays removed.
+ */
+export const permissionSeeds = pgTable('permission_seeds', {
+  permission: text('permission').primaryKey(),
+  seededAt: timestamp('seeded_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,18 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { DEFAULT_ROLES } from '../../domain/permissions.ts';
+import { DEFAULT_ROLES, PERMISSION_CODES } from '../../domain/permissions.ts';
 import type { Executor } from '../db/database.ts';
-import { orgUnits, roles, users } from '../db/schema.ts';
+import { keyGroupClasses, orgUnits, roles, users } from '../db/schema.ts';
 import { insertOrgUnit } from '../modules/org/org-repository.ts';
 import { SYSTEM } from '../platform/access/actor.ts';
 import { runWrite, type WriteDeps } from '../platform/audit/run-write.ts';
 import { hashPassword } from '../platform/auth/passwords.ts';
 import { newId } from '../platform/ids.ts';
-import { insertRole } from '../platform/roles/role-repository.ts';
+import {
+  addRolePermissions,
+  findSeededPermissions,
+  insertRole,
+  markPermissionsSeeded,
+} from '../platform/roles/role-repository.ts';
 import { insertGrants, insertUser } from '../platform/users/user-repository.ts';
 import { DEMO_DISTRICT, type OrgSeedNode } from './demo-district.ts';
+import { EXAMPLE_KEY_GROUPS } from './key-groups.ts';
 
-async function count(db: Executor, table: typeof roles | typeof users | typeof orgUnits) {
+async function count(
+  db: Executor,
+  table: typeof roles | typeof users | typeof orgUnits | typeof keyGroupClasses,
+) {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(table);
   return row.n;
 }
@@ -60,10 +69,28 @@ export async function bootstrap(
     const missing = DEFAULT_ROLES.filter((r) => !existing.has(r.code));
     for (const r of missing)
       await insertRole(tx, { code: r.code, nameZh: r.zh, nameEn: r.en }, r.permissions);
+    // Permissions new in this release go to the default roles that have them, once.
+    const seeded = await findSeededPermissions(tx);
+    const fresh = PERMISSION_CODES.filter((p) => !seeded.has(p));
+    const extended: string[] = [];
+    for (const r of DEFAULT_ROLES.filter((r) => existing.has(r.code))) {
+      const add = r.permissions.filter((p) => fresh.includes(p));
+      if (add.length) {
+        await addRolePermissions(tx, r.code, add);
+        extended.push(`${r.code}+${add.join(',')}`);
+      }
+    }
+    await markPermissionsSeeded(tx, fresh);
+    const changed = missing.length > 0 || extended.length > 0;
     return {
       result: null,
-      touched: missing.length
-        ? { entity: 'role', entityId: null, orgPath: null, after: { seeded: missing.map((r) => r.code) } }
+      touched: changed
+        ? {
+            entity: 'role',
+            entityId: null,
+            orgPath: null,
+            after: { seeded: missing.map((r) => r.code), extended },
+          }
         : [],
     };
   });
@@ -87,6 +114,22 @@ export async function bootstrap(
     });
     createdDistrict = root.name;
   }
+
+  await runWrite(deps, SYSTEM, 'key-group.seed', async (tx) => {
+    if ((await count(tx, keyGroupClasses)) > 0) return { result: null, touched: [] };
+    await tx
+      .insert(keyGroupClasses)
+      .values(EXAMPLE_KEY_GROUPS.map((g, i) => ({ ...g, effectiveFrom: '2022-01-01', sortOrder: i })));
+    return {
+      result: null,
+      touched: {
+        entity: 'key-group',
+        entityId: null,
+        orgPath: null,
+        after: { seeded: EXAMPLE_KEY_GROUPS.length },
+      },
+    };
+  });
 
   let adminPassword: string | null = null;
   if ((await count(db, users)) === 0) {

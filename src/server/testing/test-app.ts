@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { isNull } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { idCheckChar } from '../../domain/id-number.ts';
 import { buildApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { orgUnits, users } from '../db/schema.ts';
 import { insertOrgUnit } from '../modules/org/org-repository.ts';
+import { insertHouseholds, insertPersons } from '../modules/residents/resident-repository.ts';
+import { buildPersonRow } from '../modules/residents/resident-rules.ts';
 import { hashPassword } from '../platform/auth/passwords.ts';
 import { PersonalDataCipher } from '../platform/crypto/personal-data-cipher.ts';
 import type { AppDeps } from '../platform/deps.ts';
@@ -33,6 +36,33 @@ export interface Fixture {
     'admin' | 'workerA' | 'workerB' | 'staff' | 'auditor' | 'command',
     { id: string; username: string }
   >;
+  /** One registered resident in each grid, with their household. */
+  residentA: { id: string; householdId: string; idNumber: string; phone: string };
+  residentB: { id: string; householdId: string; idNumber: string; phone: string };
+}
+
+/** A valid ID number (GB 11643 check character) from its first 17 characters. */
+export const validId = (first17: string) => first17 + idCheckChar(first17);
+
+async function addResident(
+  deps: AppDeps,
+  grid: { id: string; path: string },
+  name: string,
+  idNumber: string,
+  phone: string,
+) {
+  const householdId = newId();
+  await insertHouseholds(deps.database.db, [
+    { id: householdId, orgUnitId: grid.id, orgPath: grid.path, address: `${name}家`, districtCode: '411600' },
+  ]);
+  const built = buildPersonRow(
+    deps.cipher,
+    { name, idNumber, phone, address: `${name}家`, residenceStatus: 'at_home' },
+    { orgUnitId: grid.id, orgPath: grid.path, districtCode: '411600', householdId },
+  );
+  if (!built.ok) throw new Error(built.reason.en);
+  await insertPersons(deps.database.db, [built.row]);
+  return { id: built.row.id as string, householdId, idNumber, phone };
 }
 
 export interface TestApp {
@@ -122,6 +152,8 @@ export async function createTestApp(options: { database?: Database } = {}): Prom
       auditor: await addUser(deps, 'auditor', [{ role: 'auditor', orgUnitId: district.id }]),
       command: await addUser(deps, 'command', [{ role: 'command', orgUnitId: district.id }], '13800138005'),
     },
+    residentA: await addResident(deps, gridA, '张三丰', validId('41160219900307123'), '13900000001'),
+    residentB: await addResident(deps, gridB, '李四光', validId('41160219851111224'), '13900000002'),
   };
   const app = await buildApp(deps, { logger: false });
   await app.ready();

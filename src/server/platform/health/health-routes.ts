@@ -19,6 +19,7 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsyncZod {
               status: z.literal('ok'),
               database: z.enum(['pglite', 'postgresql']),
               startedAt: z.string(),
+              demo: z.boolean(),
               time: z.string(),
             }),
           },
@@ -30,6 +31,7 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           status: 'ok' as const,
           database: deps.database.kind,
           startedAt,
+          demo: deps.config.demo,
           time: new Date().toISOString(),
         };
       },

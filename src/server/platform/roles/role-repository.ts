@@ -1,6 +1,6 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import { rolePermissions, roles } from '../../db/schema.ts';
+import { permissionSeeds, rolePermissions, roles } from '../../db/schema.ts';
 
 export async function findRoles(db: Executor, codes?: string[]) {
   const rows = await db
@@ -36,4 +36,24 @@ export async function insertRole(
     await db
       .insert(rolePermissions)
       .values(permissions.map((permission) => ({ roleCode: role.code, permission })));
+}
+
+export async function addRolePermissions(db: Executor, code: string, permissions: string[]) {
+  if (permissions.length === 0) return;
+  await db
+    .insert(rolePermissions)
+    .values(permissions.map((permission) => ({ roleCode: code, permission })))
+    .onConflictDoNothing();
+}
+
+export async function findSeededPermissions(db: Executor) {
+  return new Set((await db.select().from(permissionSeeds)).map((r) => r.permission));
+}
+
+export async function markPermissionsSeeded(db: Executor, permissions: string[]) {
+  if (permissions.length)
+    await db
+      .insert(permissionSeeds)
+      .values(permissions.map((permission) => ({ permission })))
+      .onConflictDoNothing();
 }

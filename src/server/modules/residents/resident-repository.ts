@@ -1,0 +1,326 @@
+import { and, asc, eq, exists, inArray, isNull, like, or, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/database.ts';
+import { queryRows } from '../../db/rows.ts';
+import {
+  households,
+  keyGroupClasses,
+  orgUnits,
+  personKeyGroups,
+  personStatuses,
+  persons,
+  users,
+} from '../../db/schema.ts';
+import { inScope } from '../../platform/access/scope-sql.ts';
+
+export type PersonRow = typeof persons.$inferSelect;
+export type PersonInsert = typeof persons.$inferInsert;
+
+/** What a search asks for; the service has already decided how to read the user's text. */
+export interface ResidentFilter {
+  subtreePath?: string;
+  residenceStatus?: string;
+  keyGroup?: string;
+  idHash?: string;
+  phoneHash?: string;
+  last4?: string;
+  namePrefix?: string;
+  pinyinPrefix?: string;
+  address?: string;
+}
+
+const live = isNull(persons.mergedInto);
+
+function whereOf(scope: string[], f: ResidentFilter): SQL | undefined {
+  return and(
+    inScope(persons.orgPath, scope),
+    live,
+    f.subtreePath ? inScope(persons.orgPath, [f.subtreePath]) : undefined,
+    f.residenceStatus ? eq(persons.residenceStatus, f.residenceStatus) : undefined,
+    f.keyGroup
+      ? exists(
+          sql`(select 1 from ${personKeyGroups} k where k.person_id = ${persons.id} and k.class_code = ${f.keyGroup})`,
+        )
+      : undefined,
+    f.idHash ? eq(persons.idHash, f.idHash) : undefined,
+    f.phoneHash ? eq(persons.phoneHash, f.phoneHash) : undefined,
+    f.last4 ? or(eq(persons.idLast4, f.last4), eq(persons.phoneLast4, f.last4)) : undefined,
+    f.namePrefix ? like(persons.name, `${escapeLike(f.namePrefix)}%`) : undefined,
+    f.pinyinPrefix
+      ? or(like(persons.nameInitials, `${f.pinyinPrefix}%`), like(persons.namePinyin, `${f.pinyinPrefix}%`))
+      : undefined,
+    f.address ? sql`${persons.address} ilike ${`%${escapeLike(f.address)}%`}` : undefined,
+  );
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+const listColumns = { person: persons, gridName: orgUnits.name };
+
+export async function findResidents(
+  db: Executor,
+  scope: string[],
+  filter: ResidentFilter,
+  page: { limit: number; offset: number },
+) {
+  const where = whereOf(scope, filter);
+  const [items, [{ total }]] = await Promise.all([
+    db
+      .select(listColumns)
+      .from(persons)
+      .innerJoin(orgUnits, eq(orgUnits.id, persons.orgUnitId))
+      .where(where)
+      .orderBy(asc(persons.namePinyin), asc(persons.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    db.select({ total: sql<number>`count(*)::int` }).from(persons).where(where),
+  ]);
+  return { items, total };
+}
+
+/** All matching residents in pages of `batch`, for exports that must not hold everything in memory. */
+export async function* streamResidents(db: Executor, scope: string[], filter: ResidentFilter, batch = 2000) {
+  for (let offset = 0; ; offset += batch) {
+    const rows = await db
+      .select(listColumns)
+      .from(persons)
+      .innerJoin(orgUnits, eq(orgUnits.id, persons.orgUnitId))
+      .where(whereOf(scope, filter))
+      .orderBy(asc(persons.orgPath), asc(persons.namePinyin), asc(persons.id))
+      .limit(batch)
+      .offset(offset);
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < batch) return;
+  }
+}
+
+export async function findResidentInScope(db: Executor, scope: string[], id: string) {
+  const [row] = await db
+    .select(listColumns)
+    .from(persons)
+    .innerJoin(orgUnits, eq(orgUnits.id, persons.orgUnitId))
+    .where(and(eq(persons.id, id), live, inScope(persons.orgPath, scope)));
+  return row;
+}
+
+/** The live record holding an ID number, wherever it is (dedup must see the whole registry). */
+export async function findByIdHash(db: Executor, idHash: string) {
+  const [row] = await db
+    .select({ id: persons.id, orgPath: persons.orgPath })
+    .from(persons)
+    .where(and(eq(persons.idHash, idHash), live));
+  return row;
+}
+
+export async function findExistingIdHashes(db: Executor, hashes: string[]) {
+  if (hashes.length === 0) return new Set<string>();
+  const rows = await db
+    .select({ h: persons.idHash })
+    .from(persons)
+    .where(and(inArray(persons.idHash, hashes), live));
+  return new Set(rows.map((r) => r.h));
+}
+
+export async function insertPersons(db: Executor, rows: PersonInsert[]) {
+  if (rows.length) await db.insert(persons).values(rows);
+}
+
+export async function updatePersonRow(db: Executor, id: string, patch: Partial<PersonInsert>) {
+  await db
+    .update(persons)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(persons.id, id));
+}
+
+export async function findKeyGroupsOf(db: Executor, personIds: string[]) {
+  if (personIds.length === 0) return [];
+  return db
+    .select({
+      personId: personKeyGroups.personId,
+      code: personKeyGroups.classCode,
+      name: keyGroupClasses.name,
+      source: personKeyGroups.source,
+      since: personKeyGroups.since,
+    })
+    .from(personKeyGroups)
+    .innerJoin(keyGroupClasses, eq(keyGroupClasses.code, personKeyGroups.classCode))
+    .where(inArray(personKeyGroups.personId, personIds))
+    .orderBy(asc(keyGroupClasses.sortOrder));
+}
+
+export async function insertKeyGroupMemberships(db: Executor, rows: (typeof personKeyGroups.$inferInsert)[]) {
+  if (rows.length) await db.insert(personKeyGroups).values(rows).onConflictDoNothing();
+}
+
+export async function deleteKeyGroupMemberships(db: Executor, personId: string, codes: string[]) {
+  if (codes.length) {
+    await db
+      .delete(personKeyGroups)
+      .where(and(eq(personKeyGroups.personId, personId), inArray(personKeyGroups.classCode, codes)));
+  }
+}
+
+export interface StatusRow {
+  personId: string;
+  kind: string;
+  value: string;
+  observedAt: Date | string;
+  validUntil: Date | string | null;
+  source: string;
+  recordedByName: string | null;
+}
+
+/** The latest status of each kind for each person. */
+export async function findCurrentStatuses(db: Executor, personIds: string[]) {
+  if (personIds.length === 0) return [];
+  return queryRows<StatusRow>(
+    db,
+    sql`select distinct on (s.person_id, s.kind)
+               s.person_id as "personId", s.kind, s.value, s.observed_at as "observedAt",
+               s.valid_until as "validUntil", s.source, u.display_name as "recordedByName"
+        from ${personStatuses} s left join ${users} u on u.id = s.recorded_by
+        where s.person_id in (${sql.join(
+          personIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})
+        order by s.person_id, s.kind, s.observed_at desc, s.created_at desc`,
+  );
+}
+
+export async function findStatusHistory(db: Executor, personId: string) {
+  return queryRows<StatusRow>(
+    db,
+    sql`select s.person_id as "personId", s.kind, s.value, s.observed_at as "observedAt",
+               s.valid_until as "validUntil", s.source, u.display_name as "recordedByName"
+        from ${personStatuses} s left join ${users} u on u.id = s.recorded_by
+        where s.person_id = ${personId}
+        order by s.observed_at desc, s.created_at desc
+        limit 200`,
+  );
+}
+
+export async function insertStatus(db: Executor, row: typeof personStatuses.$inferInsert) {
+  await db.insert(personStatuses).values(row);
+}
+
+/** Moves a duplicate's statuses and memberships to the survivor, then retires the duplicate. */
+export async function mergePersonInto(db: Executor, duplicateId: string, survivorId: string) {
+  await db
+    .update(personStatuses)
+    .set({ personId: survivorId })
+    .where(eq(personStatuses.personId, duplicateId));
+  await db.execute(
+    sql`insert into ${personKeyGroups} (person_id, class_code, source, since)
+        select ${survivorId}, class_code, source, since from ${personKeyGroups} where person_id = ${duplicateId}
+        on conflict do nothing`,
+  );
+  await db.delete(personKeyGroups).where(eq(personKeyGroups.personId, duplicateId));
+  await db
+    .update(persons)
+    .set({ mergedInto: survivorId, updatedAt: sql`now()` })
+    .where(eq(persons.id, duplicateId));
+}
+
+export async function countResidents(db: Executor, scope: string[], subtreePath?: string) {
+  const where = and(
+    inScope(persons.orgPath, scope),
+    live,
+    subtreePath ? inScope(persons.orgPath, [subtreePath]) : undefined,
+  );
+  const byStatus = await db
+    .select({ status: persons.residenceStatus, n: sql<number>`count(*)::int` })
+    .from(persons)
+    .where(where)
+    .groupBy(persons.residenceStatus);
+  const byGroup = await db
+    .select({ code: personKeyGroups.classCode, n: sql<number>`count(*)::int` })
+    .from(personKeyGroups)
+    .innerJoin(persons, eq(persons.id, personKeyGroups.personId))
+    .where(where)
+    .groupBy(personKeyGroups.classCode);
+  return { byStatus, byGroup };
+}
+
+// Households
+
+export async function findHouseholdInScope(db: Executor, scope: string[], id: string) {
+  const [row] = await db
+    .select({ household: households, gridName: orgUnits.name })
+    .from(households)
+    .innerJoin(orgUnits, eq(orgUnits.id, households.orgUnitId))
+    .where(and(eq(households.id, id), inScope(households.orgPath, scope)));
+  return row;
+}
+
+export async function findHouseholds(
+  db: Executor,
+  scope: string[],
+  filter: { gridPath?: string; q?: string },
+  page: { limit: number; offset: number },
+) {
+  const where = and(
+    inScope(households.orgPath, scope),
+    filter.gridPath ? inScope(households.orgPath, [filter.gridPath]) : undefined,
+    filter.q ? sql`${households.address} ilike ${`%${escapeLike(filter.q)}%`}` : undefined,
+  );
+  const memberCount = sql<number>`(select count(*)::int from persons m where m.household_id = households.id and m.merged_into is null)`;
+  const [items, [{ total }]] = await Promise.all([
+    db
+      .select({ household: households, gridName: orgUnits.name, memberCount })
+      .from(households)
+      .innerJoin(orgUnits, eq(orgUnits.id, households.orgUnitId))
+      .where(where)
+      .orderBy(asc(households.address), asc(households.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    db.select({ total: sql<number>`count(*)::int` }).from(households).where(where),
+  ]);
+  return { items, total };
+}
+
+export async function findHouseholdMembers(db: Executor, householdId: string) {
+  return db
+    .select({ id: persons.id, name: persons.name, residenceStatus: persons.residenceStatus })
+    .from(persons)
+    .where(and(eq(persons.householdId, householdId), live))
+    .orderBy(asc(persons.birthDate));
+}
+
+export async function insertHouseholds(db: Executor, rows: (typeof households.$inferInsert)[]) {
+  if (rows.length) await db.insert(households).values(rows);
+}
+
+/** A household and all its members move to another grid together. */
+export async function moveHousehold(db: Executor, id: string, unit: { id: string; path: string }) {
+  await db
+    .update(households)
+    .set({ orgUnitId: unit.id, orgPath: unit.path, updatedAt: sql`now()` })
+    .where(eq(households.id, id));
+  await db
+    .update(persons)
+    .set({ orgUnitId: unit.id, orgPath: unit.path, updatedAt: sql`now()` })
+    .where(eq(persons.householdId, id));
+}
+
+// Key-group classes
+
+export async function findKeyGroupClasses(db: Executor) {
+  return db.select().from(keyGroupClasses).orderBy(asc(keyGroupClasses.sortOrder), asc(keyGroupClasses.code));
+}
+
+export async function insertKeyGroupClass(db: Executor, row: typeof keyGroupClasses.$inferInsert) {
+  await db.insert(keyGroupClasses).values(row);
+}
+
+export async function updateKeyGroupClass(
+  db: Executor,
+  code: string,
+  patch: Partial<typeof keyGroupClasses.$inferInsert>,
+) {
+  const [row] = await db
+    .update(keyGroupClasses)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(keyGroupClasses.code, code))
+    .returning();
+  return row;
+}

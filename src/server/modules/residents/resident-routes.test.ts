@@ -1,0 +1,293 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { persons } from '../../db/schema.ts';
+import { client } from '../../testing/http.ts';
+import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
+
+let t: TestApp;
+let workerA: ReturnType<typeof client>;
+let workerB: ReturnType<typeof client>;
+let admin: ReturnType<typeof client>;
+let command: ReturnType<typeof client>;
+before(async () => {
+  t = await createTestApp();
+  workerA = client(t.app, await t.login('worker-a'));
+  workerB = client(t.app, await t.login('worker-b'));
+  admin = client(t.app, await t.login('admin'));
+  command = client(t.app, await t.login('command'));
+});
+after(() => t.close());
+
+const resident = (over: Record<string, unknown> = {}) => ({
+  name: '赵小红',
+  idNumber: validId('41160220010505222').toLowerCase(),
+  phone: '+86 137 0000 8888',
+  gridId: t.fx.gridA.id,
+  address: '幸福家园8号楼2单元301',
+  residenceStatus: 'commuting',
+  keyGroups: ['supermarket'],
+  ...over,
+});
+
+describe('POST /api/v1/residents', () => {
+  test('registers a resident: ID normalised and masked, birth date and sex derived, sealed at rest', async () => {
+    const res = await workerA.post('/api/v1/residents', resident());
+    assert.equal(res.status, 201);
+    const id = validId('41160220010505222');
+    assert.equal(res.body.idNumber, `411602********${id.slice(-4)}`);
+    assert.equal(res.body.phone, '137****8888');
+    assert.equal(res.body.birthDate, '2001-05-05');
+    assert.equal(res.body.sex, 'female');
+    assert.equal(res.body.gridName, '第一网格');
+    assert.deepEqual(
+      res.body.keyGroups.map((g: { code: string }) => g.code),
+      ['supermarket'],
+    );
+    assert.ok(res.body.householdId, 'a household of their own');
+    const [row] = await t.deps.database.db.select().from(persons).where(eq(persons.id, res.body.id));
+    assert.ok(!row.idEnc.includes(id) && !row.idEnc.includes(id.slice(0, 10)));
+    assert.equal(row.nameInitials, 'zxh');
+  });
+
+  test('an invalid ID answers 400 with fields.idNumber; a 15-digit legacy number is accepted', async () => {
+    const bad = await workerA.post('/api/v1/residents', resident({ idNumber: '411602200105052221' }));
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.fields.idNumber, /校验位/);
+    const excel = await workerA.post('/api/v1/residents', resident({ idNumber: '4.11602E+17' }));
+    assert.match(excel.body.error.fields.idNumber, /文本/);
+    const legacy = await workerA.post(
+      '/api/v1/residents',
+      resident({ name: '钱老', idNumber: '411602500101211', phone: '' }),
+    );
+    assert.equal(legacy.status, 201);
+    assert.equal(legacy.body.birthDate, '1950-01-01');
+  });
+
+  test('an existing ID answers 409 with existingId when in scope, without it when not', async () => {
+    const mine = await workerA.post(
+      '/api/v1/residents',
+      resident({ name: '张三丰二', idNumber: t.fx.residentA.idNumber }),
+    );
+    assert.equal(mine.status, 409);
+    assert.equal(mine.body.error.existingId, t.fx.residentA.id);
+    const theirs = await workerA.post(
+      '/api/v1/residents',
+      resident({ name: '李四', idNumber: t.fx.residentB.idNumber }),
+    );
+    assert.equal(theirs.status, 409);
+    assert.equal(theirs.body.error.existingId, undefined, 'no id leaks out of scope');
+  });
+
+  test('bad phone, unknown key group, a grid out of scope, a missing field → 400 naming it', async () => {
+    const phone = await workerA.post(
+      '/api/v1/residents',
+      resident({ idNumber: validId('41160219990909111'), phone: '12345' }),
+    );
+    assert.ok(phone.body.error.fields.phone);
+    const group = await workerA.post(
+      '/api/v1/residents',
+      resident({ idNumber: validId('41160219990909111'), keyGroups: ['nope'] }),
+    );
+    assert.ok(group.body.error.fields['keyGroups.0']);
+    const grid = await workerA.post(
+      '/api/v1/residents',
+      resident({ idNumber: validId('41160219990909111'), gridId: t.fx.gridB.id }),
+    );
+    assert.ok(grid.body.error.fields.gridId);
+    const missing = await workerA.post('/api/v1/residents', { name: 'x' });
+    assert.equal(missing.status, 400);
+    assert.ok(missing.body.error.fields.idNumber && missing.body.error.fields.residenceStatus);
+    assert.equal((await client(t.app).post('/api/v1/residents', resident())).status, 401);
+    assert.equal(
+      (await command.post('/api/v1/residents', resident())).status,
+      403,
+      'the command centre reads, does not register',
+    );
+  });
+});
+
+describe('search', () => {
+  const names = async (api: ReturnType<typeof client>, q: string) =>
+    (await api.get(`/api/v1/residents?q=${encodeURIComponent(q)}`)).body.items.map(
+      (r: { name: string }) => r.name,
+    );
+
+  test('by name, full pinyin, pinyin initials, full ID, last 4 of ID or phone, address', async () => {
+    assert.deepEqual(await names(workerA, '张三'), ['张三丰']);
+    assert.deepEqual(await names(workerA, 'zsf'), ['张三丰']);
+    assert.deepEqual(await names(workerA, 'zhangsan'), ['张三丰']);
+    assert.deepEqual(await names(workerA, t.fx.residentA.idNumber), ['张三丰']);
+    assert.deepEqual(await names(workerA, t.fx.residentA.idNumber.slice(-4)), ['张三丰']);
+    assert.deepEqual(await names(workerA, '0001'), ['张三丰'], 'phone tail');
+    assert.deepEqual(await names(workerA, t.fx.residentA.phone), ['张三丰']);
+    assert.deepEqual(await names(workerA, '张三丰家'), []);
+  });
+
+  test('scoped: grid B’s resident is found by nobody in grid A, however they ask', async () => {
+    for (const q of ['李四光', 'lsg', t.fx.residentB.idNumber, t.fx.residentB.phone.slice(-4)]) {
+      assert.deepEqual(await names(workerA, q), [], q);
+    }
+    assert.deepEqual(await names(workerB, 'lsg'), ['李四光']);
+    assert.deepEqual(await names(admin, 'lsg'), ['李四光']);
+    assert.equal((await workerA.get(`/api/v1/residents/${t.fx.residentB.id}`)).status, 404);
+    assert.equal((await workerA.get(`/api/v1/residents?gridId=${t.fx.gridB.id}`)).status, 404);
+  });
+
+  test('filters by residence status and key group; counts by status', async () => {
+    const res = await admin.get(`/api/v1/residents?orgUnitId=${t.fx.community.id}&residenceStatus=at_home`);
+    assert.ok(res.body.items.every((r: { residenceStatus: string }) => r.residenceStatus === 'at_home'));
+    const counts = await workerA.get(`/api/v1/residents/counts?orgUnitId=${t.fx.gridA.id}`);
+    assert.equal(counts.status, 200);
+    assert.equal(
+      counts.body.total,
+      Object.values(counts.body.byResidenceStatus as Record<string, number>).reduce((a, b) => a + b, 0),
+    );
+    assert.ok(counts.body.byResidenceStatus.at_home >= 1);
+  });
+});
+
+describe('a resident’s record', () => {
+  test('statuses are dated facts: current value per kind and the history', async () => {
+    const id = t.fx.residentA.id;
+    await workerA.post(`/api/v1/residents/${id}/statuses`, {
+      kind: 'health_code',
+      value: 'yellow',
+      observedAt: '2022-04-10T08:00:00+08:00',
+      source: '门岗查验',
+    });
+    await workerA.post(`/api/v1/residents/${id}/statuses`, {
+      kind: 'health_code',
+      value: 'green',
+      observedAt: '2022-04-12T08:00:00+08:00',
+      source: '门岗查验',
+    });
+    await workerA.post(`/api/v1/residents/${id}/statuses`, {
+      kind: 'test_result',
+      value: 'negative',
+      observedAt: '2022-04-12T10:00:00+08:00',
+      validUntil: '2022-04-14T10:00:00+08:00',
+      source: '第五轮全员核酸',
+    });
+    const res = await workerA.get(`/api/v1/residents/${id}`);
+    assert.equal(res.body.statuses.health_code.value, 'green');
+    assert.equal(res.body.statuses.test_result.validUntil, '2022-04-14T02:00:00.000Z');
+    assert.deepEqual(
+      res.body.statusHistory
+        .filter((s: { kind: string }) => s.kind === 'health_code')
+        .map((s: { value: string }) => s.value),
+      ['green', 'yellow'],
+    );
+    assert.equal(res.body.statuses.health_code.recordedByName, '测试worker-a');
+    const bad = await workerA.post(`/api/v1/residents/${id}/statuses`, {
+      kind: 'mood',
+      value: 'x',
+      source: 'y',
+    });
+    assert.ok(bad.body.error.fields.kind);
+  });
+
+  test('edit and move: a new grid in scope, a household moved whole', async () => {
+    const created = await admin.post(
+      '/api/v1/residents',
+      resident({ name: '孙迁', idNumber: validId('41160219880808333'), phone: '' }),
+    );
+    const moved = await admin.patch(`/api/v1/residents/${created.body.id}`, {
+      gridId: t.fx.gridB.id,
+      residenceStatus: 'away',
+    });
+    assert.equal(moved.status, 200);
+    assert.equal(moved.body.gridName, '第二网格');
+    assert.equal(moved.body.residenceStatus, 'away');
+    assert.equal((await workerA.patch(`/api/v1/residents/${created.body.id}`, { name: '改' })).status, 404);
+    assert.notEqual(
+      moved.body.householdId,
+      created.body.householdId,
+      'a household of their own in the new grid',
+    );
+    const house = await admin.post(`/api/v1/households/${moved.body.householdId}/move`, {
+      gridId: t.fx.gridA.id,
+    });
+    assert.equal(house.status, 200);
+    assert.equal(house.body.gridName, '第一网格');
+    assert.equal((await workerA.get(`/api/v1/residents/${created.body.id}`)).body.gridName, '第一网格');
+  });
+
+  test('unmask needs the permission and is audited; the answer is the full numbers', async () => {
+    assert.equal((await workerA.post(`/api/v1/residents/${t.fx.residentA.id}/unmask`)).status, 403);
+    const res = await command.post(`/api/v1/residents/${t.fx.residentA.id}/unmask`);
+    assert.deepEqual(res.body, { idNumber: t.fx.residentA.idNumber, phone: t.fx.residentA.phone });
+    const audit = await admin.get(
+      `/api/v1/audit-events?action=resident.unmask&entityId=${t.fx.residentA.id}`,
+    );
+    assert.equal(audit.body.total, 1);
+  });
+
+  test('merge joins a duplicate into the survivor: statuses and key groups move, the duplicate disappears', async () => {
+    const dup = await workerA.post(
+      '/api/v1/residents',
+      resident({
+        name: '张三丰',
+        documentType: 'passport',
+        idNumber: 'E87654321',
+        phone: '',
+        keyGroups: ['returnee'],
+      }),
+    );
+    assert.equal(dup.status, 201);
+    await workerA.post(`/api/v1/residents/${dup.body.id}/statuses`, {
+      kind: 'trip_star',
+      value: 'star',
+      source: '行程卡',
+    });
+    const merged = await workerA.post(`/api/v1/residents/${t.fx.residentA.id}/merge`, {
+      duplicateId: dup.body.id,
+    });
+    assert.equal(merged.status, 200);
+    assert.ok(merged.body.keyGroups.some((g: { code: string }) => g.code === 'returnee'));
+    assert.equal(merged.body.statuses.trip_star.value, 'star');
+    assert.equal((await workerA.get(`/api/v1/residents/${dup.body.id}`)).status, 404);
+    const self = await workerA.post(`/api/v1/residents/${t.fx.residentA.id}/merge`, {
+      duplicateId: t.fx.residentA.id,
+    });
+    assert.equal(self.status, 400);
+  });
+});
+
+describe('key-group classes', () => {
+  test('an effective-dated taxonomy, seeded with a labelled example list, edited by an administrator', async () => {
+    const list = await workerA.get('/api/v1/key-groups');
+    assert.ok(list.body.items.length >= 10);
+    assert.ok(list.body.items.every((g: { name: string }) => g.name.includes('示例')));
+    const created = await admin.post('/api/v1/key-groups', {
+      code: 'port_worker',
+      name: '港口作业人员',
+      testingFrequency: '每2天1次',
+      effectiveFrom: '2022-04-01',
+    });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.active, true);
+    const ended = await admin.patch('/api/v1/key-groups/port_worker', { effectiveTo: '2022-06-30' });
+    assert.equal(ended.body.active, false);
+    const notInForce = await workerA.post(
+      '/api/v1/residents',
+      resident({ idNumber: validId('41160219770707777'), keyGroups: ['port_worker'] }),
+    );
+    assert.equal(notInForce.status, 400, 'a class no longer in effect is refused');
+    assert.equal(
+      (await workerA.post('/api/v1/key-groups', { code: 'x', name: 'x', effectiveFrom: '2022-01-01' }))
+        .status,
+      403,
+    );
+    assert.equal(
+      (
+        await admin.post('/api/v1/key-groups', {
+          code: 'port_worker',
+          name: 'x',
+          effectiveFrom: '2022-01-01',
+        })
+      ).status,
+      409,
+    );
+  });
+});

@@ -1,0 +1,195 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../platform/deps.ts';
+import { actorOf } from '../../platform/http/request-context.ts';
+import { listOf, pageQuery } from '../../platform/pagination.ts';
+import * as s from './resident-schemas.ts';
+import * as service from './resident-service.ts';
+
+const idParams = z.object({ id: z.uuid() });
+
+export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/residents',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '居民列表与搜索（姓名、拼音/首字母、身份证号、尾号、地址）',
+          querystring: s.residentQuery.extend(pageQuery),
+          response: { 200: listOf(s.residentView) },
+        },
+      },
+      async (req) => service.listResidents(deps, actorOf(req), req.query),
+    );
+    app.get(
+      '/residents/counts',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '底数：按居住状态和重点人群统计',
+          querystring: z.object({ orgUnitId: z.uuid().optional() }),
+          response: {
+            200: z.object({
+              total: z.number(),
+              byResidenceStatus: z.record(z.string(), z.number()),
+              byKeyGroup: z.record(z.string(), z.number()),
+            }),
+          },
+        },
+      },
+      async (req) => service.countResidentsIn(deps, actorOf(req), req.query.orgUnitId),
+    );
+    app.post(
+      '/residents',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '登记居民',
+          body: s.createResidentBody,
+          response: { 201: s.residentView },
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await service.createResident(deps, actorOf(req), req.body)),
+    );
+    app.get(
+      '/residents/:id',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '居民详情',
+          params: idParams,
+          response: { 200: s.residentDetailView },
+        },
+      },
+      async (req) => service.getResident(deps, actorOf(req), req.params.id),
+    );
+    app.patch(
+      '/residents/:id',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '修改或迁移居民',
+          params: idParams,
+          body: s.updateResidentBody,
+          response: { 200: s.residentView },
+        },
+      },
+      async (req) => service.updateResident(deps, actorOf(req), req.params.id, req.body),
+    );
+    app.post(
+      '/residents/:id/unmask',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '查看完整证件号和手机号（需权限，留痕）',
+          params: idParams,
+          response: { 200: z.object({ idNumber: z.string(), phone: z.string().nullable() }) },
+        },
+      },
+      async (req) => service.unmaskResident(deps, actorOf(req), req.params.id),
+    );
+    app.post(
+      '/residents/:id/statuses',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '记录状态（健康码、核酸、管控、行程卡）',
+          params: idParams,
+          body: s.statusBody,
+          response: { 200: s.residentView },
+        },
+      },
+      async (req) => service.recordStatus(deps, actorOf(req), req.params.id, req.body),
+    );
+    app.post(
+      '/residents/:id/merge',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '合并重复记录',
+          params: idParams,
+          body: z.object({ duplicateId: z.uuid() }),
+          response: { 200: s.residentView },
+        },
+      },
+      async (req) => service.mergeResidents(deps, actorOf(req), req.params.id, req.body.duplicateId),
+    );
+
+    app.get(
+      '/households',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '住户列表',
+          querystring: z.object({
+            gridId: z.uuid().optional(),
+            q: z.string().trim().max(100).optional(),
+            ...pageQuery,
+          }),
+          response: { 200: listOf(s.householdView) },
+        },
+      },
+      async (req) => service.listHouseholds(deps, actorOf(req), req.query),
+    );
+    app.post(
+      '/households',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '新增住户',
+          body: s.createHouseholdBody,
+          response: { 201: s.householdView },
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await service.createHousehold(deps, actorOf(req), req.body)),
+    );
+    app.post(
+      '/households/:id/move',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '整户迁移到另一网格',
+          params: idParams,
+          body: z.object({ gridId: z.uuid() }),
+          response: { 200: s.householdView },
+        },
+      },
+      async (req) => service.moveHouseholdTo(deps, actorOf(req), req.params.id, req.body.gridId),
+    );
+
+    app.get(
+      '/key-groups',
+      { schema: { tags: ['residents'], summary: '重点人群分类', response: { 200: listOf(s.keyGroupView) } } },
+      async () => service.listKeyGroups(deps),
+    );
+    app.post(
+      '/key-groups',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '新增重点人群分类',
+          body: s.createKeyGroupBody,
+          response: { 201: s.keyGroupView },
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await service.createKeyGroup(deps, actorOf(req), req.body)),
+    );
+    app.patch(
+      '/key-groups/:code',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '修改重点人群分类',
+          params: z.object({ code: z.string().min(1).max(50) }),
+          body: s.updateKeyGroupBody,
+          response: { 200: s.keyGroupView },
+        },
+      },
+      async (req) => service.updateKeyGroup(deps, actorOf(req), req.params.code, req.body),
+    );
+  };
+}

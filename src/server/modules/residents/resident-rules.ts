@@ -1,0 +1,69 @@
+import { type DocumentType, parseDocument } from '../../../domain/id-number.ts';
+import type { ResidenceStatus } from '../../../domain/residents.ts';
+import type { PersonalDataCipher } from '../../platform/crypto/personal-data-cipher.ts';
+import type { Text } from '../../platform/errors/i18n.ts';
+import { newId } from '../../platform/ids.ts';
+import { namePinyin } from './name-pinyin.ts';
+import type { PersonInsert } from './resident-repository.ts';
+
+export interface ResidentInput {
+  name: string;
+  documentType?: DocumentType;
+  idNumber: string;
+  phone?: string | null;
+  address: string;
+  residenceStatus: ResidenceStatus;
+}
+
+export interface PlacedIn {
+  orgUnitId: string;
+  orgPath: string;
+  districtCode: string;
+  householdId: string | null;
+}
+
+/**
+ * Turns what a person typed (a form or an import row) into the row the registry stores: the
+ * document checked and normalised, birth date and sex derived from an ID number, ID and phone
+ * sealed with their lookup hashes, pinyin computed. One rule for the API and the importer.
+ */
+export function buildPersonRow(
+  cipher: PersonalDataCipher,
+  input: ResidentInput,
+  placed: PlacedIn,
+  options: { synthetic?: boolean } = {},
+): { ok: true; row: PersonInsert } | { ok: false; field: string; reason: Text } {
+  const documentType = input.documentType ?? 'id_card';
+  const doc = parseDocument(documentType, input.idNumber);
+  if (!doc.ok) return { ok: false, field: 'idNumber', reason: doc.reason };
+  const { full, initials } = namePinyin(input.name);
+  const idKey = `${documentType}:${doc.value}`;
+  const row: PersonInsert = {
+    id: newId(),
+    orgUnitId: placed.orgUnitId,
+    orgPath: placed.orgPath,
+    householdId: placed.householdId,
+    name: input.name,
+    namePinyin: full,
+    nameInitials: initials,
+    documentType,
+    idEnc: cipher.seal(doc.value),
+    idHash: cipher.lookupHash(idKey),
+    idLast4: doc.value.slice(-4),
+    birthDate: 'birthDate' in doc ? doc.birthDate : null,
+    sex: 'sex' in doc ? doc.sex : null,
+    phoneEnc: input.phone ? cipher.seal(input.phone) : null,
+    phoneHash: input.phone ? cipher.lookupHash(input.phone) : null,
+    phoneLast4: input.phone ? input.phone.slice(-4) : null,
+    address: input.address,
+    residenceStatus: input.residenceStatus,
+    synthetic: options.synthetic ?? false,
+    districtCode: placed.districtCode,
+  };
+  return { ok: true, row };
+}
+
+/** The lookup key of a document: its type and normalised number, so a passport never collides with an ID. */
+export function documentHash(cipher: PersonalDataCipher, documentType: DocumentType, normalized: string) {
+  return cipher.lookupHash(`${documentType}:${normalized}`);
+}

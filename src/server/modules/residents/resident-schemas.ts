@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { DOCUMENT_TYPES } from '../../../domain/id-number.ts';
+import { RESIDENCE_STATUSES, STATUS_KINDS } from '../../../domain/residents.ts';
+import { phoneSchema } from '../../platform/users/user-schemas.ts';
+
+const statusView = z.object({
+  kind: z.string(),
+  value: z.string(),
+  observedAt: z.string(),
+  validUntil: z.string().nullable(),
+  source: z.string(),
+  recordedByName: z.string().nullable(),
+});
+
+export const residentView = z.object({
+  id: z.string(),
+  name: z.string(),
+  documentType: z.string(),
+  idNumber: z.string(),
+  phone: z.string().nullable(),
+  birthDate: z.string().nullable(),
+  sex: z.string().nullable(),
+  gridId: z.string(),
+  gridName: z.string(),
+  householdId: z.string().nullable(),
+  address: z.string(),
+  residenceStatus: z.string(),
+  keyGroups: z.array(z.object({ code: z.string(), name: z.string(), source: z.string(), since: z.string() })),
+  statuses: z.record(z.string(), statusView),
+  synthetic: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  actions: z.object({ update: z.boolean(), unmask: z.boolean(), merge: z.boolean() }),
+});
+
+export const residentDetailView = residentView.extend({
+  household: z
+    .object({
+      id: z.string(),
+      address: z.string(),
+      members: z.array(z.object({ id: z.string(), name: z.string(), residenceStatus: z.string() })),
+    })
+    .nullable(),
+  statusHistory: z.array(statusView),
+});
+
+const name = z.string().trim().min(1).max(50);
+const address = z.string().trim().min(1).max(200);
+
+export const createResidentBody = z.object({
+  name,
+  documentType: z.enum(DOCUMENT_TYPES).optional(),
+  idNumber: z.string().trim().min(1).max(40),
+  phone: phoneSchema.optional(),
+  gridId: z.uuid().optional(),
+  householdId: z.uuid().optional(),
+  address,
+  residenceStatus: z.enum(RESIDENCE_STATUSES),
+  keyGroups: z.array(z.string().max(50)).max(30).optional(),
+});
+
+export const updateResidentBody = createResidentBody.partial();
+
+export const residentQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  orgUnitId: z.uuid().optional(),
+  gridId: z.uuid().optional(),
+  residenceStatus: z.enum(RESIDENCE_STATUSES).optional(),
+  keyGroup: z.string().trim().max(50).optional(),
+});
+
+export const statusBody = z.object({
+  kind: z.enum(STATUS_KINDS),
+  value: z.string().trim().min(1).max(50),
+  observedAt: z.coerce.date().optional(),
+  validUntil: z.coerce.date().nullable().optional(),
+  source: z.string().trim().min(1).max(100),
+});
+
+export const householdView = z.object({
+  id: z.string(),
+  gridId: z.string(),
+  gridName: z.string(),
+  address: z.string(),
+  memberCount: z.number(),
+});
+
+const isoDate = z.iso.date();
+export const keyGroupView = z.object({
+  code: z.string(),
+  name: z.string(),
+  testingFrequency: z.string().nullable(),
+  effectiveFrom: z.string(),
+  effectiveTo: z.string().nullable(),
+  active: z.boolean(),
+});
+export const createKeyGroupBody = z.object({
+  code: z
+    .string()
+    .trim()
+    .min(1)
+    .max(50)
+    .regex(/^[a-z0-9_-]+$/),
+  name: z.string().trim().min(1).max(60),
+  testingFrequency: z.string().trim().max(60).nullable().optional(),
+  effectiveFrom: isoDate,
+  effectiveTo: isoDate.nullable().optional(),
+});
+export const updateKeyGroupBody = createKeyGroupBody.omit({ code: true }).partial();
+
+export const createHouseholdBody = z.object({ gridId: z.uuid(), address: z.string().trim().min(1).max(200) });
