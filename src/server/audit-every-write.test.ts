@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
 import { queryRows } from './db/rows.ts';
 import { client } from './testing/http.ts';
 import { fillPath, listApiRoutes } from './testing/openapi-routes.ts';
@@ -18,6 +19,9 @@ before(async () => {
 after(() => t.close());
 
 type Case = {
+  /** Sent as a multipart file upload instead of JSON. */
+  upload?: boolean;
+  query?: string;
   as: string;
   params?: () => Promise<Record<string, string>> | Record<string, string>;
   body: () => unknown;
@@ -125,6 +129,28 @@ const CASES: Record<string, Case> = {
     body: async () => ({ duplicateId: duplicateId }),
     action: 'resident.merge',
   },
+  'POST /api/v1/residents/import': {
+    as: 'admin',
+    upload: true,
+    body: async () => {
+      const wb = new ExcelJS.Workbook();
+      const sheet = wb.addWorksheet('居民');
+      sheet.addRow(['姓名', '证件类型', '证件号码', '手机号', '网格', '地址', '居住状态', '重点人群']);
+      sheet.addRow([
+        '导入一',
+        '',
+        validId('41160219950505511'),
+        '13911112222',
+        '幸福家园社区/第一网格甲',
+        '一号',
+        '在家',
+        '',
+      ]);
+      return Buffer.from(await wb.xlsx.writeBuffer());
+    },
+    action: 'resident.import',
+    query: '?dryRun=false',
+  },
   'POST /api/v1/households': {
     as: 'worker-a',
     body: () => ({ gridId: t.fx.gridA.id, address: '第一网格5号' }),
@@ -160,6 +186,22 @@ const CASES: Record<string, Case> = {
   },
 };
 
+async function uploadFile(cookie: string | undefined, url: string, file: Buffer) {
+  const boundary = '----gridwatch-audit';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\n`),
+    file,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const res = await t.app.inject({
+    method: 'POST',
+    url,
+    payload,
+    headers: { ...(cookie ? { cookie } : {}), 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
+  return { status: res.statusCode, body: res.json() };
+}
+
 const count = async () =>
   (await queryRows<{ n: number }>(t.deps.database.db, sql`select count(*)::int as n from audit_events`))[0].n;
 
@@ -183,10 +225,14 @@ test('every write route leaves exactly one audit event, sensitive values masked'
     const key = `${route.method} ${route.path}`;
     const c = CASES[key];
     assert.ok(c, `no audit case for write route ${key}`);
-    const api = client(t.app, c.as === 'nobody' ? undefined : await t.login(c.as));
+    const cookie = c.as === 'nobody' ? undefined : await t.login(c.as);
+    const api = client(t.app, cookie);
     const before = await count();
     const url = fillPath(route.path, (await c.params?.()) ?? {});
-    const res = await api.send(route.method as 'POST', url, await c.body());
+    const body = await c.body();
+    const res = c.upload
+      ? await uploadFile(cookie, `${url}${c.query ?? ''}`, body as Buffer)
+      : await api.send(route.method as 'POST', url, body);
     assert.ok(res.status < 300, `${key} answered ${res.status} ${JSON.stringify(res.body)}`);
     assert.equal(await count(), before + 1, `${key} must leave exactly one audit event`);
     const [event] = await queryRows<{

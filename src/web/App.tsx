@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Link, Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { RequirePermission } from './components/RequirePermission';
-import { NAV_ITEMS } from './navigation';
+import { NAV_ITEMS, SUB_PAGES } from './navigation';
 import { LoginPage } from './pages/LoginPage';
 
 const THEME_COLOR = '#1668dc'; // also in index.html and manifest.webmanifest
@@ -38,7 +38,7 @@ export function App() {
           <Routes>
             <Route path="/login" element={<LoginPage />} />
             <Route element={<AppLayout />}>
-              {NAV_ITEMS.map(({ path, page: Page, permission }) => (
+              {[...NAV_ITEMS, ...SUB_PAGES].map(({ path, page: Page, permission }) => (
                 <Route
                   key={path}
                   path={path}

@@ -12,6 +12,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: Record<string, string> = {},
+    /** On a 409 about a record that already exists (a resident's ID number): the one to open instead. */
+    readonly existingId?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -31,52 +33,96 @@ export function setUnauthorizedHandler(handler: () => void) {
 }
 
 type QueryValue = string | number | boolean | null | undefined;
+type Query = Record<string, QueryValue>;
 
-async function request<T>(
-  method: string,
-  path: string,
-  body?: unknown,
-  query?: Record<string, QueryValue>,
-): Promise<T> {
+/** Empty values are left out, so a cleared filter is no filter rather than `?q=`. */
+function apiUrl(path: string, query?: Query) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
   }
-  const url = `${BASE}${path}${params.size > 0 ? `?${params}` : ''}`;
-  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': i18n.language };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return `${BASE}${path}${params.size > 0 ? `?${params}` : ''}`;
+}
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+interface Call {
+  method: string;
+  path: string;
+  query?: Query;
+  body?: BodyInit;
+  contentType?: string;
+  accept?: string;
+}
+
+/** Sends a call and returns the response when it succeeded; anything else becomes an ApiError. */
+async function send({ method, path, query, body, contentType, accept = 'application/json' }: Call) {
+  const headers: Record<string, string> = { Accept: accept, 'Accept-Language': i18n.language };
+  if (contentType) headers['Content-Type'] = contentType;
 
   let response: Response;
   try {
-    response = await fetch(url, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    response = await fetch(apiUrl(path, query), { method, headers, credentials: 'same-origin', body });
   } catch {
     throw new ApiError(0, 'network', i18n.t('errors.network'));
   }
-
-  if (response.status === 204) return undefined as T;
-  const payload: unknown = await response.json().catch(() => null);
-  if (response.ok) return payload as T;
+  if (response.ok) return response;
 
   if (response.status === 401 && !CREDENTIAL_CHECKS.has(path)) onUnauthorized();
+  const payload: unknown = await response.json().catch(() => null);
   const error = (
-    payload as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | null
+    payload as {
+      error?: { code?: string; message?: string; fields?: Record<string, string>; existingId?: string };
+    } | null
   )?.error;
   throw new ApiError(
     response.status,
     error?.code ?? 'http',
     error?.message ?? i18n.t('errors.http', { status: response.status }),
     error?.fields,
+    error?.existingId,
   );
 }
 
+async function request<T>(call: Call): Promise<T> {
+  const response = await send(call);
+  if (response.status === 204) return undefined as T;
+  return (await response.json().catch(() => null)) as T;
+}
+
+const json = (method: string, path: string, body: unknown) =>
+  ({ method, path, body: JSON.stringify(body), contentType: 'application/json' }) satisfies Call;
+
+// `filename*=UTF-8''…` (RFC 6266) carries Chinese names; plain `filename="…"` is the fallback.
+function fileNameOf(response: Response) {
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  if (encoded) return decodeURIComponent(encoded);
+  return /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+}
+
+/**
+ * Saves a file the server generates. Fetched rather than linked so a refusal (403, an expired
+ * session) shows as a message on the page instead of replacing it or saving the error as a file.
+ */
+async function download(path: string, query?: Query) {
+  const response = await send({ method: 'GET', path, query, accept: `${XLSX}, application/json` });
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileNameOf(response) ?? path.split('/').pop() ?? 'download';
+  link.click();
+  // The click only starts the download, and browsers read the blob later; a minute is ample.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 export const api = {
-  get: <T>(path: string, query?: Record<string, QueryValue>) => request<T>('GET', path, undefined, query),
+  get: <T>(path: string, query?: Query) => request<T>({ method: 'GET', path, query }),
   // An empty JSON object rather than no body: a JSON content type with an empty body is a 400 in fastify.
-  post: <T = void>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
-  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  post: <T = void>(path: string, body?: unknown) => request<T>(json('POST', path, body ?? {})),
+  patch: <T>(path: string, body: unknown) => request<T>(json('PATCH', path, body)),
+  /** A multipart POST; the browser writes the Content-Type with its boundary. */
+  upload: <T>(path: string, form: FormData, query?: Query) =>
+    request<T>({ method: 'POST', path, query, body: form }),
+  download,
 };

@@ -40,4 +40,8 @@ export function localized(language: string, zh: string, enText: string): string 
   return language === 'en' ? enText : zh;
 }
 
+/** The same for the `{zh, en}` names the domain defines (residence statuses, document types, …). */
+export const nameIn = (language: string, name: { zh: string; en: string }) =>
+  localized(language, name.zh, name.en);
+
 export default i18n;

@@ -3,25 +3,34 @@ import {
   AuditOutlined,
   CheckSquareOutlined,
   HomeOutlined,
+  IdcardOutlined,
   SafetyCertificateOutlined,
+  TagsOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import type { ComponentType, ReactNode } from 'react';
 import type { Permission } from '../domain/permissions';
 import { AuditPage } from './pages/AuditPage';
 import { HomePage } from './pages/HomePage';
+import { KeyGroupsPage } from './pages/KeyGroupsPage';
 import { OrgPage } from './pages/OrgPage';
+import { ResidentDetailPage } from './pages/ResidentDetailPage';
+import { ResidentImportPage } from './pages/ResidentImportPage';
+import { ResidentsPage } from './pages/ResidentsPage';
 import { RolesPage } from './pages/RolesPage';
 import { UsersPage } from './pages/UsersPage';
 import { WorkItemsPage } from './pages/WorkItemsPage';
 
-export interface NavItem {
+export interface PageRoute {
   path: string;
-  label: 'home' | 'workItems' | 'org' | 'users' | 'roles' | 'audit';
-  icon: ReactNode;
   page: ComponentType;
   /** The menu entry is shown, and the page opened, only to users holding it. */
   permission?: Permission;
+}
+
+export interface NavItem extends PageRoute {
+  label: 'home' | 'workItems' | 'residents' | 'keyGroups' | 'org' | 'users' | 'roles' | 'audit';
+  icon: ReactNode;
 }
 
 /** The signed-in pages: one list feeds both the menu and the routes, so they cannot disagree. */
@@ -34,6 +43,21 @@ export const NAV_ITEMS: NavItem[] = [
     page: WorkItemsPage,
     permission: 'work-item.read',
   },
+  {
+    path: '/residents',
+    label: 'residents',
+    icon: <IdcardOutlined />,
+    page: ResidentsPage,
+    permission: 'resident.read',
+  },
+  // Everyone who sees residents may read the classes; editing them is key-group.write, on the page.
+  {
+    path: '/key-groups',
+    label: 'keyGroups',
+    icon: <TagsOutlined />,
+    page: KeyGroupsPage,
+    permission: 'resident.read',
+  },
   { path: '/org', label: 'org', icon: <ApartmentOutlined />, page: OrgPage, permission: 'org.read' },
   { path: '/users', label: 'users', icon: <TeamOutlined />, page: UsersPage, permission: 'user.read' },
   {
@@ -44,4 +68,10 @@ export const NAV_ITEMS: NavItem[] = [
     permission: 'user.read',
   },
   { path: '/audit', label: 'audit', icon: <AuditOutlined />, page: AuditPage, permission: 'audit.read' },
+];
+
+/** Pages opened from a menu page rather than from the menu; the menu marks their parent entry. */
+export const SUB_PAGES: PageRoute[] = [
+  { path: '/residents/import', page: ResidentImportPage, permission: 'resident.import' },
+  { path: '/residents/:id', page: ResidentDetailPage, permission: 'resident.read' },
 ];

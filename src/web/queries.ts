@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import { api } from './api';
-import type { Page, PermissionInfo, Role } from './types';
+import type { Health, KeyGroup, Page, PermissionInfo, Role } from './types';
 
 /** Lists read by more than one page; one definition keeps their cache keys and calls identical. */
 
@@ -13,4 +13,16 @@ export const permissionsQuery = queryOptions({
   queryKey: ['permissions'],
   queryFn: () => api.get<Page<PermissionInfo>>('/permissions'),
   staleTime: Number.POSITIVE_INFINITY, // the codes are fixed in the code base
+});
+
+// A district has a few dozen classes (Henan's 2022 list had 27): one page holds them all.
+export const keyGroupsQuery = queryOptions({
+  queryKey: ['key-groups'],
+  queryFn: () => api.get<Page<KeyGroup>>('/key-groups', { pageSize: 500 }),
+});
+
+export const healthQuery = queryOptions({
+  queryKey: ['health'],
+  queryFn: () => api.get<Health>('/health'),
+  staleTime: Number.POSITIVE_INFINITY, // whether the data is the demo's does not change while running
 });

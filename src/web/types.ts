@@ -1,4 +1,6 @@
+import type { DocumentType } from '../domain/id-number';
 import type { OrgLevel, Permission, WorkItemState } from '../domain/permissions';
+import type { ResidenceStatus, StatusKind } from '../domain/residents';
 
 /** Response shapes of /api/v1, as the web reads them. */
 
@@ -103,4 +105,90 @@ export interface LiveEvent {
   entityId: string;
   orgUnitId: string | null;
   at: string;
+}
+
+export interface Health {
+  status: 'ok';
+  /** The data is the generated demo district: every page with people on it says so. */
+  demo: boolean;
+}
+
+/** A dated fact about a person, as checked: a health-code colour, a test result, a control state. */
+export interface PersonStatus {
+  kind: StatusKind;
+  value: string;
+  observedAt: string;
+  validUntil: string | null;
+  source: string;
+  recordedByName: string | null;
+}
+
+export interface ResidentKeyGroup {
+  code: string;
+  name: string;
+  source: string;
+  since: string;
+}
+
+/** ID number and phone arrive masked; `POST /residents/:id/unmask` gives them in full. */
+export interface Resident {
+  id: string;
+  name: string;
+  documentType: DocumentType;
+  idNumber: string;
+  phone: string | null;
+  birthDate: string | null;
+  sex: 'male' | 'female' | null;
+  gridId: string;
+  gridName: string;
+  householdId: string | null;
+  address: string;
+  residenceStatus: ResidenceStatus;
+  keyGroups: ResidentKeyGroup[];
+  statuses: Partial<Record<StatusKind, PersonStatus>>;
+  synthetic: boolean;
+  createdAt: string;
+  updatedAt: string;
+  actions: { update: boolean; unmask: boolean; merge: boolean };
+}
+
+export interface ResidentDetail extends Resident {
+  household: {
+    id: string;
+    address: string;
+    members: { id: string; name: string; residenceStatus: ResidenceStatus }[];
+  } | null;
+  statusHistory: PersonStatus[];
+}
+
+export interface ResidentCounts {
+  total: number;
+  byResidenceStatus: Partial<Record<ResidenceStatus, number>>;
+  byKeyGroup: Record<string, number>;
+}
+
+export interface Household {
+  id: string;
+  gridId: string;
+  gridName: string;
+  address: string;
+  memberCount: number;
+}
+
+/** A key-group class (重点人群); dates are days, `YYYY-MM-DD`. */
+export interface KeyGroup {
+  code: string;
+  name: string;
+  testingFrequency: string | null;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  active: boolean;
+}
+
+/** What an import found; `imported` is 0 on a check (dry run), and the count written once confirmed. */
+export interface ImportReport {
+  total: number;
+  valid: number;
+  imported: number;
+  errors: { row: number; column: string; message: string }[];
 }

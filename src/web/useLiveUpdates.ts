@@ -8,6 +8,10 @@ const QUERY_ROOTS: Record<string, string[]> = {
   user: ['users'],
   role: ['roles', 'me'],
   'work-item': ['work-items'],
+  // A resident's change moves household member counts; a household's, its members' records.
+  resident: ['residents', 'households'],
+  household: ['households', 'residents'],
+  'key-group': ['key-groups', 'residents'], // residents show the classes' names
 };
 
 /** Keeps open screens current: the server announces each committed change over SSE. */

@@ -6,6 +6,7 @@ import {
   useQueryClient,
 } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
+import type { OrgLevel } from '../domain/permissions';
 import { api } from './api';
 import type { OrgUnit, Page } from './types';
 
@@ -22,6 +23,7 @@ interface OrgTreeNode {
   value: string;
   title: string;
   isLeaf: boolean;
+  selectable: boolean;
   children?: OrgTreeNode[];
 }
 
@@ -32,9 +34,10 @@ const itemsOfEachLevel = (results: UseQueryResult<Page<OrgUnit>>[]) =>
 /**
  * Tree data for antd Tree and TreeSelect, loaded a level at a time as the user expands nodes.
  * Each loaded level is its own query, so invalidating ['org-units'] (after an edit, or on a live
- * event) refreshes exactly the levels on screen.
+ * event) refreshes exactly the levels on screen. With `onlyLevel`, only units of that level can be
+ * picked, and the tree stops there: nothing below them could be picked either.
  */
-export function useOrgTree() {
+export function useOrgTree(onlyLevel?: OrgLevel) {
   const queryClient = useQueryClient();
   const [loadedIds, setLoadedIds] = useState<string[]>([]);
   const roots = useQuery(orgChildrenQuery(null));
@@ -49,11 +52,12 @@ export function useOrgTree() {
       key: unit.id,
       value: unit.id,
       title: unit.name,
-      isLeaf: unit.childCount === 0,
+      isLeaf: unit.childCount === 0 || unit.level === onlyLevel,
+      selectable: onlyLevel === undefined || unit.level === onlyLevel,
       children: childrenOf.get(unit.id)?.map(toNode),
     });
     return (roots.data?.items ?? []).map(toNode);
-  }, [roots.data, loadedIds, levels]);
+  }, [roots.data, loadedIds, levels, onlyLevel]);
 
   const loadChildren = useCallback(
     async (id: string) => {

@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { TreeSelect } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { OrgLevel } from '../../domain/permissions';
 import { api } from '../api';
 import type { OrgUnit, Page } from '../types';
 import { useOrgTree } from '../useOrgTree';
@@ -14,7 +15,12 @@ export interface OrgUnitChoice {
 
 interface OrgUnitSelectProps {
   value?: OrgUnitChoice;
-  onChange?: (value: OrgUnitChoice) => void;
+  onChange?: (value: OrgUnitChoice | undefined) => void;
+  /** Only units of this level can be picked (a resident lives in a grid, not in a community). */
+  onlyLevel?: OrgLevel;
+  /** As a filter: clearing it means "everything I may see". */
+  allowClear?: boolean;
+  placeholder?: string;
   'data-testid'?: string;
 }
 
@@ -22,14 +28,21 @@ interface OrgUnitSelectProps {
  * Picks an org unit: browse the tree level by level, as on the org page, or type a name to search
  * the whole tree on the server (a grid is usually three levels down, in a level not yet loaded).
  */
-export function OrgUnitSelect({ value, onChange, 'data-testid': testId }: OrgUnitSelectProps) {
+export function OrgUnitSelect({
+  value,
+  onChange,
+  onlyLevel,
+  allowClear,
+  placeholder,
+  'data-testid': testId,
+}: OrgUnitSelectProps) {
   const { t } = useTranslation();
-  const tree = useOrgTree();
+  const tree = useOrgTree(onlyLevel);
   const [search, setSearch] = useState('');
   const q = search.trim();
   const matches = useQuery({
-    queryKey: ['org-units', 'search', q],
-    queryFn: () => api.get<Page<OrgUnit>>('/org-units', { q, pageSize: 50 }),
+    queryKey: ['org-units', 'search', q, onlyLevel ?? 'any'],
+    queryFn: () => api.get<Page<OrgUnit>>('/org-units', { q, level: onlyLevel, pageSize: 50 }),
     enabled: q !== '',
     placeholderData: keepPreviousData,
   });
@@ -48,10 +61,11 @@ export function OrgUnitSelect({ value, onChange, 'data-testid': testId }: OrgUni
       labelInValue
       value={value}
       onChange={onChange}
+      allowClear={allowClear}
       treeData={treeData}
       loadData={(node) => tree.loadChildren(String(node.value))}
       loading={searching ? matches.isFetching : tree.isPending}
-      placeholder={t('users.pickUnit')}
+      placeholder={placeholder ?? t('users.pickUnit')}
       showSearch={{ searchValue: search, onSearch: setSearch, filterTreeNode: false }}
       popupMatchSelectWidth={false}
       data-testid={testId}

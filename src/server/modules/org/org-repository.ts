@@ -1,4 +1,5 @@
 import { and, asc, eq, ilike, inArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/database.ts';
 import { queryRows } from '../../db/rows.ts';
 import { orgUnits } from '../../db/schema.ts';
@@ -156,4 +157,21 @@ export async function updateOrgUnitRow(
 export async function findOrgUnitById(db: Executor, id: string) {
   const [row] = await db.select().from(orgUnits).where(eq(orgUnits.id, id));
   return row;
+}
+
+/** The grids inside a scope with their parent's name, for pickers and import files. */
+export async function findGridsInScope(db: Executor, scope: string[]) {
+  const parent = alias(orgUnits, 'parent');
+  return db
+    .select({
+      id: orgUnits.id,
+      path: orgUnits.path,
+      name: orgUnits.name,
+      parentName: parent.name,
+      districtCode: orgUnits.districtCode,
+    })
+    .from(orgUnits)
+    .innerJoin(parent, eq(parent.id, orgUnits.parentId))
+    .where(and(eq(orgUnits.level, 'grid'), inScope(orgUnits.path, scope)))
+    .orderBy(asc(orgUnits.path));
 }

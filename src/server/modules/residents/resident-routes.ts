@@ -1,15 +1,100 @@
+import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../platform/deps.ts';
+import { invalidField } from '../../platform/errors/app-error.ts';
+import { text } from '../../platform/errors/i18n.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { listOf, pageQuery } from '../../platform/pagination.ts';
+import { exportResidents, importResidents, importTemplate } from './resident-import-service.ts';
 import * as s from './resident-schemas.ts';
 import * as service from './resident-service.ts';
 
 const idParams = z.object({ id: z.uuid() });
 
+/** Uploads larger than this answer 413; a 100,000-row registry file is about 6 MB. */
+export const IMPORT_MAX_BYTES = 30 * 1024 * 1024;
+
+const importReport = z.object({
+  total: z.number(),
+  valid: z.number(),
+  imported: z.number(),
+  errors: z.array(z.object({ row: z.number(), column: z.string(), message: z.string() })),
+});
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
+    await app.register(multipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } });
+
+    app.get(
+      '/residents/import-template.xlsx',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '下载居民导入模板（证件号码列为文本，网格和居住状态带下拉）',
+        },
+      },
+      async (req, reply) => {
+        const file = await importTemplate(deps, actorOf(req));
+        return reply
+          .header('content-type', XLSX)
+          .header(
+            'content-disposition',
+            `attachment; filename*=UTF-8''${encodeURIComponent('居民导入模板.xlsx')}`,
+          )
+          .send(file);
+      },
+    );
+    app.post(
+      '/residents/import',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '导入居民（multipart 字段 file；dryRun=true 只校验不写入）',
+          querystring: z.object({ dryRun: z.stringbool().default(true) }),
+          response: { 200: importReport },
+        },
+      },
+      async (req) => {
+        if (!req.isMultipart()) {
+          throw invalidField(
+            'file',
+            text(
+              '请以 multipart/form-data 上传文件（字段名 file）',
+              'Upload the file as multipart field "file"',
+            ),
+          );
+        }
+        const part = await req.file();
+        if (part?.fieldname !== 'file')
+          throw invalidField('file', text('缺少文件（字段名 file）', 'No file (field "file")'));
+        const data = await part.toBuffer();
+        return importResidents(deps, actorOf(req), data, { dryRun: req.query.dryRun });
+      },
+    );
+    app.get(
+      '/residents/export.xlsx',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: '导出当前查询（默认脱敏；unmasked=true 需权限；均留痕）',
+          querystring: s.residentQuery.extend({ unmasked: z.stringbool().optional() }),
+        },
+      },
+      async (req, reply) => {
+        const stream = await exportResidents(deps, actorOf(req), req.query);
+        const day = new Date().toISOString().slice(0, 10);
+        return reply
+          .header('content-type', XLSX)
+          .header(
+            'content-disposition',
+            `attachment; filename*=UTF-8''${encodeURIComponent(`居民-${day}.xlsx`)}`,
+          )
+          .send(stream);
+      },
+    );
     app.get(
       '/residents',
       {

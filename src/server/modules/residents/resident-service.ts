@@ -1,4 +1,4 @@
-import { type DocumentType, parseDocument, parseIdNumber } from '../../../domain/id-number.ts';
+import { type DocumentType, parseIdNumber } from '../../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../../domain/masking.ts';
 import { normalizeMobile } from '../../../domain/phone.ts';
 import type { ResidenceStatus, StatusKind } from '../../../domain/residents.ts';
@@ -351,8 +351,12 @@ export async function updateResident(
     if (merged.phone === phone) changes.phoneEnc = p.phoneEnc;
     await repo.updatePersonRow(tx, id, changes);
     if (patch.keyGroups) {
-      await checkKeyGroups(tx, patch.keyGroups);
       const have = (await repo.findKeyGroupsOf(tx, [id])).map((g) => g.code);
+      // A class that has since ended stays on the people who have it; only new ones must be in effect.
+      await checkKeyGroups(
+        tx,
+        patch.keyGroups.filter((c) => !have.includes(c)),
+      );
       await repo.deleteKeyGroupMemberships(
         tx,
         id,

@@ -1,0 +1,187 @@
+import { type Actor, scopePaths } from '../../platform/access/actor.ts';
+import { requireScope } from '../../platform/access/require.ts';
+import { runWrite } from '../../platform/audit/run-write.ts';
+import type { AppDeps } from '../../platform/deps.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import { text } from '../../platform/errors/i18n.ts';
+import { newId } from '../../platform/ids.ts';
+import { findGridsInScope } from '../org/org-repository.ts';
+import {
+  buildTemplate,
+  type GridChoice,
+  type RowError,
+  readImportFile,
+  writeExport,
+} from './resident-excel.ts';
+import * as repo from './resident-repository.ts';
+import { buildPersonRow } from './resident-rules.ts';
+import { type ResidentQuery, residentFilter } from './resident-service.ts';
+
+const BATCH = 1000;
+
+async function gridChoices(deps: AppDeps, scope: string[]): Promise<GridChoice[]> {
+  return (await findGridsInScope(deps.database.db, scope)).map((g) => ({
+    label: `${g.parentName}/${g.name}`,
+    id: g.id,
+    path: g.path,
+    districtCode: g.districtCode,
+  }));
+}
+
+export async function importTemplate(deps: AppDeps, actor: Actor) {
+  return buildTemplate(await gridChoices(deps, requireScope(actor, 'resident.import')));
+}
+
+export interface ImportReport {
+  total: number;
+  valid: number;
+  imported: number;
+  errors: RowError[];
+}
+
+/**
+ * Imports residents from an xlsx: a dry run reports every bad row (shape, the registry's rules,
+ * duplicates within the file and against the registry) and writes nothing; a confirmed import is
+ * all-or-nothing, in one transaction with one audit event.
+ */
+export async function importResidents(
+  deps: AppDeps,
+  actor: Actor,
+  file: Buffer,
+  options: { dryRun: boolean; onProgress?: (done: number, total: number) => void },
+): Promise<ImportReport> {
+  const scope = requireScope(actor, 'resident.import');
+  const today = new Date().toISOString().slice(0, 10);
+  const keyGroupCodes = new Map(
+    (await repo.findKeyGroupClasses(deps.database.db))
+      .filter((c) => c.effectiveFrom <= today && (!c.effectiveTo || c.effectiveTo >= today))
+      .map((c) => [c.name, c.code]),
+  );
+  const { rows, errors, total } = await readImportFile(file, await gridChoices(deps, scope), keyGroupCodes);
+  if (total === 0) {
+    throw new AppError('VALIDATION', text('文件中没有数据行', 'The file has no data rows'), {
+      file: text('没有数据行', 'No rows'),
+    });
+  }
+
+  const built: { row: number; person: repo.PersonInsert; keyGroups: string[] }[] = [];
+  const firstRowOf = new Map<string, number>();
+  for (const r of rows) {
+    const b = buildPersonRow(deps.cipher, r.input, {
+      orgUnitId: r.grid.id,
+      orgPath: r.grid.path,
+      districtCode: r.grid.districtCode,
+      householdId: null,
+    });
+    if (!b.ok) {
+      errors.push({ row: r.row, column: '证件号码', message: b.reason.zh });
+      continue;
+    }
+    const earlier = firstRowOf.get(b.row.idHash);
+    if (earlier) {
+      errors.push({ row: r.row, column: '证件号码', message: `与第${earlier}行证件号码重复` });
+      continue;
+    }
+    firstRowOf.set(b.row.idHash, r.row);
+    built.push({ row: r.row, person: b.row, keyGroups: r.keyGroups });
+  }
+  for (let i = 0; i < built.length; i += BATCH) {
+    const slice = built.slice(i, i + BATCH);
+    const existing = await repo.findExistingIdHashes(
+      deps.database.db,
+      slice.map((b) => b.person.idHash),
+    );
+    for (const b of slice) {
+      if (existing.has(b.person.idHash))
+        errors.push({ row: b.row, column: '证件号码', message: '该证件号码已在登记册中，不能重复导入' });
+    }
+  }
+  errors.sort((a, b) => a.row - b.row);
+  const valid = total - new Set(errors.map((e) => e.row)).size;
+  if (options.dryRun) return { total, valid, imported: 0, errors };
+  if (errors.length) {
+    throw new AppError(
+      'VALIDATION',
+      text(`有 ${errors.length} 处错误，未导入任何数据，请修正后重新上传`, 'Errors found: nothing imported'),
+      undefined,
+      {
+        total,
+        valid,
+        errors,
+      },
+    );
+  }
+
+  const imported = await runWrite(deps, actor, 'resident.import', async (tx) => {
+    const since = today;
+    for (let i = 0; i < built.length; i += BATCH) {
+      const slice = built.slice(i, i + BATCH);
+      const households = slice.map((b) => ({
+        id: newId(),
+        orgUnitId: b.person.orgUnitId,
+        orgPath: b.person.orgPath,
+        address: b.person.address,
+        districtCode: b.person.districtCode,
+      }));
+      await repo.insertHouseholds(tx, households);
+      await repo.insertPersons(
+        tx,
+        slice.map((b, j) => ({ ...b.person, householdId: households[j].id })),
+      );
+      await repo.insertKeyGroupMemberships(
+        tx,
+        slice.flatMap((b) =>
+          b.keyGroups.map((classCode) => ({
+            personId: b.person.id as string,
+            classCode,
+            source: 'import',
+            since,
+          })),
+        ),
+      );
+      options.onProgress?.(Math.min(i + BATCH, built.length), built.length);
+    }
+    const paths = [...new Set(built.map((b) => b.person.orgPath))];
+    return {
+      result: built.length,
+      touched: {
+        entity: 'resident',
+        entityId: null,
+        orgPath: paths.length === 1 ? paths[0] : (scopePaths(actor, 'resident.import')[0] ?? null),
+        after: { imported: built.length, grids: paths.length },
+      },
+    };
+  });
+  return { total, valid, imported, errors: [] };
+}
+
+/** The current search as xlsx; unmasked only for a holder of personal.export who asks. Audited either way. */
+export async function exportResidents(
+  deps: AppDeps,
+  actor: Actor,
+  query: ResidentQuery & { unmasked?: boolean },
+) {
+  const scope = requireScope(actor, 'resident.read');
+  if (query.unmasked) requireScope(actor, 'personal.export');
+  const filter = await residentFilter(deps, scope, query);
+  const { total } = await repo.findResidents(deps.database.db, scope, filter, { limit: 1, offset: 0 });
+  await runWrite(deps, actor, 'resident.export', async () => ({
+    result: null,
+    touched: {
+      entity: 'resident',
+      entityId: null,
+      orgPath: filter.subtreePath ?? scope[0] ?? null,
+      after: {
+        rows: total,
+        unmasked: Boolean(query.unmasked),
+        filters: { ...query, q: query.q ? '[已隐藏]' : undefined },
+      },
+      publish: false,
+    },
+  }));
+  return writeExport(
+    deps.cipher,
+    repo.streamResidents(deps.database.db, scope, filter),
+    Boolean(query.unmasked),
+  );
+}

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import ExcelJS from 'exceljs';
+import { client } from '../../testing/http.ts';
+import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
+
+let t: TestApp;
+let cookies: Record<string, string>;
+before(async () => {
+  t = await createTestApp();
+  cookies = {
+    workerA: await t.login('worker-a'),
+    admin: await t.login('admin'),
+    command: await t.login('command'),
+  };
+});
+after(() => t.close());
+
+function multipart(file: Buffer, filename = 'residents.xlsx') {
+  const boundary = '----gridwatch-test-boundary';
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`,
+  );
+  return {
+    payload: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
+}
+
+async function upload(cookie: string, file: Buffer, dryRun: boolean, filename?: string) {
+  const { payload, contentType } = multipart(file, filename);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/residents/import?dryRun=${dryRun}`,
+    payload,
+    headers: { cookie, 'content-type': contentType },
+  });
+  return { status: res.statusCode, body: res.json() };
+}
+
+/** A workbook as a grid worker fills it in: the template's headers, then rows (a number where Excel made one). */
+async function workbook(rows: (string | number | null)[][]) {
+  const template = await t.app.inject({
+    method: 'GET',
+    url: '/api/v1/residents/import-template.xlsx',
+    headers: { cookie: cookies.admin },
+  });
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(template.rawPayload as unknown as ArrayBuffer);
+  const sheet = wb.getWorksheet('居民');
+  if (!sheet) throw new Error('no sheet');
+  rows.forEach((r, i) => {
+    r.forEach((v, j) => {
+      sheet.getCell(i + 2, j + 1).value = v;
+    });
+  });
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const GRID_A = '幸福家园社区/第一网格';
+const GRID_B = '幸福家园社区/第二网格';
+
+describe('the import template', () => {
+  test('has Chinese headers, a text ID column and dropdowns for grid and residence status', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/residents/import-template.xlsx',
+      headers: { cookie: cookies.workerA },
+    });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /spreadsheetml/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet('居民');
+    assert.ok(sheet);
+    assert.deepEqual((sheet.getRow(1).values as string[]).slice(1), [
+      '姓名',
+      '证件类型',
+      '证件号码',
+      '手机号',
+      '网格',
+      '地址',
+      '居住状态',
+      '重点人群',
+    ]);
+    assert.equal(sheet.getColumn(3).numFmt, '@');
+    assert.equal(sheet.getCell('E2').dataValidation?.type, 'list');
+    assert.equal(sheet.getCell('G2').dataValidation?.type, 'list');
+    const options = wb.getWorksheet('选项');
+    const gridLabels = (options?.getColumn(1).values ?? []).filter(Boolean);
+    assert.deepEqual(gridLabels, [GRID_A], 'a grid worker’s template lists their grid only');
+  });
+});
+
+describe('POST /api/v1/residents/import', () => {
+  test('a dry run reports every bad row with row, column and a Chinese reason, and writes nothing', async () => {
+    const file = await workbook([
+      [
+        '周一',
+        '居民身份证',
+        validId('41160219900101011'),
+        '13700000011',
+        GRID_A,
+        '一号院',
+        '在家',
+        '商超从业人员（示例）',
+      ],
+      ['吴二', '', validId('41160219900101022'), '', GRID_A, '二号院', '每日外出务工', ''],
+      ['郑三', '', 411602199001010300, '', GRID_A, '三号院', '在家', ''],
+      ['王四', '', '411602199002300411', '', GRID_A, '四号院', '在家', ''],
+      ['冯五', '', validId('41160219900101055'), '12345', GRID_B, '五号院', '出差', '宇航员'],
+      ['陈六', '', validId('41160219900101011'), '', GRID_A, '六号院', '在家', ''],
+      ['褚七', '', t.fx.residentA.idNumber, '', GRID_A, '七号院', '在家', ''],
+    ]);
+    const res = await upload(cookies.workerA, file, true);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.total, 7);
+    assert.equal(res.body.valid, 2);
+    assert.equal(res.body.imported, 0);
+    const at = (row: number, column: string) =>
+      res.body.errors.find((e: { row: number; column: string }) => e.row === row && e.column === column);
+    assert.match(at(4, '证件号码').message, /文本/, 'the numeric ID cell is named for what it is');
+    assert.match(at(5, '证件号码').message, /出生日期/);
+    assert.ok(at(6, '手机号') && at(6, '网格') && at(6, '居住状态') && at(6, '重点人群'));
+    assert.match(at(6, '网格').message, /不在您的管辖范围/, 'grid B is not the worker’s to import into');
+    assert.match(at(7, '证件号码').message, /第2行/, 'a duplicate within the file');
+    assert.match(at(8, '证件号码').message, /已在登记册/, 'a duplicate against the registry');
+    const search = await client(t.app, cookies.workerA).get('/api/v1/residents?q=周一');
+    assert.equal(search.body.total, 0);
+  });
+
+  test('a confirmed import with errors writes nothing; a clean one writes every row at once', async () => {
+    const bad = await workbook([
+      ['蒋八', '', validId('41160219800101081'), '', GRID_A, '八号院', '在家', ''],
+      ['沈九', '', '123', '', GRID_A, '九号院', '在家', ''],
+    ]);
+    const refused = await upload(cookies.workerA, bad, false);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error.errors.length, 1);
+    assert.equal((await client(t.app, cookies.workerA).get('/api/v1/residents?q=蒋八')).body.total, 0);
+
+    const good = await workbook([
+      [
+        '蒋八',
+        '',
+        validId('41160219800101081'),
+        '13700000081',
+        GRID_A,
+        '八号院',
+        '在家',
+        '外地返乡人员（示例）',
+      ],
+      ['韩九', '护照', 'E99887766', '', GRID_A, '九号院', '长期在外', ''],
+    ]);
+    const dry = await upload(cookies.workerA, good, true);
+    assert.deepEqual(dry.body.errors, []);
+    const done = await upload(cookies.workerA, good, false);
+    assert.equal(done.status, 200);
+    assert.equal(done.body.imported, 2);
+    const found = await client(t.app, cookies.workerA).get('/api/v1/residents?q=jb');
+    assert.deepEqual(
+      found.body.items.map((r: { name: string }) => r.name),
+      ['蒋八'],
+    );
+    assert.deepEqual(
+      found.body.items[0].keyGroups.map((g: { code: string }) => g.code),
+      ['returnee'],
+    );
+    const audit = await client(t.app, cookies.admin).get('/api/v1/audit-events?action=resident.import');
+    assert.equal(audit.body.total, 1);
+  });
+
+  test('an empty file, a file that is not xlsx, a missing file → clear 400; an oversized file → 413', async () => {
+    const empty = await upload(cookies.workerA, await workbook([]), true);
+    assert.equal(empty.status, 400);
+    assert.match(empty.body.error.message, /没有数据行/);
+    const fake = await upload(cookies.workerA, Buffer.from('姓名,证件号码\n张三,123'), true, 'renamed.xlsx');
+    assert.equal(fake.status, 400);
+    assert.match(fake.body.error.message, /不是有效的 Excel/);
+    const noFile = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/residents/import',
+      payload: {},
+      headers: { cookie: cookies.workerA },
+    });
+    assert.equal(noFile.statusCode, 400);
+    const huge = await upload(cookies.workerA, Buffer.alloc(31 * 1024 * 1024, 1), true);
+    assert.equal(huge.status, 413);
+    const anon = await upload('', await workbook([]), true);
+    assert.equal(anon.status, 401);
+    const noRight = await upload(cookies.command, await workbook([]), true);
+    assert.equal(noRight.status, 403);
+  });
+});
+
+describe('GET /api/v1/residents/export.xlsx', () => {
+  async function rowsOf(cookie: string, query = '') {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/residents/export.xlsx${query}`,
+      headers: { cookie },
+    });
+    if (res.statusCode !== 200) return { status: res.statusCode, rows: [] as string[][] };
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const sheet = wb.worksheets[0];
+    const rows: string[][] = [];
+    sheet.eachRow((r, n) => {
+      if (n > 1) rows.push((r.values as string[]).slice(1).map(String));
+    });
+    return { status: 200, rows };
+  }
+
+  test('masked by default and scoped; unmasked only with the permission; every export audited', async () => {
+    const mine = await rowsOf(cookies.workerA);
+    assert.ok(mine.rows.length >= 1);
+    assert.ok(
+      mine.rows.every((r) => r[4] === '第一网格'),
+      'only grid A',
+    );
+    const zhang = mine.rows.find((r) => r[0] === '张三丰');
+    assert.equal(zhang?.[2], `411602********${t.fx.residentA.idNumber.slice(-4)}`);
+    assert.equal(zhang?.[3], '139****0001');
+    assert.equal((await rowsOf(cookies.workerA, '?unmasked=true')).status, 403);
+    const full = await rowsOf(cookies.command, `?orgUnitId=${t.fx.gridA.id}&unmasked=true`);
+    assert.equal(full.rows.find((r) => r[0] === '张三丰')?.[2], t.fx.residentA.idNumber);
+    const audit = await client(t.app, cookies.admin).get('/api/v1/audit-events?action=resident.export');
+    assert.equal(audit.body.total, 2, 'the two exports made; the refused one made none');
+    assert.ok(
+      audit.body.items.some(
+        (e: { changes: { unmasked?: { to: boolean } } }) => e.changes.unmasked?.to === true,
+      ),
+    );
+  });
+});
