@@ -10,6 +10,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Create the demo district on a fresh database. */
   demo: boolean;
+  /** Synthetic residents in the demo district. */
+  demoResidents: number;
   adminPassword: string | undefined;
   key: string | undefined;
   keyFile: string | undefined;
@@ -32,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     // The embedded default is a demo; a real server gets demo data only when asked.
     demo: env.GRIDWATCH_DEMO ? env.GRIDWATCH_DEMO === '1' : !databaseUrl,
+    demoResidents: Number(env.GRIDWATCH_DEMO_RESIDENTS ?? 30_000),
     adminPassword: env.GRIDWATCH_ADMIN_PASSWORD || undefined,
     key: env.GRIDWATCH_KEY || undefined,
     keyFile: env.GRIDWATCH_KEY_FILE || undefined,

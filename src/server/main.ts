@@ -1,5 +1,6 @@
 import { loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
+import { describeError } from './platform/db-errors.ts';
 import { startGridwatch } from './server.ts';
 
 const config = loadConfig();
@@ -13,6 +14,9 @@ try {
   const lines = ['', `  网格防控 Gridwatch 已启动 / started: ${running.url}`, `  数据库 / database: ${db}`];
   if (running.bootstrap.createdDistrict)
     lines.push(`  已创建辖区 / district created: ${running.bootstrap.createdDistrict}`);
+  if (running.bootstrap.demoResidents) {
+    lines.push(`  演示居民 / demo residents: ${running.bootstrap.demoResidents}（合成数据 / synthetic）`);
+  }
   if (running.bootstrap.adminPassword) {
     lines.push(`  管理员 / administrator: admin  密码 / password: ${running.bootstrap.adminPassword}`);
     lines.push('  （仅显示这一次，请登录后修改 / shown once only: change it after logging in）');
@@ -33,6 +37,6 @@ try {
     console.error(`无法启动：${err.message}`);
     process.exit(2);
   }
-  console.error('无法启动 / cannot start:', err instanceof Error ? err.message : err);
+  console.error('无法启动 / cannot start:', describeError(err));
   process.exit(1);
 }

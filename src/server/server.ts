@@ -7,6 +7,7 @@ import { SYSTEM } from './platform/access/actor.ts';
 import { deleteIdleSessions, deleteOldLoginFailures } from './platform/auth/session-repository.ts';
 import { resolveMasterKey } from './platform/crypto/keys.ts';
 import { PersonalDataCipher } from './platform/crypto/personal-data-cipher.ts';
+import { describeError } from './platform/db-errors.ts';
 import type { AppDeps } from './platform/deps.ts';
 import { EventBus } from './platform/events/event-bus.ts';
 import { JobRunner } from './platform/jobs/job-runner.ts';
@@ -50,14 +51,18 @@ export async function startGridwatch(config: Config): Promise<Running> {
   const database = await openDatabase(config);
   try {
     const deps: AppDeps = { config, database, events: new EventBus(), cipher: new PersonalDataCipher(key) };
-    const seeded = await bootstrap(deps, { demo: config.demo, adminPassword: config.adminPassword });
+    const seeded = await bootstrap(deps, {
+      demo: config.demo,
+      adminPassword: config.adminPassword,
+      demoResidents: config.demoResidents,
+    });
     const https =
       config.tlsCert && config.tlsKey
         ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
         : null;
     const app = await buildApp(deps, { logger: { level: config.logLevel }, https });
     const jobs = new JobRunner(database, {
-      onError: (name, err) => app.log.error({ job: name, err: String(err) }, 'job failed'),
+      onError: (name, err) => app.log.error({ job: name, err: describeError(err) }, 'job failed'),
     });
     defineJobs(jobs, deps);
     await app.listen({ port: config.port, host: config.host });

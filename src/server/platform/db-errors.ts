@@ -8,3 +8,18 @@ export function sqlState(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A loggable description of an error that never carries query parameters: Drizzle's message
+ * repeats every bound value (names, sealed IDs), so only the statement and the database's own
+ * message are kept.
+ */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.message.startsWith('Failed query:')) {
+    const statement = err.message.slice('Failed query:'.length).split('\nparams:')[0].trim().slice(0, 300);
+    const cause = err.cause instanceof Error ? err.cause.message : 'unknown cause';
+    return `${cause} [${sqlState(err) ?? '?'}] in: ${statement}`;
+  }
+  return err.message;
+}

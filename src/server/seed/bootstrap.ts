@@ -7,6 +7,7 @@ import { insertOrgUnit } from '../modules/org/org-repository.ts';
 import { SYSTEM } from '../platform/access/actor.ts';
 import { runWrite, type WriteDeps } from '../platform/audit/run-write.ts';
 import { hashPassword } from '../platform/auth/passwords.ts';
+import type { PersonalDataCipher } from '../platform/crypto/personal-data-cipher.ts';
 import { newId } from '../platform/ids.ts';
 import {
   addRolePermissions,
@@ -16,6 +17,7 @@ import {
 } from '../platform/roles/role-repository.ts';
 import { insertGrants, insertUser } from '../platform/users/user-repository.ts';
 import { DEMO_DISTRICT, type OrgSeedNode } from './demo-district.ts';
+import { seedDemoResidents } from './demo-residents.ts';
 import { EXAMPLE_KEY_GROUPS } from './key-groups.ts';
 
 async function count(
@@ -52,6 +54,7 @@ async function insertTree(
 export interface BootstrapResult {
   adminPassword: string | null;
   createdDistrict: string | null;
+  demoResidents: number;
 }
 
 /**
@@ -60,8 +63,15 @@ export interface BootstrapResult {
  * account. Each step is audited as the system's write; nothing happens on an initialised database.
  */
 export async function bootstrap(
-  deps: WriteDeps,
-  options: { demo: boolean; adminPassword?: string; districtName?: string; districtCode?: string },
+  deps: WriteDeps & { cipher: PersonalDataCipher },
+  options: {
+    demo: boolean;
+    adminPassword?: string;
+    districtName?: string;
+    districtCode?: string;
+    /** How many synthetic residents the demo district gets. */
+    demoResidents?: number;
+  },
 ): Promise<BootstrapResult> {
   const db = deps.database.db;
   await runWrite(deps, SYSTEM, 'role.seed', async (tx) => {
@@ -95,7 +105,24 @@ export async function bootstrap(
     };
   });
 
+  await runWrite(deps, SYSTEM, 'key-group.seed', async (tx) => {
+    if ((await count(tx, keyGroupClasses)) > 0) return { result: null, touched: [] };
+    await tx
+      .insert(keyGroupClasses)
+      .values(EXAMPLE_KEY_GROUPS.map((g, i) => ({ ...g, effectiveFrom: '2022-01-01', sortOrder: i })));
+    return {
+      result: null,
+      touched: {
+        entity: 'key-group',
+        entityId: null,
+        orgPath: null,
+        after: { seeded: EXAMPLE_KEY_GROUPS.length },
+      },
+    };
+  });
+
   let createdDistrict: string | null = null;
+  let demoResidents = 0;
   if ((await count(db, orgUnits)) === 0) {
     const root: OrgSeedNode = options.demo
       ? DEMO_DISTRICT
@@ -113,23 +140,10 @@ export async function bootstrap(
       };
     });
     createdDistrict = root.name;
+    if (options.demo) {
+      demoResidents = await seedDemoResidents(deps, root.code ?? '000000', options.demoResidents);
+    }
   }
-
-  await runWrite(deps, SYSTEM, 'key-group.seed', async (tx) => {
-    if ((await count(tx, keyGroupClasses)) > 0) return { result: null, touched: [] };
-    await tx
-      .insert(keyGroupClasses)
-      .values(EXAMPLE_KEY_GROUPS.map((g, i) => ({ ...g, effectiveFrom: '2022-01-01', sortOrder: i })));
-    return {
-      result: null,
-      touched: {
-        entity: 'key-group',
-        entityId: null,
-        orgPath: null,
-        after: { seeded: EXAMPLE_KEY_GROUPS.length },
-      },
-    };
-  });
 
   let adminPassword: string | null = null;
   if ((await count(db, users)) === 0) {
@@ -157,5 +171,5 @@ export async function bootstrap(
     });
     adminPassword = options.adminPassword ? null : password;
   }
-  return { adminPassword, createdDistrict };
+  return { adminPassword, createdDistrict, demoResidents };
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sqlState } from '../db-errors.ts';
+import { describeError, sqlState } from '../db-errors.ts';
 import { AppError, type ErrorCode } from '../errors/app-error.ts';
 import { type Locale, pickLocale, text } from '../errors/i18n.ts';
 import { RequestValidationError } from './validation.ts';
@@ -70,7 +70,10 @@ export function installErrorHandlers(app: FastifyInstance, webDir: string) {
           : new AppError(code);
       return send(reply, locale, appError);
     }
-    req.log.error({ err: { message: err.message, stack: err.stack, code: err.code } }, 'request failed');
+    req.log.error(
+      { err: { message: describeError(err), code: err.code ?? sqlState(err) } },
+      'request failed',
+    );
     return send(reply, locale, new AppError('INTERNAL'));
   });
 
