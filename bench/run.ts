@@ -4,6 +4,8 @@
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   platform: () => import('./platform.bench.ts'),
+  'residents-import': async () => ({ run: (await import('./residents.bench.ts')).runImport }),
+  'residents-search': async () => ({ run: (await import('./residents.bench.ts')).runSearch }),
 };
 
 const [name, ...args] = process.argv.slice(2);

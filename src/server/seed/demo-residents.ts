@@ -55,13 +55,14 @@ export function generateDemoResidents(
   grids: { id: string; path: string; districtCode: string; parentName: string; name: string }[],
   target: number,
   keyGroupCodes: string[],
+  /** ID numbers already handed out, so several batches never repeat one. */
+  taken = new Set<string>(),
 ) {
-  faker.seed(411602);
+  faker.seed(411602 + taken.size);
   const households: Parameters<typeof residents.insertHouseholds>[1] = [];
   const persons: residents.PersonInsert[] = [];
   const memberships: { personId: string; classCode: string; source: string; since: string }[] = [];
-  let sequence = 0;
-  const taken = new Set<string>();
+  let sequence = taken.size;
   const perGrid = Math.ceil(target / grids.length);
   for (const grid of grids) {
     let inGrid = 0;
