@@ -67,12 +67,12 @@ export async function importResidents(
   const built: { row: number; person: repo.PersonInsert; keyGroups: string[] }[] = [];
   const firstRowOf = new Map<string, number>();
   for (const r of rows) {
-    const b = buildPersonRow(deps.cipher, r.input, {
-      orgUnitId: r.grid.id,
-      orgPath: r.grid.path,
-      districtCode: r.grid.districtCode,
-      householdId: null,
-    });
+    const b = buildPersonRow(
+      deps.cipher,
+      r.input,
+      { orgUnitId: r.grid.id, orgPath: r.grid.path, districtCode: r.grid.districtCode, householdId: null },
+      { sealed: !options.dryRun },
+    );
     if (!b.ok) {
       errors.push({ row: r.row, column: '证件号码', message: b.reason.zh });
       continue;
@@ -114,19 +114,31 @@ export async function importResidents(
 
   const imported = await runWrite(deps, actor, 'resident.import', async (tx) => {
     const since = today;
+    // People at one address in one grid are one household.
+    const householdOf = new Map<string, string>();
     for (let i = 0; i < built.length; i += BATCH) {
       const slice = built.slice(i, i + BATCH);
-      const households = slice.map((b) => ({
-        id: newId(),
-        orgUnitId: b.person.orgUnitId,
-        orgPath: b.person.orgPath,
-        address: b.person.address,
-        districtCode: b.person.districtCode,
-      }));
+      const households: Parameters<typeof repo.insertHouseholds>[1] = [];
+      for (const b of slice) {
+        const key = `${b.person.orgUnitId}|${b.person.address}`;
+        let householdId = householdOf.get(key);
+        if (!householdId) {
+          householdId = newId();
+          householdOf.set(key, householdId);
+          households.push({
+            id: householdId,
+            orgUnitId: b.person.orgUnitId,
+            orgPath: b.person.orgPath,
+            address: b.person.address,
+            districtCode: b.person.districtCode,
+          });
+        }
+        b.person.householdId = householdId;
+      }
       await repo.insertHouseholds(tx, households);
       await repo.insertPersons(
         tx,
-        slice.map((b, j) => ({ ...b.person, householdId: households[j].id })),
+        slice.map((b) => b.person),
       );
       await repo.insertKeyGroupMemberships(
         tx,

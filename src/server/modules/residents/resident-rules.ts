@@ -31,13 +31,15 @@ export function buildPersonRow(
   cipher: PersonalDataCipher,
   input: ResidentInput,
   placed: PlacedIn,
-  options: { synthetic?: boolean } = {},
+  /** `sealed: false` for a dry run that only checks: no ciphertext is made or kept. */
+  options: { synthetic?: boolean; sealed?: boolean } = {},
 ): { ok: true; row: PersonInsert } | { ok: false; field: string; reason: Text } {
   const documentType = input.documentType ?? 'id_card';
   const doc = parseDocument(documentType, input.idNumber);
   if (!doc.ok) return { ok: false, field: 'idNumber', reason: doc.reason };
   const { full, initials } = namePinyin(input.name);
   const idKey = `${documentType}:${doc.value}`;
+  const sealed = options.sealed !== false;
   const row: PersonInsert = {
     id: newId(),
     orgUnitId: placed.orgUnitId,
@@ -47,12 +49,12 @@ export function buildPersonRow(
     namePinyin: full,
     nameInitials: initials,
     documentType,
-    idEnc: cipher.seal(doc.value),
+    idEnc: sealed ? cipher.seal(doc.value) : '',
     idHash: cipher.lookupHash(idKey),
     idLast4: doc.value.slice(-4),
     birthDate: 'birthDate' in doc ? doc.birthDate : null,
     sex: 'sex' in doc ? doc.sex : null,
-    phoneEnc: input.phone ? cipher.seal(input.phone) : null,
+    phoneEnc: input.phone && sealed ? cipher.seal(input.phone) : null,
     phoneHash: input.phone ? cipher.lookupHash(input.phone) : null,
     phoneLast4: input.phone ? input.phone.slice(-4) : null,
     address: input.address,
