@@ -121,8 +121,50 @@ export async function findExistingIdHashes(db: Executor, hashes: string[]) {
   return new Set(rows.map((r) => r.h));
 }
 
+/** Columns of a bulk insert, with their SQL types: one array parameter per column. */
+const PERSON_COLUMNS = [
+  ['id', 'uuid'],
+  ['org_unit_id', 'uuid'],
+  ['org_path', 'text'],
+  ['household_id', 'uuid'],
+  ['name', 'text'],
+  ['name_pinyin', 'text'],
+  ['name_initials', 'text'],
+  ['document_type', 'text'],
+  ['id_enc', 'text'],
+  ['id_hash', 'text'],
+  ['id_last4', 'text'],
+  ['birth_date', 'date'],
+  ['sex', 'text'],
+  ['phone_enc', 'text'],
+  ['phone_hash', 'text'],
+  ['phone_last4', 'text'],
+  ['address', 'text'],
+  ['residence_status', 'text'],
+  ['synthetic', 'boolean'],
+  ['district_code', 'text'],
+] as const;
+
+const camel = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Inserts persons through `unnest` of one array per column: a statement with 20 parameters
+ * whatever the row count, which PostgreSQL parses once, instead of 20 per row (several times
+ * faster for imports and seeding, on the server and on PGlite alike).
+ */
 export async function insertPersons(db: Executor, rows: PersonInsert[]) {
-  if (rows.length) await db.insert(persons).values(rows);
+  for (let i = 0; i < rows.length; i += 5000) {
+    const slice = rows.slice(i, i + 5000) as unknown as Record<string, unknown>[];
+    const arrays = PERSON_COLUMNS.map(([column, type]) => {
+      const key = camel(column);
+      const values = slice.map((r) => (key === 'synthetic' ? Boolean(r[key]) : (r[key] ?? null)));
+      return sql`${sql.param(values)}::${sql.raw(type)}[]`;
+    });
+    await db.execute(
+      sql`insert into ${persons} (${sql.raw(PERSON_COLUMNS.map(([c]) => c).join(', '))})
+          select * from unnest(${sql.join(arrays, sql`, `)})`,
+    );
+  }
 }
 
 export async function updatePersonRow(db: Executor, id: string, patch: Partial<PersonInsert>) {
