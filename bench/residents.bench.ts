@@ -21,12 +21,11 @@ import { findGridsInScope } from '../src/server/modules/org/org-repository.ts';
 import { importResidents } from '../src/server/modules/residents/resident-import-service.ts';
 import * as residents from '../src/server/modules/residents/resident-repository.ts';
 import { listResidents } from '../src/server/modules/residents/resident-service.ts';
-import type { Actor, Grant } from '../src/server/platform/access/actor.ts';
-import { findGrantsOfUser } from '../src/server/platform/auth/session-repository.ts';
+import type { Actor } from '../src/server/platform/access/actor.ts';
+import { actorOfUser } from '../src/server/platform/auth/auth-service.ts';
 import { PersonalDataCipher } from '../src/server/platform/crypto/personal-data-cipher.ts';
 import type { AppDeps } from '../src/server/platform/deps.ts';
 import { EventBus } from '../src/server/platform/events/event-bus.ts';
-import { findUserByUsername } from '../src/server/platform/users/user-repository.ts';
 import { bootstrap } from '../src/server/seed/bootstrap.ts';
 import { generateDemoResidents } from '../src/server/seed/demo-residents.ts';
 import { openDatabase } from '../src/server/server.ts';
@@ -48,20 +47,8 @@ async function freshDeps(): Promise<{ deps: AppDeps; admin: Actor; cleanup: () =
     cipher: new PersonalDataCipher(randomBytes(32)),
   };
   await bootstrap(deps, { demo: true, adminPassword: 'Bench-pass-2022', demoResidents: 0 });
-  const user = await findUserByUsername(database.db, 'admin');
-  if (!user) throw new Error('no admin');
-  const grants: Grant[] = (await findGrantsOfUser(database.db, user.id)).map((g) => ({
-    ...g,
-    permissions: new Set(g.permissions),
-  }));
-  const admin: Actor = {
-    userId: user.id,
-    username: 'admin',
-    displayName: 'bench',
-    grants,
-    ip: 'bench',
-    locale: 'zh',
-  };
+  const admin = await actorOfUser(deps, 'admin', 'bench');
+  if (!admin) throw new Error('no admin');
   return {
     deps,
     admin,

@@ -54,7 +54,7 @@ test('the command-line import checks with --dry-run, reports bad rows, then impo
   const grid = '幸福家园社区/第一网格';
   const bad = await file([
     ['甲一', '', id('41160219900101111'), '', grid, '一号', '在家', ''],
-    ['乙二', '', 411602199001011120, '', grid, '二号', '在家', ''],
+    ['乙二', '', 4.11602199001011e17, '', grid, '二号', '在家', ''],
   ]);
   const checked = cli('import', 'residents', bad, '--dry-run');
   assert.equal(checked.status, 1);

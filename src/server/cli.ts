@@ -10,15 +10,13 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { importResidents } from './modules/residents/resident-import-service.ts';
-import type { Actor, Grant } from './platform/access/actor.ts';
-import { findGrantsOfUser } from './platform/auth/session-repository.ts';
+import { actorOfUser } from './platform/auth/auth-service.ts';
 import { resolveMasterKey } from './platform/crypto/keys.ts';
 import { PersonalDataCipher } from './platform/crypto/personal-data-cipher.ts';
 import { describeError } from './platform/db-errors.ts';
 import type { AppDeps } from './platform/deps.ts';
 import { AppError } from './platform/errors/app-error.ts';
 import { EventBus } from './platform/events/event-bus.ts';
-import { findUserByUsername } from './platform/users/user-repository.ts';
 import { openDatabase } from './server.ts';
 
 const USAGE = 'usage: npm run gridwatch -- import residents FILE.xlsx [--dry-run] [--as USERNAME]';
@@ -50,23 +48,11 @@ async function main() {
       events: new EventBus(),
       cipher: new PersonalDataCipher(resolveMasterKey(config).key),
     };
-    const user = await findUserByUsername(database.db, values.as);
-    if (!user) {
+    const actor = await actorOfUser(deps, values.as, 'cli');
+    if (!actor) {
       console.error(`用户 ${values.as} 不存在 / no such user`);
       return 2;
     }
-    const grants: Grant[] = (await findGrantsOfUser(database.db, user.id)).map((g) => ({
-      ...g,
-      permissions: new Set(g.permissions),
-    }));
-    const actor: Actor = {
-      userId: user.id,
-      username: user.username,
-      displayName: user.displayName,
-      grants,
-      ip: 'cli',
-      locale: 'zh',
-    };
     const started = performance.now();
     process.stderr.write(`检查 ${file} …\n`);
     try {

@@ -1,15 +1,22 @@
 import type { Permission } from '../../../domain/permissions.ts';
 import type { Locale } from '../errors/i18n.ts';
 
-export interface Grant {
+/** A role on an org node, as the database answers it. */
+export interface GrantRow {
   roleCode: string;
   roleName: string;
   roleNameEn: string;
   orgUnitId: string;
   orgUnitName: string;
   orgPath: string;
+  permissions: string[];
+}
+
+export interface Grant extends Omit<GrantRow, 'permissions'> {
   permissions: ReadonlySet<string>;
 }
+
+export const toGrant = (row: GrantRow): Grant => ({ ...row, permissions: new Set(row.permissions) });
 
 /** Who is acting: the user, their grants (each a role on an org node covering its subtree), the request. */
 export interface Actor {

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Actor, Grant } from '../access/actor.ts';
-import { allPermissions } from '../access/actor.ts';
+import { type Actor, allPermissions, type GrantRow, toGrant } from '../access/actor.ts';
 import { runWrite } from '../audit/run-write.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError, invalidField } from '../errors/app-error.ts';
@@ -38,18 +37,33 @@ export function describeActor(actor: Actor) {
 
 function toActor(
   user: { userId: string; username: string; displayName: string },
-  rows: sessions.GrantRow[],
+  rows: GrantRow[],
   info: RequestInfo,
 ): Actor {
-  const grants: Grant[] = rows.map((r) => ({ ...r, permissions: new Set(r.permissions) }));
   return {
     userId: user.userId,
     username: user.username,
     displayName: user.displayName,
-    grants,
+    grants: rows.map(toGrant),
     ip: info.ip,
     locale: info.locale,
   };
+}
+
+/** A user acting outside a web session (the command line, a benchmark), with their own grants. */
+export async function actorOfUser(
+  deps: Pick<AppDeps, 'database'>,
+  username: string,
+  ip: string,
+): Promise<Actor | null> {
+  const user = await findUserByUsername(deps.database.db, username);
+  if (!user) return null;
+  const grants = await sessions.findGrantsOfUser(deps.database.db, user.id);
+  return toActor({ userId: user.id, username: user.username, displayName: user.displayName }, grants, {
+    ip,
+    userAgent: null,
+    locale: 'zh',
+  });
 }
 
 /**

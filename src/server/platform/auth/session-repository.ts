@@ -2,22 +2,13 @@ import { and, eq, gt, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { queryRows } from '../../db/rows.ts';
 import { loginFailures, sessions, users } from '../../db/schema.ts';
+import type { GrantRow } from '../access/actor.ts';
 
 export async function insertSession(
   db: Executor,
   row: { tokenHash: string; userId: string; ip: string | null; userAgent: string | null },
 ) {
   await db.insert(sessions).values(row);
-}
-
-export interface GrantRow {
-  roleCode: string;
-  roleName: string;
-  roleNameEn: string;
-  orgUnitId: string;
-  orgUnitName: string;
-  orgPath: string;
-  permissions: string[];
 }
 
 /** A user's grants with their role's permissions and their node's path, as one JSON array. */
