@@ -156,6 +156,8 @@ const en: typeof zh = {
     basics: 'Details',
     updatedAt: 'Updated',
     members: 'Household members',
+    moveHousehold: 'Move household',
+    householdMoved: 'Household moved',
     self: 'This person',
     noHousehold: 'No household linked',
     since: 'Since',

@@ -149,6 +149,8 @@ const zh = {
     basics: '基本信息',
     updatedAt: '更新时间',
     members: '同户成员',
+    moveHousehold: '整户迁移',
+    householdMoved: '已整户迁移',
     self: '本人',
     noHousehold: '未关联户',
     since: '起始日期',

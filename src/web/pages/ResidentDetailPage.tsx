@@ -35,6 +35,7 @@ import { DOCUMENT_TYPE_NAMES } from '../../domain/id-number';
 import { STATUS_KIND_NAMES, STATUS_KINDS, type StatusKind } from '../../domain/residents';
 import { ApiError, api } from '../api';
 import { ModalForm } from '../components/ModalForm';
+import { type OrgUnitChoice, OrgUnitSelect } from '../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../components/ResidenceStatusTag';
 import { ResidentFormModal } from '../components/ResidentFormModal';
 import { ageOf, formatTime } from '../format';
@@ -233,8 +234,22 @@ export function ResidentDetailPage() {
 function HouseholdCard({ resident }: { resident: ResidentDetail }) {
   const { t } = useTranslation();
   const { household } = resident;
+  const [moving, setMoving] = useState(false);
   return (
-    <Card title={t('residents.members')} style={{ height: '100%' }}>
+    <Card
+      title={t('residents.members')}
+      style={{ height: '100%' }}
+      extra={
+        household && resident.actions.update ? (
+          <Button size="small" onClick={() => setMoving(true)} data-testid="household-move">
+            {t('residents.moveHousehold')}
+          </Button>
+        ) : null
+      }
+    >
+      {household && (
+        <MoveHouseholdModal householdId={household.id} open={moving} onClose={() => setMoving(false)} />
+      )}
       {household ? (
         <Flex vertical gap={8} data-testid="resident-household-members">
           <Typography.Text type="secondary">{household.address}</Typography.Text>
@@ -438,6 +453,53 @@ function StatusFields() {
         <Input data-testid="status-source" />
       </Form.Item>
     </>
+  );
+}
+
+interface MoveValues {
+  grid: OrgUnitChoice;
+}
+
+/** The whole household, every member with it, moves to another grid (a family moving house). */
+function MoveHouseholdModal({
+  householdId,
+  open,
+  onClose,
+}: {
+  householdId: string;
+  open: boolean;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const move = useMutation({
+    mutationFn: ({ grid }: MoveValues) => api.post(`/households/${householdId}/move`, { gridId: grid.value }),
+    onSuccess: () => {
+      onClose();
+      void message.success(t('residents.householdMoved'));
+      void queryClient.invalidateQueries({ queryKey: ['residents'] });
+      void queryClient.invalidateQueries({ queryKey: ['households'] });
+    },
+  });
+  return (
+    <ModalForm<MoveValues>
+      open={open}
+      title={t('residents.moveHousehold')}
+      pending={move.isPending}
+      onSubmit={(values, form) => move.mutate(values, { onError: (error) => showError(error, form) })}
+      onClose={onClose}
+      submitTestId="household-move-submit"
+    >
+      <Form.Item
+        name="grid"
+        label={t('residents.grid')}
+        rules={[{ required: true, message: t('residents.pickGrid') }]}
+      >
+        <OrgUnitSelect onlyLevel="grid" placeholder={t('residents.pickGrid')} />
+      </Form.Item>
+    </ModalForm>
   );
 }
 
