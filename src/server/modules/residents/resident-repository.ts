@@ -174,7 +174,7 @@ export async function updatePersonRow(db: Executor, id: string, patch: Partial<P
     .where(eq(persons.id, id));
 }
 
-export async function findKeyGroupsOf(db: Executor, personIds: string[]) {
+export async function findKeyGroupsOf(db: Executor, scope: string[], personIds: string[]) {
   if (personIds.length === 0) return [];
   return db
     .select({
@@ -186,7 +186,8 @@ export async function findKeyGroupsOf(db: Executor, personIds: string[]) {
     })
     .from(personKeyGroups)
     .innerJoin(keyGroupClasses, eq(keyGroupClasses.code, personKeyGroups.classCode))
-    .where(inArray(personKeyGroups.personId, personIds))
+    .innerJoin(persons, eq(persons.id, personKeyGroups.personId))
+    .where(and(inArray(personKeyGroups.personId, personIds), inScope(persons.orgPath, scope)))
     .orderBy(asc(keyGroupClasses.sortOrder));
 }
 
@@ -213,7 +214,7 @@ export interface StatusRow {
 }
 
 /** The latest status of each kind for each person. */
-export async function findCurrentStatuses(db: Executor, personIds: string[]) {
+export async function findCurrentStatuses(db: Executor, scope: string[], personIds: string[]) {
   if (personIds.length === 0) return [];
   return queryRows<StatusRow>(
     db,
@@ -221,7 +222,8 @@ export async function findCurrentStatuses(db: Executor, personIds: string[]) {
                s.person_id as "personId", s.kind, s.value, s.observed_at as "observedAt",
                s.valid_until as "validUntil", s.source, u.display_name as "recordedByName"
         from ${personStatuses} s left join ${users} u on u.id = s.recorded_by
-        where s.person_id in (${sql.join(
+             join ${persons} on ${persons.id} = s.person_id
+        where ${inScope(persons.orgPath, scope)} and s.person_id in (${sql.join(
           personIds.map((id) => sql`${id}::uuid`),
           sql`, `,
         )})
@@ -229,13 +231,14 @@ export async function findCurrentStatuses(db: Executor, personIds: string[]) {
   );
 }
 
-export async function findStatusHistory(db: Executor, personId: string) {
+export async function findStatusHistory(db: Executor, scope: string[], personId: string) {
   return queryRows<StatusRow>(
     db,
     sql`select s.person_id as "personId", s.kind, s.value, s.observed_at as "observedAt",
                s.valid_until as "validUntil", s.source, u.display_name as "recordedByName"
         from ${personStatuses} s left join ${users} u on u.id = s.recorded_by
-        where s.person_id = ${personId}
+             join ${persons} on ${persons.id} = s.person_id
+        where s.person_id = ${personId} and ${inScope(persons.orgPath, scope)}
         order by s.observed_at desc, s.created_at desc
         limit 200`,
   );
@@ -320,11 +323,11 @@ export async function findHouseholds(
   return { items, total };
 }
 
-export async function findHouseholdMembers(db: Executor, householdId: string) {
+export async function findHouseholdMembers(db: Executor, scope: string[], householdId: string) {
   return db
     .select({ id: persons.id, name: persons.name, residenceStatus: persons.residenceStatus })
     .from(persons)
-    .where(and(eq(persons.householdId, householdId), live))
+    .where(and(eq(persons.householdId, householdId), live, inScope(persons.orgPath, scope)))
     .orderBy(asc(persons.birthDate));
 }
 

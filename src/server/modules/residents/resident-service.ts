@@ -65,11 +65,17 @@ function toView(deps: AppDeps, actor: Actor, row: Listed, groups: KeyGroupRow[],
   };
 }
 
+/** Where the actor may see residents' records: read or write grants. */
+const recordScope = (actor: Actor) => [
+  ...new Set([...scopePaths(actor, 'resident.read'), ...scopePaths(actor, 'resident.write')]),
+];
+
 async function viewsOf(deps: AppDeps, db: Executor, actor: Actor, rows: Listed[]) {
   const ids = rows.map((r) => r.person.id);
+  const scope = recordScope(actor);
   const [groups, statuses] = await Promise.all([
-    repo.findKeyGroupsOf(db, ids),
-    repo.findCurrentStatuses(db, ids),
+    repo.findKeyGroupsOf(db, scope, ids),
+    repo.findCurrentStatuses(db, scope, ids),
   ]);
   return rows.map((r) => toView(deps, actor, r, groups, statuses));
 }
@@ -163,10 +169,10 @@ export async function getResident(deps: AppDeps, actor: Actor, id: string) {
       ? {
           id: household.household.id,
           address: household.household.address,
-          members: await repo.findHouseholdMembers(db, household.household.id),
+          members: await repo.findHouseholdMembers(db, scope, household.household.id),
         }
       : null,
-    statusHistory: (await repo.findStatusHistory(db, id)).map(statusView),
+    statusHistory: (await repo.findStatusHistory(db, scope, id)).map(statusView),
   };
 }
 
@@ -351,7 +357,7 @@ export async function updateResident(
     if (merged.phone === phone) changes.phoneEnc = p.phoneEnc;
     await repo.updatePersonRow(tx, id, changes);
     if (patch.keyGroups) {
-      const have = (await repo.findKeyGroupsOf(tx, [id])).map((g) => g.code);
+      const have = (await repo.findKeyGroupsOf(tx, scope, [id])).map((g) => g.code);
       // A class that has since ended stays on the people who have it; only new ones must be in effect.
       await checkKeyGroups(
         tx,
@@ -551,7 +557,7 @@ export async function moveHouseholdTo(deps: AppDeps, actor: Actor, id: string, g
     await repo.moveHousehold(tx, id, { id: placed.orgUnitId, path: placed.orgPath });
     const after = await repo.findHouseholdInScope(tx, scope, id);
     if (!after) throw notFound();
-    const members = await repo.findHouseholdMembers(tx, id);
+    const members = await repo.findHouseholdMembers(tx, scope, id);
     return {
       result: householdView({ ...after, memberCount: members.length }),
       touched: {

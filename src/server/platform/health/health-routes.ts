@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { pingDatabase } from '../../db/rows.ts';
 import type { AppDeps } from '../deps.ts';
 
 const startedAt = new Date().toISOString();
@@ -26,7 +26,7 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async () => {
-        await deps.database.db.execute(sql`select 1`);
+        await pingDatabase(deps.database.db);
         return {
           status: 'ok' as const,
           database: deps.database.kind,
