@@ -3,22 +3,11 @@
  * worker on that grid; the worker logs in and sees their grid and nothing else.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, launchBrowser, login, screenshot, startServer } from './support.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, journey, login, screenshot } from './support.ts';
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-let base: string;
-before(async () => {
-  server = await startServer();
-  base = server.url.replace('localhost', '127.0.0.1');
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const j = journey();
 
 const treeNode = (page: Page, name: string) =>
   page.locator('[data-testid="org-tree"] .ant-tree-treenode', { hasText: name });
@@ -45,9 +34,9 @@ async function addChild(page: Page, parent: string, name: string, levelLabel: st
 }
 
 test('admin creates a community, a grid and its grid worker, who then sees only that grid', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await login(page, base, 'admin', ADMIN_PASSWORD);
-  await page.goto(`${base}/org`);
+  const page = await j.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await login(page, j.base, 'admin', ADMIN_PASSWORD);
+  await page.goto(`${j.base}/org`);
   await expand(page, '周口港区');
   await expand(page, '李埠口乡');
   await addChild(page, '李埠口乡', '测试家园社区', '社区');
@@ -79,8 +68,8 @@ test('admin creates a community, a grid and its grid worker, who then sees only 
 
   await page.getByTestId('logout').click();
   await page.waitForURL(/\/login/);
-  await login(page, base, 'gw-e2e', 'Grid-pass-2022');
-  await page.goto(`${base}/org`);
+  await login(page, j.base, 'gw-e2e', 'Grid-pass-2022');
+  await page.goto(`${j.base}/org`);
   await treeNode(page, '测试网格甲').first().waitFor();
   const nodes = await page
     .locator('[data-testid="org-tree"] .ant-tree-treenode .ant-tree-title')
@@ -100,12 +89,12 @@ test('admin creates a community, a grid and its grid worker, who then sees only 
 });
 
 test('on a 360-px phone the menu folds into a drawer', async () => {
-  const page = await browser.newPage({
+  const page = await j.browser.newPage({
     viewport: { width: 360, height: 740 },
     isMobile: true,
     hasTouch: true,
   });
-  await login(page, base, 'admin', ADMIN_PASSWORD);
+  await login(page, j.base, 'admin', ADMIN_PASSWORD);
   await page.getByTestId('menu-toggle').click();
   await page.getByText('组织与网格').first().click();
   await page.waitForURL(/\/org/);
@@ -121,8 +110,8 @@ test('on a 360-px phone the menu folds into a drawer', async () => {
 });
 
 test('the app is installable: manifest and service worker are served', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${base}/login`);
+  const page = await j.browser.newPage();
+  await page.goto(`${j.base}/login`);
   const manifest = await page.evaluate(async () => {
     const link = document.querySelector('link[rel="manifest"]')?.getAttribute('href');
     return link ? ((await (await fetch(link)).json()) as { icons: unknown[] }) : null;

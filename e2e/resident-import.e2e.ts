@@ -6,26 +6,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import ExcelJS from 'exceljs';
-import type { Browser } from 'playwright-core';
 import { idCheckChar } from '../src/domain/id-number.ts';
-import { ADMIN_PASSWORD, launchBrowser, login, screenshot, startServer } from './support.ts';
+import { ADMIN_PASSWORD, journey, login, screenshot } from './support.ts';
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-let base: string;
+const j = journey();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-import-'));
-before(async () => {
-  server = await startServer();
-  base = server.url.replace('localhost', '127.0.0.1');
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const id = (first17: string) => first17 + idCheckChar(first17);
 const GRID = '幸福家园社区/第一网格';
@@ -45,9 +33,9 @@ async function fill(template: string, rows: (string | number)[][], out: string) 
 }
 
 test('import the template with 3 good and 2 bad rows, see the errors, fix, import, find by initials', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  await login(page, base, 'admin', ADMIN_PASSWORD);
-  await page.goto(`${base}/residents/import`);
+  const page = await j.browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  await login(page, j.base, 'admin', ADMIN_PASSWORD);
+  await page.goto(`${j.base}/residents/import`);
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -95,7 +83,7 @@ test('import the template with 3 good and 2 bad rows, see the errors, fix, impor
   await page.getByTestId('import-done').waitFor();
   await screenshot(page, 'import-done');
 
-  await page.goto(`${base}/residents?q=oyjy`);
+  await page.goto(`${j.base}/residents?q=oyjy`);
   await page.getByText('欧阳靖宇').first().waitFor();
   const rows = await page.locator('table tbody tr').allInnerTexts();
   assert.ok(

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../src/server/config.ts';
 import { type Running, startGridwatch } from '../src/server/server.ts';
@@ -62,4 +63,22 @@ export async function login(page: Page, baseUrl: string, username: string, passw
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+/**
+ * One server and one browser for a journey file, started before its tests and closed after:
+ * read `journey.base` and `journey.browser` inside the tests.
+ */
+export function journey() {
+  const state = {} as { server: Awaited<ReturnType<typeof startServer>>; browser: Browser; base: string };
+  before(async () => {
+    state.server = await startServer();
+    state.base = state.server.url.replace('localhost', '127.0.0.1');
+    state.browser = await launchBrowser();
+  });
+  after(async () => {
+    await state.browser?.close();
+    await state.server?.close();
+  });
+  return state;
 }
