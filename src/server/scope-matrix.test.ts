@@ -78,6 +78,7 @@ const LIST_QUERIES: Record<string, (fx: TestApp['fx']) => string[]> = {
   '/api/v1/work-items': () => ['?type=directive', '?state=open'],
   '/api/v1/audit-events': (fx) => [`?entityId=${fx.gridB.id}`, '?entity=org-unit', '?action=work-item'],
   '/api/v1/residents': (fx) => [
+    `?householdId=${fx.residentB.householdId}`,
     '?q=李',
     '?q=lsg',
     '?q=lisiguang',

@@ -20,6 +20,7 @@ export interface ResidentFilter {
   subtreePath?: string;
   residenceStatus?: string;
   keyGroup?: string;
+  householdId?: string;
   idHash?: string;
   phoneHash?: string;
   last4?: string;
@@ -36,6 +37,7 @@ function whereOf(scope: string[], f: ResidentFilter): SQL | undefined {
     live,
     f.subtreePath ? inScope(persons.orgPath, [f.subtreePath]) : undefined,
     f.residenceStatus ? eq(persons.residenceStatus, f.residenceStatus) : undefined,
+    f.householdId ? eq(persons.householdId, f.householdId) : undefined,
     f.keyGroup
       ? exists(
           sql`(select 1 from ${personKeyGroups} k where k.person_id = ${persons.id} and k.class_code = ${f.keyGroup})`,

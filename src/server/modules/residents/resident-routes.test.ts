@@ -134,6 +134,24 @@ describe('search', () => {
     assert.equal((await workerA.get(`/api/v1/residents?gridId=${t.fx.gridB.id}`)).status, 404);
   });
 
+  test('lists a household’s members, only inside the scope', async () => {
+    const mine = await workerA.get(`/api/v1/residents?householdId=${t.fx.residentA.householdId}`);
+    assert.deepEqual(
+      mine.body.items.map((r: { name: string }) => r.name),
+      ['张三丰'],
+    );
+    const theirs = await workerA.get(`/api/v1/residents?householdId=${t.fx.residentB.householdId}`);
+    assert.deepEqual(theirs.body, { items: [], total: 0 });
+    const households = await workerA.get(`/api/v1/households?gridId=${t.fx.gridA.id}`);
+    assert.ok(households.body.items.every((h: { gridName: string }) => h.gridName === '第一网格'));
+    assert.ok(
+      households.body.items.some(
+        (h: { id: string; memberCount: number }) =>
+          h.id === t.fx.residentA.householdId && h.memberCount === 1,
+      ),
+    );
+  });
+
   test('filters by residence status and key group; counts by status', async () => {
     const res = await admin.get(`/api/v1/residents?orgUnitId=${t.fx.community.id}&residenceStatus=at_home`);
     assert.ok(res.body.items.every((r: { residenceStatus: string }) => r.residenceStatus === 'at_home'));

@@ -67,6 +67,7 @@ export const residentQuery = z.object({
   gridId: z.uuid().optional(),
   residenceStatus: z.enum(RESIDENCE_STATUSES).optional(),
   keyGroup: z.string().trim().max(50).optional(),
+  householdId: z.uuid().optional(),
 });
 
 export const statusBody = z.object({

@@ -123,6 +123,7 @@ export interface ResidentQuery {
   gridId?: string;
   residenceStatus?: string;
   keyGroup?: string;
+  householdId?: string;
 }
 
 export async function residentFilter(
@@ -135,6 +136,7 @@ export async function residentFilter(
     subtreePath: await subtreeOf(deps, scope, query.gridId ?? query.orgUnitId),
     residenceStatus: query.residenceStatus,
     keyGroup: query.keyGroup,
+    householdId: query.householdId,
   };
 }
 
