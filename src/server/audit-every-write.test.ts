@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { queryRows } from './db/rows.ts';
-import { client } from './testing/http.ts';
+import { client, multipartFile } from './testing/http.ts';
 import { fillPath, listApiRoutes } from './testing/openapi-routes.ts';
 import { createTestApp, type TestApp, USER_PASSWORD, validId } from './testing/test-app.ts';
 
@@ -187,17 +187,12 @@ const CASES: Record<string, Case> = {
 };
 
 async function uploadFile(cookie: string | undefined, url: string, file: Buffer) {
-  const boundary = '----gridwatch-audit';
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\n`),
-    file,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
+  const { payload, contentType } = multipartFile(file);
   const res = await t.app.inject({
     method: 'POST',
     url,
     payload,
-    headers: { ...(cookie ? { cookie } : {}), 'content-type': `multipart/form-data; boundary=${boundary}` },
+    headers: { ...(cookie ? { cookie } : {}), 'content-type': contentType },
   });
   return { status: res.statusCode, body: res.json() };
 }

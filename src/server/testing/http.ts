@@ -31,3 +31,15 @@ export function client(app: FastifyInstance, cookie?: string, extraHeaders: Reco
     send,
   };
 }
+
+/** A multipart/form-data body holding one file in the field `file`, as a browser's upload sends it. */
+export function multipartFile(file: Buffer, filename = 'residents.xlsx') {
+  const boundary = '----gridwatch-test-boundary';
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`,
+  );
+  return {
+    payload: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
+}

@@ -18,6 +18,7 @@ const columns = {
   code: orgUnits.code,
   path: orgUnits.path,
   depth: orgUnits.depth,
+  districtCode: orgUnits.districtCode,
   childCount,
 };
 
@@ -29,6 +30,7 @@ export type OrgUnitListRow = {
   code: string | null;
   path: string;
   depth: number;
+  districtCode: string;
   childCount: number;
 };
 
@@ -152,11 +154,6 @@ export async function updateOrgUnitRow(
     .update(orgUnits)
     .set({ ...patch, updatedAt: sql`now()` })
     .where(eq(orgUnits.id, id));
-}
-
-export async function findOrgUnitById(db: Executor, id: string) {
-  const [row] = await db.select().from(orgUnits).where(eq(orgUnits.id, id));
-  return row;
 }
 
 /** The grids inside a scope with their parent's name, for pickers and import files. */

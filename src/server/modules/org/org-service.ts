@@ -9,14 +9,14 @@ import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
 import * as repo from './org-repository.ts';
 
-export type OrgUnitView = Omit<repo.OrgUnitListRow, 'depth'> & {
+export type OrgUnitView = Omit<repo.OrgUnitListRow, 'depth' | 'districtCode'> & {
   actions: { update: boolean; createChild: boolean };
 };
 
 /** What the actor may do with a node, so the web shows buttons from the server's answer. */
 function toView(actor: Actor, row: repo.OrgUnitListRow): OrgUnitView {
   const writable = pathInScope(row.path, scopePaths(actor, 'org.write'));
-  const { depth: _depth, ...rest } = row;
+  const { depth: _depth, districtCode: _districtCode, ...rest } = row;
   return {
     ...rest,
     actions: {
@@ -84,7 +84,6 @@ export async function createOrgUnit(
         'name',
       );
     }
-    const full = await repo.findOrgUnitById(tx, parent.id);
     const id = newId();
     const path = await repo.insertOrgUnit(tx, {
       id,
@@ -92,7 +91,7 @@ export async function createOrgUnit(
       name: input.name,
       level: input.level,
       code: input.code ?? null,
-      districtCode: full.districtCode,
+      districtCode: parent.districtCode,
     });
     const created = await repo.findOrgUnitInScope(tx, [path], id);
     if (!created) throw notFound();

@@ -1,3 +1,4 @@
+import { inEffect, localDay } from '../../../domain/dates.ts';
 import { type Actor, scopePaths } from '../../platform/access/actor.ts';
 import { requireScope } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
@@ -51,10 +52,10 @@ export async function importResidents(
   options: { dryRun: boolean; onProgress?: (done: number, total: number) => void },
 ): Promise<ImportReport> {
   const scope = requireScope(actor, 'resident.import');
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localDay();
   const keyGroupCodes = new Map(
     (await repo.findKeyGroupClasses(deps.database.db))
-      .filter((c) => c.effectiveFrom <= today && (!c.effectiveTo || c.effectiveTo >= today))
+      .filter((c) => inEffect(c, today))
       .map((c) => [c.name, c.code]),
   );
   const { rows, errors, total } = await readImportFile(file, await gridChoices(deps, scope), keyGroupCodes);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
-import { client } from '../../testing/http.ts';
+import { client, multipartFile } from '../../testing/http.ts';
 import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
 
 let t: TestApp;
@@ -16,19 +16,8 @@ before(async () => {
 });
 after(() => t.close());
 
-function multipart(file: Buffer, filename = 'residents.xlsx') {
-  const boundary = '----gridwatch-test-boundary';
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`,
-  );
-  return {
-    payload: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]),
-    contentType: `multipart/form-data; boundary=${boundary}`,
-  };
-}
-
 async function upload(cookie: string, file: Buffer, dryRun: boolean, filename?: string) {
-  const { payload, contentType } = multipart(file, filename);
+  const { payload, contentType } = multipartFile(file, filename);
   const res = await t.app.inject({
     method: 'POST',
     url: `/api/v1/residents/import?dryRun=${dryRun}`,

@@ -1,6 +1,9 @@
+import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { localDay } from '../../../domain/dates.ts';
 import type { AppDeps } from '../../platform/deps.ts';
 import { invalidField } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
@@ -22,7 +25,13 @@ const importReport = z.object({
   errors: z.array(z.object({ row: z.number(), column: z.string(), message: z.string() })),
 });
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** An xlsx download with its Chinese file name (RFC 5987, so every browser keeps the characters). */
+function sendXlsx(reply: FastifyReply, filename: string, body: Buffer | Readable) {
+  return reply
+    .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`)
+    .send(body);
+}
 
 export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -37,14 +46,7 @@ export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (req, reply) => {
-        const file = await importTemplate(deps, actorOf(req));
-        return reply
-          .header('content-type', XLSX)
-          .header(
-            'content-disposition',
-            `attachment; filename*=UTF-8''${encodeURIComponent('居民导入模板.xlsx')}`,
-          )
-          .send(file);
+        return sendXlsx(reply, '居民导入模板.xlsx', await importTemplate(deps, actorOf(req)));
       },
     );
     app.post(
@@ -85,14 +87,7 @@ export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (req, reply) => {
         const stream = await exportResidents(deps, actorOf(req), req.query);
-        const day = new Date().toISOString().slice(0, 10);
-        return reply
-          .header('content-type', XLSX)
-          .header(
-            'content-disposition',
-            `attachment; filename*=UTF-8''${encodeURIComponent(`居民-${day}.xlsx`)}`,
-          )
-          .send(stream);
+        return sendXlsx(reply, `居民-${localDay()}.xlsx`, stream);
       },
     );
     app.get(

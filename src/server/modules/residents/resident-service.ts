@@ -1,17 +1,18 @@
+import { inEffect, localDay } from '../../../domain/dates.ts';
 import { type DocumentType, parseIdNumber } from '../../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../../domain/masking.ts';
 import { normalizeMobile } from '../../../domain/phone.ts';
 import type { ResidenceStatus, StatusKind } from '../../../domain/residents.ts';
 import type { Executor } from '../../db/database.ts';
 import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
-import { requireScope } from '../../platform/access/require.ts';
+import { requireScope, requireWholeTree } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
-import { AppError, conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
+import { conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
-import { findOrgUnitById, findOrgUnitInScope } from '../org/org-repository.ts';
+import { findOrgUnitInScope } from '../org/org-repository.ts';
 import * as repo from './resident-repository.ts';
 import { buildPersonRow, documentHash, type ResidentInput } from './resident-rules.ts';
 
@@ -32,9 +33,21 @@ function statusView(s: repo.StatusRow) {
 }
 
 /** The resident as every response shows it: ID and phone masked, what the actor may do attached. */
-function toView(deps: AppDeps, actor: Actor, row: Listed, groups: KeyGroupRow[], statuses: repo.StatusRow[]) {
+/** Where the actor may act on residents, computed once per answer rather than once per row. */
+interface ActionScopes {
+  write: string[];
+  unmask: string[];
+}
+
+function toView(
+  deps: AppDeps,
+  can: ActionScopes,
+  row: Listed,
+  groups: KeyGroupRow[],
+  statuses: repo.StatusRow[],
+) {
   const p = row.person;
-  const writable = pathInScope(p.orgPath, scopePaths(actor, 'resident.write'));
+  const writable = pathInScope(p.orgPath, can.write);
   return {
     id: p.id,
     name: p.name,
@@ -59,7 +72,7 @@ function toView(deps: AppDeps, actor: Actor, row: Listed, groups: KeyGroupRow[],
     updatedAt: p.updatedAt.toISOString(),
     actions: {
       update: writable,
-      unmask: pathInScope(p.orgPath, scopePaths(actor, 'personal.unmask')),
+      unmask: pathInScope(p.orgPath, can.unmask),
       merge: writable,
     },
   };
@@ -77,7 +90,8 @@ async function viewsOf(deps: AppDeps, db: Executor, actor: Actor, rows: Listed[]
     repo.findKeyGroupsOf(db, scope, ids),
     repo.findCurrentStatuses(db, scope, ids),
   ]);
-  return rows.map((r) => toView(deps, actor, r, groups, statuses));
+  const can = { write: scopePaths(actor, 'resident.write'), unmask: scopePaths(actor, 'personal.unmask') };
+  return rows.map((r) => toView(deps, can, r, groups, statuses));
 }
 
 /** The audit view: masked by the audit mechanism itself (idNumber, phone). */
@@ -217,16 +231,15 @@ async function placeOf(
   if (!unit || !['grid', 'building'].includes(unit.level)) {
     throw invalidField('gridId', text('网格不存在或不在您的管辖范围内', 'Grid not in your scope'));
   }
-  const full = await findOrgUnitById(tx, unit.id);
-  return { orgUnitId: unit.id, orgPath: unit.path, districtCode: full.districtCode, householdId: null };
+  return { orgUnitId: unit.id, orgPath: unit.path, districtCode: unit.districtCode, householdId: null };
 }
 
 async function checkKeyGroups(tx: Executor, codes: string[]) {
   const known = new Map((await repo.findKeyGroupClasses(tx)).map((c) => [c.code, c]));
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localDay();
   for (const [i, code] of codes.entries()) {
     const c = known.get(code);
-    if (!c || c.effectiveFrom > today || (c.effectiveTo && c.effectiveTo < today)) {
+    if (!c || !inEffect(c, today)) {
       throw invalidField(
         `keyGroups.${i}`,
         text(`重点人群分类「${code}」不存在或未生效`, `Key group ${code} is unknown or not in effect`),
@@ -278,7 +291,7 @@ export async function createResident(deps: AppDeps, actor: Actor, input: CreateR
       ]);
     }
     await repo.insertPersons(tx, [row]);
-    const since = new Date().toISOString().slice(0, 10);
+    const since = localDay();
     await repo.insertKeyGroupMemberships(
       tx,
       (input.keyGroups ?? []).map((classCode) => ({
@@ -370,7 +383,7 @@ export async function updateResident(
         id,
         have.filter((c) => !patch.keyGroups?.includes(c)),
       );
-      const since = new Date().toISOString().slice(0, 10);
+      const since = localDay();
       await repo.insertKeyGroupMemberships(
         tx,
         patch.keyGroups
@@ -578,21 +591,16 @@ export async function moveHouseholdTo(deps: AppDeps, actor: Actor, id: string, g
 export const listKeyGroups = (deps: AppDeps) => keyGroupViews(deps.database.db);
 
 async function keyGroupViews(db: Executor) {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localDay();
   const items = (await repo.findKeyGroupClasses(db)).map((c) => ({
     code: c.code,
     name: c.name,
     testingFrequency: c.testingFrequency,
     effectiveFrom: c.effectiveFrom,
     effectiveTo: c.effectiveTo,
-    active: c.effectiveFrom <= today && (!c.effectiveTo || c.effectiveTo >= today),
+    active: inEffect(c, today),
   }));
   return { items, total: items.length };
-}
-
-function requireTaxonomyEditor(actor: Actor) {
-  const scope = requireScope(actor, 'key-group.write');
-  if (!scope.some((p) => !p.includes('.'))) throw new AppError('FORBIDDEN');
 }
 
 export async function createKeyGroup(
@@ -606,7 +614,7 @@ export async function createKeyGroup(
     effectiveTo?: string | null;
   },
 ) {
-  requireTaxonomyEditor(actor);
+  requireWholeTree(actor, 'key-group.write');
   return runWrite(deps, actor, 'key-group.create', async (tx) => {
     if ((await repo.findKeyGroupClasses(tx)).some((c) => c.code === input.code)) {
       throw conflict(text('分类编码已存在', 'Code already exists'), undefined, 'code');
@@ -635,7 +643,7 @@ export async function updateKeyGroup(
     effectiveTo?: string | null;
   },
 ) {
-  requireTaxonomyEditor(actor);
+  requireWholeTree(actor, 'key-group.write');
   return runWrite(deps, actor, 'key-group.update', async (tx) => {
     const before = (await repo.findKeyGroupClasses(tx)).find((c) => c.code === code);
     if (!before) throw notFound();

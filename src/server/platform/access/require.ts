@@ -1,6 +1,6 @@
 import type { Permission } from '../../../domain/permissions.ts';
 import { forbidden } from '../errors/app-error.ts';
-import { type Actor, hasPermission, scopePaths } from './actor.ts';
+import { type Actor, coversWholeTree, hasPermission, scopePaths } from './actor.ts';
 
 /**
  * Every service starts here: no grant with the permission at all → 403; otherwise the subtrees
@@ -9,4 +9,9 @@ import { type Actor, hasPermission, scopePaths } from './actor.ts';
 export function requireScope(actor: Actor, permission: Permission): string[] {
   if (!hasPermission(actor, permission)) throw forbidden();
   return scopePaths(actor, permission);
+}
+
+/** District-wide policy (role permissions, taxonomies): only a holder of the permission on a whole tree. */
+export function requireWholeTree(actor: Actor, permission: Permission): void {
+  if (!coversWholeTree(requireScope(actor, permission))) throw forbidden();
 }

@@ -1,10 +1,9 @@
 import { PERMISSION_CODES, PERMISSIONS } from '../../../domain/permissions.ts';
 import type { Actor } from '../access/actor.ts';
-import { coversWholeTree } from '../access/actor.ts';
-import { requireScope } from '../access/require.ts';
+import { requireWholeTree } from '../access/require.ts';
 import { runWrite } from '../audit/run-write.ts';
 import type { AppDeps } from '../deps.ts';
-import { forbidden, invalidField, notFound } from '../errors/app-error.ts';
+import { invalidField, notFound } from '../errors/app-error.ts';
 import { text } from '../errors/i18n.ts';
 import * as repo from './role-repository.ts';
 
@@ -34,7 +33,7 @@ export async function updateRolePermissions(
   code: string,
   permissions: string[],
 ) {
-  if (!coversWholeTree(requireScope(actor, 'role.write'))) throw forbidden();
+  requireWholeTree(actor, 'role.write');
   const unknown = permissions.filter((p) => !(PERMISSION_CODES as string[]).includes(p));
   if (unknown.length)
     throw invalidField(
