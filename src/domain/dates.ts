@@ -20,3 +20,25 @@ export function localDay(at: Date = new Date()): string {
 export function inEffect(entry: { effectiveFrom: string; effectiveTo: string | null }, day: string): boolean {
   return entry.effectiveFrom <= day && (!entry.effectiveTo || entry.effectiveTo >= day);
 }
+
+/**
+ * An instant written by a lab or a phone: ISO with an offset as is; a wall-clock time without one
+ * (`2022-04-10 08:30`, `2022/4/10 8:30:00`) is read in the district's time zone. Null when unreadable.
+ */
+export function parseDistrictDateTime(raw: string): Date | null {
+  const v = raw.trim();
+  if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(v) && /^\d{4}-\d{2}-\d{2}T/.test(v)) {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(v);
+  if (!m) return null;
+  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1);
+  const pad = (x: string) => x.padStart(2, '0');
+  const iso = `${y}-${pad(mo as string)}-${pad(d as string)}T${pad(h)}:${pad(mi)}:${pad(s)}+08:00`;
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return null;
+  // Reject 2022-02-30 and the like, which Date would roll over.
+  if (localDay(at) !== `${y}-${pad(mo as string)}-${pad(d as string)}`) return null;
+  return at;
+}

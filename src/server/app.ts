@@ -9,6 +9,7 @@ import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify'
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { orgRoutes } from './modules/org/org-routes.ts';
 import { residentRoutes } from './modules/residents/resident-routes.ts';
+import { testingRoutes } from './modules/testing/testing-routes.ts';
 import { auditRoutes } from './platform/audit/audit-routes.ts';
 import { authRoutes } from './platform/auth/auth-routes.ts';
 import type { AppDeps } from './platform/deps.ts';
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         workItemRoutes,
         eventRoutes,
         residentRoutes,
+        testingRoutes,
       ]) {
         await api.register(routes(deps));
       }

@@ -11,3 +11,8 @@ export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
 export async function pingDatabase(db: Executor): Promise<void> {
   await db.execute(sql`select 1`);
 }
+
+/** One array parameter of a SQL type, for `unnest` and `= any(...)`: one parameter whatever the length. */
+export function arrayParam(values: readonly unknown[], type: string): SQL {
+  return sql`${sql.param(values)}::${sql.raw(type)}[]`;
+}

@@ -344,3 +344,225 @@ export const permissionSeeds = pgTable('permission_seeds', {
   permission: text('permission').primaryKey(),
   seededAt: timestamp('seeded_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * A mass-testing round (第N轮) over an org subtree and its days. `modeRules` chooses the sampling
+ * mode per person (quarantined and listed key groups single-tube); the rest take `defaultMode`.
+ */
+export const testRounds = pgTable(
+  'test_rounds',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    orgUnitId: uuid('org_unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    orgPath: text('org_path').notNull(),
+    startsOn: date('starts_on').notNull(),
+    endsOn: date('ends_on').notNull(),
+    defaultMode: text('default_mode').notNull(),
+    singleTubeKeyGroups: text('single_tube_key_groups').array().notNull().default(sql`'{}'`),
+    districtCode: text('district_code').notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('test_rounds_org_path_idx').using('btree', t.orgPath.op('text_pattern_ops'))],
+);
+
+/** A collection point (采样点) of a round, with its place, hours and team; door-to-door teams are points too. */
+export const collectionPoints = pgTable(
+  'collection_points',
+  {
+    id: uuid('id').primaryKey(),
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => testRounds.id),
+    name: text('name').notNull(),
+    orgUnitId: uuid('org_unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    orgPath: text('org_path').notNull(),
+    place: text('place'),
+    hours: text('hours'),
+    kind: text('kind').notNull().default('fixed'),
+    samplerUserIds: uuid('sampler_user_ids').array().notNull().default(sql`'{}'`),
+    districtCode: text('district_code').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('collection_points_round_idx').on(t.roundId),
+    uniqueIndex('collection_points_name_key').on(t.roundId, t.name),
+  ],
+);
+
+/** A hand-over of sealed tubes to a lab (送检批次). */
+export const labHandovers = pgTable('lab_handovers', {
+  id: uuid('id').primaryKey(),
+  roundId: uuid('round_id')
+    .notNull()
+    .references(() => testRounds.id),
+  labName: text('lab_name').notNull(),
+  tubeCount: integer('tube_count').notNull(),
+  orgPath: text('org_path').notNull(),
+  createdBy: uuid('created_by'),
+  createdAt: createdAt(),
+});
+
+/** One imported (or entered) result file: the tubes it set point back to it. */
+export const labResultImports = pgTable('lab_result_imports', {
+  id: uuid('id').primaryKey(),
+  fileName: text('file_name').notNull(),
+  rowCount: integer('row_count').notNull(),
+  applied: integer('applied').notNull(),
+  positives: integer('positives').notNull(),
+  createdBy: uuid('created_by'),
+  createdAt: createdAt(),
+});
+
+/**
+ * A tube (采样管), by its pre-printed barcode: it takes people until its capacity, then is sealed,
+ * and moves opened → sealed → sent → received → tested. The result lives here, once per tube;
+ * every member's latest test is read through their membership.
+ */
+export const tubes = pgTable(
+  'tubes',
+  {
+    id: uuid('id').primaryKey(),
+    code: text('code').notNull(),
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => testRounds.id),
+    pointId: uuid('point_id')
+      .notNull()
+      .references(() => collectionPoints.id),
+    orgPath: text('org_path').notNull(),
+    mode: text('mode').notNull(),
+    capacity: integer('capacity').notNull(),
+    /** A household tube (一户一管) takes the members of one household only. */
+    householdId: uuid('household_id'),
+    memberCount: integer('member_count').notNull().default(0),
+    state: text('state').notNull().default('opened'),
+    openedBy: uuid('opened_by'),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
+    sealedAt: timestamp('sealed_at', { withTimezone: true }),
+    handoverId: uuid('handover_id').references(() => labHandovers.id),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    receivedAt: timestamp('received_at', { withTimezone: true }),
+    result: text('result'),
+    ct: text('ct'),
+    testedAt: timestamp('tested_at', { withTimezone: true }),
+    resultImportId: uuid('result_import_id').references(() => labResultImports.id),
+    districtCode: text('district_code').notNull(),
+  },
+  (t) => [
+    uniqueIndex('tubes_code_key').on(t.code),
+    index('tubes_round_idx').on(t.roundId, t.state),
+    index('tubes_positive_idx').on(t.roundId).where(sql`result = 'positive'`),
+  ],
+);
+
+/**
+ * Who is in which tube: one row per person per round (the primary key is what flags a second
+ * scan). The person's grid at scan time is kept for the daily figures of the point.
+ */
+export const tubeMembers = pgTable(
+  'tube_members',
+  {
+    roundId: uuid('round_id').notNull(),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => persons.id),
+    tubeId: uuid('tube_id')
+      .notNull()
+      .references(() => tubes.id),
+    samplerId: uuid('sampler_id'),
+    scannedAt: timestamp('scanned_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roundId, t.personId] }),
+    index('tube_members_tube_idx').on(t.tubeId),
+    index('tube_members_person_idx').on(t.personId, t.scannedAt),
+  ],
+);
+
+/** Why a person is not due in a round (长期在外, 卧床 → door-to-door, 婴幼儿, 住院, …). */
+export const testExemptions = pgTable(
+  'test_exemptions',
+  {
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => testRounds.id),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => persons.id),
+    reason: text('reason').notNull(),
+    note: text('note'),
+    orgPath: text('org_path').notNull(),
+    recordedBy: uuid('recorded_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.personId] })],
+);
+
+/** A pooled positive's recall of one member (单管复核): one per member, tracked to its outcome. */
+export const rechecks = pgTable(
+  'rechecks',
+  {
+    id: uuid('id').primaryKey(),
+    roundId: uuid('round_id').notNull(),
+    tubeId: uuid('tube_id')
+      .notNull()
+      .references(() => tubes.id),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => persons.id),
+    workItemId: uuid('work_item_id').references(() => workItems.id),
+    orgPath: text('org_path').notNull(),
+    state: text('state').notNull().default('open'),
+    createdAt: createdAt(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('rechecks_tube_person_key').on(t.tubeId, t.personId),
+    index('rechecks_person_idx').on(t.personId, t.state),
+    index('rechecks_round_idx').on(t.roundId, t.state),
+  ],
+);
+
+/** A door-to-door sweep (入户采样) or weekly drill: a team assigned households, an outcome per household. */
+export const sweeps = pgTable('sweeps', {
+  id: uuid('id').primaryKey(),
+  roundId: uuid('round_id')
+    .notNull()
+    .references(() => testRounds.id),
+  pointId: uuid('point_id')
+    .notNull()
+    .references(() => collectionPoints.id),
+  orgUnitId: uuid('org_unit_id')
+    .notNull()
+    .references(() => orgUnits.id),
+  orgPath: text('org_path').notNull(),
+  name: text('name').notNull(),
+  createdBy: uuid('created_by'),
+  createdAt: createdAt(),
+});
+
+export const sweepHouseholds = pgTable(
+  'sweep_households',
+  {
+    sweepId: uuid('sweep_id')
+      .notNull()
+      .references(() => sweeps.id),
+    householdId: uuid('household_id')
+      .notNull()
+      .references(() => households.id),
+    orgPath: text('org_path').notNull(),
+    outcome: text('outcome'),
+    note: text('note'),
+    visitedBy: uuid('visited_by'),
+    visitedAt: timestamp('visited_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.sweepId, t.householdId] })],
+);

@@ -12,3 +12,15 @@ export function inScope(pathColumn: SQLWrapper, scope: string[]): SQL {
     sql` or `,
   )})`;
 }
+
+/**
+ * For records that cover an area (a testing round over a street): visible when the area lies in
+ * the actor's scope or the actor's scope lies in the area (a grid worker sees the district's round).
+ */
+export function overlapsScope(pathColumn: SQLWrapper, scope: string[]): SQL {
+  if (scope.length === 0) return sql`false`;
+  return sql`(${inScope(pathColumn, scope)} or ${sql.join(
+    scope.map((p) => sql`${p} like ${pathColumn} || '.%'`),
+    sql` or `,
+  )})`;
+}

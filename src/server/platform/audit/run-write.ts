@@ -1,5 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/database.ts';
+import { arrayParam, queryRows } from '../../db/rows.ts';
 import { clientWrites } from '../../db/schema.ts';
 import type { Actor, SystemActor } from '../access/actor.ts';
 import { conflict } from '../errors/app-error.ts';
@@ -115,4 +116,140 @@ export async function runWrite<T>(
     }
   }
   return result;
+}
+
+/** One field client's write inside a batch. */
+export interface BatchedWrite<I> {
+  actor: Actor;
+  clientId: string;
+  input: I;
+}
+
+/**
+ * The same mechanism for many field writes at once (a point's phones scanning together): one
+ * transaction claims every client id, runs the work for the fresh ones, audits each success with
+ * its own actor, stores each first answer, and drops the claims of the ones that failed so their
+ * retry runs again. Repeats answer with their first answer; a client id repeated inside the batch
+ * gets the answer of its first occurrence. Events go out after commit.
+ */
+export async function runWriteBatch<I, O>(
+  deps: WriteDeps,
+  action: string,
+  writes: BatchedWrite<I>[],
+  work: (tx: Tx, fresh: BatchedWrite<I>[]) => Promise<Array<{ result: O; touched: Touched[] } | Error>>,
+): Promise<Array<O | Error>> {
+  const answers: Array<O | Error | undefined> = new Array(writes.length);
+  const firstIndex = new Map<string, number>();
+  writes.forEach((w, i) => {
+    if (!firstIndex.has(w.clientId)) firstIndex.set(w.clientId, i);
+  });
+  const unique = [...firstIndex.values()];
+  let published: Touched[] = [];
+
+  await deps.database.db.transaction(async (tx) => {
+    const claimed = new Set(
+      (
+        await queryRows<{ clientId: string }>(
+          tx,
+          sql`insert into ${clientWrites} (client_id, actor_id, action)
+              select id, actor, ${action} from unnest(${arrayParam(
+                unique.map((i) => writes[i]?.clientId),
+                'uuid',
+              )}, ${arrayParam(
+                unique.map((i) => writes[i]?.actor.userId),
+                'uuid',
+              )}) as c(id, actor)
+              on conflict do nothing
+              returning client_id as "clientId"`,
+        )
+      ).map((r) => r.clientId),
+    );
+    const replays = unique.filter((i) => !claimed.has(writes[i]?.clientId as string));
+    if (replays.length > 0) {
+      const previous = await tx
+        .select()
+        .from(clientWrites)
+        .where(inArray(clientWrites.clientId, replays.map((i) => writes[i]?.clientId as string)));
+      const byId = new Map(previous.map((p) => [p.clientId, p]));
+      for (const i of replays) {
+        const w = writes[i] as BatchedWrite<I>;
+        const p = byId.get(w.clientId);
+        answers[i] =
+          p && p.actorId === w.actor.userId && p.action === action && p.response !== null
+            ? (p.response as O)
+            : conflict(
+                text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
+                undefined,
+                'clientId',
+              );
+      }
+    }
+    const freshIndexes = unique.filter((i) => claimed.has(writes[i]?.clientId as string));
+    if (freshIndexes.length === 0) return;
+    const outcomes = await work(
+      tx,
+      freshIndexes.map((i) => writes[i] as BatchedWrite<I>),
+    );
+    const audit: Parameters<typeof insertAuditEvents>[1] = [];
+    const stored: { clientId: string; response: unknown }[] = [];
+    const failed: string[] = [];
+    freshIndexes.forEach((i, k) => {
+      const w = writes[i] as BatchedWrite<I>;
+      const outcome = outcomes[k] as { result: O; touched: Touched[] } | Error;
+      if (outcome instanceof Error) {
+        answers[i] = outcome;
+        failed.push(w.clientId);
+        return;
+      }
+      // JSON round trip so the first answer and a replay are the same shape.
+      const response = JSON.parse(JSON.stringify(outcome.result ?? null));
+      answers[i] = response;
+      stored.push({ clientId: w.clientId, response });
+      for (const t of outcome.touched) {
+        audit.push({
+          actorId: w.actor.userId,
+          actorName: w.actor.displayName,
+          action: t.action ?? action,
+          entity: t.entity,
+          entityId: t.entityId,
+          orgPath: t.orgPath,
+          changes: t.before === undefined && t.after === undefined ? null : diffSnapshots(t.before, t.after),
+          ip: w.actor.ip,
+        });
+        published.push(t);
+      }
+    });
+    await insertAuditEvents(tx, audit);
+    if (stored.length > 0)
+      await tx.execute(
+        sql`update ${clientWrites} c set response = d.r
+            from unnest(${arrayParam(
+              stored.map((s) => s.clientId),
+              'uuid',
+            )}, ${arrayParam(
+              stored.map((s) => JSON.stringify(s.response)),
+              'jsonb',
+            )}) as d(id, r)
+            where c.client_id = d.id`,
+      );
+    if (failed.length > 0) await tx.delete(clientWrites).where(inArray(clientWrites.clientId, failed));
+  }).catch((error) => {
+    published = [];
+    throw error;
+  });
+
+  const at = new Date().toISOString();
+  // One event per record touched, however many writes of the batch touched it.
+  const seen = new Set<string>();
+  for (const t of published) {
+    const key = `${t.action ?? action}|${t.entity}|${t.entityId}`;
+    if (t.publish === false || seen.has(key)) continue;
+    seen.add(key);
+    deps.events.publish({ type: t.action ?? action, entity: t.entity, entityId: t.entityId, orgPath: t.orgPath, at });
+  }
+  return writes.map((w, i) => {
+    const own = answers[i];
+    if (own !== undefined) return own;
+    return answers[firstIndex.get(w.clientId) as number] as O | Error;
+  });
 }

@@ -1,3 +1,4 @@
+import { createBatcher } from '../batching.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { type Actor, allPermissions, type GrantRow, toGrant } from '../access/actor.ts';
 import { runWrite } from '../audit/run-write.ts';
@@ -114,11 +115,37 @@ export async function login(deps: AppDeps, input: { username: string; password: 
   return { token, actor };
 }
 
+const sessionLookups = new WeakMap<AppDeps['database'], (tokenHash: string) => Promise<sessions.LiveSession | null>>();
+
+/**
+ * Concurrent requests (a point's 30 sampling phones) look their sessions up in one query; each
+ * request still sees its session as it is at that moment, no cache.
+ */
+function sessionLookup(deps: AppDeps) {
+  let lookup = sessionLookups.get(deps.database);
+  if (!lookup) {
+    lookup = createBatcher<string, sessions.LiveSession | null>(
+      async (hashes) => {
+        const rows = await sessions.findLiveSessions(
+          deps.database.db,
+          [...new Set(hashes)],
+          deps.config.sessionIdleMinutes,
+        );
+        const byHash = new Map(rows.map((r) => [r.tokenHash, r]));
+        return hashes.map((h) => byHash.get(h) ?? null);
+      },
+      { maxBatch: 200 },
+    );
+    sessionLookups.set(deps.database, lookup);
+  }
+  return lookup;
+}
+
 /** The actor behind a session cookie, or null when the session is unknown, idle too long or its user disabled. */
 export async function authenticate(deps: AppDeps, token: string, info: RequestInfo): Promise<Actor | null> {
   const db = deps.database.db;
   const tokenHash = hashToken(token);
-  const session = await sessions.findLiveSession(db, tokenHash, deps.config.sessionIdleMinutes);
+  const session = await sessionLookup(deps)(tokenHash);
   if (!session) return null;
   if (Date.now() - new Date(session.lastSeenAt).getTime() > TOUCH_EVERY_MS)
     await sessions.touchSession(db, tokenHash);

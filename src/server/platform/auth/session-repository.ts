@@ -22,26 +22,28 @@ const grantsOf = (userId: SQL) => sql`coalesce((
   from role_grants g join roles r on r.code = g.role_code join org_units o on o.id = g.org_unit_id
   where g.user_id = ${userId}), '[]'::json)`;
 
+export interface LiveSession {
+  tokenHash: string;
+  userId: string;
+  username: string;
+  displayName: string;
+  lastSeenAt: Date | string;
+  grants: GrantRow[];
+}
+
 /**
- * The session's user and their whole access in one query (it runs on every request): only if the
- * session exists, the user is active and it was used within the idle limit.
+ * Sessions' users and their whole access in one query (it runs for every request; concurrent
+ * requests share it): only sessions that exist, of active users, used within the idle limit.
  */
-export async function findLiveSession(db: Executor, tokenHash: string, idleMinutes: number) {
-  const [row] = await queryRows<{
-    userId: string;
-    username: string;
-    displayName: string;
-    lastSeenAt: Date | string;
-    grants: GrantRow[];
-  }>(
+export async function findLiveSessions(db: Executor, tokenHashes: string[], idleMinutes: number) {
+  return queryRows<LiveSession>(
     db,
-    sql`select u.id as "userId", u.username, u.display_name as "displayName", s.last_seen_at as "lastSeenAt",
-               ${grantsOf(sql`u.id`)} as grants
+    sql`select s.token_hash as "tokenHash", u.id as "userId", u.username, u.display_name as "displayName",
+               s.last_seen_at as "lastSeenAt", ${grantsOf(sql`u.id`)} as grants
         from ${sessions} s join ${users} u on u.id = s.user_id
-        where s.token_hash = ${tokenHash} and u.active
+        where s.token_hash = any(${tokenHashes}::text[]) and u.active
           and s.last_seen_at > now() - make_interval(mins => ${idleMinutes})`,
   );
-  return row;
 }
 
 export async function touchSession(db: Executor, tokenHash: string) {

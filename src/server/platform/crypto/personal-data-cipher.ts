@@ -50,6 +50,14 @@ export class PersonalDataCipher {
     return createHmac('sha256', this.#macKey).update(normalized, 'utf8').digest('base64url');
   }
 
+  /**
+   * A MAC of `data` for one purpose (a person code, …): tokens minted for one purpose never verify
+   * for another, and none of them is a lookup hash.
+   */
+  sign(purpose: string, data: Buffer): Buffer {
+    return createHmac('sha256', this.#macKey).update(`token:${purpose}:`).update(data).digest();
+  }
+
   matches(normalized: string, hash: string): boolean {
     const a = Buffer.from(this.lookupHash(normalized));
     const b = Buffer.from(hash);

@@ -74,8 +74,8 @@ export async function findWorkItemInScope(db: Executor, scope: string[], id: str
   return row;
 }
 
-export async function insertWorkItem(db: Executor, row: typeof workItems.$inferInsert) {
-  await db.insert(workItems).values(row);
+export async function insertWorkItems(db: Executor, rows: (typeof workItems.$inferInsert)[]) {
+  if (rows.length) await db.insert(workItems).values(rows);
 }
 
 export async function updateWorkItemRow(

@@ -80,9 +80,14 @@ export interface NewWorkItem {
  * causes commit together (a positive pool and its recheck tasks, a fever buyer and the test task).
  */
 export async function addWorkItem(tx: Executor, creator: Actor | SystemActor, item: NewWorkItem) {
-  const id = newId();
-  await repo.insertWorkItem(tx, {
-    id,
+  const [id] = await addWorkItems(tx, creator, [item]);
+  return id as string;
+}
+
+/** Many at once (a positive pool's recheck tasks): one statement per thousand. */
+export async function addWorkItems(tx: Executor, creator: Actor | SystemActor, items: NewWorkItem[]) {
+  const rows = items.map((item) => ({
+    id: newId(),
     type: item.type,
     title: item.title,
     subjectEntity: item.subjectEntity ?? null,
@@ -92,8 +97,9 @@ export async function addWorkItem(tx: Executor, creator: Actor | SystemActor, it
     orgPath: item.orgPath,
     dueAt: item.dueAt ?? null,
     createdBy: creator.userId,
-  });
-  return id;
+  }));
+  for (let i = 0; i < rows.length; i += 1000) await repo.insertWorkItems(tx, rows.slice(i, i + 1000));
+  return rows.map((r) => r.id);
 }
 
 /** A task assigned by hand (the command centre to a unit or a person). */

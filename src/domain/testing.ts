@@ -1,0 +1,192 @@
+/**
+ * Words and rules of mass nucleic-acid testing (DOMAIN.md, Mass testing). Pure: the server decides
+ * with them and the web shows the same names.
+ */
+
+export const SAMPLING_MODES = ['single', 'household', 'mix5', 'mix10', 'mix20'] as const;
+export type SamplingMode = (typeof SAMPLING_MODES)[number];
+
+export const SAMPLING_MODE_NAMES: Record<SamplingMode, { zh: string; en: string }> = {
+  single: { zh: '单采单检', en: 'Single tube' },
+  household: { zh: '一户一管', en: 'One tube per household' },
+  mix5: { zh: '5混1', en: '5-in-1 pool' },
+  mix10: { zh: '10混1', en: '10-in-1 pool' },
+  mix20: { zh: '20混1', en: '20-in-1 pool' },
+};
+
+/** How many people a tube of a mode takes. A household tube takes one household, at most 20 people. */
+export const TUBE_CAPACITY: Record<SamplingMode, number> = {
+  single: 1,
+  household: 20,
+  mix5: 5,
+  mix10: 10,
+  mix20: 20,
+};
+
+export const TUBE_STATES = ['opened', 'sealed', 'sent', 'received', 'tested'] as const;
+export type TubeState = (typeof TUBE_STATES)[number];
+
+export const TUBE_STATE_NAMES: Record<TubeState, { zh: string; en: string }> = {
+  opened: { zh: '采样中', en: 'Open' },
+  sealed: { zh: '已封管', en: 'Sealed' },
+  sent: { zh: '已送检', en: 'Sent' },
+  received: { zh: '实验室已接收', en: 'Received' },
+  tested: { zh: '已出结果', en: 'Tested' },
+};
+
+export const TEST_RESULTS = ['negative', 'positive', 'invalid'] as const;
+export type TestResult = (typeof TEST_RESULTS)[number];
+
+export const TEST_RESULT_NAMES: Record<TestResult, { zh: string; en: string }> = {
+  negative: { zh: '阴性', en: 'Negative' },
+  positive: { zh: '阳性', en: 'Positive' },
+  invalid: { zh: '无效', en: 'Invalid' },
+};
+
+/** What labs write in a result column, in either language, to the result it means. */
+export function parseTestResult(raw: string): TestResult | null {
+  const v = raw.trim().toLowerCase();
+  if (['阴性', 'negative', 'neg', '-', '阴'].includes(v)) return 'negative';
+  if (['阳性', 'positive', 'pos', '+', '阳'].includes(v)) return 'positive';
+  if (['无效', 'invalid', '无效样本', '不合格'].includes(v)) return 'invalid';
+  return null;
+}
+
+/** Hours a negative result counts as valid for (the 48-hour certificate of 2022). */
+export const RESULT_VALID_HOURS = 48;
+
+/** A tube code is the printed barcode: letters, digits and dashes. */
+export const TUBE_CODE_PATTERN = /^[A-Za-z0-9-]{4,40}$/;
+
+export function isPooled(mode: SamplingMode): boolean {
+  return mode === 'mix5' || mode === 'mix10' || mode === 'mix20' || mode === 'household';
+}
+
+/** Control states a person can be put in by testing; the arrivals module adds its own. */
+export const CONTROL_STATES = ['temporary_control', 'handed_over', 'quarantined', 'released'] as const;
+export type ControlState = (typeof CONTROL_STATES)[number];
+
+export const CONTROL_STATE_NAMES: Record<ControlState, { zh: string; en: string }> = {
+  temporary_control: { zh: '临时管控', en: 'Temporary control' },
+  handed_over: { zh: '已转运', en: 'Handed over' },
+  quarantined: { zh: '隔离中', en: 'Quarantined' },
+  released: { zh: '解除管控', en: 'Released' },
+};
+
+/** Under these control states a person is sampled alone, never pooled. */
+export const SINGLE_TUBE_CONTROL_STATES: readonly string[] = ['temporary_control', 'handed_over', 'quarantined'];
+
+/**
+ * The mode a person must be sampled in: quarantined or controlled people and members of the
+ * round's listed key groups single-tube; everyone else the round's default.
+ */
+export function requiredMode(
+  round: { defaultMode: SamplingMode; singleTubeKeyGroups: readonly string[] },
+  person: { controlState: string | null; keyGroups: readonly string[] },
+): SamplingMode {
+  if (person.controlState && SINGLE_TUBE_CONTROL_STATES.includes(person.controlState)) return 'single';
+  if (person.keyGroups.some((g) => round.singleTubeKeyGroups.includes(g))) return 'single';
+  return round.defaultMode;
+}
+
+export const EXEMPTION_REASONS = [
+  'away',
+  'bedridden',
+  'infant',
+  'hospitalised',
+  'tested_elsewhere',
+  'other',
+] as const;
+export type ExemptionReason = (typeof EXEMPTION_REASONS)[number];
+
+export const EXEMPTION_REASON_NAMES: Record<ExemptionReason, { zh: string; en: string }> = {
+  away: { zh: '长期在外', en: 'Away long-term' },
+  bedridden: { zh: '卧床（需入户采样）', en: 'Bedridden (door-to-door)' },
+  infant: { zh: '婴幼儿', en: 'Infant' },
+  hospitalised: { zh: '住院', en: 'In hospital' },
+  tested_elsewhere: { zh: '已在外地检测', en: 'Tested elsewhere' },
+  other: { zh: '其他', en: 'Other' },
+};
+
+/** Residence statuses of people the round is due for; away long-term counts as exempt by itself. */
+export const DUE_RESIDENCE_STATUSES: readonly string[] = ['at_home', 'commuting', 'visiting'];
+export const EXEMPT_RESIDENCE_STATUSES: readonly string[] = ['away'];
+
+/** Coverage of one node: missing is what is left of due once sampled and exempt are taken out. */
+export function missingOf(c: { due: number; sampled: number; exempt: number }): number {
+  return Math.max(0, c.due - c.sampled - c.exempt);
+}
+
+export const SWEEP_OUTCOMES = ['sampled', 'nobody_home', 'refused', 'moved', 'other'] as const;
+export type SweepOutcome = (typeof SWEEP_OUTCOMES)[number];
+
+export const SWEEP_OUTCOME_NAMES: Record<SweepOutcome, { zh: string; en: string }> = {
+  sampled: { zh: '已采样', en: 'Sampled' },
+  nobody_home: { zh: '无人在家', en: 'Nobody home' },
+  refused: { zh: '拒绝采样', en: 'Refused' },
+  moved: { zh: '已搬离', en: 'Moved away' },
+  other: { zh: '其他', en: 'Other' },
+};
+
+/**
+ * A key-group class's testing frequency as written by the command centre (每2天1次, 每周2次,
+ * 每周二、周五, 三天两检, 每天): either an interval in days or fixed weekdays (1 = Monday).
+ */
+export type TestingFrequency = { kind: 'interval'; days: number } | { kind: 'weekdays'; weekdays: number[] };
+
+const WEEKDAY_CHARS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
+
+export function parseTestingFrequency(raw: string | null | undefined): TestingFrequency | null {
+  if (!raw) return null;
+  const text = raw.replace(/\s/g, '');
+  if (/^(每天|每日)(1次|一次)?$/.test(text)) return { kind: 'interval', days: 1 };
+  const everyN = /^每(\d+)天(1|一)次$/.exec(text);
+  if (everyN) return { kind: 'interval', days: Number(everyN[1]) };
+  const perWeek = /^每周(\d+|一|两|二|三)次$/.exec(text);
+  if (perWeek) {
+    const n = { 一: 1, 两: 2, 二: 2, 三: 3 }[perWeek[1] as string] ?? Number(perWeek[1]);
+    return n > 0 ? { kind: 'interval', days: Math.max(1, Math.floor(7 / n)) } : null;
+  }
+  // 三天两检: two tests within every three days, i.e. never more than two days apart.
+  if (text === '三天两检') return { kind: 'interval', days: 2 };
+  const weekdays = /^每周((?:周|星期)?[一二三四五六日天](?:[、,，和及]?(?:周|星期)?[一二三四五六日天])*)$/.exec(text);
+  if (weekdays) {
+    const days = [...(weekdays[1] as string).replace(/周|星期/g, '')]
+      .map((c) => WEEKDAY_CHARS[c])
+      .filter((d): d is number => d !== undefined);
+    return days.length ? { kind: 'weekdays', weekdays: [...new Set(days)].sort() } : null;
+  }
+  return null;
+}
+
+/** `YYYY-MM-DD` plus n days. */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+function isoWeekday(day: string): number {
+  const wd = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return wd === 0 ? 7 : wd;
+}
+
+/**
+ * When a person of a class is next due for a test, given the day of their last sampling (null:
+ * never), and whether they are overdue on `today`. Interval classes are due `days` after the last
+ * test; weekday classes on each listed weekday (a test that day or later covers it).
+ */
+export function nextTestDue(
+  frequency: TestingFrequency,
+  lastSampledDay: string | null,
+  today: string,
+): { dueOn: string; overdue: boolean } {
+  if (frequency.kind === 'interval') {
+    const dueOn = lastSampledDay ? addDays(lastSampledDay, frequency.days) : today;
+    return { dueOn, overdue: dueOn < today };
+  }
+  // First listed weekday strictly after the last test (or from today when never tested).
+  let day = lastSampledDay ? addDays(lastSampledDay, 1) : today;
+  for (let i = 0; i < 7 && !frequency.weekdays.includes(isoWeekday(day)); i++) day = addDays(day, 1);
+  return { dueOn: day, overdue: day < today };
+}

@@ -1,0 +1,126 @@
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { parseDistrictDateTime } from '../../../domain/dates.ts';
+import { parseTestResult, type TestResult, TUBE_CODE_PATTERN } from '../../../domain/testing.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import { text } from '../../platform/errors/i18n.ts';
+
+export interface ResultRow {
+  row: number;
+  tubeCode: string;
+  result: TestResult;
+  testedAt: Date;
+  ct: string | null;
+}
+
+export interface RowError {
+  row: number;
+  column: string;
+  message: string;
+}
+
+/** Column names labs use, English (the contract) and Chinese. */
+const HEADERS: Record<'tubeCode' | 'result' | 'testedAt' | 'ct', string[]> = {
+  tubeCode: ['tubecode', '管号', '样本管号', '采样管号', '条码', '样本编号'],
+  result: ['result', '结果', '检测结果'],
+  testedAt: ['testedat', '检测时间', '报告时间', '结果时间'],
+  ct: ['ct', 'ct值'],
+};
+
+function cellText(v: ExcelJS.CellValue): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) {
+    // Excel stores a wall-clock time; exceljs hands it over as that time in UTC.
+    return v.toISOString().slice(0, 19).replace('T', ' ');
+  }
+  if (typeof v === 'object' && 'text' in v) return String(v.text).trim();
+  if (typeof v === 'object' && 'result' in v) return cellText(v.result as ExcelJS.CellValue);
+  if (typeof v === 'object' && 'richText' in v) return v.richText.map((r) => r.text).join('').trim();
+  return String(v).trim();
+}
+
+const unreadable = () =>
+  new AppError('VALIDATION', text('无法读取结果文件：请上传 CSV 或 Excel（.xlsx）文件', 'Unreadable results file: upload CSV or .xlsx'), {
+    file: text('文件不是有效的 CSV 或 xlsx', 'Not a CSV or xlsx file'),
+  });
+
+async function loadSheet(data: Buffer): Promise<ExcelJS.Worksheet> {
+  const wb = new ExcelJS.Workbook();
+  const isZip = data.length > 4 && data[0] === 0x50 && data[1] === 0x4b;
+  try {
+    if (isZip) await wb.xlsx.load(data as unknown as ArrayBuffer);
+    else {
+      // Text must decode as UTF-8 (strip a BOM); binary garbage is refused before parsing.
+      const body = data.toString('utf8').replace(/^\uFEFF/, '');
+      if (body.includes('\uFFFD') || body.includes('\u0000')) throw unreadable();
+      // Keep every value as written: tube codes keep their leading zeros.
+      await wb.csv.read(Readable.from([body]), { map: (value: unknown) => value } as never);
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw unreadable();
+  }
+  const sheet = wb.worksheets[0];
+  if (!sheet) throw unreadable();
+  return sheet;
+}
+
+/**
+ * Reads a lab's result list (CSV or xlsx; columns tubeCode, result, testedAt and optional ct, in
+ * English or Chinese), judging each cell; the rules against the tubes come after.
+ */
+export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]; errors: RowError[] }> {
+  const sheet = await loadSheet(data);
+  const position = new Map<keyof typeof HEADERS, number>();
+  sheet.getRow(1).eachCell((cell, col) => {
+    const name = cellText(cell.value).toLowerCase().replace(/[\s_（）()]/g, '');
+    for (const [key, names] of Object.entries(HEADERS) as [keyof typeof HEADERS, string[]][])
+      if (names.includes(name) && !position.has(key)) position.set(key, col);
+  });
+  const missing = (['tubeCode', 'result', 'testedAt'] as const).filter((k) => !position.has(k));
+  if (missing.length > 0) {
+    const names = missing.join(', ');
+    throw new AppError('VALIDATION', text(`结果文件缺少列：${names}（表头应为 tubeCode,result,testedAt）`, `Missing columns: ${names}`), {
+      file: text(`缺少列：${names}`, `Missing columns: ${names}`),
+    });
+  }
+  const rows: ResultRow[] = [];
+  const errors: RowError[] = [];
+  sheet.eachRow((r, rowNumber) => {
+    if (rowNumber === 1) return;
+    const get = (key: keyof typeof HEADERS) => {
+      const col = position.get(key);
+      return col ? cellText(r.getCell(col).value) : '';
+    };
+    const tubeCode = get('tubeCode');
+    const resultText = get('result');
+    const testedAtText = get('testedAt');
+    if (!tubeCode && !resultText && !testedAtText) return;
+    let ok = true;
+    if (!TUBE_CODE_PATTERN.test(tubeCode)) {
+      errors.push({ row: rowNumber, column: 'tubeCode', message: `管号“${tubeCode.slice(0, 40)}”格式不对（4–40 位字母、数字或短横线）` });
+      ok = false;
+    }
+    const result = parseTestResult(resultText);
+    if (!result) {
+      errors.push({ row: rowNumber, column: 'result', message: `结果“${resultText.slice(0, 20)}”无法识别，应为 阴性、阳性 或 无效` });
+      ok = false;
+    }
+    const testedAt = parseDistrictDateTime(testedAtText);
+    if (!testedAt || testedAt.getTime() > Date.now() + 5 * 60_000) {
+      errors.push({
+        row: rowNumber,
+        column: 'testedAt',
+        message: `检测时间“${testedAtText.slice(0, 30)}”无效，应为 2022-04-10 08:30 这样的时间且不晚于现在`,
+      });
+      ok = false;
+    }
+    const ct = get('ct') || null;
+    if (ok) rows.push({ row: rowNumber, tubeCode, result: result as TestResult, testedAt: testedAt as Date, ct });
+  });
+  if (rows.length === 0 && errors.length === 0)
+    throw new AppError('VALIDATION', text('结果文件没有数据行', 'The results file has no rows'), {
+      file: text('没有数据行', 'No rows'),
+    });
+  return { rows, errors };
+}

@@ -1,0 +1,778 @@
+import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/database.ts';
+import { arrayParam, queryRows } from '../../db/rows.ts';
+import {
+  collectionPoints,
+  households,
+  labHandovers,
+  labResultImports,
+  orgUnits,
+  persons,
+  rechecks,
+  sweepHouseholds,
+  sweeps,
+  testExemptions,
+  testRounds,
+  tubeMembers,
+  tubes,
+  users,
+  workItems,
+} from '../../db/schema.ts';
+import { inScope, overlapsScope } from '../../platform/access/scope-sql.ts';
+
+export type RoundRow = typeof testRounds.$inferSelect;
+export type PointRow = typeof collectionPoints.$inferSelect;
+export type TubeRow = typeof tubes.$inferSelect;
+
+/** Where a query on people of a round looks: the node asked for, inside the round's area, inside the actor's scope. */
+export interface Area {
+  roundPath: string;
+  nodePath: string;
+  scope: string[];
+}
+
+function inArea(pathColumn: SQL | typeof persons.orgPath, area: Area): SQL {
+  return sql`(${inScope(pathColumn, [area.roundPath])} and ${inScope(pathColumn, [area.nodePath])} and ${inScope(pathColumn, area.scope)})`;
+}
+
+// ---- rounds and points ------------------------------------------------------------------------
+
+export async function insertRound(db: Executor, row: typeof testRounds.$inferInsert) {
+  const [inserted] = await db.insert(testRounds).values(row).returning();
+  return inserted as RoundRow;
+}
+
+/** A round the actor may see: over their area or an area around it. */
+export async function findRoundVisible(db: Executor, scope: string[], id: string) {
+  const [row] = await db
+    .select()
+    .from(testRounds)
+    .where(and(eq(testRounds.id, id), overlapsScope(testRounds.orgPath, scope)));
+  return row;
+}
+
+export async function findRoundsVisible(db: Executor, scope: string[], page: { limit: number; offset: number }) {
+  const where = overlapsScope(testRounds.orgPath, scope);
+  const [items, [count]] = await Promise.all([
+    db
+      .select({
+        round: testRounds,
+        orgUnitName: orgUnits.name,
+      })
+      .from(testRounds)
+      .innerJoin(orgUnits, eq(orgUnits.id, testRounds.orgUnitId))
+      .where(where)
+      .orderBy(desc(testRounds.startsOn), desc(testRounds.createdAt))
+      .limit(page.limit)
+      .offset(page.offset),
+    db.select({ n: sql<number>`count(*)::int` }).from(testRounds).where(where),
+  ]);
+  return { items, total: count?.n ?? 0 };
+}
+
+export async function insertPoint(db: Executor, row: typeof collectionPoints.$inferInsert) {
+  const [inserted] = await db.insert(collectionPoints).values(row).returning();
+  return inserted as PointRow;
+}
+
+export async function findPointsOfRound(db: Executor, scope: string[], roundId: string) {
+  return db
+    .select({ point: collectionPoints, orgUnitName: orgUnits.name })
+    .from(collectionPoints)
+    .innerJoin(orgUnits, eq(orgUnits.id, collectionPoints.orgUnitId))
+    .where(and(eq(collectionPoints.roundId, roundId), overlapsScope(collectionPoints.orgPath, scope)))
+    .orderBy(asc(collectionPoints.name));
+}
+
+export async function findPointInScope(db: Executor, scope: string[], id: string) {
+  const [row] = await db
+    .select()
+    .from(collectionPoints)
+    .where(and(eq(collectionPoints.id, id), inScope(collectionPoints.orgPath, scope)));
+  return row;
+}
+
+export async function pointNameTaken(db: Executor, roundId: string, name: string) {
+  const [row] = await db
+    .select({ id: collectionPoints.id })
+    .from(collectionPoints)
+    .where(and(eq(collectionPoints.roundId, roundId), eq(collectionPoints.name, name)));
+  return Boolean(row);
+}
+
+export async function findUsersByIds(db: Executor, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: users.id, displayName: users.displayName })
+    .from(users)
+    .where(inArray(users.id, ids));
+}
+
+// ---- scanning ---------------------------------------------------------------------------------
+
+export interface ScanPointRow {
+  pointId: string;
+  roundId: string;
+  pointPath: string;
+  districtCode: string;
+  startsOn: string;
+  endsOn: string;
+  defaultMode: string;
+  singleTubeKeyGroups: string[];
+}
+
+export async function findScanPoints(db: Executor, pointIds: string[]) {
+  return queryRows<ScanPointRow>(
+    db,
+    sql`select p.id as "pointId", p.round_id as "roundId", p.org_path as "pointPath", p.district_code as "districtCode",
+               r.starts_on::text as "startsOn", r.ends_on::text as "endsOn", r.default_mode as "defaultMode",
+               r.single_tube_key_groups as "singleTubeKeyGroups"
+        from ${collectionPoints} p join ${testRounds} r on r.id = p.round_id
+        where p.id = any(${arrayParam(pointIds, 'uuid')})`,
+  );
+}
+
+export interface ScanPersonRow {
+  codeId: string;
+  id: string;
+  name: string;
+  householdId: string | null;
+  orgPath: string;
+  keyGroups: string[];
+  controlState: string | null;
+}
+
+/**
+ * The persons behind scanned codes (a merged duplicate's code reaches its survivor), with what
+ * decides their sampling mode. Read by code: whoever holds the person's code may sample them at
+ * any point; only the masked name goes back to the sampler.
+ */
+export async function findScanPersons(db: Executor, personIds: string[]) {
+  return queryRows<ScanPersonRow>(
+    db,
+    sql`select d.id as "codeId", s.id, s.name, s.household_id as "householdId", s.org_path as "orgPath",
+               coalesce((select array_agg(k.class_code) from person_key_groups k where k.person_id = s.id), '{}') as "keyGroups",
+               (select st.value from person_statuses st where st.person_id = s.id and st.kind = 'control_state'
+                 order by st.observed_at desc, st.created_at desc limit 1) as "controlState"
+        from ${persons} d join ${persons} s on s.id = coalesce(d.merged_into, d.id)
+        where d.id = any(${arrayParam(personIds, 'uuid')})`,
+  );
+}
+
+export async function findMemberships(db: Executor, pairs: { roundId: string; personId: string }[]) {
+  if (pairs.length === 0) return [];
+  return queryRows<{ roundId: string; personId: string; tubeCode: string }>(
+    db,
+    sql`select m.round_id as "roundId", m.person_id as "personId", t.code as "tubeCode"
+        from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
+        join unnest(${arrayParam(
+          pairs.map((p) => p.roundId),
+          'uuid',
+        )}, ${arrayParam(
+          pairs.map((p) => p.personId),
+          'uuid',
+        )}) as q(round_id, person_id) on q.round_id = m.round_id and q.person_id = m.person_id`,
+  );
+}
+
+export interface NewTube {
+  id: string;
+  code: string;
+  roundId: string;
+  pointId: string;
+  orgPath: string;
+  mode: string;
+  capacity: number;
+  householdId: string | null;
+  openedBy: string;
+  districtCode: string;
+}
+
+/** Opens tubes not seen before (a concurrent opener elsewhere wins quietly), then locks all in code order. */
+export async function openAndLockTubes(db: Executor, fresh: NewTube[], codes: string[]) {
+  if (fresh.length > 0) {
+    const col = <K extends keyof NewTube>(k: K, type: string) =>
+      arrayParam(
+        fresh.map((t) => t[k]),
+        type,
+      );
+    await db.execute(
+      sql`insert into ${tubes} (id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by, district_code)
+          select * from unnest(${col('id', 'uuid')}, ${col('code', 'text')}, ${col('roundId', 'uuid')},
+            ${col('pointId', 'uuid')}, ${col('orgPath', 'text')}, ${col('mode', 'text')}, ${col('capacity', 'int')},
+            ${col('householdId', 'uuid')}, ${col('openedBy', 'uuid')}, ${col('districtCode', 'text')})
+          on conflict (code) do nothing`,
+    );
+  }
+  return queryRows<{
+    id: string;
+    code: string;
+    roundId: string;
+    pointId: string;
+    orgPath: string;
+    mode: string;
+    capacity: number;
+    householdId: string | null;
+    memberCount: number;
+    state: string;
+  }>(
+    db,
+    sql`select id, code, round_id as "roundId", point_id as "pointId", org_path as "orgPath", mode, capacity,
+               household_id as "householdId", member_count as "memberCount", state
+        from ${tubes} where code = any(${arrayParam(codes, 'text')})
+        order by code for update`,
+  );
+}
+
+export interface NewMember {
+  roundId: string;
+  personId: string;
+  tubeId: string;
+  samplerId: string;
+  scannedAt: string;
+}
+
+/** Inserts memberships; answers the ones that went in (a concurrent scan of the same person elsewhere loses). */
+export async function insertMembers(db: Executor, rows: NewMember[]) {
+  if (rows.length === 0) return [];
+  const col = <K extends keyof NewMember>(k: K, type: string) =>
+    arrayParam(
+      rows.map((r) => r[k]),
+      type,
+    );
+  return queryRows<{ roundId: string; personId: string }>(
+    db,
+    sql`insert into ${tubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
+        select * from unnest(${col('roundId', 'uuid')}, ${col('personId', 'uuid')}, ${col('tubeId', 'uuid')},
+          ${col('samplerId', 'uuid')}, ${col('scannedAt', 'timestamptz')})
+        on conflict do nothing
+        returning round_id as "roundId", person_id as "personId"`,
+  );
+}
+
+/** Adds members to tubes and seals those that reach their capacity. */
+export async function addToTubes(db: Executor, increments: { tubeId: string; n: number; householdId: string | null }[]) {
+  if (increments.length === 0) return;
+  await db.execute(
+    sql`update ${tubes} t
+        set member_count = t.member_count + d.n,
+            household_id = coalesce(t.household_id, d.household_id),
+            state = case when t.member_count + d.n >= t.capacity then 'sealed' else t.state end,
+            sealed_at = case when t.member_count + d.n >= t.capacity then now() else t.sealed_at end
+        from unnest(${arrayParam(
+          increments.map((i) => i.tubeId),
+          'uuid',
+        )}, ${arrayParam(
+          increments.map((i) => i.n),
+          'int',
+        )}, ${arrayParam(
+          increments.map((i) => i.householdId),
+          'uuid',
+        )}) as d(id, n, household_id)
+        where t.id = d.id`,
+  );
+}
+
+// ---- tubes ------------------------------------------------------------------------------------
+
+/** A tube the actor may handle: its point lies in their scope. */
+export async function findTubeInScope(db: Executor, scope: string[], code: string, forUpdate = false) {
+  const query = db
+    .select()
+    .from(tubes)
+    .where(and(eq(tubes.code, code), inScope(tubes.orgPath, scope)));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function findTubeMembers(db: Executor, tubeId: string) {
+  return queryRows<{ personId: string; name: string; scannedAt: string; samplerName: string | null }>(
+    db,
+    sql`select m.person_id as "personId", p.name, m.scanned_at as "scannedAt", u.display_name as "samplerName"
+        from ${tubeMembers} m join ${persons} p on p.id = m.person_id left join ${users} u on u.id = m.sampler_id
+        where m.tube_id = ${tubeId}
+        order by m.scanned_at, p.name`,
+  );
+}
+
+export async function findTubesOfPoint(db: Executor, pointId: string, limit: number) {
+  return db
+    .select()
+    .from(tubes)
+    .where(eq(tubes.pointId, pointId))
+    .orderBy(desc(tubes.openedAt))
+    .limit(limit);
+}
+
+export async function updateTube(db: Executor, id: string, patch: Partial<typeof tubes.$inferInsert>) {
+  const [row] = await db.update(tubes).set(patch).where(eq(tubes.id, id)).returning();
+  return row as TubeRow;
+}
+
+/** Tubes by code in the actor's scope, locked, for a state change of many (hand-over, receipt). */
+export async function lockTubesInScope(db: Executor, scope: string[], codes: string[]) {
+  return db
+    .select()
+    .from(tubes)
+    .where(and(inArray(tubes.code, codes), inScope(tubes.orgPath, scope)))
+    .orderBy(asc(tubes.code))
+    .for('update');
+}
+
+export async function insertHandover(db: Executor, row: typeof labHandovers.$inferInsert) {
+  await db.insert(labHandovers).values(row);
+}
+
+export async function setTubesState(
+  db: Executor,
+  ids: string[],
+  patch: Partial<typeof tubes.$inferInsert>,
+) {
+  if (ids.length === 0) return;
+  await db.update(tubes).set(patch).where(inArray(tubes.id, ids));
+}
+
+// ---- lab results ------------------------------------------------------------------------------
+
+export async function findTubesByCodes(db: Executor, codes: string[]) {
+  if (codes.length === 0) return [];
+  return queryRows<{ id: string; code: string; state: string; result: string | null; mode: string; roundId: string; memberCount: number }>(
+    db,
+    sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount"
+        from ${tubes} where code = any(${arrayParam(codes, 'text')})`,
+  );
+}
+
+export async function insertResultImport(db: Executor, row: typeof labResultImports.$inferInsert) {
+  await db.insert(labResultImports).values(row);
+}
+
+/** Sets results on many tubes in one statement. */
+export async function setTubeResults(
+  db: Executor,
+  importId: string,
+  rows: { id: string; result: string; testedAt: string; ct: string | null }[],
+) {
+  for (let i = 0; i < rows.length; i += 20000) {
+    const slice = rows.slice(i, i + 20000);
+    await db.execute(
+      sql`update ${tubes} t
+          set result = d.result, tested_at = d.tested_at, ct = d.ct, state = 'tested',
+              result_import_id = ${importId}, received_at = coalesce(t.received_at, d.tested_at)
+          from unnest(${arrayParam(
+            slice.map((r) => r.id),
+            'uuid',
+          )}, ${arrayParam(
+            slice.map((r) => r.result),
+            'text',
+          )}, ${arrayParam(
+            slice.map((r) => r.testedAt),
+            'timestamptz',
+          )}, ${arrayParam(
+            slice.map((r) => r.ct),
+            'text',
+          )}) as d(id, result, tested_at, ct)
+          where t.id = d.id`,
+    );
+  }
+}
+
+export interface MemberOfTube {
+  tubeId: string;
+  tubeCode: string;
+  roundId: string;
+  personId: string;
+  name: string;
+  orgPath: string;
+  orgUnitId: string;
+  address: string;
+}
+
+export async function findMembersOfTubes(db: Executor, tubeIds: string[]) {
+  if (tubeIds.length === 0) return [];
+  return queryRows<MemberOfTube>(
+    db,
+    sql`select m.tube_id as "tubeId", t.code as "tubeCode", m.round_id as "roundId", p.id as "personId", p.name,
+               p.org_path as "orgPath", p.org_unit_id as "orgUnitId", p.address
+        from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id join ${persons} p on p.id = m.person_id
+        where m.tube_id = any(${arrayParam(tubeIds, 'uuid')})`,
+  );
+}
+
+/** Grid workers of grids: whoever holds the grid-worker role directly on the grid (first by name). */
+export async function findGridWorkers(db: Executor, orgUnitIds: string[]) {
+  if (orgUnitIds.length === 0) return new Map<string, string>();
+  const rows = await queryRows<{ orgUnitId: string; userId: string }>(
+    db,
+    sql`select distinct on (g.org_unit_id) g.org_unit_id as "orgUnitId", g.user_id as "userId"
+        from role_grants g join ${users} u on u.id = g.user_id
+        where g.role_code = 'grid_worker' and u.active and g.org_unit_id = any(${arrayParam(orgUnitIds, 'uuid')})
+        order by g.org_unit_id, u.username`,
+  );
+  return new Map(rows.map((r) => [r.orgUnitId, r.userId]));
+}
+
+export async function insertRechecks(db: Executor, rows: (typeof rechecks.$inferInsert)[]) {
+  if (rows.length === 0) return [];
+  return db
+    .insert(rechecks)
+    .values(rows)
+    .onConflictDoNothing()
+    .returning({ id: rechecks.id, personId: rechecks.personId, workItemId: rechecks.workItemId });
+}
+
+/** Open rechecks of persons: a single-tube result closes them. */
+export async function closeRechecksOf(db: Executor, personIds: string[], state: string) {
+  if (personIds.length === 0) return [];
+  return db
+    .update(rechecks)
+    .set({ state, closedAt: sql`now()` })
+    .where(and(inArray(rechecks.personId, personIds), eq(rechecks.state, 'open')))
+    .returning({ id: rechecks.id, workItemId: rechecks.workItemId });
+}
+
+/** Persons whose latest control state is the one given. */
+export async function personsInControlState(db: Executor, personIds: string[], state: string) {
+  if (personIds.length === 0) return [];
+  const rows = await queryRows<{ personId: string }>(
+    db,
+    sql`select c.person_id as "personId" from (
+          select distinct on (s.person_id) s.person_id, s.value
+          from person_statuses s
+          where s.kind = 'control_state' and s.person_id = any(${arrayParam(personIds, 'uuid')})
+          order by s.person_id, s.observed_at desc, s.created_at desc) c
+        where c.value = ${state}`,
+  );
+  return rows.map((r) => r.personId);
+}
+
+// ---- coverage ---------------------------------------------------------------------------------
+
+export interface CoverageRow {
+  orgPath: string;
+  reason: string | null;
+  due: number;
+  sampled: number;
+}
+
+/**
+ * Due people of a round in an area, grouped by their grid path and exemption reason (null: not
+ * exempt). Due = living here (at home, commuting, visiting) or away long-term, which exempts by itself.
+ */
+export async function coverageByGrid(db: Executor, roundId: string, area: Area, statuses: readonly string[]) {
+  return queryRows<CoverageRow>(
+    db,
+    sql`select p.org_path as "orgPath",
+               case when m.person_id is null then coalesce(e.reason, case when p.residence_status = 'away' then 'away' end) end as reason,
+               count(*)::int as due, count(m.person_id)::int as sampled
+        from ${persons} p
+        left join ${tubeMembers} m on m.round_id = ${roundId} and m.person_id = p.id
+        left join ${testExemptions} e on e.round_id = ${roundId} and e.person_id = p.id
+        where p.merged_into is null and p.residence_status = any(${arrayParam(statuses, 'text')})
+          and ${inArea(sql`p.org_path`, area)}
+        group by 1, 2`,
+  );
+}
+
+export interface MissingRow {
+  id: string;
+  name: string;
+  phoneEnc: string | null;
+  address: string;
+  residenceStatus: string;
+  orgUnitId: string;
+  gridName: string;
+  householdId: string | null;
+}
+
+const missingWhere = (roundId: string, area: Area, statuses: readonly string[]) =>
+  sql`p.merged_into is null and p.residence_status = any(${arrayParam(statuses, 'text')})
+      and ${inArea(sql`p.org_path`, area)}
+      and not exists (select 1 from ${tubeMembers} m where m.round_id = ${roundId} and m.person_id = p.id)
+      and not exists (select 1 from ${testExemptions} e where e.round_id = ${roundId} and e.person_id = p.id)`;
+
+export async function findMissing(
+  db: Executor,
+  roundId: string,
+  area: Area,
+  statuses: readonly string[],
+  page: { limit: number; offset: number },
+) {
+  const where = missingWhere(roundId, area, statuses);
+  const [items, [count]] = await Promise.all([
+    queryRows<MissingRow>(
+      db,
+      sql`select p.id, p.name, p.phone_enc as "phoneEnc", p.address, p.residence_status as "residenceStatus",
+                 p.org_unit_id as "orgUnitId", u.name as "gridName", p.household_id as "householdId"
+          from ${persons} p join ${orgUnits} u on u.id = p.org_unit_id
+          where ${where}
+          order by p.org_path, p.address, p.name
+          limit ${page.limit} offset ${page.offset}`,
+    ),
+    queryRows<{ n: number }>(db, sql`select count(*)::int as n from ${persons} p where ${where}`),
+  ]);
+  return { items, total: count?.n ?? 0 };
+}
+
+/** A person of the round's area in the actor's scope (for an exemption). */
+export async function findPersonInArea(db: Executor, area: Area, personId: string) {
+  const [row] = await queryRows<{ id: string; orgPath: string; name: string }>(
+    db,
+    sql`select p.id, p.org_path as "orgPath", p.name from ${persons} p
+        where p.id = ${personId} and p.merged_into is null and ${inArea(sql`p.org_path`, area)}`,
+  );
+  return row;
+}
+
+export async function upsertExemption(db: Executor, row: typeof testExemptions.$inferInsert) {
+  const [before] = await db
+    .select()
+    .from(testExemptions)
+    .where(and(eq(testExemptions.roundId, row.roundId), eq(testExemptions.personId, row.personId)));
+  await db
+    .insert(testExemptions)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [testExemptions.roundId, testExemptions.personId],
+      set: { reason: row.reason, note: row.note, recordedBy: row.recordedBy, createdAt: sql`now()` },
+    });
+  return before;
+}
+
+export async function deleteExemption(db: Executor, roundId: string, personId: string) {
+  const [row] = await db
+    .delete(testExemptions)
+    .where(and(eq(testExemptions.roundId, roundId), eq(testExemptions.personId, personId)))
+    .returning();
+  return row;
+}
+
+export async function isSampled(db: Executor, roundId: string, personId: string) {
+  const [row] = await db
+    .select({ tubeId: tubeMembers.tubeId })
+    .from(tubeMembers)
+    .where(and(eq(tubeMembers.roundId, roundId), eq(tubeMembers.personId, personId)));
+  return Boolean(row);
+}
+
+// ---- recalls and the daily summary -----------------------------------------------------------
+
+export async function findRecalls(db: Executor, roundId: string, scope: string[]) {
+  return queryRows<{
+    id: string;
+    tubeCode: string;
+    personId: string;
+    name: string;
+    address: string;
+    gridName: string;
+    state: string;
+    createdAt: string;
+    closedAt: string | null;
+    workItemState: string | null;
+    assigneeName: string | null;
+  }>(
+    db,
+    sql`select r.id, t.code as "tubeCode", p.id as "personId", p.name, p.address, u.name as "gridName", r.state,
+               r.created_at as "createdAt", r.closed_at as "closedAt", w.state as "workItemState",
+               a.display_name as "assigneeName"
+        from ${rechecks} r join ${tubes} t on t.id = r.tube_id join ${persons} p on p.id = r.person_id
+             join ${orgUnits} u on u.id = p.org_unit_id
+             left join ${workItems} w on w.id = r.work_item_id left join ${users} a on a.id = w.assignee_user_id
+        where r.round_id = ${roundId} and ${inScope(sql`p.org_path`, scope)}
+        order by (r.state = 'open') desc, r.created_at, t.code, p.name
+        limit 2000`,
+  );
+}
+
+export interface DaySummaryRow {
+  day: string;
+  sampled: number;
+  tubes: number;
+  resultsIn: number;
+  positives: number;
+}
+
+/** Per district day: people sampled and tubes opened (by scan day), results and positives (by result day). */
+export async function summaryByDay(db: Executor, roundId: string, scope: string[]) {
+  return queryRows<DaySummaryRow>(
+    db,
+    sql`with scans as (
+          select (m.scanned_at at time zone 'Asia/Shanghai')::date::text as day, count(*)::int as sampled,
+                 count(distinct m.tube_id)::int as tubes
+          from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
+          where m.round_id = ${roundId} and ${inScope(sql`t.org_path`, scope)}
+          group by 1),
+        results as (
+          select (t.tested_at at time zone 'Asia/Shanghai')::date::text as day, count(*)::int as results_in,
+                 count(*) filter (where t.result = 'positive')::int as positives
+          from ${tubes} t
+          where t.round_id = ${roundId} and t.tested_at is not null and ${inScope(sql`t.org_path`, scope)}
+          group by 1)
+        select coalesce(s.day, r.day) as day, coalesce(s.sampled, 0) as sampled, coalesce(s.tubes, 0) as tubes,
+               coalesce(r.results_in, 0) as "resultsIn", coalesce(r.positives, 0) as positives
+        from scans s full join results r on r.day = s.day
+        order by 1`,
+  );
+}
+
+export async function countOpenRechecks(db: Executor, roundId: string, scope: string[]) {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from ${rechecks} r
+        where r.round_id = ${roundId} and r.state = 'open' and ${inScope(sql`r.org_path`, scope)}`,
+  );
+  return row?.n ?? 0;
+}
+
+// ---- door-to-door sweeps ----------------------------------------------------------------------
+
+export async function insertSweep(db: Executor, row: typeof sweeps.$inferInsert) {
+  await db.insert(sweeps).values(row);
+}
+
+/** Households of an area with at least one member still missing in the round: what a sweep visits. */
+export async function findHouseholdsToSweep(db: Executor, roundId: string, area: Area, statuses: readonly string[]) {
+  return queryRows<{ id: string; orgPath: string }>(
+    db,
+    sql`select distinct h.id, h.org_path as "orgPath"
+        from ${persons} p join ${households} h on h.id = p.household_id
+        where ${missingWhere(roundId, area, statuses)}`,
+  );
+}
+
+export async function insertSweepHouseholds(db: Executor, rows: (typeof sweepHouseholds.$inferInsert)[]) {
+  for (let i = 0; i < rows.length; i += 2000) await db.insert(sweepHouseholds).values(rows.slice(i, i + 2000));
+}
+
+export async function findSweepsOfRound(db: Executor, roundId: string, scope: string[]) {
+  return queryRows<{
+    id: string;
+    name: string;
+    orgUnitId: string;
+    orgUnitName: string;
+    pointId: string;
+    createdAt: string;
+    households: number;
+    visited: number;
+  }>(
+    db,
+    sql`select s.id, s.name, s.org_unit_id as "orgUnitId", u.name as "orgUnitName", s.point_id as "pointId",
+               s.created_at as "createdAt",
+               (select count(*)::int from ${sweepHouseholds} h where h.sweep_id = s.id) as households,
+               (select count(*)::int from ${sweepHouseholds} h where h.sweep_id = s.id and h.outcome is not null) as visited
+        from ${sweeps} s join ${orgUnits} u on u.id = s.org_unit_id
+        where s.round_id = ${roundId} and ${overlapsScope(sql`s.org_path`, scope)}
+        order by s.created_at desc`,
+  );
+}
+
+export async function findSweepInScope(db: Executor, scope: string[], id: string) {
+  const [row] = await db
+    .select()
+    .from(sweeps)
+    .where(and(eq(sweeps.id, id), overlapsScope(sweeps.orgPath, scope)));
+  return row;
+}
+
+export async function findSweepHouseholds(db: Executor, sweepId: string, scope: string[]) {
+  return queryRows<{
+    householdId: string;
+    address: string;
+    gridName: string;
+    outcome: string | null;
+    note: string | null;
+    visitedAt: string | null;
+    members: { id: string; name: string; sampled: boolean }[];
+  }>(
+    db,
+    sql`select sh.household_id as "householdId", h.address, u.name as "gridName", sh.outcome, sh.note,
+               sh.visited_at as "visitedAt",
+               coalesce((select json_agg(json_build_object('id', p.id, 'name', p.name,
+                          'sampled', exists(select 1 from ${tubeMembers} m where m.round_id = s.round_id and m.person_id = p.id))
+                          order by p.name)
+                  from ${persons} p where p.household_id = h.id and p.merged_into is null), '[]') as members
+        from ${sweepHouseholds} sh join ${sweeps} s on s.id = sh.sweep_id
+             join ${households} h on h.id = sh.household_id join ${orgUnits} u on u.id = h.org_unit_id
+        where sh.sweep_id = ${sweepId} and ${inScope(sql`sh.org_path`, scope)}
+        order by h.org_path, h.address`,
+  );
+}
+
+export async function findSweepHouseholdInScope(db: Executor, scope: string[], sweepId: string, householdId: string) {
+  const [row] = await db
+    .select()
+    .from(sweepHouseholds)
+    .where(
+      and(
+        eq(sweepHouseholds.sweepId, sweepId),
+        eq(sweepHouseholds.householdId, householdId),
+        inScope(sweepHouseholds.orgPath, scope),
+      ),
+    );
+  return row;
+}
+
+export async function updateSweepHousehold(
+  db: Executor,
+  sweepId: string,
+  householdId: string,
+  patch: Partial<typeof sweepHouseholds.$inferInsert>,
+) {
+  await db
+    .update(sweepHouseholds)
+    .set(patch)
+    .where(and(eq(sweepHouseholds.sweepId, sweepId), eq(sweepHouseholds.householdId, householdId)));
+}
+
+// ---- periodic testing of key groups -----------------------------------------------------------
+
+export async function findKeyGroupMembersWithLastTest(
+  db: Executor,
+  scope: string[],
+  nodePath: string,
+  classCodes: string[],
+) {
+  if (classCodes.length === 0) return [];
+  return queryRows<{
+    personId: string;
+    name: string;
+    classCode: string;
+    gridName: string;
+    lastSampledAt: string | null;
+  }>(
+    db,
+    sql`select p.id as "personId", p.name, k.class_code as "classCode", u.name as "gridName",
+               (select max(m.scanned_at) from ${tubeMembers} m where m.person_id = p.id) as "lastSampledAt"
+        from person_key_groups k join ${persons} p on p.id = k.person_id join ${orgUnits} u on u.id = p.org_unit_id
+        where k.class_code = any(${arrayParam(classCodes, 'text')}) and p.merged_into is null
+          and p.residence_status <> all(array['moved_out', 'deceased'])
+          and ${inScope(sql`p.org_path`, [nodePath])} and ${inScope(sql`p.org_path`, scope)}
+        order by p.org_path, p.name
+        limit 5000`,
+  );
+}
+
+export async function findRoundPaths(db: Executor, ids: string[]) {
+  const rows = await db
+    .select({ id: testRounds.id, orgUnitId: testRounds.orgUnitId, orgPath: testRounds.orgPath })
+    .from(testRounds)
+    .where(inArray(testRounds.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export async function findDistrictCodes(db: Executor, personIds: string[]) {
+  const rows = await queryRows<{ id: string; districtCode: string }>(
+    db,
+    sql`select id, district_code as "districtCode" from ${persons} where id = any(${arrayParam([...new Set(personIds)], 'uuid')})`,
+  );
+  return new Map(rows.map((r) => [r.id, r.districtCode]));
+}
+
+/** Closes the work items of finished rechecks with the outcome as their feedback. */
+export async function closeWorkItems(db: Executor, ids: string[], feedback: string) {
+  if (ids.length === 0) return;
+  await db
+    .update(workItems)
+    .set({ state: 'done', feedback, doneAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(inArray(workItems.id, ids), inArray(workItems.state, ['open', 'overdue'])));
+}

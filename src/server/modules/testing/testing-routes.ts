@@ -1,0 +1,594 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { EXEMPTION_REASONS, SAMPLING_MODES, SWEEP_OUTCOMES, TUBE_CODE_PATTERN } from '../../../domain/testing.ts';
+import type { AppDeps } from '../../platform/deps.ts';
+import { invalidField } from '../../platform/errors/app-error.ts';
+import { text } from '../../platform/errors/i18n.ts';
+import { actorOf } from '../../platform/http/request-context.ts';
+import { pageQuery } from '../../platform/pagination.ts';
+import { recordScan } from './scan-service.ts';
+import * as service from './testing-service.ts';
+
+const idParams = z.object({ id: z.uuid() });
+const tubeCode = z.string().trim().regex(TUBE_CODE_PATTERN, '管号应为 4–40 位字母、数字或短横线');
+const isoDate = z.iso.date();
+const tags = ['testing'];
+
+/** Lab result files: 100,000 rows of CSV are about 4 MB. */
+const RESULTS_MAX_BYTES = 30 * 1024 * 1024;
+
+const roundView = z.object({
+  id: z.string(),
+  name: z.string(),
+  orgUnitId: z.string(),
+  orgUnitName: z.string().nullable(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+  defaultMode: z.string(),
+  singleTubeKeyGroups: z.array(z.string()),
+  createdAt: z.string(),
+});
+
+const pointView = z.object({
+  id: z.string(),
+  roundId: z.string(),
+  name: z.string(),
+  orgUnitId: z.string(),
+  orgUnitName: z.string().nullable(),
+  place: z.string().nullable(),
+  hours: z.string().nullable(),
+  kind: z.string(),
+  samplers: z.array(z.object({ id: z.string(), displayName: z.string() })),
+});
+
+const tubeView = z.object({
+  id: z.string(),
+  tubeCode: z.string(),
+  roundId: z.string(),
+  pointId: z.string(),
+  mode: z.string(),
+  capacity: z.number(),
+  memberCount: z.number(),
+  state: z.string(),
+  sealed: z.boolean(),
+  result: z.string().nullable(),
+  openedAt: z.string(),
+  sealedAt: z.string().nullable(),
+  testedAt: z.string().nullable(),
+});
+
+const tally = {
+  due: z.number(),
+  sampled: z.number(),
+  exempt: z.number(),
+  missing: z.number(),
+  exemptByReason: z.record(z.string(), z.number()),
+};
+
+const rowError = z.object({ row: z.number(), column: z.string(), message: z.string() });
+
+export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    await app.register(multipart, { limits: { fileSize: RESULTS_MAX_BYTES, files: 1, fields: 5 } });
+
+    // ---- rounds and points ----
+    app.post(
+      '/test-rounds',
+      {
+        schema: {
+          tags,
+          summary: '创建核酸检测轮次（范围、日期、默认采样方式）',
+          body: z.object({
+            name: z.string().trim().min(1).max(60),
+            orgUnitId: z.uuid(),
+            startsOn: isoDate,
+            endsOn: isoDate,
+            defaultMode: z.enum(SAMPLING_MODES),
+            singleTubeKeyGroups: z.array(z.string().max(40)).max(100).optional(),
+          }),
+          response: { 201: roundView },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await service.createRound(deps, actorOf(req), req.body)),
+    );
+    app.get(
+      '/test-rounds',
+      {
+        schema: {
+          tags,
+          summary: '检测轮次列表（覆盖本人辖区的轮次）',
+          querystring: z.object(pageQuery),
+          response: { 200: z.object({ items: z.array(roundView), total: z.number() }) },
+        },
+      },
+      async (req) => service.listRounds(deps, actorOf(req), req.query),
+    );
+    app.get(
+      '/test-rounds/:id',
+      {
+        schema: {
+          tags,
+          summary: '轮次详情与采样点',
+          params: idParams,
+          response: {
+            200: roundView.extend({ points: z.array(pointView), actions: z.object({ manage: z.boolean() }) }),
+          },
+        },
+      },
+      async (req) => service.getRound(deps, actorOf(req), req.params.id),
+    );
+    app.post(
+      '/test-rounds/:id/points',
+      {
+        schema: {
+          tags,
+          summary: '添加采样点（名称、位置、时段、采样人员）',
+          params: idParams,
+          body: z.object({
+            name: z.string().trim().min(1).max(60),
+            orgUnitId: z.uuid(),
+            place: z.string().trim().max(200).nullable().optional(),
+            hours: z.string().trim().max(100).nullable().optional(),
+            kind: z.enum(['fixed', 'door_to_door']).optional(),
+            samplerUserIds: z.array(z.uuid()).max(200).optional(),
+          }),
+          response: { 201: pointView },
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await service.addPoint(deps, actorOf(req), req.params.id, req.body)),
+    );
+    app.get(
+      '/test-rounds/:id/points/:pointId/tubes',
+      {
+        schema: {
+          tags,
+          summary: '采样点最近的采样管',
+          params: z.object({ id: z.uuid(), pointId: z.uuid() }),
+          response: { 200: z.object({ items: z.array(tubeView) }) },
+        },
+      },
+      async (req) => service.listTubesOfPoint(deps, actorOf(req), req.params.id, req.params.pointId),
+    );
+
+    // ---- coverage, the missing, exemptions ----
+    const coverageNode = z.object({ orgUnitId: z.string(), name: z.string(), level: z.string(), ...tally });
+    app.get(
+      '/test-rounds/:id/coverage',
+      {
+        schema: {
+          tags,
+          summary: '应检尽检：应检、已检、免检（按原因）、未检，按下级单位',
+          params: idParams,
+          querystring: z.object({ orgUnitId: z.uuid().optional() }),
+          response: {
+            200: z.object({
+              roundId: z.string(),
+              orgUnitId: z.string(),
+              orgUnitName: z.string(),
+              level: z.string(),
+              ...tally,
+              children: z.array(coverageNode),
+            }),
+          },
+        },
+      },
+      async (req) => service.coverage(deps, actorOf(req), req.params.id, req.query.orgUnitId),
+    );
+    app.get(
+      '/test-rounds/:id/missing',
+      {
+        schema: {
+          tags,
+          summary: '本轮未检人员名单（手机号脱敏）',
+          params: idParams,
+          querystring: z.object({ orgUnitId: z.uuid().optional(), ...pageQuery }),
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  id: z.string(),
+                  name: z.string(),
+                  phone: z.string().nullable(),
+                  address: z.string(),
+                  residenceStatus: z.string(),
+                  gridId: z.string(),
+                  gridName: z.string(),
+                  householdId: z.string().nullable(),
+                  actions: z.object({ exempt: z.boolean() }),
+                }),
+              ),
+              total: z.number(),
+            }),
+          },
+        },
+      },
+      async (req) => service.listMissingInRound(deps, actorOf(req), req.params.id, req.query),
+    );
+    const exemptionView = z.object({
+      roundId: z.string(),
+      personId: z.string(),
+      reason: z.string(),
+      note: z.string().nullable(),
+    });
+    app.post(
+      '/test-rounds/:id/exemptions',
+      {
+        schema: {
+          tags,
+          summary: '登记免检（长期在外、卧床、婴幼儿、住院……）',
+          params: idParams,
+          body: z.object({
+            personId: z.uuid(),
+            reason: z.enum(EXEMPTION_REASONS),
+            note: z.string().trim().max(200).nullable().optional(),
+          }),
+          response: { 201: exemptionView },
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await service.exemptPerson(deps, actorOf(req), req.params.id, req.body)),
+    );
+    app.delete(
+      '/test-rounds/:id/exemptions/:personId',
+      {
+        schema: {
+          tags,
+          summary: '撤销免检',
+          params: z.object({ id: z.uuid(), personId: z.uuid() }),
+        },
+      },
+      async (req, reply) => {
+        await service.withdrawExemption(deps, actorOf(req), req.params.id, req.params.personId);
+        return reply.status(204).send();
+      },
+    );
+
+    // ---- recall list, daily summary ----
+    app.get(
+      '/test-rounds/:id/recalls',
+      {
+        schema: {
+          tags,
+          summary: '混管阳性召回（单管复核）名单与用时',
+          params: idParams,
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  id: z.string(),
+                  tubeCode: z.string(),
+                  personId: z.string(),
+                  name: z.string(),
+                  address: z.string(),
+                  gridName: z.string(),
+                  state: z.string(),
+                  workItemState: z.string().nullable(),
+                  assigneeName: z.string().nullable(),
+                  createdAt: z.string(),
+                  closedAt: z.string().nullable(),
+                  openMinutes: z.number(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => service.listRecalls(deps, actorOf(req), req.params.id),
+    );
+    app.get(
+      '/test-rounds/:id/summary',
+      {
+        schema: {
+          tags,
+          summary: '每日汇总（日报用）：采样人数、管数、出结果、阳性、待复核',
+          params: idParams,
+          response: {
+            200: z.object({
+              roundId: z.string(),
+              name: z.string(),
+              rechecksOpen: z.number(),
+              days: z.array(
+                z.object({
+                  day: z.string(),
+                  sampled: z.number(),
+                  tubes: z.number(),
+                  resultsIn: z.number(),
+                  positives: z.number(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => service.roundSummary(deps, actorOf(req), req.params.id),
+    );
+
+    // ---- door-to-door sweeps ----
+    app.post(
+      '/test-rounds/:id/sweeps',
+      {
+        schema: {
+          tags,
+          summary: '组织入户采样：对有未检人员的住户派队',
+          params: idParams,
+          body: z.object({
+            name: z.string().trim().min(1).max(60),
+            orgUnitId: z.uuid(),
+            samplerUserIds: z.array(z.uuid()).max(200).optional(),
+          }),
+          response: {
+            201: z.object({ id: z.string(), pointId: z.string(), name: z.string(), households: z.number() }),
+          },
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await service.createSweep(deps, actorOf(req), req.params.id, req.body)),
+    );
+    app.get(
+      '/test-rounds/:id/sweeps',
+      {
+        schema: {
+          tags,
+          summary: '入户采样队列表',
+          params: idParams,
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  id: z.string(),
+                  name: z.string(),
+                  orgUnitId: z.string(),
+                  orgUnitName: z.string(),
+                  pointId: z.string(),
+                  createdAt: z.coerce.string(),
+                  households: z.number(),
+                  visited: z.number(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => service.listSweeps(deps, actorOf(req), req.params.id),
+    );
+    app.get(
+      '/sweeps/:id',
+      {
+        schema: {
+          tags,
+          summary: '入户采样：住户与结果',
+          params: idParams,
+          response: {
+            200: z.object({
+              id: z.string(),
+              roundId: z.string(),
+              pointId: z.string(),
+              name: z.string(),
+              households: z.array(
+                z.object({
+                  householdId: z.string(),
+                  address: z.string(),
+                  gridName: z.string(),
+                  outcome: z.string().nullable(),
+                  note: z.string().nullable(),
+                  visitedAt: z.string().nullable(),
+                  members: z.array(z.object({ id: z.string(), name: z.string(), sampled: z.boolean() })),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => service.getSweep(deps, actorOf(req), req.params.id),
+    );
+    app.post(
+      '/sweeps/:id/households/:householdId/outcome',
+      {
+        schema: {
+          tags,
+          summary: '登记入户结果（已采样、无人在家、拒绝……）',
+          params: z.object({ id: z.uuid(), householdId: z.uuid() }),
+          body: z.object({
+            outcome: z.enum(SWEEP_OUTCOMES),
+            note: z.string().trim().max(200).nullable().optional(),
+            clientId: z.uuid().optional(),
+          }),
+          response: {
+            200: z.object({
+              sweepId: z.string(),
+              householdId: z.string(),
+              outcome: z.string(),
+              note: z.string().nullable(),
+            }),
+          },
+        },
+      },
+      async (req) =>
+        service.recordSweepOutcome(deps, actorOf(req), req.params.id, req.params.householdId, req.body),
+    );
+
+    // ---- the person code ----
+    app.get(
+      '/residents/:id/person-code',
+      {
+        schema: {
+          tags,
+          summary: '居民核酸码（签名的不透明令牌，不含个人信息）',
+          params: idParams,
+          response: { 200: z.object({ code: z.string() }) },
+        },
+      },
+      async (req) => service.personCodeOf(deps, actorOf(req), req.params.id),
+    );
+
+    // ---- sampling ----
+    app.post(
+      '/sampling/scans',
+      {
+        schema: {
+          tags,
+          summary: '扫码采样：核酸码 + 管码（clientId 重试不重复计入）',
+          body: z.object({
+            clientId: z.uuid(),
+            roundId: z.uuid(),
+            pointId: z.uuid(),
+            personCode: z.string().trim().min(1).max(200),
+            tubeCode,
+            scannedAt: z.iso.datetime({ offset: true }).optional(),
+          }),
+          response: {
+            201: z.object({
+              tubeCode: z.string(),
+              memberCount: z.number(),
+              capacity: z.number(),
+              sealed: z.boolean(),
+              mode: z.string(),
+              person: z.object({ name: z.string() }),
+            }),
+          },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await recordScan(deps, actorOf(req), req.body)),
+    );
+    app.get(
+      '/sampling/tubes/:tubeCode',
+      {
+        schema: {
+          tags,
+          summary: '采样管：状态与管内人员（姓名脱敏）',
+          params: z.object({ tubeCode }),
+          response: {
+            200: tubeView.extend({
+              members: z.array(
+                z.object({ name: z.string(), scannedAt: z.string().nullable(), samplerName: z.string().nullable() }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => service.getTube(deps, actorOf(req), req.params.tubeCode),
+    );
+    app.post(
+      '/sampling/tubes/:tubeCode/seal',
+      {
+        schema: {
+          tags,
+          summary: '封管',
+          params: z.object({ tubeCode }),
+          body: z.object({ clientId: z.uuid().optional() }).optional(),
+          response: { 200: tubeView },
+        },
+      },
+      async (req) => service.sealTube(deps, actorOf(req), req.params.tubeCode, req.body?.clientId),
+    );
+    app.post(
+      '/sampling/handovers',
+      {
+        schema: {
+          tags,
+          summary: '送检：已封管的管交给实验室',
+          body: z.object({
+            roundId: z.uuid(),
+            labName: z.string().trim().min(1).max(100),
+            tubeCodes: z.array(tubeCode).min(1).max(5000),
+          }),
+          response: { 201: z.object({ id: z.string(), labName: z.string(), tubeCount: z.number() }) },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await service.handOverTubes(deps, actorOf(req), req.body)),
+    );
+
+    // ---- the lab ----
+    app.post(
+      '/lab/receipts',
+      {
+        schema: {
+          tags,
+          summary: '实验室接收样本',
+          body: z.object({ tubeCodes: z.array(tubeCode).min(1).max(20000) }),
+          response: {
+            200: z.object({ received: z.number(), unknownTubes: z.array(z.string()), skipped: z.number() }),
+          },
+        },
+      },
+      async (req) => service.receiveTubes(deps, actorOf(req), req.body),
+    );
+    app.post(
+      '/lab/results/import',
+      {
+        schema: {
+          tags,
+          summary: '导入检测结果（CSV 或 xlsx：tubeCode,result,testedAt[,ct]；dryRun=true 只校验）',
+          querystring: z.object({ dryRun: z.stringbool().default(true) }),
+          response: {
+            200: z.object({
+              dryRun: z.boolean(),
+              rows: z.number(),
+              applied: z.number(),
+              unknownTubes: z.array(z.string()),
+              duplicates: z.number(),
+              conflicts: z.array(z.string()),
+              notReceived: z.number(),
+              alreadyRecorded: z.number(),
+              positives: z.number(),
+              rechecksCreated: z.number(),
+              errors: z.array(rowError),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        if (!req.isMultipart())
+          throw invalidField(
+            'file',
+            text('请以 multipart/form-data 上传文件（字段名 file）', 'Upload the file as multipart field "file"'),
+          );
+        const part = await req.file();
+        if (part?.fieldname !== 'file')
+          throw invalidField('file', text('缺少文件（字段名 file）', 'No file (field "file")'));
+        const data = await part.toBuffer();
+        return service.importLabResults(deps, actorOf(req), data, part.filename || 'results', {
+          dryRun: req.query.dryRun,
+        });
+      },
+    );
+
+    // ---- periodic testing of key groups ----
+    app.get(
+      '/key-group-testing/due',
+      {
+        schema: {
+          tags,
+          summary: '重点人群定期检测：应检与逾期',
+          querystring: z.object({ orgUnitId: z.uuid().optional() }),
+          response: {
+            200: z.object({
+              today: z.string(),
+              tomorrow: z.string(),
+              overdue: z.number(),
+              dueToday: z.number(),
+              validHours: z.number(),
+              items: z.array(
+                z.object({
+                  personId: z.string(),
+                  name: z.string(),
+                  gridName: z.string(),
+                  classCode: z.string(),
+                  className: z.string(),
+                  frequency: z.string().nullable(),
+                  lastSampledOn: z.string().nullable(),
+                  dueOn: z.string(),
+                  overdue: z.boolean(),
+                  dueToday: z.boolean(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => service.keyGroupTestingDue(deps, actorOf(req), req.query.orgUnitId),
+    );
+  };
+}

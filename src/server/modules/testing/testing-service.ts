@@ -1,0 +1,933 @@
+import { localDay } from '../../../domain/dates.ts';
+import { maskName, maskPhone } from '../../../domain/masking.ts';
+import {
+  addDays,
+  DUE_RESIDENCE_STATUSES,
+  EXEMPT_RESIDENCE_STATUSES,
+  type ExemptionReason,
+  isPooled,
+  missingOf,
+  nextTestDue,
+  parseTestingFrequency,
+  RESULT_VALID_HOURS,
+  type SamplingMode,
+  type SweepOutcome,
+} from '../../../domain/testing.ts';
+import type { Executor } from '../../db/database.ts';
+import { personStatuses } from '../../db/schema.ts';
+import { type Actor, isWithin, pathInScope, scopePaths } from '../../platform/access/actor.ts';
+import { requireScope } from '../../platform/access/require.ts';
+import { runWrite, type Touched } from '../../platform/audit/run-write.ts';
+import type { AppDeps } from '../../platform/deps.ts';
+import { conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
+import { text } from '../../platform/errors/i18n.ts';
+import { newId } from '../../platform/ids.ts';
+import { toLimitOffset } from '../../platform/pagination.ts';
+import { addWorkItems, type NewWorkItem } from '../../platform/work-items/work-item-service.ts';
+import { findChildrenInScope, findOrgUnitInScope, findOrgUnitsByPaths } from '../org/org-repository.ts';
+import { findKeyGroupClasses, findResidentInScope } from '../residents/resident-repository.ts';
+import { readResultsFile, type RowError } from './lab-results-file.ts';
+import { mintPersonCode } from './person-code.ts';
+import * as repo from './testing-repository.ts';
+
+const DUE_STATUSES = [...DUE_RESIDENCE_STATUSES, ...EXEMPT_RESIDENCE_STATUSES];
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+// ---- rounds -----------------------------------------------------------------------------------
+
+function roundView(r: repo.RoundRow, orgUnitName?: string) {
+  return {
+    id: r.id,
+    name: r.name,
+    orgUnitId: r.orgUnitId,
+    orgUnitName: orgUnitName ?? null,
+    startsOn: r.startsOn,
+    endsOn: r.endsOn,
+    defaultMode: r.defaultMode,
+    singleTubeKeyGroups: r.singleTubeKeyGroups,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+export interface RoundInput {
+  name: string;
+  orgUnitId: string;
+  startsOn: string;
+  endsOn: string;
+  defaultMode: SamplingMode;
+  singleTubeKeyGroups?: string[];
+}
+
+export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput) {
+  const scope = requireScope(actor, 'testing.manage');
+  if (input.endsOn < input.startsOn)
+    throw invalidField('endsOn', text('结束日期不能早于开始日期', 'The end date is before the start date'));
+  const unit = await findOrgUnitInScope(deps.database.db, scope, input.orgUnitId);
+  if (!unit) throw invalidField('orgUnitId', text('组织不存在或不在您的管辖范围内', 'Unknown org unit'));
+  const known = new Set((await findKeyGroupClasses(deps.database.db)).map((c) => c.code));
+  const unknownGroup = (input.singleTubeKeyGroups ?? []).find((g) => !known.has(g));
+  if (unknownGroup)
+    throw invalidField('singleTubeKeyGroups', text(`未知的重点人群分类：${unknownGroup}`, `Unknown key group ${unknownGroup}`));
+  return runWrite(deps, actor, 'test-round.create', async (tx) => {
+    const row = await repo.insertRound(tx, {
+      id: newId(),
+      name: input.name,
+      orgUnitId: unit.id,
+      orgPath: unit.path,
+      startsOn: input.startsOn,
+      endsOn: input.endsOn,
+      defaultMode: input.defaultMode,
+      singleTubeKeyGroups: input.singleTubeKeyGroups ?? [],
+      districtCode: unit.districtCode,
+      createdBy: actor.userId,
+    });
+    const view = roundView(row, unit.name);
+    return { result: view, touched: { entity: 'test_round', entityId: row.id, orgPath: row.orgPath, after: view } };
+  });
+}
+
+/** Who may look at a round at all: read, manage, scan or exempt. */
+const testingScope = (actor: Actor) => {
+  const paths = [
+    ...scopePaths(actor, 'testing.read'),
+    ...scopePaths(actor, 'testing.manage'),
+    ...scopePaths(actor, 'sampling.scan'),
+    ...scopePaths(actor, 'testing.exempt'),
+  ];
+  if (paths.length === 0) requireScope(actor, 'testing.read');
+  return [...new Set(paths)];
+};
+
+async function visibleRound(deps: AppDeps, scope: string[], id: string) {
+  const round = await repo.findRoundVisible(deps.database.db, scope, id);
+  if (!round) throw notFound();
+  return round;
+}
+
+export async function listRounds(deps: AppDeps, actor: Actor, page: { page: number; pageSize: number }) {
+  const scope = testingScope(actor);
+  const { items, total } = await repo.findRoundsVisible(deps.database.db, scope, toLimitOffset(page));
+  return { items: items.map((r) => roundView(r.round, r.orgUnitName)), total };
+}
+
+function pointView(p: repo.PointRow, orgUnitName: string | null, samplers: Map<string, string>) {
+  return {
+    id: p.id,
+    roundId: p.roundId,
+    name: p.name,
+    orgUnitId: p.orgUnitId,
+    orgUnitName,
+    place: p.place,
+    hours: p.hours,
+    kind: p.kind,
+    samplers: p.samplerUserIds.map((id) => ({ id, displayName: samplers.get(id) ?? '' })),
+  };
+}
+
+async function samplerNames(db: Executor, points: repo.PointRow[]) {
+  const ids = [...new Set(points.flatMap((p) => p.samplerUserIds))];
+  return new Map((await repo.findUsersByIds(db, ids)).map((u) => [u.id, u.displayName]));
+}
+
+export async function getRound(deps: AppDeps, actor: Actor, id: string) {
+  const scope = testingScope(actor);
+  const round = await visibleRound(deps, scope, id);
+  const db = deps.database.db;
+  const points = await repo.findPointsOfRound(db, scope, id);
+  const names = await samplerNames(
+    db,
+    points.map((p) => p.point),
+  );
+  const unit = await findOrgUnitsByPaths(db, [round.orgPath]);
+  return {
+    ...roundView(round, unit[0]?.name),
+    points: points.map((p) => pointView(p.point, p.orgUnitName, names)),
+    actions: {
+      manage: pathInScope(round.orgPath, scopePaths(actor, 'testing.manage')),
+    },
+  };
+}
+
+export interface PointInput {
+  name: string;
+  orgUnitId: string;
+  place?: string | null;
+  hours?: string | null;
+  kind?: 'fixed' | 'door_to_door';
+  samplerUserIds?: string[];
+}
+
+export async function addPoint(deps: AppDeps, actor: Actor, roundId: string, input: PointInput) {
+  const scope = requireScope(actor, 'testing.manage');
+  const round = await visibleRound(deps, scope, roundId);
+  const db = deps.database.db;
+  const unit = await findOrgUnitInScope(db, scope, input.orgUnitId);
+  if (!unit) throw invalidField('orgUnitId', text('组织不存在或不在您的管辖范围内', 'Unknown org unit'));
+  if (!isWithin(unit.path, round.orgPath))
+    throw invalidField('orgUnitId', text('采样点须设在本轮检测的范围内', 'The point must lie inside the round'));
+  const samplerIds = [...new Set(input.samplerUserIds ?? [])];
+  const samplers = await repo.findUsersByIds(db, samplerIds);
+  if (samplers.length !== samplerIds.length)
+    throw invalidField('samplerUserIds', text('采样人员中有不存在的用户', 'Unknown sampler user'));
+  return runWrite(deps, actor, 'collection-point.create', async (tx) => {
+    if (await repo.pointNameTaken(tx, roundId, input.name))
+      throw conflict(text('本轮已有同名采样点', 'A point of this name exists in the round'), undefined, 'name');
+    const row = await repo.insertPoint(tx, {
+      id: newId(),
+      roundId,
+      name: input.name,
+      orgUnitId: unit.id,
+      orgPath: unit.path,
+      place: input.place ?? null,
+      hours: input.hours ?? null,
+      kind: input.kind ?? 'fixed',
+      samplerUserIds: samplerIds,
+      districtCode: unit.districtCode,
+    });
+    const view = pointView(row, unit.name, new Map(samplers.map((s) => [s.id, s.displayName])));
+    return {
+      result: view,
+      touched: { entity: 'collection_point', entityId: row.id, orgPath: row.orgPath, after: view },
+    };
+  });
+}
+
+// ---- person code ------------------------------------------------------------------------------
+
+export async function personCodeOf(deps: AppDeps, actor: Actor, personId: string) {
+  const scope = requireScope(actor, 'resident.read');
+  const row = await findResidentInScope(deps.database.db, scope, personId);
+  if (!row) throw notFound();
+  return { code: mintPersonCode(deps.cipher, row.person.id) };
+}
+
+// ---- tubes ------------------------------------------------------------------------------------
+
+function tubeView(t: repo.TubeRow) {
+  return {
+    id: t.id,
+    tubeCode: t.code,
+    roundId: t.roundId,
+    pointId: t.pointId,
+    mode: t.mode,
+    capacity: t.capacity,
+    memberCount: t.memberCount,
+    state: t.state,
+    sealed: t.state !== 'opened',
+    result: t.result,
+    openedAt: t.openedAt.toISOString(),
+    sealedAt: iso(t.sealedAt),
+    testedAt: iso(t.testedAt),
+  };
+}
+
+export async function getTube(deps: AppDeps, actor: Actor, code: string) {
+  const scope = [...new Set([...scopePaths(actor, 'sampling.scan'), ...scopePaths(actor, 'testing.read')])];
+  if (scope.length === 0) requireScope(actor, 'sampling.scan');
+  const tube = await repo.findTubeInScope(deps.database.db, scope, code);
+  if (!tube) throw notFound();
+  const members = await repo.findTubeMembers(deps.database.db, tube.id);
+  return {
+    ...tubeView(tube),
+    members: members.map((m) => ({ name: maskName(m.name), scannedAt: iso(m.scannedAt), samplerName: m.samplerName })),
+  };
+}
+
+export async function listTubesOfPoint(deps: AppDeps, actor: Actor, roundId: string, pointId: string) {
+  const scope = requireScope(actor, 'sampling.scan');
+  const point = await repo.findPointInScope(deps.database.db, scope, pointId);
+  if (!point || point.roundId !== roundId) throw notFound();
+  return { items: (await repo.findTubesOfPoint(deps.database.db, pointId, 200)).map(tubeView) };
+}
+
+export async function sealTube(deps: AppDeps, actor: Actor, code: string, clientId?: string) {
+  const scope = requireScope(actor, 'sampling.scan');
+  return runWrite(
+    deps,
+    actor,
+    'tube.seal',
+    async (tx) => {
+      const tube = await repo.findTubeInScope(tx, scope, code, true);
+      if (!tube) throw notFound();
+      if (tube.state !== 'opened')
+        throw conflict(text('该管已封管', 'The tube is already sealed'), { code: 'TUBE_SEALED' });
+      if (tube.memberCount === 0)
+        throw conflict(text('空管不能封管', 'An empty tube cannot be sealed'), { code: 'TUBE_EMPTY' });
+      const after = await repo.updateTube(tx, tube.id, { state: 'sealed', sealedAt: new Date() });
+      const view = tubeView(after);
+      return {
+        result: view,
+        touched: {
+          entity: 'tube',
+          entityId: tube.id,
+          orgPath: tube.orgPath,
+          before: { state: tube.state },
+          after: { state: after.state },
+        },
+      };
+    },
+    { clientId },
+  );
+}
+
+const tubeList = (codes: string[]) => [...new Set(codes.map((c) => c.trim()).filter(Boolean))];
+
+/** Sealed tubes handed to a lab in one batch (送检). */
+export async function handOverTubes(
+  deps: AppDeps,
+  actor: Actor,
+  input: { roundId: string; labName: string; tubeCodes: string[] },
+) {
+  const scope = requireScope(actor, 'sampling.scan');
+  const codes = tubeList(input.tubeCodes);
+  return runWrite(deps, actor, 'lab-handover.create', async (tx) => {
+    const found = await repo.lockTubesInScope(tx, scope, codes);
+    const byCode = new Map(found.map((t) => [t.code, t]));
+    const unknown = codes.filter((c) => byCode.get(c)?.roundId !== input.roundId);
+    if (unknown.length > 0)
+      throw invalidField('tubeCodes', text(`以下管号不存在或不属于本轮：${unknown.slice(0, 10).join('、')}`, `Unknown tubes: ${unknown.slice(0, 10).join(', ')}`));
+    const notSealed = found.filter((t) => t.state !== 'sealed');
+    if (notSealed.length > 0)
+      throw conflict(
+        text(`以下管未封管或已送检：${notSealed.slice(0, 10).map((t) => t.code).join('、')}`, 'Some tubes are not sealed or already sent'),
+        { code: 'TUBE_STATE', tubeCodes: notSealed.map((t) => t.code) },
+        'tubeCodes',
+      );
+    const id = newId();
+    const orgPath = found[0]?.orgPath as string;
+    await repo.insertHandover(tx, {
+      id,
+      roundId: input.roundId,
+      labName: input.labName,
+      tubeCount: found.length,
+      orgPath,
+      createdBy: actor.userId,
+    });
+    await repo.setTubesState(
+      tx,
+      found.map((t) => t.id),
+      { state: 'sent', sentAt: new Date(), handoverId: id },
+    );
+    const result = { id, labName: input.labName, tubeCount: found.length };
+    return { result, touched: { entity: 'lab_handover', entityId: id, orgPath, after: { ...result, tubeCodes: codes } } };
+  });
+}
+
+/** The lab acknowledges tubes (by scanning them or the hand-over list). */
+export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCodes: string[] }) {
+  const scope = requireScope(actor, 'lab.results');
+  const codes = tubeList(input.tubeCodes);
+  return runWrite(deps, actor, 'tube.receive', async (tx) => {
+    const found = await repo.lockTubesInScope(tx, scope, codes);
+    const known = new Set(found.map((t) => t.code));
+    const unknownTubes = codes.filter((c) => !known.has(c));
+    const receivable = found.filter((t) => t.state === 'sealed' || t.state === 'sent');
+    await repo.setTubesState(
+      tx,
+      receivable.map((t) => t.id),
+      { state: 'received', receivedAt: new Date() },
+    );
+    const result = { received: receivable.length, unknownTubes, skipped: found.length - receivable.length };
+    return { result, touched: { entity: 'tube', entityId: null, orgPath: null, after: { ...result, tubeCodes: codes } } };
+  });
+}
+
+// ---- lab results ------------------------------------------------------------------------------
+
+export interface ImportReport {
+  dryRun: boolean;
+  rows: number;
+  applied: number;
+  unknownTubes: string[];
+  duplicates: number;
+  conflicts: string[];
+  notReceived: number;
+  alreadyRecorded: number;
+  positives: number;
+  rechecksCreated: number;
+  errors: RowError[];
+}
+
+const RESULT_NAMES: Record<string, string> = { negative: '阴性', positive: '阳性', invalid: '无效' };
+
+/**
+ * A lab's result file: judged whole (unknown tubes, duplicate and conflicting rows, tubes never
+ * received — accepted, labs often receive by their result list), then, unless a dry run, every
+ * good row applied in one transaction with what results cause: a pooled positive puts every member
+ * under temporary control with one recheck each for their grid worker; a single-tube positive is
+ * handed over with an urgent item for the command centre; negatives release temporary control.
+ */
+export async function importLabResults(
+  deps: AppDeps,
+  actor: Actor,
+  data: Buffer,
+  fileName: string,
+  options: { dryRun: boolean },
+): Promise<ImportReport> {
+  const scope = requireScope(actor, 'lab.results');
+  const { rows, errors } = await readResultsFile(data);
+  const db = deps.database.db;
+
+  // Rows of one tube: identical ones are duplicates, differing ones a conflict (neither applied).
+  const byCode = new Map<string, typeof rows>();
+  for (const r of rows) byCode.set(r.tubeCode, [...(byCode.get(r.tubeCode) ?? []), r]);
+  const conflicts: string[] = [];
+  let duplicates = 0;
+  const wanted: typeof rows = [];
+  for (const [code, group] of byCode) {
+    const first = group[0] as (typeof rows)[number];
+    if (group.some((g) => g.result !== first.result)) {
+      conflicts.push(code);
+      for (const g of group)
+        errors.push({
+          row: g.row,
+          column: 'result',
+          message: `管号 ${code} 在文件中有相互矛盾的结果（${group.map((x) => RESULT_NAMES[x.result]).join('/')}），均未导入`,
+        });
+      continue;
+    }
+    duplicates += group.length - 1;
+    wanted.push(first);
+  }
+
+  const report = async (tx: Executor, write: boolean): Promise<ImportReport> => {
+    const tubes = new Map(
+      (await repo.findTubesByCodes(
+        tx,
+        wanted.map((r) => r.tubeCode),
+      )).map((t) => [t.code, t]),
+    );
+    const unknownTubes: string[] = [];
+    let notReceived = 0;
+    let alreadyRecorded = 0;
+    const apply: { tube: NonNullable<ReturnType<typeof tubes.get>>; row: (typeof rows)[number] }[] = [];
+    for (const row of wanted) {
+      const tube = tubes.get(row.tubeCode);
+      if (!tube) {
+        unknownTubes.push(row.tubeCode);
+        continue;
+      }
+      if (tube.result) {
+        if (tube.result === row.result) alreadyRecorded += 1;
+        else {
+          conflicts.push(row.tubeCode);
+          errors.push({
+            row: row.row,
+            column: 'result',
+            message: `管号 ${row.tubeCode} 已有结果“${RESULT_NAMES[tube.result]}”，与本文件的“${RESULT_NAMES[row.result]}”不一致，未导入`,
+          });
+        }
+        continue;
+      }
+      if (tube.state === 'opened' || tube.state === 'sealed' || tube.state === 'sent') notReceived += 1;
+      apply.push({ tube, row });
+    }
+    const positivesApplied = apply.filter((a) => a.row.result === 'positive');
+    let rechecksCreated = 0;
+    if (write && apply.length > 0) {
+      const importId = newId();
+      await repo.insertResultImport(tx, {
+        id: importId,
+        fileName,
+        rowCount: rows.length,
+        applied: apply.length,
+        positives: positivesApplied.length,
+        createdBy: actor.userId,
+      });
+      await repo.setTubeResults(
+        tx,
+        importId,
+        apply.map((a) => ({ id: a.tube.id, result: a.row.result, testedAt: a.row.testedAt.toISOString(), ct: a.row.ct })),
+      );
+      rechecksCreated = await followUpResults(tx, actor, apply.map((a) => ({ ...a.tube, result: a.row.result, testedAt: a.row.testedAt })));
+    } else {
+      rechecksCreated = positivesApplied.filter((a) => isPooled(a.tube.mode as SamplingMode)).reduce((n, a) => n + a.tube.memberCount, 0);
+    }
+    errors.sort((a, b) => a.row - b.row);
+    return {
+      dryRun: !write,
+      rows: rows.length + errors.filter((e, i, all) => all.findIndex((x) => x.row === e.row) === i && !rows.some((r) => r.row === e.row)).length,
+      applied: apply.length,
+      unknownTubes,
+      duplicates,
+      conflicts: [...new Set(conflicts)],
+      notReceived,
+      alreadyRecorded,
+      positives: positivesApplied.length,
+      rechecksCreated,
+      errors,
+    };
+  };
+
+  if (options.dryRun) return report(db, false);
+  // Results are the lab's to give whatever tube's point: the lab's own grant decides only that it may.
+  void scope;
+  let touched: Touched[] = [];
+  return runWrite(deps, actor, 'lab-results.import', async (tx) => {
+    const result = await report(tx, true);
+    touched = [
+      {
+        entity: 'lab_result_import',
+        entityId: null,
+        orgPath: null,
+        after: { fileName, rows: result.rows, applied: result.applied, positives: result.positives, rechecksCreated: result.rechecksCreated },
+      },
+    ];
+    return { result, touched };
+  });
+}
+
+/** What results set off, for tubes just given a result. Returns the rechecks created. */
+async function followUpResults(
+  tx: Executor,
+  actor: Actor,
+  tested: { id: string; code: string; mode: string; roundId: string; result: string; testedAt: Date }[],
+): Promise<number> {
+  const members = await repo.findMembersOfTubes(
+    tx,
+    tested.map((t) => t.id),
+  );
+  const tubeOf = new Map(tested.map((t) => [t.id, t]));
+  const now = new Date();
+  const statuses: (typeof personStatuses.$inferInsert)[] = [];
+  const status = (personId: string, value: string, source: string) =>
+    statuses.push({
+      id: newId(),
+      personId,
+      kind: 'control_state',
+      value,
+      observedAt: now,
+      source,
+      recordedBy: actor.userId,
+      districtCode: '',
+    });
+
+  // Pooled positives: recall every member.
+  const pooledPositive = members.filter((m) => {
+    const t = tubeOf.get(m.tubeId);
+    return t?.result === 'positive' && isPooled(t.mode as SamplingMode);
+  });
+  const workers = await repo.findGridWorkers(tx, [...new Set(pooledPositive.map((m) => m.orgUnitId))]);
+  const recheckItems: NewWorkItem[] = pooledPositive.map((m) => {
+    const worker = workers.get(m.orgUnitId);
+    return {
+      type: 'recheck',
+      title: `单管复核：${m.name}（${m.address}），混管 ${m.tubeCode} 阳性，立即临时管控并单采单检`,
+      subjectEntity: 'person',
+      subjectId: m.personId,
+      assigneeUserId: worker ?? null,
+      assigneeOrgUnitId: worker ? null : m.orgUnitId,
+      orgPath: m.orgPath,
+      dueAt: new Date(now.getTime() + 2 * 3600_000),
+    };
+  });
+  const itemIds = await addWorkItems(tx, actor, recheckItems);
+  const created = await repo.insertRechecks(
+    tx,
+    pooledPositive.map((m, k) => ({
+      id: newId(),
+      roundId: m.roundId,
+      tubeId: m.tubeId,
+      personId: m.personId,
+      workItemId: itemIds[k] as string,
+      orgPath: m.orgPath,
+    })),
+  );
+  for (const m of pooledPositive) status(m.personId, 'temporary_control', `混管阳性 ${m.tubeCode}`);
+
+  // Single-tube positives: handed over, the command centre told at once.
+  const singlePositive = members.filter((m) => {
+    const t = tubeOf.get(m.tubeId);
+    return t?.result === 'positive' && !isPooled(t.mode as SamplingMode);
+  });
+  for (const m of singlePositive) status(m.personId, 'handed_over', `单管阳性 ${m.tubeCode}`);
+  if (singlePositive.length > 0) {
+    const rounds = await repo.findRoundPaths(tx, [...new Set(singlePositive.map((m) => m.roundId))]);
+    await addWorkItems(
+      tx,
+      actor,
+      singlePositive.map((m) => ({
+        type: 'positive_case',
+        title: `【紧急】单管阳性：${m.name}（${m.address}），管号 ${m.tubeCode}，立即转运并流调`,
+        subjectEntity: 'person',
+        subjectId: m.personId,
+        assigneeOrgUnitId: rounds.get(m.roundId)?.orgUnitId ?? m.orgUnitId,
+        orgPath: rounds.get(m.roundId)?.orgPath ?? m.orgPath,
+        dueAt: new Date(now.getTime() + 3600_000),
+      })),
+    );
+  }
+  const singleIds = singlePositive.map((m) => m.personId);
+  await closeRechecks(tx, singleIds, 'positive');
+
+  // Negatives: members under temporary control are released; a negative single tube closes their recheck.
+  const negative = members.filter((m) => tubeOf.get(m.tubeId)?.result === 'negative');
+  const negativeIds = [...new Set(negative.map((m) => m.personId))];
+  for (const id of await repo.personsInControlState(tx, negativeIds, 'temporary_control'))
+    status(id, 'released', '复核阴性');
+  await closeRechecks(
+    tx,
+    negative.filter((m) => !isPooled(tubeOf.get(m.tubeId)?.mode as SamplingMode)).map((m) => m.personId),
+    'negative',
+  );
+
+  if (statuses.length > 0) {
+    const districts = await repo.findDistrictCodes(
+      tx,
+      statuses.map((s) => s.personId),
+    );
+    for (const s of statuses) s.districtCode = districts.get(s.personId) ?? '';
+    for (let i = 0; i < statuses.length; i += 2000) await tx.insert(personStatuses).values(statuses.slice(i, i + 2000));
+  }
+  return created.length;
+}
+
+async function closeRechecks(tx: Executor, personIds: string[], state: string) {
+  const closed = await repo.closeRechecksOf(tx, personIds, state);
+  await repo.closeWorkItems(
+    tx,
+    closed.map((c) => c.workItemId).filter((id): id is string => Boolean(id)),
+    state === 'negative' ? '单管复核阴性，已解除临时管控' : '单管复核阳性，已转运',
+  );
+}
+
+// ---- coverage and the missing ----------------------------------------------------------------
+
+/** The area asked: the node (default: the round's own node, or the actor's scope within it). */
+async function areaOf(deps: AppDeps, actor: Actor, round: repo.RoundRow, orgUnitId: string | undefined, scope: string[]) {
+  const db = deps.database.db;
+  if (orgUnitId) {
+    const unit = await findOrgUnitInScope(db, scope, orgUnitId);
+    if (!unit || !(isWithin(unit.path, round.orgPath) || isWithin(round.orgPath, unit.path))) throw notFound();
+    const nodePath = isWithin(unit.path, round.orgPath) ? unit.path : round.orgPath;
+    return { unit, area: { roundPath: round.orgPath, nodePath, scope } };
+  }
+  // Without a node: the round's node if in scope, else the actor's single subtree inside the round.
+  const inside = scope.filter((p) => isWithin(p, round.orgPath));
+  const nodePath = pathInScope(round.orgPath, scope) || inside.length !== 1 ? round.orgPath : (inside[0] as string);
+  const [unit] = await findOrgUnitsByPaths(db, [nodePath]);
+  if (!unit) throw notFound();
+  return { unit, area: { roundPath: round.orgPath, nodePath, scope } };
+}
+
+export async function coverage(deps: AppDeps, actor: Actor, roundId: string, orgUnitId?: string) {
+  const scope = testingScope(actor);
+  const round = await visibleRound(deps, scope, roundId);
+  const { unit, area } = await areaOf(deps, actor, round, orgUnitId, scope);
+  const db = deps.database.db;
+  const [rows, childRows] = await Promise.all([
+    repo.coverageByGrid(db, roundId, area, DUE_STATUSES),
+    findChildrenInScope(db, [area.nodePath], { parentId: unit.id }, { limit: 2000, offset: 0 }),
+  ]);
+  // Children the actor has any part of: inside their scope, or holding it.
+  const children = childRows.items.filter((c) => pathInScope(c.path, scope) || scope.some((p) => isWithin(p, c.path)));
+  type Tally = { due: number; sampled: number; exempt: number; exemptByReason: Record<string, number> };
+  const empty = (): Tally => ({ due: 0, sampled: 0, exempt: 0, exemptByReason: {} });
+  const add = (t: Tally, r: repo.CoverageRow) => {
+    t.due += r.due;
+    t.sampled += r.sampled;
+    if (r.reason) {
+      const exempt = r.due - r.sampled;
+      t.exempt += exempt;
+      t.exemptByReason[r.reason] = (t.exemptByReason[r.reason] ?? 0) + exempt;
+    }
+  };
+  const total = empty();
+  const byChild = new Map(children.map((c) => [c.id, empty()]));
+  for (const r of rows) {
+    add(total, r);
+    const child = children.find((c) => isWithin(r.orgPath, c.path));
+    if (child) add(byChild.get(child.id) as Tally, r);
+  }
+  const finish = (t: Tally) => ({ ...t, missing: missingOf(t) });
+  return {
+    roundId,
+    orgUnitId: unit.id,
+    orgUnitName: unit.name,
+    level: unit.level,
+    ...finish(total),
+    children: children
+      .map((c) => ({ orgUnitId: c.id, name: c.name, level: c.level, ...finish(byChild.get(c.id) as Tally) }))
+      .filter((c) => c.due > 0 || c.level === 'grid'),
+  };
+}
+
+export async function listMissingInRound(
+  deps: AppDeps,
+  actor: Actor,
+  roundId: string,
+  query: { orgUnitId?: string; page: number; pageSize: number },
+) {
+  const scope = testingScope(actor);
+  // Names, phones and addresses: only where the actor may read residents.
+  const readable = requireScope(actor, 'resident.read');
+  const round = await visibleRound(deps, scope, roundId);
+  const { area } = await areaOf(deps, actor, round, query.orgUnitId, scope);
+  const { items, total } = await repo.findMissing(
+    deps.database.db,
+    roundId,
+    { ...area, scope: readable },
+    DUE_RESIDENCE_STATUSES,
+    toLimitOffset(query),
+  );
+  const canExempt = scopePaths(actor, 'testing.exempt');
+  return {
+    items: items.map((m) => ({
+      id: m.id,
+      name: m.name,
+      phone: m.phoneEnc ? maskPhone(deps.cipher.open(m.phoneEnc)) : null,
+      address: m.address,
+      residenceStatus: m.residenceStatus,
+      gridId: m.orgUnitId,
+      gridName: m.gridName,
+      householdId: m.householdId,
+      actions: { exempt: canExempt.length > 0 },
+    })),
+    total,
+  };
+}
+
+export async function exemptPerson(
+  deps: AppDeps,
+  actor: Actor,
+  roundId: string,
+  input: { personId: string; reason: ExemptionReason; note?: string | null },
+) {
+  const scope = requireScope(actor, 'testing.exempt');
+  const round = await visibleRound(deps, scope, roundId);
+  const area = { roundPath: round.orgPath, nodePath: round.orgPath, scope };
+  return runWrite(deps, actor, 'test-exemption.record', async (tx) => {
+    const person = await repo.findPersonInArea(tx, area, input.personId);
+    if (!person) throw notFound();
+    if (await repo.isSampled(tx, roundId, person.id))
+      throw conflict(text('此人本轮已采样，无需免检', 'Already sampled in this round'), { code: 'ALREADY_SAMPLED' });
+    const before = await repo.upsertExemption(tx, {
+      roundId,
+      personId: person.id,
+      reason: input.reason,
+      note: input.note ?? null,
+      orgPath: person.orgPath,
+      recordedBy: actor.userId,
+    });
+    const result = { roundId, personId: person.id, reason: input.reason, note: input.note ?? null };
+    return {
+      result,
+      touched: {
+        entity: 'test_exemption',
+        entityId: person.id,
+        orgPath: person.orgPath,
+        before: before ? { reason: before.reason, note: before.note } : undefined,
+        after: { reason: input.reason, note: input.note ?? null },
+      },
+    };
+  });
+}
+
+export async function withdrawExemption(deps: AppDeps, actor: Actor, roundId: string, personId: string) {
+  const scope = requireScope(actor, 'testing.exempt');
+  const round = await visibleRound(deps, scope, roundId);
+  const area = { roundPath: round.orgPath, nodePath: round.orgPath, scope };
+  return runWrite(deps, actor, 'test-exemption.withdraw', async (tx) => {
+    const person = await repo.findPersonInArea(tx, area, personId);
+    if (!person) throw notFound();
+    const removed = await repo.deleteExemption(tx, roundId, person.id);
+    if (!removed) throw notFound();
+    return {
+      result: null,
+      touched: { entity: 'test_exemption', entityId: person.id, orgPath: person.orgPath, before: { reason: removed.reason } },
+    };
+  });
+}
+
+// ---- recall list and daily summary ------------------------------------------------------------
+
+export async function listRecalls(deps: AppDeps, actor: Actor, roundId: string) {
+  const scope = testingScope(actor);
+  await visibleRound(deps, scope, roundId);
+  const readable = scopePaths(actor, 'resident.read');
+  const rows = await repo.findRecalls(deps.database.db, roundId, readable.length ? readable : scope);
+  const now = Date.now();
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      tubeCode: r.tubeCode,
+      personId: r.personId,
+      name: r.name,
+      address: r.address,
+      gridName: r.gridName,
+      state: r.state,
+      workItemState: r.workItemState,
+      assigneeName: r.assigneeName,
+      createdAt: iso(r.createdAt) as string,
+      closedAt: iso(r.closedAt),
+      openMinutes: Math.round(((r.closedAt ? new Date(r.closedAt).getTime() : now) - new Date(r.createdAt).getTime()) / 60000),
+    })),
+  };
+}
+
+export async function roundSummary(deps: AppDeps, actor: Actor, roundId: string) {
+  const scope = testingScope(actor);
+  const round = await visibleRound(deps, scope, roundId);
+  const db = deps.database.db;
+  const [days, rechecksOpen] = await Promise.all([
+    repo.summaryByDay(db, roundId, scope),
+    repo.countOpenRechecks(db, roundId, scope),
+  ]);
+  return { roundId, name: round.name, days, rechecksOpen };
+}
+
+// ---- door-to-door sweeps ----------------------------------------------------------------------
+
+export async function createSweep(
+  deps: AppDeps,
+  actor: Actor,
+  roundId: string,
+  input: { name: string; orgUnitId: string; samplerUserIds?: string[] },
+) {
+  const scope = requireScope(actor, 'testing.manage');
+  const round = await visibleRound(deps, scope, roundId);
+  const db = deps.database.db;
+  const unit = await findOrgUnitInScope(db, scope, input.orgUnitId);
+  if (!unit || !isWithin(unit.path, round.orgPath))
+    throw invalidField('orgUnitId', text('组织不存在或不在本轮检测范围内', 'Unknown org unit'));
+  const area = { roundPath: round.orgPath, nodePath: unit.path, scope };
+  return runWrite(deps, actor, 'sweep.create', async (tx) => {
+    if (await repo.pointNameTaken(tx, roundId, input.name))
+      throw conflict(text('本轮已有同名采样点或入户队', 'A point of this name exists in the round'), undefined, 'name');
+    const pointId = newId();
+    await repo.insertPoint(tx, {
+      id: pointId,
+      roundId,
+      name: input.name,
+      orgUnitId: unit.id,
+      orgPath: unit.path,
+      kind: 'door_to_door',
+      samplerUserIds: input.samplerUserIds ?? [],
+      districtCode: unit.districtCode,
+    });
+    const id = newId();
+    await repo.insertSweep(tx, { id, roundId, pointId, orgUnitId: unit.id, orgPath: unit.path, name: input.name, createdBy: actor.userId });
+    const homes = await repo.findHouseholdsToSweep(tx, roundId, area, DUE_RESIDENCE_STATUSES);
+    await repo.insertSweepHouseholds(
+      tx,
+      homes.map((h) => ({ sweepId: id, householdId: h.id, orgPath: h.orgPath })),
+    );
+    const result = { id, pointId, name: input.name, households: homes.length };
+    return { result, touched: { entity: 'sweep', entityId: id, orgPath: unit.path, after: result } };
+  });
+}
+
+export async function listSweeps(deps: AppDeps, actor: Actor, roundId: string) {
+  const scope = testingScope(actor);
+  await visibleRound(deps, scope, roundId);
+  return { items: await repo.findSweepsOfRound(deps.database.db, roundId, scope) };
+}
+
+export async function getSweep(deps: AppDeps, actor: Actor, sweepId: string) {
+  const scope = testingScope(actor);
+  const sweep = await repo.findSweepInScope(deps.database.db, scope, sweepId);
+  if (!sweep) throw notFound();
+  const households = await repo.findSweepHouseholds(deps.database.db, sweepId, scope);
+  return {
+    id: sweep.id,
+    roundId: sweep.roundId,
+    pointId: sweep.pointId,
+    name: sweep.name,
+    households: households.map((h) => ({
+      ...h,
+      visitedAt: iso(h.visitedAt),
+      members: h.members.map((m) => ({ ...m, name: m.name })),
+    })),
+  };
+}
+
+export async function recordSweepOutcome(
+  deps: AppDeps,
+  actor: Actor,
+  sweepId: string,
+  householdId: string,
+  input: { outcome: SweepOutcome; note?: string | null; clientId?: string },
+) {
+  const scope = [...new Set([...scopePaths(actor, 'testing.exempt'), ...scopePaths(actor, 'sampling.scan')])];
+  if (scope.length === 0) requireScope(actor, 'testing.exempt');
+  return runWrite(
+    deps,
+    actor,
+    'sweep.outcome',
+    async (tx) => {
+      const row = await repo.findSweepHouseholdInScope(tx, scope, sweepId, householdId);
+      if (!row) throw notFound();
+      await repo.updateSweepHousehold(tx, sweepId, householdId, {
+        outcome: input.outcome,
+        note: input.note ?? null,
+        visitedBy: actor.userId,
+        visitedAt: new Date(),
+      });
+      const result = { sweepId, householdId, outcome: input.outcome, note: input.note ?? null };
+      return {
+        result,
+        touched: {
+          entity: 'sweep_household',
+          entityId: `${sweepId}/${householdId}`,
+          orgPath: row.orgPath,
+          before: { outcome: row.outcome },
+          after: { outcome: input.outcome, note: input.note ?? null },
+        },
+      };
+    },
+    { clientId: input.clientId },
+  );
+}
+
+// ---- periodic testing of key groups ------------------------------------------------------------
+
+export async function keyGroupTestingDue(deps: AppDeps, actor: Actor, orgUnitId?: string) {
+  const scope = requireScope(actor, 'resident.read');
+  const db = deps.database.db;
+  let nodePath = scope.length === 1 ? (scope[0] as string) : '';
+  if (orgUnitId) {
+    const unit = await findOrgUnitInScope(db, scope, orgUnitId);
+    if (!unit) throw notFound();
+    nodePath = unit.path;
+  }
+  const today = localDay();
+  const classes = (await findKeyGroupClasses(db))
+    .map((c) => ({ ...c, frequency: parseTestingFrequency(c.testingFrequency) }))
+    .filter((c) => c.frequency !== null);
+  const rows = nodePath
+    ? await repo.findKeyGroupMembersWithLastTest(
+        db,
+        scope,
+        nodePath,
+        classes.map((c) => c.code),
+      )
+    : [];
+  const byCode = new Map(classes.map((c) => [c.code, c]));
+  const items = rows.map((r) => {
+    const cls = byCode.get(r.classCode) as (typeof classes)[number];
+    const last = r.lastSampledAt ? localDay(new Date(r.lastSampledAt)) : null;
+    const due = nextTestDue(cls.frequency as NonNullable<typeof cls.frequency>, last, today);
+    return {
+      personId: r.personId,
+      name: r.name,
+      gridName: r.gridName,
+      classCode: r.classCode,
+      className: cls.name,
+      frequency: cls.testingFrequency,
+      lastSampledOn: last,
+      dueOn: due.dueOn,
+      overdue: due.overdue,
+      dueToday: due.dueOn <= today,
+    };
+  });
+  items.sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.dueOn.localeCompare(b.dueOn));
+  return {
+    today,
+    overdue: items.filter((i) => i.overdue).length,
+    dueToday: items.filter((i) => i.dueToday).length,
+    items,
+    validHours: RESULT_VALID_HOURS,
+    tomorrow: addDays(today, 1),
+  };
+}
+
