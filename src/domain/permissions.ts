@@ -78,7 +78,12 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
     en: 'Grid worker',
     permissions: [...FIELD, ...REGISTRY, 'resident.import', 'testing.read', 'testing.exempt'],
   },
-  { code: 'sampler', zh: '采样人员', en: 'Sampler', permissions: [...FIELD, 'sampling.scan', 'testing.read'] },
+  {
+    code: 'sampler',
+    zh: '采样人员',
+    en: 'Sampler',
+    permissions: [...FIELD, 'sampling.scan', 'testing.read'],
+  },
   { code: 'lab', zh: '实验室', en: 'Laboratory', permissions: ['work-item.read', 'lab.results'] },
   { code: 'pharmacy', zh: '药店', en: 'Pharmacy', permissions: [...FIELD] },
   { code: 'market_officer', zh: '市场监管', en: 'Market officer', permissions: [...FIELD] },

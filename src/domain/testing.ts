@@ -74,7 +74,11 @@ export const CONTROL_STATE_NAMES: Record<ControlState, { zh: string; en: string 
 };
 
 /** Under these control states a person is sampled alone, never pooled. */
-export const SINGLE_TUBE_CONTROL_STATES: readonly string[] = ['temporary_control', 'handed_over', 'quarantined'];
+export const SINGLE_TUBE_CONTROL_STATES: readonly string[] = [
+  'temporary_control',
+  'handed_over',
+  'quarantined',
+];
 
 /**
  * The mode a person must be sampled in: quarantined or controlled people and members of the
@@ -149,7 +153,8 @@ export function parseTestingFrequency(raw: string | null | undefined): TestingFr
   }
   // 三天两检: two tests within every three days, i.e. never more than two days apart.
   if (text === '三天两检') return { kind: 'interval', days: 2 };
-  const weekdays = /^每周((?:周|星期)?[一二三四五六日天](?:[、,，和及]?(?:周|星期)?[一二三四五六日天])*)$/.exec(text);
+  const weekdays =
+    /^每周((?:周|星期)?[一二三四五六日天](?:[、,，和及]?(?:周|星期)?[一二三四五六日天])*)$/.exec(text);
   if (weekdays) {
     const days = [...(weekdays[1] as string).replace(/周|星期/g, '')]
       .map((c) => WEEKDAY_CHARS[c])

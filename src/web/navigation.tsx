@@ -2,9 +2,13 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   CheckSquareOutlined,
+  ExperimentOutlined,
+  FileDoneOutlined,
   HomeOutlined,
   IdcardOutlined,
   SafetyCertificateOutlined,
+  ScanOutlined,
+  ScheduleOutlined,
   TagsOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -13,11 +17,16 @@ import type { Permission } from '../domain/permissions';
 import { AuditPage } from './pages/AuditPage';
 import { HomePage } from './pages/HomePage';
 import { KeyGroupsPage } from './pages/KeyGroupsPage';
+import { KeyGroupTestingPage } from './pages/KeyGroupTestingPage';
+import { LabResultsPage } from './pages/LabResultsPage';
 import { OrgPage } from './pages/OrgPage';
 import { ResidentDetailPage } from './pages/ResidentDetailPage';
 import { ResidentImportPage } from './pages/ResidentImportPage';
 import { ResidentsPage } from './pages/ResidentsPage';
 import { RolesPage } from './pages/RolesPage';
+import { SamplingPage } from './pages/SamplingPage';
+import { TestingRoundPage } from './pages/TestingRoundPage';
+import { TestingRoundsPage } from './pages/TestingRoundsPage';
 import { UsersPage } from './pages/UsersPage';
 import { WorkItemsPage } from './pages/WorkItemsPage';
 
@@ -29,7 +38,19 @@ export interface PageRoute {
 }
 
 export interface NavItem extends PageRoute {
-  label: 'home' | 'workItems' | 'residents' | 'keyGroups' | 'org' | 'users' | 'roles' | 'audit';
+  label:
+    | 'home'
+    | 'workItems'
+    | 'residents'
+    | 'keyGroups'
+    | 'sampling'
+    | 'testing'
+    | 'lab'
+    | 'keyGroupTesting'
+    | 'org'
+    | 'users'
+    | 'roles'
+    | 'audit';
   icon: ReactNode;
 }
 
@@ -58,6 +79,28 @@ export const NAV_ITEMS: NavItem[] = [
     page: KeyGroupsPage,
     permission: 'resident.read',
   },
+  {
+    path: '/sampling',
+    label: 'sampling',
+    icon: <ScanOutlined />,
+    page: SamplingPage,
+    permission: 'sampling.scan',
+  },
+  {
+    path: '/testing',
+    label: 'testing',
+    icon: <ExperimentOutlined />,
+    page: TestingRoundsPage,
+    permission: 'testing.read',
+  },
+  { path: '/lab', label: 'lab', icon: <FileDoneOutlined />, page: LabResultsPage, permission: 'lab.results' },
+  {
+    path: '/key-group-testing',
+    label: 'keyGroupTesting',
+    icon: <ScheduleOutlined />,
+    page: KeyGroupTestingPage,
+    permission: 'resident.read',
+  },
   { path: '/org', label: 'org', icon: <ApartmentOutlined />, page: OrgPage, permission: 'org.read' },
   { path: '/users', label: 'users', icon: <TeamOutlined />, page: UsersPage, permission: 'user.read' },
   {
@@ -74,4 +117,5 @@ export const NAV_ITEMS: NavItem[] = [
 export const SUB_PAGES: PageRoute[] = [
   { path: '/residents/import', page: ResidentImportPage, permission: 'resident.import' },
   { path: '/residents/:id', page: ResidentDetailPage, permission: 'resident.read' },
+  { path: '/testing/:id', page: TestingRoundPage, permission: 'testing.read' },
 ];

@@ -1,3 +1,6 @@
+import sampling from './sampling.en';
+import testing from './testing.en';
+
 import type zh from './zh';
 
 /** Every key of zh.ts, in English; the type makes a missing or extra key a compile error. */
@@ -12,6 +15,10 @@ const en: typeof zh = {
     audit: 'Audit log',
     residents: 'Residents',
     keyGroups: 'Key groups',
+    sampling: 'Sampling',
+    testing: 'Mass testing',
+    lab: 'Lab results',
+    keyGroupTesting: 'Key-group testing',
   },
   layout: { openMenu: 'Open menu', logout: 'Log out', changePassword: 'Change password' },
   common: {
@@ -238,6 +245,8 @@ const en: typeof zh = {
     activeYes: 'In effect',
     activeNo: 'Not in effect',
   },
+  sampling,
+  testing,
 };
 
 export default en;

@@ -1,3 +1,6 @@
+import sampling from './sampling.zh';
+import testing from './testing.zh';
+
 /** Chinese, the first language: the source of the keys; en.ts must have the same shape. */
 const zh = {
   app: { name: '网格防控' },
@@ -10,6 +13,10 @@ const zh = {
     audit: '审计日志',
     residents: '居民管理',
     keyGroups: '重点人群分类',
+    sampling: '扫码采样',
+    testing: '核酸检测',
+    lab: '检测结果',
+    keyGroupTesting: '重点人群检测',
   },
   layout: { openMenu: '打开菜单', logout: '退出登录', changePassword: '修改密码' },
   common: {
@@ -230,6 +237,8 @@ const zh = {
     activeYes: '生效中',
     activeNo: '未生效',
   },
+  sampling,
+  testing,
 };
 
 export default zh;

@@ -35,14 +35,25 @@ function cellText(v: ExcelJS.CellValue): string {
   }
   if (typeof v === 'object' && 'text' in v) return String(v.text).trim();
   if (typeof v === 'object' && 'result' in v) return cellText(v.result as ExcelJS.CellValue);
-  if (typeof v === 'object' && 'richText' in v) return v.richText.map((r) => r.text).join('').trim();
+  if (typeof v === 'object' && 'richText' in v)
+    return v.richText
+      .map((r) => r.text)
+      .join('')
+      .trim();
   return String(v).trim();
 }
 
 const unreadable = () =>
-  new AppError('VALIDATION', text('无法读取结果文件：请上传 CSV 或 Excel（.xlsx）文件', 'Unreadable results file: upload CSV or .xlsx'), {
-    file: text('文件不是有效的 CSV 或 xlsx', 'Not a CSV or xlsx file'),
-  });
+  new AppError(
+    'VALIDATION',
+    text(
+      '无法读取结果文件：请上传 CSV 或 Excel（.xlsx）文件',
+      'Unreadable results file: upload CSV or .xlsx',
+    ),
+    {
+      file: text('文件不是有效的 CSV 或 xlsx', 'Not a CSV or xlsx file'),
+    },
+  );
 
 async function loadSheet(data: Buffer): Promise<ExcelJS.Worksheet> {
   const wb = new ExcelJS.Workbook();
@@ -73,16 +84,22 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
   const sheet = await loadSheet(data);
   const position = new Map<keyof typeof HEADERS, number>();
   sheet.getRow(1).eachCell((cell, col) => {
-    const name = cellText(cell.value).toLowerCase().replace(/[\s_（）()]/g, '');
+    const name = cellText(cell.value)
+      .toLowerCase()
+      .replace(/[\s_（）()]/g, '');
     for (const [key, names] of Object.entries(HEADERS) as [keyof typeof HEADERS, string[]][])
       if (names.includes(name) && !position.has(key)) position.set(key, col);
   });
   const missing = (['tubeCode', 'result', 'testedAt'] as const).filter((k) => !position.has(k));
   if (missing.length > 0) {
     const names = missing.join(', ');
-    throw new AppError('VALIDATION', text(`结果文件缺少列：${names}（表头应为 tubeCode,result,testedAt）`, `Missing columns: ${names}`), {
-      file: text(`缺少列：${names}`, `Missing columns: ${names}`),
-    });
+    throw new AppError(
+      'VALIDATION',
+      text(`结果文件缺少列：${names}（表头应为 tubeCode,result,testedAt）`, `Missing columns: ${names}`),
+      {
+        file: text(`缺少列：${names}`, `Missing columns: ${names}`),
+      },
+    );
   }
   const rows: ResultRow[] = [];
   const errors: RowError[] = [];
@@ -98,12 +115,20 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
     if (!tubeCode && !resultText && !testedAtText) return;
     let ok = true;
     if (!TUBE_CODE_PATTERN.test(tubeCode)) {
-      errors.push({ row: rowNumber, column: 'tubeCode', message: `管号“${tubeCode.slice(0, 40)}”格式不对（4–40 位字母、数字或短横线）` });
+      errors.push({
+        row: rowNumber,
+        column: 'tubeCode',
+        message: `管号“${tubeCode.slice(0, 40)}”格式不对（4–40 位字母、数字或短横线）`,
+      });
       ok = false;
     }
     const result = parseTestResult(resultText);
     if (!result) {
-      errors.push({ row: rowNumber, column: 'result', message: `结果“${resultText.slice(0, 20)}”无法识别，应为 阴性、阳性 或 无效` });
+      errors.push({
+        row: rowNumber,
+        column: 'result',
+        message: `结果“${resultText.slice(0, 20)}”无法识别，应为 阴性、阳性 或 无效`,
+      });
       ok = false;
     }
     const testedAt = parseDistrictDateTime(testedAtText);
@@ -116,7 +141,8 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
       ok = false;
     }
     const ct = get('ct') || null;
-    if (ok) rows.push({ row: rowNumber, tubeCode, result: result as TestResult, testedAt: testedAt as Date, ct });
+    if (ok)
+      rows.push({ row: rowNumber, tubeCode, result: result as TestResult, testedAt: testedAt as Date, ct });
   });
   if (rows.length === 0 && errors.length === 0)
     throw new AppError('VALIDATION', text('结果文件没有数据行', 'The results file has no rows'), {

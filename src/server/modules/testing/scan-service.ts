@@ -1,7 +1,7 @@
-import type { Tx } from '../../db/database.ts';
 import { localDay } from '../../../domain/dates.ts';
 import { maskName } from '../../../domain/masking.ts';
 import { requiredMode, type SamplingMode, TUBE_CAPACITY } from '../../../domain/testing.ts';
+import type { Tx } from '../../db/database.ts';
 import { type Actor, hasPermission, pathInScope, scopePaths } from '../../platform/access/actor.ts';
 import { type BatchedWrite, runWriteBatch, type Touched } from '../../platform/audit/run-write.ts';
 import { createBatcher } from '../../platform/batching.ts';
@@ -49,33 +49,47 @@ function scanInstant(input: ScanInput, now: Date): Date {
  */
 async function sampleBatch(
   tx: Tx,
-  deps: AppDeps,
   writes: BatchedWrite<ScanInput & { personId: string | null }>[],
 ): Promise<Array<{ result: ScanAnswer; touched: Touched[] } | Error>> {
   const now = new Date();
   const answers: Array<{ result: ScanAnswer; touched: Touched[] } | Error | undefined> = writes.map((w) =>
     w.input.personId
       ? undefined
-      : invalidField('personCode', text('核酸码无效（无法识别或已被篡改）', 'Invalid person code (unreadable or forged)')),
+      : invalidField(
+          'personCode',
+          text('核酸码无效（无法识别或已被篡改）', 'Invalid person code (unreadable or forged)'),
+        ),
   );
   const live = writes.map((w, i) => ({ w, i })).filter(({ i }) => answers[i] === undefined);
   if (live.length === 0) return answers as Array<Error>;
 
   const points = new Map(
-    (await repo.findScanPoints(tx, [...new Set(live.map(({ w }) => w.input.pointId))])).map((p) => [p.pointId, p]),
-  );
-  const people = new Map(
-    (await repo.findScanPersons(tx, [...new Set(live.map(({ w }) => w.input.personId as string))])).map((p) => [
-      p.codeId,
+    (await repo.findScanPoints(tx, [...new Set(live.map(({ w }) => w.input.pointId))])).map((p) => [
+      p.pointId,
       p,
     ]),
   );
+  const people = new Map(
+    (await repo.findScanPersons(tx, [...new Set(live.map(({ w }) => w.input.personId as string))])).map(
+      (p) => [p.codeId, p],
+    ),
+  );
 
   // Rules that need no lock first.
-  const ready: { w: (typeof live)[number]['w']; i: number; point: repo.ScanPointRow; person: repo.ScanPersonRow; at: Date }[] = [];
+  const ready: {
+    w: (typeof live)[number]['w'];
+    i: number;
+    point: repo.ScanPointRow;
+    person: repo.ScanPersonRow;
+    at: Date;
+  }[] = [];
   for (const { w, i } of live) {
     const point = points.get(w.input.pointId);
-    if (!point || point.roundId !== w.input.roundId || !pathInScope(point.pointPath, scopePaths(w.actor, 'sampling.scan'))) {
+    if (
+      !point ||
+      point.roundId !== w.input.roundId ||
+      !pathInScope(point.pointPath, scopePaths(w.actor, 'sampling.scan'))
+    ) {
       answers[i] = notFound();
       continue;
     }
@@ -134,11 +148,14 @@ async function sampleBatch(
       districtCode: r.point.districtCode,
     });
   }
-  const tubes = new Map((await repo.openAndLockTubes(tx, [...fresh.values()], codes)).map((t) => [t.code, t]));
+  const tubes = new Map(
+    (await repo.openAndLockTubes(tx, [...fresh.values()], codes)).map((t) => [t.code, t]),
+  );
   const lockedCount = new Map([...tubes.values()].map((t) => [t.id, t.memberCount]));
 
   const members: repo.NewMember[] = [];
-  const planned: { i: number; tube: NonNullable<ReturnType<typeof tubes.get>>; r: (typeof ready)[number] }[] = [];
+  const planned: { i: number; tube: NonNullable<ReturnType<typeof tubes.get>>; r: (typeof ready)[number] }[] =
+    [];
   for (const r of ready) {
     const { w, i, point, person } = r;
     const tube = tubes.get(w.input.tubeCode);
@@ -151,7 +168,10 @@ async function sampleBatch(
     if (earlier !== undefined) {
       answers[i] = conflictCode(
         'ALREADY_SAMPLED',
-        text(`此人本轮已采样（管号 ${earlier}），不再重复计入`, `Already sampled in this round (tube ${earlier})`),
+        text(
+          `此人本轮已采样（管号 ${earlier}），不再重复计入`,
+          `Already sampled in this round (tube ${earlier})`,
+        ),
         { tubeCode: earlier },
       );
       continue;
@@ -164,11 +184,17 @@ async function sampleBatch(
       continue;
     }
     if (tube.state !== 'opened') {
-      answers[i] = conflictCode('TUBE_SEALED', text('该采样管已封管，请换新管', 'This tube is sealed: use a new one'));
+      answers[i] = conflictCode(
+        'TUBE_SEALED',
+        text('该采样管已封管，请换新管', 'This tube is sealed: use a new one'),
+      );
       continue;
     }
     if (tube.memberCount >= tube.capacity) {
-      answers[i] = conflictCode('TUBE_FULL', text('该采样管已满，请换新管', 'This tube is full: use a new one'));
+      answers[i] = conflictCode(
+        'TUBE_FULL',
+        text('该采样管已满，请换新管', 'This tube is full: use a new one'),
+      );
       continue;
     }
     const mode = requiredMode(
@@ -178,7 +204,10 @@ async function sampleBatch(
     if (mode === 'single' && tube.mode !== 'single') {
       answers[i] = conflictCode(
         'SINGLE_TUBE_REQUIRED',
-        text('此人须单采单检（管控对象或重点人群），请换一支单管', 'This person must be sampled alone: use a single tube'),
+        text(
+          '此人须单采单检（管控对象或重点人群），请换一支单管',
+          'This person must be sampled alone: use a single tube',
+        ),
       );
       continue;
     }
@@ -205,14 +234,15 @@ async function sampleBatch(
   }
 
   // A concurrent scan of the same person through another app server may have won meanwhile.
-  const inserted = new Set(
-    (await repo.insertMembers(tx, members)).map((m) => `${m.roundId}|${m.personId}`),
-  );
+  const inserted = new Set((await repo.insertMembers(tx, members)).map((m) => `${m.roundId}|${m.personId}`));
   const increments = new Map<string, { tubeId: string; n: number; householdId: string | null }>();
   for (const p of planned) {
     const { i, tube, r } = p;
     if (!inserted.has(`${r.point.roundId}|${r.person.id}`)) {
-      answers[i] = conflictCode('ALREADY_SAMPLED', text('此人本轮已采样，不再重复计入', 'Already sampled in this round'));
+      answers[i] = conflictCode(
+        'ALREADY_SAMPLED',
+        text('此人本轮已采样，不再重复计入', 'Already sampled in this round'),
+      );
       continue;
     }
     const inc = increments.get(tube.id) ?? { tubeId: tube.id, n: 0, householdId: tube.householdId };
@@ -244,7 +274,10 @@ async function sampleBatch(
   return answers as Array<{ result: ScanAnswer; touched: Touched[] } | Error>;
 }
 
-const batchers = new WeakMap<AppDeps['database'], (write: BatchedWrite<ScanInput & { personId: string | null }>) => Promise<ScanAnswer>>();
+const batchers = new WeakMap<
+  AppDeps['database'],
+  (write: BatchedWrite<ScanInput & { personId: string | null }>) => Promise<ScanAnswer>
+>();
 
 /**
  * One scan at a collection point. Concurrent scans (every phone of every point) are grouped into
@@ -255,9 +288,12 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
   if (!hasPermission(actor, 'sampling.scan')) throw forbidden();
   let batcher = batchers.get(deps.database);
   if (!batcher) {
-    batcher = createBatcher((writes) => runWriteBatch(deps, 'sampling.scan', writes, (tx, fresh) => sampleBatch(tx, deps, fresh)), {
-      maxBatch: 256,
-    });
+    batcher = createBatcher(
+      (writes) => runWriteBatch(deps, 'sampling.scan', writes, (tx, fresh) => sampleBatch(tx, fresh)),
+      {
+        maxBatch: 256,
+      },
+    );
     batchers.set(deps.database, batcher);
   }
   const personId = readPersonCode(deps.cipher, input.personCode);

@@ -51,7 +51,11 @@ export async function findRoundVisible(db: Executor, scope: string[], id: string
   return row;
 }
 
-export async function findRoundsVisible(db: Executor, scope: string[], page: { limit: number; offset: number }) {
+export async function findRoundsVisible(
+  db: Executor,
+  scope: string[],
+  page: { limit: number; offset: number },
+) {
   const where = overlapsScope(testRounds.orgPath, scope);
   const [items, [count]] = await Promise.all([
     db
@@ -251,7 +255,10 @@ export async function insertMembers(db: Executor, rows: NewMember[]) {
 }
 
 /** Adds members to tubes and seals those that reach their capacity. */
-export async function addToTubes(db: Executor, increments: { tubeId: string; n: number; householdId: string | null }[]) {
+export async function addToTubes(
+  db: Executor,
+  increments: { tubeId: string; n: number; householdId: string | null }[],
+) {
   if (increments.length === 0) return;
   await db.execute(
     sql`update ${tubes} t
@@ -296,12 +303,7 @@ export async function findTubeMembers(db: Executor, tubeId: string) {
 }
 
 export async function findTubesOfPoint(db: Executor, pointId: string, limit: number) {
-  return db
-    .select()
-    .from(tubes)
-    .where(eq(tubes.pointId, pointId))
-    .orderBy(desc(tubes.openedAt))
-    .limit(limit);
+  return db.select().from(tubes).where(eq(tubes.pointId, pointId)).orderBy(desc(tubes.openedAt)).limit(limit);
 }
 
 export async function updateTube(db: Executor, id: string, patch: Partial<typeof tubes.$inferInsert>) {
@@ -323,11 +325,7 @@ export async function insertHandover(db: Executor, row: typeof labHandovers.$inf
   await db.insert(labHandovers).values(row);
 }
 
-export async function setTubesState(
-  db: Executor,
-  ids: string[],
-  patch: Partial<typeof tubes.$inferInsert>,
-) {
+export async function setTubesState(db: Executor, ids: string[], patch: Partial<typeof tubes.$inferInsert>) {
   if (ids.length === 0) return;
   await db.update(tubes).set(patch).where(inArray(tubes.id, ids));
 }
@@ -336,7 +334,15 @@ export async function setTubesState(
 
 export async function findTubesByCodes(db: Executor, codes: string[]) {
   if (codes.length === 0) return [];
-  return queryRows<{ id: string; code: string; state: string; result: string | null; mode: string; roundId: string; memberCount: number }>(
+  return queryRows<{
+    id: string;
+    code: string;
+    state: string;
+    result: string | null;
+    mode: string;
+    roundId: string;
+    memberCount: number;
+  }>(
     db,
     sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount"
         from ${tubes} where code = any(${arrayParam(codes, 'text')})`,
@@ -631,7 +637,12 @@ export async function insertSweep(db: Executor, row: typeof sweeps.$inferInsert)
 }
 
 /** Households of an area with at least one member still missing in the round: what a sweep visits. */
-export async function findHouseholdsToSweep(db: Executor, roundId: string, area: Area, statuses: readonly string[]) {
+export async function findHouseholdsToSweep(
+  db: Executor,
+  roundId: string,
+  area: Area,
+  statuses: readonly string[],
+) {
   return queryRows<{ id: string; orgPath: string }>(
     db,
     sql`select distinct h.id, h.org_path as "orgPath"
@@ -641,7 +652,8 @@ export async function findHouseholdsToSweep(db: Executor, roundId: string, area:
 }
 
 export async function insertSweepHouseholds(db: Executor, rows: (typeof sweepHouseholds.$inferInsert)[]) {
-  for (let i = 0; i < rows.length; i += 2000) await db.insert(sweepHouseholds).values(rows.slice(i, i + 2000));
+  for (let i = 0; i < rows.length; i += 2000)
+    await db.insert(sweepHouseholds).values(rows.slice(i, i + 2000));
 }
 
 export async function findSweepsOfRound(db: Executor, roundId: string, scope: string[]) {
@@ -698,7 +710,12 @@ export async function findSweepHouseholds(db: Executor, sweepId: string, scope: 
   );
 }
 
-export async function findSweepHouseholdInScope(db: Executor, scope: string[], sweepId: string, householdId: string) {
+export async function findSweepHouseholdInScope(
+  db: Executor,
+  scope: string[],
+  sweepId: string,
+  householdId: string,
+) {
   const [row] = await db
     .select()
     .from(sweepHouseholds)

@@ -1,7 +1,12 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { EXEMPTION_REASONS, SAMPLING_MODES, SWEEP_OUTCOMES, TUBE_CODE_PATTERN } from '../../../domain/testing.ts';
+import {
+  EXEMPTION_REASONS,
+  SAMPLING_MODES,
+  SWEEP_OUTCOMES,
+  TUBE_CODE_PATTERN,
+} from '../../../domain/testing.ts';
 import type { AppDeps } from '../../platform/deps.ts';
 import { invalidField } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
@@ -462,7 +467,11 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           response: {
             200: tubeView.extend({
               members: z.array(
-                z.object({ name: z.string(), scannedAt: z.string().nullable(), samplerName: z.string().nullable() }),
+                z.object({
+                  name: z.string(),
+                  scannedAt: z.string().nullable(),
+                  samplerName: z.string().nullable(),
+                }),
               ),
             }),
           },
@@ -543,7 +552,10 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         if (!req.isMultipart())
           throw invalidField(
             'file',
-            text('请以 multipart/form-data 上传文件（字段名 file）', 'Upload the file as multipart field "file"'),
+            text(
+              '请以 multipart/form-data 上传文件（字段名 file）',
+              'Upload the file as multipart field "file"',
+            ),
           );
         const part = await req.file();
         if (part?.fieldname !== 'file')

@@ -26,7 +26,7 @@ import { toLimitOffset } from '../../platform/pagination.ts';
 import { addWorkItems, type NewWorkItem } from '../../platform/work-items/work-item-service.ts';
 import { findChildrenInScope, findOrgUnitInScope, findOrgUnitsByPaths } from '../org/org-repository.ts';
 import { findKeyGroupClasses, findResidentInScope } from '../residents/resident-repository.ts';
-import { readResultsFile, type RowError } from './lab-results-file.ts';
+import { type RowError, readResultsFile } from './lab-results-file.ts';
 import { mintPersonCode } from './person-code.ts';
 import * as repo from './testing-repository.ts';
 
@@ -67,7 +67,10 @@ export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput
   const known = new Set((await findKeyGroupClasses(deps.database.db)).map((c) => c.code));
   const unknownGroup = (input.singleTubeKeyGroups ?? []).find((g) => !known.has(g));
   if (unknownGroup)
-    throw invalidField('singleTubeKeyGroups', text(`未知的重点人群分类：${unknownGroup}`, `Unknown key group ${unknownGroup}`));
+    throw invalidField(
+      'singleTubeKeyGroups',
+      text(`未知的重点人群分类：${unknownGroup}`, `Unknown key group ${unknownGroup}`),
+    );
   return runWrite(deps, actor, 'test-round.create', async (tx) => {
     const row = await repo.insertRound(tx, {
       id: newId(),
@@ -82,7 +85,10 @@ export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput
       createdBy: actor.userId,
     });
     const view = roundView(row, unit.name);
-    return { result: view, touched: { entity: 'test_round', entityId: row.id, orgPath: row.orgPath, after: view } };
+    return {
+      result: view,
+      touched: { entity: 'test_round', entityId: row.id, orgPath: row.orgPath, after: view },
+    };
   });
 }
 
@@ -164,14 +170,21 @@ export async function addPoint(deps: AppDeps, actor: Actor, roundId: string, inp
   const unit = await findOrgUnitInScope(db, scope, input.orgUnitId);
   if (!unit) throw invalidField('orgUnitId', text('组织不存在或不在您的管辖范围内', 'Unknown org unit'));
   if (!isWithin(unit.path, round.orgPath))
-    throw invalidField('orgUnitId', text('采样点须设在本轮检测的范围内', 'The point must lie inside the round'));
+    throw invalidField(
+      'orgUnitId',
+      text('采样点须设在本轮检测的范围内', 'The point must lie inside the round'),
+    );
   const samplerIds = [...new Set(input.samplerUserIds ?? [])];
   const samplers = await repo.findUsersByIds(db, samplerIds);
   if (samplers.length !== samplerIds.length)
     throw invalidField('samplerUserIds', text('采样人员中有不存在的用户', 'Unknown sampler user'));
   return runWrite(deps, actor, 'collection-point.create', async (tx) => {
     if (await repo.pointNameTaken(tx, roundId, input.name))
-      throw conflict(text('本轮已有同名采样点', 'A point of this name exists in the round'), undefined, 'name');
+      throw conflict(
+        text('本轮已有同名采样点', 'A point of this name exists in the round'),
+        undefined,
+        'name',
+      );
     const row = await repo.insertPoint(tx, {
       id: newId(),
       roundId,
@@ -229,7 +242,11 @@ export async function getTube(deps: AppDeps, actor: Actor, code: string) {
   const members = await repo.findTubeMembers(deps.database.db, tube.id);
   return {
     ...tubeView(tube),
-    members: members.map((m) => ({ name: maskName(m.name), scannedAt: iso(m.scannedAt), samplerName: m.samplerName })),
+    members: members.map((m) => ({
+      name: maskName(m.name),
+      scannedAt: iso(m.scannedAt),
+      samplerName: m.samplerName,
+    })),
   };
 }
 
@@ -285,11 +302,23 @@ export async function handOverTubes(
     const byCode = new Map(found.map((t) => [t.code, t]));
     const unknown = codes.filter((c) => byCode.get(c)?.roundId !== input.roundId);
     if (unknown.length > 0)
-      throw invalidField('tubeCodes', text(`以下管号不存在或不属于本轮：${unknown.slice(0, 10).join('、')}`, `Unknown tubes: ${unknown.slice(0, 10).join(', ')}`));
+      throw invalidField(
+        'tubeCodes',
+        text(
+          `以下管号不存在或不属于本轮：${unknown.slice(0, 10).join('、')}`,
+          `Unknown tubes: ${unknown.slice(0, 10).join(', ')}`,
+        ),
+      );
     const notSealed = found.filter((t) => t.state !== 'sealed');
     if (notSealed.length > 0)
       throw conflict(
-        text(`以下管未封管或已送检：${notSealed.slice(0, 10).map((t) => t.code).join('、')}`, 'Some tubes are not sealed or already sent'),
+        text(
+          `以下管未封管或已送检：${notSealed
+            .slice(0, 10)
+            .map((t) => t.code)
+            .join('、')}`,
+          'Some tubes are not sealed or already sent',
+        ),
         { code: 'TUBE_STATE', tubeCodes: notSealed.map((t) => t.code) },
         'tubeCodes',
       );
@@ -309,7 +338,10 @@ export async function handOverTubes(
       { state: 'sent', sentAt: new Date(), handoverId: id },
     );
     const result = { id, labName: input.labName, tubeCount: found.length };
-    return { result, touched: { entity: 'lab_handover', entityId: id, orgPath, after: { ...result, tubeCodes: codes } } };
+    return {
+      result,
+      touched: { entity: 'lab_handover', entityId: id, orgPath, after: { ...result, tubeCodes: codes } },
+    };
   });
 }
 
@@ -328,7 +360,10 @@ export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCod
       { state: 'received', receivedAt: new Date() },
     );
     const result = { received: receivable.length, unknownTubes, skipped: found.length - receivable.length };
-    return { result, touched: { entity: 'tube', entityId: null, orgPath: null, after: { ...result, tubeCodes: codes } } };
+    return {
+      result,
+      touched: { entity: 'tube', entityId: null, orgPath: null, after: { ...result, tubeCodes: codes } },
+    };
   });
 }
 
@@ -392,10 +427,12 @@ export async function importLabResults(
 
   const report = async (tx: Executor, write: boolean): Promise<ImportReport> => {
     const tubes = new Map(
-      (await repo.findTubesByCodes(
-        tx,
-        wanted.map((r) => r.tubeCode),
-      )).map((t) => [t.code, t]),
+      (
+        await repo.findTubesByCodes(
+          tx,
+          wanted.map((r) => r.tubeCode),
+        )
+      ).map((t) => [t.code, t]),
     );
     const unknownTubes: string[] = [];
     let notReceived = 0;
@@ -437,16 +474,31 @@ export async function importLabResults(
       await repo.setTubeResults(
         tx,
         importId,
-        apply.map((a) => ({ id: a.tube.id, result: a.row.result, testedAt: a.row.testedAt.toISOString(), ct: a.row.ct })),
+        apply.map((a) => ({
+          id: a.tube.id,
+          result: a.row.result,
+          testedAt: a.row.testedAt.toISOString(),
+          ct: a.row.ct,
+        })),
       );
-      rechecksCreated = await followUpResults(tx, actor, apply.map((a) => ({ ...a.tube, result: a.row.result, testedAt: a.row.testedAt })));
+      rechecksCreated = await followUpResults(
+        tx,
+        actor,
+        apply.map((a) => ({ ...a.tube, result: a.row.result, testedAt: a.row.testedAt })),
+      );
     } else {
-      rechecksCreated = positivesApplied.filter((a) => isPooled(a.tube.mode as SamplingMode)).reduce((n, a) => n + a.tube.memberCount, 0);
+      rechecksCreated = positivesApplied
+        .filter((a) => isPooled(a.tube.mode as SamplingMode))
+        .reduce((n, a) => n + a.tube.memberCount, 0);
     }
     errors.sort((a, b) => a.row - b.row);
     return {
       dryRun: !write,
-      rows: rows.length + errors.filter((e, i, all) => all.findIndex((x) => x.row === e.row) === i && !rows.some((r) => r.row === e.row)).length,
+      rows:
+        rows.length +
+        errors.filter(
+          (e, i, all) => all.findIndex((x) => x.row === e.row) === i && !rows.some((r) => r.row === e.row),
+        ).length,
       applied: apply.length,
       unknownTubes,
       duplicates,
@@ -470,7 +522,13 @@ export async function importLabResults(
         entity: 'lab_result_import',
         entityId: null,
         orgPath: null,
-        after: { fileName, rows: result.rows, applied: result.applied, positives: result.positives, rechecksCreated: result.rechecksCreated },
+        after: {
+          fileName,
+          rows: result.rows,
+          applied: result.applied,
+          positives: result.positives,
+          rechecksCreated: result.rechecksCreated,
+        },
       },
     ];
     return { result, touched };
@@ -577,7 +635,8 @@ async function followUpResults(
       statuses.map((s) => s.personId),
     );
     for (const s of statuses) s.districtCode = districts.get(s.personId) ?? '';
-    for (let i = 0; i < statuses.length; i += 2000) await tx.insert(personStatuses).values(statuses.slice(i, i + 2000));
+    for (let i = 0; i < statuses.length; i += 2000)
+      await tx.insert(personStatuses).values(statuses.slice(i, i + 2000));
   }
   return created.length;
 }
@@ -594,17 +653,24 @@ async function closeRechecks(tx: Executor, personIds: string[], state: string) {
 // ---- coverage and the missing ----------------------------------------------------------------
 
 /** The area asked: the node (default: the round's own node, or the actor's scope within it). */
-async function areaOf(deps: AppDeps, actor: Actor, round: repo.RoundRow, orgUnitId: string | undefined, scope: string[]) {
+async function areaOf(
+  deps: AppDeps,
+  round: repo.RoundRow,
+  orgUnitId: string | undefined,
+  scope: string[],
+) {
   const db = deps.database.db;
   if (orgUnitId) {
     const unit = await findOrgUnitInScope(db, scope, orgUnitId);
-    if (!unit || !(isWithin(unit.path, round.orgPath) || isWithin(round.orgPath, unit.path))) throw notFound();
+    if (!unit || !(isWithin(unit.path, round.orgPath) || isWithin(round.orgPath, unit.path)))
+      throw notFound();
     const nodePath = isWithin(unit.path, round.orgPath) ? unit.path : round.orgPath;
     return { unit, area: { roundPath: round.orgPath, nodePath, scope } };
   }
   // Without a node: the round's node if in scope, else the actor's single subtree inside the round.
   const inside = scope.filter((p) => isWithin(p, round.orgPath));
-  const nodePath = pathInScope(round.orgPath, scope) || inside.length !== 1 ? round.orgPath : (inside[0] as string);
+  const nodePath =
+    pathInScope(round.orgPath, scope) || inside.length !== 1 ? round.orgPath : (inside[0] as string);
   const [unit] = await findOrgUnitsByPaths(db, [nodePath]);
   if (!unit) throw notFound();
   return { unit, area: { roundPath: round.orgPath, nodePath, scope } };
@@ -613,14 +679,16 @@ async function areaOf(deps: AppDeps, actor: Actor, round: repo.RoundRow, orgUnit
 export async function coverage(deps: AppDeps, actor: Actor, roundId: string, orgUnitId?: string) {
   const scope = testingScope(actor);
   const round = await visibleRound(deps, scope, roundId);
-  const { unit, area } = await areaOf(deps, actor, round, orgUnitId, scope);
+  const { unit, area } = await areaOf(deps, round, orgUnitId, scope);
   const db = deps.database.db;
   const [rows, childRows] = await Promise.all([
     repo.coverageByGrid(db, roundId, area, DUE_STATUSES),
     findChildrenInScope(db, [area.nodePath], { parentId: unit.id }, { limit: 2000, offset: 0 }),
   ]);
   // Children the actor has any part of: inside their scope, or holding it.
-  const children = childRows.items.filter((c) => pathInScope(c.path, scope) || scope.some((p) => isWithin(p, c.path)));
+  const children = childRows.items.filter(
+    (c) => pathInScope(c.path, scope) || scope.some((p) => isWithin(p, c.path)),
+  );
   type Tally = { due: number; sampled: number; exempt: number; exemptByReason: Record<string, number> };
   const empty = (): Tally => ({ due: 0, sampled: 0, exempt: 0, exemptByReason: {} });
   const add = (t: Tally, r: repo.CoverageRow) => {
@@ -662,7 +730,7 @@ export async function listMissingInRound(
   // Names, phones and addresses: only where the actor may read residents.
   const readable = requireScope(actor, 'resident.read');
   const round = await visibleRound(deps, scope, roundId);
-  const { area } = await areaOf(deps, actor, round, query.orgUnitId, scope);
+  const { area } = await areaOf(deps, round, query.orgUnitId, scope);
   const { items, total } = await repo.findMissing(
     deps.database.db,
     roundId,
@@ -700,7 +768,9 @@ export async function exemptPerson(
     const person = await repo.findPersonInArea(tx, area, input.personId);
     if (!person) throw notFound();
     if (await repo.isSampled(tx, roundId, person.id))
-      throw conflict(text('此人本轮已采样，无需免检', 'Already sampled in this round'), { code: 'ALREADY_SAMPLED' });
+      throw conflict(text('此人本轮已采样，无需免检', 'Already sampled in this round'), {
+        code: 'ALREADY_SAMPLED',
+      });
     const before = await repo.upsertExemption(tx, {
       roundId,
       personId: person.id,
@@ -734,7 +804,12 @@ export async function withdrawExemption(deps: AppDeps, actor: Actor, roundId: st
     if (!removed) throw notFound();
     return {
       result: null,
-      touched: { entity: 'test_exemption', entityId: person.id, orgPath: person.orgPath, before: { reason: removed.reason } },
+      touched: {
+        entity: 'test_exemption',
+        entityId: person.id,
+        orgPath: person.orgPath,
+        before: { reason: removed.reason },
+      },
     };
   });
 }
@@ -760,7 +835,9 @@ export async function listRecalls(deps: AppDeps, actor: Actor, roundId: string) 
       assigneeName: r.assigneeName,
       createdAt: iso(r.createdAt) as string,
       closedAt: iso(r.closedAt),
-      openMinutes: Math.round(((r.closedAt ? new Date(r.closedAt).getTime() : now) - new Date(r.createdAt).getTime()) / 60000),
+      openMinutes: Math.round(
+        ((r.closedAt ? new Date(r.closedAt).getTime() : now) - new Date(r.createdAt).getTime()) / 60000,
+      ),
     })),
   };
 }
@@ -793,7 +870,11 @@ export async function createSweep(
   const area = { roundPath: round.orgPath, nodePath: unit.path, scope };
   return runWrite(deps, actor, 'sweep.create', async (tx) => {
     if (await repo.pointNameTaken(tx, roundId, input.name))
-      throw conflict(text('本轮已有同名采样点或入户队', 'A point of this name exists in the round'), undefined, 'name');
+      throw conflict(
+        text('本轮已有同名采样点或入户队', 'A point of this name exists in the round'),
+        undefined,
+        'name',
+      );
     const pointId = newId();
     await repo.insertPoint(tx, {
       id: pointId,
@@ -806,7 +887,15 @@ export async function createSweep(
       districtCode: unit.districtCode,
     });
     const id = newId();
-    await repo.insertSweep(tx, { id, roundId, pointId, orgUnitId: unit.id, orgPath: unit.path, name: input.name, createdBy: actor.userId });
+    await repo.insertSweep(tx, {
+      id,
+      roundId,
+      pointId,
+      orgUnitId: unit.id,
+      orgPath: unit.path,
+      name: input.name,
+      createdBy: actor.userId,
+    });
     const homes = await repo.findHouseholdsToSweep(tx, roundId, area, DUE_RESIDENCE_STATUSES);
     await repo.insertSweepHouseholds(
       tx,
@@ -930,4 +1019,3 @@ export async function keyGroupTestingDue(deps: AppDeps, actor: Actor, orgUnitId?
     tomorrow: addDays(today, 1),
   };
 }
-

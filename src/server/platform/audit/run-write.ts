@@ -146,12 +146,13 @@ export async function runWriteBatch<I, O>(
   const unique = [...firstIndex.values()];
   let published: Touched[] = [];
 
-  await deps.database.db.transaction(async (tx) => {
-    const claimed = new Set(
-      (
-        await queryRows<{ clientId: string }>(
-          tx,
-          sql`insert into ${clientWrites} (client_id, actor_id, action)
+  await deps.database.db
+    .transaction(async (tx) => {
+      const claimed = new Set(
+        (
+          await queryRows<{ clientId: string }>(
+            tx,
+            sql`insert into ${clientWrites} (client_id, actor_id, action)
               select id, actor, ${action} from unnest(${arrayParam(
                 unique.map((i) => writes[i]?.clientId),
                 'uuid',
@@ -161,68 +162,74 @@ export async function runWriteBatch<I, O>(
               )}) as c(id, actor)
               on conflict do nothing
               returning client_id as "clientId"`,
-        )
-      ).map((r) => r.clientId),
-    );
-    const replays = unique.filter((i) => !claimed.has(writes[i]?.clientId as string));
-    if (replays.length > 0) {
-      const previous = await tx
-        .select()
-        .from(clientWrites)
-        .where(inArray(clientWrites.clientId, replays.map((i) => writes[i]?.clientId as string)));
-      const byId = new Map(previous.map((p) => [p.clientId, p]));
-      for (const i of replays) {
+          )
+        ).map((r) => r.clientId),
+      );
+      const replays = unique.filter((i) => !claimed.has(writes[i]?.clientId as string));
+      if (replays.length > 0) {
+        const previous = await tx
+          .select()
+          .from(clientWrites)
+          .where(
+            inArray(
+              clientWrites.clientId,
+              replays.map((i) => writes[i]?.clientId as string),
+            ),
+          );
+        const byId = new Map(previous.map((p) => [p.clientId, p]));
+        for (const i of replays) {
+          const w = writes[i] as BatchedWrite<I>;
+          const p = byId.get(w.clientId);
+          answers[i] =
+            p && p.actorId === w.actor.userId && p.action === action && p.response !== null
+              ? (p.response as O)
+              : conflict(
+                  text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
+                  undefined,
+                  'clientId',
+                );
+        }
+      }
+      const freshIndexes = unique.filter((i) => claimed.has(writes[i]?.clientId as string));
+      if (freshIndexes.length === 0) return;
+      const outcomes = await work(
+        tx,
+        freshIndexes.map((i) => writes[i] as BatchedWrite<I>),
+      );
+      const audit: Parameters<typeof insertAuditEvents>[1] = [];
+      const stored: { clientId: string; response: unknown }[] = [];
+      const failed: string[] = [];
+      freshIndexes.forEach((i, k) => {
         const w = writes[i] as BatchedWrite<I>;
-        const p = byId.get(w.clientId);
-        answers[i] =
-          p && p.actorId === w.actor.userId && p.action === action && p.response !== null
-            ? (p.response as O)
-            : conflict(
-                text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
-                undefined,
-                'clientId',
-              );
-      }
-    }
-    const freshIndexes = unique.filter((i) => claimed.has(writes[i]?.clientId as string));
-    if (freshIndexes.length === 0) return;
-    const outcomes = await work(
-      tx,
-      freshIndexes.map((i) => writes[i] as BatchedWrite<I>),
-    );
-    const audit: Parameters<typeof insertAuditEvents>[1] = [];
-    const stored: { clientId: string; response: unknown }[] = [];
-    const failed: string[] = [];
-    freshIndexes.forEach((i, k) => {
-      const w = writes[i] as BatchedWrite<I>;
-      const outcome = outcomes[k] as { result: O; touched: Touched[] } | Error;
-      if (outcome instanceof Error) {
-        answers[i] = outcome;
-        failed.push(w.clientId);
-        return;
-      }
-      // JSON round trip so the first answer and a replay are the same shape.
-      const response = JSON.parse(JSON.stringify(outcome.result ?? null));
-      answers[i] = response;
-      stored.push({ clientId: w.clientId, response });
-      for (const t of outcome.touched) {
-        audit.push({
-          actorId: w.actor.userId,
-          actorName: w.actor.displayName,
-          action: t.action ?? action,
-          entity: t.entity,
-          entityId: t.entityId,
-          orgPath: t.orgPath,
-          changes: t.before === undefined && t.after === undefined ? null : diffSnapshots(t.before, t.after),
-          ip: w.actor.ip,
-        });
-        published.push(t);
-      }
-    });
-    await insertAuditEvents(tx, audit);
-    if (stored.length > 0)
-      await tx.execute(
-        sql`update ${clientWrites} c set response = d.r
+        const outcome = outcomes[k] as { result: O; touched: Touched[] } | Error;
+        if (outcome instanceof Error) {
+          answers[i] = outcome;
+          failed.push(w.clientId);
+          return;
+        }
+        // JSON round trip so the first answer and a replay are the same shape.
+        const response = JSON.parse(JSON.stringify(outcome.result ?? null));
+        answers[i] = response;
+        stored.push({ clientId: w.clientId, response });
+        for (const t of outcome.touched) {
+          audit.push({
+            actorId: w.actor.userId,
+            actorName: w.actor.displayName,
+            action: t.action ?? action,
+            entity: t.entity,
+            entityId: t.entityId,
+            orgPath: t.orgPath,
+            changes:
+              t.before === undefined && t.after === undefined ? null : diffSnapshots(t.before, t.after),
+            ip: w.actor.ip,
+          });
+          published.push(t);
+        }
+      });
+      await insertAuditEvents(tx, audit);
+      if (stored.length > 0)
+        await tx.execute(
+          sql`update ${clientWrites} c set response = d.r
             from unnest(${arrayParam(
               stored.map((s) => s.clientId),
               'uuid',
@@ -231,12 +238,13 @@ export async function runWriteBatch<I, O>(
               'jsonb',
             )}) as d(id, r)
             where c.client_id = d.id`,
-      );
-    if (failed.length > 0) await tx.delete(clientWrites).where(inArray(clientWrites.clientId, failed));
-  }).catch((error) => {
-    published = [];
-    throw error;
-  });
+        );
+      if (failed.length > 0) await tx.delete(clientWrites).where(inArray(clientWrites.clientId, failed));
+    })
+    .catch((error) => {
+      published = [];
+      throw error;
+    });
 
   const at = new Date().toISOString();
   // One event per record touched, however many writes of the batch touched it.
@@ -245,7 +253,13 @@ export async function runWriteBatch<I, O>(
     const key = `${t.action ?? action}|${t.entity}|${t.entityId}`;
     if (t.publish === false || seen.has(key)) continue;
     seen.add(key);
-    deps.events.publish({ type: t.action ?? action, entity: t.entity, entityId: t.entityId, orgPath: t.orgPath, at });
+    deps.events.publish({
+      type: t.action ?? action,
+      entity: t.entity,
+      entityId: t.entityId,
+      orgPath: t.orgPath,
+      at,
+    });
   }
   return writes.map((w, i) => {
     const own = answers[i];

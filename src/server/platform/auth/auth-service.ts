@@ -1,7 +1,7 @@
-import { createBatcher } from '../batching.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { type Actor, allPermissions, type GrantRow, toGrant } from '../access/actor.ts';
 import { runWrite } from '../audit/run-write.ts';
+import { createBatcher } from '../batching.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError, invalidField } from '../errors/app-error.ts';
 import { type Locale, text } from '../errors/i18n.ts';
@@ -115,7 +115,10 @@ export async function login(deps: AppDeps, input: { username: string; password: 
   return { token, actor };
 }
 
-const sessionLookups = new WeakMap<AppDeps['database'], (tokenHash: string) => Promise<sessions.LiveSession | null>>();
+const sessionLookups = new WeakMap<
+  AppDeps['database'],
+  (tokenHash: string) => Promise<sessions.LiveSession | null>
+>();
 
 /**
  * Concurrent requests (a point's 30 sampling phones) look their sessions up in one query; each
