@@ -653,12 +653,7 @@ async function closeRechecks(tx: Executor, personIds: string[], state: string) {
 // ---- coverage and the missing ----------------------------------------------------------------
 
 /** The area asked: the node (default: the round's own node, or the actor's scope within it). */
-async function areaOf(
-  deps: AppDeps,
-  round: repo.RoundRow,
-  orgUnitId: string | undefined,
-  scope: string[],
-) {
+async function areaOf(deps: AppDeps, round: repo.RoundRow, orgUnitId: string | undefined, scope: string[]) {
   const db = deps.database.db;
   if (orgUnitId) {
     const unit = await findOrgUnitInScope(db, scope, orgUnitId);
