@@ -33,7 +33,7 @@ export interface Fixture {
   gridB: { id: string; path: string };
   village: { id: string; path: string };
   users: Record<
-    'admin' | 'workerA' | 'workerB' | 'staff' | 'auditor' | 'command',
+    'admin' | 'workerA' | 'workerB' | 'staff' | 'auditor' | 'command' | 'sampler' | 'lab',
     { id: string; username: string }
   >;
   /** One registered resident in each grid, with their household. */
@@ -44,7 +44,7 @@ export interface Fixture {
 /** A valid ID number (GB 11643 check character) from its first 17 characters. */
 export const validId = (first17: string) => first17 + idCheckChar(first17);
 
-async function addResident(
+export async function addResident(
   deps: AppDeps,
   grid: { id: string; path: string },
   name: string,
@@ -151,6 +151,8 @@ export async function createTestApp(options: { database?: Database } = {}): Prom
       staff: await addUser(deps, 'staff-c', [{ role: 'unit_staff', orgUnitId: community.id }], '13800138003'),
       auditor: await addUser(deps, 'auditor', [{ role: 'auditor', orgUnitId: district.id }]),
       command: await addUser(deps, 'command', [{ role: 'command', orgUnitId: district.id }], '13800138005'),
+      sampler: await addUser(deps, 'sampler', [{ role: 'sampler', orgUnitId: community.id }]),
+      lab: await addUser(deps, 'lab', [{ role: 'lab', orgUnitId: district.id }]),
     },
     residentA: await addResident(deps, gridA, '张三丰', validId('41160219900307123'), '13900000001'),
     residentB: await addResident(deps, gridB, '李四光', validId('41160219851111224'), '13900000002'),

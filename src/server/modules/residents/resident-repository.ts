@@ -1,6 +1,7 @@
 import { and, asc, eq, exists, inArray, isNull, like, or, type SQL, sql } from 'drizzle-orm';
+import { RESULT_VALID_HOURS } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
-import { queryRows } from '../../db/rows.ts';
+import { arrayParam, queryRows } from '../../db/rows.ts';
 import {
   households,
   keyGroupClasses,
@@ -8,6 +9,8 @@ import {
   personKeyGroups,
   personStatuses,
   persons,
+  tubeMembers,
+  tubes,
   users,
 } from '../../db/schema.ts';
 import { inScope } from '../../platform/access/scope-sql.ts';
@@ -215,6 +218,19 @@ export interface StatusRow {
   recordedByName: string | null;
 }
 
+/**
+ * Statuses as recorded, plus each person's test results, which live once per tube (a result
+ * reaches every member of the tube through their membership, valid for RESULT_VALID_HOURS).
+ */
+const allStatuses = sql`(
+  select s.person_id, s.kind, s.value, s.observed_at, s.valid_until, s.source, s.recorded_by, s.created_at
+  from ${personStatuses} s
+  union all
+  select m.person_id, 'test_result', t.result, t.tested_at, t.tested_at + make_interval(hours => ${RESULT_VALID_HOURS}),
+         '检测管 ' || t.code, null, t.tested_at
+  from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
+  where t.result is not null)`;
+
 /** The latest status of each kind for each person. */
 export async function findCurrentStatuses(db: Executor, scope: string[], personIds: string[]) {
   if (personIds.length === 0) return [];
@@ -223,12 +239,9 @@ export async function findCurrentStatuses(db: Executor, scope: string[], personI
     sql`select distinct on (s.person_id, s.kind)
                s.person_id as "personId", s.kind, s.value, s.observed_at as "observedAt",
                s.valid_until as "validUntil", s.source, u.display_name as "recordedByName"
-        from ${personStatuses} s left join ${users} u on u.id = s.recorded_by
+        from ${allStatuses} s left join ${users} u on u.id = s.recorded_by
              join ${persons} on ${persons.id} = s.person_id
-        where ${inScope(persons.orgPath, scope)} and s.person_id in (${sql.join(
-          personIds.map((id) => sql`${id}::uuid`),
-          sql`, `,
-        )})
+        where ${inScope(persons.orgPath, scope)} and s.person_id = any(${arrayParam(personIds, 'uuid')})
         order by s.person_id, s.kind, s.observed_at desc, s.created_at desc`,
   );
 }
@@ -238,7 +251,7 @@ export async function findStatusHistory(db: Executor, scope: string[], personId:
     db,
     sql`select s.person_id as "personId", s.kind, s.value, s.observed_at as "observedAt",
                s.valid_until as "validUntil", s.source, u.display_name as "recordedByName"
-        from ${personStatuses} s left join ${users} u on u.id = s.recorded_by
+        from ${allStatuses} s left join ${users} u on u.id = s.recorded_by
              join ${persons} on ${persons.id} = s.person_id
         where s.person_id = ${personId} and ${inScope(persons.orgPath, scope)}
         order by s.observed_at desc, s.created_at desc

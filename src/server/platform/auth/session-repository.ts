@@ -1,6 +1,6 @@
 import { and, eq, gt, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import { queryRows } from '../../db/rows.ts';
+import { arrayParam, queryRows } from '../../db/rows.ts';
 import { loginFailures, sessions, users } from '../../db/schema.ts';
 import type { GrantRow } from '../access/actor.ts';
 
@@ -41,7 +41,7 @@ export async function findLiveSessions(db: Executor, tokenHashes: string[], idle
     sql`select s.token_hash as "tokenHash", u.id as "userId", u.username, u.display_name as "displayName",
                s.last_seen_at as "lastSeenAt", ${grantsOf(sql`u.id`)} as grants
         from ${sessions} s join ${users} u on u.id = s.user_id
-        where s.token_hash = any(${tokenHashes}::text[]) and u.active
+        where s.token_hash = any(${arrayParam(tokenHashes, 'text')}) and u.active
           and s.last_seen_at > now() - make_interval(mins => ${idleMinutes})`,
   );
 }

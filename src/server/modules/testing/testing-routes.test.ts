@@ -1,0 +1,737 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { and, eq, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import { localDay } from '../../../domain/dates.ts';
+import { queryRows } from '../../db/rows.ts';
+import { auditEvents, rechecks, tubeMembers, tubes, workItems } from '../../db/schema.ts';
+import { newId } from '../../platform/ids.ts';
+import { client, multipartFile } from '../../testing/http.ts';
+import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
+import { insertHouseholds, insertPersons } from '../residents/resident-repository.ts';
+import { buildPersonRow } from '../residents/resident-rules.ts';
+import { mintPersonCode } from './person-code.ts';
+
+let t: TestApp;
+let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'workerB' | 'command', ReturnType<typeof client>>;
+let round: { id: string };
+let point: { id: string };
+const today = localDay();
+
+let idSeq = 0;
+/** Residents straight into the registry (fast): n people in one grid, each in their own household. */
+async function addPeople(
+  grid: { id: string; path: string },
+  n: number,
+  residenceStatus: 'at_home' | 'away' | 'moved_out' | 'deceased' | 'commuting' | 'visiting' = 'at_home',
+  householdId?: string,
+): Promise<string[]> {
+  const rows = [];
+  const homes = [];
+  for (let i = 0; i < n; i++) {
+    idSeq += 1;
+    const birth = new Date(Date.UTC(1960, 0, 1) + idSeq * 86_400_000)
+      .toISOString()
+      .slice(0, 10)
+      .replace(/-/g, '');
+    const hh = householdId ?? newId();
+    if (!householdId)
+      homes.push({
+        id: hh,
+        orgUnitId: grid.id,
+        orgPath: grid.path,
+        address: `测试路${idSeq}号`,
+        districtCode: '411600',
+      });
+    const built = buildPersonRow(
+      t.deps.cipher,
+      {
+        name: `测试${idSeq}`,
+        idNumber: validId(`411602${birth}${String(idSeq % 1000).padStart(3, '0')}`),
+        phone: `139${String(10_000_000 + idSeq).slice(-8)}`,
+        address: `测试路${idSeq}号`,
+        residenceStatus,
+      },
+      { orgUnitId: grid.id, orgPath: grid.path, districtCode: '411600', householdId: hh },
+    );
+    if (!built.ok) throw new Error(built.reason.en);
+    rows.push(built.row);
+  }
+  if (homes.length) await insertHouseholds(t.deps.database.db, homes);
+  await insertPersons(t.deps.database.db, rows);
+  return rows.map((r) => r.id as string);
+}
+
+const code = (personId: string) => mintPersonCode(t.deps.cipher, personId);
+let tubeSeq = 0;
+const newTube = () => `T${String(++tubeSeq).padStart(6, '0')}`;
+
+function scan(personId: string, tubeCode: string, extra: Record<string, unknown> = {}) {
+  return as.sampler.post('/api/v1/sampling/scans', {
+    clientId: randomUUID(),
+    roundId: round.id,
+    pointId: point.id,
+    personCode: code(personId),
+    tubeCode,
+    ...extra,
+  });
+}
+
+async function importResults(csv: string | Buffer, dryRun: boolean, filename = 'results.csv') {
+  const { payload, contentType } = multipartFile(Buffer.isBuffer(csv) ? csv : Buffer.from(csv), filename);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/lab/results/import?dryRun=${dryRun}`,
+    payload,
+    headers: { cookie: await t.login('lab'), 'content-type': contentType },
+  });
+  return { status: res.statusCode, body: res.json() };
+}
+
+const now = () => new Date().toISOString();
+const db = () => t.deps.database.db;
+
+before(async () => {
+  t = await createTestApp();
+  as = {
+    admin: client(t.app, await t.login('admin')),
+    sampler: client(t.app, await t.login('sampler')),
+    lab: client(t.app, await t.login('lab')),
+    workerA: client(t.app, await t.login('worker-a')),
+    workerB: client(t.app, await t.login('worker-b')),
+    command: client(t.app, await t.login('command')),
+  };
+  const r = await as.admin.post('/api/v1/test-rounds', {
+    name: '第5轮全员核酸检测',
+    orgUnitId: t.fx.district.id,
+    startsOn: today,
+    endsOn: today,
+    defaultMode: 'mix10',
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  round = r.body;
+  const p = await as.admin.post(`/api/v1/test-rounds/${round.id}/points`, {
+    name: '幸福家园广场',
+    orgUnitId: t.fx.community.id,
+    place: '社区广场东侧',
+    hours: '07:00-12:00',
+    samplerUserIds: [t.fx.users.sampler.id],
+  });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  point = p.body;
+});
+after(() => t.close());
+
+describe('rounds and points', () => {
+  test('a round and its point are validated in Chinese with the field named', async () => {
+    const bad = await as.admin.post('/api/v1/test-rounds', {
+      name: '第6轮',
+      orgUnitId: t.fx.district.id,
+      startsOn: today,
+      endsOn: '2000-01-01',
+      defaultMode: 'mix10',
+    });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /endsOn/);
+    const mode = await as.admin.post('/api/v1/test-rounds', {
+      name: '第6轮',
+      orgUnitId: t.fx.district.id,
+      startsOn: today,
+      endsOn: today,
+      defaultMode: '30混1',
+    });
+    assert.equal(mode.status, 400);
+    assert.match(JSON.stringify(mode.body), /defaultMode/);
+    const outside = await as.admin.post(`/api/v1/test-rounds`, {
+      name: '网格轮次',
+      orgUnitId: t.fx.gridB.id,
+      startsOn: today,
+      endsOn: today,
+      defaultMode: 'mix10',
+    });
+    assert.equal(outside.status, 201);
+    const pointOutside = await as.admin.post(`/api/v1/test-rounds/${outside.body.id}/points`, {
+      name: '甲网格点',
+      orgUnitId: t.fx.gridA.id,
+    });
+    assert.equal(pointOutside.status, 400);
+    assert.match(JSON.stringify(pointOutside.body), /orgUnitId/);
+    // A grid worker of grid A sees the district's round but not grid B's.
+    const seen = await as.workerA.get('/api/v1/test-rounds');
+    const ids = seen.body.items.map((r: { id: string }) => r.id);
+    assert.ok(ids.includes(round.id));
+    assert.ok(!ids.includes(outside.body.id));
+    assert.equal((await as.workerA.get(`/api/v1/test-rounds/${outside.body.id}`)).status, 404);
+    assert.equal((await as.workerB.get(`/api/v1/test-rounds/${outside.body.id}`)).status, 200);
+  });
+});
+
+describe('person codes', () => {
+  test('a code is opaque: no name, ID or phone inside, and only for residents in scope', async () => {
+    const res = await as.workerA.get(`/api/v1/residents/${t.fx.residentA.id}/person-code`);
+    assert.equal(res.status, 200);
+    const text = Buffer.from(res.body.code.slice(3), 'base64url').toString('latin1') + res.body.code;
+    assert.ok(!text.includes(t.fx.residentA.idNumber) && !text.includes(t.fx.residentA.phone));
+    assert.ok(!res.body.code.includes('张'));
+    assert.equal((await as.workerA.get(`/api/v1/residents/${t.fx.residentB.id}/person-code`)).status, 404);
+  });
+});
+
+describe('scanning', () => {
+  test('a scan puts the person in the tube; the same client id replays the first answer', async () => {
+    const tube = newTube();
+    const body = {
+      clientId: randomUUID(),
+      roundId: round.id,
+      pointId: point.id,
+      personCode: code(t.fx.residentA.id),
+      tubeCode: tube,
+    };
+    const first = await as.sampler.post('/api/v1/sampling/scans', body);
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.deepEqual(
+      {
+        tubeCode: first.body.tubeCode,
+        memberCount: first.body.memberCount,
+        capacity: first.body.capacity,
+        sealed: first.body.sealed,
+      },
+      { tubeCode: tube, memberCount: 1, capacity: 10, sealed: false },
+    );
+    assert.equal(first.body.person.name, '张*丰');
+    const again = await as.sampler.post('/api/v1/sampling/scans', body);
+    assert.equal(again.status, 201);
+    assert.deepEqual(again.body, first.body);
+    const view = await as.sampler.get(`/api/v1/sampling/tubes/${tube}`);
+    assert.equal(view.body.memberCount, 1);
+    assert.equal(view.body.members.length, 1);
+  });
+
+  test('a person sampled twice in a round is flagged, not added twice', async () => {
+    const res = await scan(t.fx.residentA.id, newTube());
+    assert.equal(res.status, 409);
+    assert.equal(res.body.error.code, 'ALREADY_SAMPLED');
+    assert.match(res.body.error.message, /已采样/);
+    const [{ n }] = await queryRows<{ n: number }>(
+      db(),
+      sql`select count(*)::int as n from ${tubeMembers} where person_id = ${t.fx.residentA.id}`,
+    );
+    assert.equal(n, 1);
+  });
+
+  test('a tube never takes more than its capacity, even with 25 scans into it at once', async () => {
+    const people = await addPeople(t.fx.gridA, 25);
+    const tube = newTube();
+    const answers = await Promise.all(people.map((p) => scan(p, tube)));
+    const ok = answers.filter((a) => a.status === 201);
+    assert.equal(ok.length, 10);
+    for (const a of answers.filter((x) => x.status !== 201)) {
+      assert.equal(a.status, 409);
+      assert.ok(['TUBE_FULL', 'TUBE_SEALED'].includes(a.body.error.code), a.body.error.code);
+    }
+    assert.deepEqual(
+      ok.map((a) => a.body.memberCount).sort((x: number, y: number) => x - y),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    assert.equal(ok.filter((a) => a.body.sealed).length, 1);
+    const [row] = await db().select().from(tubes).where(eq(tubes.code, tube));
+    assert.equal(row?.memberCount, 10);
+    assert.equal(row?.state, 'sealed');
+    const [{ n }] = await queryRows<{ n: number }>(
+      db(),
+      sql`select count(*)::int as n from ${tubeMembers} where tube_id = ${row?.id}`,
+    );
+    assert.equal(n, 10);
+  });
+
+  test('1,000 scans replayed (all at once) answer as the first time and count once', async () => {
+    const people = await addPeople(t.fx.gridB, 1000);
+    const bodies = people.map((p, i) => ({
+      clientId: randomUUID(),
+      roundId: round.id,
+      pointId: point.id,
+      personCode: code(p),
+      tubeCode: `R${String(Math.floor(i / 10)).padStart(5, '0')}`,
+    }));
+    const first = await Promise.all(bodies.map((b) => as.sampler.post('/api/v1/sampling/scans', b)));
+    assert.ok(
+      first.every((a) => a.status === 201),
+      JSON.stringify(first.find((a) => a.status !== 201)?.body),
+    );
+    const [{ n: audited }] = await queryRows<{ n: number }>(
+      db(),
+      sql`select count(*)::int as n from ${auditEvents} where action = 'sampling.scan'`,
+    );
+    const replay = await Promise.all(bodies.map((b) => as.sampler.post('/api/v1/sampling/scans', b)));
+    replay.forEach((a, i) => {
+      assert.equal(a.status, 201);
+      assert.deepEqual(a.body, first[i]?.body);
+    });
+    const [{ n, tubesFull }] = await queryRows<{ n: number; tubesFull: number }>(
+      db(),
+      sql`select count(*)::int as n,
+                 (select count(*)::int from ${tubes} where code like 'R%' and member_count = 10 and state = 'sealed') as "tubesFull"
+          from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id where t.code like 'R%'`,
+    );
+    assert.equal(n, 1000);
+    assert.equal(tubesFull, 100);
+    const [{ n: auditedAfter }] = await queryRows<{ n: number }>(
+      db(),
+      sql`select count(*)::int as n from ${auditEvents} where action = 'sampling.scan'`,
+    );
+    assert.equal(auditedAfter, audited, 'a replay writes no audit event');
+  });
+
+  test('a sealed tube takes nobody; sealing twice or an empty tube is refused', async () => {
+    const [p1, p2] = await addPeople(t.fx.gridA, 2);
+    const tube = newTube();
+    assert.equal((await scan(p1 as string, tube)).status, 201);
+    const sealed = await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {});
+    assert.equal(sealed.status, 200);
+    assert.equal(sealed.body.state, 'sealed');
+    const late = await scan(p2 as string, tube);
+    assert.equal(late.status, 409);
+    assert.equal(late.body.error.code, 'TUBE_SEALED');
+    assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {})).status, 409);
+    assert.equal((await as.sampler.post('/api/v1/sampling/tubes/NOPE0000/seal', {})).status, 404);
+  });
+
+  test('an unknown person code answers 404, a forged or unreadable one 400, naming personCode', async () => {
+    const unknown = await as.sampler.post('/api/v1/sampling/scans', {
+      clientId: randomUUID(),
+      roundId: round.id,
+      pointId: point.id,
+      personCode: code(randomUUID()),
+      tubeCode: newTube(),
+    });
+    assert.equal(unknown.status, 404);
+    assert.ok(unknown.body.error.fields.personCode);
+    const genuine = code(t.fx.residentB.id);
+    const flipped = genuine.slice(0, -2) + (genuine.at(-2) === 'A' ? 'B' : 'A') + genuine.at(-1);
+    for (const personCode of [flipped, 'hello', `GW1${'A'.repeat(40)}`]) {
+      const res = await as.sampler.post('/api/v1/sampling/scans', {
+        clientId: randomUUID(),
+        roundId: round.id,
+        pointId: point.id,
+        personCode,
+        tubeCode: newTube(),
+      });
+      assert.equal(res.status, 400, personCode);
+      assert.ok(res.body.error.fields.personCode);
+    }
+  });
+
+  test('people under control go alone: a pooled tube refuses them, a new tube opens single', async () => {
+    const [p] = await addPeople(t.fx.gridA, 1);
+    const controlled = p as string;
+    const recorded = await as.workerA.post(`/api/v1/residents/${controlled}/statuses`, {
+      kind: 'control_state',
+      value: 'quarantined',
+      source: '集中隔离点',
+    });
+    assert.equal(recorded.status, 200, JSON.stringify(recorded.body));
+    const [other] = await addPeople(t.fx.gridA, 1);
+    const pooled = newTube();
+    assert.equal((await scan(other as string, pooled)).status, 201);
+    const refused = await scan(controlled, pooled);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'SINGLE_TUBE_REQUIRED');
+    const single = await scan(controlled, newTube());
+    assert.equal(single.status, 201);
+    assert.equal(single.body.capacity, 1);
+    assert.equal(single.body.mode, 'single');
+    assert.equal(single.body.sealed, true);
+  });
+
+  test('a sampler scans only at points in their scope, and a day outside the round is refused', async () => {
+    const far = await as.admin.post(`/api/v1/test-rounds/${round.id}/points`, {
+      name: '苑寨村委',
+      orgUnitId: t.fx.village.id,
+    });
+    assert.equal(far.status, 201);
+    const [p] = await addPeople(t.fx.gridA, 1);
+    const outside = await scan(p as string, newTube(), { pointId: far.body.id });
+    assert.equal(outside.status, 404);
+    const yesterday = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const late = await scan(p as string, newTube(), { scannedAt: yesterday });
+    assert.equal(late.status, 409);
+    assert.equal(late.body.error.code, 'ROUND_CLOSED');
+    assert.equal((await as.workerA.post('/api/v1/sampling/scans', {})).status, 400);
+  });
+});
+
+describe('lab results', () => {
+  let pooled: { tube: string; members: string[] };
+  let negative: { tube: string; members: string[] };
+  before(async () => {
+    const a = await addPeople(t.fx.gridA, 6);
+    const b = await addPeople(t.fx.gridB, 4);
+    pooled = { tube: newTube(), members: [...a, ...b] };
+    for (const p of pooled.members) assert.equal((await scan(p, pooled.tube)).status, 201);
+    negative = { tube: newTube(), members: await addPeople(t.fx.gridA, 3) };
+    for (const p of negative.members) assert.equal((await scan(p, negative.tube)).status, 201);
+    assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${negative.tube}/seal`, {})).status, 200);
+  });
+
+  test('tubes move sealed → sent → received; a hand-over takes only sealed tubes', async () => {
+    const open = newTube();
+    const [p] = await addPeople(t.fx.gridA, 1);
+    await scan(p as string, open);
+    const refused = await as.sampler.post('/api/v1/sampling/handovers', {
+      roundId: round.id,
+      labName: '周口市疾控中心实验室',
+      tubeCodes: [negative.tube, open],
+    });
+    assert.equal(refused.status, 409);
+    const sent = await as.sampler.post('/api/v1/sampling/handovers', {
+      roundId: round.id,
+      labName: '周口市疾控中心实验室',
+      tubeCodes: [negative.tube],
+    });
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    assert.equal((await as.sampler.get(`/api/v1/sampling/tubes/${negative.tube}`)).body.state, 'sent');
+    const received = await as.lab.post('/api/v1/lab/receipts', { tubeCodes: [negative.tube, 'UNKNOWN1'] });
+    assert.equal(received.status, 200);
+    assert.equal(received.body.received, 1);
+    assert.deepEqual(received.body.unknownTubes, ['UNKNOWN1']);
+  });
+
+  test('a garbage file is a 400 naming the file, never a 500', async () => {
+    for (const [body, name] of [
+      [Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x02, 0x80, 0x90]), 'x.csv'],
+      [Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(64, 7)]), 'x.xlsx'],
+      [Buffer.from('a,b,c\n1,2,3\n'), 'x.csv'],
+      [Buffer.from('tubeCode,result,testedAt\n'), 'x.csv'],
+    ] as const) {
+      const res = await importResults(body, true, name);
+      assert.equal(res.status, 400, `${name}: ${JSON.stringify(res.body)}`);
+      assert.ok(res.body.error.fields.file, JSON.stringify(res.body));
+    }
+  });
+
+  test('a dry run reports unknown tubes, duplicates, conflicts and unreceived tubes, and writes nothing', async () => {
+    const csv = [
+      'tubeCode,result,testedAt',
+      `${negative.tube},阴性,${today} 10:00`,
+      `${negative.tube},阴性,${today} 10:00`,
+      'ZZ000001,阴性,2022-04-10 10:00',
+      `${pooled.tube},阳性,${today} 10:05`,
+      'CONFLICT1,阴性,2022-04-10 10:00',
+      'CONFLICT1,阳性,2022-04-10 10:00',
+      'BAD!,阴性,2022-04-10 10:00',
+      `${newTube()},可疑,2022-04-10 10:00`,
+      `${newTube()},阴性,2022-02-30 10:00`,
+    ].join('\n');
+    const res = await importResults(csv, true);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const r = res.body;
+    assert.equal(r.dryRun, true);
+    assert.equal(r.applied, 2);
+    assert.equal(r.duplicates, 1);
+    assert.deepEqual(r.unknownTubes, ['ZZ000001']);
+    assert.deepEqual(r.conflicts, ['CONFLICT1']);
+    assert.equal(r.positives, 1);
+    assert.equal(r.rechecksCreated, 10);
+    assert.equal(r.notReceived, 1, 'the pooled tube was never received');
+    assert.deepEqual(
+      r.errors.map((e: { row: number; column: string }) => `${e.row}:${e.column}`),
+      ['6:result', '7:result', '8:tubeCode', '9:result', '10:testedAt'],
+    );
+    const [tube] = await db().select().from(tubes).where(eq(tubes.code, pooled.tube));
+    assert.equal(tube?.result, null);
+  });
+
+  test('a pooled positive puts every member under temporary control with exactly one recheck each', async () => {
+    const csv = `tubeCode,result,testedAt,ct\n${pooled.tube},阳性,${today} 10:05,32.1\n${negative.tube},阴性,${today} 10:00,\n`;
+    const res = await importResults(csv, false);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.applied, 2);
+    assert.equal(res.body.positives, 1);
+    assert.equal(res.body.rechecksCreated, 10);
+    const items = await db()
+      .select()
+      .from(workItems)
+      .where(and(eq(workItems.type, 'recheck')));
+    const forPool = items.filter((w) => pooled.members.includes(w.subjectId as string));
+    assert.equal(forPool.length, 10);
+    // Members in grid A go to grid A's worker, with their address.
+    const workerA = forPool.filter((w) => w.assigneeUserId === t.fx.users.workerA.id);
+    assert.equal(workerA.length, 6);
+    assert.match(workerA[0]?.title ?? '', /测试路\d+号/);
+    const mine = await as.workerA.get('/api/v1/work-items?mine=true');
+    assert.ok(mine.body.items.filter((w: { type: string }) => w.type === 'recheck').length >= 6);
+    const member = await as.workerA.get(`/api/v1/residents/${pooled.members[0]}`);
+    assert.equal(member.body.statuses.control_state.value, 'temporary_control');
+    // Importing the same file again changes nothing.
+    const again = await importResults(csv, false);
+    assert.equal(again.body.applied, 0);
+    assert.equal(again.body.alreadyRecorded, 2);
+    const [{ n }] = await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from ${rechecks}`);
+    assert.equal(n, 10);
+    const conflicting = await importResults(
+      `tubeCode,result,testedAt\n${pooled.tube},阴性,${today} 11:00\n`,
+      false,
+    );
+    assert.equal(conflicting.body.applied, 0);
+    assert.deepEqual(conflicting.body.conflicts, [pooled.tube]);
+    const recalls = await as.command.get(`/api/v1/test-rounds/${round.id}/recalls`);
+    assert.equal(recalls.body.items.length, 10);
+    assert.ok(recalls.body.items.every((r: { state: string }) => r.state === 'open'));
+  });
+
+  test('the recheck: negative releases the member, a single-tube positive is handed over with an urgent item', async () => {
+    const [released, positive] = pooled.members as [string, string];
+    // Rechecks happen in a later round (the recall), sampled single-tube because under control.
+    const recall = await as.admin.post('/api/v1/test-rounds', {
+      name: '单管复核',
+      orgUnitId: t.fx.district.id,
+      startsOn: today,
+      endsOn: today,
+      defaultMode: 'mix10',
+    });
+    const recallPoint = await as.admin.post(`/api/v1/test-rounds/${recall.body.id}/points`, {
+      name: '复核点',
+      orgUnitId: t.fx.community.id,
+    });
+    const [tubeA, tubeB] = [newTube(), newTube()];
+    for (const [p, tube] of [
+      [released, tubeA],
+      [positive, tubeB],
+    ] as const) {
+      const res = await scan(p, tube, { roundId: recall.body.id, pointId: recallPoint.body.id });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.mode, 'single');
+    }
+    const res = await importResults(
+      `tubeCode,result,testedAt\n${tubeA},阴性,${now()}\n${tubeB},阳性,${now()}\n`,
+      false,
+    );
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.rechecksCreated, 0);
+    const a = await as.workerA.get(`/api/v1/residents/${released}`);
+    assert.equal(a.body.statuses.control_state.value, 'released');
+    assert.equal(a.body.statuses.test_result?.value, 'negative');
+    const b = await as.admin.get(`/api/v1/residents/${positive}`);
+    assert.equal(b.body.statuses.control_state.value, 'handed_over');
+    const urgent = await db().select().from(workItems).where(eq(workItems.type, 'positive_case'));
+    assert.equal(urgent.length, 1);
+    assert.equal(urgent[0]?.subjectId, positive);
+    assert.equal(urgent[0]?.assigneeOrgUnitId, t.fx.district.id);
+    const states = await db().select().from(rechecks);
+    assert.equal(states.find((r) => r.personId === released)?.state, 'negative');
+    assert.equal(states.find((r) => r.personId === positive)?.state, 'positive');
+    assert.equal(states.filter((r) => r.state === 'open').length, 8);
+  });
+
+  test('an xlsx result file with Chinese headers and date cells is read too', async () => {
+    const members = await addPeople(t.fx.gridA, 2);
+    const tube = newTube();
+    for (const p of members) assert.equal((await scan(p, tube)).status, 201);
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('结果');
+    sheet.addRow(['管号', '检测结果', '检测时间', 'Ct值']);
+    sheet.addRow([tube, '阴性', new Date(`${today}T09:30:00Z`), null]);
+    const res = await importResults(Buffer.from(await wb.xlsx.writeBuffer()), false, 'results.xlsx');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.applied, 1);
+    const [row] = await db().select().from(tubes).where(eq(tubes.code, tube));
+    assert.equal(row?.state, 'tested');
+    assert.equal(row?.testedAt?.toISOString(), `${today}T01:30:00.000Z`, 'a wall-clock 09:30 in 周口');
+  });
+});
+
+describe('coverage and the missing', () => {
+  let r: string;
+  let v1: { id: string; path: string };
+  let v2: { id: string; path: string };
+  const people: Record<string, string[]> = {};
+  before(async () => {
+    const grid = async (name: string) => {
+      const res = await as.admin.post('/api/v1/org-units', {
+        parentId: t.fx.village.id,
+        name,
+        level: 'grid',
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return { id: res.body.id, path: res.body.path };
+    };
+    v1 = await grid('苑寨一组');
+    v2 = await grid('苑寨二组');
+    people.v1Home = await addPeople(v1, 8);
+    people.v1Away = await addPeople(v1, 1, 'away');
+    people.v1Gone = [...(await addPeople(v1, 1, 'moved_out')), ...(await addPeople(v1, 1, 'deceased'))];
+    people.v2Home = await addPeople(v2, 6);
+    people.v2Other = [...(await addPeople(v2, 1, 'commuting')), ...(await addPeople(v2, 1, 'visiting'))];
+    const res = await as.admin.post('/api/v1/test-rounds', {
+      name: '苑寨村第1轮',
+      orgUnitId: t.fx.village.id,
+      startsOn: today,
+      endsOn: today,
+      defaultMode: 'mix5',
+    });
+    r = res.body.id;
+    const vp = await as.admin.post(`/api/v1/test-rounds/${r}/points`, {
+      name: '村委会',
+      orgUnitId: t.fx.village.id,
+    });
+    // A sampler for the village.
+    const sampler = await as.admin.post('/api/v1/users', {
+      username: 'sampler-v',
+      displayName: '村采样员',
+      password: 'Field-pass-2022',
+      grants: [{ role: 'sampler', orgUnitId: t.fx.village.id }],
+    });
+    assert.equal(sampler.status, 201, JSON.stringify(sampler.body));
+    const vs = client(t.app, await t.login('sampler-v', 'Field-pass-2022'));
+    const sample = async (p: string, tube: string) => {
+      const res = await vs.post('/api/v1/sampling/scans', {
+        clientId: randomUUID(),
+        roundId: r,
+        pointId: vp.body.id,
+        personCode: code(p),
+        tubeCode: tube,
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    };
+    const [t1, t2] = [newTube(), newTube()];
+    await sample(people.v1Home[0] as string, t1);
+    await sample(people.v1Home[1] as string, t1);
+    await sample(people.v2Home[0] as string, t2);
+    await sample(people.v2Home[1] as string, t2);
+    await sample(people.v2Other[0] as string, t2);
+    const reasons = ['bedridden', 'infant', 'hospitalised', 'tested_elsewhere', 'other'];
+    for (const [i, reason] of reasons.entries()) {
+      const ex = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+        personId: people.v1Home[i + 2],
+        reason,
+        note: reason === 'other' ? '外出就医' : undefined,
+      });
+      assert.equal(ex.status, 201, JSON.stringify(ex.body));
+    }
+    const away = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      personId: people.v2Home[2],
+      reason: 'away',
+    });
+    assert.equal(away.status, 201);
+  });
+
+  test('due, sampled, exempt by every reason and missing add up, per child node', async () => {
+    const res = await as.command.get(`/api/v1/test-rounds/${r}/coverage`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const c = res.body;
+    assert.deepEqual(
+      { due: c.due, sampled: c.sampled, exempt: c.exempt, missing: c.missing },
+      { due: 17, sampled: 5, exempt: 7, missing: 5 },
+    );
+    assert.deepEqual(c.exemptByReason, {
+      away: 2,
+      bedridden: 1,
+      infant: 1,
+      hospitalised: 1,
+      tested_elsewhere: 1,
+      other: 1,
+    });
+    const byName = Object.fromEntries(c.children.map((k: { name: string }) => [k.name, k]));
+    assert.deepEqual(
+      [
+        byName['苑寨一组'].due,
+        byName['苑寨一组'].sampled,
+        byName['苑寨一组'].exempt,
+        byName['苑寨一组'].missing,
+      ],
+      [9, 2, 6, 1],
+    );
+    assert.deepEqual(
+      [
+        byName['苑寨二组'].due,
+        byName['苑寨二组'].sampled,
+        byName['苑寨二组'].exempt,
+        byName['苑寨二组'].missing,
+      ],
+      [8, 3, 1, 4],
+    );
+    const grid = await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${v2.id}`);
+    assert.equal(grid.body.missing, 4);
+  });
+
+  test('the missing list is the missing people, with masked phones; an exemption takes one off', async () => {
+    const list = await as.command.get(`/api/v1/test-rounds/${r}/missing?orgUnitId=${v2.id}`);
+    assert.equal(list.status, 200);
+    assert.equal(list.body.total, 4);
+    assert.ok(list.body.items.every((m: { phone: string }) => /^1\d\d\*{4}\d{4}$/.test(m.phone)));
+    const ids = list.body.items.map((m: { id: string }) => m.id).sort();
+    assert.deepEqual(ids, [...(people.v2Home ?? []).slice(3), people.v2Other?.[1]].sort());
+    const sampled = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      personId: people.v2Home?.[0],
+      reason: 'infant',
+    });
+    assert.equal(sampled.status, 409, 'a sampled person is not exempted');
+    const bad = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      personId: ids[0],
+      reason: '出差',
+    });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body.error.fields), /reason/);
+    await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, { personId: ids[0], reason: 'bedridden' });
+    assert.equal((await as.command.get(`/api/v1/test-rounds/${r}/coverage`)).body.missing, 4);
+    const withdrawn = await as.admin.send('DELETE', `/api/v1/test-rounds/${r}/exemptions/${ids[0]}`);
+    assert.equal(withdrawn.status, 204);
+    assert.equal((await as.command.get(`/api/v1/test-rounds/${r}/coverage`)).body.missing, 5);
+  });
+
+  test('a grid worker sees only their grid: its coverage and its missing list', async () => {
+    const a = await as.workerA.get(`/api/v1/test-rounds/${round.id}/missing?pageSize=500`);
+    assert.equal(a.status, 200);
+    assert.ok(a.body.total > 0);
+    assert.ok(a.body.items.every((m: { gridId: string }) => m.gridId === t.fx.gridA.id));
+    assert.equal(
+      (await as.workerA.get(`/api/v1/test-rounds/${round.id}/missing?orgUnitId=${t.fx.gridB.id}`)).status,
+      404,
+    );
+    const cov = await as.workerA.get(`/api/v1/test-rounds/${round.id}/coverage`);
+    assert.equal(cov.body.orgUnitId, t.fx.gridA.id);
+    const district = await as.command.get(
+      `/api/v1/test-rounds/${round.id}/coverage?orgUnitId=${t.fx.community.id}`,
+    );
+    const gridA = district.body.children.find((k: { orgUnitId: string }) => k.orgUnitId === t.fx.gridA.id);
+    assert.equal(gridA.missing, cov.body.missing);
+    // Grid B's people cannot be exempted by grid A's worker.
+    const b = await as.workerB.get(`/api/v1/test-rounds/${round.id}/missing`);
+    const ex = await as.workerA.post(`/api/v1/test-rounds/${round.id}/exemptions`, {
+      personId: b.body.items[0]?.id ?? t.fx.residentB.id,
+      reason: 'away',
+    });
+    assert.equal(ex.status, 404);
+  });
+
+  test('door-to-door: a sweep takes the households with someone missing; outcomes are recorded', async () => {
+    const sweep = await as.admin.post(`/api/v1/test-rounds/${r}/sweeps`, {
+      name: '苑寨二组入户队',
+      orgUnitId: v2.id,
+    });
+    assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
+    assert.equal(sweep.body.households, 4);
+    const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
+    assert.equal(view.body.households.length, 4);
+    const home = view.body.households[0];
+    const out = await as.admin.post(
+      `/api/v1/sweeps/${sweep.body.id}/households/${home.householdId}/outcome`,
+      {
+        outcome: 'nobody_home',
+        note: '下午再来',
+      },
+    );
+    assert.equal(out.status, 200);
+    const list = await as.admin.get(`/api/v1/test-rounds/${r}/sweeps`);
+    assert.equal(list.body.items[0].visited, 1);
+  });
+
+  test('the day summary counts people, tubes, results and open rechecks', async () => {
+    const res = await as.command.get(`/api/v1/test-rounds/${round.id}/summary`);
+    assert.equal(res.status, 200);
+    const day = res.body.days.find((d: { day: string }) => d.day === today);
+    assert.ok(day.sampled >= 1000 && day.tubes >= 100 && day.positives >= 1, JSON.stringify(day));
+    assert.equal(res.body.rechecksOpen, 8);
+  });
+});
