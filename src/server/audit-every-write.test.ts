@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
+import { localDay } from '../domain/dates.ts';
 import { queryRows } from './db/rows.ts';
+import { mintPersonCode } from './modules/testing/person-code.ts';
 import { client, multipartFile } from './testing/http.ts';
 import { fillPath, listApiRoutes } from './testing/openapi-routes.ts';
 import { createTestApp, type TestApp, USER_PASSWORD, validId } from './testing/test-app.ts';
@@ -30,6 +32,8 @@ type Case = {
 
 let itemId = '';
 let duplicateId = '';
+const testing = { roundId: '', pointId: '', sweepId: '', tube: 'AUDIT0001' };
+const today = localDay();
 const CASES: Record<string, Case> = {
   'POST /api/v1/auth/login': {
     as: 'nobody',
@@ -78,7 +82,7 @@ const CASES: Record<string, Case> = {
   },
   'PATCH /api/v1/roles/{code}': {
     as: 'admin',
-    params: () => ({ code: 'sampler' }),
+    params: () => ({ code: 'pharmacy' }),
     body: () => ({ permissions: ['org.read'] }),
     action: 'role.update',
   },
@@ -178,6 +182,81 @@ const CASES: Record<string, Case> = {
     body: () => ({ effectiveTo: '2022-12-31' }),
     action: 'key-group.update',
   },
+  'POST /api/v1/test-rounds': {
+    as: 'admin',
+    body: () => ({
+      name: '第1轮',
+      orgUnitId: t.fx.district.id,
+      startsOn: today,
+      endsOn: today,
+      defaultMode: 'mix10',
+    }),
+    action: 'test-round.create',
+  },
+  'POST /api/v1/test-rounds/{id}/points': {
+    as: 'admin',
+    params: () => ({ id: testing.roundId }),
+    body: () => ({ name: '社区广场', orgUnitId: t.fx.community.id, samplerUserIds: [t.fx.users.sampler.id] }),
+    action: 'collection-point.create',
+  },
+  'POST /api/v1/test-rounds/{id}/exemptions': {
+    as: 'admin',
+    params: () => ({ id: testing.roundId }),
+    body: () => ({ personId: t.fx.residentB.id, reason: 'hospitalised', note: '市医院' }),
+    action: 'test-exemption.record',
+  },
+  'DELETE /api/v1/test-rounds/{id}/exemptions/{personId}': {
+    as: 'admin',
+    params: () => ({ id: testing.roundId, personId: t.fx.residentB.id }),
+    body: () => undefined,
+    action: 'test-exemption.withdraw',
+  },
+  'POST /api/v1/test-rounds/{id}/sweeps': {
+    as: 'admin',
+    params: () => ({ id: testing.roundId }),
+    body: () => ({ name: '第二网格入户队', orgUnitId: t.fx.gridB.id }),
+    action: 'sweep.create',
+  },
+  'POST /api/v1/sweeps/{id}/households/{householdId}/outcome': {
+    as: 'admin',
+    params: () => ({ id: testing.sweepId, householdId: t.fx.residentB.householdId }),
+    body: () => ({ outcome: 'sampled', clientId: randomUUID() }),
+    action: 'sweep.outcome',
+  },
+  'POST /api/v1/sampling/scans': {
+    as: 'sampler',
+    body: () => ({
+      clientId: randomUUID(),
+      roundId: testing.roundId,
+      pointId: testing.pointId,
+      personCode: mintPersonCode(t.deps.cipher, t.fx.residentB.id),
+      tubeCode: testing.tube,
+    }),
+    action: 'sampling.scan',
+  },
+  'POST /api/v1/sampling/tubes/{tubeCode}/seal': {
+    as: 'sampler',
+    params: () => ({ tubeCode: testing.tube }),
+    body: () => ({ clientId: randomUUID() }),
+    action: 'tube.seal',
+  },
+  'POST /api/v1/sampling/handovers': {
+    as: 'sampler',
+    body: () => ({ roundId: testing.roundId, labName: '市疾控实验室', tubeCodes: [testing.tube] }),
+    action: 'lab-handover.create',
+  },
+  'POST /api/v1/lab/receipts': {
+    as: 'lab',
+    body: () => ({ tubeCodes: [testing.tube] }),
+    action: 'tube.receive',
+  },
+  'POST /api/v1/lab/results/import': {
+    as: 'lab',
+    upload: true,
+    query: '?dryRun=false',
+    body: () => Buffer.from(`tubeCode,result,testedAt\n${testing.tube},阴性,${today} 08:00\n`),
+    action: 'lab-results.import',
+  },
   'POST /api/v1/work-items/{id}/feedback': {
     as: 'command',
     params: () => ({ id: itemId }),
@@ -229,6 +308,9 @@ test('every write route leaves exactly one audit event, sensitive values masked'
       ? await uploadFile(cookie, `${url}${c.query ?? ''}`, body as Buffer)
       : await api.send(route.method as 'POST', url, body);
     assert.ok(res.status < 300, `${key} answered ${res.status} ${JSON.stringify(res.body)}`);
+    if (key === 'POST /api/v1/test-rounds') testing.roundId = res.body.id;
+    if (key === 'POST /api/v1/test-rounds/{id}/points') testing.pointId = res.body.id;
+    if (key === 'POST /api/v1/test-rounds/{id}/sweeps') testing.sweepId = res.body.id;
     assert.equal(await count(), before + 1, `${key} must leave exactly one audit event`);
     const [event] = await queryRows<{
       action: string;

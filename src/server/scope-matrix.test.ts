@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import ExcelJS from 'exceljs';
+import { localDay } from '../domain/dates.ts';
+import { mintPersonCode } from './modules/testing/person-code.ts';
 import { client } from './testing/http.ts';
 import { fillPath, listApiRoutes } from './testing/openapi-routes.ts';
 import { createTestApp, type TestApp, validId } from './testing/test-app.ts';
@@ -16,6 +18,8 @@ let t: TestApp;
 let markers: string[];
 /** For each route with an id, grid B's record of that kind. */
 let bIds: Record<string, Record<string, string>>;
+/** Grid B's testing records: a round over B, its point, a tube with B's resident, a sweep. */
+const bTesting = { roundId: '', pointId: '', sweepId: '', tube: 'BTUBE001' };
 
 before(async () => {
   t = await createTestApp();
@@ -38,7 +42,51 @@ before(async () => {
     password: 'Grid-pass-2022',
     grants: [{ role: 'admin', orgUnitId: t.fx.gridA.id }],
   });
+  const today = localDay();
+  const bRound = await admin.post('/api/v1/test-rounds', {
+    name: '乙网格轮次',
+    orgUnitId: t.fx.gridB.id,
+    startsOn: today,
+    endsOn: today,
+    defaultMode: 'mix10',
+  });
+  bTesting.roundId = bRound.body.id;
+  const bPoint = await admin.post(`/api/v1/test-rounds/${bTesting.roundId}/points`, {
+    name: '乙网格采样点',
+    orgUnitId: t.fx.gridB.id,
+  });
+  bTesting.pointId = bPoint.body.id;
+  const scanned = await admin.post('/api/v1/sampling/scans', {
+    clientId: randomUUID(),
+    roundId: bTesting.roundId,
+    pointId: bTesting.pointId,
+    personCode: mintPersonCode(t.deps.cipher, t.fx.residentB.id),
+    tubeCode: bTesting.tube,
+  });
+  assert.equal(scanned.status, 201, JSON.stringify(scanned.body));
+  // Grid B's second household, still missing, so the sweep has a household.
+  const other = await admin.post('/api/v1/residents', {
+    name: '乙网格住户',
+    idNumber: validId('41160219900101771'),
+    gridId: t.fx.gridB.id,
+    address: '乙网格2号',
+    residenceStatus: 'at_home',
+    keyGroups: ['medical'],
+  });
+  assert.equal(other.status, 201, JSON.stringify(other.body));
+  const sweep = await admin.post(`/api/v1/test-rounds/${bTesting.roundId}/sweeps`, {
+    name: '乙网格入户队',
+    orgUnitId: t.fx.gridB.id,
+  });
+  assert.equal(sweep.body.households, 1);
+  bTesting.sweepId = sweep.body.id;
   markers = [
+    bTesting.roundId,
+    bTesting.pointId,
+    bTesting.sweepId,
+    bTesting.tube,
+    t.fx.residentB.id,
+    other.body.id,
     t.fx.gridB.id,
     t.fx.users.workerB.id,
     item.body.id,
@@ -61,6 +109,24 @@ before(async () => {
     '/api/v1/residents/{id}/merge': { id: t.fx.residentB.id },
     '/api/v1/households/{id}/move': { id: t.fx.residentB.householdId },
     '/api/v1/key-groups/{code}': { code: 'medical' },
+    '/api/v1/test-rounds/{id}': { id: bTesting.roundId },
+    '/api/v1/test-rounds/{id}/points': { id: bTesting.roundId },
+    '/api/v1/test-rounds/{id}/points/{pointId}/tubes': { id: bTesting.roundId, pointId: bTesting.pointId },
+    '/api/v1/test-rounds/{id}/coverage': { id: bTesting.roundId },
+    '/api/v1/test-rounds/{id}/missing': { id: bTesting.roundId },
+    '/api/v1/test-rounds/{id}/exemptions': { id: bTesting.roundId },
+    '/api/v1/test-rounds/{id}/exemptions/{personId}': { id: bTesting.roundId, personId: other.body.id },
+    '/api/v1/test-rounds/{id}/recalls': { id: bTesting.roundId },
+    '/api/v1/test-rounds/{id}/summary': { id: bTesting.roundId },
+    '/api/v1/test-rounds/{id}/sweeps': { id: bTesting.roundId },
+    '/api/v1/sweeps/{id}': { id: bTesting.sweepId },
+    '/api/v1/sweeps/{id}/households/{householdId}/outcome': {
+      id: bTesting.sweepId,
+      householdId: other.body.householdId,
+    },
+    '/api/v1/residents/{id}/person-code': { id: t.fx.residentB.id },
+    '/api/v1/sampling/tubes/{tubeCode}': { tubeCode: bTesting.tube },
+    '/api/v1/sampling/tubes/{tubeCode}/seal': { tubeCode: bTesting.tube },
   };
 });
 after(() => t.close());
@@ -95,6 +161,8 @@ const LIST_QUERIES: Record<string, (fx: TestApp['fx']) => string[]> = {
   '/api/v1/households': (fx) => [`?gridId=${fx.gridB.id}`, '?q=李四光'],
   '/api/v1/residents/export.xlsx': (fx) => ['?q=李四光', `?gridId=${fx.gridB.id}`, '?unmasked=true'],
   '/api/v1/residents/import-template.xlsx': () => [],
+  '/api/v1/test-rounds': () => ['?page=1&pageSize=100'],
+  '/api/v1/key-group-testing/due': (fx) => [`?orgUnitId=${fx.gridB.id}`, `?orgUnitId=${fx.community.id}`],
 };
 
 /** Every text an answer holds; spreadsheets are opened and read cell by cell. */
@@ -131,6 +199,27 @@ const B_CREATES: Record<string, (fx: TestApp['fx']) => unknown> = {
   'POST /api/v1/key-groups': () => ({ code: 'intruder', name: '越权分类', effectiveFrom: '2022-01-01' }),
   // Not multipart: refused before reading (the import's own test proves grid B is refused row by row).
   'POST /api/v1/residents/import': () => ({ file: '乙网格' }),
+  'POST /api/v1/test-rounds': (fx) => ({
+    name: '越权轮次',
+    orgUnitId: fx.gridB.id,
+    startsOn: '2022-04-10',
+    endsOn: '2022-04-10',
+    defaultMode: 'mix10',
+  }),
+  'POST /api/v1/sampling/scans': (fx) => ({
+    clientId: randomUUID(),
+    roundId: bTesting.roundId,
+    pointId: bTesting.pointId,
+    personCode: mintPersonCode(t.deps.cipher, fx.residentA.id),
+    tubeCode: bTesting.tube,
+  }),
+  'POST /api/v1/sampling/handovers': () => ({
+    roundId: bTesting.roundId,
+    labName: '越权送检',
+    tubeCodes: [bTesting.tube],
+  }),
+  'POST /api/v1/lab/receipts': () => ({ tubeCodes: [bTesting.tube] }),
+  'POST /api/v1/lab/results/import': () => ({ file: '乙网格' }),
 };
 
 /** Routes whose answer is not about records of people or places. */
@@ -171,7 +260,13 @@ for (const who of ['worker-a', 'a-admin']) {
                 source: '越权',
                 duplicateId: t.fx.residentA.id,
                 gridId: t.fx.gridA.id,
+                orgUnitId: t.fx.gridA.id,
+                personId: t.fx.residentA.id,
+                reason: 'away',
+                outcome: 'sampled',
               };
+        // A point's kind is fixed/door-to-door, not a status kind.
+        if (body && route.path === '/api/v1/test-rounds/{id}/points') Reflect.deleteProperty(body, 'kind');
         const res = await api.send(route.method as 'GET', url, body);
         if (route.path === '/api/v1/roles/{code}' || route.path === '/api/v1/key-groups/{code}') {
           assert.ok([400, 403].includes(res.status), `${key}: district-wide policy answered ${res.status}`);

@@ -332,7 +332,8 @@ export async function setTubesState(db: Executor, ids: string[], patch: Partial<
 
 // ---- lab results ------------------------------------------------------------------------------
 
-export async function findTubesByCodes(db: Executor, codes: string[]) {
+/** Tubes by code whose point lies in the actor's scope (a lab's grant covers the points it serves). */
+export async function findTubesByCodes(db: Executor, scope: string[], codes: string[]) {
   if (codes.length === 0) return [];
   return queryRows<{
     id: string;
@@ -345,7 +346,7 @@ export async function findTubesByCodes(db: Executor, codes: string[]) {
   }>(
     db,
     sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount"
-        from ${tubes} where code = any(${arrayParam(codes, 'text')})`,
+        from ${tubes} where code = any(${arrayParam(codes, 'text')}) and ${inScope(sql`org_path`, scope)}`,
   );
 }
 

@@ -353,6 +353,11 @@ export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCod
     const found = await repo.lockTubesInScope(tx, scope, codes);
     const known = new Set(found.map((t) => t.code));
     const unknownTubes = codes.filter((c) => !known.has(c));
+    if (found.length === 0)
+      throw invalidField(
+        'tubeCodes',
+        text('这些管号都不存在或不在本实验室的服务范围内', 'None of these tubes is known here'),
+      );
     const receivable = found.filter((t) => t.state === 'sealed' || t.state === 'sent');
     await repo.setTubesState(
       tx,
@@ -430,6 +435,7 @@ export async function importLabResults(
       (
         await repo.findTubesByCodes(
           tx,
+          scope,
           wanted.map((r) => r.tubeCode),
         )
       ).map((t) => [t.code, t]),
@@ -512,8 +518,6 @@ export async function importLabResults(
   };
 
   if (options.dryRun) return report(db, false);
-  // Results are the lab's to give whatever tube's point: the lab's own grant decides only that it may.
-  void scope;
   let touched: Touched[] = [];
   return runWrite(deps, actor, 'lab-results.import', async (tx) => {
     const result = await report(tx, true);
