@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   platform: () => import('./platform.bench.ts'),
   'residents-import': async () => ({ run: (await import('./residents.bench.ts')).runImport }),
   'residents-search': async () => ({ run: (await import('./residents.bench.ts')).runSearch }),
+  testing: () => import('./testing.bench.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { AppLayout } from './components/AppLayout';
 import { RequirePermission } from './components/RequirePermission';
 import { NAV_ITEMS, SUB_PAGES } from './navigation';
 import { LoginPage } from './pages/LoginPage';
+import { PersonCodePage } from './pages/PersonCodePage';
 
 const THEME_COLOR = '#1668dc'; // also in index.html and manifest.webmanifest
 
@@ -37,6 +38,8 @@ export function App() {
         <BrowserRouter>
           <Routes>
             <Route path="/login" element={<LoginPage />} />
+            {/* Public and printable: the QR of the code in the address, no call, no personal data. */}
+            <Route path="/code/:code" element={<PersonCodePage />} />
             <Route element={<AppLayout />}>
               {[...NAV_ITEMS, ...SUB_PAGES].map(({ path, page: Page, permission }) => (
                 <Route

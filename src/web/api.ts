@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly fields: Record<string, string> = {},
     /** On a 409 about a record that already exists (a resident's ID number): the one to open instead. */
     readonly existingId?: string,
+    /** Everything the server put in the error (a 409's reason `code`, the tube it names, …). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -72,7 +74,13 @@ async function send({ method, path, query, body, contentType, accept = 'applicat
   const payload: unknown = await response.json().catch(() => null);
   const error = (
     payload as {
-      error?: { code?: string; message?: string; fields?: Record<string, string>; existingId?: string };
+      error?: {
+        code?: string;
+        message?: string;
+        fields?: Record<string, string>;
+        existingId?: string;
+        [extra: string]: unknown;
+      };
     } | null
   )?.error;
   throw new ApiError(
@@ -81,6 +89,7 @@ async function send({ method, path, query, body, contentType, accept = 'applicat
     error?.message ?? i18n.t('errors.http', { status: response.status }),
     error?.fields,
     error?.existingId,
+    error ?? {},
   );
 }
 

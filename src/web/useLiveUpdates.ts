@@ -12,7 +12,20 @@ const QUERY_ROOTS: Record<string, string[]> = {
   resident: ['residents', 'households'],
   household: ['households', 'residents'],
   'key-group': ['key-groups', 'residents'], // residents show the classes' names
+  test_round: ['test-rounds'],
+  collection_point: ['test-rounds'],
+  sweep: ['test-sweeps'],
 };
+
+// Mass testing comes in bursts (every scan at every point is an event): these lists are refreshed
+// at most once per THROTTLE_MS, however many events arrive meanwhile.
+const THROTTLED_ROOTS: Record<string, string[]> = {
+  tube: ['test-coverage', 'test-missing', 'test-summary'],
+  test_exemption: ['test-coverage', 'test-missing'],
+  lab_result_import: ['test-recalls', 'test-summary', 'work-items', 'residents'],
+  sweep_household: ['test-sweeps', 'test-sweep'],
+};
+const THROTTLE_MS = 5_000;
 
 /** Keeps open screens current: the server announces each committed change over SSE. */
 export function useLiveUpdates(userId: string | undefined) {
@@ -20,6 +33,19 @@ export function useLiveUpdates(userId: string | undefined) {
 
   useEffect(() => {
     if (!userId) return;
+    const pending = new Set<string>();
+    let lastFlush = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      lastFlush = Date.now();
+      for (const root of pending) void queryClient.invalidateQueries({ queryKey: [root] });
+      pending.clear();
+    };
+    const throttled = (roots: string[]) => {
+      for (const root of roots) pending.add(root);
+      if (timer === undefined) timer = setTimeout(flush, Math.max(0, lastFlush + THROTTLE_MS - Date.now()));
+    };
     const onChange = (message: MessageEvent<string>) => {
       let event: LiveEvent;
       try {
@@ -27,6 +53,8 @@ export function useLiveUpdates(userId: string | undefined) {
       } catch {
         return; // a malformed message must not break the page; the next one may be fine
       }
+      const burst = THROTTLED_ROOTS[event.entity];
+      if (burst) return throttled([...burst, 'audit-events']);
       const roots = [...(QUERY_ROOTS[event.entity] ?? []), 'audit-events'];
       if (event.entity === 'user' && event.entityId === userId) roots.push('me'); // own grants changed
       for (const root of roots) void queryClient.invalidateQueries({ queryKey: [root] });
@@ -37,7 +65,11 @@ export function useLiveUpdates(userId: string | undefined) {
     const source = new EventSource('/api/v1/events');
     // The server names each event after its entity ("event: user"), which onmessage never sees:
     // listen to the entities we know, and to unnamed messages in case the server drops the names.
-    for (const name of [...Object.keys(QUERY_ROOTS), 'message']) source.addEventListener(name, onChange);
-    return () => source.close();
+    const names = [...Object.keys(QUERY_ROOTS), ...Object.keys(THROTTLED_ROOTS), 'message'];
+    for (const name of names) source.addEventListener(name, onChange);
+    return () => {
+      source.close();
+      clearTimeout(timer);
+    };
   }, [userId, queryClient]);
 }

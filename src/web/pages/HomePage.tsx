@@ -3,6 +3,8 @@ import { Card, Col, Empty, Flex, Row, Statistic, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api';
+import { CoverageSummary } from '../components/testing/CoverageSummary';
+import { coverageQuery, roundsQuery } from '../testingTypes';
 import type { Page, WorkItem } from '../types';
 import { useMe } from '../useMe';
 
@@ -37,7 +39,12 @@ export function HomePage() {
             </Card>
           </Col>
         )}
-        <Col xs={24} md={16}>
+        {can('testing.read') && (
+          <Col xs={24} md={8}>
+            <LatestRoundCard />
+          </Col>
+        )}
+        <Col xs={24} md={can('testing.read') && mayReadWorkItems ? 8 : 16}>
           <Card title={t('home.grants')}>
             {session.grants.length === 0 ? (
               <Empty description={t('home.noGrants')} />
@@ -54,5 +61,34 @@ export function HomePage() {
         </Col>
       </Row>
     </>
+  );
+}
+
+/** The newest round and how far it has come: the command centre's first question of the day. */
+function LatestRoundCard() {
+  const { t } = useTranslation();
+  const rounds = useQuery(roundsQuery(1, 1));
+  const round = rounds.data?.items[0];
+  const coverage = useQuery({ ...coverageQuery(round?.id ?? ''), enabled: round !== undefined });
+  return (
+    <Card
+      title={t('testing.home.latest')}
+      extra={<Link to="/testing">{t('testing.home.all')}</Link>}
+      loading={rounds.isPending}
+      data-testid="home-latest-round"
+    >
+      {round ? (
+        <Flex vertical gap={4}>
+          <Link to={`/testing/${round.id}`} data-testid="home-round-link">
+            <Typography.Text strong style={{ color: 'inherit' }}>
+              {round.name}
+            </Typography.Text>
+          </Link>
+          <CoverageSummary tally={coverage.data} compact />
+        </Flex>
+      ) : (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('testing.round.none')} />
+      )}
+    </Card>
   );
 }

@@ -1,8 +1,394 @@
-import { Typography } from 'antd';
+import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Flex,
+  Grid,
+  Input,
+  Result,
+  Row,
+  Spin,
+  Statistic,
+  Steps,
+  Table,
+  type TableColumnsType,
+  Tag,
+  Typography,
+  theme,
+  Upload,
+} from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { TUBE_CODE_PATTERN } from '../../domain/testing';
+import { api } from '../api';
+import { useShowError } from '../forms';
+import type testing from '../locales/testing.zh';
+import type { LabImportReport, ReceiptReport } from '../testingTypes';
 
-/** Placeholder until built. */
+type RowError = LabImportReport['errors'][number];
+
+const ACCEPTED = ['.csv', '.xlsx'];
+
+/** The same file goes up twice: checked only (dryRun), then, once the lab confirms, applied. */
+const sendFile = (file: File, dryRun: boolean) => {
+  const form = new FormData();
+  form.append('file', file);
+  return api.upload<LabImportReport>('/lab/results/import', form, { dryRun });
+};
+
+/** A file with the columns the import reads, for labs whose system exports something else. */
+function downloadTemplate() {
+  const csv =
+    'tubeCode,result,testedAt,ct\nT20220415-0001,阴性,2022-04-15 18:30,\nT20220415-0002,阳性,2022-04-15 18:30,31.5\n';
+  // The byte-order mark makes Excel read the Chinese as UTF-8.
+  const url = URL.createObjectURL(new Blob(['\uFEFF', csv], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = 'lab-results-template.csv';
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 export function LabResultsPage() {
+  return (
+    <Row gutter={[16, 16]}>
+      <Col xs={24} xl={16}>
+        <ResultsImport />
+      </Col>
+      <Col xs={24} xl={8}>
+        <Receipts />
+      </Col>
+    </Row>
+  );
+}
+
+function ResultsImport() {
   const { t } = useTranslation();
-  return <Typography.Title level={3}>{t('testing.title')}</Typography.Title>;
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const [file, setFile] = useState<File>();
+  const [report, setReport] = useState<LabImportReport>();
+  const [applied, setApplied] = useState<LabImportReport>();
+  const screens = Grid.useBreakpoint();
+
+  const check = useMutation({
+    mutationFn: (chosen: File) => sendFile(chosen, true),
+    onSuccess: setReport,
+    onError: (error) => showError(error),
+  });
+  const confirm = useMutation({
+    mutationFn: (chosen: File) => sendFile(chosen, false),
+    onSuccess: (final) => {
+      setApplied(final);
+      // Results move recalls, work items and people's statuses.
+      for (const root of ['test-recalls', 'test-summary', 'test-coverage', 'work-items', 'residents'])
+        void queryClient.invalidateQueries({ queryKey: [root] });
+    },
+    onError: (error) => showError(error),
+  });
+
+  const choose = (chosen: File) => {
+    setFile(chosen);
+    setReport(undefined);
+    setApplied(undefined);
+    check.mutate(chosen);
+  };
+  const reset = () => {
+    setFile(undefined);
+    setReport(undefined);
+    setApplied(undefined);
+  };
+
+  const step = applied ? 2 : report ? 1 : 0;
+  return (
+    <Card title={t('testing.lab.title')}>
+      <Steps
+        current={step}
+        size="small"
+        responsive={false}
+        titlePlacement={screens.sm ? 'horizontal' : 'vertical'}
+        style={{ marginBottom: 24 }}
+        items={[
+          { title: t('testing.lab.uploadStep') },
+          { title: t('testing.lab.checkStep') },
+          { title: t('testing.lab.doneStep') },
+        ]}
+      />
+      {applied ? (
+        <Flex vertical gap={16}>
+          <Result
+            status={applied.positives > 0 ? 'warning' : 'success'}
+            title={t('testing.lab.done', { applied: applied.applied })}
+            subTitle={
+              applied.positives > 0
+                ? t('testing.lab.donePositives', {
+                    positives: applied.positives,
+                    rechecks: applied.rechecksCreated,
+                  })
+                : undefined
+            }
+            extra={
+              <Button type="primary" onClick={reset} data-testid="lab-again">
+                {t('testing.lab.again')}
+              </Button>
+            }
+            data-testid="lab-done"
+          />
+          <LabReportView report={applied} />
+        </Flex>
+      ) : (
+        <Flex vertical gap={16}>
+          <Flex justify="space-between" align="center" gap={8} wrap>
+            <Typography.Text type="secondary">{t('testing.lab.hint')}</Typography.Text>
+            <Button icon={<DownloadOutlined />} onClick={downloadTemplate} data-testid="lab-template">
+              {t('testing.lab.template')}
+            </Button>
+          </Flex>
+          <Upload.Dragger
+            accept={ACCEPTED.join(',')}
+            multiple={false}
+            showUploadList={false}
+            disabled={check.isPending || confirm.isPending}
+            beforeUpload={(chosen) => {
+              if (!ACCEPTED.some((ext) => chosen.name.toLowerCase().endsWith(ext))) {
+                void message.error(t('testing.lab.onlyCsvXlsx'));
+                return Upload.LIST_IGNORE;
+              }
+              choose(chosen);
+              return false; // the page sends it itself, checked first
+            }}
+            data-testid="lab-file"
+          >
+            <p className="ant-upload-drag-icon">
+              <InboxOutlined />
+            </p>
+            <p className="ant-upload-text">{file ? file.name : t('testing.lab.drop')}</p>
+            <p className="ant-upload-hint">{t('testing.lab.columns')}</p>
+          </Upload.Dragger>
+          {check.isPending && (
+            <Flex gap={8} align="center">
+              <Spin size="small" />
+              {t('testing.lab.checking')}
+            </Flex>
+          )}
+          {report && !check.isPending && (
+            <>
+              <LabReportView report={report} />
+              {file && (
+                <Flex gap={8} wrap align="center">
+                  <Button
+                    type="primary"
+                    danger={report.positives > 0}
+                    disabled={report.applied === 0}
+                    loading={confirm.isPending}
+                    onClick={() => confirm.mutate(file)}
+                    data-testid="lab-confirm"
+                  >
+                    {t('testing.lab.confirm', { applied: report.applied })}
+                  </Button>
+                  {report.applied === 0 && (
+                    <Typography.Text type="secondary">{t('testing.lab.nothingToApply')}</Typography.Text>
+                  )}
+                </Flex>
+              )}
+            </>
+          )}
+        </Flex>
+      )}
+    </Card>
+  );
+}
+
+function LabReportView({ report }: { report: LabImportReport }) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const problems = report.unknownTubes.length + report.conflicts.length + report.errors.length;
+  const figures: { key: keyof (typeof testing)['lab']['figures']; value: number; color?: string }[] = [
+    { key: 'rows', value: report.rows },
+    { key: report.dryRun ? 'toApply' : 'applied', value: report.applied, color: token.colorSuccess },
+    { key: 'positives', value: report.positives, color: report.positives > 0 ? token.colorError : undefined },
+    {
+      key: report.dryRun ? 'rechecksToCreate' : 'rechecksCreated',
+      value: report.rechecksCreated,
+      color: report.rechecksCreated > 0 ? token.colorWarning : undefined,
+    },
+    {
+      key: 'unknownTubes',
+      value: report.unknownTubes.length,
+      color: report.unknownTubes.length > 0 ? token.colorError : undefined,
+    },
+    {
+      key: 'conflicts',
+      value: report.conflicts.length,
+      color: report.conflicts.length > 0 ? token.colorError : undefined,
+    },
+    { key: 'duplicates', value: report.duplicates },
+    { key: 'notReceived', value: report.notReceived },
+    { key: 'alreadyRecorded', value: report.alreadyRecorded },
+  ];
+  const columns: TableColumnsType<RowError> = [
+    { title: t('residentImport.row'), dataIndex: 'row', width: 70 },
+    { title: t('residentImport.column'), dataIndex: 'column', width: 100 },
+    { title: t('residentImport.problem'), dataIndex: 'message' },
+  ];
+  return (
+    <Flex vertical gap={16} data-testid={report.dryRun ? 'lab-report' : 'lab-final-report'}>
+      {report.dryRun && (
+        <Alert
+          type={problems > 0 ? 'warning' : report.positives > 0 ? 'error' : 'success'}
+          showIcon
+          title={
+            problems > 0
+              ? t('testing.lab.checkedProblems', { problems, applied: report.applied })
+              : t('testing.lab.checkedOk', { applied: report.applied })
+          }
+          description={
+            report.positives > 0
+              ? t('testing.lab.positivesWarning', {
+                  positives: report.positives,
+                  rechecks: report.rechecksCreated,
+                })
+              : undefined
+          }
+          data-testid="lab-summary"
+        />
+      )}
+      <Row gutter={[12, 12]}>
+        {figures.map(({ key, value, color }) => (
+          <Col key={key} xs={8} md={6} xl={8} xxl={6}>
+            <Statistic
+              title={t(`testing.lab.figures.${key}`)}
+              value={value}
+              styles={{ content: { fontSize: 20, color } }}
+              data-testid={`lab-${key}`}
+            />
+          </Col>
+        ))}
+      </Row>
+      {report.notReceived > 0 && (
+        <Typography.Text type="secondary">{t('testing.lab.notReceivedHint')}</Typography.Text>
+      )}
+      {report.unknownTubes.length > 0 && (
+        <TubeList
+          title={t('testing.lab.unknownList')}
+          codes={report.unknownTubes}
+          testId="lab-unknown-list"
+        />
+      )}
+      {report.conflicts.length > 0 && (
+        <TubeList title={t('testing.lab.conflictList')} codes={report.conflicts} testId="lab-conflict-list" />
+      )}
+      {report.errors.length > 0 && (
+        <Table<RowError>
+          rowKey={(error) => `${error.row}-${error.column}-${error.message}`}
+          size="small"
+          columns={columns}
+          dataSource={report.errors}
+          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          scroll={{ x: 'max-content' }}
+          data-testid="lab-errors"
+        />
+      )}
+    </Flex>
+  );
+}
+
+function TubeList({ title, codes, testId }: { title: string; codes: string[]; testId: string }) {
+  const shown = codes.slice(0, 100);
+  return (
+    <Flex vertical gap={4} data-testid={testId}>
+      <Typography.Text strong>{title}</Typography.Text>
+      <Flex gap={4} wrap>
+        {shown.map((code) => (
+          <Tag key={code} style={{ marginInlineEnd: 0, fontFamily: 'monospace' }}>
+            {code}
+          </Tag>
+        ))}
+        {codes.length > shown.length && (
+          <Typography.Text type="secondary">… +{codes.length - shown.length}</Typography.Text>
+        )}
+      </Flex>
+    </Flex>
+  );
+}
+
+/** Tube codes typed or scanned one a line (a barcode gun ends each with Enter), or pasted. */
+const parseCodes = (text: string) => [
+  ...new Set(
+    text
+      .split(/[\s,，;；]+/)
+      .map((code) => code.trim())
+      .filter(Boolean),
+  ),
+];
+
+function Receipts() {
+  const { t } = useTranslation();
+  const showError = useShowError();
+  const [text, setText] = useState('');
+  const [answer, setAnswer] = useState<ReceiptReport>();
+  const codes = parseCodes(text);
+  const malformed = codes.filter((code) => !TUBE_CODE_PATTERN.test(code));
+  const receive = useMutation({
+    mutationFn: () => api.post<ReceiptReport>('/lab/receipts', { tubeCodes: codes }),
+    onSuccess: (result) => {
+      setAnswer(result);
+      setText('');
+    },
+    onError: (error) => showError(error),
+  });
+  return (
+    <Card title={t('testing.lab.receiveTitle')}>
+      <Flex vertical gap={12}>
+        <Typography.Text type="secondary">{t('testing.lab.receiveHint')}</Typography.Text>
+        <Input.TextArea
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          rows={6}
+          placeholder={t('testing.lab.receivePlaceholder')}
+          style={{ fontFamily: 'monospace' }}
+          data-testid="lab-receipt-codes"
+        />
+        {malformed.length > 0 && (
+          <Alert
+            type="error"
+            showIcon
+            title={t('testing.lab.malformed', { codes: malformed.slice(0, 5).join('、') })}
+          />
+        )}
+        <Flex justify="space-between" align="center" gap={8}>
+          <Typography.Text type="secondary">
+            {t('testing.lab.codeCount', { count: codes.length })}
+          </Typography.Text>
+          <Button
+            type="primary"
+            disabled={codes.length === 0 || malformed.length > 0}
+            loading={receive.isPending}
+            onClick={() => receive.mutate()}
+            data-testid="lab-receive"
+          >
+            {t('testing.lab.receive')}
+          </Button>
+        </Flex>
+        {answer && (
+          <Alert
+            type={answer.unknownTubes.length > 0 ? 'warning' : 'success'}
+            showIcon
+            title={t('testing.lab.received', { received: answer.received, skipped: answer.skipped })}
+            description={
+              answer.unknownTubes.length > 0
+                ? t('testing.lab.receivedUnknown', { codes: answer.unknownTubes.join('、') })
+                : undefined
+            }
+            data-testid="lab-receipt-result"
+          />
+        )}
+      </Flex>
+    </Card>
+  );
 }

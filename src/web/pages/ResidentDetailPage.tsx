@@ -41,6 +41,7 @@ import { ResidentFormModal } from '../components/ResidentFormModal';
 import { ageOf, formatTime } from '../format';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
+import { PersonCodeButton } from '../sampling/PersonCodeButton';
 import type { Page, PersonStatus, Resident, ResidentDetail } from '../types';
 
 type Dialog = 'edit' | 'status' | 'merge';
@@ -132,6 +133,7 @@ export function ResidentDetailPage() {
               {t('residents.unmask')}
             </Button>
           )}
+          <PersonCodeButton residentId={resident.id} name={resident.name} />
           {resident.actions.update && (
             <Button
               icon={<PlusOutlined />}

@@ -1,8 +1,979 @@
-import { Typography } from 'antd';
+import {
+  CheckCircleFilled,
+  CloseCircleFilled,
+  CloudUploadOutlined,
+  LockOutlined,
+  PictureOutlined,
+  SwapOutlined,
+} from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Empty,
+  Flex,
+  Input,
+  type InputRef,
+  Popconfirm,
+  Select,
+  Space,
+  Spin,
+  Tag,
+  Typography,
+} from 'antd';
+import dayjs from 'dayjs';
+import { type ReactNode, type RefObject, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
+import {
+  SAMPLING_MODE_NAMES,
+  TUBE_CAPACITY,
+  TUBE_CODE_PATTERN,
+  TUBE_STATE_NAMES,
+  type TubeState,
+} from '../../domain/testing';
+import { ApiError, api } from '../api';
+import { useShowError } from '../forms';
+import { nameIn } from '../i18n';
+import { CameraScanner } from '../sampling/CameraScanner';
+import { personCodeFrom, readQrFromFile } from '../sampling/qrReader';
+import type { Delivery, PendingScan } from '../sampling/scanQueue';
+import type { ScanAnswer, TestRound, TestRoundDetail, Tube, TubeDetail } from '../sampling/types';
+import { newClientId, useScanQueue } from '../sampling/useScanQueue';
+import type { Page } from '../types';
+import { useMe } from '../useMe';
 
-/** The sampler's page at a collection point (placeholder until built). */
+// What the sampler chose stays chosen across reloads and a dead battery: a point's day is long.
+const PLACE_KEY = 'gridwatch.sampling.place';
+const TUBE_KEY = 'gridwatch.sampling.tube';
+const LAB_KEY = 'gridwatch.sampling.lab';
+/** Failed uploads of one scan before the sampler is offered to drop it. */
+const DISCARD_AFTER_ATTEMPTS = 3;
+
+interface Place {
+  roundId?: string;
+  pointId?: string;
+}
+
+/** The tube in hand, at the point it was taken up at. */
+interface CurrentTube {
+  pointId: string;
+  tubeCode: string;
+}
+
+function readStored<T>(key: string): T | undefined {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function store(key: string, value: unknown) {
+  if (value === undefined || value === null) localStorage.removeItem(key);
+  else localStorage.setItem(key, JSON.stringify(value));
+}
+
+/** A short buzz for a counted scan, a double one for a refusal: the sampler's eyes are on the swab. */
+function vibrate(pattern: number | number[]) {
+  if (typeof navigator.vibrate === 'function') navigator.vibrate(pattern);
+}
+
+/** `navigator.onLine`, live. */
+function useOnline() {
+  return useSyncExternalStore(
+    (onChange) => {
+      window.addEventListener('online', onChange);
+      window.addEventListener('offline', onChange);
+      return () => {
+        window.removeEventListener('online', onChange);
+        window.removeEventListener('offline', onChange);
+      };
+    },
+    () => navigator.onLine,
+  );
+}
+
+const tubeKey = (tubeCode: string) => ['test-tubes', 'detail', tubeCode] as const;
+
+/** A tube as the server has it, or null while nobody has been scanned into it (it does not exist yet). */
+async function fetchTube(tubeCode: string): Promise<TubeDetail | null> {
+  try {
+    return await api.get<TubeDetail>(`/sampling/tubes/${encodeURIComponent(tubeCode)}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+/** Person codes are long and opaque: enough of one to tell two apart in a list. */
+const shortCode = (code: string) => (code.length > 14 ? `${code.slice(0, 7)}…${code.slice(-5)}` : code);
+
+interface Notice {
+  type: 'success' | 'info' | 'warning' | 'error';
+  title: ReactNode;
+  description?: ReactNode;
+}
+
+interface Rejection {
+  scan: PendingScan;
+  message: string;
+}
+
 export function SamplingPage() {
+  const { session } = useMe();
+  // The signed-in layout renders pages only with a session.
+  if (!session) return <Spin />;
+  return <SamplingDesk userId={session.user.id} />;
+}
+
+function SamplingDesk({ userId }: { userId: string }) {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  const online = useOnline();
+  const [place, setPlaceState] = useState<Place>(() => readStored<Place>(PLACE_KEY) ?? {});
+  const [current, setCurrentState] = useState<CurrentTube | undefined>(() => readStored(TUBE_KEY));
+  const [notice, setNoticeState] = useState<Notice & { seq: number }>();
+  // Each notice is a new alert: one the sampler closed must not hide the next.
+  const noticeSeq = useRef(0);
+  const setNotice = (next?: Notice) => {
+    noticeSeq.current += 1;
+    setNoticeState(next && { ...next, seq: noticeSeq.current });
+  };
+  const [rejections, setRejections] = useState<Rejection[]>([]);
+  // The latest answer per tube: the count moves at once, before the tube's members are fetched again.
+  const [answers, setAnswers] = useState<Record<string, ScanAnswer>>({});
+  const tubeInput = useRef<InputRef>(null);
+  const [focusTube, setFocusTube] = useState(0);
+  // The camera sees the same code many times a second: a code goes into a tube once per sighting.
+  const cameraSeen = useRef(new Set<string>());
+
+  const { roundId, pointId } = place;
+  const tubeCode = current && current.pointId === pointId ? current.tubeCode : undefined;
+
+  const setPlace = (next: Place) => {
+    setPlaceState(next);
+    store(PLACE_KEY, next);
+  };
+  const setTube = (next: CurrentTube | undefined) => {
+    setCurrentState(next);
+    store(TUBE_KEY, next);
+  };
+  /** The tube is done with (full, sealed, refused): the sampler is asked for the next one. */
+  const nextTube = (why: Notice) => {
+    setTube(undefined);
+    setNotice(why);
+    setFocusTube((n) => n + 1);
+  };
+
+  useEffect(() => {
+    if (focusTube > 0) tubeInput.current?.focus();
+  }, [focusTube]);
+
+  const rounds = useQuery({
+    queryKey: ['test-rounds', 'list', { pageSize: 100 }],
+    queryFn: () => api.get<Page<TestRound>>('/test-rounds', { pageSize: 100 }),
+  });
+  const round = useQuery({
+    queryKey: ['test-rounds', 'detail', roundId],
+    queryFn: () => api.get<TestRoundDetail>(`/test-rounds/${roundId}`),
+    enabled: Boolean(roundId),
+  });
+  const tube = useQuery({
+    queryKey: tubeKey(tubeCode ?? ''),
+    queryFn: () => fetchTube(tubeCode ?? ''),
+    enabled: Boolean(tubeCode),
+  });
+
+  // Only one round, or only one point of mine: chosen for the sampler.
+  const roundItems = rounds.data?.items;
+  useEffect(() => {
+    if (!roundId && roundItems?.length === 1) setPlace({ roundId: roundItems[0].id });
+  });
+  const points = round.data?.points;
+  useEffect(() => {
+    if (!points || pointId) return;
+    const mine = points.filter((point) => point.samplers.some((sampler) => sampler.id === userId));
+    const only = points.length === 1 ? points[0] : mine.length === 1 ? mine[0] : undefined;
+    if (only) setPlace({ roundId, pointId: only.id });
+  });
+
+  const onDelivery = (delivery: Delivery<ScanAnswer>) => {
+    const { scan } = delivery;
+    if (delivery.kind === 'recorded') {
+      const { answer } = delivery;
+      vibrate(80);
+      setAnswers((all) => ({ ...all, [answer.tubeCode]: answer }));
+      void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
+      const sampled: Notice = {
+        type: 'success',
+        title: t('sampling.result.recorded', { name: answer.person.name }),
+        description: t('sampling.result.recordedIn', {
+          tubeCode: answer.tubeCode,
+          count: answer.memberCount,
+          capacity: answer.capacity,
+        }),
+      };
+      if (answer.sealed && answer.tubeCode === tubeCode) {
+        nextTube({
+          ...sampled,
+          type: 'warning',
+          description: t('sampling.tube.autoSealed', {
+            tubeCode: answer.tubeCode,
+            count: answer.memberCount,
+          }),
+        });
+      } else setNotice(sampled);
+    } else if (delivery.kind === 'rejected') {
+      vibrate([120, 80, 120]);
+      const error = delivery.error;
+      const code = error instanceof ApiError ? error.code : '';
+      const alreadySampled = code === 'ALREADY_SAMPLED';
+      const earlierTube = error instanceof ApiError ? error.details.tubeCode : undefined;
+      // A forged or mistyped code is a 400 naming the field: its own words say more than the summary.
+      const serverMessage =
+        error instanceof ApiError
+          ? (error.fields.personCode ?? error.message)
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      const refused: Notice = alreadySampled
+        ? {
+            type: 'error',
+            title: t('sampling.result.alreadySampled'),
+            description:
+              typeof earlierTube === 'string'
+                ? t('sampling.result.alreadySampledIn', { tubeCode: earlierTube })
+                : serverMessage,
+          }
+        : { type: 'error', title: t('sampling.result.rejected'), description: serverMessage };
+      const message = alreadySampled
+        ? t('sampling.result.titled', { title: refused.title, detail: refused.description })
+        : serverMessage;
+      setRejections((list) => [{ scan, message }, ...list].slice(0, 20));
+      // The tube cannot take this person: a new tube is the way on (the person scans again into it).
+      if (['TUBE_FULL', 'TUBE_SEALED', 'TUBE_OF_OTHER_POINT'].includes(code) && scan.tubeCode === tubeCode)
+        nextTube(refused);
+      else setNotice(refused);
+      if (!alreadySampled) cameraSeen.current.delete(`${scan.tubeCode}|${scan.personCode}`);
+    } else if (delivery.scan.attempts === 1) {
+      setNotice({
+        type: 'warning',
+        title: t('sampling.result.queued'),
+        description: delivery.scan.lastError,
+      });
+    }
+  };
+
+  const { queue, items: pending } = useScanQueue(userId, onDelivery);
+
+  const rememberedTube = tubeCode ? (answers[tubeCode] ?? undefined) : undefined;
+  const pendingHere = pending.filter((scan) => scan.tubeCode === tubeCode && scan.pointId === pointId);
+  const serverTube = tube.data ?? undefined;
+  const capacity =
+    serverTube?.capacity ??
+    rememberedTube?.capacity ??
+    (round.data ? TUBE_CAPACITY[round.data.defaultMode] : undefined);
+  const counted = Math.max(serverTube?.memberCount ?? 0, rememberedTube?.memberCount ?? 0);
+  const left = capacity === undefined ? undefined : Math.max(0, capacity - counted - pendingHere.length);
+
+  const scanPerson = (raw: string, source: 'camera' | 'typed' | 'photo') => {
+    const personCode = personCodeFrom(raw);
+    if (!personCode || !roundId || !pointId) return false;
+    if (!tubeCode) {
+      // A code held up while no tube is in hand: the camera ignores it, a typed one is told why.
+      if (source !== 'camera') setNotice({ type: 'warning', title: t('sampling.person.needTube') });
+      return false;
+    }
+    if (source === 'camera') {
+      const sighting = `${tubeCode}|${personCode}`;
+      if (cameraSeen.current.has(sighting)) return false;
+      cameraSeen.current.add(sighting);
+    }
+    queue.add({
+      clientId: newClientId(),
+      roundId,
+      pointId,
+      personCode,
+      tubeCode,
+      scannedAt: new Date().toISOString(),
+    });
+    if (!navigator.onLine) {
+      vibrate(80);
+      // Offline, nobody answers "full": the phone counts the tube full itself.
+      if (capacity !== undefined && counted + pendingHere.length + 1 >= capacity) {
+        nextTube({ type: 'warning', title: t('sampling.tube.fullOffline', { tubeCode }) });
+      } else {
+        setNotice({
+          type: 'warning',
+          title: t('sampling.result.queued'),
+          description: shortCode(personCode),
+        });
+      }
+    }
+    void queue.upload();
+    return true;
+  };
+
+  const chooseRound = (id: string) => {
+    setPlace({ roundId: id });
+    cameraSeen.current.clear();
+    setNotice(undefined);
+  };
+  const choosePoint = (id: string) => {
+    setPlace({ roundId, pointId: id });
+    setNotice(undefined);
+  };
+
+  const today = dayjs().format('YYYY-MM-DD');
+  const roundState = (r: TestRound) =>
+    today < r.startsOn ? t('sampling.place.notStarted') : today > r.endsOn ? t('sampling.place.ended') : null;
+  const sortedPoints = [...(points ?? [])].sort((a, b) => {
+    const mine = (p: typeof a) => (p.samplers.some((sampler) => sampler.id === userId) ? 0 : 1);
+    return mine(a) - mine(b) || a.name.localeCompare(b.name, 'zh-CN');
+  });
+  // Until the lists load (or when offline) the remembered choice still shows by its id's option.
+  const roundOptions = (roundItems ?? []).map((r) => ({
+    value: r.id,
+    label: (
+      <Flex gap={4} align="center" style={{ minWidth: 0 }}>
+        <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{r.name}</span>
+        {roundState(r) && <Tag style={{ marginInlineEnd: 0 }}>{roundState(r)}</Tag>}
+      </Flex>
+    ),
+    title: r.name,
+  }));
+  const pointOptions = sortedPoints.map((p) => ({
+    value: p.id,
+    label: (
+      <Flex gap={4} align="center" style={{ minWidth: 0 }}>
+        <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
+          {p.place ? `${p.name}（${p.place}）` : p.name}
+        </span>
+        {p.samplers.some((sampler) => sampler.id === userId) && (
+          <Tag color="blue" style={{ marginInlineEnd: 0 }}>
+            {t('sampling.place.mine')}
+          </Tag>
+        )}
+      </Flex>
+    ),
+    title: p.name,
+  }));
+
+  return (
+    <Flex vertical gap={12} style={{ maxWidth: 640, margin: '0 auto' }}>
+      <Flex justify="space-between" align="center" gap={8} wrap>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('sampling.title')}
+        </Typography.Title>
+        <Space size={4}>
+          <Tag color={online ? 'success' : 'default'} data-testid="sampling-online">
+            {online ? t('sampling.queue.online') : t('sampling.queue.offline')}
+          </Tag>
+          <Tag
+            color={pending.length > 0 ? 'orange' : 'default'}
+            icon={<CloudUploadOutlined />}
+            data-testid="sampling-queue-count"
+          >
+            {t('sampling.queue.count', { count: pending.length })}
+          </Tag>
+        </Space>
+      </Flex>
+
+      <Card size="small">
+        {rounds.error && (
+          <Alert type="error" showIcon title={rounds.error.message} style={{ marginBottom: 8 }} />
+        )}
+        <Flex vertical gap={8}>
+          <label htmlFor="sampling-round">
+            <Typography.Text type="secondary">{t('sampling.place.round')}</Typography.Text>
+          </label>
+          <Select
+            id="sampling-round"
+            value={roundId}
+            onChange={chooseRound}
+            options={roundOptions}
+            loading={rounds.isPending}
+            placeholder={t('sampling.place.pickRound')}
+            notFoundContent={t('sampling.place.noRounds')}
+            optionLabelProp="title"
+            style={{ width: '100%' }}
+            data-testid="sampling-round"
+          />
+          {round.data && (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('sampling.place.dates', { startsOn: round.data.startsOn, endsOn: round.data.endsOn })} ·{' '}
+              {nameIn(i18n.language, SAMPLING_MODE_NAMES[round.data.defaultMode])}
+            </Typography.Text>
+          )}
+          <label htmlFor="sampling-point">
+            <Typography.Text type="secondary">{t('sampling.place.point')}</Typography.Text>
+          </label>
+          <Select
+            id="sampling-point"
+            value={pointId}
+            onChange={choosePoint}
+            options={pointOptions}
+            disabled={!roundId}
+            loading={round.isFetching}
+            placeholder={t('sampling.place.pickPoint')}
+            notFoundContent={t('sampling.place.noPoints')}
+            optionLabelProp="title"
+            style={{ width: '100%' }}
+            data-testid="sampling-point"
+          />
+        </Flex>
+      </Card>
+
+      {roundId && pointId && (
+        <>
+          <TubeCard
+            tubeCode={tubeCode}
+            roundId={roundId}
+            pointId={pointId}
+            tube={serverTube}
+            loading={tube.isFetching}
+            counted={counted}
+            capacity={capacity}
+            left={left}
+            pendingHere={pendingHere.length}
+            inputRef={tubeInput}
+            onUse={(code) => {
+              setTube({ pointId, tubeCode: code });
+              setNotice(undefined);
+            }}
+            onRefused={(why) => setNotice(why)}
+            onSealed={(code) =>
+              nextTube({ type: 'info', title: t('sampling.tube.sealed', { tubeCode: code }) })
+            }
+            onChange={() => nextTube({ type: 'info', title: t('sampling.tube.scanHint') })}
+          />
+
+          {notice && (
+            <Alert
+              key={notice.seq}
+              type={notice.type}
+              showIcon
+              icon={
+                notice.type === 'success' ? (
+                  <CheckCircleFilled />
+                ) : notice.type === 'error' ? (
+                  <CloseCircleFilled />
+                ) : undefined
+              }
+              title={<span style={{ fontSize: 16, fontWeight: 600 }}>{notice.title}</span>}
+              description={notice.description}
+              closable={{ afterClose: () => setNotice(undefined) }}
+              data-testid="sampling-notice"
+              data-type={notice.type}
+            />
+          )}
+
+          <PersonCard enabled={Boolean(tubeCode)} onCode={scanPerson} />
+
+          {tubeCode && <MembersCard tube={serverTube} loading={tube.isPending} />}
+
+          {pending.length > 0 && (
+            <Card
+              size="small"
+              title={t('sampling.queue.count', { count: pending.length })}
+              extra={
+                <Button size="small" onClick={() => void queue.upload()} disabled={!online}>
+                  {t('sampling.queue.upload')}
+                </Button>
+              }
+            >
+              <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+                {t('sampling.queue.hint')}
+              </Typography.Paragraph>
+              <Flex vertical gap={6} data-testid="sampling-queue">
+                {pending.map((scan) => (
+                  <Flex key={scan.clientId} gap={8} align="baseline" wrap data-testid="sampling-queue-item">
+                    <Typography.Text>{dayjs(scan.scannedAt).format('HH:mm:ss')}</Typography.Text>
+                    <Tag>{scan.tubeCode}</Tag>
+                    <Typography.Text code>{shortCode(scan.personCode)}</Typography.Text>
+                    {scan.attempts > 0 && (
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {t('sampling.queue.attempts', { count: scan.attempts })}
+                        {scan.lastError ? ` · ${scan.lastError}` : ''}
+                      </Typography.Text>
+                    )}
+                    {/* A scan the server keeps failing on holds up the rest: the sampler may drop it. */}
+                    {scan.attempts >= DISCARD_AFTER_ATTEMPTS && (
+                      <Popconfirm
+                        title={t('sampling.queue.discardConfirm')}
+                        onConfirm={() => queue.discard(scan.clientId)}
+                      >
+                        <Button size="small" type="link" danger>
+                          {t('sampling.queue.discard')}
+                        </Button>
+                      </Popconfirm>
+                    )}
+                  </Flex>
+                ))}
+              </Flex>
+            </Card>
+          )}
+
+          {rejections.length > 0 && (
+            <Card
+              size="small"
+              title={t('sampling.rejections.title')}
+              extra={
+                <Button size="small" type="link" onClick={() => setRejections([])}>
+                  {t('sampling.rejections.clear')}
+                </Button>
+              }
+            >
+              <Flex vertical gap={6} data-testid="sampling-rejections">
+                {rejections.map(({ scan, message }) => (
+                  <Flex key={scan.clientId} vertical>
+                    <Typography.Text type="danger">{message}</Typography.Text>
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {dayjs(scan.scannedAt).format('HH:mm:ss')} · {scan.tubeCode} ·{' '}
+                      {shortCode(scan.personCode)}
+                    </Typography.Text>
+                  </Flex>
+                ))}
+              </Flex>
+            </Card>
+          )}
+
+          <PointTubesCard
+            roundId={roundId}
+            pointId={pointId}
+            currentTube={tubeCode}
+            onUse={(code) => {
+              setTube({ pointId, tubeCode: code });
+              setNotice(undefined);
+            }}
+          />
+        </>
+      )}
+    </Flex>
+  );
+}
+
+function TubeCard({
+  tubeCode,
+  roundId,
+  pointId,
+  tube,
+  loading,
+  counted,
+  capacity,
+  left,
+  pendingHere,
+  inputRef,
+  onUse,
+  onRefused,
+  onSealed,
+  onChange,
+}: {
+  tubeCode?: string;
+  roundId: string;
+  pointId: string;
+  tube?: TubeDetail;
+  loading: boolean;
+  counted: number;
+  capacity?: number;
+  left?: number;
+  pendingHere: number;
+  inputRef: RefObject<InputRef | null>;
+  onUse: (tubeCode: string) => void;
+  onRefused: (why: Notice) => void;
+  onSealed: (tubeCode: string) => void;
+  onChange: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const [draft, setDraft] = useState('');
+  const [invalid, setInvalid] = useState(false);
+  const [checking, setChecking] = useState(false);
+
+  const seal = useMutation({
+    mutationFn: (code: string) =>
+      api.post<Tube>(`/sampling/tubes/${encodeURIComponent(code)}/seal`, { clientId: newClientId() }),
+    onSuccess: (sealed) => {
+      void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
+      onSealed(sealed.tubeCode);
+    },
+    onError: (error) => showError(error),
+  });
+
+  /** Takes up a tube: refused at once if the server knows it sealed or elsewhere; offline, taken on trust. */
+  const use = async () => {
+    const code = draft.trim();
+    if (!TUBE_CODE_PATTERN.test(code)) {
+      setInvalid(true);
+      return;
+    }
+    setInvalid(false);
+    if (navigator.onLine) {
+      setChecking(true);
+      try {
+        const known = await fetchTube(code);
+        queryClient.setQueryData(tubeKey(code), known);
+        if (known && (known.pointId !== pointId || known.roundId !== roundId)) {
+          onRefused({ type: 'error', title: t('sampling.tube.otherPoint', { tubeCode: code }) });
+          return;
+        }
+        if (known?.sealed) {
+          onRefused({ type: 'error', title: t('sampling.tube.alreadySealed', { tubeCode: code }) });
+          return;
+        }
+      } catch {
+        // The server will check each scan anyway.
+      } finally {
+        setChecking(false);
+      }
+    }
+    setDraft('');
+    onUse(code);
+  };
+
+  if (!tubeCode) {
+    return (
+      <Card size="small" title={t('sampling.tube.title')}>
+        <Space.Compact style={{ width: '100%' }}>
+          <Input
+            ref={inputRef}
+            size="large"
+            value={draft}
+            onChange={(event) => {
+              setDraft(event.target.value);
+              setInvalid(false);
+            }}
+            onPressEnter={() => void use()}
+            placeholder={t('sampling.tube.scanHint')}
+            status={invalid ? 'error' : undefined}
+            autoFocus
+            autoComplete="off"
+            autoCapitalize="off"
+            enterKeyHint="go"
+            aria-label={t('sampling.tube.code')}
+            data-testid="sampling-tube-input"
+          />
+          <Button
+            size="large"
+            type="primary"
+            loading={checking}
+            onClick={() => void use()}
+            data-testid="sampling-tube-submit"
+          >
+            {t('sampling.tube.use')}
+          </Button>
+        </Space.Compact>
+        {invalid && (
+          <Typography.Text type="danger" style={{ display: 'block', marginTop: 4 }}>
+            {t('sampling.tube.invalid')}
+          </Typography.Text>
+        )}
+      </Card>
+    );
+  }
+
+  const canSeal = Boolean(tube && tube.memberCount > 0 && !tube.sealed);
+  return (
+    <Card
+      size="small"
+      title={t('sampling.tube.title')}
+      extra={
+        <Button size="small" icon={<SwapOutlined />} onClick={onChange} data-testid="sampling-tube-change">
+          {t('sampling.tube.change')}
+        </Button>
+      }
+      data-testid="sampling-current-tube"
+    >
+      <Flex justify="space-between" align="center" gap={8} wrap>
+        <Flex vertical gap={2} style={{ minWidth: 0 }}>
+          <Typography.Text
+            strong
+            style={{ fontSize: 22, wordBreak: 'break-all' }}
+            data-testid="sampling-tube-code"
+          >
+            {tubeCode}
+          </Typography.Text>
+          <Flex gap={4} wrap>
+            {tube ? (
+              <Tag color="blue">{nameIn(i18n.language, SAMPLING_MODE_NAMES[tube.mode])}</Tag>
+            ) : (
+              !loading && <Tag>{t('sampling.tube.fresh')}</Tag>
+            )}
+            {capacity !== undefined && (
+              <Tag data-testid="sampling-tube-count">
+                {t('sampling.tube.counted', { count: counted, capacity })}
+              </Tag>
+            )}
+          </Flex>
+        </Flex>
+        {left !== undefined && (
+          <Typography.Text
+            strong
+            style={{ fontSize: 20, color: left <= 1 ? '#d4380d' : undefined }}
+            data-testid="sampling-tube-left"
+          >
+            {t('sampling.tube.left', { count: left })}
+          </Typography.Text>
+        )}
+      </Flex>
+      <Popconfirm
+        title={t('sampling.tube.sealConfirm')}
+        onConfirm={() => seal.mutate(tubeCode)}
+        disabled={!canSeal || pendingHere > 0}
+      >
+        <Button
+          block
+          icon={<LockOutlined />}
+          disabled={!canSeal || pendingHere > 0}
+          loading={seal.isPending}
+          style={{ marginTop: 12 }}
+          data-testid="sampling-seal"
+        >
+          {t('sampling.tube.seal')}
+        </Button>
+      </Popconfirm>
+      {pendingHere > 0 && (
+        <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block', marginTop: 4 }}>
+          {t('sampling.tube.sealWaiting')}
+        </Typography.Text>
+      )}
+    </Card>
+  );
+}
+
+function PersonCard({
+  enabled,
+  onCode,
+}: {
+  enabled: boolean;
+  onCode: (text: string, source: 'camera' | 'typed' | 'photo') => boolean;
+}) {
   const { t } = useTranslation();
-  return <Typography.Title level={3}>{t('sampling.title')}</Typography.Title>;
+  const [typed, setTyped] = useState('');
+  const [photoError, setPhotoError] = useState<string>();
+  const [reading, setReading] = useState(false);
+  const photoInput = useRef<HTMLInputElement>(null);
+
+  const submitTyped = () => {
+    if (typed.trim() === '') return;
+    if (onCode(typed, 'typed')) setTyped('');
+  };
+
+  const readPhoto = async (file: File | undefined) => {
+    if (!file) return;
+    setPhotoError(undefined);
+    setReading(true);
+    try {
+      const text = await readQrFromFile(file);
+      if (text) onCode(text, 'photo');
+      else setPhotoError(t('sampling.person.noCodeInPhoto'));
+    } catch (error) {
+      setPhotoError(
+        t('sampling.person.photoFailed', { message: error instanceof Error ? error.message : '' }),
+      );
+    } finally {
+      setReading(false);
+      // The same photo chosen again is a change too.
+      if (photoInput.current) photoInput.current.value = '';
+    }
+  };
+
+  return (
+    <Card size="small" title={t('sampling.person.title')}>
+      <Flex vertical gap={8} style={enabled ? undefined : { opacity: 0.5, pointerEvents: 'none' }}>
+        <CameraScanner onCode={(text) => onCode(text, 'camera')} />
+        <Space.Compact style={{ width: '100%' }}>
+          <Input
+            size="large"
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+            onPressEnter={submitTyped}
+            placeholder={t('sampling.person.typed')}
+            autoComplete="off"
+            autoCapitalize="off"
+            spellCheck={false}
+            enterKeyHint="send"
+            aria-label={t('sampling.person.typed')}
+            disabled={!enabled}
+            data-testid="sampling-person-input"
+          />
+          <Button
+            size="large"
+            type="primary"
+            ghost
+            onClick={submitTyped}
+            disabled={!enabled}
+            data-testid="sampling-person-submit"
+          >
+            {t('sampling.person.submit')}
+          </Button>
+        </Space.Compact>
+        <Button
+          size="large"
+          block
+          icon={<PictureOutlined />}
+          loading={reading}
+          disabled={!enabled}
+          onClick={() => photoInput.current?.click()}
+        >
+          {t('sampling.person.photo')}
+        </Button>
+        <input
+          ref={photoInput}
+          type="file"
+          accept="image/*"
+          capture="environment"
+          hidden
+          onChange={(event) => void readPhoto(event.target.files?.[0])}
+          data-testid="sampling-photo-input"
+        />
+        {photoError && <Alert type="warning" showIcon title={photoError} />}
+      </Flex>
+    </Card>
+  );
+}
+
+function MembersCard({ tube, loading }: { tube?: TubeDetail; loading: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Card size="small" title={t('sampling.tube.members')} loading={loading && !tube}>
+      {tube && tube.members.length > 0 ? (
+        <ol style={{ margin: 0, paddingInlineStart: 24 }} data-testid="sampling-members">
+          {tube.members.map((member) => (
+            <li key={`${member.scannedAt}-${member.name}`} data-testid="sampling-member">
+              <Flex justify="space-between" gap={8}>
+                <Typography.Text strong>{member.name}</Typography.Text>
+                <Typography.Text type="secondary">
+                  {member.scannedAt ? dayjs(member.scannedAt).format('HH:mm:ss') : ''}
+                  {member.samplerName ? ` · ${member.samplerName}` : ''}
+                </Typography.Text>
+              </Flex>
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <Typography.Text type="secondary" data-testid="sampling-members-empty">
+          {t('sampling.tube.noMembers')}
+        </Typography.Text>
+      )}
+    </Card>
+  );
+}
+
+/** The point's recent tubes: go back to an open one, or send sealed ones to the lab. */
+function PointTubesCard({
+  roundId,
+  pointId,
+  currentTube,
+  onUse,
+}: {
+  roundId: string;
+  pointId: string;
+  currentTube?: string;
+  onUse: (tubeCode: string) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [labName, setLabName] = useState(() => localStorage.getItem(LAB_KEY) ?? '');
+  const tubes = useQuery({
+    queryKey: ['test-tubes', 'of-point', roundId, pointId],
+    queryFn: () => api.get<{ items: Tube[] }>(`/test-rounds/${roundId}/points/${pointId}/tubes`),
+  });
+  const handOver = useMutation({
+    mutationFn: () =>
+      api.post<{ id: string; tubeCount: number }>('/sampling/handovers', {
+        roundId,
+        labName: labName.trim(),
+        tubeCodes: chosen,
+      }),
+    onSuccess: (handover) => {
+      localStorage.setItem(LAB_KEY, labName.trim());
+      setChosen([]);
+      void message.success(t('sampling.tubes.handedOver', { count: handover.tubeCount }));
+      void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
+    },
+    onError: (error) => showError(error),
+  });
+
+  const items = tubes.data?.items ?? [];
+  const stateName = (state: string) =>
+    state in TUBE_STATE_NAMES ? nameIn(i18n.language, TUBE_STATE_NAMES[state as TubeState]) : state;
+
+  return (
+    <Card size="small" title={t('sampling.tubes.title')} loading={tubes.isPending}>
+      {tubes.error && <Alert type="error" showIcon title={tubes.error.message} />}
+      {items.length === 0 ? (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('sampling.tubes.none')} />
+      ) : (
+        <Flex vertical gap={8}>
+          <Flex vertical gap={4} data-testid="sampling-point-tubes">
+            {items.map((item) => (
+              <Flex key={item.id} align="center" gap={8} wrap>
+                <Checkbox
+                  checked={chosen.includes(item.tubeCode)}
+                  disabled={item.state !== 'sealed'}
+                  onChange={(event) =>
+                    setChosen((list) =>
+                      event.target.checked
+                        ? [...list, item.tubeCode]
+                        : list.filter((code) => code !== item.tubeCode),
+                    )
+                  }
+                  aria-label={item.tubeCode}
+                />
+                <Typography.Text strong={item.tubeCode === currentTube} style={{ minWidth: 0 }}>
+                  {item.tubeCode}
+                </Typography.Text>
+                <Typography.Text type="secondary">
+                  {item.memberCount}/{item.capacity}
+                </Typography.Text>
+                <Tag
+                  color={item.state === 'opened' ? 'processing' : undefined}
+                  style={{ marginInlineEnd: 0 }}
+                >
+                  {stateName(item.state)}
+                </Tag>
+                {item.state === 'opened' && item.tubeCode !== currentTube && (
+                  <Button size="small" type="link" onClick={() => onUse(item.tubeCode)}>
+                    {t('sampling.tubes.use')}
+                  </Button>
+                )}
+              </Flex>
+            ))}
+          </Flex>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('sampling.tubes.pickSealed')}
+          </Typography.Text>
+          <Space.Compact style={{ width: '100%' }}>
+            <Input
+              value={labName}
+              onChange={(event) => setLabName(event.target.value)}
+              placeholder={t('sampling.tubes.labName')}
+              aria-label={t('sampling.tubes.labName')}
+              maxLength={100}
+              data-testid="sampling-lab-name"
+            />
+            <Button
+              type="primary"
+              disabled={chosen.length === 0 || labName.trim() === ''}
+              loading={handOver.isPending}
+              onClick={() => handOver.mutate()}
+              data-testid="sampling-handover"
+            >
+              {t('sampling.tubes.handover')}
+              {chosen.length > 0 ? ` (${chosen.length})` : ''}
+            </Button>
+          </Space.Compact>
+        </Flex>
+      )}
+    </Card>
+  );
 }

@@ -1,8 +1,154 @@
-import { Typography } from 'antd';
+import { ArrowLeftOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Card, Descriptions, Flex, Grid, Result, Spin, Tabs, Tag, Typography } from 'antd';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { SAMPLING_MODE_NAMES } from '../../domain/testing';
+import { ApiError } from '../api';
+import type { OrgUnitChoice } from '../components/OrgUnitSelect';
+import { RoundPeriodTag } from '../components/testing/RoundPeriodTag';
+import { nameIn } from '../i18n';
+import { keyGroupsQuery } from '../queries';
+import { roundQuery } from '../testingTypes';
+import { CoverageTab } from './testing/CoverageTab';
+import { MissingTab } from './testing/MissingTab';
+import { PointsTab } from './testing/PointsTab';
+import { RecallsTab } from './testing/RecallsTab';
+import { SummaryTab } from './testing/SummaryTab';
+import { SweepsTab } from './testing/SweepsTab';
 
-/** Placeholder until built. */
+const TABS = ['coverage', 'missing', 'points', 'recalls', 'sweeps', 'summary'] as const;
+type TabKey = (typeof TABS)[number];
+
+/** One round: its coverage down the org tree, who is missing, points, recalls, sweeps, the daily summary. */
 export function TestingRoundPage() {
-  const { t } = useTranslation();
-  return <Typography.Title level={3}>{t('testing.title')}</Typography.Title>;
+  const { t, i18n } = useTranslation();
+  const { id = '' } = useParams();
+  const screens = Grid.useBreakpoint();
+  const [params, setParams] = useSearchParams();
+  const tabParam = params.get('tab');
+  const tab: TabKey = TABS.includes(tabParam as TabKey) ? (tabParam as TabKey) : 'coverage';
+  // The units drilled into below the round's own node; coverage and the missing list share it, so
+  // a grid chosen on the coverage opens straight onto that grid's missing list.
+  const [trail, setTrail] = useState<OrgUnitChoice[]>([]);
+  const round = useQuery(roundQuery(id));
+  const keyGroups = useQuery(keyGroupsQuery);
+
+  const openTab = (key: string) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (key === 'coverage') next.delete('tab');
+        else next.set('tab', key);
+        return next;
+      },
+      { replace: true },
+    );
+
+  if (round.isPending) return <Spin />;
+  if (round.error) {
+    return round.error instanceof ApiError && round.error.status === 404 ? (
+      <Result
+        status="404"
+        title={t('testing.round.notFound')}
+        extra={<Link to="/testing">{t('testing.backToRounds')}</Link>}
+      />
+    ) : (
+      <Alert type="error" showIcon title={round.error.message} />
+    );
+  }
+  const detail = round.data;
+  const groupNames = new Map(keyGroups.data?.items.map((group) => [group.code, group.name]));
+  const unit = trail.at(-1);
+  const unitProps = {
+    roundId: id,
+    trail,
+    onTrail: setTrail,
+  };
+
+  const tabs: Record<TabKey, ReactNode> = {
+    coverage: (
+      <CoverageTab
+        {...unitProps}
+        onShowMissing={(nextTrail) => {
+          setTrail(nextTrail);
+          openTab('missing');
+        }}
+      />
+    ),
+    missing: <MissingTab key={unit?.value ?? 'round'} {...unitProps} />,
+    points: <PointsTab round={detail} />,
+    recalls: <RecallsTab roundId={id} />,
+    sweeps: <SweepsTab round={detail} />,
+    summary: <SummaryTab roundId={id} />,
+  };
+
+  return (
+    <Flex vertical gap={16}>
+      <Card
+        size={screens.md ? 'default' : 'small'}
+        title={
+          <Flex gap={8} align="center" wrap style={{ padding: '8px 0' }}>
+            <Typography.Text strong style={{ fontSize: 18, whiteSpace: 'normal' }} data-testid="round-title">
+              {detail.name}
+            </Typography.Text>
+            <RoundPeriodTag round={detail} />
+          </Flex>
+        }
+        extra={
+          <Link to="/testing">
+            <ArrowLeftOutlined /> {screens.sm ? t('testing.backToRounds') : null}
+          </Link>
+        }
+      >
+        <Descriptions
+          size="small"
+          column={{ xs: 1, sm: 2, lg: 4 }}
+          items={[
+            { key: 'unit', label: t('testing.round.unit'), children: detail.orgUnitName ?? '—' },
+            {
+              key: 'dates',
+              label: t('testing.round.dates'),
+              children:
+                detail.startsOn === detail.endsOn ? detail.startsOn : `${detail.startsOn} ~ ${detail.endsOn}`,
+            },
+            {
+              key: 'mode',
+              label: t('testing.round.defaultMode'),
+              children: nameIn(i18n.language, SAMPLING_MODE_NAMES[detail.defaultMode]),
+            },
+            {
+              key: 'single',
+              label: t('testing.round.singleTube'),
+              children:
+                detail.singleTubeKeyGroups.length === 0 ? (
+                  t('testing.round.singleTubeDefault')
+                ) : (
+                  <Flex gap={4} wrap>
+                    {detail.singleTubeKeyGroups.map((code) => (
+                      <Tag key={code} style={{ marginInlineEnd: 0 }}>
+                        {groupNames.get(code) ?? code}
+                      </Tag>
+                    ))}
+                  </Flex>
+                ),
+            },
+          ]}
+        />
+      </Card>
+      <Card size={screens.md ? 'default' : 'small'} styles={{ body: { paddingTop: 0 } }}>
+        <Tabs
+          activeKey={tab}
+          onChange={openTab}
+          destroyOnHidden
+          items={TABS.map((key) => ({
+            key,
+            label: <span data-testid={`round-tab-${key}`}>{t(`testing.tabs.${key}`)}</span>,
+            children: tabs[key],
+          }))}
+        />
+      </Card>
+    </Flex>
+  );
 }

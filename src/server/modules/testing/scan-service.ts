@@ -63,17 +63,14 @@ async function sampleBatch(
   const live = writes.map((w, i) => ({ w, i })).filter(({ i }) => answers[i] === undefined);
   if (live.length === 0) return answers as Array<Error>;
 
-  const points = new Map(
-    (await repo.findScanPoints(tx, [...new Set(live.map(({ w }) => w.input.pointId))])).map((p) => [
-      p.pointId,
-      p,
-    ]),
+  const context = await repo.loadScanContext(
+    tx,
+    [...new Set(live.map(({ w }) => w.input.pointId))],
+    [...new Set(live.map(({ w }) => w.input.personId as string))],
   );
-  const people = new Map(
-    (await repo.findScanPersons(tx, [...new Set(live.map(({ w }) => w.input.personId as string))])).map(
-      (p) => [p.codeId, p],
-    ),
-  );
+  const points = new Map(context.points.map((p) => [p.pointId, p]));
+  const people = new Map(context.persons.map((p) => [p.codeId, p]));
+  const sampledBefore = new Map(context.sampled.map((m) => [`${m.roundId}|${m.personId}`, m.tubeCode]));
 
   // Rules that need no lock first.
   const ready: {
@@ -117,17 +114,7 @@ async function sampleBatch(
     ready.push({ w, i, point, person, at });
   }
 
-  const sampledBefore = new Map(
-    (
-      await repo.findMemberships(
-        tx,
-        ready.map((r) => ({ roundId: r.point.roundId, personId: r.person.id })),
-      )
-    ).map((m) => [`${m.roundId}|${m.personId}`, m.tubeCode]),
-  );
-
   // A tube seen for the first time opens in the mode of its first person.
-  const codes = [...new Set(ready.map((r) => r.w.input.tubeCode))];
   const fresh = new Map<string, repo.NewTube>();
   for (const r of ready) {
     if (fresh.has(r.w.input.tubeCode)) continue;
@@ -148,12 +135,10 @@ async function sampleBatch(
       districtCode: r.point.districtCode,
     });
   }
-  const tubes = new Map(
-    (await repo.openAndLockTubes(tx, [...fresh.values()], codes)).map((t) => [t.code, t]),
-  );
+  const tubes = new Map((await repo.openAndLockTubes(tx, [...fresh.values()])).map((t) => [t.code, t]));
   const lockedCount = new Map([...tubes.values()].map((t) => [t.id, t.memberCount]));
 
-  const members: repo.NewMember[] = [];
+  const members: (repo.NewMember & { householdId: string | null })[] = [];
   const planned: { i: number; tube: NonNullable<ReturnType<typeof tubes.get>>; r: (typeof ready)[number] }[] =
     [];
   for (const r of ready) {
@@ -229,13 +214,15 @@ async function sampleBatch(
       tubeId: tube.id,
       samplerId: w.actor.userId,
       scannedAt: r.at.toISOString(),
+      householdId: tube.mode === 'household' ? person.householdId : null,
     });
     planned.push({ i, tube, r });
   }
 
   // A concurrent scan of the same person through another app server may have won meanwhile.
-  const inserted = new Set((await repo.insertMembers(tx, members)).map((m) => `${m.roundId}|${m.personId}`));
-  const increments = new Map<string, { tubeId: string; n: number; householdId: string | null }>();
+  const inserted = new Set(
+    (await repo.addMembersToTubes(tx, members)).map((m) => `${m.roundId}|${m.personId}`),
+  );
   for (const p of planned) {
     const { i, tube, r } = p;
     if (!inserted.has(`${r.point.roundId}|${r.person.id}`)) {
@@ -245,9 +232,6 @@ async function sampleBatch(
       );
       continue;
     }
-    const inc = increments.get(tube.id) ?? { tubeId: tube.id, n: 0, householdId: tube.householdId };
-    inc.n += 1;
-    increments.set(tube.id, inc);
     const memberCount = (lockedCount.get(tube.id) ?? 0) + 1;
     lockedCount.set(tube.id, memberCount);
     const sealed = memberCount >= tube.capacity;
@@ -270,7 +254,6 @@ async function sampleBatch(
       ],
     };
   }
-  await repo.addToTubes(tx, [...increments.values()]);
   return answers as Array<{ result: ScanAnswer; touched: Touched[] } | Error>;
 }
 

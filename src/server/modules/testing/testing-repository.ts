@@ -125,17 +125,6 @@ export interface ScanPointRow {
   singleTubeKeyGroups: string[];
 }
 
-export async function findScanPoints(db: Executor, pointIds: string[]) {
-  return queryRows<ScanPointRow>(
-    db,
-    sql`select p.id as "pointId", p.round_id as "roundId", p.org_path as "pointPath", p.district_code as "districtCode",
-               r.starts_on::text as "startsOn", r.ends_on::text as "endsOn", r.default_mode as "defaultMode",
-               r.single_tube_key_groups as "singleTubeKeyGroups"
-        from ${collectionPoints} p join ${testRounds} r on r.id = p.round_id
-        where p.id = any(${arrayParam(pointIds, 'uuid')})`,
-  );
-}
-
 export interface ScanPersonRow {
   codeId: string;
   id: string;
@@ -147,36 +136,38 @@ export interface ScanPersonRow {
 }
 
 /**
- * The persons behind scanned codes (a merged duplicate's code reaches its survivor), with what
- * decides their sampling mode. Read by code: whoever holds the person's code may sample them at
- * any point; only the masked name goes back to the sampler.
+ * Everything a batch of scans decides on, in one round trip: the points with their rounds; the
+ * persons behind the codes (a merged duplicate's code reaches its survivor) with what decides their
+ * sampling mode; and which of them are already sampled in those rounds. Persons are read by code:
+ * whoever holds a person's code may sample them at any point; only the masked name goes back.
  */
-export async function findScanPersons(db: Executor, personIds: string[]) {
-  return queryRows<ScanPersonRow>(
+export async function loadScanContext(db: Executor, pointIds: string[], personIds: string[]) {
+  const [row] = await queryRows<{
+    points: ScanPointRow[] | null;
+    persons: ScanPersonRow[] | null;
+    sampled: { roundId: string; personId: string; tubeCode: string }[] | null;
+  }>(
     db,
-    sql`select d.id as "codeId", s.id, s.name, s.household_id as "householdId", s.org_path as "orgPath",
-               coalesce((select array_agg(k.class_code) from person_key_groups k where k.person_id = s.id), '{}') as "keyGroups",
-               (select st.value from person_statuses st where st.person_id = s.id and st.kind = 'control_state'
-                 order by st.observed_at desc, st.created_at desc limit 1) as "controlState"
-        from ${persons} d join ${persons} s on s.id = coalesce(d.merged_into, d.id)
-        where d.id = any(${arrayParam(personIds, 'uuid')})`,
+    sql`with pts as (
+          select p.id as "pointId", p.round_id as "roundId", p.org_path as "pointPath", p.district_code as "districtCode",
+                 r.starts_on::text as "startsOn", r.ends_on::text as "endsOn", r.default_mode as "defaultMode",
+                 r.single_tube_key_groups as "singleTubeKeyGroups"
+          from ${collectionPoints} p join ${testRounds} r on r.id = p.round_id
+          where p.id = any(${arrayParam(pointIds, 'uuid')})),
+        ppl as (
+          select d.id as "codeId", s.id, s.name, s.household_id as "householdId", s.org_path as "orgPath",
+                 coalesce((select array_agg(k.class_code) from person_key_groups k where k.person_id = s.id), '{}') as "keyGroups",
+                 (select st.value from person_statuses st where st.person_id = s.id and st.kind = 'control_state'
+                   order by st.observed_at desc, st.created_at desc limit 1) as "controlState"
+          from ${persons} d join ${persons} s on s.id = coalesce(d.merged_into, d.id)
+          where d.id = any(${arrayParam(personIds, 'uuid')}))
+        select (select json_agg(pts) from pts) as points,
+               (select json_agg(ppl) from ppl) as persons,
+               (select json_agg(json_build_object('roundId', m.round_id, 'personId', m.person_id, 'tubeCode', t.code))
+                  from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
+                  where m.round_id in (select "roundId" from pts) and m.person_id in (select id from ppl)) as sampled`,
   );
-}
-
-export async function findMemberships(db: Executor, pairs: { roundId: string; personId: string }[]) {
-  if (pairs.length === 0) return [];
-  return queryRows<{ roundId: string; personId: string; tubeCode: string }>(
-    db,
-    sql`select m.round_id as "roundId", m.person_id as "personId", t.code as "tubeCode"
-        from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
-        join unnest(${arrayParam(
-          pairs.map((p) => p.roundId),
-          'uuid',
-        )}, ${arrayParam(
-          pairs.map((p) => p.personId),
-          'uuid',
-        )}) as q(round_id, person_id) on q.round_id = m.round_id and q.person_id = m.person_id`,
-  );
+  return { points: row?.points ?? [], persons: row?.persons ?? [], sampled: row?.sampled ?? [] };
 }
 
 export interface NewTube {
@@ -192,22 +183,18 @@ export interface NewTube {
   districtCode: string;
 }
 
-/** Opens tubes not seen before (a concurrent opener elsewhere wins quietly), then locks all in code order. */
-export async function openAndLockTubes(db: Executor, fresh: NewTube[], codes: string[]) {
-  if (fresh.length > 0) {
-    const col = <K extends keyof NewTube>(k: K, type: string) =>
-      arrayParam(
-        fresh.map((t) => t[k]),
-        type,
-      );
-    await db.execute(
-      sql`insert into ${tubes} (id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by, district_code)
-          select * from unnest(${col('id', 'uuid')}, ${col('code', 'text')}, ${col('roundId', 'uuid')},
-            ${col('pointId', 'uuid')}, ${col('orgPath', 'text')}, ${col('mode', 'text')}, ${col('capacity', 'int')},
-            ${col('householdId', 'uuid')}, ${col('openedBy', 'uuid')}, ${col('districtCode', 'text')})
-          on conflict (code) do nothing`,
+/**
+ * Opens the tubes not seen before and locks every tube of the batch, in one statement: an upsert
+ * that leaves existing tubes as they are (it only takes their row lock) and answers all of them.
+ * Rows go in code order, so concurrent batches lock in the same order and never deadlock.
+ */
+export async function openAndLockTubes(db: Executor, candidates: NewTube[]) {
+  const rows = [...candidates].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const col = <K extends keyof NewTube>(k: K, type: string) =>
+    arrayParam(
+      rows.map((t) => t[k]),
+      type,
     );
-  }
   return queryRows<{
     id: string;
     code: string;
@@ -221,10 +208,13 @@ export async function openAndLockTubes(db: Executor, fresh: NewTube[], codes: st
     state: string;
   }>(
     db,
-    sql`select id, code, round_id as "roundId", point_id as "pointId", org_path as "orgPath", mode, capacity,
-               household_id as "householdId", member_count as "memberCount", state
-        from ${tubes} where code = any(${arrayParam(codes, 'text')})
-        order by code for update`,
+    sql`insert into ${tubes} as t (id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by, district_code)
+        select * from unnest(${col('id', 'uuid')}, ${col('code', 'text')}, ${col('roundId', 'uuid')},
+          ${col('pointId', 'uuid')}, ${col('orgPath', 'text')}, ${col('mode', 'text')}, ${col('capacity', 'int')},
+          ${col('householdId', 'uuid')}, ${col('openedBy', 'uuid')}, ${col('districtCode', 'text')})
+        on conflict (code) do update set code = t.code
+        returning t.id, t.code, t.round_id as "roundId", t.point_id as "pointId", t.org_path as "orgPath", t.mode,
+                  t.capacity, t.household_id as "householdId", t.member_count as "memberCount", t.state`,
   );
 }
 
@@ -236,47 +226,42 @@ export interface NewMember {
   scannedAt: string;
 }
 
-/** Inserts memberships; answers the ones that went in (a concurrent scan of the same person elsewhere loses). */
-export async function insertMembers(db: Executor, rows: NewMember[]) {
+/**
+ * Puts people in tubes and counts them in, in one statement: the memberships that go in (a
+ * concurrent scan of the same person through another app server may have won) raise their tube's
+ * count, and a tube reaching its capacity is sealed. Answers the memberships that went in.
+ */
+export async function addMembersToTubes(db: Executor, rows: (NewMember & { householdId: string | null })[]) {
   if (rows.length === 0) return [];
-  const col = <K extends keyof NewMember>(k: K, type: string) =>
+  const col = <K extends keyof (typeof rows)[number]>(k: K, type: string) =>
     arrayParam(
       rows.map((r) => r[k]),
       type,
     );
   return queryRows<{ roundId: string; personId: string }>(
     db,
-    sql`insert into ${tubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
-        select * from unnest(${col('roundId', 'uuid')}, ${col('personId', 'uuid')}, ${col('tubeId', 'uuid')},
-          ${col('samplerId', 'uuid')}, ${col('scannedAt', 'timestamptz')})
-        on conflict do nothing
-        returning round_id as "roundId", person_id as "personId"`,
-  );
-}
-
-/** Adds members to tubes and seals those that reach their capacity. */
-export async function addToTubes(
-  db: Executor,
-  increments: { tubeId: string; n: number; householdId: string | null }[],
-) {
-  if (increments.length === 0) return;
-  await db.execute(
-    sql`update ${tubes} t
-        set member_count = t.member_count + d.n,
-            household_id = coalesce(t.household_id, d.household_id),
-            state = case when t.member_count + d.n >= t.capacity then 'sealed' else t.state end,
-            sealed_at = case when t.member_count + d.n >= t.capacity then now() else t.sealed_at end
-        from unnest(${arrayParam(
-          increments.map((i) => i.tubeId),
-          'uuid',
-        )}, ${arrayParam(
-          increments.map((i) => i.n),
-          'int',
-        )}, ${arrayParam(
-          increments.map((i) => i.householdId),
-          'uuid',
-        )}) as d(id, n, household_id)
-        where t.id = d.id`,
+    sql`with input as (
+          select * from unnest(${col('roundId', 'uuid')}, ${col('personId', 'uuid')}, ${col('tubeId', 'uuid')},
+            ${col('samplerId', 'uuid')}, ${col('scannedAt', 'timestamptz')}, ${col('householdId', 'uuid')})
+            as i(round_id, person_id, tube_id, sampler_id, scanned_at, household_id)),
+        added as (
+          insert into ${tubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
+          select round_id, person_id, tube_id, sampler_id, scanned_at from input
+          on conflict do nothing
+          returning round_id, person_id, tube_id),
+        counted as (
+          select a.tube_id, count(*)::int as n, max(i.household_id::text)::uuid as household_id
+          from added a join input i on i.round_id = a.round_id and i.person_id = a.person_id
+          group by a.tube_id),
+        updated as (
+          update ${tubes} t
+          set member_count = t.member_count + c.n,
+              household_id = coalesce(t.household_id, c.household_id),
+              state = case when t.member_count + c.n >= t.capacity then 'sealed' else t.state end,
+              sealed_at = case when t.member_count + c.n >= t.capacity then now() else t.sealed_at end
+          from counted c where t.id = c.tube_id
+          returning t.id)
+        select round_id as "roundId", person_id as "personId" from added`,
   );
 }
 

@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, ilike, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
+import { arrayParam } from '../../db/rows.ts';
 import { auditEvents } from '../../db/schema.ts';
 import { inScope } from '../access/scope-sql.ts';
 import { newId } from '../ids.ts';
@@ -19,6 +20,43 @@ export interface AuditRecord {
 export async function insertAuditEvents(db: Executor, records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
   await db.insert(auditEvents).values(records.map((r) => ({ id: newId(), ...r })));
+}
+
+/**
+ * The same insert as one statement of array parameters (whatever the count), to run as a CTE
+ * beside the rest of a batched write's bookkeeping.
+ */
+export function auditInsertStatement(records: AuditRecord[]): SQL {
+  const col = (values: unknown[], type: string) => arrayParam(values, type);
+  return sql`insert into ${auditEvents} (id, actor_id, actor_name, action, entity, entity_id, org_path, changes, ip)
+    select * from unnest(${col(
+      records.map(() => newId()),
+      'uuid',
+    )}, ${col(
+      records.map((r) => r.actorId),
+      'uuid',
+    )}, ${col(
+      records.map((r) => r.actorName),
+      'text',
+    )}, ${col(
+      records.map((r) => r.action),
+      'text',
+    )}, ${col(
+      records.map((r) => r.entity),
+      'text',
+    )}, ${col(
+      records.map((r) => r.entityId),
+      'text',
+    )}, ${col(
+      records.map((r) => r.orgPath),
+      'text',
+    )}, ${col(
+      records.map((r) => (r.changes === null ? null : JSON.stringify(r.changes))),
+      'jsonb',
+    )}, ${col(
+      records.map((r) => r.ip),
+      'text',
+    )})`;
 }
 
 export interface AuditFilter {

@@ -6,7 +6,7 @@ import type { Actor, SystemActor } from '../access/actor.ts';
 import { conflict } from '../errors/app-error.ts';
 import { text } from '../errors/i18n.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { insertAuditEvents } from './audit-repository.ts';
+import { auditInsertStatement, insertAuditEvents } from './audit-repository.ts';
 import { diffSnapshots, type Snapshot } from './changes.ts';
 
 /** What a write did to one record: the mechanism turns it into an audit event and a domain event. */
@@ -226,10 +226,11 @@ export async function runWriteBatch<I, O>(
           published.push(t);
         }
       });
-      await insertAuditEvents(tx, audit);
+      // The audit events and the first answers in one statement (every success has both).
       if (stored.length > 0)
         await tx.execute(
-          sql`update ${clientWrites} c set response = d.r
+          sql`with audit as (${auditInsertStatement(audit)})
+            update ${clientWrites} c set response = d.r
             from unnest(${arrayParam(
               stored.map((s) => s.clientId),
               'uuid',

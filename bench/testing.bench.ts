@@ -1,0 +1,428 @@
+/**
+ * Mass testing at the peak: a city round's scans, its results and its coverage.
+ *   npm run bench -- testing [--residents 100000] [--concurrency 32] [--scans N]
+ * Seeds N residents in ~200 grids, opens a round (10混1) with one collection point per sampler,
+ * then C samplers post scans over real HTTP sockets on loopback at full speed (each scan is the
+ * whole path: session, validation, batching, transaction, audit, idempotency record). Then the
+ * raw limit: single-row inserts of an equivalent row through the same driver and concurrency,
+ * no HTTP. Then the lab imports results for every tube (0.1 % positive) over HTTP, and coverage is
+ * asked for the district and for one grid. `--scans` caps the HTTP scans (default: everybody, at
+ * most 200,000); people beyond it are put into tubes directly in SQL as seed data, so the result
+ * import and coverage still see a full round. Embedded PGlite unless DATABASE_URL is set.
+ * Prints figures, then one JSON line.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { localDay } from '../src/domain/dates.ts';
+import { buildApp } from '../src/server/app.ts';
+import { loadConfig } from '../src/server/config.ts';
+import { arrayParam, queryRows } from '../src/server/db/rows.ts';
+import { findGridsInScope, insertOrgUnit } from '../src/server/modules/org/org-repository.ts';
+import * as residents from '../src/server/modules/residents/resident-repository.ts';
+import { mintPersonCode } from '../src/server/modules/testing/person-code.ts';
+import { addPoint, createRound } from '../src/server/modules/testing/testing-service.ts';
+import { actorOfUser } from '../src/server/platform/auth/auth-service.ts';
+import { hashPassword } from '../src/server/platform/auth/passwords.ts';
+import { PersonalDataCipher } from '../src/server/platform/crypto/personal-data-cipher.ts';
+import type { AppDeps } from '../src/server/platform/deps.ts';
+import { EventBus } from '../src/server/platform/events/event-bus.ts';
+import { newId } from '../src/server/platform/ids.ts';
+import { insertGrants, insertUser } from '../src/server/platform/users/user-repository.ts';
+import { bootstrap } from '../src/server/seed/bootstrap.ts';
+import { generateDemoResidents } from '../src/server/seed/demo-residents.ts';
+import { openDatabase } from '../src/server/server.ts';
+
+const PASSWORD = 'Bench-pass-2022';
+const GRIDS = 200;
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const round1 = (n: number) => Number(n.toFixed(1));
+
+async function freshDeps(): Promise<{ deps: AppDeps; cleanup: () => Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-bench-'));
+  const config = { ...loadConfig(), dataDir, demo: true };
+  const database = await openDatabase(config);
+  if (database.kind === 'postgresql') {
+    await database.db.execute(sql`drop table if exists bench_raw_members`);
+    await database.db.execute(
+      sql`truncate persons, households, person_key_groups, person_statuses, audit_events, client_writes, sessions,
+                   role_grants, users, org_units, key_group_classes, test_rounds, collection_points, tubes,
+                   tube_members, test_exemptions, rechecks, work_items, lab_handovers, lab_result_imports,
+                   sweeps, sweep_households cascade`,
+    );
+  }
+  const deps: AppDeps = {
+    config,
+    database,
+    events: new EventBus(),
+    cipher: new PersonalDataCipher(randomBytes(32)),
+  };
+  await bootstrap(deps, { demo: true, adminPassword: PASSWORD, demoResidents: 0 });
+  return {
+    deps,
+    cleanup: async () => {
+      await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The demo district has 60 grids; a city-sized round wants ~200: more grids under its villages and communities. */
+async function growGrids(deps: AppDeps) {
+  const db = deps.database.db;
+  let grids = await findGridsInScope(db, ['411600']);
+  const parents = await queryRows<{ id: string; path: string; depth: number }>(
+    db,
+    sql`select id, path, depth from org_units where level in ('community', 'village') order by path`,
+  );
+  for (let i = 0; grids.length + i < GRIDS; i++) {
+    const parent = parents[i % parents.length] as (typeof parents)[number];
+    await insertOrgUnit(db, {
+      id: newId(),
+      parent,
+      name: `压测网格${i + 1}`,
+      level: 'grid',
+      code: null,
+      districtCode: grids[0]?.districtCode as string,
+    });
+  }
+  grids = await findGridsInScope(db, ['411600']);
+  return grids;
+}
+
+async function seedResidents(deps: AppDeps, grids: Awaited<ReturnType<typeof growGrids>>, target: number) {
+  const db = deps.database.db;
+  const taken = new Set<string>();
+  for (let done = 0; done < target; done += 50_000) {
+    const part = generateDemoResidents(deps.cipher, grids, Math.min(50_000, target - done), [], taken);
+    for (let i = 0; i < part.households.length; i += 2000)
+      await residents.insertHouseholds(db, part.households.slice(i, i + 2000));
+    for (let i = 0; i < part.persons.length; i += 5000)
+      await residents.insertPersons(db, part.persons.slice(i, i + 5000));
+    process.stderr.write(`\rseeded ${Math.min(done + 50_000, target)}/${target} residents`);
+  }
+  process.stderr.write('\n');
+  await db.execute(sql`analyze`);
+}
+
+/** A keep-alive HTTP client: one socket per sampler, as phones at a point would have. */
+function httpClient(base: URL, sockets: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  return (method: string, url: string, body: string | Buffer | null, headers: Record<string, string>) =>
+    new Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+      const req = http.request(
+        { host: base.hostname, port: base.port, path: url, method, agent, headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString('utf8'),
+              headers: res.headers,
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+      if (body !== null) req.write(body);
+      req.end();
+    });
+}
+
+export async function run(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      residents: { type: 'string', default: '100000' },
+      concurrency: { type: 'string', default: '32' },
+      scans: { type: 'string' },
+    },
+  });
+  const target = Number(values.residents);
+  const concurrency = Number(values.concurrency);
+  const scanCap = Number(values.scans ?? Math.min(target, 200_000));
+  const { deps, cleanup } = await freshDeps();
+  const db = deps.database.db;
+  const app = await buildApp(deps, { logger: false });
+  try {
+    const t0 = performance.now();
+    const grids = await growGrids(deps);
+    await seedResidents(deps, grids, target);
+    console.log(
+      `seeded ${target} residents in ${grids.length} grids in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
+
+    // The round, a point and a sampler per phone, a lab.
+    const admin = await actorOfUser(deps, 'admin', '127.0.0.1');
+    if (!admin) throw new Error('no admin');
+    const [district] = await queryRows<{ id: string }>(
+      db,
+      sql`select id from org_units where parent_id is null`,
+    );
+    const today = localDay();
+    const round = await createRound(deps, admin, {
+      name: '第5轮全员核酸检测（压测）',
+      orgUnitId: district?.id as string,
+      startsOn: today,
+      endsOn: today,
+      defaultMode: 'mix10',
+    });
+    const passwordHash = await hashPassword(PASSWORD);
+    const samplers: { username: string; pointId: string }[] = [];
+    for (let i = 0; i < concurrency; i++) {
+      const grid = grids[i % grids.length] as (typeof grids)[number];
+      const id = newId();
+      await insertUser(db, { id, username: `sampler-${i}`, displayName: `采样员${i}`, passwordHash });
+      await insertGrants(db, [
+        { id: newId(), userId: id, roleCode: 'sampler', orgUnitId: district?.id as string },
+      ]);
+      const point = await addPoint(deps, admin, round.id, {
+        name: `采样点${i + 1}（${grid.name}）`,
+        orgUnitId: grid.id,
+      });
+      samplers.push({ username: `sampler-${i}`, pointId: point.id });
+    }
+    const labId = newId();
+    await insertUser(db, { id: labId, username: 'lab', displayName: '实验室', passwordHash });
+    await insertGrants(db, [
+      { id: newId(), userId: labId, roleCode: 'lab', orgUnitId: district?.id as string },
+    ]);
+
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const base = new URL(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
+    const request = httpClient(base, concurrency + 4);
+    const login = async (username: string) => {
+      const res = await request(
+        'POST',
+        '/api/v1/auth/login',
+        JSON.stringify({ username, password: PASSWORD }),
+        {
+          'content-type': 'application/json',
+        },
+      );
+      if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${res.text}`);
+      return String(res.headers['set-cookie']?.[0]).split(';')[0] as string;
+    };
+
+    // Everybody's person code, as the phones would scan them.
+    const people = (
+      await queryRows<{ id: string }>(db, sql`select id from persons order by org_path, household_id`)
+    ).map((r) => r.id);
+    const scanned = people.slice(0, scanCap);
+    const perSampler = Math.ceil(scanned.length / concurrency);
+    const latencies: number[] = [];
+    let failures = 0;
+    const cookies = await Promise.all(samplers.map((s) => login(s.username)));
+    const qt = new Map<string, [number, number]>();
+    if (process.env.TRACE_BATCH) {
+      const client = (db as unknown as { $client: Record<string, (...a: unknown[]) => Promise<unknown>> })
+        .$client;
+      for (const m of ['query', 'exec', 'transaction']) {
+        const orig = client[m]?.bind(client);
+        if (!orig) continue;
+        client[m] = async (...a: unknown[]) => {
+          const t = performance.now();
+          if (m === 'transaction') {
+            const cb = a[0] as (
+              tx: Record<string, (...b: unknown[]) => Promise<unknown>>,
+            ) => Promise<unknown>;
+            a[0] = (tx: Record<string, (...b: unknown[]) => Promise<unknown>>) => {
+              for (const tm of ['query', 'exec']) {
+                const o = tx[tm]?.bind(tx);
+                if (!o) continue;
+                tx[tm] = async (...b: unknown[]) => {
+                  const t2 = performance.now();
+                  try {
+                    return await o(...b);
+                  } finally {
+                    const k = `tx.${tm}:${String(b[0]).replace(/\s+/g, ' ').slice(0, 70)}`;
+                    const v = qt.get(k) ?? [0, 0];
+                    v[0]++;
+                    v[1] += performance.now() - t2;
+                    qt.set(k, v);
+                  }
+                };
+              }
+              return cb(tx);
+            };
+          }
+          try {
+            return await orig(...a);
+          } finally {
+            const k = `${m}:${String(a[0]).replace(/\s+/g, ' ').slice(0, 60)}`;
+            const v = qt.get(k) ?? [0, 0];
+            v[0]++;
+            v[1] += performance.now() - t;
+            qt.set(k, v);
+          }
+        };
+      }
+    }
+    const started = performance.now();
+    await Promise.all(
+      samplers.map(async (s, k) => {
+        const mine = scanned.slice(k * perSampler, (k + 1) * perSampler);
+        for (let i = 0; i < mine.length; i++) {
+          const body = JSON.stringify({
+            clientId: randomUUID(),
+            roundId: round.id,
+            pointId: s.pointId,
+            personCode: mintPersonCode(deps.cipher, mine[i] as string),
+            tubeCode: `S${k}-${Math.floor(i / 10)}`,
+          });
+          const t = performance.now();
+          const res = await request('POST', '/api/v1/sampling/scans', body, {
+            'content-type': 'application/json',
+            cookie: cookies[k] as string,
+          });
+          latencies.push(performance.now() - t);
+          if (res.status !== 201) {
+            failures++;
+            if (failures <= 3) console.error(`scan answered ${res.status}: ${res.text}`);
+          }
+        }
+      }),
+    );
+    const scanSeconds = (performance.now() - started) / 1000;
+    for (const [k, v] of [...qt.entries()].sort((a, b) => b[1][1] - a[1][1]).slice(0, 25))
+      console.log(`Q ${v[0]} ${(v[1] / v[0]).toFixed(2)}ms ${(v[1] / 1000).toFixed(1)}s ${k}`);
+    for (const kind of [200, 256]) {
+      const bt = ((globalThis as unknown as { __bt?: number[][] }).__bt ?? []).filter((b) => b[2] === kind);
+      const n = bt.length;
+      const items = bt.reduce((a, b) => a + (b[0] ?? 0), 0);
+      const ms = bt.reduce((a, b) => a + (b[1] ?? 0), 0);
+      console.log(
+        `TRACE batches ${n}, avg size ${(items / n).toFixed(1)}, avg ms ${(ms / n).toFixed(1)}, busy ${(ms / 1000).toFixed(1)} s`,
+      );
+    }
+    latencies.sort((a, b) => a - b);
+    const scansPerSecond = Math.round(latencies.length / scanSeconds);
+    console.log(
+      `${latencies.length} scans over HTTP by ${concurrency} samplers in ${scanSeconds.toFixed(1)} s: ${scansPerSecond}/s, p50 ${round1(percentile(latencies, 50))} ms, p99 ${round1(percentile(latencies, 99))} ms, ${failures} failed`,
+    );
+
+    // The raw limit: the same number of single-row inserts of a membership-like row, same driver, same concurrency.
+    await db.execute(sql`create table bench_raw_members (like tube_members including all)`);
+    const rawRows = Math.min(scanned.length, 50_000);
+    const rawTube = newId();
+    const rawStarted = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < rawRows; i = next++) {
+          await db.execute(
+            sql`insert into bench_raw_members (round_id, person_id, tube_id, sampler_id, scanned_at)
+                values (${round.id}, ${people[i]}, ${rawTube}, ${admin.userId}, now())`,
+          );
+        }
+      }),
+    );
+    const rawInsertsPerSecond = Math.round(rawRows / ((performance.now() - rawStarted) / 1000));
+    await db.execute(sql`drop table bench_raw_members`);
+    console.log(
+      `raw limit: ${rawRows} single-row inserts at concurrency ${concurrency}: ${rawInsertsPerSecond}/s`,
+    );
+
+    // People beyond the HTTP scans go into tubes directly (seed data), so the round is whole.
+    const rest = people.slice(scanned.length);
+    if (rest.length > 0) {
+      const [point] = samplers;
+      for (let i = 0; i < rest.length; i += 100_000) {
+        const slice = rest.slice(i, i + 100_000);
+        const tubeIds = Array.from({ length: Math.ceil(slice.length / 10) }, () => newId());
+        await db.execute(
+          sql`insert into tubes (id, code, round_id, point_id, org_path, mode, capacity, member_count, state, sealed_at, district_code)
+              select id, 'P' || ${i} || '-' || n, ${round.id}, ${point?.pointId}, '411600', 'mix10', 10, 10, 'sealed', now(), ${grids[0]?.districtCode}
+              from unnest(${arrayParam(tubeIds, 'uuid')}) with ordinality as t(id, n)`,
+        );
+        await db.execute(
+          sql`insert into tube_members (round_id, person_id, tube_id, sampler_id, scanned_at)
+              select ${round.id}, p.id, (${arrayParam(tubeIds, 'uuid')})[(p.n - 1) / 10 + 1], ${admin.userId}, now()
+              from unnest(${arrayParam(slice, 'uuid')}) with ordinality as p(id, n)`,
+        );
+      }
+      await db.execute(sql`analyze tubes; analyze tube_members`);
+      console.log(`seeded ${rest.length} more sampled people into tubes directly (not timed)`);
+    }
+
+    // The lab's results for every tube, 0.1 % positive, over HTTP.
+    const tubeCodes = (
+      await queryRows<{ code: string }>(db, sql`select code from tubes where round_id = ${round.id}`)
+    ).map((r) => r.code);
+    const at = `${today} 09:00`;
+    const csv = Buffer.from(
+      `tubeCode,result,testedAt\n${tubeCodes.map((c, i) => `${c},${i % 1000 === 500 ? '阳性' : '阴性'},${at}`).join('\n')}\n`,
+    );
+    const boundary = `----bench${randomUUID()}`;
+    const multipart = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="results.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+      ),
+      csv,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const labCookie = await login('lab');
+    const importStarted = performance.now();
+    const imported = await request('POST', '/api/v1/lab/results/import?dryRun=false', multipart, {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      cookie: labCookie,
+    });
+    const resultImportSeconds = (performance.now() - importStarted) / 1000;
+    if (imported.status !== 200) throw new Error(`import ${imported.status}: ${imported.text.slice(0, 300)}`);
+    const report = JSON.parse(imported.text) as {
+      applied: number;
+      positives: number;
+      rechecksCreated: number;
+    };
+    console.log(
+      `results for ${tubeCodes.length} tubes imported in ${resultImportSeconds.toFixed(1)} s: ${report.applied} applied, ${report.positives} positive, ${report.rechecksCreated} rechecks created`,
+    );
+
+    // Coverage: the whole district, and one grid.
+    const adminCookie = await login('admin');
+    const timeGet = async (url: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        const res = await request('GET', url, null, { cookie: adminCookie });
+        times.push(performance.now() - t);
+        if (res.status !== 200) throw new Error(`${url}: ${res.status} ${res.text.slice(0, 200)}`);
+      }
+      times.sort((a, b) => a - b);
+      return round1(percentile(times, 50));
+    };
+    const coverageDistrictMs = await timeGet(`/api/v1/test-rounds/${round.id}/coverage`);
+    const grid = grids[Math.floor(grids.length / 2)] as (typeof grids)[number];
+    const coverageGridMs = await timeGet(`/api/v1/test-rounds/${round.id}/coverage?orgUnitId=${grid.id}`);
+    console.log(`coverage (median of 5): district ${coverageDistrictMs} ms, one grid ${coverageGridMs} ms`);
+
+    const result = {
+      database: deps.database.kind,
+      residents: target,
+      concurrency,
+      scans: latencies.length,
+      scanFailures: failures,
+      scansPerSecond,
+      p50Ms: round1(percentile(latencies, 50)),
+      p99Ms: round1(percentile(latencies, 99)),
+      rawInsertsPerSecond,
+      ratio: Number((scansPerSecond / rawInsertsPerSecond).toFixed(2)),
+      tubes: tubeCodes.length,
+      resultImportSeconds: round1(resultImportSeconds),
+      rechecksCreated: report.rechecksCreated,
+      coverageDistrictMs,
+      coverageGridMs,
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    await app.close();
+    await cleanup();
+  }
+}

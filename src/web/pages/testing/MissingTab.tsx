@@ -1,0 +1,223 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Flex,
+  Form,
+  Grid,
+  Input,
+  Select,
+  Table,
+  type TableColumnsType,
+  Typography,
+} from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import type { ResidenceStatus } from '../../../domain/residents';
+import { EXEMPTION_REASON_NAMES, EXEMPTION_REASONS, type ExemptionReason } from '../../../domain/testing';
+import { api } from '../../api';
+import { ModalForm } from '../../components/ModalForm';
+import { OrgUnitSelect } from '../../components/OrgUnitSelect';
+import { ResidenceStatusTag } from '../../components/ResidenceStatusTag';
+import { useShowError } from '../../forms';
+import { nameIn } from '../../i18n';
+import { coverageQuery, formatCount, type MissingPerson } from '../../testingTypes';
+import type { Page } from '../../types';
+import { UnitTrail, type UnitTrailProps } from './UnitTrail';
+
+/** Who is still to be sampled where the page stands: the list that closes a round. */
+export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
+  const { t } = useTranslation();
+  const screens = Grid.useBreakpoint();
+  const unit = trail.at(-1);
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(20);
+  const [exempting, setExempting] = useState<{ open: boolean; person?: MissingPerson }>({ open: false });
+  const query = { orgUnitId: unit?.value, page, pageSize };
+  const missing = useQuery({
+    queryKey: ['test-missing', roundId, query],
+    queryFn: () => api.get<Page<MissingPerson>>(`/test-rounds/${roundId}/missing`, query),
+    placeholderData: keepPreviousData,
+  });
+  const coverage = useQuery({ ...coverageQuery(roundId, unit?.value), placeholderData: keepPreviousData });
+
+  const exemptButton = (person: MissingPerson) =>
+    person.actions.exempt && (
+      <Button
+        size="small"
+        onClick={() => setExempting({ open: true, person })}
+        data-testid={`exempt-button-${person.id}`}
+      >
+        {t('testing.missing.exempt')}
+      </Button>
+    );
+  const nameLink = (person: MissingPerson) => (
+    <Link to={`/residents/${person.id}`} data-testid={`missing-person-${person.id}`}>
+      {person.name}
+    </Link>
+  );
+
+  // A phone has room for one column: who, where, and the action beside them.
+  const narrowColumns: TableColumnsType<MissingPerson> = [
+    {
+      title: t('testing.missing.person'),
+      key: 'person',
+      render: (_, person) => (
+        <Flex justify="space-between" align="center" gap={8}>
+          <Flex vertical gap={2} style={{ minWidth: 0 }}>
+            <Flex gap={8} align="center" wrap>
+              {nameLink(person)}
+              <Typography.Text type="secondary">{person.phone ?? ''}</Typography.Text>
+            </Flex>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {person.gridName} · {person.address}
+            </Typography.Text>
+          </Flex>
+          {exemptButton(person)}
+        </Flex>
+      ),
+    },
+  ];
+  const wideColumns: TableColumnsType<MissingPerson> = [
+    { title: t('residents.name'), dataIndex: 'name', render: (_, person) => nameLink(person) },
+    { title: t('residents.phone'), dataIndex: 'phone', render: (phone: string | null) => phone ?? '—' },
+    { title: t('residents.address'), dataIndex: 'address' },
+    { title: t('residents.grid'), dataIndex: 'gridName' },
+    {
+      title: t('residents.residenceStatus'),
+      dataIndex: 'residenceStatus',
+      render: (status: ResidenceStatus) => <ResidenceStatusTag status={status} />,
+    },
+    { title: t('common.actions'), key: 'actions', render: (_, person) => exemptButton(person) },
+  ];
+
+  return (
+    <Flex vertical gap={16}>
+      <Flex justify="space-between" align="center" gap={8} wrap>
+        <UnitTrail roundId={roundId} trail={trail} onTrail={onTrail} />
+        <div style={{ flex: '0 1 280px', minWidth: 200 }}>
+          {/* A jump straight to a unit (a grid worker's own grid) without drilling down to it. */}
+          <OrgUnitSelect
+            value={undefined}
+            onChange={(chosen) => chosen && onTrail([chosen])}
+            placeholder={t('testing.missing.pickUnit')}
+            data-testid="missing-unit"
+          />
+        </div>
+      </Flex>
+      <Typography.Text data-testid="missing-count">
+        {coverage.data
+          ? t('testing.missing.summary', {
+              unit: coverage.data.orgUnitName,
+              missing: formatCount(coverage.data.missing),
+              due: formatCount(coverage.data.due),
+            })
+          : '…'}
+      </Typography.Text>
+      {missing.error && <Alert type="error" showIcon title={missing.error.message} />}
+      <Table<MissingPerson>
+        rowKey="id"
+        size={screens.md ? 'middle' : 'small'}
+        columns={screens.md ? wideColumns : narrowColumns}
+        showHeader={Boolean(screens.md)}
+        dataSource={missing.data?.items}
+        loading={missing.isFetching && (missing.isPlaceholderData || missing.isPending)}
+        scroll={screens.md ? { x: 'max-content' } : undefined}
+        locale={{ emptyText: t('testing.missing.none') }}
+        data-testid="missing-table"
+        pagination={{
+          current: page,
+          pageSize,
+          total: missing.data?.total ?? 0,
+          showSizeChanger: Boolean(screens.md),
+          size: screens.md ? undefined : 'small',
+          showTotal: (total) => t('common.total', { total }),
+          onChange: (nextPage, nextPageSize) => {
+            setPage(nextPage);
+            setPageSize(nextPageSize);
+          },
+        }}
+      />
+      <ExemptModal
+        roundId={roundId}
+        open={exempting.open}
+        person={exempting.person}
+        onClose={() => setExempting((current) => ({ ...current, open: false }))}
+      />
+    </Flex>
+  );
+}
+
+interface ExemptValues {
+  reason: ExemptionReason;
+  note?: string;
+}
+
+function ExemptModal({
+  roundId,
+  person,
+  open,
+  onClose,
+}: {
+  roundId: string;
+  person?: MissingPerson;
+  open: boolean;
+  onClose: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const exempt = useMutation({
+    mutationFn: (values: ExemptValues) =>
+      api.post(`/test-rounds/${roundId}/exemptions`, {
+        personId: person?.id,
+        reason: values.reason,
+        note: values.note?.trim() || null,
+      }),
+    onSuccess: () => {
+      onClose();
+      void message.success(t('testing.missing.exempted', { name: person?.name }));
+      void queryClient.invalidateQueries({ queryKey: ['test-coverage', roundId] });
+      void queryClient.invalidateQueries({ queryKey: ['test-missing', roundId] });
+    },
+  });
+  return (
+    <ModalForm<ExemptValues>
+      open={open}
+      title={t('testing.missing.exemptTitle', { name: person?.name ?? '' })}
+      pending={exempt.isPending}
+      onSubmit={(values, form) => exempt.mutate(values, { onError: (error) => showError(error, form) })}
+      onClose={onClose}
+      submitTestId="exempt-submit"
+    >
+      {person && (
+        <Typography.Paragraph type="secondary">
+          {person.gridName} · {person.address}
+        </Typography.Paragraph>
+      )}
+      <Form.Item
+        name="reason"
+        label={t('testing.missing.reason')}
+        rules={[{ required: true, message: t('testing.missing.reasonRequired') }]}
+      >
+        <Select
+          options={EXEMPTION_REASONS.map((reason) => ({
+            value: reason,
+            label: nameIn(i18n.language, EXEMPTION_REASON_NAMES[reason]),
+          }))}
+          data-testid="exempt-reason"
+        />
+      </Form.Item>
+      <Form.Item name="note" label={t('testing.missing.note')} rules={[{ max: 200 }]}>
+        <Input.TextArea
+          rows={2}
+          placeholder={t('testing.missing.notePlaceholder')}
+          data-testid="exempt-note"
+        />
+      </Form.Item>
+    </ModalForm>
+  );
+}

@@ -1,0 +1,86 @@
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Col, Flex, Row, Statistic, Table, type TableColumnsType, Typography, theme } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api';
+import type { RoundSummary } from '../../testingTypes';
+
+type Day = RoundSummary['days'][number];
+const FIGURES = ['sampled', 'tubes', 'resultsIn', 'positives'] as const;
+
+/** Per day of the round: what the daily bulletin reports. */
+export function SummaryTab({ roundId }: { roundId: string }) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const summary = useQuery({
+    queryKey: ['test-summary', roundId],
+    queryFn: () => api.get<RoundSummary>(`/test-rounds/${roundId}/summary`),
+  });
+  const days = summary.data?.days ?? [];
+  const totals = Object.fromEntries(
+    FIGURES.map((figure) => [figure, days.reduce((sum, day) => sum + day[figure], 0)]),
+  ) as Record<(typeof FIGURES)[number], number>;
+  const positiveStyle = (n: number) => (n > 0 ? { color: token.colorError, fontWeight: 600 } : undefined);
+
+  const columns: TableColumnsType<Day> = [
+    { title: t('testing.summary.day'), dataIndex: 'day' },
+    ...FIGURES.map((figure) => ({
+      title: t(`testing.summary.${figure}`),
+      dataIndex: figure,
+      align: 'right' as const,
+      render: (n: number) => <span style={figure === 'positives' ? positiveStyle(n) : undefined}>{n}</span>,
+    })),
+  ];
+
+  return (
+    <Flex vertical gap={16}>
+      <Row gutter={[12, 12]}>
+        {FIGURES.map((figure) => (
+          <Col key={figure} xs={12} sm={6} lg={4}>
+            <Statistic
+              title={t(`testing.summary.${figure}`)}
+              value={summary.data ? totals[figure] : '—'}
+              styles={{ content: figure === 'positives' ? positiveStyle(totals[figure]) : undefined }}
+            />
+          </Col>
+        ))}
+        <Col xs={12} sm={6} lg={4}>
+          <Statistic
+            title={t('testing.summary.rechecksOpen')}
+            value={summary.data?.rechecksOpen ?? '—'}
+            styles={{
+              content: summary.data?.rechecksOpen
+                ? { color: token.colorWarning, fontWeight: 600 }
+                : undefined,
+            }}
+            data-testid="summary-rechecks-open"
+          />
+        </Col>
+      </Row>
+      {summary.error && <Alert type="error" showIcon title={summary.error.message} />}
+      <Table<Day>
+        rowKey="day"
+        size="small"
+        columns={columns}
+        dataSource={days}
+        loading={summary.isPending}
+        pagination={false}
+        locale={{ emptyText: t('testing.summary.none') }}
+        data-testid="summary-table"
+        summary={() =>
+          days.length > 1 ? (
+            <Table.Summary.Row>
+              <Table.Summary.Cell index={0}>
+                <Typography.Text strong>{t('testing.summary.total')}</Typography.Text>
+              </Table.Summary.Cell>
+              {FIGURES.map((figure, index) => (
+                <Table.Summary.Cell key={figure} index={index + 1} align="right">
+                  <Typography.Text strong>{totals[figure]}</Typography.Text>
+                </Table.Summary.Cell>
+              ))}
+            </Table.Summary.Row>
+          ) : null
+        }
+      />
+    </Flex>
+  );
+}

@@ -1,0 +1,409 @@
+import { CheckCircleFilled, HomeOutlined, PlusOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Drawer,
+  Flex,
+  Form,
+  Grid,
+  Input,
+  Progress,
+  Segmented,
+  Select,
+  Table,
+  type TableColumnsType,
+  Tag,
+  Typography,
+  theme,
+} from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { v7 as uuidv7 } from 'uuid';
+import { SWEEP_OUTCOME_NAMES, SWEEP_OUTCOMES, type SweepOutcome } from '../../../domain/testing';
+import { api } from '../../api';
+import { ModalForm } from '../../components/ModalForm';
+import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
+import { formatTime } from '../../format';
+import { useShowError } from '../../forms';
+import { nameIn } from '../../i18n';
+import type { Sweep, SweepDetail, SweepHousehold, TestRoundDetail } from '../../testingTypes';
+import { useMe } from '../../useMe';
+
+const OUTCOME_COLORS: Record<SweepOutcome, string> = {
+  sampled: 'green',
+  nobody_home: 'orange',
+  refused: 'red',
+  moved: 'default',
+  other: 'blue',
+};
+
+/** Door-to-door teams: each takes the households of a unit that still have someone missing. */
+export function SweepsTab({ round }: { round: TestRoundDetail }) {
+  const { t } = useTranslation();
+  const [creating, setCreating] = useState(false);
+  const [opened, setOpened] = useState<{ open: boolean; sweep?: Sweep }>({ open: false });
+  const sweeps = useQuery({
+    queryKey: ['test-sweeps', round.id],
+    queryFn: () => api.get<{ items: Sweep[] }>(`/test-rounds/${round.id}/sweeps`),
+  });
+
+  const screens = Grid.useBreakpoint();
+  const nameButton = (sweep: Sweep) => (
+    <Button
+      type="link"
+      size="small"
+      style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
+      onClick={() => setOpened({ open: true, sweep })}
+      data-testid={`sweep-open-${sweep.id}`}
+    >
+      {sweep.name}
+    </Button>
+  );
+  const progress = (sweep: Sweep) => (
+    <Flex vertical gap={0}>
+      <Progress
+        size="small"
+        percent={sweep.households > 0 ? Math.round((sweep.visited / sweep.households) * 100) : 0}
+        style={{ margin: 0 }}
+      />
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {t('testing.sweeps.visitedOf', { visited: sweep.visited, households: sweep.households })}
+      </Typography.Text>
+    </Flex>
+  );
+  const narrowColumns: TableColumnsType<Sweep> = [
+    {
+      key: 'sweep',
+      render: (_, sweep) => (
+        <Flex vertical gap={2}>
+          <Flex justify="space-between" align="center" gap={8}>
+            {nameButton(sweep)}
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {sweep.orgUnitName}
+            </Typography.Text>
+          </Flex>
+          {progress(sweep)}
+        </Flex>
+      ),
+    },
+  ];
+  const columns: TableColumnsType<Sweep> = [
+    { title: t('testing.sweeps.name'), dataIndex: 'name', render: (_, sweep) => nameButton(sweep) },
+    { title: t('testing.sweeps.unit'), dataIndex: 'orgUnitName' },
+    {
+      title: t('testing.sweeps.progress'),
+      key: 'progress',
+      width: 200,
+      render: (_, sweep) => progress(sweep),
+    },
+    { title: t('testing.sweeps.createdAt'), dataIndex: 'createdAt', responsive: ['md'], render: formatTime },
+  ];
+
+  return (
+    <Flex vertical gap={16}>
+      <Flex justify="space-between" align="center" gap={8} wrap>
+        <Typography.Text type="secondary">{t('testing.sweeps.hint')}</Typography.Text>
+        {round.actions.manage && (
+          <Button
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => setCreating(true)}
+            data-testid="sweep-create"
+          >
+            {t('testing.sweeps.create')}
+          </Button>
+        )}
+      </Flex>
+      {sweeps.error && <Alert type="error" showIcon title={sweeps.error.message} />}
+      <Table<Sweep>
+        rowKey="id"
+        size="small"
+        columns={screens.sm ? columns : narrowColumns}
+        showHeader={Boolean(screens.sm)}
+        dataSource={sweeps.data?.items}
+        loading={sweeps.isPending}
+        scroll={screens.sm ? { x: 'max-content' } : undefined}
+        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        locale={{ emptyText: t('testing.sweeps.none') }}
+        data-testid="sweep-table"
+      />
+      <SweepModal round={round} open={creating} onClose={() => setCreating(false)} />
+      <SweepDrawer
+        sweep={opened.sweep}
+        open={opened.open}
+        onClose={() => setOpened((current) => ({ ...current, open: false }))}
+      />
+    </Flex>
+  );
+}
+
+interface SweepValues {
+  name: string;
+  orgUnit: OrgUnitChoice;
+}
+
+function SweepModal({
+  round,
+  open,
+  onClose,
+}: {
+  round: TestRoundDetail;
+  open: boolean;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const create = useMutation({
+    mutationFn: (values: SweepValues) =>
+      api.post<{ id: string; households: number }>(`/test-rounds/${round.id}/sweeps`, {
+        name: values.name.trim(),
+        orgUnitId: values.orgUnit.value,
+      }),
+    onSuccess: ({ households }) => {
+      onClose();
+      void message.success(t('testing.sweeps.created', { households }));
+      void queryClient.invalidateQueries({ queryKey: ['test-sweeps', round.id] });
+      // A sweep is also a door-to-door point of the round.
+      void queryClient.invalidateQueries({ queryKey: ['test-rounds', 'detail', round.id] });
+    },
+  });
+  return (
+    <ModalForm<SweepValues>
+      open={open}
+      title={t('testing.sweeps.create')}
+      pending={create.isPending}
+      onSubmit={(values, form) => create.mutate(values, { onError: (error) => showError(error, form) })}
+      onClose={onClose}
+      submitTestId="sweep-submit"
+    >
+      <Typography.Paragraph type="secondary">{t('testing.sweeps.createHint')}</Typography.Paragraph>
+      <Form.Item
+        name="name"
+        label={t('testing.sweeps.name')}
+        rules={[{ required: true, whitespace: true, max: 60 }]}
+      >
+        <Input placeholder={t('testing.sweeps.namePlaceholder')} data-testid="sweep-name" />
+      </Form.Item>
+      <Form.Item
+        name="orgUnit"
+        label={t('testing.sweeps.unit')}
+        rules={[{ required: true, message: t('users.unitRequired') }]}
+      >
+        <OrgUnitSelect data-testid="sweep-unit" />
+      </Form.Item>
+    </ModalForm>
+  );
+}
+
+type HouseholdFilter = 'todo' | 'all';
+
+function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const { can } = useMe();
+  const { token } = theme.useToken();
+  const screens = Grid.useBreakpoint();
+  const [filter, setFilter] = useState<HouseholdFilter>('todo');
+  const [recording, setRecording] = useState<{ open: boolean; household?: SweepHousehold }>({ open: false });
+  const detail = useQuery({
+    queryKey: ['test-sweep', sweep?.id],
+    queryFn: () => api.get<SweepDetail>(`/sweeps/${sweep?.id}`),
+    enabled: open && sweep !== undefined,
+  });
+  const mayRecord = can('testing.exempt') || can('sampling.scan');
+  const households = (detail.data?.households ?? []).filter(
+    (household) => filter === 'all' || household.outcome === null,
+  );
+
+  const columns: TableColumnsType<SweepHousehold> = [
+    {
+      title: t('testing.sweeps.household'),
+      key: 'household',
+      render: (_, household) => (
+        <Flex vertical gap={4}>
+          <Flex justify="space-between" gap={8} align="start">
+            <Flex vertical gap={0} style={{ minWidth: 0 }}>
+              <Typography.Text strong>
+                <HomeOutlined /> {household.address}
+              </Typography.Text>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {household.gridName}
+              </Typography.Text>
+            </Flex>
+            {mayRecord && (
+              <Button
+                size="small"
+                type={household.outcome ? 'default' : 'primary'}
+                ghost={!household.outcome}
+                onClick={() => setRecording({ open: true, household })}
+                data-testid={`sweep-outcome-${household.householdId}`}
+              >
+                {household.outcome ? t('testing.sweeps.change') : t('testing.sweeps.record')}
+              </Button>
+            )}
+          </Flex>
+          <Flex gap={4} wrap>
+            {household.members.map((member) => (
+              <Tag
+                key={member.id}
+                color={member.sampled ? 'success' : 'default'}
+                icon={member.sampled ? <CheckCircleFilled /> : undefined}
+                style={{ marginInlineEnd: 0 }}
+              >
+                {member.name}
+              </Tag>
+            ))}
+          </Flex>
+          {household.outcome && (
+            <Typography.Text style={{ fontSize: 12 }}>
+              <Tag color={OUTCOME_COLORS[household.outcome]}>
+                {nameIn(i18n.language, SWEEP_OUTCOME_NAMES[household.outcome])}
+              </Tag>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {formatTime(household.visitedAt)}
+                {household.note ? ` · ${household.note}` : ''}
+              </Typography.Text>
+            </Typography.Text>
+          )}
+        </Flex>
+      ),
+    },
+  ];
+
+  const total = detail.data?.households.length ?? 0;
+  const visited = detail.data?.households.filter((household) => household.outcome !== null).length ?? 0;
+  return (
+    <Drawer
+      open={open}
+      onClose={onClose}
+      title={sweep?.name}
+      size={screens.md ? 640 : '100%'}
+      destroyOnHidden
+      data-testid="sweep-drawer"
+    >
+      <Flex vertical gap={12}>
+        <Flex justify="space-between" align="center" gap={8} wrap>
+          <Typography.Text>{t('testing.sweeps.visitedOf', { visited, households: total })}</Typography.Text>
+          <Segmented<HouseholdFilter>
+            value={filter}
+            onChange={setFilter}
+            options={[
+              { value: 'todo', label: t('testing.sweeps.todo', { count: total - visited }) },
+              { value: 'all', label: t('testing.sweeps.all') },
+            ]}
+          />
+        </Flex>
+        <Progress
+          percent={total > 0 ? Math.round((visited / total) * 100) : 0}
+          strokeColor={token.colorSuccess}
+          showInfo={false}
+        />
+        {detail.error && <Alert type="error" showIcon title={detail.error.message} />}
+        <Table<SweepHousehold>
+          rowKey="householdId"
+          size="small"
+          showHeader={false}
+          columns={columns}
+          dataSource={households}
+          loading={detail.isPending}
+          pagination={{ pageSize: 30, hideOnSinglePage: true, size: 'small' }}
+          locale={{ emptyText: t('testing.sweeps.noHouseholds') }}
+          data-testid="sweep-households"
+        />
+      </Flex>
+      {sweep && (
+        <OutcomeModal
+          sweepId={sweep.id}
+          household={recording.household}
+          open={recording.open}
+          onClose={() => setRecording((current) => ({ ...current, open: false }))}
+        />
+      )}
+    </Drawer>
+  );
+}
+
+interface OutcomeValues {
+  outcome: SweepOutcome;
+  note?: string;
+}
+
+function OutcomeModal({
+  sweepId,
+  household,
+  open,
+  onClose,
+}: {
+  sweepId: string;
+  household?: SweepHousehold;
+  open: boolean;
+  onClose: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const record = useMutation({
+    mutationFn: (values: OutcomeValues) =>
+      api.post(`/sweeps/${sweepId}/households/${household?.householdId}/outcome`, {
+        outcome: values.outcome,
+        note: values.note?.trim() || null,
+        clientId: uuidv7(), // a retry after a dropped answer is not a second visit
+      }),
+    onSuccess: (_, values) => {
+      onClose();
+      void message.success(t('common.saved'));
+      // A large sweep takes seconds to read again: the answer is shown at once, then confirmed.
+      queryClient.setQueryData<SweepDetail>(['test-sweep', sweepId], (current) =>
+        current
+          ? {
+              ...current,
+              households: current.households.map((row) =>
+                row.householdId === household?.householdId
+                  ? {
+                      ...row,
+                      outcome: values.outcome,
+                      note: values.note?.trim() || null,
+                      visitedAt: new Date().toISOString(),
+                    }
+                  : row,
+              ),
+            }
+          : current,
+      );
+      void queryClient.invalidateQueries({ queryKey: ['test-sweep', sweepId] });
+      void queryClient.invalidateQueries({ queryKey: ['test-sweeps'] });
+    },
+  });
+  return (
+    <ModalForm<OutcomeValues>
+      open={open}
+      title={household?.address ?? ''}
+      initialValues={{ outcome: household?.outcome ?? undefined, note: household?.note ?? undefined }}
+      pending={record.isPending}
+      onSubmit={(values, form) => record.mutate(values, { onError: (error) => showError(error, form) })}
+      onClose={onClose}
+      submitTestId="sweep-outcome-submit"
+    >
+      <Form.Item
+        name="outcome"
+        label={t('testing.sweeps.outcome')}
+        rules={[{ required: true, message: t('testing.sweeps.outcomeRequired') }]}
+      >
+        <Select
+          options={SWEEP_OUTCOMES.map((outcome) => ({
+            value: outcome,
+            label: nameIn(i18n.language, SWEEP_OUTCOME_NAMES[outcome]),
+          }))}
+          data-testid="sweep-outcome-select"
+        />
+      </Form.Item>
+      <Form.Item name="note" label={t('testing.missing.note')} rules={[{ max: 200 }]}>
+        <Input.TextArea rows={2} data-testid="sweep-outcome-note" />
+      </Form.Item>
+    </ModalForm>
+  );
+}

@@ -1,0 +1,198 @@
+import { queryOptions } from '@tanstack/react-query';
+import type { ExemptionReason, SamplingMode, SweepOutcome } from '../domain/testing';
+import { api } from './api';
+import type { Page } from './types';
+
+/** Response shapes of the mass-testing calls (src/server/modules/testing/testing-routes.ts). */
+
+export interface TestRound {
+  id: string;
+  name: string;
+  orgUnitId: string;
+  orgUnitName: string | null;
+  startsOn: string;
+  endsOn: string;
+  defaultMode: SamplingMode;
+  singleTubeKeyGroups: string[];
+  createdAt: string;
+}
+
+export interface CollectionPoint {
+  id: string;
+  roundId: string;
+  name: string;
+  orgUnitId: string;
+  orgUnitName: string | null;
+  place: string | null;
+  hours: string | null;
+  kind: 'fixed' | 'door_to_door';
+  samplers: { id: string; displayName: string }[];
+}
+
+export interface TestRoundDetail extends TestRound {
+  points: CollectionPoint[];
+  actions: { manage: boolean };
+}
+
+export interface Tally {
+  due: number;
+  sampled: number;
+  exempt: number;
+  missing: number;
+  exemptByReason: Partial<Record<ExemptionReason, number>>;
+}
+
+export interface CoverageNode extends Tally {
+  orgUnitId: string;
+  name: string;
+  level: string;
+}
+
+export interface Coverage extends Tally {
+  roundId: string;
+  orgUnitId: string;
+  orgUnitName: string;
+  level: string;
+  children: CoverageNode[];
+}
+
+export interface MissingPerson {
+  id: string;
+  name: string;
+  phone: string | null;
+  address: string;
+  residenceStatus: string;
+  gridId: string;
+  gridName: string;
+  householdId: string | null;
+  actions: { exempt: boolean };
+}
+
+/** A pooled positive's recall of one member: `open` until the single-tube recheck comes back. */
+export type RecallState = 'open' | 'negative' | 'positive';
+
+export interface Recall {
+  id: string;
+  tubeCode: string;
+  personId: string;
+  name: string;
+  address: string;
+  gridName: string;
+  state: RecallState;
+  workItemState: string | null;
+  assigneeName: string | null;
+  createdAt: string;
+  closedAt: string | null;
+  openMinutes: number;
+}
+
+export interface RoundSummary {
+  roundId: string;
+  name: string;
+  rechecksOpen: number;
+  days: { day: string; sampled: number; tubes: number; resultsIn: number; positives: number }[];
+}
+
+export interface Sweep {
+  id: string;
+  name: string;
+  orgUnitId: string;
+  orgUnitName: string;
+  pointId: string;
+  createdAt: string;
+  households: number;
+  visited: number;
+}
+
+export interface SweepHousehold {
+  householdId: string;
+  address: string;
+  gridName: string;
+  outcome: SweepOutcome | null;
+  note: string | null;
+  visitedAt: string | null;
+  members: { id: string; name: string; sampled: boolean }[];
+}
+
+export interface SweepDetail {
+  id: string;
+  roundId: string;
+  pointId: string;
+  name: string;
+  households: SweepHousehold[];
+}
+
+/** What a lab file holds; `applied` and `rechecksCreated` are what a confirm would write (dry run) or wrote. */
+export interface LabImportReport {
+  dryRun: boolean;
+  rows: number;
+  applied: number;
+  unknownTubes: string[];
+  duplicates: number;
+  conflicts: string[];
+  notReceived: number;
+  alreadyRecorded: number;
+  positives: number;
+  rechecksCreated: number;
+  errors: { row: number; column: string; message: string }[];
+}
+
+export interface ReceiptReport {
+  received: number;
+  unknownTubes: string[];
+  skipped: number;
+}
+
+export interface KeyGroupDueItem {
+  personId: string;
+  name: string;
+  gridName: string;
+  classCode: string;
+  className: string;
+  frequency: string | null;
+  lastSampledOn: string | null;
+  dueOn: string;
+  overdue: boolean;
+  dueToday: boolean;
+}
+
+export interface KeyGroupDue {
+  today: string;
+  tomorrow: string;
+  overdue: number;
+  dueToday: number;
+  validHours: number;
+  items: KeyGroupDueItem[];
+}
+
+/*
+ * Cache keys. Each list has its own root, so a live event invalidates exactly the lists it moves
+ * (useLiveUpdates): a scan refreshes coverage without refetching the rounds or the points.
+ */
+export const roundsQuery = (page: number, pageSize: number) =>
+  queryOptions({
+    queryKey: ['test-rounds', 'list', { page, pageSize }],
+    queryFn: () => api.get<Page<TestRound>>('/test-rounds', { page, pageSize }),
+  });
+
+export const roundQuery = (id: string) =>
+  queryOptions({
+    queryKey: ['test-rounds', 'detail', id],
+    queryFn: () => api.get<TestRoundDetail>(`/test-rounds/${id}`),
+  });
+
+export const coverageQuery = (id: string, orgUnitId?: string) =>
+  queryOptions({
+    queryKey: ['test-coverage', id, orgUnitId ?? 'round'],
+    queryFn: () => api.get<Coverage>(`/test-rounds/${id}/coverage`, { orgUnitId }),
+  });
+
+/** Share of the due that is done: sampled or exempt. 0 when nobody is due. */
+export const donePercent = (tally: Pick<Tally, 'due' | 'sampled' | 'exempt'>) =>
+  tally.due > 0 ? Math.min(100, Math.round(((tally.sampled + tally.exempt) / tally.due) * 1000) / 10) : 0;
+
+export const sampledPercent = (tally: Pick<Tally, 'due' | 'sampled'>) =>
+  tally.due > 0 ? Math.min(100, Math.round((tally.sampled / tally.due) * 1000) / 10) : 0;
+
+/** Counts with thousands separators, as the statistic cards show them (the same in both languages). */
+export const formatCount = (n: number) => n.toLocaleString('en-US');
