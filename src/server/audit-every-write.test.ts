@@ -257,6 +257,11 @@ const CASES: Record<string, Case> = {
     body: () => Buffer.from(`tubeCode,result,testedAt\n${testing.tube},阴性,${today} 08:00\n`),
     action: 'lab-results.import',
   },
+  'POST /api/v1/lab/results': {
+    as: 'lab',
+    body: () => ({ tubeCode: testing.tube, result: 'negative', testedAt: new Date().toISOString() }),
+    action: 'lab-results.import',
+  },
   'POST /api/v1/work-items/{id}/feedback': {
     as: 'command',
     params: () => ({ id: itemId }),

@@ -220,6 +220,11 @@ const B_CREATES: Record<string, (fx: TestApp['fx']) => unknown> = {
   }),
   'POST /api/v1/lab/receipts': () => ({ tubeCodes: [bTesting.tube] }),
   'POST /api/v1/lab/results/import': () => ({ file: '乙网格' }),
+  'POST /api/v1/lab/results': () => ({
+    tubeCode: bTesting.tube,
+    result: 'positive',
+    testedAt: new Date().toISOString(),
+  }),
 };
 
 /** Routes whose answer is not about records of people or places. */

@@ -142,6 +142,7 @@ const testing = {
     checkedOk: 'Checked: {{applied}} tube results can be applied',
     checkedProblems:
       '{{problems}} problems found; the other {{applied}} tube results can be applied, rows with problems are left out',
+    checkedProblemsOnly: '{{problems}} problems found; nothing can be applied',
     positivesWarning:
       '{{positives}} positive tubes: applying puts pooled members under temporary control at once and creates {{rechecks}} single-tube rechecks.',
     confirm: 'Apply {{applied}} tube results',

@@ -141,6 +141,7 @@ const testing = {
     checking: '正在检查…',
     checkedOk: '检查通过，可写入 {{applied}} 管结果',
     checkedProblems: '发现 {{problems}} 处问题；其余 {{applied}} 管结果可以写入，有问题的行不会写入',
+    checkedProblemsOnly: '发现 {{problems}} 处问题，没有可写入的结果',
     positivesWarning:
       '文件中有 {{positives}} 管阳性：写入后混管成员立即临时管控，并生成 {{rechecks}} 个单管复核任务。',
     confirm: '确认写入 {{applied}} 管结果',

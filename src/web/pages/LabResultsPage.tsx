@@ -232,8 +232,8 @@ function LabReportView({ report }: { report: LabImportReport }) {
     { key: 'alreadyRecorded', value: report.alreadyRecorded },
   ];
   const columns: TableColumnsType<RowError> = [
-    { title: t('residentImport.row'), dataIndex: 'row', width: 70 },
-    { title: t('residentImport.column'), dataIndex: 'column', width: 100 },
+    { title: t('residentImport.row'), dataIndex: 'row', width: 64 },
+    { title: t('residentImport.column'), dataIndex: 'column', width: 92 },
     { title: t('residentImport.problem'), dataIndex: 'message' },
   ];
   return (
@@ -243,9 +243,11 @@ function LabReportView({ report }: { report: LabImportReport }) {
           type={problems > 0 ? 'warning' : report.positives > 0 ? 'error' : 'success'}
           showIcon
           title={
-            problems > 0
-              ? t('testing.lab.checkedProblems', { problems, applied: report.applied })
-              : t('testing.lab.checkedOk', { applied: report.applied })
+            problems === 0
+              ? t('testing.lab.checkedOk', { applied: report.applied })
+              : report.applied > 0
+                ? t('testing.lab.checkedProblems', { problems, applied: report.applied })
+                : t('testing.lab.checkedProblemsOnly', { problems })
           }
           description={
             report.positives > 0
@@ -290,7 +292,7 @@ function LabReportView({ report }: { report: LabImportReport }) {
           columns={columns}
           dataSource={report.errors}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          scroll={{ x: 'max-content' }}
+          tableLayout="fixed"
           data-testid="lab-errors"
         />
       )}

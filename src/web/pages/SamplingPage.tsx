@@ -134,8 +134,11 @@ function SamplingDesk({ userId }: { userId: string }) {
   const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const online = useOnline();
-  const [place, setPlaceState] = useState<Place>(() => readStored<Place>(PLACE_KEY) ?? {});
-  const [current, setCurrentState] = useState<CurrentTube | undefined>(() => readStored(TUBE_KEY));
+  // Per user: a phone handed to the next shift starts from that sampler's own choice.
+  const placeKey = `${PLACE_KEY}.${userId}`;
+  const tubeKeyStored = `${TUBE_KEY}.${userId}`;
+  const [place, setPlaceState] = useState<Place>(() => readStored<Place>(placeKey) ?? {});
+  const [current, setCurrentState] = useState<CurrentTube | undefined>(() => readStored(tubeKeyStored));
   const [notice, setNoticeState] = useState<Notice & { seq: number }>();
   // Each notice is a new alert: one the sampler closed must not hide the next.
   const noticeSeq = useRef(0);
@@ -156,11 +159,11 @@ function SamplingDesk({ userId }: { userId: string }) {
 
   const setPlace = (next: Place) => {
     setPlaceState(next);
-    store(PLACE_KEY, next);
+    store(placeKey, next);
   };
   const setTube = (next: CurrentTube | undefined) => {
     setCurrentState(next);
-    store(TUBE_KEY, next);
+    store(tubeKeyStored, next);
   };
   /** The tube is done with (full, sealed, refused): the sampler is asked for the next one. */
   const nextTube = (why: Notice) => {
@@ -188,14 +191,18 @@ function SamplingDesk({ userId }: { userId: string }) {
     enabled: Boolean(tubeCode),
   });
 
-  // Only one round, or only one point of mine: chosen for the sampler.
+  // Only one round, or only one point of mine: chosen for the sampler. A remembered round or
+  // point that is gone (deleted, out of the user's area now) is forgotten.
   const roundItems = rounds.data?.items;
   useEffect(() => {
-    if (!roundId && roundItems?.length === 1) setPlace({ roundId: roundItems[0].id });
+    if (roundId && roundItems && !roundItems.some((r) => r.id === roundId)) setPlace({});
+    else if (!roundId && roundItems?.length === 1) setPlace({ roundId: roundItems[0].id });
   });
   const points = round.data?.points;
   useEffect(() => {
-    if (!points || pointId) return;
+    if (!points) return;
+    if (pointId && !points.some((point) => point.id === pointId)) setPlace({ roundId });
+    if (pointId) return;
     const mine = points.filter((point) => point.samplers.some((sampler) => sampler.id === userId));
     const only = points.length === 1 ? points[0] : mine.length === 1 ? mine[0] : undefined;
     if (only) setPlace({ roundId, pointId: only.id });
@@ -269,6 +276,13 @@ function SamplingDesk({ userId }: { userId: string }) {
   };
 
   const { queue, items: pending } = useScanQueue(userId, onDelivery);
+
+  // Sealed meanwhile (from another phone, or the tube list): the next tube is needed.
+  const sealedElsewhere = tube.data?.sealed ? tube.data.tubeCode : undefined;
+  useEffect(() => {
+    if (sealedElsewhere && sealedElsewhere === tubeCode)
+      nextTube({ type: 'info', title: t('sampling.tube.sealed', { tubeCode: sealedElsewhere }) });
+  });
 
   const rememberedTube = tubeCode ? (answers[tubeCode] ?? undefined) : undefined;
   const pendingHere = pending.filter((scan) => scan.tubeCode === tubeCode && scan.pointId === pointId);

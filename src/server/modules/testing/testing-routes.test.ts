@@ -524,6 +524,44 @@ describe('lab results', () => {
     assert.equal(states.filter((r) => r.state === 'open').length, 8);
   });
 
+  test('a result entered by hand: unknown tube 404, a differing result 409, a new one applied', async () => {
+    const [p] = await addPeople(t.fx.gridA, 1);
+    const tube = newTube();
+    assert.equal((await scan(p as string, tube)).status, 201);
+    const entered = await as.lab.post('/api/v1/lab/results', {
+      tubeCode: tube,
+      result: 'negative',
+      testedAt: now(),
+    });
+    assert.equal(entered.status, 200, JSON.stringify(entered.body));
+    assert.equal(entered.body.applied, 1);
+    const differing = await as.lab.post('/api/v1/lab/results', {
+      tubeCode: tube,
+      result: 'positive',
+      testedAt: now(),
+    });
+    assert.equal(differing.status, 409);
+    assert.equal(differing.body.error.code, 'RESULT_CONFLICT');
+    const unknown = await as.lab.post('/api/v1/lab/results', {
+      tubeCode: 'NOSUCH01',
+      result: 'negative',
+      testedAt: now(),
+    });
+    assert.equal(unknown.status, 404);
+    const future = await as.lab.post('/api/v1/lab/results', {
+      tubeCode: tube,
+      result: 'negative',
+      testedAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    assert.equal(future.status, 400);
+    assert.ok(future.body.error.fields.testedAt);
+    assert.equal(
+      (await as.sampler.post('/api/v1/lab/results', { tubeCode: tube, result: 'negative', testedAt: now() }))
+        .status,
+      403,
+    );
+  });
+
   test('an xlsx result file with Chinese headers and date cells is read too', async () => {
     const members = await addPeople(t.fx.gridA, 2);
     const tube = newTube();

@@ -5,6 +5,7 @@ import {
   EXEMPTION_REASONS,
   SAMPLING_MODES,
   SWEEP_OUTCOMES,
+  TEST_RESULTS,
   TUBE_CODE_PATTERN,
 } from '../../../domain/testing.ts';
 import type { AppDeps } from '../../platform/deps.ts';
@@ -72,6 +73,20 @@ const tally = {
 };
 
 const rowError = z.object({ row: z.number(), column: z.string(), message: z.string() });
+
+const importReport = z.object({
+  dryRun: z.boolean(),
+  rows: z.number(),
+  applied: z.number(),
+  unknownTubes: z.array(z.string()),
+  duplicates: z.number(),
+  conflicts: z.array(z.string()),
+  notReceived: z.number(),
+  alreadyRecorded: z.number(),
+  positives: z.number(),
+  rechecksCreated: z.number(),
+  errors: z.array(rowError),
+});
 
 export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -531,21 +546,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags,
           summary: '导入检测结果（CSV 或 xlsx：tubeCode,result,testedAt[,ct]；dryRun=true 只校验）',
           querystring: z.object({ dryRun: z.stringbool().default(true) }),
-          response: {
-            200: z.object({
-              dryRun: z.boolean(),
-              rows: z.number(),
-              applied: z.number(),
-              unknownTubes: z.array(z.string()),
-              duplicates: z.number(),
-              conflicts: z.array(z.string()),
-              notReceived: z.number(),
-              alreadyRecorded: z.number(),
-              positives: z.number(),
-              rechecksCreated: z.number(),
-              errors: z.array(rowError),
-            }),
-          },
+          response: { 200: importReport },
         },
       },
       async (req) => {
@@ -565,6 +566,24 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           dryRun: req.query.dryRun,
         });
       },
+    );
+
+    app.post(
+      '/lab/results',
+      {
+        schema: {
+          tags,
+          summary: '手工录入一管结果',
+          body: z.object({
+            tubeCode,
+            result: z.enum(TEST_RESULTS),
+            testedAt: z.iso.datetime({ offset: true }).pipe(z.coerce.date()),
+            ct: z.string().trim().max(20).nullable().optional(),
+          }),
+          response: { 200: importReport },
+        },
+      },
+      async (req) => service.enterLabResult(deps, actorOf(req), req.body),
     );
 
     // ---- periodic testing of key groups ----

@@ -12,6 +12,7 @@ import {
   RESULT_VALID_HOURS,
   type SamplingMode,
   type SweepOutcome,
+  type TestResult,
 } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
 import { personStatuses } from '../../db/schema.ts';
@@ -26,7 +27,7 @@ import { toLimitOffset } from '../../platform/pagination.ts';
 import { addWorkItems, type NewWorkItem } from '../../platform/work-items/work-item-service.ts';
 import { findChildrenInScope, findOrgUnitInScope, findOrgUnitsByPaths } from '../org/org-repository.ts';
 import { findKeyGroupClasses, findResidentInScope } from '../residents/resident-repository.ts';
-import { type RowError, readResultsFile } from './lab-results-file.ts';
+import { type ResultRow, type RowError, readResultsFile } from './lab-results-file.ts';
 import { mintPersonCode } from './person-code.ts';
 import * as repo from './testing-repository.ts';
 
@@ -404,8 +405,56 @@ export async function importLabResults(
   fileName: string,
   options: { dryRun: boolean },
 ): Promise<ImportReport> {
-  const scope = requireScope(actor, 'lab.results');
+  requireScope(actor, 'lab.results');
   const { rows, errors } = await readResultsFile(data);
+  return applyLabResults(deps, actor, rows, errors, fileName, options);
+}
+
+/** One result entered by hand at the lab: the same rules as a file of one row. */
+export async function enterLabResult(
+  deps: AppDeps,
+  actor: Actor,
+  input: { tubeCode: string; result: TestResult; testedAt: Date; ct?: string | null },
+) {
+  requireScope(actor, 'lab.results');
+  if (input.testedAt.getTime() > Date.now() + 5 * 60_000)
+    throw invalidField('testedAt', text('检测时间不能晚于现在', 'The test time is in the future'));
+  const report = await applyLabResults(
+    deps,
+    actor,
+    [
+      {
+        row: 1,
+        tubeCode: input.tubeCode,
+        result: input.result,
+        testedAt: input.testedAt,
+        ct: input.ct ?? null,
+      },
+    ],
+    [],
+    '手工录入',
+    { dryRun: false },
+  );
+  if (report.unknownTubes.length > 0) throw notFound();
+  if (report.conflicts.length > 0)
+    throw conflict(
+      text(report.errors[0]?.message ?? '与已有结果不一致', 'Conflicts with the recorded result'),
+      {
+        code: 'RESULT_CONFLICT',
+      },
+    );
+  return report;
+}
+
+async function applyLabResults(
+  deps: AppDeps,
+  actor: Actor,
+  rows: ResultRow[],
+  errors: RowError[],
+  fileName: string,
+  options: { dryRun: boolean },
+): Promise<ImportReport> {
+  const scope = requireScope(actor, 'lab.results');
   const db = deps.database.db;
 
   // Rows of one tube: identical ones are duplicates, differing ones a conflict (neither applied).

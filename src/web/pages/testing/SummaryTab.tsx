@@ -1,5 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Col, Flex, Row, Statistic, Table, type TableColumnsType, Typography, theme } from 'antd';
+import {
+  Alert,
+  Col,
+  Flex,
+  Grid,
+  Row,
+  Statistic,
+  Table,
+  type TableColumnsType,
+  Typography,
+  theme,
+} from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
 import type { RoundSummary } from '../../testingTypes';
@@ -11,6 +22,7 @@ const FIGURES = ['sampled', 'tubes', 'resultsIn', 'positives'] as const;
 export function SummaryTab({ roundId }: { roundId: string }) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
+  const screens = Grid.useBreakpoint();
   const summary = useQuery({
     queryKey: ['test-summary', roundId],
     queryFn: () => api.get<RoundSummary>(`/test-rounds/${roundId}/summary`),
@@ -22,7 +34,14 @@ export function SummaryTab({ roundId }: { roundId: string }) {
   const positiveStyle = (n: number) => (n > 0 ? { color: token.colorError, fontWeight: 600 } : undefined);
 
   const columns: TableColumnsType<Day> = [
-    { title: t('testing.summary.day'), dataIndex: 'day' },
+    {
+      title: t('testing.summary.day'),
+      dataIndex: 'day',
+      // A phone shows the month and day: the round's year goes without saying.
+      render: (day: string) => (
+        <span style={{ whiteSpace: 'nowrap' }}>{screens.sm ? day : day.slice(5)}</span>
+      ),
+    },
     ...FIGURES.map((figure) => ({
       title: t(`testing.summary.${figure}`),
       dataIndex: figure,
