@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseDistrictDateTime } from './dates.ts';
+import { missingOf, nextTestDue, parseTestingFrequency, parseTestResult, requiredMode } from './testing.ts';
+
+test('testing frequencies as the command centre writes them', () => {
+  assert.deepEqual(parseTestingFrequency('每2天1次'), { kind: 'interval', days: 2 });
+  assert.deepEqual(parseTestingFrequency('每天'), { kind: 'interval', days: 1 });
+  assert.deepEqual(parseTestingFrequency('每周2次'), { kind: 'interval', days: 3 });
+  assert.deepEqual(parseTestingFrequency('每周两次'), { kind: 'interval', days: 3 });
+  assert.deepEqual(parseTestingFrequency('每周1次'), { kind: 'interval', days: 7 });
+  assert.deepEqual(parseTestingFrequency('三天两检'), { kind: 'interval', days: 2 });
+  assert.deepEqual(parseTestingFrequency('每周二、周五'), { kind: 'weekdays', weekdays: [2, 5] });
+  assert.deepEqual(parseTestingFrequency('每周星期一和星期四'), { kind: 'weekdays', weekdays: [1, 4] });
+  assert.equal(parseTestingFrequency('不定期'), null);
+  assert.equal(parseTestingFrequency(null), null);
+  assert.equal(parseTestingFrequency('每周0次'), null);
+});
+
+test('who is due: intervals from the last test, weekdays on the listed days', () => {
+  const every2 = { kind: 'interval', days: 2 } as const;
+  assert.deepEqual(nextTestDue(every2, '2022-04-10', '2022-04-11'), { dueOn: '2022-04-12', overdue: false });
+  assert.deepEqual(nextTestDue(every2, '2022-04-10', '2022-04-13'), { dueOn: '2022-04-12', overdue: true });
+  assert.deepEqual(nextTestDue(every2, null, '2022-04-13'), { dueOn: '2022-04-13', overdue: false });
+  // 2022-04-12 was a Tuesday, 04-15 a Friday.
+  const tueFri = { kind: 'weekdays', weekdays: [2, 5] } as const;
+  assert.deepEqual(nextTestDue(tueFri, '2022-04-12', '2022-04-13'), { dueOn: '2022-04-15', overdue: false });
+  assert.deepEqual(nextTestDue(tueFri, '2022-04-12', '2022-04-16'), { dueOn: '2022-04-15', overdue: true });
+  assert.deepEqual(nextTestDue(tueFri, null, '2022-04-13'), { dueOn: '2022-04-15', overdue: false });
+});
+
+test('the sampling mode follows control state and key group', () => {
+  const round = { defaultMode: 'mix10', singleTubeKeyGroups: ['cold_chain'] } as const;
+  assert.equal(requiredMode(round, { controlState: null, keyGroups: [] }), 'mix10');
+  assert.equal(requiredMode(round, { controlState: 'quarantined', keyGroups: [] }), 'single');
+  assert.equal(requiredMode(round, { controlState: 'temporary_control', keyGroups: [] }), 'single');
+  assert.equal(requiredMode(round, { controlState: 'released', keyGroups: [] }), 'mix10');
+  assert.equal(requiredMode(round, { controlState: null, keyGroups: ['teacher', 'cold_chain'] }), 'single');
+});
+
+test('results as labs write them; missing never below zero', () => {
+  assert.equal(parseTestResult(' 阴性 '), 'negative');
+  assert.equal(parseTestResult('Positive'), 'positive');
+  assert.equal(parseTestResult('无效'), 'invalid');
+  assert.equal(parseTestResult('可疑'), null);
+  assert.equal(missingOf({ due: 10, sampled: 7, exempt: 2 }), 1);
+  assert.equal(missingOf({ due: 3, sampled: 3, exempt: 1 }), 0);
+});
+
+test('lab times without an offset are read in the district, impossible dates refused', () => {
+  assert.equal(parseDistrictDateTime('2022-04-10 08:30')?.toISOString(), '2022-04-10T00:30:00.000Z');
+  assert.equal(parseDistrictDateTime('2022/4/10 8:30:15')?.toISOString(), '2022-04-10T00:30:15.000Z');
+  assert.equal(parseDistrictDateTime('2022-04-10')?.toISOString(), '2022-04-09T16:00:00.000Z');
+  assert.equal(parseDistrictDateTime('2022-04-10T08:30:00Z')?.toISOString(), '2022-04-10T08:30:00.000Z');
+  assert.equal(parseDistrictDateTime('2022-02-30 10:00'), null);
+  assert.equal(parseDistrictDateTime('昨天'), null);
+});
