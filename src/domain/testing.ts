@@ -136,7 +136,9 @@ export const SWEEP_OUTCOME_NAMES: Record<SweepOutcome, { zh: string; en: string 
  * A key-group class's testing frequency as written by the command centre (每2天1次, 每周2次,
  * 每周二、周五, 三天两检, 每天): either an interval in days or fixed weekdays (1 = Monday).
  */
-export type TestingFrequency = { kind: 'interval'; days: number } | { kind: 'weekdays'; weekdays: number[] };
+export type TestingFrequency =
+  | { kind: 'interval'; days: number }
+  | { kind: 'weekdays'; weekdays: readonly number[] };
 
 const WEEKDAY_CHARS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
 

@@ -18,6 +18,7 @@ import {
 import { insertGrants, insertUser } from '../platform/users/user-repository.ts';
 import { DEMO_DISTRICT, type OrgSeedNode } from './demo-district.ts';
 import { seedDemoResidents } from './demo-residents.ts';
+import { seedDemoRound } from './demo-testing.ts';
 import { EXAMPLE_KEY_GROUPS } from './key-groups.ts';
 
 async function count(
@@ -142,6 +143,7 @@ export async function bootstrap(
     createdDistrict = root.name;
     if (options.demo) {
       demoResidents = await seedDemoResidents(deps, root.code ?? '000000', options.demoResidents);
+      await seedDemoRound(deps, root.code ?? '000000');
     }
   }
 
