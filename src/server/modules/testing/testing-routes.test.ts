@@ -672,21 +672,11 @@ describe('coverage and the missing', () => {
     });
     const byName = Object.fromEntries(c.children.map((k: { name: string }) => [k.name, k]));
     assert.deepEqual(
-      [
-        byName['苑寨一组'].due,
-        byName['苑寨一组'].sampled,
-        byName['苑寨一组'].exempt,
-        byName['苑寨一组'].missing,
-      ],
+      [byName.苑寨一组.due, byName.苑寨一组.sampled, byName.苑寨一组.exempt, byName.苑寨一组.missing],
       [9, 2, 6, 1],
     );
     assert.deepEqual(
-      [
-        byName['苑寨二组'].due,
-        byName['苑寨二组'].sampled,
-        byName['苑寨二组'].exempt,
-        byName['苑寨二组'].missing,
-      ],
+      [byName.苑寨二组.due, byName.苑寨二组.sampled, byName.苑寨二组.exempt, byName.苑寨二组.missing],
       [8, 3, 1, 4],
     );
     const grid = await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${v2.id}`);

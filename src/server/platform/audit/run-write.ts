@@ -37,6 +37,18 @@ export interface WriteOptions {
   clientId?: string;
 }
 
+type CommitListener = (touched: readonly Touched[]) => void;
+const commitListeners: CommitListener[] = [];
+
+/**
+ * Called after each committed write with what it touched, published or not: for in-process
+ * caches that must forget what a write changed (the session cache forgets on user, role, grant
+ * and session writes).
+ */
+export function onCommitted(listener: CommitListener): void {
+  commitListeners.push(listener);
+}
+
 /**
  * The unit of work every write goes through: one transaction holding the change, its audit events
  * (actor, action, entity, masked before/after, IP, time) and, for field clients, the idempotency
@@ -103,6 +115,7 @@ export async function runWrite<T>(
     return response as T;
   });
   if (!replayed) {
+    for (const listener of commitListeners) listener(touched);
     const at = new Date().toISOString();
     for (const t of touched) {
       if (t.publish === false) continue;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Actor, allPermissions, type GrantRow, toGrant } from '../access/actor.ts';
-import { runWrite } from '../audit/run-write.ts';
+import { onCommitted, runWrite } from '../audit/run-write.ts';
 import { createBatcher } from '../batching.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError, invalidField } from '../errors/app-error.ts';
@@ -115,19 +115,34 @@ export async function login(deps: AppDeps, input: { username: string; password: 
   return { token, actor };
 }
 
+/**
+ * A session looked up stays good for this long in this process, so a point's phones scanning
+ * many times a second do not each ask the database who they are. Any write to users, roles,
+ * grants, org units or sessions in this process empties the cache at once; on another app server
+ * such a change takes effect within this time.
+ */
+const SESSION_CACHE_MS = 2000;
+const sessionCaches = new Set<Map<string, { session: sessions.LiveSession | null; at: number }>>();
+onCommitted((touched) => {
+  if (touched.some((t) => ['user', 'role', 'session', 'org-unit'].includes(t.entity)))
+    for (const cache of sessionCaches) cache.clear();
+});
+
 const sessionLookups = new WeakMap<
   AppDeps['database'],
   (tokenHash: string) => Promise<sessions.LiveSession | null>
 >();
 
 /**
- * Concurrent requests (a point's 30 sampling phones) look their sessions up in one query; each
- * request still sees its session as it is at that moment, no cache.
+ * Concurrent requests look their sessions up in one query, and a session found is kept briefly
+ * (above). An unknown session is never cached.
  */
 function sessionLookup(deps: AppDeps) {
   let lookup = sessionLookups.get(deps.database);
   if (!lookup) {
-    lookup = createBatcher<string, sessions.LiveSession | null>(
+    const cache = new Map<string, { session: sessions.LiveSession | null; at: number }>();
+    sessionCaches.add(cache);
+    const fetchBatch = createBatcher<string, sessions.LiveSession | null>(
       async (hashes) => {
         const rows = await sessions.findLiveSessions(
           deps.database.db,
@@ -135,10 +150,18 @@ function sessionLookup(deps: AppDeps) {
           deps.config.sessionIdleMinutes,
         );
         const byHash = new Map(rows.map((r) => [r.tokenHash, r]));
+        const now = Date.now();
+        for (const r of rows) cache.set(r.tokenHash, { session: r, at: now });
         return hashes.map((h) => byHash.get(h) ?? null);
       },
       { maxBatch: 200 },
     );
+    lookup = async (tokenHash) => {
+      const hit = cache.get(tokenHash);
+      if (hit && Date.now() - hit.at < SESSION_CACHE_MS) return hit.session;
+      if (cache.size > 10_000) cache.clear();
+      return fetchBatch(tokenHash);
+    };
     sessionLookups.set(deps.database, lookup);
   }
   return lookup;
@@ -150,8 +173,11 @@ export async function authenticate(deps: AppDeps, token: string, info: RequestIn
   const tokenHash = hashToken(token);
   const session = await sessionLookup(deps)(tokenHash);
   if (!session) return null;
-  if (Date.now() - new Date(session.lastSeenAt).getTime() > TOUCH_EVERY_MS)
+  if (Date.now() - new Date(session.lastSeenAt).getTime() > TOUCH_EVERY_MS) {
     await sessions.touchSession(db, tokenHash);
+    // The cached copy too, so the next requests do not touch again.
+    session.lastSeenAt = new Date();
+  }
   return toActor(session, session.grants, info);
 }
 

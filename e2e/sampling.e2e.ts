@@ -1,0 +1,269 @@
+/**
+ * The sampling journey: a sampler scans a person code from a (fake) camera into a typed tube
+ * code, goes offline, scans two more, comes back online, and the tube holds them once each. Then
+ * a repeat is refused, a photo scans a fourth person, and a resident's person code is shown and
+ * printed on its public page.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import QRCode from 'qrcode';
+import { maskName } from '../src/domain/masking.ts';
+import { type ApiSession, apiSession } from './api-session.ts';
+import { writeQrVideo } from './fake-camera.ts';
+import { ADMIN_PASSWORD, launchBrowser, login, screenshot, startServer } from './support.ts';
+
+const SAMPLER = { username: 'sampler-e2e', password: 'Sampler-pass-2022', displayName: '采样员小李' };
+const ROUND_NAME = '端到端全员核酸第1轮';
+const POINT_NAME = '端到端广场采样点';
+const TUBE = 'E2E-T-000001';
+const PHONE = { width: 390, height: 844 };
+/** Generous: the machines running the journeys have two cores, often shared with other test runs. */
+const WAIT_MS = 60_000;
+
+interface Resident {
+  id: string;
+  name: string;
+  code: string;
+}
+interface TubeDetail {
+  memberCount: number;
+  capacity: number;
+  members: { name: string }[];
+}
+
+const state = {} as {
+  server: Awaited<ReturnType<typeof startServer>>;
+  base: string;
+  browser: Browser;
+  admin: ApiSession;
+  residents: Resident[];
+  dir: string;
+};
+
+/** The district's day, as the server counts a round's dates. */
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+
+before(async () => {
+  state.server = await startServer();
+  state.base = state.server.url.replace('localhost', '127.0.0.1');
+  const admin = await apiSession(state.base, 'admin', ADMIN_PASSWORD);
+  state.admin = admin;
+
+  const [district] = (await admin.get<{ items: { id: string }[] }>('/org-units?roots=true')).items;
+  const streets = await admin.get<{ items: { id: string; name: string }[] }>(
+    `/org-units?parentId=${district.id}&pageSize=100`,
+  );
+  const round = await admin.post<{ id: string }>('/test-rounds', {
+    name: ROUND_NAME,
+    orgUnitId: district.id,
+    startsOn: today(),
+    endsOn: today(),
+    defaultMode: 'mix10',
+  });
+  const sampler = await admin.post<{ id: string }>('/users', {
+    ...SAMPLER,
+    grants: [{ role: 'sampler', orgUnitId: district.id }],
+  });
+  await admin.post(`/test-rounds/${round.id}/points`, {
+    name: POINT_NAME,
+    orgUnitId: streets.items[0].id,
+    place: '文化广场东侧',
+    hours: '08:00–12:00',
+    samplerUserIds: [sampler.id],
+  });
+
+  // People sampled in a pooled tube: no one under control (they would need a tube of their own).
+  const page = await admin.get<{ items: { id: string; name: string; statuses: Record<string, unknown> }[] }>(
+    '/residents?pageSize=20',
+  );
+  const pooled = page.items.filter((r) => Object.keys(r.statuses).length === 0);
+  state.residents = await Promise.all(
+    (pooled.length >= 4 ? pooled : page.items).slice(0, 4).map(async (r) => ({
+      id: r.id,
+      name: r.name,
+      code: (await admin.get<{ code: string }>(`/residents/${r.id}/person-code`)).code,
+    })),
+  );
+
+  state.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-sampling-'));
+  const video = writeQrVideo(path.join(state.dir, 'person-code.y4m'), state.residents[0].code);
+  state.browser = await launchBrowser([
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${video}`,
+  ]);
+});
+
+after(async () => {
+  await state.browser?.close();
+  await state.server?.close();
+  if (state.dir) fs.rmSync(state.dir, { recursive: true, force: true });
+});
+
+/** Picks an option of an antd select unless it already shows it (a single choice is made for the user). */
+async function choose(page: Page, testId: string, text: string) {
+  const select = page.getByTestId(testId);
+  await select.waitFor();
+  if ((await select.textContent())?.includes(text)) return;
+  await select.click();
+  await page
+    .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text })
+    .first()
+    .click();
+  await page.waitForFunction(
+    ([id, want]) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.includes(want),
+    [testId, text] as const,
+  );
+}
+
+const textOf = (page: Page, testId: string) =>
+  page.getByTestId(testId).evaluate((element) => element.textContent ?? '');
+
+async function waitForText(page: Page, testId: string, text: string, timeout = WAIT_MS) {
+  await page.waitForFunction(
+    ([id, want]) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.includes(want),
+    [testId, text] as const,
+    { timeout },
+  );
+}
+
+async function waitForMembers(page: Page, count: number) {
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="sampling-member"]').length === n,
+    count,
+    { timeout: WAIT_MS },
+  );
+}
+
+async function typePersonCode(page: Page, code: string) {
+  await page.getByTestId('sampling-person-input').fill(code);
+  await page.getByTestId('sampling-person-submit').click();
+}
+
+/** A full-page picture from the top: a sticky header scrolled along would land mid-page. */
+async function shot(page: Page, name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, name);
+}
+
+const memberNames = (page: Page) => page.locator('[data-testid="sampling-member"] strong').allTextContents();
+
+test('camera scan, two offline scans, back online: the tube holds each once', async () => {
+  const { browser, base, admin, residents } = state;
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  context.setDefaultTimeout(WAIT_MS);
+  await context.grantPermissions(['camera'], { origin: base });
+  const page = await context.newPage();
+  await login(page, base, SAMPLER.username, SAMPLER.password);
+  await page.goto(`${base}/sampling`);
+
+  await choose(page, 'sampling-round', ROUND_NAME);
+  await choose(page, 'sampling-point', POINT_NAME);
+  await page.getByTestId('sampling-tube-input').fill(TUBE);
+  await page.getByTestId('sampling-tube-input').press('Enter');
+  await waitForText(page, 'sampling-tube-code', TUBE);
+  await waitForText(page, 'sampling-tube-left', '余 10 位');
+  await shot(page, 'sampling-1-tube');
+
+  // The fake camera shows resident 1's code: it is read, sent, and the tube lists them.
+  await page.getByTestId('sampling-camera-start').click();
+  await waitForMembers(page, 1);
+  assert.deepEqual(await memberNames(page), [maskName(residents[0].name)]);
+  await waitForText(page, 'sampling-notice', `已采样：${maskName(residents[0].name)}`);
+  await waitForText(page, 'sampling-tube-left', '余 9 位');
+  await shot(page, 'sampling-2-camera');
+
+  // Offline: two typed codes wait in the queue (the camera, still seeing resident 1, adds nothing).
+  await context.setOffline(true);
+  await waitForText(page, 'sampling-online', '离线');
+  await typePersonCode(page, residents[1].code);
+  await typePersonCode(page, residents[2].code);
+  await waitForText(page, 'sampling-queue-count', '待上传 2');
+  await page.waitForTimeout(1500); // camera frames keep coming: still two
+  assert.equal(await page.getByTestId('sampling-queue-item').count(), 2);
+  assert.match(await textOf(page, 'sampling-queue-count'), /待上传 2/);
+  await waitForText(page, 'sampling-tube-left', '余 7 位');
+  await page.getByTestId('sampling-camera-stop').click();
+  await shot(page, 'sampling-3-offline-queue');
+
+  // Online again: the queue empties in order, and the tube shows all three once.
+  await context.setOffline(false);
+  await waitForText(page, 'sampling-queue-count', '待上传 0');
+  await waitForMembers(page, 3);
+  const tube = await admin.get<TubeDetail>(`/sampling/tubes/${TUBE}`);
+  assert.equal(tube.memberCount, 3);
+  assert.equal(tube.members.length, 3);
+  const expected = residents.slice(0, 3).map((r) => maskName(r.name));
+  assert.deepEqual(tube.members.map((m) => m.name).sort(), [...expected].sort());
+  assert.deepEqual((await memberNames(page)).sort(), [...expected].sort());
+  assert.equal(await page.getByTestId('sampling-queue').count(), 0, 'no list of waiting scans');
+  await shot(page, 'sampling-4-synced');
+
+  // A person scanned again is refused, in red, with the tube they are in; the count stays.
+  await typePersonCode(page, residents[1].code);
+  await waitForText(page, 'sampling-notice', '此人本轮已采样');
+  assert.equal(await page.getByTestId('sampling-notice').getAttribute('data-type'), 'error');
+  assert.match(await textOf(page, 'sampling-notice'), new RegExp(TUBE));
+  await shot(page, 'sampling-5-already-sampled');
+
+  // A photo of a person code is read like the camera's picture.
+  const photo = path.join(state.dir, 'photo.png');
+  fs.writeFileSync(photo, await QRCode.toBuffer(residents[3].code, { errorCorrectionLevel: 'M', scale: 6 }));
+  await page.getByTestId('sampling-photo-input').setInputFiles(photo);
+  await waitForMembers(page, 4);
+  assert.equal((await admin.get<TubeDetail>(`/sampling/tubes/${TUBE}`)).memberCount, 4);
+
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no horizontal scrolling on a phone (${overflow}px)`);
+
+  // Sealed by hand: the page asks for the next tube; the sealed one goes to the lab.
+  await page.getByTestId('sampling-seal').click();
+  await page.locator('.ant-popconfirm:visible .ant-btn-primary').click();
+  await waitForText(page, 'sampling-notice', `管 ${TUBE} 已封管，请扫描新管码`);
+  await page.getByTestId('sampling-tube-input').waitFor();
+  assert.equal((await admin.get<{ sealed: boolean }>(`/sampling/tubes/${TUBE}`)).sealed, true);
+  await page.getByRole('checkbox', { name: TUBE }).check();
+  await page.getByTestId('sampling-lab-name').fill('周口市疾控中心实验室');
+  await page.getByTestId('sampling-handover').click();
+  await page.getByText('已送检 1 管').waitFor();
+  await waitForText(page, 'sampling-point-tubes', '已送检');
+  await shot(page, 'sampling-6-sealed-handed-over');
+  await context.close();
+});
+
+test('a resident’s person code: shown on their page, printable on a public page with no API call', async () => {
+  const { browser, base, residents } = state;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  await login(page, base, 'admin', ADMIN_PASSWORD);
+  await page.goto(`${base}/residents/${residents[0].id}`);
+  await page.getByTestId('resident-person-code').click();
+  await page.getByTestId('resident-person-code-card').waitFor();
+  await page.waitForTimeout(400); // the dialog's opening animation
+  const link = await page.getByTestId('resident-person-code-link').getAttribute('href');
+  assert.equal(link, `/code/${encodeURIComponent(residents[0].code)}`);
+  await screenshot(page, 'person-code-modal');
+  await context.close();
+
+  // Signed out, on a phone: the page draws the code without asking the server anything.
+  const publicContext = await browser.newContext({ viewport: PHONE, isMobile: true });
+  publicContext.setDefaultTimeout(WAIT_MS);
+  const publicPage = await publicContext.newPage();
+  const apiCalls: string[] = [];
+  publicPage.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/')) apiCalls.push(request.url());
+  });
+  await publicPage.goto(`${base}${link}`);
+  await publicPage.getByTestId('person-code-qr').waitFor();
+  assert.match(await textOf(publicPage, 'person-code-heading'), /核酸码/);
+  assert.ok((await publicPage.textContent('body'))?.includes('请出示给采样人员扫描'));
+  assert.ok(!(await publicPage.textContent('body'))?.includes(residents[0].name), 'no name on the page');
+  assert.deepEqual(apiCalls, []);
+  await screenshot(publicPage, 'person-code-public');
+  await publicContext.close();
+});

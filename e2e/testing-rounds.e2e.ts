@@ -1,0 +1,196 @@
+/**
+ * The command centre's side of a mass-testing round: the administrator creates a round, reads its
+ * coverage, exempts one missing person (bedridden), and after a few scans (made through the API,
+ * as a sampler's phone would) imports the lab's results with a pooled positive, which puts the
+ * tube's members on the round's recall list.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, journey, login, screenshot } from './support.ts';
+
+const j = journey();
+
+/** A signed-in API client, for what the journey does not do through this page (a sampler's scans). */
+async function apiAs(base: string, username: string, password: string) {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(login.status, 200, `login ${username}`);
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${base}/api/v1${url}`, {
+      method,
+      headers: {
+        Cookie: cookie,
+        Origin: base,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    assert.ok(response.ok, `${method} ${url}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+  return {
+    get: <T>(url: string) => call<T>('GET', url),
+    post: <T>(url: string, body: unknown) => call<T>('POST', url, body),
+  };
+}
+
+/** A statistic card's figure ("29,105" → 29105). */
+async function figure(page: Page, testId: string) {
+  const text = await page.getByTestId(testId).locator('.ant-statistic-content-value').textContent();
+  return Number((text ?? '').replace(/,/g, ''));
+}
+
+async function waitForFigure(page: Page, testId: string, expected: number) {
+  await page.waitForFunction(
+    ({ testId, expected }) => {
+      const value = document.querySelector(`[data-testid="${testId}"] .ant-statistic-content-value`);
+      return Number((value?.textContent ?? '').replace(/,/g, '')) === expected;
+    },
+    { testId, expected },
+    { timeout: 15_000 },
+  );
+}
+
+async function pick(page: Page, testId: string, search: string, option: string) {
+  await page.getByTestId(testId).click();
+  await page.keyboard.type(search);
+  await page
+    .locator('.ant-select-dropdown:visible .ant-select-tree-node-content-wrapper', { hasText: option })
+    .first()
+    .click();
+}
+
+test('admin creates a round, exempts a missing person, and imports results with a pooled positive', async () => {
+  const page = await j.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await login(page, j.base, 'admin', ADMIN_PASSWORD);
+
+  // ---- a round, made through the page ----
+  await page.goto(`${j.base}/testing`);
+  await page.getByTestId('round-create').click();
+  await page.getByTestId('round-name').fill('第5轮全员核酸检测');
+  await pick(page, 'round-unit', '周口港区', '周口港区');
+  await page.getByTestId('round-submit').click();
+  await page.waitForURL(/\/testing\/[0-9a-f-]{36}$/);
+  const roundId = new URL(page.url()).pathname.split('/').pop() as string;
+  assert.equal(await page.getByTestId('round-title').textContent(), '第5轮全员核酸检测');
+
+  // ---- coverage: everyone due is missing, but those away long-term, who are exempt by themselves ----
+  await page.getByTestId('coverage-table').locator('.ant-table-row').first().waitFor();
+  await page.waitForFunction(() =>
+    /\d/.test(
+      document.querySelector('[data-testid="coverage-due"] .ant-statistic-content-value')?.textContent ?? '',
+    ),
+  );
+  const due = await figure(page, 'coverage-due');
+  const exempt = await figure(page, 'coverage-exempt');
+  const missing = await figure(page, 'coverage-missing');
+  assert.ok(due > 0, 'the district has people due');
+  assert.equal(await figure(page, 'coverage-sampled'), 0);
+  assert.equal(missing, due - exempt, 'missing is due less the exempt');
+  assert.equal(
+    await page.getByTestId('coverage-exempt-bedridden').count(),
+    0,
+    'nobody is exempt as bedridden yet',
+  );
+  await screenshot(page, 'testing-e2e-coverage');
+
+  // ---- the missing list: one person exempt as bedridden ----
+  await page.getByTestId('round-tab-missing').click();
+  const exemptButton = page.locator('[data-testid^="exempt-button-"]').first();
+  await exemptButton.waitFor();
+  const personId = ((await exemptButton.getAttribute('data-testid')) as string).replace('exempt-button-', '');
+  await exemptButton.click();
+  await page.getByTestId('exempt-reason').click();
+  await page
+    .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '卧床' })
+    .first()
+    .click();
+  await page.getByTestId('exempt-note').fill('长期卧床，已安排入户采样');
+  await page.getByTestId('exempt-submit').click();
+  // The list loses them; the coverage counts them exempt.
+  await page.getByTestId(`exempt-button-${personId}`).waitFor({ state: 'detached' });
+  await page.getByTestId('round-tab-coverage').click();
+  await waitForFigure(page, 'coverage-missing', missing - 1);
+  assert.equal(await figure(page, 'coverage-exempt'), exempt + 1);
+  assert.match((await page.getByTestId('coverage-exempt-bedridden').textContent()) ?? '', /卧床.*\b1$/);
+
+  // ---- three people sampled into one 10-in-1 tube, as a sampler's phone would ----
+  const admin = await apiAs(j.base, 'admin', ADMIN_PASSWORD);
+  const roots = await admin.get<{ items: { id: string }[] }>('/org-units?roots=true');
+  const district = roots.items[0]?.id as string;
+  const sampler = await admin.post<{ id: string }>('/users', {
+    username: 'sampler-e2e',
+    displayName: '端到端采样员',
+    password: 'Sampler-2022',
+    grants: [{ role: 'sampler', orgUnitId: district }],
+  });
+  const point = await admin.post<{ id: string }>(`/test-rounds/${roundId}/points`, {
+    name: '港区一中操场采样点',
+    orgUnitId: district,
+    place: '港区一中东门内操场',
+    hours: '07:00-12:00',
+    samplerUserIds: [sampler.id],
+  });
+  const people = await admin.get<{ items: { id: string }[] }>(`/test-rounds/${roundId}/missing?pageSize=3`);
+  const samplerApi = await apiAs(j.base, 'sampler-e2e', 'Sampler-2022');
+  const tube = 'E2E0415-0001';
+  for (const person of people.items) {
+    const { code } = await admin.get<{ code: string }>(`/residents/${person.id}/person-code`);
+    await samplerApi.post('/sampling/scans', {
+      clientId: randomUUID(),
+      roundId,
+      pointId: point.id,
+      personCode: code,
+      tubeCode: tube,
+    });
+  }
+  await page.getByTestId('coverage-refresh').click();
+  await waitForFigure(page, 'coverage-sampled', 3);
+  await waitForFigure(page, 'coverage-missing', missing - 4);
+
+  // ---- the lab's file: the tube positive, and a tube the system never saw ----
+  const testedAt = new Date(Date.now() - 10 * 60_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const when = `${testedAt.getFullYear()}-${pad(testedAt.getMonth() + 1)}-${pad(testedAt.getDate())} ${pad(testedAt.getHours())}:${pad(testedAt.getMinutes())}`;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-lab-')), 'results.csv');
+  fs.writeFileSync(
+    file,
+    `tubeCode,result,testedAt,ct\n${tube},阳性,${when},29.1\nE2E0415-9999,阴性,${when},\n`,
+  );
+
+  await page.goto(`${j.base}/lab`);
+  await page.locator('input[type="file"]').setInputFiles(file);
+  await page.getByTestId('lab-report').waitFor();
+  assert.equal(await figure(page, 'lab-rows'), 2);
+  assert.equal(await figure(page, 'lab-toApply'), 1);
+  assert.equal(await figure(page, 'lab-positives'), 1);
+  assert.equal(await figure(page, 'lab-rechecksToCreate'), 3, 'a recheck for each member of the pooled tube');
+  assert.equal(await figure(page, 'lab-unknownTubes'), 1);
+  assert.match((await page.getByTestId('lab-unknown-list').textContent()) ?? '', /E2E0415-9999/);
+  await screenshot(page, 'testing-e2e-lab-check');
+  await page.getByTestId('lab-confirm').click();
+  await page.getByTestId('lab-done').waitFor();
+  assert.equal(await figure(page, 'lab-applied'), 1);
+  assert.equal(await figure(page, 'lab-rechecksCreated'), 3);
+
+  // ---- the recall list of the round ----
+  await page.goto(`${j.base}/testing/${roundId}?tab=recalls`);
+  await waitForFigure(page, 'recalls-open', 3);
+  const recalled = await page.locator('[data-testid^="recall-person-"]').count();
+  assert.equal(recalled, 3);
+  await screenshot(page, 'testing-e2e-recalls');
+  await page.close();
+});
