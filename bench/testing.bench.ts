@@ -220,8 +220,9 @@ export async function run(args: string[]) {
     const latencies: number[] = [];
     let failures = 0;
     const cookies = await Promise.all(samplers.map((s) => login(s.username)));
+    // BENCH_TRACE=1: time every statement the scans send, by its first words (where to tune next).
     const qt = new Map<string, [number, number]>();
-    if (process.env.TRACE_BATCH) {
+    if (process.env.BENCH_TRACE) {
       const client = (db as unknown as { $client: Record<string, (...a: unknown[]) => Promise<unknown>> })
         .$client;
       for (const m of ['query', 'exec', 'transaction']) {
@@ -293,15 +294,6 @@ export async function run(args: string[]) {
     const scanSeconds = (performance.now() - started) / 1000;
     for (const [k, v] of [...qt.entries()].sort((a, b) => b[1][1] - a[1][1]).slice(0, 25))
       console.log(`Q ${v[0]} ${(v[1] / v[0]).toFixed(2)}ms ${(v[1] / 1000).toFixed(1)}s ${k}`);
-    for (const kind of [200, 256]) {
-      const bt = ((globalThis as unknown as { __bt?: number[][] }).__bt ?? []).filter((b) => b[2] === kind);
-      const n = bt.length;
-      const items = bt.reduce((a, b) => a + (b[0] ?? 0), 0);
-      const ms = bt.reduce((a, b) => a + (b[1] ?? 0), 0);
-      console.log(
-        `TRACE batches ${n}, avg size ${(items / n).toFixed(1)}, avg ms ${(ms / n).toFixed(1)}, busy ${(ms / 1000).toFixed(1)} s`,
-      );
-    }
     latencies.sort((a, b) => a - b);
     const scansPerSecond = Math.round(latencies.length / scanSeconds);
     console.log(
@@ -348,7 +340,8 @@ export async function run(args: string[]) {
               from unnest(${arrayParam(slice, 'uuid')}) with ordinality as p(id, n)`,
         );
       }
-      await db.execute(sql`analyze tubes; analyze tube_members`);
+      await db.execute(sql`analyze tubes`);
+      await db.execute(sql`analyze tube_members`);
       console.log(`seeded ${rest.length} more sampled people into tubes directly (not timed)`);
     }
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -34,6 +35,17 @@ export function defineJobs(jobs: JobRunner, deps: AppDeps) {
     everyMs: 60_000,
     run: () => markOverdueWorkItems(deps, SYSTEM).then(() => undefined),
   });
+  if (deps.database.kind === 'pglite') {
+    // The embedded database has no autovacuum worker: without this its planner would plan a
+    // round's millionth scan with the statistics of an empty table.
+    jobs.define({
+      name: 'db.analyze',
+      everyMs: 5 * 60_000,
+      run: async () => {
+        await deps.database.db.execute(sql`analyze`);
+      },
+    });
+  }
   jobs.define({
     name: 'sessions.cleanup',
     everyMs: 3_600_000,

@@ -140,8 +140,6 @@ ALTER TABLE "sweeps" ADD CONSTRAINT "sweeps_org_unit_id_org_units_id_fk" FOREIGN
 ALTER TABLE "test_exemptions" ADD CONSTRAINT "test_exemptions_round_id_test_rounds_id_fk" FOREIGN KEY ("round_id") REFERENCES "public"."test_rounds"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "test_exemptions" ADD CONSTRAINT "test_exemptions_person_id_persons_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."persons"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "test_rounds" ADD CONSTRAINT "test_rounds_org_unit_id_org_units_id_fk" FOREIGN KEY ("org_unit_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "tube_members" ADD CONSTRAINT "tube_members_person_id_persons_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."persons"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "tube_members" ADD CONSTRAINT "tube_members_tube_id_tubes_id_fk" FOREIGN KEY ("tube_id") REFERENCES "public"."tubes"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "tubes" ADD CONSTRAINT "tubes_round_id_test_rounds_id_fk" FOREIGN KEY ("round_id") REFERENCES "public"."test_rounds"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "tubes" ADD CONSTRAINT "tubes_point_id_collection_points_id_fk" FOREIGN KEY ("point_id") REFERENCES "public"."collection_points"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "tubes" ADD CONSTRAINT "tubes_handover_id_lab_handovers_id_fk" FOREIGN KEY ("handover_id") REFERENCES "public"."lab_handovers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

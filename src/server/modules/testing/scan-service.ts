@@ -67,6 +67,7 @@ async function sampleBatch(
     tx,
     [...new Set(live.map(({ w }) => w.input.pointId))],
     [...new Set(live.map(({ w }) => w.input.personId as string))],
+    [...new Set(live.map(({ w }) => w.input.roundId))],
   );
   const points = new Map(context.points.map((p) => [p.pointId, p]));
   const people = new Map(context.persons.map((p) => [p.codeId, p]));

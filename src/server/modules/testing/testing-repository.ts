@@ -141,7 +141,12 @@ export interface ScanPersonRow {
  * sampling mode; and which of them are already sampled in those rounds. Persons are read by code:
  * whoever holds a person's code may sample them at any point; only the masked name goes back.
  */
-export async function loadScanContext(db: Executor, pointIds: string[], personIds: string[]) {
+export async function loadScanContext(
+  db: Executor,
+  pointIds: string[],
+  personIds: string[],
+  roundIds: string[],
+) {
   const [row] = await queryRows<{
     points: ScanPointRow[] | null;
     persons: ScanPersonRow[] | null;
@@ -165,7 +170,8 @@ export async function loadScanContext(db: Executor, pointIds: string[], personId
                (select json_agg(ppl) from ppl) as persons,
                (select json_agg(json_build_object('roundId', m.round_id, 'personId', m.person_id, 'tubeCode', t.code))
                   from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
-                  where m.round_id in (select "roundId" from pts) and m.person_id in (select id from ppl)) as sampled`,
+                  -- Both key columns as arrays: an index lookup per person, never the round's memberships.
+                  where m.round_id = any(${arrayParam(roundIds, 'uuid')}) and m.person_id = any(array(select id from ppl))) as sampled`,
   );
   return { points: row?.points ?? [], persons: row?.persons ?? [], sampled: row?.sampled ?? [] };
 }
@@ -249,17 +255,17 @@ export async function addMembersToTubes(db: Executor, rows: (NewMember & { house
           select round_id, person_id, tube_id, sampler_id, scanned_at from input
           on conflict do nothing
           returning round_id, person_id, tube_id),
-        counted as (
-          select a.tube_id, count(*)::int as n, max(i.household_id::text)::uuid as household_id
-          from added a join input i on i.round_id = a.round_id and i.person_id = a.person_id
-          group by a.tube_id),
         updated as (
           update ${tubes} t
           set member_count = t.member_count + c.n,
               household_id = coalesce(t.household_id, c.household_id),
               state = case when t.member_count + c.n >= t.capacity then 'sealed' else t.state end,
               sealed_at = case when t.member_count + c.n >= t.capacity then now() else t.sealed_at end
-          from counted c where t.id = c.tube_id
+          from (select a.tube_id, count(*)::int as n, max(i.household_id::text)::uuid as household_id
+                from added a join input i on i.round_id = a.round_id and i.person_id = a.person_id
+                group by a.tube_id) c
+          -- The tubes by key, so the planner never walks the round's tubes.
+          where t.id = any(${arrayParam([...new Set(rows.map((r) => r.tubeId))], 'uuid')}) and t.id = c.tube_id
           returning t.id)
         select round_id as "roundId", person_id as "personId" from added`,
   );
