@@ -1,18 +1,21 @@
 /**
- * Group concurrent calls into one piece of work: calls arriving while a batch runs wait for the
+ * Group concurrent calls into one piece of work: calls arriving while batches run wait for the
  * next one, so under load each database round trip (or transaction) serves many requests, and
- * with no load a call runs at once. One batch runs at a time per batcher.
+ * with no load a call runs at once. Up to `concurrency` batches run at a time (on PostgreSQL a
+ * few transactions overlap their round trips; the embedded database has one connection, so one).
  *
  * `run` answers each item in order with a value or an Error (that item's own failure). If `run`
  * throws, the batch is retried item by item so one poisoned item cannot fail its neighbours.
  */
 export function createBatcher<I, O>(
   run: (items: I[]) => Promise<Array<O | Error>>,
-  options: { maxBatch: number },
+  options: { maxBatch: number; concurrency?: number },
 ): (item: I) => Promise<O> {
   type Waiting = { item: I; resolve: (value: O) => void; reject: (error: unknown) => void };
+  const slots = Math.max(1, options.concurrency ?? 1);
   let queue: Waiting[] = [];
-  let running = false;
+  let running = 0;
+  let scheduled = false;
 
   const settle = (waiting: Waiting[], answers: Array<O | Error>) => {
     waiting.forEach((w, i) => {
@@ -22,37 +25,50 @@ export function createBatcher<I, O>(
     });
   };
 
-  const drain = async () => {
-    running = true;
-    while (queue.length > 0) {
-      const batch = queue.slice(0, options.maxBatch);
-      queue = queue.slice(batch.length);
-      try {
-        settle(batch, await run(batch.map((w) => w.item)));
-      } catch (error) {
-        if (batch.length === 1) {
-          batch[0]?.reject(error);
-          continue;
-        }
-        for (const w of batch) {
-          try {
-            settle([w], await run([w.item]));
-          } catch (single) {
-            w.reject(single);
-          }
+  const runBatch = async (batch: Waiting[]) => {
+    try {
+      settle(batch, await run(batch.map((w) => w.item)));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      for (const w of batch) {
+        try {
+          settle([w], await run([w.item]));
+        } catch (single) {
+          w.reject(single);
         }
       }
     }
-    running = false;
+  };
+
+  const drain = async () => {
+    running += 1;
+    while (queue.length > 0) {
+      // With several slots, split what waits between the free ones rather than taking it all.
+      const share = Math.ceil(queue.length / Math.max(1, slots - running + 1));
+      const batch = queue.slice(0, Math.min(options.maxBatch, share));
+      queue = queue.slice(batch.length);
+      if (queue.length > 0 && running < slots) startDrain();
+      await runBatch(batch);
+    }
+    running -= 1;
+  };
+
+  const startDrain = () => {
+    if (scheduled) return;
+    scheduled = true;
+    // On the next turn, so the calls of this turn (one burst of requests) share the batch.
+    setImmediate(() => {
+      scheduled = false;
+      if (running < slots && queue.length > 0) void drain();
+    });
   };
 
   return (item) =>
     new Promise<O>((resolve, reject) => {
       queue.push({ item, resolve, reject });
-      // Start on the next turn so the calls of this turn (one burst of requests) share the batch.
-      if (!running) {
-        running = true;
-        setImmediate(() => void drain());
-      }
+      if (running < slots) startDrain();
     });
 }

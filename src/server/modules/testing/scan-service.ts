@@ -276,6 +276,8 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
       (writes) => runWriteBatch(deps, 'sampling.scan', writes, (tx, fresh) => sampleBatch(tx, fresh)),
       {
         maxBatch: 256,
+        // PostgreSQL overlaps a few transactions' round trips; PGlite has one connection.
+        concurrency: deps.database.kind === 'postgresql' ? 2 : 1,
       },
     );
     batchers.set(deps.database, batcher);

@@ -169,9 +169,13 @@ export async function loadScanContext(
         select (select json_agg(pts) from pts) as points,
                (select json_agg(ppl) from ppl) as persons,
                (select json_agg(json_build_object('roundId', m.round_id, 'personId', m.person_id, 'tubeCode', t.code))
-                  from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
-                  -- Both key columns as arrays: an index lookup per person, never the round's memberships.
-                  where m.round_id = any(${arrayParam(roundIds, 'uuid')}) and m.person_id = any(array(select id from ppl))) as sampled`,
+                  from ppl cross join lateral (
+                    -- Person by person through the primary key; OFFSET 0 keeps the planner from
+                    -- turning this into a scan of the round's memberships (it grows to millions).
+                    select m.round_id, m.person_id, m.tube_id from ${tubeMembers} m
+                    where m.person_id = ppl.id and m.round_id = any(${arrayParam(roundIds, 'uuid')})
+                    offset 0) m
+                  join ${tubes} t on t.id = m.tube_id) as sampled`,
   );
   return { points: row?.points ?? [], persons: row?.persons ?? [], sampled: row?.sampled ?? [] };
 }

@@ -156,7 +156,12 @@ export async function runWriteBatch<I, O>(
   writes.forEach((w, i) => {
     if (!firstIndex.has(w.clientId)) firstIndex.set(w.clientId, i);
   });
-  const unique = [...firstIndex.values()];
+  // In client-id order, so overlapping batches claim in the same order (no lock cycles).
+  const unique = [...firstIndex.values()].sort((a, b) => {
+    const x = writes[a]?.clientId as string;
+    const y = writes[b]?.clientId as string;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
   let published: Touched[] = [];
 
   await deps.database.db
