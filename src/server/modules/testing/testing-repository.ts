@@ -338,9 +338,10 @@ export async function findTubesByCodes(db: Executor, scope: string[], codes: str
     mode: string;
     roundId: string;
     memberCount: number;
+    orgPath: string;
   }>(
     db,
-    sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount"
+    sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount", org_path as "orgPath"
         from ${tubes} where code = any(${arrayParam(codes, 'text')}) and ${inScope(sql`org_path`, scope)}`,
   );
 }
@@ -682,28 +683,42 @@ export async function findSweepInScope(db: Executor, scope: string[], id: string
   return row;
 }
 
-export async function findSweepHouseholds(db: Executor, sweepId: string, scope: string[]) {
-  return queryRows<{
+export async function findSweepHouseholds(db: Executor, sweepId: string, roundId: string, scope: string[]) {
+  const homes = await queryRows<{
     householdId: string;
     address: string;
     gridName: string;
     outcome: string | null;
     note: string | null;
     visitedAt: string | null;
-    members: { id: string; name: string; sampled: boolean }[];
   }>(
     db,
     sql`select sh.household_id as "householdId", h.address, u.name as "gridName", sh.outcome, sh.note,
-               sh.visited_at as "visitedAt",
-               coalesce((select json_agg(json_build_object('id', p.id, 'name', p.name,
-                          'sampled', exists(select 1 from ${tubeMembers} m where m.round_id = s.round_id and m.person_id = p.id))
-                          order by p.name)
-                  from ${persons} p where p.household_id = h.id and p.merged_into is null), '[]') as members
-        from ${sweepHouseholds} sh join ${sweeps} s on s.id = sh.sweep_id
-             join ${households} h on h.id = sh.household_id join ${orgUnits} u on u.id = h.org_unit_id
+               sh.visited_at as "visitedAt"
+        from ${sweepHouseholds} sh join ${households} h on h.id = sh.household_id
+             join ${orgUnits} u on u.id = h.org_unit_id
         where sh.sweep_id = ${sweepId} and ${inScope(sql`sh.org_path`, scope)}
         order by h.org_path, h.address`,
   );
+  // Their members in one query (not one per household), with whether each is sampled in the round.
+  const members = await queryRows<{ householdId: string; id: string; name: string; sampled: boolean }>(
+    db,
+    sql`select p.household_id as "householdId", p.id, p.name, (m.person_id is not null) as sampled
+        from ${persons} p
+        left join ${tubeMembers} m on m.round_id = ${roundId} and m.person_id = p.id
+        where p.household_id = any(${arrayParam(
+          homes.map((h) => h.householdId),
+          'uuid',
+        )}) and p.merged_into is null
+        order by p.name`,
+  );
+  const byHome = new Map<string, { id: string; name: string; sampled: boolean }[]>();
+  for (const m of members) {
+    const list = byHome.get(m.householdId) ?? [];
+    list.push({ id: m.id, name: m.name, sampled: m.sampled });
+    byHome.set(m.householdId, list);
+  }
+  return homes.map((h) => ({ ...h, members: byHome.get(h.householdId) ?? [] }));
 }
 
 export async function findSweepHouseholdInScope(

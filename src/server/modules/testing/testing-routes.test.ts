@@ -528,6 +528,15 @@ describe('lab results', () => {
     const [p] = await addPeople(t.fx.gridA, 1);
     const tube = newTube();
     assert.equal((await scan(p as string, tube)).status, 201);
+    const open = await as.lab.post('/api/v1/lab/results', {
+      tubeCode: tube,
+      result: 'negative',
+      testedAt: now(),
+    });
+    assert.equal(open.status, 409, 'a tube still open takes no result');
+    assert.equal(open.body.error.code, 'TUBE_OPEN');
+    assert.match(open.body.error.message, /未封管/);
+    assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {})).status, 200);
     const entered = await as.lab.post('/api/v1/lab/results', {
       tubeCode: tube,
       result: 'negative',
@@ -566,6 +575,7 @@ describe('lab results', () => {
     const members = await addPeople(t.fx.gridA, 2);
     const tube = newTube();
     for (const p of members) assert.equal((await scan(p, tube)).status, 201);
+    assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {})).status, 200);
     const wb = new ExcelJS.Workbook();
     const sheet = wb.addWorksheet('结果');
     sheet.addRow(['管号', '检测结果', '检测时间', 'Ct值']);

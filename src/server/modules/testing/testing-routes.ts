@@ -362,7 +362,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
                   orgUnitId: z.string(),
                   orgUnitName: z.string(),
                   pointId: z.string(),
-                  createdAt: z.coerce.string(),
+                  createdAt: z.string(),
                   households: z.number(),
                   visited: z.number(),
                 }),

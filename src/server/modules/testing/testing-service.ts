@@ -443,6 +443,10 @@ export async function enterLabResult(
         code: 'RESULT_CONFLICT',
       },
     );
+  if (report.errors.length > 0)
+    throw conflict(text(report.errors[0]?.message as string, 'The tube is still open at its point'), {
+      code: 'TUBE_OPEN',
+    });
   return report;
 }
 
@@ -479,6 +483,7 @@ async function applyLabResults(
     wanted.push(first);
   }
 
+  let appliedPaths: string[] = [];
   const report = async (tx: Executor, write: boolean): Promise<ImportReport> => {
     const tubes = new Map(
       (
@@ -511,7 +516,16 @@ async function applyLabResults(
         }
         continue;
       }
-      if (tube.state === 'opened' || tube.state === 'sealed' || tube.state === 'sent') notReceived += 1;
+      if (tube.state === 'opened') {
+        // A result for a tube still taking people is far likelier a misread barcode than a test.
+        errors.push({
+          row: row.row,
+          column: 'tubeCode',
+          message: `管号 ${row.tubeCode} 仍在采样中（未封管），请核对管号；结果未导入`,
+        });
+        continue;
+      }
+      if (tube.state === 'sealed' || tube.state === 'sent') notReceived += 1;
       apply.push({ tube, row });
     }
     const positivesApplied = apply.filter((a) => a.row.result === 'positive');
@@ -547,13 +561,10 @@ async function applyLabResults(
         .reduce((n, a) => n + a.tube.memberCount, 0);
     }
     errors.sort((a, b) => a.row - b.row);
+    appliedPaths = apply.map((a) => a.tube.orgPath);
     return {
       dryRun: !write,
-      rows:
-        rows.length +
-        errors.filter(
-          (e, i, all) => all.findIndex((x) => x.row === e.row) === i && !rows.some((r) => r.row === e.row),
-        ).length,
+      rows: new Set([...rows.map((r) => r.row), ...errors.map((e) => e.row)]).size,
       applied: apply.length,
       unknownTubes,
       duplicates,
@@ -574,7 +585,8 @@ async function applyLabResults(
       {
         entity: 'lab_result_import',
         entityId: null,
-        orgPath: null,
+        // The smallest subtree holding every tube, so the event reaches those it concerns.
+        orgPath: commonAncestor(appliedPaths),
         after: {
           fileName,
           rows: result.rows,
@@ -586,6 +598,18 @@ async function applyLabResults(
     ];
     return { result, touched };
   });
+}
+
+function commonAncestor(paths: string[]): string | null {
+  if (paths.length === 0) return null;
+  let common = (paths[0] as string).split('.');
+  for (const p of paths) {
+    const parts = p.split('.');
+    let i = 0;
+    while (i < common.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.length ? common.join('.') : null;
 }
 
 /** What results set off, for tubes just given a result. Returns the rechecks created. */
@@ -957,14 +981,15 @@ export async function createSweep(
 export async function listSweeps(deps: AppDeps, actor: Actor, roundId: string) {
   const scope = testingScope(actor);
   await visibleRound(deps, scope, roundId);
-  return { items: await repo.findSweepsOfRound(deps.database.db, roundId, scope) };
+  const items = await repo.findSweepsOfRound(deps.database.db, roundId, scope);
+  return { items: items.map((i) => ({ ...i, createdAt: iso(i.createdAt) as string })) };
 }
 
 export async function getSweep(deps: AppDeps, actor: Actor, sweepId: string) {
   const scope = testingScope(actor);
   const sweep = await repo.findSweepInScope(deps.database.db, scope, sweepId);
   if (!sweep) throw notFound();
-  const households = await repo.findSweepHouseholds(deps.database.db, sweepId, scope);
+  const households = await repo.findSweepHouseholds(deps.database.db, sweepId, sweep.roundId, scope);
   return {
     id: sweep.id,
     roundId: sweep.roundId,
