@@ -20,6 +20,7 @@ const SAMPLER = { username: 'sampler-e2e', password: 'Sampler-pass-2022', displa
 const ROUND_NAME = '端到端全员核酸第1轮';
 const POINT_NAME = '端到端广场采样点';
 const TUBE = 'E2E-T-000001';
+const TUBE2 = 'E2E-T-000002';
 const PHONE = { width: 390, height: 844 };
 /** Generous: the machines running the journeys have two cores, often shared with other test runs. */
 const WAIT_MS = 60_000;
@@ -82,7 +83,7 @@ before(async () => {
   );
   const pooled = page.items.filter((r) => Object.keys(r.statuses).length === 0);
   state.residents = await Promise.all(
-    (pooled.length >= 4 ? pooled : page.items).slice(0, 4).map(async (r) => ({
+    (pooled.length >= 5 ? pooled : page.items).slice(0, 5).map(async (r) => ({
       id: r.id,
       name: r.name,
       code: (await admin.get<{ code: string }>(`/residents/${r.id}/person-code`)).code,
@@ -232,6 +233,20 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   await page.getByText('已送检 1 管').waitFor();
   await waitForText(page, 'sampling-point-tubes', '已送检');
   await shot(page, 'sampling-6-sealed-handed-over');
+
+  // Reloaded with no network (a village without signal): the page comes back as the last
+  // confirmed user with the last round and point, and a scan still goes into the queue.
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByTestId('sampling-tube-input').waitFor();
+  await page.getByTestId('sampling-tube-input').fill(TUBE2);
+  await page.getByTestId('sampling-tube-input').press('Enter');
+  await typePersonCode(page, residents[4].code);
+  await waitForText(page, 'sampling-queue-count', '待上传 1');
+  await shot(page, 'sampling-7-reloaded-offline');
+  await context.setOffline(false);
+  await waitForText(page, 'sampling-queue-count', '待上传 0');
+  assert.equal((await admin.get<TubeDetail>(`/sampling/tubes/${TUBE2}`)).memberCount, 1);
   await context.close();
 });
 

@@ -4,12 +4,46 @@ import { ApiError, api } from './api';
 import type { Session } from './types';
 
 const ME_KEY = ['me'] as const;
+/**
+ * The last session the server confirmed, so a grid worker or sampler who reloads the page in a
+ * village without signal still gets their pages (and the sampling queue) instead of an error.
+ * It holds names and permissions only; the server still checks every request when it is reached.
+ */
+const LAST_SESSION_KEY = 'gridwatch.lastSession';
+
+function rememberSession(session: Session | null) {
+  try {
+    if (session) localStorage.setItem(LAST_SESSION_KEY, JSON.stringify(session));
+    else localStorage.removeItem(LAST_SESSION_KEY);
+  } catch {
+    // storage full or disabled: nothing to remember then
+  }
+}
+
+function lastSession(): Session | null {
+  try {
+    const raw = localStorage.getItem(LAST_SESSION_KEY);
+    return raw ? (JSON.parse(raw) as Session) : null;
+  } catch {
+    return null;
+  }
+}
 
 async function fetchSession(): Promise<Session | null> {
   try {
-    return await api.get<Session>('/auth/me');
+    const session = await api.get<Session>('/auth/me');
+    rememberSession(session);
+    return session;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return null;
+    if (error instanceof ApiError && error.status === 401) {
+      rememberSession(null);
+      return null;
+    }
+    // No network at all: carry on as the last confirmed user.
+    if (error instanceof ApiError && error.status === 0) {
+      const last = lastSession();
+      if (last) return last;
+    }
     throw error;
   }
 }
@@ -33,12 +67,14 @@ export function useMe() {
 
 /** A new session replaces everything cached for the previous user. */
 export function startSession(queryClient: QueryClient, session: Session) {
+  rememberSession(session);
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_KEY[0] });
   queryClient.setQueryData(ME_KEY, session);
 }
 
 /** The session expired: the signed-in layout sends the user to /login, and back here after. */
 export function endSession(queryClient: QueryClient) {
+  rememberSession(null);
   queryClient.setQueryData(ME_KEY, null);
 }
 
@@ -48,6 +84,7 @@ export function endSession(queryClient: QueryClient) {
  * not be allowed to see.
  */
 export function signOutLocally() {
+  rememberSession(null);
   window.location.assign('/login');
 }
 

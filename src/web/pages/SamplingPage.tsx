@@ -82,6 +82,26 @@ function vibrate(pattern: number | number[]) {
   if (typeof navigator.vibrate === 'function') navigator.vibrate(pattern);
 }
 
+/**
+ * The rounds and points a sampler works with rarely change during a day: the last copy fetched
+ * stands in when the page is reloaded without network, so scanning (into the queue) goes on.
+ */
+async function lastGoodCopy<T>(key: string, fetchFresh: () => Promise<T>): Promise<T> {
+  try {
+    const fresh = await fetchFresh();
+    try {
+      localStorage.setItem(key, JSON.stringify(fresh));
+    } catch {
+      // storage full: the page still works online
+    }
+    return fresh;
+  } catch (error) {
+    const kept = error instanceof ApiError && error.status === 0 ? localStorage.getItem(key) : null;
+    if (kept) return JSON.parse(kept) as T;
+    throw error;
+  }
+}
+
 /** `navigator.onLine`, live. */
 function useOnline() {
   return useSyncExternalStore(
@@ -178,11 +198,17 @@ function SamplingDesk({ userId }: { userId: string }) {
 
   const rounds = useQuery({
     queryKey: ['test-rounds', 'list', { pageSize: 100 }],
-    queryFn: () => api.get<Page<TestRound>>('/test-rounds', { pageSize: 100 }),
+    queryFn: () =>
+      lastGoodCopy('gridwatch.sampling.rounds', () =>
+        api.get<Page<TestRound>>('/test-rounds', { pageSize: 100 }),
+      ),
   });
   const round = useQuery({
     queryKey: ['test-rounds', 'detail', roundId],
-    queryFn: () => api.get<TestRoundDetail>(`/test-rounds/${roundId}`),
+    queryFn: () =>
+      lastGoodCopy(`gridwatch.sampling.round.${roundId}`, () =>
+        api.get<TestRoundDetail>(`/test-rounds/${roundId}`),
+      ),
     enabled: Boolean(roundId),
   });
   const tube = useQuery({

@@ -434,19 +434,36 @@ export async function closeRechecksOf(db: Executor, personIds: string[], state: 
     .returning({ id: rechecks.id, workItemId: rechecks.workItemId });
 }
 
-/** Persons whose latest control state is the one given. */
-export async function personsInControlState(db: Executor, personIds: string[], state: string) {
-  if (personIds.length === 0) return [];
+/**
+ * Members of these tubes whose latest control state is the one given. Starts from the few people
+ * under any control state, never from the (possibly million) members of the tubes.
+ */
+export async function membersInControlState(db: Executor, tubeIds: string[], state: string) {
+  if (tubeIds.length === 0) return [];
   const rows = await queryRows<{ personId: string }>(
     db,
-    sql`select c.person_id as "personId" from (
+    sql`with latest as (
           select distinct on (s.person_id) s.person_id, s.value
-          from person_statuses s
-          where s.kind = 'control_state' and s.person_id = any(${arrayParam(personIds, 'uuid')})
-          order by s.person_id, s.observed_at desc, s.created_at desc) c
-        where c.value = ${state}`,
+          from person_statuses s where s.kind = 'control_state'
+          order by s.person_id, s.observed_at desc, s.created_at desc)
+        select distinct m.person_id as "personId"
+        from latest l join ${tubeMembers} m on m.person_id = l.person_id
+        where l.value = ${state} and m.tube_id = any(${arrayParam(tubeIds, 'uuid')})`,
   );
   return rows.map((r) => r.personId);
+}
+
+/** Open rechecks of people sampled in these tubes are closed with the tubes' outcome. */
+export async function closeRechecksOfTubeMembers(db: Executor, tubeIds: string[], state: string) {
+  if (tubeIds.length === 0) return [];
+  return queryRows<{ id: string; workItemId: string | null }>(
+    db,
+    sql`update ${rechecks} r set state = ${state}, closed_at = now()
+        where r.state = 'open' and exists (
+          select 1 from ${tubeMembers} m
+          where m.person_id = r.person_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')}))
+        returning r.id, r.work_item_id as "workItemId"`,
+  );
 }
 
 // ---- coverage ---------------------------------------------------------------------------------

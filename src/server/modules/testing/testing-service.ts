@@ -618,9 +618,11 @@ async function followUpResults(
   actor: Actor,
   tested: { id: string; code: string; mode: string; roundId: string; result: string; testedAt: Date }[],
 ): Promise<number> {
+  // Only positive tubes' members come back to the app (a handful); what negatives cause is done
+  // in the database, set-based, so 100,000 negative tubes never ship a million members here.
   const members = await repo.findMembersOfTubes(
     tx,
-    tested.map((t) => t.id),
+    tested.filter((t) => t.result === 'positive').map((t) => t.id),
   );
   const tubeOf = new Map(tested.map((t) => [t.id, t]));
   const now = new Date();
@@ -696,14 +698,19 @@ async function followUpResults(
   await closeRechecks(tx, singleIds, 'positive');
 
   // Negatives: members under temporary control are released; a negative single tube closes their recheck.
-  const negative = members.filter((m) => tubeOf.get(m.tubeId)?.result === 'negative');
-  const negativeIds = [...new Set(negative.map((m) => m.personId))];
-  for (const id of await repo.personsInControlState(tx, negativeIds, 'temporary_control'))
-    status(id, 'released', '复核阴性');
-  await closeRechecks(
+  const negativeTubes = tested.filter((t) => t.result === 'negative');
+  for (const id of await repo.membersInControlState(
     tx,
-    negative.filter((m) => !isPooled(tubeOf.get(m.tubeId)?.mode as SamplingMode)).map((m) => m.personId),
-    'negative',
+    negativeTubes.map((t) => t.id),
+    'temporary_control',
+  ))
+    status(id, 'released', '复核阴性');
+  const singleNegatives = negativeTubes.filter((t) => !isPooled(t.mode as SamplingMode)).map((t) => t.id);
+  const closed = await repo.closeRechecksOfTubeMembers(tx, singleNegatives, 'negative');
+  await repo.closeWorkItems(
+    tx,
+    closed.map((c) => c.workItemId).filter((id): id is string => Boolean(id)),
+    '单管复核阴性，已解除临时管控',
   );
 
   if (statuses.length > 0) {
