@@ -157,6 +157,8 @@ test('admin creates a round, exempts a missing person, and imports results with 
       tubeCode: tube,
     });
   }
+  // The sampler seals the tube: a lab result for a tube still open would be refused.
+  await samplerApi.post(`/sampling/tubes/${tube}/seal`, {});
   await page.getByTestId('coverage-refresh').click();
   await waitForFigure(page, 'coverage-sampled', 3);
   await waitForFigure(page, 'coverage-missing', missing - 4);
