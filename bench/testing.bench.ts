@@ -25,6 +25,7 @@ import { arrayParam, queryRows } from '../src/server/db/rows.ts';
 import { findGridsInScope, insertOrgUnit } from '../src/server/modules/org/org-repository.ts';
 import * as residents from '../src/server/modules/residents/resident-repository.ts';
 import { mintPersonCode } from '../src/server/modules/testing/person-code.ts';
+import { recountRoundCoverage } from '../src/server/modules/testing/testing-repository.ts';
 import { addPoint, createRound } from '../src/server/modules/testing/testing-service.ts';
 import { actorOfUser } from '../src/server/platform/auth/auth-service.ts';
 import { hashPassword } from '../src/server/platform/auth/passwords.ts';
@@ -340,6 +341,7 @@ export async function run(args: string[]) {
               from unnest(${arrayParam(slice, 'uuid')}) with ordinality as p(id, n)`,
         );
       }
+      await recountRoundCoverage(db, round.id);
       await db.execute(sql`analyze tubes`);
       await db.execute(sql`analyze tube_members`);
       console.log(`seeded ${rest.length} more sampled people into tubes directly (not timed)`);

@@ -282,6 +282,8 @@ export const persons = pgTable(
     index('persons_phone_last4_idx').on(t.phoneLast4),
     index('persons_phone_hash_idx').on(t.phoneHash),
     index('persons_household_idx').on(t.householdId),
+    // Due people per grid for a round's coverage, read from the index alone (a million people in ~0.3 s).
+    index('persons_coverage_idx').on(t.orgPath, t.residenceStatus).where(sql`merged_into is null`),
   ],
 );
 
@@ -484,6 +486,24 @@ export const tubeMembers = pgTable(
     index('tube_members_tube_idx').on(t.tubeId),
     index('tube_members_person_idx').on(t.personId, t.scannedAt),
   ],
+);
+
+/**
+ * People sampled in a round per grid, kept by the scans themselves (one upsert per batch), so a
+ * district's coverage never joins a million memberships to a million people. Counted by the grid
+ * and residence status the person had when sampled; `recountRoundCoverage` rebuilds it exactly.
+ */
+export const roundGridCounts = pgTable(
+  'round_grid_counts',
+  {
+    roundId: uuid('round_id').notNull(),
+    orgPath: text('org_path').notNull(),
+    /** Sampled people who were due (living here, or away long-term). */
+    sampled: integer('sampled').notNull().default(0),
+    /** Of them, the ones away long-term (who would otherwise count as exempt). */
+    sampledAway: integer('sampled_away').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.orgPath] })],
 );
 
 /** Why a person is not due in a round (长期在外, 卧床 → door-to-door, 婴幼儿, 住院, …). */

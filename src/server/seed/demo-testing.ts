@@ -3,6 +3,7 @@ import { localDay } from '../../domain/dates.ts';
 import { addDays } from '../../domain/testing.ts';
 import type { Executor } from '../db/database.ts';
 import { queryRows } from '../db/rows.ts';
+import { recountRoundCoverage } from '../modules/testing/testing-repository.ts';
 import { SYSTEM } from '../platform/access/actor.ts';
 import { runWrite, type WriteDeps } from '../platform/audit/run-write.ts';
 import { newId } from '../platform/ids.ts';
@@ -62,6 +63,7 @@ export async function seedDemoRound(deps: WriteDeps, rootPath: string) {
             returning person_id)
           select count(*)::int as n from added`,
     );
+    await recountRoundCoverage(tx, roundId);
     return {
       result: sampled?.n ?? 0,
       touched: {

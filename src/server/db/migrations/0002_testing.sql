@@ -45,6 +45,14 @@ CREATE TABLE "rechecks" (
 	"closed_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "round_grid_counts" (
+	"round_id" uuid NOT NULL,
+	"org_path" text NOT NULL,
+	"sampled" integer DEFAULT 0 NOT NULL,
+	"sampled_away" integer DEFAULT 0 NOT NULL,
+	CONSTRAINT "round_grid_counts_round_id_org_path_pk" PRIMARY KEY("round_id","org_path")
+);
+--> statement-breakpoint
 CREATE TABLE "sweep_households" (
 	"sweep_id" uuid NOT NULL,
 	"household_id" uuid NOT NULL,
@@ -154,4 +162,5 @@ CREATE INDEX "tube_members_tube_idx" ON "tube_members" USING btree ("tube_id");-
 CREATE INDEX "tube_members_person_idx" ON "tube_members" USING btree ("person_id","scanned_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "tubes_code_key" ON "tubes" USING btree ("code");--> statement-breakpoint
 CREATE INDEX "tubes_round_idx" ON "tubes" USING btree ("round_id","state");--> statement-breakpoint
-CREATE INDEX "tubes_positive_idx" ON "tubes" USING btree ("round_id") WHERE result = 'positive';
+CREATE INDEX "tubes_positive_idx" ON "tubes" USING btree ("round_id") WHERE result = 'positive';--> statement-breakpoint
+CREATE INDEX "persons_coverage_idx" ON "persons" USING btree ("org_path","residence_status") WHERE merged_into is null;

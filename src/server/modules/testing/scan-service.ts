@@ -139,7 +139,7 @@ async function sampleBatch(
   const tubes = new Map((await repo.openAndLockTubes(tx, [...fresh.values()])).map((t) => [t.code, t]));
   const lockedCount = new Map([...tubes.values()].map((t) => [t.id, t.memberCount]));
 
-  const members: (repo.NewMember & { householdId: string | null })[] = [];
+  const members: Parameters<typeof repo.addMembersToTubes>[1] = [];
   const planned: { i: number; tube: NonNullable<ReturnType<typeof tubes.get>>; r: (typeof ready)[number] }[] =
     [];
   for (const r of ready) {
@@ -216,6 +216,8 @@ async function sampleBatch(
       samplerId: w.actor.userId,
       scannedAt: r.at.toISOString(),
       householdId: tube.mode === 'household' ? person.householdId : null,
+      personPath: person.orgPath,
+      residenceStatus: person.residenceStatus,
     });
     planned.push({ i, tube, r });
   }

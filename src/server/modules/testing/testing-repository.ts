@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { DUE_RESIDENCE_STATUSES, EXEMPT_RESIDENCE_STATUSES } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import {
@@ -9,6 +10,7 @@ import {
   orgUnits,
   persons,
   rechecks,
+  roundGridCounts,
   sweepHouseholds,
   sweeps,
   testExemptions,
@@ -19,6 +21,9 @@ import {
   workItems,
 } from '../../db/schema.ts';
 import { inScope, overlapsScope } from '../../platform/access/scope-sql.ts';
+
+/** Residence statuses a round counts as due (living here, or away long-term and so exempt). */
+const COUNTED_STATUSES = [...DUE_RESIDENCE_STATUSES, ...EXEMPT_RESIDENCE_STATUSES];
 
 export type RoundRow = typeof testRounds.$inferSelect;
 export type PointRow = typeof collectionPoints.$inferSelect;
@@ -131,6 +136,7 @@ export interface ScanPersonRow {
   name: string;
   householdId: string | null;
   orgPath: string;
+  residenceStatus: string;
   keyGroups: string[];
   controlState: string | null;
 }
@@ -161,6 +167,7 @@ export async function loadScanContext(
           where p.id = any(${arrayParam(pointIds, 'uuid')})),
         ppl as (
           select d.id as "codeId", s.id, s.name, s.household_id as "householdId", s.org_path as "orgPath",
+                 s.residence_status as "residenceStatus",
                  coalesce((select array_agg(k.class_code) from person_key_groups k where k.person_id = s.id), '{}') as "keyGroups",
                  (select st.value from person_statuses st where st.person_id = s.id and st.kind = 'control_state'
                    order by st.observed_at desc, st.created_at desc limit 1) as "controlState"
@@ -241,7 +248,10 @@ export interface NewMember {
  * concurrent scan of the same person through another app server may have won) raise their tube's
  * count, and a tube reaching its capacity is sealed. Answers the memberships that went in.
  */
-export async function addMembersToTubes(db: Executor, rows: (NewMember & { householdId: string | null })[]) {
+export async function addMembersToTubes(
+  db: Executor,
+  rows: (NewMember & { householdId: string | null; personPath: string; residenceStatus: string })[],
+) {
   if (rows.length === 0) return [];
   const col = <K extends keyof (typeof rows)[number]>(k: K, type: string) =>
     arrayParam(
@@ -252,8 +262,9 @@ export async function addMembersToTubes(db: Executor, rows: (NewMember & { house
     db,
     sql`with input as (
           select * from unnest(${col('roundId', 'uuid')}, ${col('personId', 'uuid')}, ${col('tubeId', 'uuid')},
-            ${col('samplerId', 'uuid')}, ${col('scannedAt', 'timestamptz')}, ${col('householdId', 'uuid')})
-            as i(round_id, person_id, tube_id, sampler_id, scanned_at, household_id)),
+            ${col('samplerId', 'uuid')}, ${col('scannedAt', 'timestamptz')}, ${col('householdId', 'uuid')},
+            ${col('personPath', 'text')}, ${col('residenceStatus', 'text')})
+            as i(round_id, person_id, tube_id, sampler_id, scanned_at, household_id, person_path, residence_status)),
         added as (
           insert into ${tubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
           select round_id, person_id, tube_id, sampler_id, scanned_at from input
@@ -270,8 +281,34 @@ export async function addMembersToTubes(db: Executor, rows: (NewMember & { house
                 group by a.tube_id) c
           -- The tubes by key, so the planner never walks the round's tubes.
           where t.id = any(${arrayParam([...new Set(rows.map((r) => r.tubeId))], 'uuid')}) and t.id = c.tube_id
-          returning t.id)
+          returning t.id),
+        counted as (
+          insert into ${roundGridCounts} as g (round_id, org_path, sampled, sampled_away)
+          select i.round_id, i.person_path,
+                 count(*) filter (where i.residence_status = any(${arrayParam(COUNTED_STATUSES, 'text')}))::int,
+                 count(*) filter (where i.residence_status = 'away')::int
+          from added a join input i on i.round_id = a.round_id and i.person_id = a.person_id
+          group by i.round_id, i.person_path
+          -- Grid rows in key order, so overlapping batches lock them in the same order.
+          order by i.round_id, i.person_path
+          on conflict (round_id, org_path) do update
+            set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away
+          returning g.org_path)
         select round_id as "roundId", person_id as "personId" from added`,
+  );
+}
+
+/** Rebuilds a round's per-grid counts from its memberships (after a bulk load, or to repair drift). */
+export async function recountRoundCoverage(db: Executor, roundId: string) {
+  await db.execute(sql`delete from ${roundGridCounts} where round_id = ${roundId}`);
+  await db.execute(
+    sql`insert into ${roundGridCounts} (round_id, org_path, sampled, sampled_away)
+        select m.round_id, p.org_path,
+               count(*) filter (where p.residence_status = any(${arrayParam(COUNTED_STATUSES, 'text')}))::int,
+               count(*) filter (where p.residence_status = 'away')::int
+        from ${tubeMembers} m join ${persons} p on p.id = m.person_id
+        where m.round_id = ${roundId}
+        group by m.round_id, p.org_path`,
   );
 }
 
@@ -476,22 +513,60 @@ export interface CoverageRow {
 }
 
 /**
- * Due people of a round in an area, grouped by their grid path and exemption reason (null: not
- * exempt). Due = living here (at home, commuting, visiting) or away long-term, which exempts by itself.
+ * A round's coverage in an area, per grid, without joining people to memberships: due people from
+ * the persons' coverage index, sampled ones from the counts the scans keep, explicit exemptions of
+ * people not sampled (few) joined exactly. Away long-term people not sampled and not exempted
+ * otherwise are exempt by their status.
  */
 export async function coverageByGrid(db: Executor, roundId: string, area: Area, statuses: readonly string[]) {
-  return queryRows<CoverageRow>(
-    db,
-    sql`select p.org_path as "orgPath",
-               case when m.person_id is null then coalesce(e.reason, case when p.residence_status = 'away' then 'away' end) end as reason,
-               count(*)::int as due, count(m.person_id)::int as sampled
-        from ${persons} p
-        left join ${tubeMembers} m on m.round_id = ${roundId} and m.person_id = p.id
-        left join ${testExemptions} e on e.round_id = ${roundId} and e.person_id = p.id
-        where p.merged_into is null and p.residence_status = any(${arrayParam(statuses, 'text')})
-          and ${inArea(sql`p.org_path`, area)}
-        group by 1, 2`,
-  );
+  const [people, sampled, exempted] = await Promise.all([
+    queryRows<{ orgPath: string; due: number; away: number }>(
+      db,
+      sql`select p.org_path as "orgPath", count(*)::int as due,
+                 count(*) filter (where p.residence_status = 'away')::int as away
+          from ${persons} p
+          where p.merged_into is null and p.residence_status = any(${arrayParam(statuses, 'text')})
+            and ${inArea(sql`p.org_path`, area)}
+          group by p.org_path`,
+    ),
+    queryRows<{ orgPath: string; sampled: number; sampledAway: number }>(
+      db,
+      sql`select g.org_path as "orgPath", g.sampled, g.sampled_away as "sampledAway"
+          from ${roundGridCounts} g where g.round_id = ${roundId} and ${inArea(sql`g.org_path`, area)}`,
+    ),
+    queryRows<{ orgPath: string; reason: string; n: number; away: number }>(
+      db,
+      sql`select p.org_path as "orgPath", e.reason, count(*)::int as n,
+                 count(*) filter (where p.residence_status = 'away')::int as away
+          from ${testExemptions} e join ${persons} p on p.id = e.person_id
+          where e.round_id = ${roundId} and p.merged_into is null
+            and p.residence_status = any(${arrayParam(statuses, 'text')}) and ${inArea(sql`p.org_path`, area)}
+            and not exists (select 1 from ${tubeMembers} m where m.round_id = ${roundId} and m.person_id = e.person_id)
+          group by p.org_path, e.reason`,
+    ),
+  ]);
+  const sampledOf = new Map(sampled.map((r) => [r.orgPath, r]));
+  const exemptedOf = new Map<string, typeof exempted>();
+  for (const e of exempted) exemptedOf.set(e.orgPath, [...(exemptedOf.get(e.orgPath) ?? []), e]);
+  const rows: CoverageRow[] = [];
+  for (const grid of people) {
+    const counted = sampledOf.get(grid.orgPath);
+    const explicit = exemptedOf.get(grid.orgPath) ?? [];
+    const autoAway = Math.max(
+      0,
+      grid.away - (counted?.sampledAway ?? 0) - explicit.reduce((n, e) => n + e.away, 0),
+    );
+    const exempt = explicit.reduce((n, e) => n + e.n, 0) + autoAway;
+    rows.push({
+      orgPath: grid.orgPath,
+      reason: null,
+      due: grid.due - exempt,
+      sampled: counted?.sampled ?? 0,
+    });
+    for (const e of explicit) rows.push({ orgPath: grid.orgPath, reason: e.reason, due: e.n, sampled: 0 });
+    if (autoAway > 0) rows.push({ orgPath: grid.orgPath, reason: 'away', due: autoAway, sampled: 0 });
+  }
+  return rows;
 }
 
 export interface MissingRow {

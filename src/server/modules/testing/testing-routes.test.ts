@@ -12,6 +12,7 @@ import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts'
 import { insertHouseholds, insertPersons } from '../residents/resident-repository.ts';
 import { buildPersonRow } from '../residents/resident-rules.ts';
 import { mintPersonCode } from './person-code.ts';
+import { recountRoundCoverage } from './testing-repository.ts';
 
 let t: TestApp;
 let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'workerB' | 'command', ReturnType<typeof client>>;
@@ -691,6 +692,10 @@ describe('coverage and the missing', () => {
     );
     const grid = await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${v2.id}`);
     assert.equal(grid.body.missing, 4);
+    // The per-grid counts the scans kept are what a rebuild from the memberships gives.
+    await recountRoundCoverage(db(), r);
+    const rebuilt = await as.command.get(`/api/v1/test-rounds/${r}/coverage`);
+    assert.deepEqual(rebuilt.body, c);
   });
 
   test('the missing list is the missing people, with masked phones; an exemption takes one off', async () => {
