@@ -11,41 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { apiSession } from './api-session.ts';
 import { ADMIN_PASSWORD, journey, login, screenshot } from './support.ts';
 
 const j = journey();
-
-/** A signed-in API client, for what the journey does not do through this page (a sampler's scans). */
-async function apiAs(base: string, username: string, password: string) {
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(login.status, 200, `login ${username}`);
-  const cookie = login.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${base}/api/v1${url}`, {
-      method,
-      headers: {
-        Cookie: cookie,
-        Origin: base,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    assert.ok(response.ok, `${method} ${url}: ${response.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
-  return {
-    get: <T>(url: string) => call<T>('GET', url),
-    post: <T>(url: string, body: unknown) => call<T>('POST', url, body),
-  };
-}
 
 /** A statistic card's figure ("29,105" → 29105). */
 async function figure(page: Page, testId: string) {
@@ -128,7 +97,7 @@ test('admin creates a round, exempts a missing person, and imports results with 
   assert.match((await page.getByTestId('coverage-exempt-bedridden').textContent()) ?? '', /卧床.*\b1$/);
 
   // ---- three people sampled into one 10-in-1 tube, as a sampler's phone would ----
-  const admin = await apiAs(j.base, 'admin', ADMIN_PASSWORD);
+  const admin = await apiSession(j.base, 'admin', ADMIN_PASSWORD);
   const roots = await admin.get<{ items: { id: string }[] }>('/org-units?roots=true');
   const district = roots.items[0]?.id as string;
   const sampler = await admin.post<{ id: string }>('/users', {
@@ -145,7 +114,7 @@ test('admin creates a round, exempts a missing person, and imports results with 
     samplerUserIds: [sampler.id],
   });
   const people = await admin.get<{ items: { id: string }[] }>(`/test-rounds/${roundId}/missing?pageSize=3`);
-  const samplerApi = await apiAs(j.base, 'sampler-e2e', 'Sampler-2022');
+  const samplerApi = await apiSession(j.base, 'sampler-e2e', 'Sampler-2022');
   const tube = 'E2E0415-0001';
   for (const person of people.items) {
     const { code } = await admin.get<{ code: string }>(`/residents/${person.id}/person-code`);

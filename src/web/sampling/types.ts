@@ -2,34 +2,8 @@ import type { SamplingMode } from '../../domain/testing';
 
 /** Response shapes of the testing routes the sampler's pages read (see testing-routes.ts). */
 
-export interface TestRound {
-  id: string;
-  name: string;
-  orgUnitId: string;
-  orgUnitName: string | null;
-  startsOn: string;
-  endsOn: string;
-  defaultMode: SamplingMode;
-  singleTubeKeyGroups: string[];
-  createdAt: string;
-}
-
-export interface CollectionPoint {
-  id: string;
-  roundId: string;
-  name: string;
-  orgUnitId: string;
-  orgUnitName: string | null;
-  place: string | null;
-  hours: string | null;
-  kind: string;
-  samplers: { id: string; displayName: string }[];
-}
-
-export interface TestRoundDetail extends TestRound {
-  points: CollectionPoint[];
-  actions: { manage: boolean };
-}
+// Rounds and points are the same shapes the testing pages read: one definition.
+export type { CollectionPoint, TestRound, TestRoundDetail } from '../testingTypes';
 
 export interface Tube {
   id: string;
