@@ -91,6 +91,18 @@ async function sampleBatch(
       answers[i] = notFound();
       continue;
     }
+    // A point with a team takes scans from its team only (and from who organises the round there).
+    if (
+      point.samplerUserIds.length > 0 &&
+      !point.samplerUserIds.includes(w.actor.userId) &&
+      !pathInScope(point.pointPath, scopePaths(w.actor, 'testing.manage'))
+    ) {
+      answers[i] = new AppError(
+        'FORBIDDEN',
+        text('您不在该采样点的采样人员名单中', 'You are not on this point’s sampling team'),
+      );
+      continue;
+    }
     const person = people.get(w.input.personId as string);
     if (!person) {
       answers[i] = new AppError(

@@ -128,6 +128,7 @@ export interface ScanPointRow {
   endsOn: string;
   defaultMode: string;
   singleTubeKeyGroups: string[];
+  samplerUserIds: string[];
 }
 
 export interface ScanPersonRow {
@@ -162,7 +163,7 @@ export async function loadScanContext(
     sql`with pts as (
           select p.id as "pointId", p.round_id as "roundId", p.org_path as "pointPath", p.district_code as "districtCode",
                  r.starts_on::text as "startsOn", r.ends_on::text as "endsOn", r.default_mode as "defaultMode",
-                 r.single_tube_key_groups as "singleTubeKeyGroups"
+                 r.single_tube_key_groups as "singleTubeKeyGroups", p.sampler_user_ids as "samplerUserIds"
           from ${collectionPoints} p join ${testRounds} r on r.id = p.round_id
           where p.id = any(${arrayParam(pointIds, 'uuid')})),
         ppl as (

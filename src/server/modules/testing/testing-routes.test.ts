@@ -359,6 +359,24 @@ describe('scanning', () => {
     assert.equal(late.status, 409);
     assert.equal(late.body.error.code, 'ROUND_CLOSED');
     assert.equal((await as.workerA.post('/api/v1/sampling/scans', {})).status, 400);
+    // The point has a team: another sampler of the same community may not scan there.
+    const other = await as.admin.post('/api/v1/users', {
+      username: 'sampler-2',
+      displayName: '另一采样员',
+      password: 'Field-pass-2022',
+      grants: [{ role: 'sampler', orgUnitId: t.fx.community.id }],
+    });
+    assert.equal(other.status, 201, JSON.stringify(other.body));
+    const outsider = client(t.app, await t.login('sampler-2', 'Field-pass-2022'));
+    const refused = await outsider.post('/api/v1/sampling/scans', {
+      clientId: randomUUID(),
+      roundId: round.id,
+      pointId: point.id,
+      personCode: code(p as string),
+      tubeCode: newTube(),
+    });
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.error.message, /采样人员名单/);
   });
 });
 
