@@ -13,6 +13,7 @@ import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
 import { findOrgUnitInScope } from '../org/org-repository.ts';
+import { followPersonsInCoverage } from '../testing/testing-repository.ts';
 import * as repo from './resident-repository.ts';
 import { buildPersonRow, documentHash, type ResidentInput } from './resident-rules.ts';
 
@@ -371,6 +372,7 @@ export async function updateResident(
     if (merged.idNumber === idNumber && merged.documentType === p.documentType) changes.idEnc = p.idEnc;
     if (merged.phone === phone) changes.phoneEnc = p.phoneEnc;
     await repo.updatePersonRow(tx, id, changes);
+    await followPersonsInCoverage(tx, [{ id, orgPath: p.orgPath, residenceStatus: p.residenceStatus }]);
     if (patch.keyGroups) {
       const have = (await repo.findKeyGroupsOf(tx, scope, [id])).map((g) => g.code);
       // A class that has since ended stays on the people who have it; only new ones must be in effect.
@@ -485,6 +487,13 @@ export async function mergeResidents(deps: AppDeps, actor: Actor, survivorId: st
         text('重复记录不存在或不在您的管辖范围内', 'Duplicate not in your scope'),
       );
     await repo.mergePersonInto(tx, duplicateId, survivorId);
+    await followPersonsInCoverage(tx, [
+      {
+        id: duplicateId,
+        orgPath: duplicate.person.orgPath,
+        residenceStatus: duplicate.person.residenceStatus,
+      },
+    ]);
     const [view] = await viewsOf(deps, tx, actor, [survivor]);
     return {
       result: view,
@@ -569,7 +578,16 @@ export async function moveHouseholdTo(deps: AppDeps, actor: Actor, id: string, g
     const before = await repo.findHouseholdInScope(tx, scope, id);
     if (!before) throw notFound();
     const placed = await placeOf(tx, scope, { gridId });
+    const membersBefore = await repo.findHouseholdMembers(tx, scope, id);
     await repo.moveHousehold(tx, id, { id: placed.orgUnitId, path: placed.orgPath });
+    await followPersonsInCoverage(
+      tx,
+      membersBefore.map((m) => ({
+        id: m.id,
+        orgPath: before.household.orgPath,
+        residenceStatus: m.residenceStatus,
+      })),
+    );
     const after = await repo.findHouseholdInScope(tx, scope, id);
     if (!after) throw notFound();
     const members = await repo.findHouseholdMembers(tx, scope, id);

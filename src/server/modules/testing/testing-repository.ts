@@ -897,3 +897,51 @@ export async function closeWorkItems(db: Executor, ids: string[], feedback: stri
     .set({ state: 'done', feedback, doneAt: sql`now()`, updatedAt: sql`now()` })
     .where(and(inArray(workItems.id, ids), inArray(workItems.state, ['open', 'overdue'])));
 }
+
+/** A person's place and residence status before a change, for the coverage counts. */
+export interface PersonBefore {
+  id: string;
+  orgPath: string;
+  residenceStatus: string;
+}
+
+/**
+ * Keeps the per-grid sampled counts right when sampled people move grid, change residence status
+ * or are merged away: each of their memberships leaves its old grid's count and joins the new one.
+ * Called inside the registry's own write transactions.
+ */
+export async function followPersonsInCoverage(db: Executor, before: PersonBefore[]) {
+  if (before.length === 0) return;
+  await db.execute(
+    sql`with changed as (
+          select * from unnest(${arrayParam(
+            before.map((b) => b.id),
+            'uuid',
+          )}, ${arrayParam(
+            before.map((b) => b.orgPath),
+            'text',
+          )}, ${arrayParam(
+            before.map((b) => b.residenceStatus),
+            'text',
+          )}) as c(id, old_path, old_status)),
+        moved as (
+          select m.round_id, c.old_path, c.old_status, p.org_path as new_path,
+                 case when p.merged_into is null then p.residence_status end as new_status
+          from changed c join ${tubeMembers} m on m.person_id = c.id join ${persons} p on p.id = c.id
+          where c.old_path <> p.org_path or c.old_status is distinct from p.residence_status or p.merged_into is not null),
+        deltas as (
+          select round_id, old_path as org_path,
+                 -count(*) filter (where old_status = any(${arrayParam(COUNTED_STATUSES, 'text')})) as ds,
+                 -count(*) filter (where old_status = 'away') as da
+          from moved group by 1, 2
+          union all
+          select round_id, new_path,
+                 count(*) filter (where new_status = any(${arrayParam(COUNTED_STATUSES, 'text')})),
+                 count(*) filter (where new_status = 'away')
+          from moved group by 1, 2)
+        insert into ${roundGridCounts} as g (round_id, org_path, sampled, sampled_away)
+        select round_id, org_path, sum(ds)::int, sum(da)::int from deltas group by 1, 2 order by 1, 2
+        on conflict (round_id, org_path) do update
+          set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away`,
+  );
+}

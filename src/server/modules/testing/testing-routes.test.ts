@@ -795,4 +795,25 @@ describe('coverage and the missing', () => {
     assert.ok(day.sampled >= 1000 && day.tubes >= 100 && day.positives >= 1, JSON.stringify(day));
     assert.equal(res.body.rechecksOpen, 8);
   });
+
+  test('sampled people who move grid, move away or whose household moves are followed by the counts', async () => {
+    const sampledV1 = people.v1Home?.[0] as string;
+    const sampledV2 = people.v2Home?.[0] as string;
+    const moved = await as.admin.patch(`/api/v1/residents/${sampledV1}`, { gridId: v2.id });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    const gone = await as.admin.patch(`/api/v1/residents/${people.v2Home?.[1]}`, {
+      residenceStatus: 'moved_out',
+    });
+    assert.equal(gone.status, 200, JSON.stringify(gone.body));
+    const resident = await as.admin.get(`/api/v1/residents/${sampledV2}`);
+    const home = await as.admin.post(`/api/v1/households/${resident.body.householdId}/move`, {
+      gridId: v1.id,
+    });
+    assert.equal(home.status, 200, JSON.stringify(home.body));
+    const kept = await as.command.get(`/api/v1/test-rounds/${r}/coverage`);
+    await recountRoundCoverage(db(), r);
+    const rebuilt = await as.command.get(`/api/v1/test-rounds/${r}/coverage`);
+    assert.deepEqual(kept.body, rebuilt.body);
+    assert.equal(kept.body.sampled, 4, 'the one who moved away is no longer counted');
+  });
 });
