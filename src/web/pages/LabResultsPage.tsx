@@ -9,6 +9,7 @@ import {
   Flex,
   Grid,
   Input,
+  Radio,
   Result,
   Row,
   Spin,
@@ -23,9 +24,10 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TUBE_CODE_PATTERN } from '../../domain/testing';
+import { TEST_RESULT_NAMES, TEST_RESULTS, type TestResult, TUBE_CODE_PATTERN } from '../../domain/testing';
 import { api } from '../api';
 import { useShowError } from '../forms';
+import { localized } from '../i18n';
 import type testing from '../locales/testing.zh';
 import type { LabImportReport, ReceiptReport } from '../testingTypes';
 
@@ -60,7 +62,10 @@ export function LabResultsPage() {
         <ResultsImport />
       </Col>
       <Col xs={24} xl={8}>
-        <Receipts />
+        <Flex vertical gap={16}>
+          <Receipts />
+          <EnterResult />
+        </Flex>
       </Col>
     </Row>
   );
@@ -390,6 +395,77 @@ function Receipts() {
             data-testid="lab-receipt-result"
           />
         )}
+      </Flex>
+    </Card>
+  );
+}
+
+/** One result typed in (a re-test, a tube the file missed): the same rules as a file of one row. */
+function EnterResult() {
+  const { t, i18n } = useTranslation();
+  const showError = useShowError();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [tubeCode, setTubeCode] = useState('');
+  const [result, setResult] = useState<TestResult>('negative');
+  const [ct, setCt] = useState('');
+  const valid = TUBE_CODE_PATTERN.test(tubeCode.trim());
+  const enter = useMutation({
+    mutationFn: () =>
+      api.post<LabImportReport>('/lab/results', {
+        tubeCode: tubeCode.trim(),
+        result,
+        testedAt: new Date().toISOString(),
+        ct: ct.trim() || null,
+      }),
+    onSuccess: (report) => {
+      void message.success(
+        report.applied > 0
+          ? t('testing.lab.entered', { tube: tubeCode.trim() })
+          : t('testing.lab.enteredAlready', { tube: tubeCode.trim() }),
+      );
+      if (report.positives > 0) void queryClient.invalidateQueries({ queryKey: ['test-rounds'] });
+      setTubeCode('');
+      setCt('');
+    },
+    onError: (error) => showError(error),
+  });
+  return (
+    <Card title={t('testing.lab.enterTitle')}>
+      <Flex vertical gap={12}>
+        <Input
+          value={tubeCode}
+          onChange={(event) => setTubeCode(event.target.value)}
+          placeholder={t('testing.lab.enterTube')}
+          style={{ fontFamily: 'monospace' }}
+          data-testid="lab-enter-tube"
+        />
+        <Radio.Group
+          value={result}
+          onChange={(event) => setResult(event.target.value as TestResult)}
+          optionType="button"
+          buttonStyle="solid"
+          options={TEST_RESULTS.map((r) => ({
+            value: r,
+            label: localized(i18n.language, TEST_RESULT_NAMES[r].zh, TEST_RESULT_NAMES[r].en),
+          }))}
+          data-testid="lab-enter-result"
+        />
+        <Input
+          value={ct}
+          onChange={(event) => setCt(event.target.value)}
+          placeholder={t('testing.lab.enterCt')}
+          data-testid="lab-enter-ct"
+        />
+        <Button
+          type="primary"
+          disabled={!valid}
+          loading={enter.isPending}
+          onClick={() => enter.mutate()}
+          data-testid="lab-enter-submit"
+        >
+          {t('testing.lab.enterSubmit')}
+        </Button>
       </Flex>
     </Card>
   );
