@@ -850,7 +850,7 @@ export async function updateSweepHousehold(
 export async function findKeyGroupMembersWithLastTest(
   db: Executor,
   scope: string[],
-  nodePath: string,
+  nodePath: string | null,
   classCodes: string[],
 ) {
   if (classCodes.length === 0) return [];
@@ -867,7 +867,7 @@ export async function findKeyGroupMembersWithLastTest(
         from person_key_groups k join ${persons} p on p.id = k.person_id join ${orgUnits} u on u.id = p.org_unit_id
         where k.class_code = any(${arrayParam(classCodes, 'text')}) and p.merged_into is null
           and p.residence_status <> all(array['moved_out', 'deceased'])
-          and ${inScope(sql`p.org_path`, [nodePath])} and ${inScope(sql`p.org_path`, scope)}
+          and ${nodePath ? inScope(sql`p.org_path`, [nodePath]) : sql`true`} and ${inScope(sql`p.org_path`, scope)}
         order by p.org_path, p.name
         limit 5000`,
   );

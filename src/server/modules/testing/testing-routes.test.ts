@@ -817,3 +817,27 @@ describe('coverage and the missing', () => {
     assert.equal(kept.body.sampled, 4, 'the one who moved away is no longer counted');
   });
 });
+
+describe('periodic testing of key groups', () => {
+  test('members of a class with a frequency are due from their last sampling; never sampled is due today', async () => {
+    const [tested, untested] = await addPeople(t.fx.gridA, 2);
+    for (const id of [tested, untested]) {
+      const res = await as.workerA.patch(`/api/v1/residents/${id}`, { keyGroups: ['medical'] });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    }
+    assert.equal((await scan(tested as string, newTube())).status, 201);
+    const due = await as.workerA.get('/api/v1/key-group-testing/due');
+    assert.equal(due.status, 200, JSON.stringify(due.body));
+    const byPerson = Object.fromEntries(due.body.items.map((i: { personId: string }) => [i.personId, i]));
+    assert.equal(byPerson[tested as string].lastSampledOn, today);
+    assert.equal(byPerson[tested as string].dueOn > today, true, 'every 2 days: due after today');
+    assert.equal(byPerson[tested as string].overdue, false);
+    assert.equal(byPerson[untested as string].lastSampledOn, null);
+    assert.equal(byPerson[untested as string].dueOn, today);
+    assert.ok(due.body.items.every((i: { gridName: string }) => i.gridName === '第一网格'));
+    assert.equal(
+      (await as.workerA.get(`/api/v1/key-group-testing/due?orgUnitId=${t.fx.gridB.id}`)).status,
+      404,
+    );
+  });
+});

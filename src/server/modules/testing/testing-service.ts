@@ -1,4 +1,4 @@
-import { localDay } from '../../../domain/dates.ts';
+import { inEffect, localDay } from '../../../domain/dates.ts';
 import { maskName, maskPhone } from '../../../domain/masking.ts';
 import {
   addDays,
@@ -1053,7 +1053,8 @@ export async function recordSweepOutcome(
 export async function keyGroupTestingDue(deps: AppDeps, actor: Actor, orgUnitId?: string) {
   const scope = requireScope(actor, 'resident.read');
   const db = deps.database.db;
-  let nodePath = scope.length === 1 ? (scope[0] as string) : '';
+  // Without a unit: everywhere the actor may read residents.
+  let nodePath: string | null = null;
   if (orgUnitId) {
     const unit = await findOrgUnitInScope(db, scope, orgUnitId);
     if (!unit) throw notFound();
@@ -1061,16 +1062,15 @@ export async function keyGroupTestingDue(deps: AppDeps, actor: Actor, orgUnitId?
   }
   const today = localDay();
   const classes = (await findKeyGroupClasses(db))
+    .filter((c) => inEffect(c, today))
     .map((c) => ({ ...c, frequency: parseTestingFrequency(c.testingFrequency) }))
     .filter((c) => c.frequency !== null);
-  const rows = nodePath
-    ? await repo.findKeyGroupMembersWithLastTest(
-        db,
-        scope,
-        nodePath,
-        classes.map((c) => c.code),
-      )
-    : [];
+  const rows = await repo.findKeyGroupMembersWithLastTest(
+    db,
+    scope,
+    nodePath,
+    classes.map((c) => c.code),
+  );
   const byCode = new Map(classes.map((c) => [c.code, c]));
   const items = rows.map((r) => {
     const cls = byCode.get(r.classCode) as (typeof classes)[number];
