@@ -427,6 +427,7 @@ export interface MemberOfTube {
   orgPath: string;
   orgUnitId: string;
   address: string;
+  districtCode: string;
 }
 
 export async function findMembersOfTubes(db: Executor, tubeIds: string[]) {
@@ -434,7 +435,8 @@ export async function findMembersOfTubes(db: Executor, tubeIds: string[]) {
   return queryRows<MemberOfTube>(
     db,
     sql`select m.tube_id as "tubeId", t.code as "tubeCode", m.round_id as "roundId", p.id as "personId", p.name,
-               p.org_path as "orgPath", p.org_unit_id as "orgUnitId", p.address
+               p.org_path as "orgPath", p.org_unit_id as "orgUnitId", p.address,
+               p.district_code as "districtCode"
         from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id join ${persons} p on p.id = m.person_id
         where m.tube_id = any(${arrayParam(tubeIds, 'uuid')})`,
   );
@@ -478,17 +480,16 @@ export async function closeRechecksOf(db: Executor, personIds: string[], state: 
  */
 export async function membersInControlState(db: Executor, tubeIds: string[], state: string) {
   if (tubeIds.length === 0) return [];
-  const rows = await queryRows<{ personId: string }>(
+  return queryRows<{ personId: string; districtCode: string }>(
     db,
     sql`with latest as (
           select distinct on (s.person_id) s.person_id, s.value
           from person_statuses s where s.kind = 'control_state'
           order by s.person_id, s.observed_at desc, s.created_at desc)
-        select distinct m.person_id as "personId"
-        from latest l join ${tubeMembers} m on m.person_id = l.person_id
+        select distinct m.person_id as "personId", p.district_code as "districtCode"
+        from latest l join ${tubeMembers} m on m.person_id = l.person_id join ${persons} p on p.id = l.person_id
         where l.value = ${state} and m.tube_id = any(${arrayParam(tubeIds, 'uuid')})`,
   );
-  return rows.map((r) => r.personId);
 }
 
 /** Open rechecks of people sampled in these tubes are closed with the tubes' outcome. */
@@ -879,14 +880,6 @@ export async function findRoundPaths(db: Executor, ids: string[]) {
     .from(testRounds)
     .where(inArray(testRounds.id, ids));
   return new Map(rows.map((r) => [r.id, r]));
-}
-
-export async function findDistrictCodes(db: Executor, personIds: string[]) {
-  const rows = await queryRows<{ id: string; districtCode: string }>(
-    db,
-    sql`select id, district_code as "districtCode" from ${persons} where id = any(${arrayParam([...new Set(personIds)], 'uuid')})`,
-  );
-  return new Map(rows.map((r) => [r.id, r.districtCode]));
 }
 
 /** Closes the work items of finished rechecks with the outcome as their feedback. */

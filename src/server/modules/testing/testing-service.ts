@@ -17,7 +17,7 @@ import {
 import type { Executor } from '../../db/database.ts';
 import { personStatuses } from '../../db/schema.ts';
 import { type Actor, isWithin, pathInScope, scopePaths } from '../../platform/access/actor.ts';
-import { requireScope } from '../../platform/access/require.ts';
+import { requireAnyScope, requireScope } from '../../platform/access/require.ts';
 import { runWrite, type Touched } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
 import { conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
@@ -94,16 +94,8 @@ export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput
 }
 
 /** Who may look at a round at all: read, manage, scan or exempt. */
-const testingScope = (actor: Actor) => {
-  const paths = [
-    ...scopePaths(actor, 'testing.read'),
-    ...scopePaths(actor, 'testing.manage'),
-    ...scopePaths(actor, 'sampling.scan'),
-    ...scopePaths(actor, 'testing.exempt'),
-  ];
-  if (paths.length === 0) requireScope(actor, 'testing.read');
-  return [...new Set(paths)];
-};
+const testingScope = (actor: Actor) =>
+  requireAnyScope(actor, ['testing.read', 'testing.manage', 'sampling.scan', 'testing.exempt']);
 
 async function visibleRound(deps: AppDeps, scope: string[], id: string) {
   const round = await repo.findRoundVisible(deps.database.db, scope, id);
@@ -236,8 +228,7 @@ function tubeView(t: repo.TubeRow) {
 }
 
 export async function getTube(deps: AppDeps, actor: Actor, code: string) {
-  const scope = [...new Set([...scopePaths(actor, 'sampling.scan'), ...scopePaths(actor, 'testing.read')])];
-  if (scope.length === 0) requireScope(actor, 'sampling.scan');
+  const scope = requireAnyScope(actor, ['sampling.scan', 'testing.read']);
   const tube = await repo.findTubeInScope(deps.database.db, scope, code);
   if (!tube) throw notFound();
   const members = await repo.findTubeMembers(deps.database.db, tube.id);
@@ -405,9 +396,9 @@ export async function importLabResults(
   fileName: string,
   options: { dryRun: boolean },
 ): Promise<ImportReport> {
-  requireScope(actor, 'lab.results');
+  const scope = requireScope(actor, 'lab.results');
   const { rows, errors } = await readResultsFile(data);
-  return applyLabResults(deps, actor, rows, errors, fileName, options);
+  return applyLabResults(deps, actor, scope, rows, errors, fileName, options);
 }
 
 /** One result entered by hand at the lab: the same rules as a file of one row. */
@@ -416,12 +407,13 @@ export async function enterLabResult(
   actor: Actor,
   input: { tubeCode: string; result: TestResult; testedAt: Date; ct?: string | null },
 ) {
-  requireScope(actor, 'lab.results');
+  const scope = requireScope(actor, 'lab.results');
   if (input.testedAt.getTime() > Date.now() + 5 * 60_000)
     throw invalidField('testedAt', text('检测时间不能晚于现在', 'The test time is in the future'));
   const report = await applyLabResults(
     deps,
     actor,
+    scope,
     [
       {
         row: 1,
@@ -450,15 +442,16 @@ export async function enterLabResult(
   return report;
 }
 
+/** The lab's rows against the tubes in its scope (checked by the callers, before any file is read). */
 async function applyLabResults(
   deps: AppDeps,
   actor: Actor,
+  scope: string[],
   rows: ResultRow[],
   errors: RowError[],
   fileName: string,
   options: { dryRun: boolean },
 ): Promise<ImportReport> {
-  const scope = requireScope(actor, 'lab.results');
   const db = deps.database.db;
 
   // Rows of one tube: identical ones are duplicates, differing ones a conflict (neither applied).
@@ -627,16 +620,16 @@ async function followUpResults(
   const tubeOf = new Map(tested.map((t) => [t.id, t]));
   const now = new Date();
   const statuses: (typeof personStatuses.$inferInsert)[] = [];
-  const status = (personId: string, value: string, source: string) =>
+  const status = (person: { personId: string; districtCode: string }, value: string, source: string) =>
     statuses.push({
       id: newId(),
-      personId,
+      personId: person.personId,
       kind: 'control_state',
       value,
       observedAt: now,
       source,
       recordedBy: actor.userId,
-      districtCode: '',
+      districtCode: person.districtCode,
     });
 
   // Pooled positives: recall every member.
@@ -670,14 +663,14 @@ async function followUpResults(
       orgPath: m.orgPath,
     })),
   );
-  for (const m of pooledPositive) status(m.personId, 'temporary_control', `混管阳性 ${m.tubeCode}`);
+  for (const m of pooledPositive) status(m, 'temporary_control', `混管阳性 ${m.tubeCode}`);
 
   // Single-tube positives: handed over, the command centre told at once.
   const singlePositive = members.filter((m) => {
     const t = tubeOf.get(m.tubeId);
     return t?.result === 'positive' && !isPooled(t.mode as SamplingMode);
   });
-  for (const m of singlePositive) status(m.personId, 'handed_over', `单管阳性 ${m.tubeCode}`);
+  for (const m of singlePositive) status(m, 'handed_over', `单管阳性 ${m.tubeCode}`);
   if (singlePositive.length > 0) {
     const rounds = await repo.findRoundPaths(tx, [...new Set(singlePositive.map((m) => m.roundId))]);
     await addWorkItems(
@@ -699,12 +692,12 @@ async function followUpResults(
 
   // Negatives: members under temporary control are released; a negative single tube closes their recheck.
   const negativeTubes = tested.filter((t) => t.result === 'negative');
-  for (const id of await repo.membersInControlState(
+  for (const member of await repo.membersInControlState(
     tx,
     negativeTubes.map((t) => t.id),
     'temporary_control',
   ))
-    status(id, 'released', '复核阴性');
+    status(member, 'released', '复核阴性');
   const singleNegatives = negativeTubes.filter((t) => !isPooled(t.mode as SamplingMode)).map((t) => t.id);
   const closed = await repo.closeRechecksOfTubeMembers(tx, singleNegatives, 'negative');
   await repo.closeWorkItems(
@@ -713,15 +706,8 @@ async function followUpResults(
     '单管复核阴性，已解除临时管控',
   );
 
-  if (statuses.length > 0) {
-    const districts = await repo.findDistrictCodes(
-      tx,
-      statuses.map((s) => s.personId),
-    );
-    for (const s of statuses) s.districtCode = districts.get(s.personId) ?? '';
-    for (let i = 0; i < statuses.length; i += 2000)
-      await tx.insert(personStatuses).values(statuses.slice(i, i + 2000));
-  }
+  for (let i = 0; i < statuses.length; i += 2000)
+    await tx.insert(personStatuses).values(statuses.slice(i, i + 2000));
   return created.length;
 }
 
@@ -1017,8 +1003,7 @@ export async function recordSweepOutcome(
   householdId: string,
   input: { outcome: SweepOutcome; note?: string | null; clientId?: string },
 ) {
-  const scope = [...new Set([...scopePaths(actor, 'testing.exempt'), ...scopePaths(actor, 'sampling.scan')])];
-  if (scope.length === 0) requireScope(actor, 'testing.exempt');
+  const scope = requireAnyScope(actor, ['testing.exempt', 'sampling.scan']);
   return runWrite(
     deps,
     actor,

@@ -15,3 +15,13 @@ export function requireScope(actor: Actor, permission: Permission): string[] {
 export function requireWholeTree(actor: Actor, permission: Permission): void {
   if (!coversWholeTree(requireScope(actor, permission))) throw forbidden();
 }
+
+/**
+ * Where the actor holds any of these permissions (a page several roles share, such as a testing
+ * round: organisers, samplers, grid workers); 403 when none.
+ */
+export function requireAnyScope(actor: Actor, permissions: Permission[]): string[] {
+  const paths = [...new Set(permissions.flatMap((p) => scopePaths(actor, p)))];
+  if (paths.length === 0) throw forbidden();
+  return paths;
+}
