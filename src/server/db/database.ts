@@ -74,6 +74,10 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
 /** A PostgreSQL server. Migrations run under an advisory lock so app servers may start together. */
 export async function openServer(databaseUrl: string, options: { max?: number } = {}): Promise<Database> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10 });
+  // An idle connection the server ends (a restart, a failover, an administrator) is an 'error'
+  // event on the pool; unheard, it would crash the process. The pool drops that connection and
+  // opens a new one for the next query, so there is nothing else to do here.
+  pool.on('error', () => {});
   const client = await pool.connect();
   try {
     await client.query('select pg_advisory_lock(41160001)');
