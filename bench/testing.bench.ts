@@ -11,11 +11,13 @@
  * import and coverage still see a full round. Embedded PGlite unless DATABASE_URL is set.
  * Prints figures, then one JSON line.
  */
+import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { localDay } from '../src/domain/dates.ts';
@@ -37,6 +39,7 @@ import { insertGrants, insertUser } from '../src/server/platform/users/user-repo
 import { bootstrap } from '../src/server/seed/bootstrap.ts';
 import { generateDemoResidents } from '../src/server/seed/demo-residents.ts';
 import { openDatabase } from '../src/server/server.ts';
+import type { LoadPlan, LoadResult } from './scan-load.ts';
 
 const PASSWORD = 'Bench-pass-2022';
 const GRIDS = 200;
@@ -137,6 +140,21 @@ function httpClient(base: URL, sockets: number) {
     });
 }
 
+/** Runs the phones' scans in a child process and waits for its figures. */
+function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./scan-load.ts', import.meta.url)), {
+      execArgv: process.execArgv,
+    });
+    child.once('message', (result) => resolve(result as LoadResult));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`scan load process exited with ${code}`));
+    });
+    child.send(plan);
+  });
+}
+
 export async function run(args: string[]) {
   const { values } = parseArgs({
     args,
@@ -218,8 +236,6 @@ export async function run(args: string[]) {
     ).map((r) => r.id);
     const scanned = people.slice(0, scanCap);
     const perSampler = Math.ceil(scanned.length / concurrency);
-    const latencies: number[] = [];
-    let failures = 0;
     const cookies = await Promise.all(samplers.map((s) => login(s.username)));
     // BENCH_TRACE=1: time every statement the scans send, by its first words (where to tune next).
     const qt = new Map<string, [number, number]>();
@@ -267,32 +283,26 @@ export async function run(args: string[]) {
         };
       }
     }
-    const started = performance.now();
-    await Promise.all(
-      samplers.map(async (s, k) => {
-        const mine = scanned.slice(k * perSampler, (k + 1) * perSampler);
-        for (let i = 0; i < mine.length; i++) {
-          const body = JSON.stringify({
+    // The phones: prepared bodies, posted from a process of its own (see scan-load.ts).
+    const plan: LoadPlan = {
+      base: base.toString(),
+      samplers: samplers.map((s, k) => ({
+        cookie: cookies[k] as string,
+        bodies: scanned.slice(k * perSampler, (k + 1) * perSampler).map((personId, i) =>
+          JSON.stringify({
             clientId: randomUUID(),
             roundId: round.id,
             pointId: s.pointId,
-            personCode: mintPersonCode(deps.cipher, mine[i] as string),
+            personCode: mintPersonCode(deps.cipher, personId),
             tubeCode: `S${k}-${Math.floor(i / 10)}`,
-          });
-          const t = performance.now();
-          const res = await request('POST', '/api/v1/sampling/scans', body, {
-            'content-type': 'application/json',
-            cookie: cookies[k] as string,
-          });
-          latencies.push(performance.now() - t);
-          if (res.status !== 201) {
-            failures++;
-            if (failures <= 3) console.error(`scan answered ${res.status}: ${res.text}`);
-          }
-        }
-      }),
-    );
-    const scanSeconds = (performance.now() - started) / 1000;
+          }),
+        ),
+      })),
+    };
+    const load = await runLoad(plan);
+    const { latencies, failures } = load;
+    for (const f of load.firstFailures) console.error(`scan answered ${f}`);
+    const scanSeconds = load.seconds;
     for (const [k, v] of [...qt.entries()].sort((a, b) => b[1][1] - a[1][1]).slice(0, 25))
       console.log(`Q ${v[0]} ${(v[1] / v[0]).toFixed(2)}ms ${(v[1] / 1000).toFixed(1)}s ${k}`);
     latencies.sort((a, b) => a - b);
