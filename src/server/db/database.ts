@@ -21,6 +21,13 @@ export type DatabaseKind = 'pglite' | 'postgresql';
 export interface Database {
   db: Db;
   kind: DatabaseKind;
+  /**
+   * Runs a statement's text with its numbered parameters, outside any transaction: for the hot
+   * paths, with statements compiled once (`compileStatement`). Deliberately not prepared by name:
+   * a cached generic plan made while a table was small (a round's first minute) would stay a
+   * sequential scan as the table grows to millions.
+   */
+  query<T>(text: string, params: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -34,6 +41,9 @@ export function wrapPglite(client: PGlite, onClose?: () => void): Database {
   return {
     db: drizzlePglite(client, { schema }) as unknown as Db,
     kind: 'pglite',
+    async query<T>(text: string, params: unknown[]) {
+      return (await client.query<T>(text, params)).rows;
+    },
     async close() {
       await client.close();
       onClose?.();
@@ -89,6 +99,9 @@ export async function openServer(databaseUrl: string, options: { max?: number } 
   return {
     db: drizzlePg(pool, { schema }) as unknown as Db,
     kind: 'postgresql',
+    async query<T>(text: string, params: unknown[]) {
+      return (await pool.query(text, params)).rows as T[];
+    },
     close: () => pool.end(),
   };
 }

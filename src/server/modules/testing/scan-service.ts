@@ -1,9 +1,14 @@
 import { localDay } from '../../../domain/dates.ts';
 import { maskName } from '../../../domain/masking.ts';
 import { requiredMode, type SamplingMode, TUBE_CAPACITY } from '../../../domain/testing.ts';
-import type { Tx } from '../../db/database.ts';
+import type { Database } from '../../db/database.ts';
 import { type Actor, hasPermission, pathInScope, scopePaths } from '../../platform/access/actor.ts';
-import { type BatchedWrite, runWriteBatch, type Touched } from '../../platform/audit/run-write.ts';
+import {
+  type BatchedWrite,
+  type BatchPlan,
+  runWriteBatch,
+  type Touched,
+} from '../../platform/audit/run-write.ts';
 import { createBatcher } from '../../platform/batching.ts';
 import type { AppDeps } from '../../platform/deps.ts';
 import { AppError, conflict, forbidden, invalidField, notFound } from '../../platform/errors/app-error.ts';
@@ -41,16 +46,28 @@ function scanInstant(input: ScanInput, now: Date): Date {
   return Number.isNaN(at.getTime()) || at > now ? now : at;
 }
 
+type ScanWrite = BatchedWrite<ScanInput & { personId: string | null }>;
+type ScanContext = Awaited<ReturnType<typeof repo.loadScanContext>>;
+
+/** What a batch of scans decides on, in one read: points, persons, earlier samples, tubes. */
+function readScanContext(database: Database, writes: ScanWrite[]): Promise<ScanContext> {
+  const inputs = writes.map((w) => w.input);
+  return repo.loadScanContext(database, {
+    pointIds: [...new Set(inputs.map((i) => i.pointId))],
+    personIds: [...new Set(inputs.flatMap((i) => (i.personId ? [i.personId] : [])))],
+    roundIds: [...new Set(inputs.map((i) => i.roundId))],
+    tubeCodes: [...new Set(inputs.map((i) => i.tubeCode))],
+  });
+}
+
 /**
- * Scans of one batch, in arrival order, inside one transaction: the tubes are locked (in code
- * order, so concurrent batches never deadlock), every rule is checked against the locked state
- * plus the scans before it in the batch, and the memberships, counts and seals are written with
- * one statement each. A tube never takes more than its capacity, a person never goes in twice.
+ * Scans of one batch, in arrival order, planned on what was read: every rule is checked against
+ * the tubes as read plus the scans before it in the batch, and the batch's writes are planned as
+ * one statement (a tube opened, an open tube taking members, memberships, counts). The statement
+ * checks that the tubes still hold what was read, so a tube never takes more than its capacity
+ * and a person never goes in twice, even across app servers.
  */
-async function sampleBatch(
-  tx: Tx,
-  writes: BatchedWrite<ScanInput & { personId: string | null }>[],
-): Promise<Array<{ result: ScanAnswer; touched: Touched[] } | Error>> {
+function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAnswer> {
   const now = new Date();
   const answers: Array<{ result: ScanAnswer; touched: Touched[] } | Error | undefined> = writes.map((w) =>
     w.input.personId
@@ -60,28 +77,17 @@ async function sampleBatch(
           text('核酸码无效（无法识别或已被篡改）', 'Invalid person code (unreadable or forged)'),
         ),
   );
-  const live = writes.map((w, i) => ({ w, i })).filter(({ i }) => answers[i] === undefined);
-  if (live.length === 0) return answers as Array<Error>;
-
-  const context = await repo.loadScanContext(
-    tx,
-    [...new Set(live.map(({ w }) => w.input.pointId))],
-    [...new Set(live.map(({ w }) => w.input.personId as string))],
-    [...new Set(live.map(({ w }) => w.input.roundId))],
-  );
   const points = new Map(context.points.map((p) => [p.pointId, p]));
   const people = new Map(context.persons.map((p) => [p.codeId, p]));
   const sampledBefore = new Map(context.sampled.map((m) => [`${m.roundId}|${m.personId}`, m.tubeCode]));
+  // Tubes as read; a tube seen for the first time opens in the mode of its first person.
+  const tubes = new Map(
+    context.tubes.map((t) => [t.code, { ...t, opened: false, added: 0, openedBy: '', districtCode: '' }]),
+  );
+  const members: repo.NewMember[] = [];
 
-  // Rules that need no lock first.
-  const ready: {
-    w: (typeof live)[number]['w'];
-    i: number;
-    point: repo.ScanPointRow;
-    person: repo.ScanPersonRow;
-    at: Date;
-  }[] = [];
-  for (const { w, i } of live) {
+  writes.forEach((w, i) => {
+    if (answers[i] !== undefined) return;
     const point = points.get(w.input.pointId);
     if (
       !point ||
@@ -89,7 +95,7 @@ async function sampleBatch(
       !pathInScope(point.pointPath, scopePaths(w.actor, 'sampling.scan'))
     ) {
       answers[i] = notFound();
-      continue;
+      return;
     }
     // A point with a team takes scans from its team only (and from who organises the round there).
     if (
@@ -101,7 +107,7 @@ async function sampleBatch(
         'FORBIDDEN',
         text('您不在该采样点的采样人员名单中', 'You are not on this point’s sampling team'),
       );
-      continue;
+      return;
     }
     const person = people.get(w.input.personId as string);
     if (!person) {
@@ -110,7 +116,7 @@ async function sampleBatch(
         text('核酸码对应的居民不存在', 'No resident for this person code'),
         { personCode: text('核酸码对应的居民不存在', 'No resident for this person code') },
       );
-      continue;
+      return;
     }
     const at = scanInstant(w.input, now);
     const day = localDay(at);
@@ -122,44 +128,7 @@ async function sampleBatch(
           `This round samples from ${point.startsOn} to ${point.endsOn}`,
         ),
       );
-      continue;
-    }
-    ready.push({ w, i, point, person, at });
-  }
-
-  // A tube seen for the first time opens in the mode of its first person.
-  const fresh = new Map<string, repo.NewTube>();
-  for (const r of ready) {
-    if (fresh.has(r.w.input.tubeCode)) continue;
-    const mode = requiredMode(
-      { defaultMode: r.point.defaultMode as SamplingMode, singleTubeKeyGroups: r.point.singleTubeKeyGroups },
-      r.person,
-    );
-    fresh.set(r.w.input.tubeCode, {
-      id: newId(),
-      code: r.w.input.tubeCode,
-      roundId: r.point.roundId,
-      pointId: r.point.pointId,
-      orgPath: r.point.pointPath,
-      mode,
-      capacity: TUBE_CAPACITY[mode],
-      householdId: null,
-      openedBy: r.w.actor.userId,
-      districtCode: r.point.districtCode,
-    });
-  }
-  const tubes = new Map((await repo.openAndLockTubes(tx, [...fresh.values()])).map((t) => [t.code, t]));
-  const lockedCount = new Map([...tubes.values()].map((t) => [t.id, t.memberCount]));
-
-  const members: Parameters<typeof repo.addMembersToTubes>[1] = [];
-  const planned: { i: number; tube: NonNullable<ReturnType<typeof tubes.get>>; r: (typeof ready)[number] }[] =
-    [];
-  for (const r of ready) {
-    const { w, i, point, person } = r;
-    const tube = tubes.get(w.input.tubeCode);
-    if (!tube) {
-      answers[i] = notFound();
-      continue;
+      return;
     }
     const key = `${point.roundId}|${person.id}`;
     const earlier = sampledBefore.get(key);
@@ -172,33 +141,53 @@ async function sampleBatch(
         ),
         { tubeCode: earlier },
       );
-      continue;
+      return;
+    }
+    const mode = requiredMode(
+      { defaultMode: point.defaultMode as SamplingMode, singleTubeKeyGroups: point.singleTubeKeyGroups },
+      person,
+    );
+    let tube = tubes.get(w.input.tubeCode);
+    if (!tube) {
+      tube = {
+        id: newId(),
+        code: w.input.tubeCode,
+        roundId: point.roundId,
+        pointId: point.pointId,
+        orgPath: point.pointPath,
+        mode,
+        capacity: TUBE_CAPACITY[mode],
+        householdId: null,
+        memberCount: 0,
+        state: 'opened',
+        opened: true,
+        added: 0,
+        openedBy: w.actor.userId,
+        districtCode: point.districtCode,
+      };
+      tubes.set(tube.code, tube);
     }
     if (tube.roundId !== point.roundId || tube.pointId !== point.pointId) {
       answers[i] = conflictCode(
         'TUBE_OF_OTHER_POINT',
         text('该采样管已在其他采样点或轮次使用，请换管', 'This tube belongs to another point or round'),
       );
-      continue;
+      return;
     }
     if (tube.state !== 'opened') {
       answers[i] = conflictCode(
         'TUBE_SEALED',
         text('该采样管已封管，请换新管', 'This tube is sealed: use a new one'),
       );
-      continue;
+      return;
     }
-    if (tube.memberCount >= tube.capacity) {
+    if (tube.memberCount + tube.added >= tube.capacity) {
       answers[i] = conflictCode(
         'TUBE_FULL',
         text('该采样管已满，请换新管', 'This tube is full: use a new one'),
       );
-      continue;
+      return;
     }
-    const mode = requiredMode(
-      { defaultMode: point.defaultMode as SamplingMode, singleTubeKeyGroups: point.singleTubeKeyGroups },
-      person,
-    );
     if (mode === 'single' && tube.mode !== 'single') {
       answers[i] = conflictCode(
         'SINGLE_TUBE_REQUIRED',
@@ -207,7 +196,7 @@ async function sampleBatch(
           'This person must be sampled alone: use a single tube',
         ),
       );
-      continue;
+      return;
     }
     if (tube.mode === 'household') {
       if (!person.householdId || (tube.householdId && tube.householdId !== person.householdId)) {
@@ -215,40 +204,22 @@ async function sampleBatch(
           'OTHER_HOUSEHOLD',
           text('一户一管：此人不属于这支管的住户', 'One tube per household: this person lives elsewhere'),
         );
-        continue;
+        return;
       }
       tube.householdId = person.householdId;
     }
-    tube.memberCount += 1;
+    tube.added += 1;
     sampledBefore.set(key, tube.code);
     members.push({
       roundId: point.roundId,
       personId: person.id,
       tubeId: tube.id,
       samplerId: w.actor.userId,
-      scannedAt: r.at.toISOString(),
-      householdId: tube.mode === 'household' ? person.householdId : null,
+      scannedAt: at.toISOString(),
       personPath: person.orgPath,
       residenceStatus: person.residenceStatus,
     });
-    planned.push({ i, tube, r });
-  }
-
-  // A concurrent scan of the same person through another app server may have won meanwhile.
-  const inserted = new Set(
-    (await repo.addMembersToTubes(tx, members)).map((m) => `${m.roundId}|${m.personId}`),
-  );
-  for (const p of planned) {
-    const { i, tube, r } = p;
-    if (!inserted.has(`${r.point.roundId}|${r.person.id}`)) {
-      answers[i] = conflictCode(
-        'ALREADY_SAMPLED',
-        text('此人本轮已采样，不再重复计入', 'Already sampled in this round'),
-      );
-      continue;
-    }
-    const memberCount = (lockedCount.get(tube.id) ?? 0) + 1;
-    lockedCount.set(tube.id, memberCount);
+    const memberCount = tube.memberCount + tube.added;
     const sealed = memberCount >= tube.capacity;
     answers[i] = {
       result: {
@@ -257,25 +228,51 @@ async function sampleBatch(
         capacity: tube.capacity,
         sealed,
         mode: tube.mode,
-        person: { name: maskName(r.person.name) },
+        person: { name: maskName(person.name) },
       },
       touched: [
         {
           entity: 'tube',
           entityId: tube.id,
           orgPath: tube.orgPath,
-          after: { tubeCode: tube.code, personId: r.person.id, memberCount, sealed },
+          after: { tubeCode: tube.code, personId: person.id, memberCount, sealed },
         },
       ],
     };
-  }
-  return answers as Array<{ result: ScanAnswer; touched: Touched[] } | Error>;
+  });
+
+  const taking = [...tubes.values()].filter((t) => t.added > 0);
+  const values = repo.sampleIntoTubesValues({
+    opened: taking
+      .filter((t) => t.opened)
+      .map((t) => ({
+        id: t.id,
+        code: t.code,
+        roundId: t.roundId,
+        pointId: t.pointId,
+        orgPath: t.orgPath,
+        mode: t.mode,
+        capacity: t.capacity,
+        householdId: t.householdId,
+        openedBy: t.openedBy,
+        districtCode: t.districtCode,
+        memberCount: t.added,
+      })),
+    intakes: taking
+      .filter((t) => !t.opened)
+      .map((t) => ({
+        id: t.id,
+        code: t.code,
+        expectedCount: t.memberCount,
+        added: t.added,
+        householdId: t.householdId,
+      })),
+    members,
+  });
+  return { outcomes: answers as BatchPlan<ScanAnswer>['outcomes'], values };
 }
 
-const batchers = new WeakMap<
-  AppDeps['database'],
-  (write: BatchedWrite<ScanInput & { personId: string | null }>) => Promise<ScanAnswer>
->();
+const batchers = new WeakMap<AppDeps['database'], (write: ScanWrite) => Promise<ScanAnswer>>();
 
 /**
  * One scan at a collection point. Concurrent scans (every phone of every point) are grouped into
@@ -287,7 +284,13 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
   let batcher = batchers.get(deps.database);
   if (!batcher) {
     batcher = createBatcher(
-      (writes) => runWriteBatch(deps, 'sampling.scan', writes, (tx, fresh) => sampleBatch(tx, fresh)),
+      (writes) =>
+        runWriteBatch(deps, 'sampling.scan', writes, {
+          name: 'gw_sample_into_tubes',
+          read: readScanContext,
+          plan: planScans,
+          statement: repo.sampleIntoTubesStatement,
+        }),
       {
         maxBatch: 256,
         // PostgreSQL overlaps a few transactions' round trips; PGlite has one connection.

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { DUE_RESIDENCE_STATUSES, EXEMPT_RESIDENCE_STATUSES } from '../../../domain/testing.ts';
-import type { Executor } from '../../db/database.ts';
-import { arrayParam, queryRows } from '../../db/rows.ts';
+import type { Database, Executor } from '../../db/database.ts';
+import { arrayParam, arrayPlaceholder, compileStatement, queryRows } from '../../db/rows.ts';
 import {
   collectionPoints,
   households,
@@ -148,24 +148,14 @@ export interface ScanPersonRow {
  * sampling mode; and which of them are already sampled in those rounds. Persons are read by code:
  * whoever holds a person's code may sample them at any point; only the masked name goes back.
  */
-export async function loadScanContext(
-  db: Executor,
-  pointIds: string[],
-  personIds: string[],
-  roundIds: string[],
-) {
-  const [row] = await queryRows<{
-    points: ScanPointRow[] | null;
-    persons: ScanPersonRow[] | null;
-    sampled: { roundId: string; personId: string; tubeCode: string }[] | null;
-  }>(
-    db,
+const scanContextStatement = compileStatement(
+  () =>
     sql`with pts as (
           select p.id as "pointId", p.round_id as "roundId", p.org_path as "pointPath", p.district_code as "districtCode",
                  r.starts_on::text as "startsOn", r.ends_on::text as "endsOn", r.default_mode as "defaultMode",
                  r.single_tube_key_groups as "singleTubeKeyGroups", p.sampler_user_ids as "samplerUserIds"
           from ${collectionPoints} p join ${testRounds} r on r.id = p.round_id
-          where p.id = any(${arrayParam(pointIds, 'uuid')})),
+          where p.id = any(${arrayPlaceholder('pointIds', 'uuid')})),
         ppl as (
           select d.id as "codeId", s.id, s.name, s.household_id as "householdId", s.org_path as "orgPath",
                  s.residence_status as "residenceStatus",
@@ -173,7 +163,7 @@ export async function loadScanContext(
                  (select st.value from person_statuses st where st.person_id = s.id and st.kind = 'control_state'
                    order by st.observed_at desc, st.created_at desc limit 1) as "controlState"
           from ${persons} d join ${persons} s on s.id = coalesce(d.merged_into, d.id)
-          where d.id = any(${arrayParam(personIds, 'uuid')}))
+          where d.id = any(${arrayPlaceholder('personIds', 'uuid')}))
         select (select json_agg(pts) from pts) as points,
                (select json_agg(ppl) from ppl) as persons,
                (select json_agg(json_build_object('roundId', m.round_id, 'personId', m.person_id, 'tubeCode', t.code))
@@ -181,13 +171,48 @@ export async function loadScanContext(
                     -- Person by person through the primary key; OFFSET 0 keeps the planner from
                     -- turning this into a scan of the round's memberships (it grows to millions).
                     select m.round_id, m.person_id, m.tube_id from ${tubeMembers} m
-                    where m.person_id = ppl.id and m.round_id = any(${arrayParam(roundIds, 'uuid')})
+                    where m.person_id = ppl.id and m.round_id = any(${arrayPlaceholder('roundIds', 'uuid')})
                     offset 0) m
-                  join ${tubes} t on t.id = m.tube_id) as sampled`,
-  );
-  return { points: row?.points ?? [], persons: row?.persons ?? [], sampled: row?.sampled ?? [] };
+                  join ${tubes} t on t.id = m.tube_id) as sampled,
+               (select json_agg(json_build_object('id', t.id, 'code', t.code, 'roundId', t.round_id,
+                  'pointId', t.point_id, 'orgPath', t.org_path, 'mode', t.mode, 'capacity', t.capacity,
+                  'householdId', t.household_id, 'memberCount', t.member_count, 'state', t.state))
+                  from ${tubes} t where t.code = any(${arrayPlaceholder('tubeCodes', 'text')})) as tubes`,
+);
+
+export async function loadScanContext(
+  database: Database,
+  ids: { pointIds: string[]; personIds: string[]; roundIds: string[]; tubeCodes: string[] },
+) {
+  const [row] = await scanContextStatement<{
+    points: ScanPointRow[] | null;
+    persons: ScanPersonRow[] | null;
+    sampled: { roundId: string; personId: string; tubeCode: string }[] | null;
+    tubes: ScanTubeRow[] | null;
+  }>(database, ids);
+  return {
+    points: row?.points ?? [],
+    persons: row?.persons ?? [],
+    sampled: row?.sampled ?? [],
+    tubes: row?.tubes ?? [],
+  };
 }
 
+/** A tube as a batch of scans plans on it. */
+export interface ScanTubeRow {
+  id: string;
+  code: string;
+  roundId: string;
+  pointId: string;
+  orgPath: string;
+  mode: string;
+  capacity: number;
+  householdId: string | null;
+  memberCount: number;
+  state: string;
+}
+
+/** A tube a batch of scans opens, with the members it takes. */
 export interface NewTube {
   id: string;
   code: string;
@@ -199,41 +224,16 @@ export interface NewTube {
   householdId: string | null;
   openedBy: string;
   districtCode: string;
+  memberCount: number;
 }
 
-/**
- * Opens the tubes not seen before and locks every tube of the batch, in one statement: an upsert
- * that leaves existing tubes as they are (it only takes their row lock) and answers all of them.
- * Rows go in code order, so concurrent batches lock in the same order and never deadlock.
- */
-export async function openAndLockTubes(db: Executor, candidates: NewTube[]) {
-  const rows = [...candidates].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  const col = <K extends keyof NewTube>(k: K, type: string) =>
-    arrayParam(
-      rows.map((t) => t[k]),
-      type,
-    );
-  return queryRows<{
-    id: string;
-    code: string;
-    roundId: string;
-    pointId: string;
-    orgPath: string;
-    mode: string;
-    capacity: number;
-    householdId: string | null;
-    memberCount: number;
-    state: string;
-  }>(
-    db,
-    sql`insert into ${tubes} as t (id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by, district_code)
-        select * from unnest(${col('id', 'uuid')}, ${col('code', 'text')}, ${col('roundId', 'uuid')},
-          ${col('pointId', 'uuid')}, ${col('orgPath', 'text')}, ${col('mode', 'text')}, ${col('capacity', 'int')},
-          ${col('householdId', 'uuid')}, ${col('openedBy', 'uuid')}, ${col('districtCode', 'text')})
-        on conflict (code) do update set code = t.code
-        returning t.id, t.code, t.round_id as "roundId", t.point_id as "pointId", t.org_path as "orgPath", t.mode,
-                  t.capacity, t.household_id as "householdId", t.member_count as "memberCount", t.state`,
-  );
+/** An open tube a batch of scans adds to: planned on `expectedCount` members, adds `added`. */
+export interface TubeIntake {
+  id: string;
+  code: string;
+  expectedCount: number;
+  added: number;
+  householdId: string | null;
 }
 
 export interface NewMember {
@@ -242,61 +242,116 @@ export interface NewMember {
   tubeId: string;
   samplerId: string;
   scannedAt: string;
+  personPath: string;
+  residenceStatus: string;
 }
 
 /**
- * Puts people in tubes and counts them in, in one statement: the memberships that go in (a
- * concurrent scan of the same person through another app server may have won) raise their tube's
- * count, and a tube reaching its capacity is sealed. Answers the memberships that went in.
+ * The writes of a batch of scans, as parts of the batch's one statement (see `runWriteBatch`):
+ * the tubes it opens (with their members counted and sealed when full), the open tubes it adds to,
+ * locked in code order (so overlapping batches never deadlock) and changed only if they still
+ * hold the count and state the plan was made on, the memberships (a person goes in once per round:
+ * a concurrent scan through another app server may have won), and the round's per-grid counts.
+ * `holds` is true when every part did all that was planned; otherwise the batch is planned again.
  */
-export async function addMembersToTubes(
-  db: Executor,
-  rows: (NewMember & { householdId: string | null; personPath: string; residenceStatus: string })[],
-) {
-  if (rows.length === 0) return [];
-  const col = <K extends keyof (typeof rows)[number]>(k: K, type: string) =>
-    arrayParam(
-      rows.map((r) => r[k]),
-      type,
-    );
-  return queryRows<{ roundId: string; personId: string }>(
-    db,
-    sql`with input as (
-          select * from unnest(${col('roundId', 'uuid')}, ${col('personId', 'uuid')}, ${col('tubeId', 'uuid')},
-            ${col('samplerId', 'uuid')}, ${col('scannedAt', 'timestamptz')}, ${col('householdId', 'uuid')},
-            ${col('personPath', 'text')}, ${col('residenceStatus', 'text')})
-            as i(round_id, person_id, tube_id, sampler_id, scanned_at, household_id, person_path, residence_status)),
-        added as (
-          insert into ${tubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
-          select round_id, person_id, tube_id, sampler_id, scanned_at from input
-          on conflict do nothing
-          returning round_id, person_id, tube_id),
-        updated as (
-          update ${tubes} t
-          set member_count = t.member_count + c.n,
-              household_id = coalesce(t.household_id, c.household_id),
-              state = case when t.member_count + c.n >= t.capacity then 'sealed' else t.state end,
-              sealed_at = case when t.member_count + c.n >= t.capacity then now() else t.sealed_at end
-          from (select a.tube_id, count(*)::int as n, max(i.household_id::text)::uuid as household_id
-                from added a join input i on i.round_id = a.round_id and i.person_id = a.person_id
-                group by a.tube_id) c
-          -- The tubes by key, so the planner never walks the round's tubes.
-          where t.id = any(${arrayParam([...new Set(rows.map((r) => r.tubeId))], 'uuid')}) and t.id = c.tube_id
-          returning t.id),
-        counted as (
-          insert into ${roundGridCounts} as g (round_id, org_path, sampled, sampled_away)
-          select i.round_id, i.person_path,
-                 count(*) filter (where i.residence_status = any(${arrayParam(COUNTED_STATUSES, 'text')}))::int,
-                 count(*) filter (where i.residence_status = 'away')::int
-          from added a join input i on i.round_id = a.round_id and i.person_id = a.person_id
-          group by i.round_id, i.person_path
-          -- Grid rows in key order, so overlapping batches lock them in the same order.
-          order by i.round_id, i.person_path
-          on conflict (round_id, org_path) do update
-            set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away
-          returning g.org_path)
-        select round_id as "roundId", person_id as "personId" from added`,
-  );
+export function sampleIntoTubesStatement() {
+  const col = (name: string, type: string) => arrayPlaceholder(name, type);
+  const ctes = [
+    sql`opened as (
+      insert into ${tubes} as t (id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by,
+                              district_code, member_count, state, sealed_at)
+      select id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by, district_code, n,
+             case when n >= capacity then 'sealed' else 'opened' end,
+             case when n >= capacity then now() end
+      from unnest(${col('open_id', 'uuid')}, ${col('open_code', 'text')}, ${col('open_round_id', 'uuid')},
+        ${col('open_point_id', 'uuid')}, ${col('open_org_path', 'text')}, ${col('open_mode', 'text')},
+        ${col('open_capacity', 'int')}, ${col('open_household_id', 'uuid')}, ${col('open_opened_by', 'uuid')},
+        ${col('open_district_code', 'text')}, ${col('open_member_count', 'int')})
+        as i(id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by, district_code, n)
+      on conflict (code) do nothing
+      returning 1)`,
+    sql`intake as (
+      select * from unnest(${col('intake_id', 'uuid')}, ${col('intake_expected', 'int')},
+        ${col('intake_added', 'int')}, ${col('intake_household_id', 'uuid')})
+        as i(id, expected, added, household_id))`,
+    sql`locked as materialized (
+      select t.id from ${tubes} t where t.id in (select id from intake) order by t.code for update)`,
+    sql`bumped as (
+      update ${tubes} t
+      set member_count = t.member_count + i.added,
+          household_id = coalesce(t.household_id, i.household_id),
+          state = case when t.member_count + i.added >= t.capacity then 'sealed' else t.state end,
+          sealed_at = case when t.member_count + i.added >= t.capacity then now() else t.sealed_at end
+      from intake i
+      where t.id = i.id and t.id in (select id from locked)
+        and t.member_count = i.expected and t.state = 'opened'
+      returning 1)`,
+    sql`member_input as (
+      select * from unnest(${col('member_round_id', 'uuid')}, ${col('member_person_id', 'uuid')},
+        ${col('member_tube_id', 'uuid')}, ${col('member_sampler_id', 'uuid')}, ${col('member_scanned_at', 'timestamptz')},
+        ${col('member_person_path', 'text')}, ${col('member_residence_status', 'text')})
+        as i(round_id, person_id, tube_id, sampler_id, scanned_at, person_path, residence_status))`,
+    sql`added as (
+      insert into ${tubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
+      select round_id, person_id, tube_id, sampler_id, scanned_at from member_input
+      on conflict do nothing
+      returning 1)`,
+    sql`counted as (
+      insert into ${roundGridCounts} as g (round_id, org_path, sampled, sampled_away)
+      select i.round_id, i.person_path,
+             count(*) filter (where i.residence_status = any(${arrayParam(COUNTED_STATUSES, 'text')}))::int,
+             count(*) filter (where i.residence_status = 'away')::int
+      from member_input i
+      group by i.round_id, i.person_path
+      -- Grid rows in key order, so overlapping batches lock them in the same order.
+      order by i.round_id, i.person_path
+      on conflict (round_id, org_path) do update
+        set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away
+      returning 1)`,
+  ];
+  const holds = sql`(select count(*) from opened) = ${sql.placeholder('open_count')}
+    and (select count(*) from bumped) = ${sql.placeholder('intake_count')}
+    and (select count(*) from added) = ${sql.placeholder('member_count')}`;
+  return { ctes, holds };
+}
+
+/** The values of `sampleIntoTubesStatement` for what a batch of scans planned. */
+export function sampleIntoTubesValues(plan: {
+  opened: NewTube[];
+  intakes: TubeIntake[];
+  members: NewMember[];
+}) {
+  const byCode = <T extends { code: string }>(rows: T[]) =>
+    [...rows].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const opened = byCode(plan.opened);
+  const { intakes, members } = plan;
+  return {
+    open_id: opened.map((t) => t.id),
+    open_code: opened.map((t) => t.code),
+    open_round_id: opened.map((t) => t.roundId),
+    open_point_id: opened.map((t) => t.pointId),
+    open_org_path: opened.map((t) => t.orgPath),
+    open_mode: opened.map((t) => t.mode),
+    open_capacity: opened.map((t) => t.capacity),
+    open_household_id: opened.map((t) => t.householdId),
+    open_opened_by: opened.map((t) => t.openedBy),
+    open_district_code: opened.map((t) => t.districtCode),
+    open_member_count: opened.map((t) => t.memberCount),
+    open_count: opened.length,
+    intake_id: intakes.map((t) => t.id),
+    intake_expected: intakes.map((t) => t.expectedCount),
+    intake_added: intakes.map((t) => t.added),
+    intake_household_id: intakes.map((t) => t.householdId),
+    intake_count: intakes.length,
+    member_round_id: members.map((m) => m.roundId),
+    member_person_id: members.map((m) => m.personId),
+    member_tube_id: members.map((m) => m.tubeId),
+    member_sampler_id: members.map((m) => m.samplerId),
+    member_scanned_at: members.map((m) => m.scannedAt),
+    member_person_path: members.map((m) => m.personPath),
+    member_residence_status: members.map((m) => m.residenceStatus),
+    member_count: members.length,
+  };
 }
 
 /** Rebuilds a round's per-grid counts from its memberships (after a bulk load, or to repair drift). */

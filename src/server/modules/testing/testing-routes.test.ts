@@ -6,12 +6,14 @@ import ExcelJS from 'exceljs';
 import { localDay } from '../../../domain/dates.ts';
 import { queryRows } from '../../db/rows.ts';
 import { auditEvents, rechecks, tubeMembers, tubes, workItems } from '../../db/schema.ts';
+import { actorOfUser } from '../../platform/auth/auth-service.ts';
 import { newId } from '../../platform/ids.ts';
 import { client, multipartFile } from '../../testing/http.ts';
 import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
 import { insertHouseholds, insertPersons } from '../residents/resident-repository.ts';
 import { buildPersonRow } from '../residents/resident-rules.ts';
 import { mintPersonCode } from './person-code.ts';
+import { recordScan } from './scan-service.ts';
 import { recountRoundCoverage } from './testing-repository.ts';
 
 let t: TestApp;
@@ -282,6 +284,118 @@ describe('scanning', () => {
       sql`select count(*)::int as n from ${auditEvents} where action = 'sampling.scan'`,
     );
     assert.equal(auditedAfter, audited, 'a replay writes no audit event');
+  });
+
+  /**
+   * Two app servers on one database: each has its own batcher (they are keyed by the database
+   * handle). Their first batches are made to interleave — the second server reads before the first
+   * one writes, and writes after it — so the second plans on a stale state and the statement's
+   * check must send it round again. The handles count the checks that failed, to show it happened.
+   */
+  function twoAppServers() {
+    const failedChecks = { n: 0 };
+    let secondReads = 0;
+    let secondHasRead = () => {};
+    let firstHasWritten = () => {};
+    const gates = [
+      new Promise<void>((resolve) => {
+        secondHasRead = resolve;
+      }),
+      new Promise<void>((resolve) => {
+        firstHasWritten = resolve;
+      }),
+    ];
+    const server = (k: 0 | 1) => {
+      const database = {
+        ...t.deps.database,
+        query: async <T>(text: string, params: unknown[]) => {
+          const write = text.includes('gw_batch_holds');
+          if (write) await gates[k];
+          try {
+            return await t.deps.database.query<T>(text, params);
+          } catch (error) {
+            if ((error as { code?: string }).code === '40001') failedChecks.n++;
+            throw error;
+          } finally {
+            if (write && k === 0) firstHasWritten();
+            // Both of its reads (the work's and the earlier answers', side by side).
+            if (!write && k === 1 && ++secondReads === 2) secondHasRead();
+          }
+        },
+      };
+      return { ...t.deps, database };
+    };
+    return { servers: [server(0), server(1)], failedChecks };
+  }
+
+  test('two app servers scanning into one tube at once: capacity holds, each person once', async () => {
+    const people = await addPeople(t.fx.gridA, 24);
+    const tube = newTube();
+    const { servers, failedChecks } = twoAppServers();
+    const actor = await actorOfUser(t.deps, 'sampler', '127.0.0.1');
+    assert.ok(actor);
+    const answers = await Promise.allSettled(
+      people.map((p, i) =>
+        recordScan(servers[i % 2] as typeof t.deps, actor, {
+          clientId: randomUUID(),
+          roundId: round.id,
+          pointId: point.id,
+          personCode: code(p),
+          tubeCode: tube,
+        }),
+      ),
+    );
+    const ok = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+    assert.deepEqual(
+      ok.map((a) => a.memberCount).sort((x, y) => x - y),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    for (const a of answers) {
+      if (a.status === 'rejected')
+        assert.ok(
+          ['TUBE_FULL', 'TUBE_SEALED'].includes(
+            String((a.reason as { extra?: { code?: string } }).extra?.code),
+          ),
+          String(a.reason),
+        );
+    }
+    assert.ok(failedChecks.n >= 1, 'the second server planned on a stale tube and was sent round again');
+    const [row] = await db().select().from(tubes).where(eq(tubes.code, tube));
+    assert.equal(row?.memberCount, 10);
+    assert.equal(row?.state, 'sealed');
+    const [{ members, audited }] = await queryRows<{ members: number; audited: number }>(
+      db(),
+      sql`select (select count(*)::int from ${tubeMembers} where tube_id = ${row?.id}) as members,
+                 (select count(*)::int from ${auditEvents} where entity = 'tube' and entity_id = ${row?.id}) as audited`,
+    );
+    assert.equal(members, 10);
+    assert.equal(audited, 10, 'one audit event per person who went in, none for the refused');
+  });
+
+  test('the same client id sent to two app servers at once writes once and answers the same', async () => {
+    const [person] = await addPeople(t.fx.gridA, 1);
+    const { servers, failedChecks } = twoAppServers();
+    const actor = await actorOfUser(t.deps, 'sampler', '127.0.0.1');
+    assert.ok(actor);
+    const input = {
+      clientId: randomUUID(),
+      roundId: round.id,
+      pointId: point.id,
+      personCode: code(person as string),
+      tubeCode: newTube(),
+    };
+    const [a, b] = await Promise.all(servers.map((s) => recordScan(s as typeof t.deps, actor, input)));
+    assert.deepEqual(a, b);
+    assert.equal(a?.memberCount, 1);
+    assert.ok(failedChecks.n >= 1, 'the second server planned without the first one’s claim');
+    const [{ members, audited }] = await queryRows<{ members: number; audited: number }>(
+      db(),
+      sql`select (select count(*)::int from ${tubeMembers} where person_id = ${person}) as members,
+                 (select count(*)::int from ${auditEvents} where action = 'sampling.scan'
+                    and changes::text like ${`%${person}%`}) as audited`,
+    );
+    assert.equal(members, 1);
+    assert.equal(audited, 1);
   });
 
   test('a sealed tube takes nobody; sealing twice or an empty tube is refused', async () => {

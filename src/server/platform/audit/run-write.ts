@@ -1,12 +1,17 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/database.ts';
-import { arrayParam, queryRows } from '../../db/rows.ts';
+import { arrayPlaceholder, compileStatement } from '../../db/rows.ts';
 import { clientWrites } from '../../db/schema.ts';
 import type { Actor, SystemActor } from '../access/actor.ts';
 import { conflict } from '../errors/app-error.ts';
 import { text } from '../errors/i18n.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { auditInsertStatement, insertAuditEvents } from './audit-repository.ts';
+import {
+  type AuditRecord,
+  auditInsertTemplate,
+  auditInsertValues,
+  insertAuditEvents,
+} from './audit-repository.ts';
 import { diffSnapshots, type Snapshot } from './changes.ts';
 
 /** What a write did to one record: the mechanism turns it into an audit event and a domain event. */
@@ -138,147 +143,227 @@ export interface BatchedWrite<I> {
   input: I;
 }
 
+/** What the work of a batch plans from its read: each fresh write's outcome if its statement goes through. */
+export interface BatchPlan<O> {
+  outcomes: Array<{ result: O; touched: Touched[] } | Error>;
+  /** The values of the placeholders of the work's statement parts. */
+  values: Record<string, unknown>;
+}
+
+export interface BatchWork<I, O, C> {
+  /** Names the compiled statement (one per kind of batched write). */
+  name: string;
+  /** One read of what the rules need (it runs beside the mechanism's read of earlier answers). */
+  read: (database: Database, writes: BatchedWrite<I>[]) => Promise<C>;
+  /** The rules, in memory: what each fresh write does, and the values of the statement's parts. */
+  plan: (context: C, fresh: BatchedWrite<I>[]) => BatchPlan<O>;
+  /**
+   * The work's data-modifying parts, `name as (…)`, with named placeholders (built once), and a
+   * boolean over them that is true when they did all that was planned.
+   */
+  statement: () => { ctes: SQL[]; holds: SQL };
+}
+
+const findEarlierAnswers = compileStatement(
+  () => sql`select client_id as "clientId", actor_id as "actorId", action, response from ${clientWrites}
+            where client_id = any(${arrayPlaceholder('ids', 'uuid')})`,
+) as (
+  database: Database,
+  values: { ids: string[] },
+) => Promise<{ clientId: string; actorId: string | null; action: string; response: unknown }[]>;
+
+const batchStatements = new Map<string, ReturnType<typeof compileStatement>>();
+
 /**
- * The same mechanism for many field writes at once (a point's phones scanning together): one
- * transaction claims every client id, runs the work for the fresh ones, audits each success with
- * its own actor, stores each first answer, and drops the claims of the ones that failed so their
- * retry runs again. Repeats answer with their first answer; a client id repeated inside the batch
- * gets the answer of its first occurrence. Events go out after commit.
+ * A kind of batched write's one statement, compiled once: the work's parts, then the claims of
+ * the client ids with their first answers and the audit events, then the check that the work did
+ * all it planned and every claim went in (a concurrent retry of the same client id holds its claim).
  */
-export async function runWriteBatch<I, O>(
+function batchStatement(work: Pick<BatchWork<unknown, unknown, unknown>, 'name' | 'statement'>) {
+  let statement = batchStatements.get(work.name);
+  if (!statement) {
+    statement = compileStatement(() => {
+      const { ctes, holds } = work.statement();
+      return sql`with ${sql.join(
+        [
+          ...ctes,
+          sql`claimed as (
+            insert into ${clientWrites} (client_id, actor_id, action, response)
+            select id, actor, ${sql.placeholder('action')}, response
+            from unnest(${arrayPlaceholder('claim_ids', 'uuid')}, ${arrayPlaceholder('claim_actors', 'uuid')},
+                        ${arrayPlaceholder('claim_responses', 'jsonb')}) as c(id, actor, response)
+            on conflict do nothing
+            returning 1)`,
+          sql`audit as (${auditInsertTemplate()})`,
+        ],
+        sql`, `,
+      )}
+      select gw_batch_holds(${holds} and (select count(*) from claimed) = ${sql.placeholder('claim_count')},
+                            ${sql.placeholder('action')}) as holds`;
+    });
+    batchStatements.set(work.name, statement);
+  }
+  return statement;
+}
+
+/** PostgreSQL's codes for "read again and retry": a serialization failure, a deadlock. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const ATTEMPTS = 5;
+
+function isRetryable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && RETRYABLE.has(e.code)) return true;
+  }
+  return false;
+}
+
+/**
+ * The same mechanism for many field writes at once (a point's phones scanning together), in two
+ * round trips: one read (the work's, beside the earlier answers of the client ids), then ONE
+ * statement holding the work's writes, the claims of the client ids with their first answers,
+ * and an audit event per success with its own actor. A single statement is atomic, so nothing of
+ * a batch is half-written, and it needs no transaction held open across round trips. The work
+ * plans from its read; the statement checks that the plan still holds (`gw_batch_holds`) and
+ * aborts otherwise, and the batch is read and planned again. Repeats answer with their first
+ * answer; a client id repeated inside the batch gets the answer of its first occurrence; failed
+ * writes write nothing, so their retry runs again. Events go out after the statement.
+ */
+export async function runWriteBatch<I, O, C>(
   deps: WriteDeps,
   action: string,
   writes: BatchedWrite<I>[],
-  work: (tx: Tx, fresh: BatchedWrite<I>[]) => Promise<Array<{ result: O; touched: Touched[] } | Error>>,
+  work: BatchWork<I, O, C>,
+): Promise<Array<O | Error>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeBatchOnce(deps, action, writes, work);
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !isRetryable(error)) throw error;
+    }
+  }
+}
+
+async function writeBatchOnce<I, O, C>(
+  deps: WriteDeps,
+  action: string,
+  writes: BatchedWrite<I>[],
+  work: BatchWork<I, O, C>,
 ): Promise<Array<O | Error>> {
   const answers: Array<O | Error | undefined> = new Array(writes.length);
   const firstIndex = new Map<string, number>();
   writes.forEach((w, i) => {
     if (!firstIndex.has(w.clientId)) firstIndex.set(w.clientId, i);
   });
-  // In client-id order, so overlapping batches claim in the same order (no lock cycles).
-  const unique = [...firstIndex.values()].sort((a, b) => {
-    const x = writes[a]?.clientId as string;
-    const y = writes[b]?.clientId as string;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  let published: Touched[] = [];
-
-  await deps.database.db
-    .transaction(async (tx) => {
-      const claimed = new Set(
-        (
-          await queryRows<{ clientId: string }>(
-            tx,
-            sql`insert into ${clientWrites} (client_id, actor_id, action)
-              select id, actor, ${action} from unnest(${arrayParam(
-                unique.map((i) => writes[i]?.clientId),
-                'uuid',
-              )}, ${arrayParam(
-                unique.map((i) => writes[i]?.actor.userId),
-                'uuid',
-              )}) as c(id, actor)
-              on conflict do nothing
-              returning client_id as "clientId"`,
-          )
-        ).map((r) => r.clientId),
-      );
-      const replays = unique.filter((i) => !claimed.has(writes[i]?.clientId as string));
-      if (replays.length > 0) {
-        const previous = await tx
-          .select()
-          .from(clientWrites)
-          .where(
-            inArray(
-              clientWrites.clientId,
-              replays.map((i) => writes[i]?.clientId as string),
-            ),
+  const unique = [...firstIndex.values()];
+  const [earlier, context] = await Promise.all([
+    findEarlierAnswers(deps.database, {
+      ids: unique.map((i) => writes[i]?.clientId as string),
+    }),
+    work.read(
+      deps.database,
+      unique.map((i) => writes[i] as BatchedWrite<I>),
+    ),
+  ]);
+  const earlierById = new Map(earlier.map((p) => [p.clientId, p]));
+  const answerEarlier = (i: number, p: (typeof earlier)[number]) => {
+    const w = writes[i] as BatchedWrite<I>;
+    answers[i] =
+      p.actorId === w.actor.userId && p.action === action && p.response !== null
+        ? (p.response as O)
+        : conflict(
+            text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
+            undefined,
+            'clientId',
           );
-        const byId = new Map(previous.map((p) => [p.clientId, p]));
-        for (const i of replays) {
-          const w = writes[i] as BatchedWrite<I>;
-          const p = byId.get(w.clientId);
-          answers[i] =
-            p && p.actorId === w.actor.userId && p.action === action && p.response !== null
-              ? (p.response as O)
-              : conflict(
-                  text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
-                  undefined,
-                  'clientId',
-                );
-        }
-      }
-      const freshIndexes = unique.filter((i) => claimed.has(writes[i]?.clientId as string));
-      if (freshIndexes.length === 0) return;
-      const outcomes = await work(
-        tx,
-        freshIndexes.map((i) => writes[i] as BatchedWrite<I>),
-      );
-      const audit: Parameters<typeof insertAuditEvents>[1] = [];
-      const stored: { clientId: string; response: unknown }[] = [];
-      const failed: string[] = [];
-      freshIndexes.forEach((i, k) => {
-        const w = writes[i] as BatchedWrite<I>;
-        const outcome = outcomes[k] as { result: O; touched: Touched[] } | Error;
-        if (outcome instanceof Error) {
-          answers[i] = outcome;
-          failed.push(w.clientId);
-          return;
-        }
-        // JSON round trip so the first answer and a replay are the same shape.
-        const response = JSON.parse(JSON.stringify(outcome.result ?? null));
-        answers[i] = response;
-        stored.push({ clientId: w.clientId, response });
-        for (const t of outcome.touched) {
-          audit.push({
-            actorId: w.actor.userId,
-            actorName: w.actor.displayName,
-            action: t.action ?? action,
-            entity: t.entity,
-            entityId: t.entityId,
-            orgPath: t.orgPath,
-            changes:
-              t.before === undefined && t.after === undefined ? null : diffSnapshots(t.before, t.after),
-            ip: w.actor.ip,
-          });
-          published.push(t);
-        }
-      });
-      // The audit events and the first answers in one statement (every success has both).
-      if (stored.length > 0)
-        await tx.execute(
-          sql`with audit as (${auditInsertStatement(audit)})
-            update ${clientWrites} c set response = d.r
-            from unnest(${arrayParam(
-              stored.map((s) => s.clientId),
-              'uuid',
-            )}, ${arrayParam(
-              stored.map((s) => JSON.stringify(s.response)),
-              'jsonb',
-            )}) as d(id, r)
-            where c.client_id = d.id`,
-        );
-      if (failed.length > 0) await tx.delete(clientWrites).where(inArray(clientWrites.clientId, failed));
-    })
-    .catch((error) => {
-      published = [];
-      throw error;
-    });
+  };
+  const freshIndexes: number[] = [];
+  for (const i of unique) {
+    const p = earlierById.get(writes[i]?.clientId as string);
+    if (p) answerEarlier(i, p);
+    else freshIndexes.push(i);
+  }
 
-  const at = new Date().toISOString();
-  // One event per record touched, however many writes of the batch touched it.
-  const seen = new Set<string>();
-  for (const t of published) {
-    const key = `${t.action ?? action}|${t.entity}|${t.entityId}`;
-    if (t.publish === false || seen.has(key)) continue;
-    seen.add(key);
-    deps.events.publish({
-      type: t.action ?? action,
-      entity: t.entity,
-      entityId: t.entityId,
-      orgPath: t.orgPath,
-      at,
+  const published: Touched[] = [];
+  if (freshIndexes.length > 0) {
+    const plan = work.plan(
+      context,
+      freshIndexes.map((i) => writes[i] as BatchedWrite<I>),
+    );
+    const audit: AuditRecord[] = [];
+    const claims: { clientId: string; actorId: string; response: string }[] = [];
+    const successes: Array<[number, O]> = [];
+    const refused: number[] = [];
+    freshIndexes.forEach((i, k) => {
+      const w = writes[i] as BatchedWrite<I>;
+      const outcome = plan.outcomes[k] as { result: O; touched: Touched[] } | Error;
+      if (outcome instanceof Error) {
+        answers[i] = outcome;
+        refused.push(i);
+        return;
+      }
+      // JSON round trip so the first answer and a replay are the same shape.
+      const response = JSON.stringify(outcome.result ?? null);
+      successes.push([i, JSON.parse(response) as O]);
+      claims.push({ clientId: w.clientId, actorId: w.actor.userId, response });
+      for (const t of outcome.touched) {
+        audit.push({
+          actorId: w.actor.userId,
+          actorName: w.actor.displayName,
+          action: t.action ?? action,
+          entity: t.entity,
+          entityId: t.entityId,
+          orgPath: t.orgPath,
+          changes: t.before === undefined && t.after === undefined ? null : diffSnapshots(t.before, t.after),
+          ip: w.actor.ip,
+        });
+        published.push(t);
+      }
     });
+    // The two reads ran side by side, so the work's may have seen a write (a person sampled) whose
+    // claim the other missed: the same client id arriving at another app server meanwhile. A
+    // refused write asks once more, after its read, for an earlier answer: the claim and the write
+    // commit together, so it is there now if the work saw the write.
+    if (refused.length > 0) {
+      const again = await findEarlierAnswers(deps.database, {
+        ids: refused.map((i) => writes[i]?.clientId as string),
+      });
+      const byId = new Map(again.map((p) => [p.clientId, p]));
+      for (const i of refused) {
+        const p = byId.get(writes[i]?.clientId as string);
+        if (p) answerEarlier(i, p);
+      }
+    }
+    if (claims.length > 0) {
+      await batchStatement(work)(deps.database, {
+        ...plan.values,
+        claim_ids: claims.map((c) => c.clientId),
+        claim_actors: claims.map((c) => c.actorId),
+        claim_responses: claims.map((c) => c.response),
+        claim_count: claims.length,
+        action,
+        ...auditInsertValues(audit),
+      });
+      for (const [i, answer] of successes) answers[i] = answer;
+    }
+  }
+
+  if (published.length > 0) {
+    for (const listener of commitListeners) listener(published);
+    const at = new Date().toISOString();
+    // One event per record touched, however many writes of the batch touched it.
+    const seen = new Set<string>();
+    for (const t of published) {
+      const key = `${t.action ?? action}|${t.entity}|${t.entityId}`;
+      if (t.publish === false || seen.has(key)) continue;
+      seen.add(key);
+      deps.events.publish({
+        type: t.action ?? action,
+        entity: t.entity,
+        entityId: t.entityId,
+        orgPath: t.orgPath,
+        at,
+      });
+    }
   }
   return writes.map((w, i) => {
     const own = answers[i];
