@@ -13,6 +13,8 @@ export interface LoadPlan {
 
 export interface LoadResult {
   seconds: number;
+  /** CPU time of this process while posting (user + system), ms. */
+  cpuMs: number;
   latencies: number[];
   failures: number;
   firstFailures: string[];
@@ -48,6 +50,7 @@ async function runPlan(plan: LoadPlan): Promise<LoadResult> {
   const firstFailures: string[] = [];
   let failures = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     plan.samplers.map(async ({ cookie, bodies }) => {
       for (const body of bodies) {
@@ -62,8 +65,9 @@ async function runPlan(plan: LoadPlan): Promise<LoadResult> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   agent.destroy();
-  return { seconds, latencies, failures, firstFailures };
+  return { seconds, cpuMs: (used.user + used.system) / 1000, latencies, failures, firstFailures };
 }
 
 process.once('message', (plan: LoadPlan) => {

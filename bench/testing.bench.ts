@@ -140,6 +140,45 @@ function httpClient(base: URL, sockets: number) {
     });
 }
 
+/**
+ * The machine's CPU counters (Linux /proc): all cores' busy and stolen time, and the CPU time of
+ * the local PostgreSQL processes. With `since`, the difference. Undefined where /proc is missing.
+ */
+function machineCpu(since?: { ticks: number[]; postgres: number }) {
+  try {
+    const ticks = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] as string)
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    let postgres = 0;
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (!stat.includes('(postgres)')) continue;
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        postgres += Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+    const now = { ticks, postgres };
+    if (!since) return { ...now, postgresMs: 0, busyPercent: 0, stealPercent: 0 };
+    const d = ticks.map((v, i) => v - (since.ticks[i] ?? 0));
+    const total = d.reduce((a, b) => a + b, 0) || 1;
+    const idle = (d[3] ?? 0) + (d[4] ?? 0);
+    // Clock ticks are 10 ms on Linux (USER_HZ = 100).
+    return {
+      ...now,
+      postgresMs: (postgres - since.postgres) * 10,
+      busyPercent: Math.round((100 * (total - idle)) / total),
+      stealPercent: Math.round((100 * (d[7] ?? 0)) / total),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the phones' scans in a child process and waits for its figures. */
 function runLoad(plan: LoadPlan): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
@@ -299,7 +338,11 @@ export async function run(args: string[]) {
         ),
       })),
     };
+    const machineBefore = machineCpu();
+    const serverCpu = process.cpuUsage();
     const load = await runLoad(plan);
+    const serverUsed = process.cpuUsage(serverCpu);
+    const machine = machineCpu(machineBefore);
     const { latencies, failures } = load;
     for (const f of load.firstFailures) console.error(`scan answered ${f}`);
     const scanSeconds = load.seconds;
@@ -310,6 +353,20 @@ export async function run(args: string[]) {
     console.log(
       `${latencies.length} scans over HTTP by ${concurrency} samplers in ${scanSeconds.toFixed(1)} s: ${scansPerSecond}/s, p50 ${round1(percentile(latencies, 50))} ms, p99 ${round1(percentile(latencies, 99))} ms, ${failures} failed`,
     );
+    // Where the machine's time went during the scans (CPU ms per scan), to see what limits them.
+    const perScan = (ms: number) => Number((ms / latencies.length).toFixed(3));
+    const cpuPerScan = {
+      appServerMs: perScan((serverUsed.user + serverUsed.system) / 1000),
+      phonesMs: perScan(load.cpuMs),
+      ...(machine
+        ? {
+            postgresMs: perScan(machine.postgresMs),
+            machineBusyPercent: machine.busyPercent,
+            stealPercent: machine.stealPercent,
+          }
+        : {}),
+    };
+    console.log(`CPU per scan: ${JSON.stringify(cpuPerScan)}`);
 
     // The raw limit: the same number of single-row inserts of a membership-like row, same driver, same concurrency.
     await db.execute(sql`create table bench_raw_members (like tube_members including all)`);
@@ -424,6 +481,7 @@ export async function run(args: string[]) {
       rechecksCreated: report.rechecksCreated,
       coverageDistrictMs,
       coverageGridMs,
+      cpuPerScan,
     };
     console.log(JSON.stringify(result));
   } finally {
