@@ -144,20 +144,20 @@ function httpClient(base: URL, sockets: number) {
  * The machine's CPU counters (Linux /proc): all cores' busy and stolen time, and the CPU time of
  * the local PostgreSQL processes. With `since`, the difference. Undefined where /proc is missing.
  */
-function machineCpu(since?: { ticks: number[]; postgres: number }) {
+function machineCpu(since?: { ticks: number[]; postgres: Map<string, number> }) {
   try {
     const ticks = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] as string)
       .trim()
       .split(/\s+/)
       .slice(1)
       .map(Number);
-    let postgres = 0;
+    const postgres = new Map<string, number>();
     for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
         if (!stat.includes('(postgres)')) continue;
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        postgres += Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
+        postgres.set(pid, Number(fields[11]) + Number(fields[12])); // utime + stime, in clock ticks
       } catch {
         // The process ended meanwhile.
       }
@@ -167,10 +167,13 @@ function machineCpu(since?: { ticks: number[]; postgres: number }) {
     const d = ticks.map((v, i) => v - (since.ticks[i] ?? 0));
     const total = d.reduce((a, b) => a + b, 0) || 1;
     const idle = (d[3] ?? 0) + (d[4] ?? 0);
-    // Clock ticks are 10 ms on Linux (USER_HZ = 100).
+    // Per process, so one that ended meanwhile (a seeding backend, a vacuum worker) is left out
+    // rather than subtracted; clock ticks are 10 ms on Linux (USER_HZ = 100).
+    let postgresTicks = 0;
+    for (const [pid, t] of postgres) postgresTicks += t - (since.postgres.get(pid) ?? 0);
     return {
       ...now,
-      postgresMs: (postgres - since.postgres) * 10,
+      postgresMs: postgresTicks * 10,
       busyPercent: Math.round((100 * (total - idle)) / total),
       stealPercent: Math.round((100 * (d[7] ?? 0)) / total),
     };
