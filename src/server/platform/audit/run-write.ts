@@ -3,7 +3,7 @@ import type { Database, Tx } from '../../db/database.ts';
 import { arrayPlaceholder, compileStatement } from '../../db/rows.ts';
 import { clientWrites } from '../../db/schema.ts';
 import type { Actor, SystemActor } from '../access/actor.ts';
-import { conflict } from '../errors/app-error.ts';
+import { AppError, conflict } from '../errors/app-error.ts';
 import { text } from '../errors/i18n.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import {
@@ -238,7 +238,10 @@ export async function runWriteBatch<I, O, C>(
     try {
       return await writeBatchOnce(deps, action, writes, work);
     } catch (error) {
-      if (attempt >= ATTEMPTS || !isRetryable(error)) throw error;
+      if (!isRetryable(error)) throw error;
+      // Still changing under us after several reads (many phones on one tube): the phone keeps
+      // the write queued and sends it again, and its client id makes that safe.
+      if (attempt >= ATTEMPTS) throw new AppError('BUSY');
     }
   }
 }

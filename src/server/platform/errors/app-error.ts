@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'BUSY'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -24,6 +25,7 @@ const STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  BUSY: 503,
   INTERNAL: 500,
 };
 
@@ -41,6 +43,10 @@ const DEFAULT_MESSAGE: Record<ErrorCode, Text> = {
   CONFLICT: text('与现有数据冲突', 'Conflicts with existing data'),
   PAYLOAD_TOO_LARGE: text('上传内容过大', 'Request too large'),
   UNSUPPORTED_MEDIA_TYPE: text('不支持的内容类型', 'Unsupported content type'),
+  BUSY: text(
+    '系统繁忙，请稍后重试（同一操作重试不会重复计入）',
+    'Busy: please retry (a retried write never counts twice)',
+  ),
   INTERNAL: text('服务器内部错误，请稍后重试', 'Internal error: please try again later'),
 };
 

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../db/rows.ts';
+import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import type { Actor } from '../access/actor.ts';
+import { actorOfUser } from '../auth/auth-service.ts';
+import { AppError } from '../errors/app-error.ts';
+import { type BatchWork, runWriteBatch } from './run-write.ts';
+
+let t: TestApp;
+let actor: Actor;
+before(async () => {
+  t = await createTestApp();
+  actor = (await actorOfUser(t.deps, 'admin', '127.0.0.1')) as Actor;
+});
+after(() => t.close());
+
+/** A batched write whose statement holds only from the `holdsFrom`-th attempt on (never if 0). */
+function probeWork(holdsFrom: number) {
+  const calls = { reads: 0 };
+  const work: BatchWork<string, { echo: string }, number> = {
+    name: `probe_${holdsFrom}`,
+    read: async () => ++calls.reads,
+    plan: (attempt, fresh) => ({
+      outcomes: fresh.map((w) => ({
+        result: { echo: w.input },
+        touched: [{ entity: 'probe', entityId: w.clientId, orgPath: null, after: { echo: w.input } }],
+      })),
+      values: { holds: holdsFrom > 0 && attempt >= holdsFrom },
+    }),
+    statement: () => ({ ctes: [], holds: sql`${sql.placeholder('holds')}::boolean` }),
+  };
+  return { work, calls };
+}
+
+async function traces(clientId: string) {
+  const [row] = await queryRows<{ claims: number; audited: number }>(
+    t.deps.database.db,
+    sql`select (select count(*)::int from client_writes where client_id = ${clientId}) as claims,
+               (select count(*)::int from audit_events where entity = 'probe' and entity_id = ${clientId}) as audited`,
+  );
+  return row;
+}
+
+test('a batch whose plan stopped holding is read again, and written once when it holds', async () => {
+  const { work, calls } = probeWork(3);
+  const clientId = randomUUID();
+  const [answer] = await runWriteBatch(t.deps, 'probe.write', [{ actor, clientId, input: 'a' }], work);
+  assert.deepEqual(answer, { echo: 'a' });
+  assert.equal(calls.reads, 3, 'two statements aborted by the check, the third went through');
+  assert.deepEqual(await traces(clientId), { claims: 1, audited: 1 });
+  // A replay answers the first answer and writes nothing.
+  const [again] = await runWriteBatch(t.deps, 'probe.write', [{ actor, clientId, input: 'a' }], work);
+  assert.deepEqual(again, { echo: 'a' });
+  assert.deepEqual(await traces(clientId), { claims: 1, audited: 1 });
+});
+
+test('a plan that never holds ends in 503 BUSY after a few reads, with nothing written', async () => {
+  const { work, calls } = probeWork(0);
+  const clientId = randomUUID();
+  await assert.rejects(
+    runWriteBatch(t.deps, 'probe.write', [{ actor, clientId, input: 'b' }], work),
+    (error: unknown) => error instanceof AppError && error.code === 'BUSY' && error.status === 503,
+  );
+  assert.equal(calls.reads, 5);
+  assert.deepEqual(await traces(clientId), { claims: 0, audited: 0 });
+});
