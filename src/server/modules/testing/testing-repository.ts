@@ -268,6 +268,8 @@ export function sampleIntoTubesStatement() {
         ${col('open_capacity', 'int')}, ${col('open_household_id', 'uuid')}, ${col('open_opened_by', 'uuid')},
         ${col('open_district_code', 'text')}, ${col('open_member_count', 'int')})
         as i(id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by, district_code, n)
+      -- Every insert of the statement in key order, so overlapping batches never deadlock.
+      order by code
       on conflict (code) do nothing
       returning 1)`,
     sql`intake as (
@@ -294,6 +296,7 @@ export function sampleIntoTubesStatement() {
     sql`added as (
       insert into ${tubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
       select round_id, person_id, tube_id, sampler_id, scanned_at from member_input
+      order by round_id, person_id
       on conflict do nothing
       returning 1)`,
     sql`counted as (

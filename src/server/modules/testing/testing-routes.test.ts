@@ -292,7 +292,7 @@ describe('scanning', () => {
    * one writes, and writes after it — so the second plans on a stale state and the statement's
    * check must send it round again. The handles count the checks that failed, to show it happened.
    */
-  function twoAppServers() {
+  function twoAppServers(gated = true) {
     const failedChecks = { n: 0 };
     let secondReads = 0;
     let secondHasRead = () => {};
@@ -310,7 +310,7 @@ describe('scanning', () => {
         ...t.deps.database,
         query: async <T>(text: string, params: unknown[]) => {
           const write = text.includes('gw_batch_holds');
-          if (write) await gates[k];
+          if (write && gated) await gates[k];
           try {
             return await t.deps.database.query<T>(text, params);
           } catch (error) {
@@ -327,6 +327,10 @@ describe('scanning', () => {
     };
     return { servers: [server(0), server(1)], failedChecks };
   }
+
+  /** Two app servers whose statements run as they come (no forced interleaving). */
+  const appServers = () => twoAppServers(false);
+  const onPglite = !process.env.TEST_DATABASE_URL;
 
   test('two app servers scanning into one tube at once: capacity holds, each person once', async () => {
     const people = await addPeople(t.fx.gridA, 24);
@@ -370,6 +374,66 @@ describe('scanning', () => {
     );
     assert.equal(members, 10);
     assert.equal(audited, 10, 'one audit event per person who went in, none for the refused');
+  });
+
+  test('PostgreSQL: two batches blocked on one tube’s lock — the later one re-checks the newest row and plans again', {
+    skip: onPglite && 'needs two connections (PostgreSQL)',
+  }, async () => {
+    const people = await addPeople(t.fx.gridA, 12);
+    const tube = newTube();
+    for (const p of people.slice(0, 8)) assert.equal((await scan(p, tube)).status, 201);
+    const [row] = await db().select().from(tubes).where(eq(tubes.code, tube));
+    const { servers, failedChecks } = appServers();
+    const actor = await actorOfUser(t.deps, 'sampler', '127.0.0.1');
+    assert.ok(actor);
+    // A third connection holds the tube's row lock while both servers read the tube at 8 and
+    // send their statements, which then wait on the lock inside PostgreSQL; on release, one
+    // goes first and the other must re-check the row as it is now (10, sealed) and plan again.
+    let scans: Promise<PromiseSettledResult<{ memberCount: number }>[]> | undefined;
+    await db().transaction(async (tx) => {
+      await tx.execute(sql`select id from ${tubes} where id = ${row?.id} for update`);
+      scans = Promise.allSettled(
+        people.slice(8).map((p, i) =>
+          recordScan(servers[i % 2] as typeof t.deps, actor, {
+            clientId: randomUUID(),
+            roundId: round.id,
+            pointId: point.id,
+            personCode: code(p),
+            tubeCode: tube,
+          }),
+        ),
+      );
+      for (let waited = 0; waited < 100; waited++) {
+        // From another connection: inside a transaction pg_stat_activity is a snapshot.
+        const [{ n }] = await queryRows<{ n: number }>(
+          db(),
+          // (The statement's start: pg_stat_activity keeps only its first kilobyte.)
+          sql`select count(*)::int as n from pg_stat_activity
+                where wait_event_type = 'Lock' and query like 'with opened as%'`,
+        );
+        if (n >= 2) break;
+        assert.ok(waited < 99, 'both statements should be waiting on the tube’s lock');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    const answers = await (scans as NonNullable<typeof scans>);
+    const ok = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value.memberCount] : []));
+    assert.deepEqual(
+      ok.sort((x, y) => x - y),
+      [9, 10],
+    );
+    for (const a of answers)
+      if (a.status === 'rejected')
+        assert.ok(
+          ['TUBE_FULL', 'TUBE_SEALED'].includes(
+            String((a.reason as { extra?: { code?: string } }).extra?.code),
+          ),
+          String(a.reason),
+        );
+    assert.ok(failedChecks.n >= 1, 'the later statement found the tube changed and was sent round again');
+    const [after] = await db().select().from(tubes).where(eq(tubes.code, tube));
+    assert.equal(after?.memberCount, 10);
+    assert.equal(after?.state, 'sealed');
   });
 
   test('the same client id sent to two app servers at once writes once and answers the same', async () => {

@@ -57,13 +57,36 @@ test('a batch whose plan stopped holding is read again, and written once when it
   assert.deepEqual(await traces(clientId), { claims: 1, audited: 1 });
 });
 
-test('a plan that never holds ends in 503 BUSY after a few reads, with nothing written', async () => {
+test('a plan that never holds answers 503 BUSY for each write after a few reads, with nothing written', async () => {
   const { work, calls } = probeWork(0);
-  const clientId = randomUUID();
-  await assert.rejects(
-    runWriteBatch(t.deps, 'probe.write', [{ actor, clientId, input: 'b' }], work),
-    (error: unknown) => error instanceof AppError && error.code === 'BUSY' && error.status === 503,
+  const ids = [randomUUID(), randomUUID()];
+  const answers = await runWriteBatch(
+    t.deps,
+    'probe.write',
+    ids.map((clientId) => ({ actor, clientId, input: 'b' })),
+    work,
   );
+  for (const answer of answers)
+    assert.ok(answer instanceof AppError && answer.code === 'BUSY' && answer.status === 503, String(answer));
   assert.equal(calls.reads, 5);
-  assert.deepEqual(await traces(clientId), { claims: 0, audited: 0 });
+  for (const clientId of ids) assert.deepEqual(await traces(clientId), { claims: 0, audited: 0 });
+});
+
+test('the same client id twice in one batch: one write; from another actor it is refused', async () => {
+  const { work } = probeWork(1);
+  const other = (await actorOfUser(t.deps, 'sampler', '127.0.0.1')) as Actor;
+  const clientId = randomUUID();
+  const answers = await runWriteBatch(
+    t.deps,
+    'probe.write',
+    [
+      { actor, clientId, input: 'c' },
+      { actor, clientId, input: 'c' },
+      { actor: other, clientId, input: 'c' },
+    ],
+    work,
+  );
+  assert.deepEqual(answers.slice(0, 2), [{ echo: 'c' }, { echo: 'c' }]);
+  assert.ok(answers[2] instanceof AppError && answers[2].code === 'CONFLICT');
+  assert.deepEqual(await traces(clientId), { claims: 1, audited: 1 });
 });

@@ -192,6 +192,7 @@ function batchStatement(work: Pick<BatchWork<unknown, unknown, unknown>, 'name' 
             select id, actor, ${sql.placeholder('action')}, response
             from unnest(${arrayPlaceholder('claim_ids', 'uuid')}, ${arrayPlaceholder('claim_actors', 'uuid')},
                         ${arrayPlaceholder('claim_responses', 'jsonb')}) as c(id, actor, response)
+            order by id
             on conflict do nothing
             returning 1)`,
           sql`audit as (${auditInsertTemplate()})`,
@@ -205,6 +206,13 @@ function batchStatement(work: Pick<BatchWork<unknown, unknown, unknown>, 'name' 
   }
   return statement;
 }
+
+const clientIdTaken = () =>
+  conflict(
+    text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
+    undefined,
+    'clientId',
+  );
 
 /** PostgreSQL's codes for "read again and retry": a serialization failure, a deadlock. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -239,9 +247,11 @@ export async function runWriteBatch<I, O, C>(
       return await writeBatchOnce(deps, action, writes, work);
     } catch (error) {
       if (!isRetryable(error)) throw error;
-      // Still changing under us after several reads (many phones on one tube): the phone keeps
-      // the write queued and sends it again, and its client id makes that safe.
-      if (attempt >= ATTEMPTS) throw new AppError('BUSY');
+      // Still changing under us after several reads (many phones on one tube): every write of
+      // the batch answers BUSY (a 503) rather than the batch being retried write by write, which
+      // would hold up the whole point; the phones keep the scans queued and send them again, and
+      // their client ids make that safe.
+      if (attempt >= ATTEMPTS) return writes.map(() => new AppError('BUSY'));
     }
   }
 }
@@ -271,13 +281,8 @@ async function writeBatchOnce<I, O, C>(
   const answerEarlier = (i: number, p: (typeof earlier)[number]) => {
     const w = writes[i] as BatchedWrite<I>;
     answers[i] =
-      p.actorId === w.actor.userId && p.action === action && p.response !== null
-        ? (p.response as O)
-        : conflict(
-            text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
-            undefined,
-            'clientId',
-          );
+      // A batched claim is stored with its answer in one statement, so any answer here is final.
+      p.actorId === w.actor.userId && p.action === action ? (p.response as O) : clientIdTaken();
   };
   const freshIndexes: number[] = [];
   for (const i of unique) {
@@ -371,6 +376,8 @@ async function writeBatchOnce<I, O, C>(
   return writes.map((w, i) => {
     const own = answers[i];
     if (own !== undefined) return own;
-    return answers[firstIndex.get(w.clientId) as number] as O | Error;
+    const first = firstIndex.get(w.clientId) as number;
+    // The same client id twice in one batch: the same write only if the same actor sent it.
+    return writes[first]?.actor.userId === w.actor.userId ? (answers[first] as O | Error) : clientIdTaken();
   });
 }
