@@ -70,6 +70,7 @@ test('import the template with 3 good and 2 bad rows, see the errors, fix, impor
   await page.locator('input[type="file"]').setInputFiles(bad);
   const errors = page.getByTestId('import-errors');
   await errors.waitFor();
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, not the DOM property (the text as shown is what we check)
   const errorText = await errors.innerText();
   assert.match(errorText, /文本/, 'the Excel-damaged ID is explained');
   assert.match(errorText, /不存在的网格/);
