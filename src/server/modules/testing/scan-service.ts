@@ -1,7 +1,6 @@
 import { localDay } from '../../../domain/dates.ts';
 import { maskName } from '../../../domain/masking.ts';
 import { requiredMode, type SamplingMode, TUBE_CAPACITY } from '../../../domain/testing.ts';
-import type { Database } from '../../db/database.ts';
 import { type Actor, hasPermission, pathInScope, scopePaths } from '../../platform/access/actor.ts';
 import {
   type BatchedWrite,
@@ -47,17 +46,17 @@ function scanInstant(input: ScanInput, now: Date): Date {
 }
 
 type ScanWrite = BatchedWrite<ScanInput & { personId: string | null }>;
-type ScanContext = Awaited<ReturnType<typeof repo.loadScanContext>>;
+type ScanContext = repo.ScanContext;
 
-/** What a batch of scans decides on, in one read: points, persons, earlier samples, tubes. */
-function readScanContext(database: Database, writes: ScanWrite[]): Promise<ScanContext> {
+/** The values of the read for a batch of scans: its points, persons, rounds and tubes. */
+function scanReadValues(writes: ScanWrite[]) {
   const inputs = writes.map((w) => w.input);
-  return repo.loadScanContext(database, {
+  return {
     pointIds: [...new Set(inputs.map((i) => i.pointId))],
     personIds: [...new Set(inputs.flatMap((i) => (i.personId ? [i.personId] : [])))],
     roundIds: [...new Set(inputs.map((i) => i.roundId))],
     tubeCodes: [...new Set(inputs.map((i) => i.tubeCode))],
-  });
+  };
 }
 
 /**
@@ -287,7 +286,9 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
       (writes) =>
         runWriteBatch(deps, 'sampling.scan', writes, {
           name: 'gw_sample_into_tubes',
-          read: readScanContext,
+          readStatement: repo.scanContextStatement,
+          readValues: scanReadValues,
+          context: repo.scanContextOf,
           plan: planScans,
           statement: repo.sampleIntoTubesStatement,
         }),

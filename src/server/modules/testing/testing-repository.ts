@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { DUE_RESIDENCE_STATUSES, EXEMPT_RESIDENCE_STATUSES } from '../../../domain/testing.ts';
-import type { Database, Executor } from '../../db/database.ts';
-import { arrayParam, arrayPlaceholder, compileStatement, queryRows } from '../../db/rows.ts';
+import type { Executor } from '../../db/database.ts';
+import { arrayParam, arrayPlaceholder, queryRows } from '../../db/rows.ts';
 import {
   collectionPoints,
   households,
@@ -148,9 +148,8 @@ export interface ScanPersonRow {
  * sampling mode; and which of them are already sampled in those rounds. Persons are read by code:
  * whoever holds a person's code may sample them at any point; only the masked name goes back.
  */
-const scanContextStatement = compileStatement(
-  () =>
-    sql`with pts as (
+export function scanContextStatement(earlier: SQL): SQL {
+  return sql`with pts as (
           select p.id as "pointId", p.round_id as "roundId", p.org_path as "pointPath", p.district_code as "districtCode",
                  r.starts_on::text as "startsOn", r.ends_on::text as "endsOn", r.default_mode as "defaultMode",
                  r.single_tube_key_groups as "singleTubeKeyGroups", p.sampler_user_ids as "samplerUserIds"
@@ -177,24 +176,25 @@ const scanContextStatement = compileStatement(
                (select json_agg(json_build_object('id', t.id, 'code', t.code, 'roundId', t.round_id,
                   'pointId', t.point_id, 'orgPath', t.org_path, 'mode', t.mode, 'capacity', t.capacity,
                   'householdId', t.household_id, 'memberCount', t.member_count, 'state', t.state))
-                  from ${tubes} t where t.code = any(${arrayPlaceholder('tubeCodes', 'text')})) as tubes`,
-);
+                  from ${tubes} t where t.code = any(${arrayPlaceholder('tubeCodes', 'text')})) as tubes,
+               ${earlier} as earlier`;
+}
 
-export async function loadScanContext(
-  database: Database,
-  ids: { pointIds: string[]; personIds: string[]; roundIds: string[]; tubeCodes: string[] },
-) {
-  const [row] = await scanContextStatement<{
-    points: ScanPointRow[] | null;
-    persons: ScanPersonRow[] | null;
-    sampled: { roundId: string; personId: string; tubeCode: string }[] | null;
-    tubes: ScanTubeRow[] | null;
-  }>(database, ids);
+export interface ScanContext {
+  points: ScanPointRow[];
+  persons: ScanPersonRow[];
+  sampled: { roundId: string; personId: string; tubeCode: string }[];
+  tubes: ScanTubeRow[];
+}
+
+/** The context from the read's row (each part is null when nothing matched). */
+export function scanContextOf(row: Record<string, unknown>): ScanContext {
+  const part = <T>(v: unknown) => (v ?? []) as T[];
   return {
-    points: row?.points ?? [],
-    persons: row?.persons ?? [],
-    sampled: row?.sampled ?? [],
-    tubes: row?.tubes ?? [],
+    points: part(row.points),
+    persons: part(row.persons),
+    sampled: part(row.sampled),
+    tubes: part(row.tubes),
   };
 }
 

@@ -22,7 +22,9 @@ function probeWork(holdsFrom: number) {
   const calls = { reads: 0 };
   const work: BatchWork<string, { echo: string }, number> = {
     name: `probe_${holdsFrom}`,
-    read: async () => ++calls.reads,
+    readStatement: (earlier) => sql`select ${earlier} as earlier`,
+    readValues: () => ({}),
+    context: () => ++calls.reads,
     plan: (attempt, fresh) => ({
       outcomes: fresh.map((w) => ({
         result: { echo: w.input },

@@ -153,8 +153,17 @@ export interface BatchPlan<O> {
 export interface BatchWork<I, O, C> {
   /** Names the compiled statement (one per kind of batched write). */
   name: string;
-  /** One read of what the rules need (it runs beside the mechanism's read of earlier answers). */
-  read: (database: Database, writes: BatchedWrite<I>[]) => Promise<C>;
+  /**
+   * The read, as one statement built once with named placeholders, answering one row. It selects
+   * `earlier` (the mechanism's part: earlier answers of the batch's client ids) as a column beside
+   * what the rules need, so both come from one snapshot: a write the work sees done, its claim
+   * and first answer are seen too (they commit in one statement).
+   */
+  readStatement: (earlier: SQL) => SQL;
+  /** The values of the read's placeholders for these writes. */
+  readValues: (writes: BatchedWrite<I>[]) => Record<string, unknown>;
+  /** What the rules need, from the read's row. */
+  context: (row: Record<string, unknown>) => C;
   /** The rules, in memory: what each fresh write does, and the values of the statement's parts. */
   plan: (context: C, fresh: BatchedWrite<I>[]) => BatchPlan<O>;
   /**
@@ -164,13 +173,30 @@ export interface BatchWork<I, O, C> {
   statement: () => { ctes: SQL[]; holds: SQL };
 }
 
-const findEarlierAnswers = compileStatement(
-  () => sql`select client_id as "clientId", actor_id as "actorId", action, response from ${clientWrites}
-            where client_id = any(${arrayPlaceholder('ids', 'uuid')})`,
-) as (
-  database: Database,
-  values: { ids: string[] },
-) => Promise<{ clientId: string; actorId: string | null; action: string; response: unknown }[]>;
+interface EarlierAnswer {
+  clientId: string;
+  actorId: string | null;
+  action: string;
+  response: unknown;
+}
+
+const readStatements = new Map<string, ReturnType<typeof compileStatement>>();
+
+/** A kind of batched write's read, compiled once, with the earlier answers as its `earlier` column. */
+function readStatement(work: Pick<BatchWork<unknown, unknown, unknown>, 'name' | 'readStatement'>) {
+  let statement = readStatements.get(work.name);
+  if (!statement) {
+    statement = compileStatement(() =>
+      work.readStatement(
+        sql`(select json_agg(json_build_object('clientId', c.client_id, 'actorId', c.actor_id,
+                                                'action', c.action, 'response', c.response))
+             from ${clientWrites} c where c.client_id = any(${arrayPlaceholder('earlier_ids', 'uuid')}))`,
+      ),
+    );
+    readStatements.set(work.name, statement);
+  }
+  return statement;
+}
 
 const batchStatements = new Map<string, ReturnType<typeof compileStatement>>();
 
@@ -268,17 +294,14 @@ async function writeBatchOnce<I, O, C>(
     if (!firstIndex.has(w.clientId)) firstIndex.set(w.clientId, i);
   });
   const unique = [...firstIndex.values()];
-  const [earlier, context] = await Promise.all([
-    findEarlierAnswers(deps.database, {
-      ids: unique.map((i) => writes[i]?.clientId as string),
-    }),
-    work.read(
-      deps.database,
-      unique.map((i) => writes[i] as BatchedWrite<I>),
-    ),
-  ]);
+  const [row = {}] = await readStatement(work)<Record<string, unknown>>(deps.database, {
+    ...work.readValues(unique.map((i) => writes[i] as BatchedWrite<I>)),
+    earlier_ids: unique.map((i) => writes[i]?.clientId as string),
+  });
+  const earlier = (row.earlier ?? []) as EarlierAnswer[];
+  const context = work.context(row);
   const earlierById = new Map(earlier.map((p) => [p.clientId, p]));
-  const answerEarlier = (i: number, p: (typeof earlier)[number]) => {
+  const answerEarlier = (i: number, p: EarlierAnswer) => {
     const w = writes[i] as BatchedWrite<I>;
     answers[i] =
       // A batched claim is stored with its answer in one statement, so any answer here is final.
@@ -300,13 +323,11 @@ async function writeBatchOnce<I, O, C>(
     const audit: AuditRecord[] = [];
     const claims: { clientId: string; actorId: string; response: string }[] = [];
     const successes: Array<[number, O]> = [];
-    const refused: number[] = [];
     freshIndexes.forEach((i, k) => {
       const w = writes[i] as BatchedWrite<I>;
       const outcome = plan.outcomes[k] as { result: O; touched: Touched[] } | Error;
       if (outcome instanceof Error) {
         answers[i] = outcome;
-        refused.push(i);
         return;
       }
       // JSON round trip so the first answer and a replay are the same shape.
@@ -327,20 +348,6 @@ async function writeBatchOnce<I, O, C>(
         published.push(t);
       }
     });
-    // The two reads ran side by side, so the work's may have seen a write (a person sampled) whose
-    // claim the other missed: the same client id arriving at another app server meanwhile. A
-    // refused write asks once more, after its read, for an earlier answer: the claim and the write
-    // commit together, so it is there now if the work saw the write.
-    if (refused.length > 0) {
-      const again = await findEarlierAnswers(deps.database, {
-        ids: refused.map((i) => writes[i]?.clientId as string),
-      });
-      const byId = new Map(again.map((p) => [p.clientId, p]));
-      for (const i of refused) {
-        const p = byId.get(writes[i]?.clientId as string);
-        if (p) answerEarlier(i, p);
-      }
-    }
     if (claims.length > 0) {
       await batchStatement(work)(deps.database, {
         ...plan.values,
