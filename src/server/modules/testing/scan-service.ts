@@ -244,24 +244,12 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
   const values = repo.sampleIntoTubesValues({
     opened: taking
       .filter((t) => t.opened)
-      .map((t) => ({
-        id: t.id,
-        code: t.code,
-        roundId: t.roundId,
-        pointId: t.pointId,
-        orgPath: t.orgPath,
-        mode: t.mode,
-        capacity: t.capacity,
-        householdId: t.householdId,
-        openedBy: t.openedBy,
-        districtCode: t.districtCode,
-        memberCount: t.added,
-      })),
+      // A new tube goes in with its members already counted.
+      .map(({ state: _state, opened: _opened, added, ...tube }) => ({ ...tube, memberCount: added })),
     intakes: taking
       .filter((t) => !t.opened)
       .map((t) => ({
         id: t.id,
-        code: t.code,
         expectedCount: t.memberCount,
         added: t.added,
         householdId: t.householdId,

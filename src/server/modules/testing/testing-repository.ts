@@ -212,25 +212,15 @@ export interface ScanTubeRow {
   state: string;
 }
 
-/** A tube a batch of scans opens, with the members it takes. */
-export interface NewTube {
-  id: string;
-  code: string;
-  roundId: string;
-  pointId: string;
-  orgPath: string;
-  mode: string;
-  capacity: number;
-  householdId: string | null;
+/** A tube a batch of scans opens, with the members it takes (it opens in state `opened`). */
+export interface NewTube extends Omit<ScanTubeRow, 'state'> {
   openedBy: string;
   districtCode: string;
-  memberCount: number;
 }
 
 /** An open tube a batch of scans adds to: planned on `expectedCount` members, adds `added`. */
 export interface TubeIntake {
   id: string;
-  code: string;
   expectedCount: number;
   added: number;
   householdId: string | null;

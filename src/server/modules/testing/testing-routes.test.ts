@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { localDay } from '../../../domain/dates.ts';
 import { queryRows } from '../../db/rows.ts';
 import { auditEvents, rechecks, tubeMembers, tubes, workItems } from '../../db/schema.ts';
+import type { Actor } from '../../platform/access/actor.ts';
 import { actorOfUser } from '../../platform/auth/auth-service.ts';
 import { newId } from '../../platform/ids.ts';
 import { client, multipartFile } from '../../testing/http.ts';
@@ -328,6 +329,34 @@ describe('scanning', () => {
 
   /** Two app servers whose statements run as they come (no forced interleaving). */
   const appServers = () => twoAppServers(false);
+
+  /** One scan through an app server's own batcher, as its route would send it. */
+  function scanOn(
+    server: ReturnType<typeof twoAppServers>['servers'][number] | undefined,
+    actor: Actor,
+    personId: string,
+    tubeCode: string,
+  ) {
+    return recordScan(server as typeof t.deps, actor, {
+      clientId: randomUUID(),
+      roundId: round.id,
+      pointId: point.id,
+      personCode: code(personId),
+      tubeCode,
+    });
+  }
+
+  /** Every scan that did not go in was refused because the tube was full or sealed. */
+  function assertRefusedForAFullTube(answers: PromiseSettledResult<unknown>[]) {
+    for (const a of answers)
+      if (a.status === 'rejected')
+        assert.ok(
+          ['TUBE_FULL', 'TUBE_SEALED'].includes(
+            String((a.reason as { extra?: { code?: string } }).extra?.code),
+          ),
+          String(a.reason),
+        );
+  }
   const onPglite = !process.env.TEST_DATABASE_URL;
 
   test('two app servers scanning into one tube at once: capacity holds, each person once', async () => {
@@ -336,31 +365,13 @@ describe('scanning', () => {
     const { servers, failedChecks } = twoAppServers();
     const actor = await actorOfUser(t.deps, 'sampler', '127.0.0.1');
     assert.ok(actor);
-    const answers = await Promise.allSettled(
-      people.map((p, i) =>
-        recordScan(servers[i % 2] as typeof t.deps, actor, {
-          clientId: randomUUID(),
-          roundId: round.id,
-          pointId: point.id,
-          personCode: code(p),
-          tubeCode: tube,
-        }),
-      ),
-    );
+    const answers = await Promise.allSettled(people.map((p, i) => scanOn(servers[i % 2], actor, p, tube)));
     const ok = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
     assert.deepEqual(
       ok.map((a) => a.memberCount).sort((x, y) => x - y),
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
-    for (const a of answers) {
-      if (a.status === 'rejected')
-        assert.ok(
-          ['TUBE_FULL', 'TUBE_SEALED'].includes(
-            String((a.reason as { extra?: { code?: string } }).extra?.code),
-          ),
-          String(a.reason),
-        );
-    }
+    assertRefusedForAFullTube(answers);
     assert.ok(failedChecks.n >= 1, 'the second server planned on a stale tube and was sent round again');
     const [row] = await db().select().from(tubes).where(eq(tubes.code, tube));
     assert.equal(row?.memberCount, 10);
@@ -390,17 +401,7 @@ describe('scanning', () => {
     let scans: Promise<PromiseSettledResult<{ memberCount: number }>[]> | undefined;
     await db().transaction(async (tx) => {
       await tx.execute(sql`select id from ${tubes} where id = ${row?.id} for update`);
-      scans = Promise.allSettled(
-        people.slice(8).map((p, i) =>
-          recordScan(servers[i % 2] as typeof t.deps, actor, {
-            clientId: randomUUID(),
-            roundId: round.id,
-            pointId: point.id,
-            personCode: code(p),
-            tubeCode: tube,
-          }),
-        ),
-      );
+      scans = Promise.allSettled(people.slice(8).map((p, i) => scanOn(servers[i % 2], actor, p, tube)));
       for (let waited = 0; waited < 100; waited++) {
         // From another connection: inside a transaction pg_stat_activity is a snapshot.
         const [{ n }] = await queryRows<{ n: number }>(
@@ -420,14 +421,7 @@ describe('scanning', () => {
       ok.sort((x, y) => x - y),
       [9, 10],
     );
-    for (const a of answers)
-      if (a.status === 'rejected')
-        assert.ok(
-          ['TUBE_FULL', 'TUBE_SEALED'].includes(
-            String((a.reason as { extra?: { code?: string } }).extra?.code),
-          ),
-          String(a.reason),
-        );
+    assertRefusedForAFullTube(answers);
     assert.ok(failedChecks.n >= 1, 'the later statement found the tube changed and was sent round again');
     const [after] = await db().select().from(tubes).where(eq(tubes.code, tube));
     assert.equal(after?.memberCount, 10);

@@ -55,6 +55,28 @@ export function onCommitted(listener: CommitListener): void {
 }
 
 /**
+ * After a commit: the in-process caches hear everything touched, and one domain event goes out per
+ * record touched and action, however many writes (of a batch) or parts of one write touched it.
+ */
+function announceCommitted(deps: WriteDeps, action: string, touched: readonly Touched[]): void {
+  for (const listener of commitListeners) listener(touched);
+  const at = new Date().toISOString();
+  const seen = new Set<string>();
+  for (const t of touched) {
+    const key = `${t.action ?? action}|${t.entity}|${t.entityId}`;
+    if (t.publish === false || seen.has(key)) continue;
+    seen.add(key);
+    deps.events.publish({
+      type: t.action ?? action,
+      entity: t.entity,
+      entityId: t.entityId,
+      orgPath: t.orgPath,
+      at,
+    });
+  }
+}
+
+/**
  * The unit of work every write goes through: one transaction holding the change, its audit events
  * (actor, action, entity, masked before/after, IP, time) and, for field clients, the idempotency
  * record; domain events are published only after commit. Nobody has to remember to audit.
@@ -119,20 +141,7 @@ export async function runWrite<T>(
     await tx.update(clientWrites).set({ response }).where(eq(clientWrites.clientId, clientId));
     return response as T;
   });
-  if (!replayed) {
-    for (const listener of commitListeners) listener(touched);
-    const at = new Date().toISOString();
-    for (const t of touched) {
-      if (t.publish === false) continue;
-      deps.events.publish({
-        type: t.action ?? action,
-        entity: t.entity,
-        entityId: t.entityId,
-        orgPath: t.orgPath,
-        at,
-      });
-    }
-  }
+  if (!replayed) announceCommitted(deps, action, touched);
   return result;
 }
 
@@ -180,35 +189,29 @@ interface EarlierAnswer {
   response: unknown;
 }
 
-const readStatements = new Map<string, ReturnType<typeof compileStatement>>();
+type Compiled = ReturnType<typeof compileStatement>;
+const compiledStatements = new Map<string, { read: Compiled; write: Compiled }>();
 
-/** A kind of batched write's read, compiled once, with the earlier answers as its `earlier` column. */
-function readStatement(work: Pick<BatchWork<unknown, unknown, unknown>, 'name' | 'readStatement'>) {
-  let statement = readStatements.get(work.name);
-  if (!statement) {
-    statement = compileStatement(() =>
+/**
+ * A kind of batched write's two statements, compiled once (by the work's name). The read: the
+ * work's, with the earlier answers of the client ids as its `earlier` column. The write: the
+ * work's parts, then the claims of the client ids with their first answers and the audit events,
+ * then the check that the work did all it planned and every claim went in (a concurrent retry of
+ * the same client id holds its claim).
+ */
+function statementsOf(
+  work: Pick<BatchWork<unknown, unknown, unknown>, 'name' | 'readStatement' | 'statement'>,
+) {
+  let compiled = compiledStatements.get(work.name);
+  if (!compiled) {
+    const read = compileStatement(() =>
       work.readStatement(
         sql`(select json_agg(json_build_object('clientId', c.client_id, 'actorId', c.actor_id,
                                                 'action', c.action, 'response', c.response))
              from ${clientWrites} c where c.client_id = any(${arrayPlaceholder('earlier_ids', 'uuid')}))`,
       ),
     );
-    readStatements.set(work.name, statement);
-  }
-  return statement;
-}
-
-const batchStatements = new Map<string, ReturnType<typeof compileStatement>>();
-
-/**
- * A kind of batched write's one statement, compiled once: the work's parts, then the claims of
- * the client ids with their first answers and the audit events, then the check that the work did
- * all it planned and every claim went in (a concurrent retry of the same client id holds its claim).
- */
-function batchStatement(work: Pick<BatchWork<unknown, unknown, unknown>, 'name' | 'statement'>) {
-  let statement = batchStatements.get(work.name);
-  if (!statement) {
-    statement = compileStatement(() => {
+    const write = compileStatement(() => {
       const { ctes, holds } = work.statement();
       return sql`with ${sql.join(
         [
@@ -228,9 +231,10 @@ function batchStatement(work: Pick<BatchWork<unknown, unknown, unknown>, 'name' 
       select gw_batch_holds(${holds} and (select count(*) from claimed) = ${sql.placeholder('claim_count')},
                             ${sql.placeholder('action')}) as holds`;
     });
-    batchStatements.set(work.name, statement);
+    compiled = { read, write };
+    compiledStatements.set(work.name, compiled);
   }
-  return statement;
+  return compiled;
 }
 
 const clientIdTaken = () =>
@@ -294,7 +298,7 @@ async function writeBatchOnce<I, O, C>(
     if (!firstIndex.has(w.clientId)) firstIndex.set(w.clientId, i);
   });
   const unique = [...firstIndex.values()];
-  const [row = {}] = await readStatement(work)<Record<string, unknown>>(deps.database, {
+  const [row = {}] = await statementsOf(work).read<Record<string, unknown>>(deps.database, {
     ...work.readValues(unique.map((i) => writes[i] as BatchedWrite<I>)),
     earlier_ids: unique.map((i) => writes[i]?.clientId as string),
   });
@@ -349,7 +353,7 @@ async function writeBatchOnce<I, O, C>(
       }
     });
     if (claims.length > 0) {
-      await batchStatement(work)(deps.database, {
+      await statementsOf(work).write(deps.database, {
         ...plan.values,
         claim_ids: claims.map((c) => c.clientId),
         claim_actors: claims.map((c) => c.actorId),
@@ -362,24 +366,7 @@ async function writeBatchOnce<I, O, C>(
     }
   }
 
-  if (published.length > 0) {
-    for (const listener of commitListeners) listener(published);
-    const at = new Date().toISOString();
-    // One event per record touched, however many writes of the batch touched it.
-    const seen = new Set<string>();
-    for (const t of published) {
-      const key = `${t.action ?? action}|${t.entity}|${t.entityId}`;
-      if (t.publish === false || seen.has(key)) continue;
-      seen.add(key);
-      deps.events.publish({
-        type: t.action ?? action,
-        entity: t.entity,
-        entityId: t.entityId,
-        orgPath: t.orgPath,
-        at,
-      });
-    }
-  }
+  if (published.length > 0) announceCommitted(deps, action, published);
   return writes.map((w, i) => {
     const own = answers[i];
     if (own !== undefined) return own;
