@@ -11,9 +11,19 @@ const dayFormat = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
+// Formatting through Intl costs ~10 µs and every scan asks for its day. Time-zone offsets are whole
+// quarter hours, so all instants of one UTC minute fall on the same local day: remember the last one.
+let lastMinute = Number.NaN;
+let lastDay = '';
+
 /** `YYYY-MM-DD` of an instant in the district's time zone. */
 export function localDay(at: Date = new Date()): string {
-  return dayFormat.format(at);
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    lastDay = dayFormat.format(at);
+    lastMinute = minute;
+  }
+  return lastDay;
 }
 
 /** Whether an effective-dated entry (a key-group class, a policy) is in force on a day. */

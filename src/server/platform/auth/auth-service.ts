@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { type Actor, allPermissions, type GrantRow, toGrant } from '../access/actor.ts';
 import { onCommitted, runWrite } from '../audit/run-write.ts';
 import { createBatcher } from '../batching.ts';
@@ -14,7 +14,8 @@ const MAX_FAILURES = 10;
 /** Touching the session row on every request would make every read a write; once a minute is enough. */
 const TOUCH_EVERY_MS = 60_000;
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+/** Sessions are stored by the hash of their token. One-shot `hash`: every request hashes its cookie. */
+export const hashToken = (token: string) => hash('sha256', token, 'base64url');
 
 export interface RequestInfo {
   ip: string;
