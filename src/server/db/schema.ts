@@ -520,6 +520,8 @@ export const testExemptions = pgTable(
     note: text('note'),
     orgPath: text('org_path').notNull(),
     recordedBy: uuid('recorded_by'),
+    /** Recorded by a door-to-door sweep's outcome (已搬离): withdrawn with that outcome. */
+    sweepId: uuid('sweep_id').references(() => sweeps.id),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.roundId, t.personId] })],

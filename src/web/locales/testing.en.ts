@@ -117,6 +117,10 @@ const testing = {
     change: 'Change',
     outcome: 'Outcome',
     outcomeRequired: 'Choose an outcome',
+    movedHint:
+      'Moved away: members not sampled are exempt from this round (away), withdrawn if the outcome changes',
+    exempted: 'Saved; {{count}} exempt from this round (away)',
+    exemptionsWithdrawn: 'Saved; exemption withdrawn for {{count}}',
   },
   summary: {
     day: 'Day',

@@ -117,6 +117,9 @@ const testing = {
     change: '修改',
     outcome: '走访结果',
     outcomeRequired: '请选择走访结果',
+    movedHint: '已搬离：本户本轮未采样的人登记为免检（长期在外），改为其他结果时撤回',
+    exempted: '已保存；{{count}} 人登记本轮免检（长期在外）',
+    exemptionsWithdrawn: '已保存；撤回 {{count}} 人的本轮免检',
   },
   summary: {
     day: '日期',

@@ -679,7 +679,14 @@ export async function upsertExemption(db: Executor, row: typeof testExemptions.$
     .values(row)
     .onConflictDoUpdate({
       target: [testExemptions.roundId, testExemptions.personId],
-      set: { reason: row.reason, note: row.note, recordedBy: row.recordedBy, createdAt: sql`now()` },
+      // Recorded by hand now: no longer the sweep's, so a corrected sweep outcome leaves it alone.
+      set: {
+        reason: row.reason,
+        note: row.note,
+        recordedBy: row.recordedBy,
+        sweepId: null,
+        createdAt: sql`now()`,
+      },
     });
   return before;
 }
@@ -880,6 +887,39 @@ export async function findSweepHouseholdInScope(
       ),
     );
   return row;
+}
+
+/**
+ * Members of a household in the area not sampled in the round: who a sweep's 已搬离 exempts. An
+ * exemption already recorded for one of them (住院, …) is kept as it is.
+ */
+export async function exemptMovedHousehold(
+  db: Executor,
+  area: Area,
+  row: { roundId: string; sweepId: string; householdId: string; note: string; recordedBy: string },
+) {
+  return queryRows<{ personId: string; orgPath: string }>(
+    db,
+    sql`insert into ${testExemptions} (round_id, person_id, reason, note, org_path, recorded_by, sweep_id)
+        select ${row.roundId}, p.id, 'away', ${row.note}, p.org_path, ${row.recordedBy}, ${row.sweepId}
+        from ${persons} p
+        where p.household_id = ${row.householdId} and p.merged_into is null and ${inArea(sql`p.org_path`, area)}
+          and not exists (select 1 from ${tubeMembers} m where m.round_id = ${row.roundId} and m.person_id = p.id)
+        order by p.id
+        on conflict (round_id, person_id) do nothing
+        returning person_id as "personId", org_path as "orgPath"`,
+  );
+}
+
+/** The exemptions a sweep's outcome recorded for a household, withdrawn when the outcome changes. */
+export async function withdrawSweepExemptions(db: Executor, sweepId: string, householdId: string) {
+  return queryRows<{ personId: string; orgPath: string; reason: string }>(
+    db,
+    sql`delete from ${testExemptions} e
+        using ${persons} p
+        where e.sweep_id = ${sweepId} and p.id = e.person_id and p.household_id = ${householdId}
+        returning e.person_id as "personId", e.org_path as "orgPath", e.reason`,
+  );
 }
 
 export async function updateSweepHousehold(

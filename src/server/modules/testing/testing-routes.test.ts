@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { localDay } from '../../../domain/dates.ts';
-import { queryRows } from '../../db/rows.ts';
+import { arrayParam, queryRows } from '../../db/rows.ts';
 import { auditEvents, rechecks, tubeMembers, tubes, workItems } from '../../db/schema.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import { actorOfUser } from '../../platform/auth/auth-service.ts';
@@ -954,8 +954,68 @@ describe('coverage and the missing', () => {
       },
     );
     assert.equal(out.status, 200);
+    assert.equal(out.body.exempted, 0);
     const list = await as.admin.get(`/api/v1/test-rounds/${r}/sweeps`);
     assert.equal(list.body.items[0].visited, 1);
+  });
+
+  test('door-to-door: a household found moved away exempts its unsampled members, and a correction withdraws it', async () => {
+    const sweep = await as.admin.post(`/api/v1/test-rounds/${r}/sweeps`, {
+      name: '复核队',
+      orgUnitId: v2.id,
+    });
+    const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
+    type Home = { householdId: string; members: { id: string; sampled: boolean }[] };
+    const [homeA, homeB] = (view.body.households as Home[]).filter((h) => h.members.some((m) => !m.sampled));
+    assert.ok(homeA && homeB, JSON.stringify(view.body.households));
+    const awayA = homeA.members.filter((m) => !m.sampled).map((m) => m.id);
+    const coverage = async () =>
+      (await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${v2.id}`)).body;
+    const outcome = (home: Home, body: object) =>
+      as.admin.post(`/api/v1/sweeps/${sweep.body.id}/households/${home.householdId}/outcome`, body);
+    const exemptionsAudited = async () =>
+      (
+        await queryRows<{ n: number }>(
+          db(),
+          sql`select count(*)::int as n from ${auditEvents}
+              where action = 'test-exemption.record' and entity_id = any(${arrayParam(awayA, 'text')})`,
+        )
+      )[0]?.n ?? 0;
+    const before = await coverage();
+    const auditedBefore = await exemptionsAudited();
+
+    const moved = await outcome(homeA, { outcome: 'moved', note: '全家已搬至市区' });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.equal(moved.body.exempted, awayA.length);
+    const after = await coverage();
+    assert.equal(after.missing, before.missing - awayA.length);
+    assert.equal(after.exempt, before.exempt + awayA.length);
+    assert.equal(after.exemptByReason.away ?? 0, (before.exemptByReason.away ?? 0) + awayA.length);
+    assert.equal((await exemptionsAudited()) - auditedBefore, awayA.length);
+    // The same outcome again changes nothing.
+    assert.equal((await outcome(homeA, { outcome: 'moved' })).body.exempted, 0);
+
+    // An exemption recorded by hand (住院) is left as it is by the sweep, and by its correction.
+    const inHospital = homeB.members.find((m) => !m.sampled)?.id as string;
+    await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      personId: inHospital,
+      reason: 'hospitalised',
+    });
+    assert.equal((await outcome(homeB, { outcome: 'moved' })).body.exempted, 0);
+    assert.equal((await outcome(homeB, { outcome: 'other' })).body.exemptionsWithdrawn, 0);
+    assert.equal(
+      (await coverage()).exemptByReason.hospitalised,
+      (before.exemptByReason.hospitalised ?? 0) + 1,
+    );
+
+    // Corrected: they were only out for the day.
+    const corrected = await outcome(homeA, { outcome: 'nobody_home' });
+    assert.equal(corrected.body.exemptionsWithdrawn, awayA.length);
+    assert.equal(
+      (await as.admin.send('DELETE', `/api/v1/test-rounds/${r}/exemptions/${inHospital}`)).status,
+      204,
+    );
+    assert.deepEqual(await coverage(), before);
   });
 
   test('the day summary counts people, tubes, results and open rechecks', async () => {

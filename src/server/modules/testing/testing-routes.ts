@@ -408,7 +408,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
-          summary: '登记入户结果（已采样、无人在家、拒绝……）',
+          summary: '登记入户结果（已采样、无人在家、拒绝、已搬离→本轮免检）',
           params: z.object({ id: z.uuid(), householdId: z.uuid() }),
           body: z.object({
             outcome: z.enum(SWEEP_OUTCOMES),
@@ -421,6 +421,10 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
               householdId: z.string(),
               outcome: z.string(),
               note: z.string().nullable(),
+              /** Members not sampled exempted as away (outcome 已搬离, by who may exempt there). */
+              exempted: z.number().int(),
+              /** Exemptions of an earlier 已搬离 withdrawn by a corrected outcome. */
+              exemptionsWithdrawn: z.number().int(),
             }),
           },
         },

@@ -1010,24 +1010,70 @@ export async function recordSweepOutcome(
     'sweep.outcome',
     async (tx) => {
       const row = await repo.findSweepHouseholdInScope(tx, scope, sweepId, householdId);
-      if (!row) throw notFound();
+      const sweep = row && (await repo.findSweepInScope(tx, scope, sweepId));
+      if (!row || !sweep) throw notFound();
       await repo.updateSweepHousehold(tx, sweepId, householdId, {
         outcome: input.outcome,
         note: input.note ?? null,
         visitedBy: actor.userId,
         visitedAt: new Date(),
       });
-      const result = { sweepId, householdId, outcome: input.outcome, note: input.note ?? null };
-      return {
-        result,
-        touched: {
+      const touched: Touched[] = [
+        {
           entity: 'sweep_household',
           entityId: `${sweepId}/${householdId}`,
           orgPath: row.orgPath,
           before: { outcome: row.outcome },
           after: { outcome: input.outcome, note: input.note ?? null },
         },
+      ];
+      // The outcome feeds coverage: a household found moved away (已搬离) is not due in this round,
+      // so its members not sampled are exempt as away — recorded by whoever may exempt there, and
+      // withdrawn again if the household's outcome is corrected.
+      const withdrawn =
+        row.outcome === 'moved' && input.outcome !== 'moved'
+          ? await repo.withdrawSweepExemptions(tx, sweepId, householdId)
+          : [];
+      const exemptScope = scopePaths(actor, 'testing.exempt');
+      const exempted =
+        input.outcome === 'moved' && row.outcome !== 'moved' && exemptScope.length > 0
+          ? await repo.exemptMovedHousehold(
+              tx,
+              { roundPath: sweep.orgPath, nodePath: sweep.orgPath, scope: exemptScope },
+              {
+                roundId: sweep.roundId,
+                sweepId,
+                householdId,
+                note: `入户采样「${sweep.name}」：已搬离`,
+                recordedBy: actor.userId,
+              },
+            )
+          : [];
+      for (const e of withdrawn)
+        touched.push({
+          entity: 'test_exemption',
+          entityId: e.personId,
+          orgPath: e.orgPath,
+          action: 'test-exemption.withdraw',
+          before: { reason: e.reason },
+        });
+      for (const e of exempted)
+        touched.push({
+          entity: 'test_exemption',
+          entityId: e.personId,
+          orgPath: e.orgPath,
+          action: 'test-exemption.record',
+          after: { reason: 'away', sweepId },
+        });
+      const result = {
+        sweepId,
+        householdId,
+        outcome: input.outcome,
+        note: input.note ?? null,
+        exempted: exempted.length,
+        exemptionsWithdrawn: withdrawn.length,
       };
+      return { result, touched };
     },
     { clientId: input.clientId },
   );

@@ -348,14 +348,27 @@ function OutcomeModal({
   const showError = useShowError();
   const record = useMutation({
     mutationFn: (values: OutcomeValues) =>
-      api.post(`/sweeps/${sweepId}/households/${household?.householdId}/outcome`, {
-        outcome: values.outcome,
-        note: values.note?.trim() || null,
-        clientId: uuidv7(), // a retry after a dropped answer is not a second visit
-      }),
-    onSuccess: (_, values) => {
+      api.post<{ exempted: number; exemptionsWithdrawn: number }>(
+        `/sweeps/${sweepId}/households/${household?.householdId}/outcome`,
+        {
+          outcome: values.outcome,
+          note: values.note?.trim() || null,
+          clientId: uuidv7(), // a retry after a dropped answer is not a second visit
+        },
+      ),
+    onSuccess: (answer, values) => {
       onClose();
-      void message.success(t('common.saved'));
+      void message.success(
+        answer.exempted > 0
+          ? t('testing.sweeps.exempted', { count: answer.exempted })
+          : answer.exemptionsWithdrawn > 0
+            ? t('testing.sweeps.exemptionsWithdrawn', { count: answer.exemptionsWithdrawn })
+            : t('common.saved'),
+      );
+      if (answer.exempted > 0 || answer.exemptionsWithdrawn > 0) {
+        void queryClient.invalidateQueries({ queryKey: ['test-coverage'] });
+        void queryClient.invalidateQueries({ queryKey: ['test-missing'] });
+      }
       // A large sweep takes seconds to read again: the answer is shown at once, then confirmed.
       queryClient.setQueryData<SweepDetail>(['test-sweep', sweepId], (current) =>
         current
@@ -392,6 +405,7 @@ function OutcomeModal({
         name="outcome"
         label={t('testing.sweeps.outcome')}
         rules={[{ required: true, message: t('testing.sweeps.outcomeRequired') }]}
+        extra={t('testing.sweeps.movedHint')}
       >
         <Select
           options={SWEEP_OUTCOMES.map((outcome) => ({
