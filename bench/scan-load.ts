@@ -12,8 +12,8 @@
 import net from 'node:net';
 
 export interface LoadPlan {
-  base: string;
-  samplers: { cookie: string; bodies: string[] }[];
+  /** Each sampler's app server (as a load balancer would spread the points' phones). */
+  samplers: { base: string; cookie: string; bodies: string[] }[];
 }
 
 export interface LoadResult {
@@ -78,12 +78,11 @@ function phoneConnection(host: string, port: number) {
 }
 
 async function runPlan(plan: LoadPlan): Promise<LoadResult> {
-  const base = new URL(plan.base);
-  const host = base.host;
-  const prepared = plan.samplers.map(({ cookie, bodies }) =>
-    bodies.map((b) => requestBytes(host, cookie, b)),
+  const bases = plan.samplers.map((s) => new URL(s.base));
+  const prepared = plan.samplers.map(({ cookie, bodies }, k) =>
+    bodies.map((b) => requestBytes((bases[k] as URL).host, cookie, b)),
   );
-  const connections = plan.samplers.map(() => phoneConnection(base.hostname, Number(base.port)));
+  const connections = bases.map((base) => phoneConnection(base.hostname, Number(base.port)));
 
   const latencies: number[] = [];
   const firstFailures: string[] = [];

@@ -48,7 +48,7 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const round1 = (n: number) => Number(n.toFixed(1));
 
-async function freshDeps(): Promise<{ deps: AppDeps; cleanup: () => Promise<void> }> {
+async function freshDeps(masterKey: Buffer): Promise<{ deps: AppDeps; cleanup: () => Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-bench-'));
   const config = { ...loadConfig(), dataDir, demo: true };
   const database = await openDatabase(config);
@@ -65,7 +65,7 @@ async function freshDeps(): Promise<{ deps: AppDeps; cleanup: () => Promise<void
     config,
     database,
     events: new EventBus(),
-    cipher: new PersonalDataCipher(randomBytes(32)),
+    cipher: new PersonalDataCipher(masterKey),
   };
   await bootstrap(deps, { demo: true, adminPassword: PASSWORD, demoResidents: 0 });
   return {
@@ -197,19 +197,50 @@ function runLoad(plan: LoadPlan): Promise<LoadResult> {
   });
 }
 
+/** Starts one more app server on the same database (bench/app-server.ts). */
+function startAppServer(masterKey: Buffer) {
+  const child = fork(fileURLToPath(new URL('./app-server.ts', import.meta.url)), {
+    execArgv: process.execArgv,
+  });
+  const next = () => new Promise<Record<string, unknown>>((resolve) => child.once('message', resolve));
+  return new Promise<{ base: URL; ask: (m: string) => Promise<unknown>; stop: () => Promise<void> }>(
+    (resolve, reject) => {
+      child.once('error', reject);
+      void next().then((m) =>
+        resolve({
+          base: new URL(`http://127.0.0.1:${m.port}`),
+          ask: (message) => {
+            const answer = next();
+            child.send(message);
+            return answer;
+          },
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done());
+              child.send('stop');
+            }),
+        }),
+      );
+      child.send({ masterKeyHex: masterKey.toString('hex') });
+    },
+  );
+}
+
 export async function run(args: string[]) {
   const { values } = parseArgs({
     args,
     options: {
       residents: { type: 'string', default: '100000' },
       concurrency: { type: 'string', default: '32' },
+      'app-servers': { type: 'string', default: '1' },
       scans: { type: 'string' },
     },
   });
   const target = Number(values.residents);
   const concurrency = Number(values.concurrency);
   const scanCap = Number(values.scans ?? Math.min(target, 200_000));
-  const { deps, cleanup } = await freshDeps();
+  const masterKey = randomBytes(32);
+  const { deps, cleanup } = await freshDeps(masterKey);
   const db = deps.database.db;
   const app = await buildApp(deps, { logger: false });
   try {
@@ -325,10 +356,17 @@ export async function run(args: string[]) {
         };
       }
     }
+    // Further app servers (`--app-servers N`, PostgreSQL only), each a process of its own; the
+    // samplers are spread over them as a load balancer would.
+    const appServers = deps.database.kind === 'postgresql' ? Math.max(1, Number(values['app-servers'])) : 1;
+    const extraServers = await Promise.all(
+      Array.from({ length: appServers - 1 }, () => startAppServer(masterKey)),
+    );
+    const bases = [base, ...extraServers.map((x) => x.base)];
     // The phones: prepared bodies, posted from a process of its own (see scan-load.ts).
     const plan: LoadPlan = {
-      base: base.toString(),
       samplers: samplers.map((s, k) => ({
+        base: (bases[k % bases.length] as URL).toString(),
         cookie: cookies[k] as string,
         bodies: scanned.slice(k * perSampler, (k + 1) * perSampler).map((personId, i) =>
           JSON.stringify({
@@ -343,9 +381,16 @@ export async function run(args: string[]) {
     };
     const machineBefore = machineCpu();
     const serverCpu = process.cpuUsage();
+    await Promise.all(extraServers.map((x) => x.ask('cpu-start')));
     const load = await runLoad(plan);
     const serverUsed = process.cpuUsage(serverCpu);
+    const extraCpuMs = (await Promise.all(extraServers.map((x) => x.ask('cpu')))).reduce<number>(
+      (n, r) => n + Number((r as { cpuMs: number }).cpuMs),
+      0,
+    );
+    // Before the further servers stop: their database connections end with them.
     const machine = machineCpu(machineBefore);
+    await Promise.all(extraServers.map((x) => x.stop()));
     const { latencies, failures } = load;
     for (const f of load.firstFailures) console.error(`scan answered ${f}`);
     const scanSeconds = load.seconds;
@@ -359,7 +404,7 @@ export async function run(args: string[]) {
     // Where the machine's time went during the scans (CPU ms per scan), to see what limits them.
     const perScan = (ms: number) => Number((ms / latencies.length).toFixed(3));
     const cpuPerScan = {
-      appServerMs: perScan((serverUsed.user + serverUsed.system) / 1000),
+      appServerMs: perScan((serverUsed.user + serverUsed.system) / 1000 + extraCpuMs),
       phonesMs: perScan(load.cpuMs),
       ...(machine
         ? {

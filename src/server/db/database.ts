@@ -23,11 +23,14 @@ export interface Database {
   kind: DatabaseKind;
   /**
    * Runs a statement's text with its numbered parameters, outside any transaction: for the hot
-   * paths, with statements compiled once (`compileStatement`). Deliberately not prepared by name:
-   * a cached generic plan made while a table was small (a round's first minute) would stay a
-   * sequential scan as the table grows to millions.
+   * paths, with statements compiled once (`compileStatement`). With a `name` (one per text),
+   * PostgreSQL keeps the statement parsed on each connection, and plans it for each call's own
+   * values (`plan_cache_mode = force_custom_plan` on our connections): parsing the two statements
+   * of a batch of scans cost PostgreSQL ~1 ms a batch, while a cached generic plan is not safe —
+   * made while a round's tables were small, it scanned them whole (measured 12 ms against 0.9 ms
+   * for the read). The embedded database runs every statement as given.
    */
-  query<T>(text: string, params: unknown[]): Promise<T[]>;
+  query<T>(text: string, params: unknown[], name?: string): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -83,7 +86,13 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
 
 /** A PostgreSQL server. Migrations run under an advisory lock so app servers may start together. */
 export async function openServer(databaseUrl: string, options: { max?: number } = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    // Statements prepared by name are planned for each call's values (see `Database.query`);
+    // unnamed statements, all the others, are planned that way anyway.
+    options: '-c plan_cache_mode=force_custom_plan',
+  });
   // An idle connection the server ends (a restart, a failover, an administrator) is an 'error'
   // event on the pool; unheard, it would crash the process. The pool drops that connection and
   // opens a new one for the next query, so there is nothing else to do here.
@@ -99,8 +108,8 @@ export async function openServer(databaseUrl: string, options: { max?: number } 
   return {
     db: drizzlePg(pool, { schema }) as unknown as Db,
     kind: 'postgresql',
-    async query<T>(text: string, params: unknown[]) {
-      return (await pool.query(text, params)).rows as T[];
+    async query<T>(text: string, params: unknown[], name?: string) {
+      return (await pool.query(name ? { name, text, values: params } : { text, values: params })).rows as T[];
     },
     close: () => pool.end(),
   };

@@ -28,15 +28,16 @@ const dialect = new PgDialect();
 /**
  * A hot statement, built with drizzle's `sql` once (its parameters as named placeholders) and
  * run many times: each call only fills the values. Building a large statement with `sql` costs
- * more CPU than the database spends on it at a city round's scan rate.
+ * more CPU than the database spends on it at a city round's scan rate. A `name`, unique to the
+ * statement, keeps it parsed on PostgreSQL's connections (`Database.query`).
  */
-export function compileStatement(build: () => SQL) {
+export function compileStatement(build: () => SQL, name?: string) {
   let compiled: { text: string; params: unknown[] } | undefined;
   return <T>(database: Database, values: Record<string, unknown>): Promise<T[]> => {
     if (!compiled) {
       const query = dialect.sqlToQuery(build());
       compiled = { text: query.sql, params: query.params };
     }
-    return database.query<T>(compiled.text, fillPlaceholders(compiled.params, values));
+    return database.query<T>(compiled.text, fillPlaceholders(compiled.params, values), name);
   };
 }

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
+import { openServer } from '../../db/database.ts';
 import { queryRows } from '../../db/rows.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import { testDatabaseKind } from '../../testing/test-database.ts';
 import type { Actor } from '../access/actor.ts';
 import { actorOfUser } from '../auth/auth-service.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -91,4 +93,38 @@ test('the same client id twice in one batch: one write; from another actor it is
   assert.deepEqual(answers.slice(0, 2), [{ echo: 'c' }, { echo: 'c' }]);
   assert.ok(answers[2] instanceof AppError && answers[2].code === 'CONFLICT');
   assert.deepEqual(await traces(clientId), { claims: 1, audited: 1 });
+});
+
+test('on PostgreSQL a batch’s statements stay prepared and are planned for each call’s values, never generically', {
+  skip: testDatabaseKind() === 'pglite' && 'prepared statements by name are a PostgreSQL matter',
+}, async () => {
+  // One connection, so the prepared statements seen are the ones the batches used.
+  const [current] = await t.deps.database.query<{ name: string }>('select current_database() as name', []);
+  const url = new URL(process.env.TEST_DATABASE_URL as string);
+  url.pathname = `/${current?.name}`;
+  const database = await openServer(url.toString(), { max: 1 });
+  try {
+    const { work } = probeWork(1);
+    const runs = 8; // beyond the five custom plans after which PostgreSQL would otherwise go generic
+    for (let i = 0; i < runs; i++)
+      await runWriteBatch(
+        { ...t.deps, database },
+        'probe.write',
+        [{ actor, clientId: randomUUID(), input: 'd' }],
+        work,
+      );
+    const prepared = await database.query<{ name: string; generic: number; custom: number }>(
+      `select name, generic_plans::int as generic, custom_plans::int as custom
+         from pg_prepared_statements where name like 'probe_1_%' order by name`,
+      [],
+    );
+    assert.deepEqual(
+      prepared.map((p) => p.name),
+      ['probe_1_read', 'probe_1_write'],
+    );
+    for (const p of prepared)
+      assert.deepEqual({ generic: p.generic, custom: p.custom }, { generic: 0, custom: runs });
+  } finally {
+    await database.close();
+  }
 });

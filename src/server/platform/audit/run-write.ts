@@ -193,7 +193,7 @@ type Compiled = ReturnType<typeof compileStatement>;
 const compiledStatements = new Map<string, { read: Compiled; write: Compiled }>();
 
 /**
- * A kind of batched write's two statements, compiled once (by the work's name). The read: the
+ * A kind of batched write's two statements, compiled once and prepared by the work's name. The read: the
  * work's, with the earlier answers of the client ids as its `earlier` column. The write: the
  * work's parts, then the claims of the client ids with their first answers and the audit events,
  * then the check that the work did all it planned and every claim went in (a concurrent retry of
@@ -204,12 +204,14 @@ function statementsOf(
 ) {
   let compiled = compiledStatements.get(work.name);
   if (!compiled) {
-    const read = compileStatement(() =>
-      work.readStatement(
-        sql`(select json_agg(json_build_object('clientId', c.client_id, 'actorId', c.actor_id,
-                                                'action', c.action, 'response', c.response))
-             from ${clientWrites} c where c.client_id = any(${arrayPlaceholder('earlier_ids', 'uuid')}))`,
-      ),
+    const read = compileStatement(
+      () =>
+        work.readStatement(
+          sql`(select json_agg(json_build_object('clientId', c.client_id, 'actorId', c.actor_id,
+                                                  'action', c.action, 'response', c.response))
+               from ${clientWrites} c where c.client_id = any(${arrayPlaceholder('earlier_ids', 'uuid')}))`,
+        ),
+      `${work.name}_read`,
     );
     const write = compileStatement(() => {
       const { ctes, holds } = work.statement();
@@ -230,7 +232,7 @@ function statementsOf(
       )}
       select gw_batch_holds(${holds} and (select count(*) from claimed) = ${sql.placeholder('claim_count')},
                             ${sql.placeholder('action')}) as holds`;
-    });
+    }, `${work.name}_write`);
     compiled = { read, write };
     compiledStatements.set(work.name, compiled);
   }
