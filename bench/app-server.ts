@@ -11,6 +11,7 @@ import { loadConfig } from '../src/server/config.ts';
 import { PersonalDataCipher } from '../src/server/platform/crypto/personal-data-cipher.ts';
 import type { AppDeps } from '../src/server/platform/deps.ts';
 import { EventBus } from '../src/server/platform/events/event-bus.ts';
+import { relayEventsThroughPostgres } from '../src/server/platform/events/pg-relay.ts';
 import { openDatabase } from '../src/server/server.ts';
 
 process.once('message', async (start: { masterKeyHex: string }) => {
@@ -23,6 +24,7 @@ process.once('message', async (start: { masterKeyHex: string }) => {
     cipher: new PersonalDataCipher(Buffer.from(start.masterKeyHex, 'hex')),
   };
   const app = await buildApp(deps, { logger: false });
+  const relay = await relayEventsThroughPostgres(deps.events, config.databaseUrl as string);
   await app.listen({ host: '127.0.0.1', port: 0 });
   let cpu = process.cpuUsage();
   process.on('message', async (message) => {
@@ -34,6 +36,7 @@ process.once('message', async (start: { masterKeyHex: string }) => {
       process.send?.({ cpuMs: (used.user + used.system) / 1000 });
     } else if (message === 'stop') {
       await app.close();
+      await relay.close();
       await deps.database.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
       process.exit(0);

@@ -1,6 +1,6 @@
 /**
  * Mass testing at the peak: a city round's scans, its results and its coverage.
- *   npm run bench -- testing [--residents 100000] [--concurrency 32] [--scans N]
+ *   npm run bench -- testing [--residents 100000] [--concurrency 32] [--scans N] [--app-servers N]
  * Seeds N residents in ~200 grids, opens a round (10混1) with one collection point per sampler,
  * then C samplers post scans over real HTTP sockets on loopback at full speed (each scan is the
  * whole path: session, validation, batching, transaction, audit, idempotency record). Then the
@@ -8,7 +8,8 @@
  * no HTTP. Then the lab imports results for every tube (0.1 % positive) over HTTP, and coverage is
  * asked for the district and for one grid. `--scans` caps the HTTP scans (default: everybody, at
  * most 200,000); people beyond it are put into tubes directly in SQL as seed data, so the result
- * import and coverage still see a full round. Embedded PGlite unless DATABASE_URL is set.
+ * import and coverage still see a full round. Embedded PGlite unless DATABASE_URL is set; on
+ * PostgreSQL the scans go to 2 app servers (processes) unless `--app-servers` says otherwise.
  * Prints figures, then one JSON line.
  */
 import { fork } from 'node:child_process';
@@ -34,6 +35,7 @@ import { hashPassword } from '../src/server/platform/auth/passwords.ts';
 import { PersonalDataCipher } from '../src/server/platform/crypto/personal-data-cipher.ts';
 import type { AppDeps } from '../src/server/platform/deps.ts';
 import { EventBus } from '../src/server/platform/events/event-bus.ts';
+import { relayEventsThroughPostgres } from '../src/server/platform/events/pg-relay.ts';
 import { newId } from '../src/server/platform/ids.ts';
 import { insertGrants, insertUser } from '../src/server/platform/users/user-repository.ts';
 import { bootstrap } from '../src/server/seed/bootstrap.ts';
@@ -232,7 +234,7 @@ export async function run(args: string[]) {
     options: {
       residents: { type: 'string', default: '100000' },
       concurrency: { type: 'string', default: '32' },
-      'app-servers': { type: 'string', default: '1' },
+      'app-servers': { type: 'string' },
       scans: { type: 'string' },
     },
   });
@@ -243,6 +245,10 @@ export async function run(args: string[]) {
   const { deps, cleanup } = await freshDeps(masterKey);
   const db = deps.database.db;
   const app = await buildApp(deps, { logger: false });
+  // As `npm start` does on PostgreSQL: app servers hear each other's events.
+  const relay = deps.config.databaseUrl
+    ? await relayEventsThroughPostgres(deps.events, deps.config.databaseUrl)
+    : undefined;
   try {
     const t0 = performance.now();
     const grids = await growGrids(deps);
@@ -356,9 +362,11 @@ export async function run(args: string[]) {
         };
       }
     }
-    // Further app servers (`--app-servers N`, PostgreSQL only), each a process of its own; the
+    // App servers as processes of their own (`--app-servers N`; on PostgreSQL 2 by default, one per
+    // core, as `GRIDWATCH_APP_SERVERS` runs them; the embedded database serves one process); the
     // samplers are spread over them as a load balancer would.
-    const appServers = deps.database.kind === 'postgresql' ? Math.max(1, Number(values['app-servers'])) : 1;
+    const appServers =
+      deps.database.kind === 'postgresql' ? Math.max(1, Number(values['app-servers'] ?? 2)) : 1;
     const extraServers = await Promise.all(
       Array.from({ length: appServers - 1 }, () => startAppServer(masterKey)),
     );
@@ -517,6 +525,7 @@ export async function run(args: string[]) {
       database: deps.database.kind,
       residents: target,
       concurrency,
+      appServers,
       scans: latencies.length,
       scanFailures: failures,
       scansPerSecond,
@@ -534,6 +543,7 @@ export async function run(args: string[]) {
     console.log(JSON.stringify(result));
   } finally {
     await app.close();
+    await relay?.close();
     await cleanup();
   }
 }

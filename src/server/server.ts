@@ -11,6 +11,7 @@ import { PersonalDataCipher } from './platform/crypto/personal-data-cipher.ts';
 import { describeError } from './platform/db-errors.ts';
 import type { AppDeps } from './platform/deps.ts';
 import { EventBus } from './platform/events/event-bus.ts';
+import { relayEventsThroughPostgres } from './platform/events/pg-relay.ts';
 import { JobRunner } from './platform/jobs/job-runner.ts';
 import { markOverdueWorkItems } from './platform/work-items/work-item-service.ts';
 import { type BootstrapResult, bootstrap } from './seed/bootstrap.ts';
@@ -73,6 +74,12 @@ export async function startGridwatch(config: Config): Promise<Running> {
         ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
         : null;
     const app = await buildApp(deps, { logger: { level: config.logLevel }, https });
+    // Other app servers on the same PostgreSQL hear this one's events, and this one theirs.
+    const relay = config.databaseUrl
+      ? await relayEventsThroughPostgres(deps.events, config.databaseUrl, (err) =>
+          app.log.warn({ err: describeError(err) }, 'event relay'),
+        )
+      : undefined;
     const jobs = new JobRunner(database, {
       onError: (name, err) => app.log.error({ job: name, err: describeError(err) }, 'job failed'),
     });
@@ -91,6 +98,7 @@ export async function startGridwatch(config: Config): Promise<Running> {
         closing ??= (async () => {
           await jobs.stop();
           await app.close();
+          await relay?.close();
           await database.close();
         })();
         return closing;

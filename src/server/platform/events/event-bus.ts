@@ -11,11 +11,13 @@ export interface DomainEvent {
 }
 
 /**
- * In-process publish/subscribe. One app server is what a district needs; several servers would
- * relay through PostgreSQL LISTEN/NOTIFY behind this same interface.
+ * Publish/subscribe of domain events. In one process by itself (one app server, what a district
+ * needs); with several app servers on one PostgreSQL, a relay (`relayEventsThroughPostgres`) also
+ * sends what is published here to the others and delivers theirs here.
  */
 export class EventBus {
   readonly #emitter = new EventEmitter();
+  #outbound: ((event: DomainEvent) => void) | undefined;
 
   constructor() {
     this.#emitter.setMaxListeners(0);
@@ -23,6 +25,17 @@ export class EventBus {
 
   publish(event: DomainEvent): void {
     this.#emitter.emit('event', event);
+    this.#outbound?.(event);
+  }
+
+  /** An event published on another app server: delivered to this one's subscribers only. */
+  deliver(event: DomainEvent): void {
+    this.#emitter.emit('event', event);
+  }
+
+  /** Where published events go besides this process's subscribers (the relay), or nowhere. */
+  relayTo(send: ((event: DomainEvent) => void) | undefined): void {
+    this.#outbound = send;
   }
 
   subscribe(listener: (event: DomainEvent) => void): () => void {

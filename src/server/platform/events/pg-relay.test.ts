@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Database } from '../../db/database.ts';
+import { createTestDatabase, testDatabaseKind } from '../../testing/test-database.ts';
+import { type DomainEvent, EventBus } from './event-bus.ts';
+import { relayEventsThroughPostgres } from './pg-relay.ts';
+
+const onPglite = testDatabaseKind() === 'pglite';
+let database: Database;
+let url: string;
+before(async () => {
+  if (onPglite) return;
+  database = await createTestDatabase();
+  const [current] = await database.query<{ name: string }>('select current_database() as name', []);
+  const u = new URL(process.env.TEST_DATABASE_URL as string);
+  u.pathname = `/${current?.name}`;
+  url = u.toString();
+});
+after(async () => {
+  if (!onPglite) await database.close();
+});
+
+const event = (i: number): DomainEvent => ({
+  type: 'sampling.scan',
+  entity: 'tube',
+  entityId: `tube-${i}`,
+  orgPath: '411600.001.002',
+  at: new Date(0).toISOString(),
+});
+
+function collect(bus: EventBus) {
+  const seen: DomainEvent[] = [];
+  bus.subscribe((e) => seen.push(e));
+  return seen;
+}
+
+async function until(check: () => boolean) {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+test('two app servers on one PostgreSQL hear each other’s events once, in order, however many at once', {
+  skip: onPglite && 'LISTEN/NOTIFY between app servers is a PostgreSQL matter',
+}, async () => {
+  const [a, b] = [new EventBus(), new EventBus()];
+  const relays = [await relayEventsThroughPostgres(a, url), await relayEventsThroughPostgres(b, url)];
+  try {
+    const [onA, onB] = [collect(a), collect(b)];
+    // 400 events in one turn: more than one NOTIFY payload can carry.
+    const sent = Array.from({ length: 400 }, (_, i) => event(i));
+    for (const e of sent) a.publish(e);
+    b.publish(event(1000));
+    await until(() => onB.length === 401 && onA.length === 401);
+    // Each server's events arrive in the order it published them; its own are delivered at once
+    // (so B heard its own first) and never come back to it.
+    const mine = (e: DomainEvent) => e.entityId === 'tube-1000';
+    assert.deepEqual(
+      onB.filter((e) => !mine(e)),
+      sent,
+    );
+    assert.deepEqual(onB.filter(mine), [event(1000)]);
+    assert.deepEqual(onA, [...sent, event(1000)]);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(onA.length, 401);
+    assert.equal(onB.length, 401);
+  } finally {
+    for (const relay of relays) await relay.close();
+  }
+});
