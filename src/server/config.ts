@@ -22,6 +22,8 @@ export interface Config {
   sessionIdleMinutes: number;
   webDir: string;
   logLevel: string;
+  /** App server processes sharing the port (PostgreSQL only: the embedded database is one process's). */
+  appServers: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -44,5 +46,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMinutes: Number(env.GRIDWATCH_SESSION_IDLE_MINUTES ?? 480),
     webDir: path.resolve(env.GRIDWATCH_WEB_DIR ?? 'dist/web'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    appServers: Math.max(1, Math.floor(Number(env.GRIDWATCH_APP_SERVERS ?? 1)) || 1),
   };
 }
