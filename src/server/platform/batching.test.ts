@@ -37,3 +37,40 @@ test('a batch that throws is retried one by one, so one poisoned item fails alon
     ['A', 'failed', 'B'],
   );
 });
+
+test('with gathering, the calls of a steady burst go together rather than in alternating halves', async () => {
+  const sizes: number[] = [];
+  const call = createBatcher<number, number>(
+    async (items) => {
+      sizes.push(items.length);
+      await new Promise((r) => setTimeout(r, 5));
+      return items;
+    },
+    { maxBatch: 100, gatherMs: 50 },
+  );
+  // Eight phones, each sending its next call a little after its answer, at different moments
+  // (as answers over a network come back): without gathering each batch would leave early.
+  const phones = 8;
+  const rounds = 6;
+  await Promise.all(
+    Array.from({ length: phones }, async (_, phone) => {
+      for (let i = 0; i < rounds; i++) {
+        await call(i);
+        await new Promise((r) => setTimeout(r, phone % 4));
+      }
+    }),
+  );
+  assert.equal(
+    sizes.reduce((n, s) => n + s, 0),
+    phones * rounds,
+  );
+  // One batch per round at best; a stall of the machine may split one, not many.
+  assert.ok(sizes.length <= rounds + 3, `batches: ${sizes.join(',')}`);
+});
+
+test('a lone call after a lone call does not wait for company', async () => {
+  const call = createBatcher<number, number>(async (items) => items, { maxBatch: 10, gatherMs: 60_000 });
+  // Were it to wait, the minute would outlast the test's time limit.
+  assert.equal(await call(1), 1);
+  assert.equal(await call(2), 2);
+});

@@ -4,18 +4,25 @@
  * with no load a call runs at once. Up to `concurrency` batches run at a time (on PostgreSQL a
  * few transactions overlap their round trips; the embedded database has one connection, so one).
  *
+ * With `gatherMs`, a batch about to start with fewer calls than the previous one had waits up to
+ * that long for the rest of them: under a steady load (a point's phones answering their scans as
+ * fast as they come back) the calls of one burst then go together instead of in two alternating
+ * halves, halving the work per call that every batch costs whatever its size; a lone call after
+ * a lone call never waits.
+ *
  * `run` answers each item in order with a value or an Error (that item's own failure). If `run`
  * throws, the batch is retried item by item so one poisoned item cannot fail its neighbours.
  */
 export function createBatcher<I, O>(
   run: (items: I[]) => Promise<Array<O | Error>>,
-  options: { maxBatch: number; concurrency?: number },
+  options: { maxBatch: number; concurrency?: number; gatherMs?: number },
 ): (item: I) => Promise<O> {
-  type Waiting = { item: I; resolve: (value: O) => void; reject: (error: unknown) => void };
+  type Waiting = { item: I; resolve: (value: O) => void; reject: (error: unknown) => void; at: number };
   const slots = Math.max(1, options.concurrency ?? 1);
   let queue: Waiting[] = [];
   let running = 0;
   let scheduled = false;
+  let lastSize = 1;
 
   const settle = (waiting: Waiting[], answers: Array<O | Error>) => {
     waiting.forEach((w, i) => {
@@ -46,10 +53,17 @@ export function createBatcher<I, O>(
   const drain = async () => {
     running += 1;
     while (queue.length > 0) {
+      const gatherMs = options.gatherMs ?? 0;
+      const waited = performance.now() - (queue[0] as Waiting).at;
+      if (queue.length < Math.min(lastSize, options.maxBatch) && waited < gatherMs) {
+        await new Promise((resolve) => setTimeout(resolve, gatherMs - waited));
+        continue;
+      }
       // With several slots, split what waits between the free ones rather than taking it all.
       const share = Math.ceil(queue.length / Math.max(1, slots - running + 1));
       const batch = queue.slice(0, Math.min(options.maxBatch, share));
       queue = queue.slice(batch.length);
+      lastSize = batch.length;
       if (queue.length > 0 && running < slots) startDrain();
       await runBatch(batch);
     }
@@ -68,7 +82,7 @@ export function createBatcher<I, O>(
 
   return (item) =>
     new Promise<O>((resolve, reject) => {
-      queue.push({ item, resolve, reject });
+      queue.push({ item, resolve, reject, at: performance.now() });
       if (running < slots) startDrain();
     });
 }

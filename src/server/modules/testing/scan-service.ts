@@ -287,6 +287,11 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
         // with half as many scans per batch, so the database spent half again as much CPU per scan
         // (0.48 against 0.32 ms) — and the database is what app servers share.
         concurrency: 1,
+        // The phones of a burst together: measured on 2 cores, 2 app servers, 32 phones, waiting
+        // up to 4 ms for as many scans as the last batch had made the batches twice as large and
+        // cut the CPU per scan by a third, in the app servers and in PostgreSQL alike (2,000 →
+        // 2,800 scans/s, p99 36 → 28 ms). A phone scanning alone never waits.
+        gatherMs: 4,
       },
     );
     batchers.set(deps.database, batcher);
