@@ -119,7 +119,9 @@ async function seedResidents(deps: AppDeps, grids: Awaited<ReturnType<typeof gro
 
 /** A keep-alive HTTP client: one socket per sampler, as phones at a point would have. */
 function httpClient(base: URL, sockets: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  // Idle sockets are dropped after 30 s, before the server closes them (72 s): the admin's sockets
+  // idle through the scans and the raw inserts, and one closed under a request is an ECONNRESET.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets, timeout: 30_000 });
   return (method: string, url: string, body: string | Buffer | null, headers: Record<string, string>) =>
     new Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
       const req = http.request(
