@@ -4,8 +4,8 @@
  * with no load a call runs at once. Up to `concurrency` batches run at a time (on PostgreSQL a
  * few transactions overlap their round trips; the embedded database has one connection, so one).
  *
- * With `gatherMs`, a batch about to start with fewer calls than the previous one had waits up to
- * that long for the rest of them: under a steady load (a point's phones answering their scans as
+ * With `gatherMs`, a batch about to start with fewer calls than the previous one had waits, until
+ * its first call is that old, for the rest of them: under a steady load (a point's phones answering their scans as
  * fast as they come back) the calls of one burst then go together instead of in two alternating
  * halves, halving the work per call that every batch costs whatever its size; a lone call after
  * a lone call never waits.

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { Database } from '../../db/database.ts';
 import { createTestDatabase, testDatabaseKind } from '../../testing/test-database.ts';
 import { type DomainEvent, EventBus } from './event-bus.ts';
-import { relayEventsThroughPostgres } from './pg-relay.ts';
+import { RELAY_APPLICATION, relayEventsThroughPostgres } from './pg-relay.ts';
 
 const onPglite = testDatabaseKind() === 'pglite';
 let database: Database;
@@ -62,6 +62,40 @@ test('two app servers on one PostgreSQL hear each other’s events once, in orde
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(onA.length, 401);
     assert.equal(onB.length, 401);
+  } finally {
+    for (const relay of relays) await relay.close();
+  }
+});
+
+test('a relay whose connection is cut connects again and carries the events after it', {
+  skip: onPglite && 'LISTEN/NOTIFY between app servers is a PostgreSQL matter',
+}, async () => {
+  const [a, b] = [new EventBus(), new EventBus()];
+  const errors: unknown[] = [];
+  const relays = [
+    await relayEventsThroughPostgres(a, url),
+    await relayEventsThroughPostgres(b, url, (e) => errors.push(e)),
+  ];
+  try {
+    const onA = collect(a);
+    // Cut B's connection from the server side (a restart, an administrator, a failover).
+    const [current] = await database.query<{ name: string }>('select current_database() as name', []);
+    const cut = await database.query<{ pid: number }>(
+      `select pg_terminate_backend(pid) as pid from pg_stat_activity
+         where application_name = $1 and datname = $2 and pid = (
+           select max(pid) from pg_stat_activity where application_name = $1 and datname = $2)`,
+      [RELAY_APPLICATION, current?.name],
+    );
+    assert.equal(cut.length, 1);
+    await until(() => errors.length > 0);
+    assert.ok(errors.length > 0, 'the relay heard its connection end');
+    // Published until it hears A again: the first ones may fall in the gap, later ones arrive.
+    let n = 0;
+    await until(() => {
+      b.publish(event(2000 + n++));
+      return onA.length > 0;
+    });
+    assert.ok(onA.length > 0, 'events flow again after reconnecting');
   } finally {
     for (const relay of relays) await relay.close();
   }

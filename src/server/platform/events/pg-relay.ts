@@ -6,6 +6,8 @@ const CHANNEL = 'gw_events';
 /** PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more; events go in chunks below that. */
 const MAX_PAYLOAD = 7000;
 const RECONNECT_MS = 1000;
+/** How the relay's connection shows in pg_stat_activity. */
+export const RELAY_APPLICATION = 'gridwatch-events';
 
 interface Envelope {
   /** The app server that published the events (it has delivered them already). */
@@ -33,9 +35,13 @@ export async function relayEventsThroughPostgres(
   let flushing = false;
 
   const connect = async () => {
-    const c = new pg.Client({ connectionString: databaseUrl });
+    const c = new pg.Client({ connectionString: databaseUrl, application_name: RELAY_APPLICATION });
+    let lost = false;
     c.on('error', (error) => {
       onError(error);
+      // One reconnection per lost connection, however many errors it reports.
+      if (lost) return;
+      lost = true;
       if (client === c) client = undefined;
       void c.end().catch(() => {});
       if (!closed) setTimeout(() => void connect().catch(retry), RECONNECT_MS).unref();
