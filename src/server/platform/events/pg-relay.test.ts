@@ -73,12 +73,12 @@ test('a relay whose connection is cut connects again and carries the events afte
   const [a, b] = [new EventBus(), new EventBus()];
   const errors: unknown[] = [];
   const relays = [
-    await relayEventsThroughPostgres(a, url),
+    await relayEventsThroughPostgres(a, url, (e) => errors.push(e)),
     await relayEventsThroughPostgres(b, url, (e) => errors.push(e)),
   ];
   try {
     const onA = collect(a);
-    // Cut B's connection from the server side (a restart, an administrator, a failover).
+    // Cut one relay's connection from the server side (a restart, an administrator, a failover).
     const [current] = await database.query<{ name: string }>('select current_database() as name', []);
     const cut = await database.query<{ pid: number }>(
       `select pg_terminate_backend(pid) as pid from pg_stat_activity
