@@ -2,7 +2,8 @@
  * The command centre's side of a mass-testing round: the administrator creates a round, reads its
  * coverage, exempts one missing person (bedridden), and after a few scans (made through the API,
  * as a sampler's phone would) imports the lab's results with a pooled positive, which puts the
- * tube's members on the round's recall list.
+ * tube's members on the round's recall list. Then a door-to-door team finds a household moved
+ * away, and coverage counts its members exempt.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -163,5 +164,36 @@ test('admin creates a round, exempts a missing person, and imports results with 
   const recalled = await page.locator('[data-testid^="recall-person-"]').count();
   assert.equal(recalled, 3);
   await screenshot(page, 'testing-e2e-recalls');
+
+  // ---- door to door: a household found moved away is exempt for the round ----
+  await page.goto(`${j.base}/testing/${roundId}`);
+  await page.getByTestId('coverage-table').locator('.ant-table-row').first().waitFor();
+  const missingBefore = await figure(page, 'coverage-missing');
+  const exemptBefore = await figure(page, 'coverage-exempt');
+  await page.getByTestId('round-tab-sweeps').click();
+  await page.getByTestId('sweep-create').click();
+  await page.getByTestId('sweep-name').fill('港区入户采样一队');
+  await pick(page, 'sweep-unit', '周口港区', '周口港区');
+  await page.getByTestId('sweep-submit').click();
+  await page.locator('[data-testid^="sweep-open-"]').first().click();
+  const record = page.getByTestId('sweep-drawer').locator('[data-testid^="sweep-outcome-"]').first();
+  await record.waitFor();
+  // The household's members not yet sampled (grey tags): what 已搬离 exempts.
+  const row = page.getByTestId('sweep-drawer').locator('.ant-table-row').first();
+  const members = await row.locator('.ant-tag:not(.ant-tag-success)').count();
+  assert.ok(members > 0, 'the first household has someone to visit');
+  await record.click();
+  await page.getByTestId('sweep-outcome-select').click();
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '已搬离' }).click();
+  // The form says what this outcome does.
+  assert.match((await page.getByTestId('sweep-moved-hint').textContent()) ?? '', /本轮未采样的人登记为免检/);
+  await page.getByTestId('sweep-outcome-note').fill('邻居说全家已搬去市区');
+  await page.locator('.ant-select-dropdown').last().waitFor({ state: 'hidden' });
+  await screenshot(page, 'testing-e2e-sweep-moved');
+  await page.getByTestId('sweep-outcome-submit').click();
+  await page.locator('.ant-message', { hasText: `${members} 人登记本轮免检` }).waitFor();
+  await page.goto(`${j.base}/testing/${roundId}`);
+  await waitForFigure(page, 'coverage-missing', missingBefore - members);
+  assert.equal(await figure(page, 'coverage-exempt'), exemptBefore + members);
   await page.close();
 });

@@ -405,7 +405,6 @@ function OutcomeModal({
         name="outcome"
         label={t('testing.sweeps.outcome')}
         rules={[{ required: true, message: t('testing.sweeps.outcomeRequired') }]}
-        extra={t('testing.sweeps.movedHint')}
       >
         <Select
           options={SWEEP_OUTCOMES.map((outcome) => ({
@@ -414,6 +413,20 @@ function OutcomeModal({
           }))}
           data-testid="sweep-outcome-select"
         />
+      </Form.Item>
+      {/* What 已搬离 does besides being recorded, said before it is chosen for good. */}
+      <Form.Item noStyle shouldUpdate={(before, after) => before.outcome !== after.outcome}>
+        {({ getFieldValue }) =>
+          getFieldValue('outcome') === 'moved' ? (
+            <Alert
+              type="info"
+              showIcon
+              style={{ marginBottom: 16 }}
+              message={t('testing.sweeps.movedHint')}
+              data-testid="sweep-moved-hint"
+            />
+          ) : null
+        }
       </Form.Item>
       <Form.Item name="note" label={t('testing.missing.note')} rules={[{ max: 200 }]}>
         <Input.TextArea rows={2} data-testid="sweep-outcome-note" />
