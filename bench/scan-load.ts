@@ -48,7 +48,10 @@ function phoneConnection(host: string, port: number) {
   let buffered: Buffer = Buffer.alloc(0);
   let waiting: { resolve: (a: { status: number; text: string }) => void; reject: (e: Error) => void } | null =
     null;
+  // A connection that failed stays failed: later scans on it are refused at once, not left hanging.
+  let dead: Error | undefined;
   const fail = (error: Error) => {
+    dead ??= error;
     waiting?.reject(error);
     waiting = null;
   };
@@ -60,7 +63,10 @@ function phoneConnection(host: string, port: number) {
     if (end < 0 || !waiting) return;
     const head = buffered.subarray(0, end).toString('latin1');
     const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    if (!length) return fail(new Error(`answer without Content-Length: ${head.split('\r\n')[0]}`));
+    if (!length) {
+      socket.destroy();
+      return fail(new Error(`answer without Content-Length: ${head.split('\r\n')[0]}`));
+    }
     const total = end + 4 + Number(length[1]);
     if (buffered.length < total) return;
     const status = Number(head.slice(9, 12));
@@ -72,6 +78,7 @@ function phoneConnection(host: string, port: number) {
   });
   return (request: Buffer) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
+      if (dead) return reject(dead);
       waiting = { resolve, reject };
       socket.write(request);
     });

@@ -22,7 +22,8 @@ if (cluster.isPrimary && config.appServers > 1) {
  * Several app server processes on one port (one per core: a Node process uses one), sharing the
  * PostgreSQL database; their events reach each other through it. The first starts alone — it runs
  * the migrations, creates a fresh district and prints the first password once — then the others.
- * One that dies is started again.
+ * One that dies is started again, after a pause that doubles while they keep dying (the database
+ * restarting, say) up to half a minute; a stop waits for every one to close.
  */
 async function runAppServers(count: number) {
   let stopping = false;
@@ -31,31 +32,45 @@ async function runAppServers(count: number) {
     first.once('listening', () => resolve());
     first.once('exit', (code) => reject(new Error(`app server 1 exited with ${code}`)));
   }).catch((err) => {
+    // At the first start a failure is a configuration error: it would only fail again.
     console.error('无法启动 / cannot start:', describeError(err));
     process.exit(1);
   });
   for (let i = 1; i < count; i++) cluster.fork();
-  const served = new Set<number>([first.id]);
-  cluster.on('listening', (worker) => served.add(worker.id));
+
+  let pauseMs = 1000;
+  let lastRestart = 0;
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    // One that never served (a configuration error) would only fail again.
-    if (!served.has(worker.id)) {
-      console.error(`应用进程 ${worker.id} 未能启动 / an app server failed to start`);
-      process.exit(1);
-    }
+    // Calm for a minute since the last restart: the next one starts from a short pause again.
+    if (Date.now() - lastRestart > 60_000) pauseMs = 1000;
     console.error(
-      `应用进程 ${worker.id} 退出（${signal ?? code}），重新启动 / app server exited, restarting`,
+      `应用进程 ${worker.id} 退出（${signal ?? code}），${pauseMs / 1000} 秒后重新启动 / app server exited, restarting`,
     );
-    cluster.fork();
+    setTimeout(() => {
+      if (stopping) return;
+      lastRestart = Date.now();
+      cluster.fork();
+    }, pauseMs);
+    pauseMs = Math.min(30_000, pauseMs * 2);
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
-      cluster.disconnect(() => process.exit(0));
-    });
-  }
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    let left = workers.length;
+    if (left === 0) process.exit(0);
+    for (const worker of workers) {
+      worker.once('exit', () => {
+        left -= 1;
+        if (left === 0) process.exit(0);
+      });
+      // A terminal's Ctrl-C reaches the workers by itself; they close once however often told.
+      worker.process.kill(signal);
+    }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
 }
 
 async function startOne() {
@@ -78,8 +93,10 @@ async function startOne() {
     // With several app servers, the first speaks for them all.
     if (!cluster.isWorker || cluster.worker?.id === 1) console.log(`${lines.join('\n')}\n`);
 
+    // Told more than once (Ctrl-C reaches an app server of several from the terminal and from
+    // the primary), it closes once: `close` is the same promise each time.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
+      process.on(signal, () => {
         running.app.log.info(`${signal}: closing`);
         running.close().then(
           () => process.exit(0),

@@ -520,8 +520,12 @@ export const testExemptions = pgTable(
     note: text('note'),
     orgPath: text('org_path').notNull(),
     recordedBy: uuid('recorded_by'),
-    /** Recorded by a door-to-door sweep's outcome (已搬离): withdrawn with that outcome. */
+    /**
+     * Recorded by a door-to-door sweep's outcome (已搬离) for one household: withdrawn when that
+     * household's outcome is corrected, whoever lives where by then.
+     */
     sweepId: uuid('sweep_id').references(() => sweeps.id),
+    sweepHouseholdId: uuid('sweep_household_id'),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.roundId, t.personId] })],

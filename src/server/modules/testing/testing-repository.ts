@@ -685,6 +685,7 @@ export async function upsertExemption(db: Executor, row: typeof testExemptions.$
         note: row.note,
         recordedBy: row.recordedBy,
         sweepId: null,
+        sweepHouseholdId: null,
         createdAt: sql`now()`,
       },
     });
@@ -870,7 +871,8 @@ export async function findSweepHouseholds(db: Executor, sweepId: string, roundId
   return homes.map((h) => ({ ...h, members: byHome.get(h.householdId) ?? [] }));
 }
 
-export async function findSweepHouseholdInScope(
+/** A household of a sweep in the actor's scope, locked: two outcomes for it are recorded one after the other. */
+export async function lockSweepHouseholdInScope(
   db: Executor,
   scope: string[],
   sweepId: string,
@@ -885,7 +887,8 @@ export async function findSweepHouseholdInScope(
         eq(sweepHouseholds.householdId, householdId),
         inScope(sweepHouseholds.orgPath, scope),
       ),
-    );
+    )
+    .for('update');
   return row;
 }
 
@@ -900,8 +903,8 @@ export async function exemptMovedHousehold(
 ) {
   return queryRows<{ personId: string; orgPath: string }>(
     db,
-    sql`insert into ${testExemptions} (round_id, person_id, reason, note, org_path, recorded_by, sweep_id)
-        select ${row.roundId}, p.id, 'away', ${row.note}, p.org_path, ${row.recordedBy}, ${row.sweepId}
+    sql`insert into ${testExemptions} (round_id, person_id, reason, note, org_path, recorded_by, sweep_id, sweep_household_id)
+        select ${row.roundId}, p.id, 'away', ${row.note}, p.org_path, ${row.recordedBy}, ${row.sweepId}, ${row.householdId}
         from ${persons} p
         where p.household_id = ${row.householdId} and p.merged_into is null and ${inArea(sql`p.org_path`, area)}
           and not exists (select 1 from ${tubeMembers} m where m.round_id = ${row.roundId} and m.person_id = p.id)
@@ -911,13 +914,21 @@ export async function exemptMovedHousehold(
   );
 }
 
-/** The exemptions a sweep's outcome recorded for a household, withdrawn when the outcome changes. */
-export async function withdrawSweepExemptions(db: Executor, sweepId: string, householdId: string) {
+/**
+ * The exemptions a sweep's outcome recorded for a household, withdrawn when the outcome changes:
+ * those of that outcome only (not one recorded by hand since), wherever its people live by now,
+ * within the scope of whoever corrects it.
+ */
+export async function withdrawSweepExemptions(
+  db: Executor,
+  scope: string[],
+  sweepId: string,
+  householdId: string,
+) {
   return queryRows<{ personId: string; orgPath: string; reason: string }>(
     db,
     sql`delete from ${testExemptions} e
-        using ${persons} p
-        where e.sweep_id = ${sweepId} and p.id = e.person_id and p.household_id = ${householdId}
+        where e.sweep_id = ${sweepId} and e.sweep_household_id = ${householdId} and ${inScope(sql`e.org_path`, scope)}
         returning e.person_id as "personId", e.org_path as "orgPath", e.reason`,
   );
 }

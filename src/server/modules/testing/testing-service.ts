@@ -1009,7 +1009,7 @@ export async function recordSweepOutcome(
     actor,
     'sweep.outcome',
     async (tx) => {
-      const row = await repo.findSweepHouseholdInScope(tx, scope, sweepId, householdId);
+      const row = await repo.lockSweepHouseholdInScope(tx, scope, sweepId, householdId);
       const sweep = row && (await repo.findSweepInScope(tx, scope, sweepId));
       if (!row || !sweep) throw notFound();
       await repo.updateSweepHousehold(tx, sweepId, householdId, {
@@ -1032,11 +1032,13 @@ export async function recordSweepOutcome(
       // withdrawn again if the household's outcome is corrected.
       const withdrawn =
         row.outcome === 'moved' && input.outcome !== 'moved'
-          ? await repo.withdrawSweepExemptions(tx, sweepId, householdId)
+          ? await repo.withdrawSweepExemptions(tx, scope, sweepId, householdId)
           : [];
+      // Again on a repeated 已搬离 (members a sampler could not exempt, a supervisor now can);
+      // the insert skips whoever is exempt already.
       const exemptScope = scopePaths(actor, 'testing.exempt');
       const exempted =
-        input.outcome === 'moved' && row.outcome !== 'moved' && exemptScope.length > 0
+        input.outcome === 'moved' && exemptScope.length > 0
           ? await repo.exemptMovedHousehold(
               tx,
               { roundPath: sweep.orgPath, nodePath: sweep.orgPath, scope: exemptScope },

@@ -100,3 +100,26 @@ test('a relay whose connection is cut connects again and carries the events afte
     for (const relay of relays) await relay.close();
   }
 });
+
+test('a notification on the channel that is not ours is ignored, not fatal', {
+  skip: onPglite && 'LISTEN/NOTIFY between app servers is a PostgreSQL matter',
+}, async () => {
+  const bus = new EventBus();
+  const errors: unknown[] = [];
+  const relay = await relayEventsThroughPostgres(bus, url, (e) => errors.push(e));
+  try {
+    const seen = collect(bus);
+    // Anyone who can connect may NOTIFY: garbage, a wrong shape, then a well-formed stranger.
+    await database.query(`select pg_notify('gw_events', 'not json')`, []);
+    await database.query(`select pg_notify('gw_events', '{"events":"x"}')`, []);
+    await database.query('select pg_notify($1, $2)', [
+      'gw_events',
+      JSON.stringify({ from: 'another-server', events: [event(3000)] }),
+    ]);
+    await until(() => seen.length === 1);
+    assert.deepEqual(seen, [event(3000)]);
+    assert.equal(errors.length, 2, 'the two unreadable ones were reported');
+  } finally {
+    await relay.close();
+  }
+});

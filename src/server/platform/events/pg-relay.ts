@@ -15,13 +15,28 @@ interface Envelope {
   events: DomainEvent[];
 }
 
+/** A payload on our channel is only trusted as far as its shape: anyone who can connect may NOTIFY. */
+function readEnvelope(payload: string): Envelope | null {
+  try {
+    const value = JSON.parse(payload) as Partial<Envelope>;
+    if (typeof value?.from !== 'string' || !Array.isArray(value.events)) return null;
+    const events = value.events.filter(
+      (e): e is DomainEvent =>
+        typeof e === 'object' && e !== null && typeof e.type === 'string' && typeof e.entity === 'string',
+    );
+    return { from: value.from, events };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Several app servers on one PostgreSQL (a city behind a load balancer): what one publishes, the
  * others' subscribers (dashboards, phones over SSE) hear too, through LISTEN/NOTIFY on one
  * connection of its own. The events of one turn of the event loop — a batch of scans publishes
  * one per tube — go out together in as few NOTIFYs as fit. An event is a notice that something
  * changed (the pages read again), so one lost while the connection is down is not replayed; the
- * relay connects again after a second.
+ * relay connects again after a second, one connection at a time.
  */
 export async function relayEventsThroughPostgres(
   bus: EventBus,
@@ -31,72 +46,105 @@ export async function relayEventsThroughPostgres(
   const self = randomUUID();
   let client: pg.Client | undefined;
   let closed = false;
+  let reconnect: NodeJS.Timeout | undefined;
   let pending: DomainEvent[] = [];
-  let flushing = false;
+  let scheduled = false;
 
+  const scheduleReconnect = () => {
+    if (closed || reconnect) return;
+    reconnect = setTimeout(() => {
+      reconnect = undefined;
+      void connect().catch(() => {});
+    }, RECONNECT_MS);
+    reconnect.unref();
+  };
+
+  /** Connects and listens; on any failure the connection is ended and one reconnection scheduled. */
   const connect = async () => {
-    const c = new pg.Client({ connectionString: databaseUrl, application_name: RELAY_APPLICATION });
+    if (closed) return;
+    const c = new pg.Client({
+      connectionString: databaseUrl,
+      application_name: RELAY_APPLICATION,
+      keepAlive: true,
+    });
     let lost = false;
-    c.on('error', (error) => {
+    const lose = (error: unknown) => {
       onError(error);
       // One reconnection per lost connection, however many errors it reports.
       if (lost) return;
       lost = true;
       if (client === c) client = undefined;
       void c.end().catch(() => {});
-      if (!closed) setTimeout(() => void connect().catch(retry), RECONNECT_MS).unref();
-    });
+      scheduleReconnect();
+    };
+    c.on('error', lose);
     c.on('notification', (message) => {
       if (message.channel !== CHANNEL || !message.payload) return;
-      const envelope = JSON.parse(message.payload) as Envelope;
+      const envelope = readEnvelope(message.payload);
+      if (!envelope) return onError(new Error('an unreadable event notification was ignored'));
       if (envelope.from === self) return;
       for (const event of envelope.events) bus.deliver(event);
     });
-    await c.connect();
-    await c.query(`listen ${CHANNEL}`);
+    try {
+      await c.connect();
+      await c.query(`listen ${CHANNEL}`);
+    } catch (error) {
+      lose(error);
+      throw error;
+    }
+    if (closed || lost) {
+      await c.end().catch(() => {});
+      return;
+    }
     client = c;
-  };
-  const retry = (error: unknown) => {
-    onError(error);
-    if (!closed) setTimeout(() => void connect().catch(retry), RECONNECT_MS).unref();
   };
 
   const flush = async () => {
-    flushing = true;
     try {
       while (pending.length > 0 && client) {
         const events = pending;
         pending = [];
-        for (const payload of chunks(self, events))
+        for (const payload of chunks(self, events, onError))
           await client.query('select pg_notify($1, $2)', [CHANNEL, payload]);
       }
     } catch (error) {
       onError(error);
     } finally {
-      flushing = false;
-      pending = client ? pending : [];
+      // Whatever could not go out is dropped (notices, not data), so the next event starts afresh.
+      pending = [];
+      scheduled = false;
     }
   };
 
-  await connect();
+  try {
+    await connect();
+  } catch (error) {
+    // Not started: nothing may connect later behind the caller's back.
+    closed = true;
+    if (reconnect) clearTimeout(reconnect);
+    throw error;
+  }
   bus.relayTo((event) => {
     if (!client) return;
     pending.push(event);
-    if (pending.length === 1 && !flushing) setImmediate(() => void flush());
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => void flush());
   });
   return {
     async close() {
       closed = true;
       bus.relayTo(undefined);
+      if (reconnect) clearTimeout(reconnect);
       const c = client;
       client = undefined;
-      await c?.end();
+      await c?.end().catch(() => {});
     },
   };
 }
 
-/** The events as NOTIFY payloads, each below PostgreSQL's limit. */
-function chunks(from: string, events: DomainEvent[]): string[] {
+/** The events as NOTIFY payloads, each below PostgreSQL's limit (an event too large alone is dropped). */
+function chunks(from: string, events: DomainEvent[], onError: (error: unknown) => void): string[] {
   const payloads: string[] = [];
   let part: DomainEvent[] = [];
   let size = 0;
@@ -105,9 +153,14 @@ function chunks(from: string, events: DomainEvent[]): string[] {
     part = [];
     size = 0;
   };
+  const room = MAX_PAYLOAD - 100;
   for (const event of events) {
     const length = Buffer.byteLength(JSON.stringify(event)) + 1;
-    if (size + length > MAX_PAYLOAD - 100) seal();
+    if (length > room) {
+      onError(new Error(`an event of ${length} bytes is too large to relay`));
+      continue;
+    }
+    if (size + length > room) seal();
     part.push(event);
     size += length;
   }
