@@ -23,6 +23,30 @@ export function arrayPlaceholder(name: string, type: string): SQL {
   return sql`${sql.placeholder(name)}::${sql.raw(type)}[]`;
 }
 
+/** A column of `arrayRows`: its SQL type and how a row gives its value. */
+export type ArrayColumn<T> = readonly [type: string, value: (row: T) => unknown];
+
+/**
+ * Rows sent as one array parameter per column, for `unnest` in a statement compiled once: the
+ * columns are declared once (snake_case name, SQL type, value of a row) and give both the
+ * statement's `unnest(…) as alias(…)` (placeholders `<prefix>_<name>`) and each call's values.
+ */
+export function arrayRows<T>(prefix: string, columns: Record<string, ArrayColumn<T>>) {
+  const entries = Object.entries(columns);
+  const key = (name: string) => `${prefix}_${name}`;
+  return {
+    /** The column names, in order, for an insert's column list. */
+    names: sql.raw(entries.map(([name]) => name).join(', ')),
+    unnest: (alias: string) =>
+      sql`unnest(${sql.join(
+        entries.map(([name, [type]]) => arrayPlaceholder(key(name), type)),
+        sql`, `,
+      )}) as ${sql.raw(alias)}(${sql.raw(entries.map(([name]) => name).join(', '))})`,
+    values: (rows: readonly T[]): Record<string, unknown[]> =>
+      Object.fromEntries(entries.map(([name, [, value]]) => [key(name), rows.map(value)])),
+  };
+}
+
 const dialect = new PgDialect();
 
 /**

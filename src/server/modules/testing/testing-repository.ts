@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { DUE_RESIDENCE_STATUSES, EXEMPT_RESIDENCE_STATUSES } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
-import { arrayParam, arrayPlaceholder, queryRows } from '../../db/rows.ts';
+import { arrayParam, arrayPlaceholder, arrayRows, queryRows } from '../../db/rows.ts';
 import {
   collectionPoints,
   households,
@@ -236,6 +236,36 @@ export interface NewMember {
   residenceStatus: string;
 }
 
+/** The parts of a batch of scans' statement, as rows of array parameters. */
+const openedRows = arrayRows<NewTube>('open', {
+  id: ['uuid', (t) => t.id],
+  code: ['text', (t) => t.code],
+  round_id: ['uuid', (t) => t.roundId],
+  point_id: ['uuid', (t) => t.pointId],
+  org_path: ['text', (t) => t.orgPath],
+  mode: ['text', (t) => t.mode],
+  capacity: ['int', (t) => t.capacity],
+  household_id: ['uuid', (t) => t.householdId],
+  opened_by: ['uuid', (t) => t.openedBy],
+  district_code: ['text', (t) => t.districtCode],
+  member_count: ['int', (t) => t.memberCount],
+});
+const intakeRows = arrayRows<TubeIntake>('intake', {
+  id: ['uuid', (t) => t.id],
+  expected: ['int', (t) => t.expectedCount],
+  added: ['int', (t) => t.added],
+  household_id: ['uuid', (t) => t.householdId],
+});
+const memberRows = arrayRows<NewMember>('member', {
+  round_id: ['uuid', (m) => m.roundId],
+  person_id: ['uuid', (m) => m.personId],
+  tube_id: ['uuid', (m) => m.tubeId],
+  sampler_id: ['uuid', (m) => m.samplerId],
+  scanned_at: ['timestamptz', (m) => m.scannedAt],
+  person_path: ['text', (m) => m.personPath],
+  residence_status: ['text', (m) => m.residenceStatus],
+});
+
 /**
  * The writes of a batch of scans, as parts of the batch's one statement (see `runWriteBatch`):
  * the tubes it opens (with their members counted and sealed when full), the open tubes it adds to,
@@ -245,27 +275,20 @@ export interface NewMember {
  * `holds` is true when every part did all that was planned; otherwise the batch is planned again.
  */
 export function sampleIntoTubesStatement() {
-  const col = (name: string, type: string) => arrayPlaceholder(name, type);
   const ctes = [
     sql`opened as (
       insert into ${tubes} as t (id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by,
                               district_code, member_count, state, sealed_at)
-      select id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by, district_code, n,
-             case when n >= capacity then 'sealed' else 'opened' end,
-             case when n >= capacity then now() end
-      from unnest(${col('open_id', 'uuid')}, ${col('open_code', 'text')}, ${col('open_round_id', 'uuid')},
-        ${col('open_point_id', 'uuid')}, ${col('open_org_path', 'text')}, ${col('open_mode', 'text')},
-        ${col('open_capacity', 'int')}, ${col('open_household_id', 'uuid')}, ${col('open_opened_by', 'uuid')},
-        ${col('open_district_code', 'text')}, ${col('open_member_count', 'int')})
-        as i(id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by, district_code, n)
+      select id, code, round_id, point_id, org_path, mode, capacity, household_id, opened_by, district_code,
+             member_count,
+             case when member_count >= capacity then 'sealed' else 'opened' end,
+             case when member_count >= capacity then now() end
+      from ${openedRows.unnest('i')}
       -- Every insert of the statement in key order, so overlapping batches never deadlock.
       order by code
       on conflict (code) do nothing
       returning 1)`,
-    sql`intake as (
-      select * from unnest(${col('intake_id', 'uuid')}, ${col('intake_expected', 'int')},
-        ${col('intake_added', 'int')}, ${col('intake_household_id', 'uuid')})
-        as i(id, expected, added, household_id))`,
+    sql`intake as (select * from ${intakeRows.unnest('i')})`,
     sql`locked as materialized (
       select t.id from ${tubes} t where t.id in (select id from intake) order by t.code for update)`,
     sql`bumped as (
@@ -278,11 +301,7 @@ export function sampleIntoTubesStatement() {
       where t.id = i.id and t.id in (select id from locked)
         and t.member_count = i.expected and t.state = 'opened'
       returning 1)`,
-    sql`member_input as (
-      select * from unnest(${col('member_round_id', 'uuid')}, ${col('member_person_id', 'uuid')},
-        ${col('member_tube_id', 'uuid')}, ${col('member_sampler_id', 'uuid')}, ${col('member_scanned_at', 'timestamptz')},
-        ${col('member_person_path', 'text')}, ${col('member_residence_status', 'text')})
-        as i(round_id, person_id, tube_id, sampler_id, scanned_at, person_path, residence_status))`,
+    sql`member_input as (select * from ${memberRows.unnest('i')})`,
     sql`added as (
       insert into ${tubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
       select round_id, person_id, tube_id, sampler_id, scanned_at from member_input
@@ -314,36 +333,14 @@ export function sampleIntoTubesValues(plan: {
   intakes: TubeIntake[];
   members: NewMember[];
 }) {
-  const byCode = <T extends { code: string }>(rows: T[]) =>
-    [...rows].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  const opened = byCode(plan.opened);
-  const { intakes, members } = plan;
+  const opened = [...plan.opened].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return {
-    open_id: opened.map((t) => t.id),
-    open_code: opened.map((t) => t.code),
-    open_round_id: opened.map((t) => t.roundId),
-    open_point_id: opened.map((t) => t.pointId),
-    open_org_path: opened.map((t) => t.orgPath),
-    open_mode: opened.map((t) => t.mode),
-    open_capacity: opened.map((t) => t.capacity),
-    open_household_id: opened.map((t) => t.householdId),
-    open_opened_by: opened.map((t) => t.openedBy),
-    open_district_code: opened.map((t) => t.districtCode),
-    open_member_count: opened.map((t) => t.memberCount),
+    ...openedRows.values(opened),
     open_count: opened.length,
-    intake_id: intakes.map((t) => t.id),
-    intake_expected: intakes.map((t) => t.expectedCount),
-    intake_added: intakes.map((t) => t.added),
-    intake_household_id: intakes.map((t) => t.householdId),
-    intake_count: intakes.length,
-    member_round_id: members.map((m) => m.roundId),
-    member_person_id: members.map((m) => m.personId),
-    member_tube_id: members.map((m) => m.tubeId),
-    member_sampler_id: members.map((m) => m.samplerId),
-    member_scanned_at: members.map((m) => m.scannedAt),
-    member_person_path: members.map((m) => m.personPath),
-    member_residence_status: members.map((m) => m.residenceStatus),
-    member_count: members.length,
+    ...intakeRows.values(plan.intakes),
+    intake_count: plan.intakes.length,
+    ...memberRows.values(plan.members),
+    member_count: plan.members.length,
   };
 }
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, ilike, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import { arrayPlaceholder } from '../../db/rows.ts';
+import { arrayRows } from '../../db/rows.ts';
 import { auditEvents } from '../../db/schema.ts';
 import { inScope } from '../access/scope-sql.ts';
 import { newId } from '../ids.ts';
@@ -22,31 +22,27 @@ export async function insertAuditEvents(db: Executor, records: AuditRecord[]): P
   await db.insert(auditEvents).values(records.map((r) => ({ id: newId(), ...r })));
 }
 
+const auditRows = arrayRows<AuditRecord>('audit', {
+  id: ['uuid', () => newId()],
+  actor_id: ['uuid', (r) => r.actorId],
+  actor_name: ['text', (r) => r.actorName],
+  action: ['text', (r) => r.action],
+  entity: ['text', (r) => r.entity],
+  entity_id: ['text', (r) => r.entityId],
+  org_path: ['text', (r) => r.orgPath],
+  changes: ['jsonb', (r) => (r.changes === null ? null : JSON.stringify(r.changes))],
+  ip: ['text', (r) => r.ip],
+});
+
 /**
  * The same insert as one statement of array parameters (whatever the count), compiled once, to
  * run as a CTE beside the rest of a batched write's bookkeeping; `auditInsertValues` fills it.
  */
 export function auditInsertTemplate(): SQL {
-  const col = (name: string, type: string) => arrayPlaceholder(`audit_${name}`, type);
-  return sql`insert into ${auditEvents} (id, actor_id, actor_name, action, entity, entity_id, org_path, changes, ip)
-    select * from unnest(${col('id', 'uuid')}, ${col('actor_id', 'uuid')}, ${col('actor_name', 'text')},
-      ${col('action', 'text')}, ${col('entity', 'text')}, ${col('entity_id', 'text')}, ${col('org_path', 'text')},
-      ${col('changes', 'jsonb')}, ${col('ip', 'text')})`;
+  return sql`insert into ${auditEvents} (${auditRows.names}) select * from ${auditRows.unnest('a')}`;
 }
 
-export function auditInsertValues(records: AuditRecord[]): Record<string, unknown[]> {
-  return {
-    audit_id: records.map(() => newId()),
-    audit_actor_id: records.map((r) => r.actorId),
-    audit_actor_name: records.map((r) => r.actorName),
-    audit_action: records.map((r) => r.action),
-    audit_entity: records.map((r) => r.entity),
-    audit_entity_id: records.map((r) => r.entityId),
-    audit_org_path: records.map((r) => r.orgPath),
-    audit_changes: records.map((r) => (r.changes === null ? null : JSON.stringify(r.changes))),
-    audit_ip: records.map((r) => r.ip),
-  };
-}
+export const auditInsertValues = auditRows.values;
 
 export interface AuditFilter {
   actor?: string;

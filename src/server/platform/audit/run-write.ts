@@ -1,6 +1,6 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/database.ts';
-import { arrayPlaceholder, compileStatement } from '../../db/rows.ts';
+import { arrayPlaceholder, arrayRows, compileStatement } from '../../db/rows.ts';
 import { clientWrites } from '../../db/schema.ts';
 import type { Actor, SystemActor } from '../access/actor.ts';
 import { AppError, conflict } from '../errors/app-error.ts';
@@ -76,6 +76,27 @@ function announceCommitted(deps: WriteDeps, action: string, touched: readonly To
   }
 }
 
+const clientIdTaken = () =>
+  conflict(
+    text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
+    undefined,
+    'clientId',
+  );
+
+/** The audit event of one record a write touched, by its actor. */
+function auditRecordOf(actor: Actor | SystemActor, action: string, t: Touched): AuditRecord {
+  return {
+    actorId: actor.userId,
+    actorName: actor.displayName,
+    action: t.action ?? action,
+    entity: t.entity,
+    entityId: t.entityId,
+    orgPath: t.orgPath,
+    changes: t.before === undefined && t.after === undefined ? null : diffSnapshots(t.before, t.after),
+    ip: actor.ip,
+  };
+}
+
 /**
  * The unit of work every write goes through: one transaction holding the change, its audit events
  * (actor, action, entity, masked before/after, IP, time) and, for field clients, the idempotency
@@ -94,13 +115,7 @@ export async function runWrite<T>(
       .select()
       .from(clientWrites)
       .where(eq(clientWrites.clientId, clientId as string));
-    if (!previous || previous.actorId !== actor.userId || previous.action !== action) {
-      throw conflict(
-        text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
-        undefined,
-        'clientId',
-      );
-    }
+    if (!previous || previous.actorId !== actor.userId || previous.action !== action) throw clientIdTaken();
     return previous.response as T;
   };
 
@@ -124,16 +139,7 @@ export async function runWrite<T>(
     touched = Array.isArray(outcome.touched) ? outcome.touched : [outcome.touched];
     await insertAuditEvents(
       tx,
-      touched.map((t) => ({
-        actorId: actor.userId,
-        actorName: actor.displayName,
-        action: t.action ?? action,
-        entity: t.entity,
-        entityId: t.entityId,
-        orgPath: t.orgPath,
-        changes: t.before === undefined && t.after === undefined ? null : diffSnapshots(t.before, t.after),
-        ip: actor.ip,
-      })),
+      touched.map((t) => auditRecordOf(actor, action, t)),
     );
     if (!clientId) return outcome.result;
     // JSON round trip so the first answer and a replay are the same shape.
@@ -189,6 +195,13 @@ interface EarlierAnswer {
   response: unknown;
 }
 
+/** The client ids a batch claims, each with the first answer it stores. */
+const claimRows = arrayRows<{ clientId: string; actorId: string; response: string }>('claim', {
+  client_id: ['uuid', (c) => c.clientId],
+  actor_id: ['uuid', (c) => c.actorId],
+  response: ['jsonb', (c) => c.response],
+});
+
 type Compiled = ReturnType<typeof compileStatement>;
 const compiledStatements = new Map<string, { read: Compiled; write: Compiled }>();
 
@@ -220,10 +233,9 @@ function statementsOf(
           ...ctes,
           sql`claimed as (
             insert into ${clientWrites} (client_id, actor_id, action, response)
-            select id, actor, ${sql.placeholder('action')}, response
-            from unnest(${arrayPlaceholder('claim_ids', 'uuid')}, ${arrayPlaceholder('claim_actors', 'uuid')},
-                        ${arrayPlaceholder('claim_responses', 'jsonb')}) as c(id, actor, response)
-            order by id
+            select client_id, actor_id, ${sql.placeholder('action')}, response
+            from ${claimRows.unnest('c')}
+            order by client_id
             on conflict do nothing
             returning 1)`,
           sql`audit as (${auditInsertTemplate()})`,
@@ -238,13 +250,6 @@ function statementsOf(
   }
   return compiled;
 }
-
-const clientIdTaken = () =>
-  conflict(
-    text('该客户端编号已被另一操作使用', 'This client id was used for another write'),
-    undefined,
-    'clientId',
-  );
 
 /** PostgreSQL's codes for "read again and retry": a serialization failure, a deadlock. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -341,25 +346,14 @@ async function writeBatchOnce<I, O, C>(
       successes.push([i, JSON.parse(response) as O]);
       claims.push({ clientId: w.clientId, actorId: w.actor.userId, response });
       for (const t of outcome.touched) {
-        audit.push({
-          actorId: w.actor.userId,
-          actorName: w.actor.displayName,
-          action: t.action ?? action,
-          entity: t.entity,
-          entityId: t.entityId,
-          orgPath: t.orgPath,
-          changes: t.before === undefined && t.after === undefined ? null : diffSnapshots(t.before, t.after),
-          ip: w.actor.ip,
-        });
+        audit.push(auditRecordOf(w.actor, action, t));
         published.push(t);
       }
     });
     if (claims.length > 0) {
       await statementsOf(work).write(deps.database, {
         ...plan.values,
-        claim_ids: claims.map((c) => c.clientId),
-        claim_actors: claims.map((c) => c.actorId),
-        claim_responses: claims.map((c) => c.response),
+        ...claimRows.values(claims),
         claim_count: claims.length,
         action,
         ...auditInsertValues(audit),
