@@ -250,6 +250,7 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
       .filter((t) => !t.opened)
       .map((t) => ({
         id: t.id,
+        code: t.code,
         expectedCount: t.memberCount,
         added: t.added,
         householdId: t.householdId,

@@ -153,7 +153,10 @@ export function scanContextStatement(earlier: SQL): SQL {
           select p.id as "pointId", p.round_id as "roundId", p.org_path as "pointPath", p.district_code as "districtCode",
                  r.starts_on::text as "startsOn", r.ends_on::text as "endsOn", r.default_mode as "defaultMode",
                  r.single_tube_key_groups as "singleTubeKeyGroups", p.sampler_user_ids as "samplerUserIds"
-          from ${collectionPoints} p join ${testRounds} r on r.id = p.round_id
+          -- Each point's round by its key (LATERAL … OFFSET 0): the statement keeps one plan,
+          -- made perhaps while the tables were small, which must not read them whole later.
+          from ${collectionPoints} p cross join lateral (
+            select * from ${testRounds} r where r.id = p.round_id offset 0) r
           where p.id = any(${arrayPlaceholder('pointIds', 'uuid')})),
         ppl as (
           select d.id as "codeId", s.id, s.name, s.household_id as "householdId", s.org_path as "orgPath",
@@ -165,14 +168,15 @@ export function scanContextStatement(earlier: SQL): SQL {
           where d.id = any(${arrayPlaceholder('personIds', 'uuid')}))
         select (select json_agg(pts) from pts) as points,
                (select json_agg(ppl) from ppl) as persons,
-               (select json_agg(json_build_object('roundId', m.round_id, 'personId', m.person_id, 'tubeCode', t.code))
+               (select json_agg(json_build_object('roundId', m.round_id, 'personId', m.person_id,
+                                                  'tubeCode', (select t.code from ${tubes} t where t.id = m.tube_id)))
                   from ppl cross join lateral (
-                    -- Person by person through the primary key; OFFSET 0 keeps the planner from
-                    -- turning this into a scan of the round's memberships (it grows to millions).
+                    -- Person by person through the primary key, and each one's tube by its key;
+                    -- OFFSET 0 and the subquery keep the planner from scanning the round's
+                    -- memberships or tubes (they grow to millions) on a plan made while they were small.
                     select m.round_id, m.person_id, m.tube_id from ${tubeMembers} m
                     where m.person_id = ppl.id and m.round_id = any(${arrayPlaceholder('roundIds', 'uuid')})
-                    offset 0) m
-                  join ${tubes} t on t.id = m.tube_id) as sampled,
+                    offset 0) m) as sampled,
                (select json_agg(json_build_object('id', t.id, 'code', t.code, 'roundId', t.round_id,
                   'pointId', t.point_id, 'orgPath', t.org_path, 'mode', t.mode, 'capacity', t.capacity,
                   'householdId', t.household_id, 'memberCount', t.member_count, 'state', t.state))
@@ -221,6 +225,8 @@ export interface NewTube extends Omit<ScanTubeRow, 'state'> {
 /** An open tube a batch of scans adds to: planned on `expectedCount` members, adds `added`. */
 export interface TubeIntake {
   id: string;
+  /** Orders the tubes' locks; not sent. */
+  code: string;
   expectedCount: number;
   added: number;
   householdId: string | null;
@@ -289,8 +295,11 @@ export function sampleIntoTubesStatement() {
       on conflict (code) do nothing
       returning 1)`,
     sql`intake as (select * from ${intakeRows.unnest('i')})`,
+    // Tube by tube through the primary key, in the order of the rows (by code, so overlapping
+    // batches lock in the same order and never deadlock): the statement keeps one plan for every
+    // batch, and a plan made while the round's tubes were few would otherwise scan them all.
     sql`locked as materialized (
-      select t.id from ${tubes} t where t.id in (select id from intake) order by t.code for update)`,
+      select l.id from intake i cross join lateral (select t.id from ${tubes} t where t.id = i.id for update) l)`,
     sql`bumped as (
       update ${tubes} t
       set member_count = t.member_count + i.added,
@@ -333,11 +342,13 @@ export function sampleIntoTubesValues(plan: {
   intakes: TubeIntake[];
   members: NewMember[];
 }) {
-  const opened = [...plan.opened].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const byCode = (a: { code: string }, b: { code: string }) =>
+    a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
+  const opened = [...plan.opened].sort(byCode);
   return {
     ...openedRows.values(opened),
     open_count: opened.length,
-    ...intakeRows.values(plan.intakes),
+    ...intakeRows.values([...plan.intakes].sort(byCode)),
     intake_count: plan.intakes.length,
     ...memberRows.values(plan.members),
     member_count: plan.members.length,

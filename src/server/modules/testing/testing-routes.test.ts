@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { localDay } from '../../../domain/dates.ts';
+import { openServer } from '../../db/database.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import { auditEvents, rechecks, tubeMembers, tubes, workItems } from '../../db/schema.ts';
 import type { Actor } from '../../platform/access/actor.ts';
@@ -426,6 +427,65 @@ describe('scanning', () => {
     const [after] = await db().select().from(tubes).where(eq(tubes.code, tube));
     assert.equal(after?.memberCount, 10);
     assert.equal(after?.state, 'sealed');
+  });
+
+  test('PostgreSQL: the scans’ statements keep one plan, and it finds every row through a key', {
+    skip: onPglite && 'prepared statements by name are a PostgreSQL matter',
+  }, async () => {
+    // Its own connection for named statements, so the plans seen are the ones these scans made
+    // (one plan per statement for the connection's life, whatever the tables grow to).
+    const [current] = await t.deps.database.query<{ name: string }>('select current_database() as name', []);
+    const url = new URL(process.env.TEST_DATABASE_URL as string);
+    url.pathname = `/${current?.name}`;
+    const database = await openServer(url.toString(), { max: 1 });
+    try {
+      const server = { ...t.deps, database };
+      const actor = await actorOfUser(t.deps, 'sampler', '127.0.0.1');
+      assert.ok(actor);
+      const [p1, p2] = await addPeople(t.fx.gridA, 2);
+      // The planner's figures as at a round's start: the tables are small (a page or two), and
+      // a plan made now must not read them whole once they hold millions.
+      await t.deps.database.query('analyze', []);
+      const tube = newTube();
+      assert.equal((await scanOn(server, actor, p1 as string, tube)).memberCount, 1); // opens the tube
+      assert.equal((await scanOn(server, actor, p2 as string, tube)).memberCount, 2); // adds to it
+      const statements = await database.query<{ name: string; params: number; generic: number }>(
+        `select name, coalesce(array_length(parameter_types, 1), 0) as params, generic_plans::int as generic
+           from pg_prepared_statements where name like 'gw_sample_into_tubes_%' order by name`,
+        [],
+        'scan_plans_list',
+      );
+      assert.deepEqual(
+        statements.map((s) => [s.name, s.generic]),
+        [
+          ['gw_sample_into_tubes_read', 2],
+          ['gw_sample_into_tubes_write', 2],
+        ],
+      );
+      type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
+      const wholeScans: string[] = [];
+      const visit = (node: PlanNode) => {
+        const type = String(node['Node Type']);
+        const on = `${type} on ${String(node['Relation Name'] ?? node['Index Name'])}`;
+        if (type === 'Seq Scan') wholeScans.push(on);
+        if (/^(Index|Index Only|Bitmap Index) Scan$/.test(type) && !node['Index Cond']) wholeScans.push(on);
+        for (const child of node.Plans ?? []) visit(child);
+      };
+      for (const s of statements) {
+        // The generic plan (the one every call runs), shown for placeholder values; not run.
+        const [row] = await database.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+          `explain (format json) execute ${s.name}(${new Array(s.params).fill('null').join(', ')})`,
+          [],
+          `explain_${s.name}`,
+        );
+        const plan = row?.['QUERY PLAN'][0]?.Plan;
+        assert.ok(plan, s.name);
+        visit(plan);
+      }
+      assert.deepEqual(wholeScans, [], 'no table or index read whole');
+    } finally {
+      await database.close();
+    }
   });
 
   test('the same client id sent to two app servers at once writes once and answers the same', async () => {
