@@ -42,9 +42,41 @@ export function arrayRows<T>(prefix: string, columns: Record<string, ArrayColumn
         entries.map(([name, [type]]) => arrayPlaceholder(key(name), type)),
         sql`, `,
       )}) as ${sql.raw(alias)}(${sql.raw(entries.map(([name]) => name).join(', '))})`,
-    values: (rows: readonly T[]): Record<string, unknown[]> =>
-      Object.fromEntries(entries.map(([name, [, value]]) => [key(name), rows.map(value)])),
+    values: (rows: readonly T[]): Record<string, string> =>
+      Object.fromEntries(entries.map(([name, [, value]]) => [key(name), arrayLiteral(rows.map(value))])),
   };
+}
+
+/** An element that needs no quotes in an array literal (ids, numbers, dates, codes). */
+const BARE_ELEMENT = /^[0-9A-Za-z_.:+-]+$/;
+
+/**
+ * Values as PostgreSQL's text form of an array (`{a,"b c",NULL}`), which both drivers pass as
+ * they are. Built here because the driver's own conversion (a few regular-expression replaces
+ * per element) was ~5 % of an app server's CPU at a city round's scan rate: a batch's statement
+ * sends some thirty arrays. Strings that are not plainly bare are quoted and escaped.
+ */
+export function arrayLiteral(values: readonly unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const v = values[i];
+    if (v === null || v === undefined) {
+      out += 'NULL';
+      continue;
+    }
+    const text =
+      typeof v === 'string'
+        ? v
+        : v instanceof Date
+          ? v.toISOString()
+          : typeof v === 'object'
+            ? JSON.stringify(v)
+            : String(v);
+    out +=
+      BARE_ELEMENT.test(text) && text.toLowerCase() !== 'null' ? text : `"${text.replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `${out}}`;
 }
 
 const dialect = new PgDialect();
