@@ -184,10 +184,18 @@ describe('request guards', () => {
     assert.equal(ok.status, 201);
   });
 
-  test('security headers come from helmet', async () => {
-    const res = await client(t.app).get('/api/v1/health');
-    assert.equal(res.headers['x-content-type-options'], 'nosniff');
-    assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+  test('security headers come from helmet, on every answer (refusals too), without HSTS over HTTP', async () => {
+    for (const res of [
+      await client(t.app).get('/api/v1/health'),
+      await client(t.app).get('/api/v1/residents'), // 401
+    ]) {
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+      assert.match(String(res.headers['content-security-policy']), /style-src 'self' 'unsafe-inline'/);
+      assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
+      assert.equal(res.headers['referrer-policy'], 'no-referrer');
+      assert.equal(res.headers['strict-transport-security'], undefined);
+    }
   });
 
   test('health answers the database in use', async () => {
