@@ -67,6 +67,15 @@ export function useLiveUpdates(userId: string | undefined) {
     // listen to the entities we know, and to unnamed messages in case the server drops the names.
     const names = [...Object.keys(QUERY_ROOTS), ...Object.keys(THROTTLED_ROOTS), 'message'];
     for (const name of names) source.addEventListener(name, onChange);
+    // Whatever changed while the stream was down (a village's network, or the server cut off from
+    // the other app servers: it then sends "resync") was never announced: read everything shown again.
+    const readAllAgain = () => void queryClient.invalidateQueries();
+    source.addEventListener('resync', readAllAgain);
+    let opened = false;
+    source.addEventListener('open', () => {
+      if (opened) readAllAgain(); // a reconnection, not the first connection
+      opened = true;
+    });
     return () => {
       source.close();
       clearTimeout(timer);

@@ -42,4 +42,17 @@ export class EventBus {
     this.#emitter.on('event', listener);
     return () => this.#emitter.off('event', listener);
   }
+
+  /**
+   * Events may have been missed (the relay was cut off from the other app servers for a while):
+   * whoever keeps something up to date from events should read it again.
+   */
+  announceResync(): void {
+    this.#emitter.emit('resync');
+  }
+
+  onResync(listener: () => void): () => void {
+    this.#emitter.on('resync', listener);
+    return () => this.#emitter.off('resync', listener);
+  }
 }

@@ -31,6 +31,8 @@ async function subscribe(username: string) {
   assert.equal(res.status, 200);
   assert.match(String(res.headers.get('content-type')), /text\/event-stream/);
   const events: { type: string; entityId: string }[] = [];
+  /** The name of every event received ("event: <name>"), in order. */
+  const names: string[] = [];
   if (!res.body) throw new Error('no stream');
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -44,8 +46,10 @@ async function subscribe(username: string) {
         for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, i);
           buffer = buffer.slice(i + 2);
+          const name = block.split('\n').find((l) => l.startsWith('event: '));
+          if (name) names.push(name.slice(7));
           const data = block.split('\n').find((l) => l.startsWith('data: '));
-          if (data) events.push(JSON.parse(data.slice(6)));
+          if (data && name !== 'event: resync') events.push(JSON.parse(data.slice(6)));
         }
       }
     } catch {
@@ -54,6 +58,7 @@ async function subscribe(username: string) {
   })();
   return {
     events,
+    names,
     close: () => {
       controller.abort();
       return pump;
@@ -88,4 +93,18 @@ test('events reach browsers after commit, only inside each user’s scope', asyn
 test('the stream needs a session', async () => {
   const res = await fetch(`${base}/api/v1/events`);
   assert.equal(res.status, 401);
+});
+
+test('a resync (events may have been missed) reaches every stream, whatever its scope', async () => {
+  const a = await subscribe('worker-a');
+  const command = await subscribe('command');
+  t.deps.events.announceResync();
+  const deadline = Date.now() + 3000;
+  while ((a.names.length < 1 || command.names.length < 1) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(a.names, ['resync']);
+  assert.deepEqual(command.names, ['resync']);
+  assert.deepEqual(a.events, []);
+  await a.close();
+  await command.close();
 });

@@ -38,9 +38,12 @@ export function eventRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         const { orgPath: _orgPath, ...data } = event;
         res.write(`event: ${event.entity}\ndata: ${JSON.stringify(data)}\n\n`);
       });
+      // Events may have been missed (another app server was out of reach): everybody reads again.
+      const unsubscribeResync = deps.events.onResync(() => res.write('event: resync\ndata: {}\n\n'));
       const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
       res.on('close', () => {
         unsubscribe();
+        unsubscribeResync();
         clearInterval(ping);
         open.delete(res);
       });

@@ -76,6 +76,9 @@ test('a relay whose connection is cut connects again and carries the events afte
     await relayEventsThroughPostgres(a, url, (e) => errors.push(e)),
     await relayEventsThroughPostgres(b, url, (e) => errors.push(e)),
   ];
+  const resyncs = [0, 0];
+  a.onResync(() => resyncs[0]++);
+  b.onResync(() => resyncs[1]++);
   try {
     const onA = collect(a);
     // Cut one relay's connection from the server side (a restart, an administrator, a failover).
@@ -96,6 +99,9 @@ test('a relay whose connection is cut connects again and carries the events afte
       return onA.length > 0;
     });
     assert.ok(onA.length > 0, 'events flow again after reconnecting');
+    // The relay that was cut off told its own subscribers to read again, once; the other, nothing.
+    await until(() => resyncs[0] + resyncs[1] > 0);
+    assert.deepEqual(resyncs.toSorted(), [0, 1]);
   } finally {
     for (const relay of relays) await relay.close();
   }

@@ -36,7 +36,8 @@ function readEnvelope(payload: string): Envelope | null {
  * connection of its own. The events of one turn of the event loop — a batch of scans publishes
  * one per tube — go out together in as few NOTIFYs as fit. An event is a notice that something
  * changed (the pages read again), so one lost while the connection is down is not replayed; the
- * relay connects again after a second, one connection at a time.
+ * relay connects again after a second, one connection at a time, and then announces a resync to
+ * this server's subscribers, so the pages read again what they may have missed.
  */
 export async function relayEventsThroughPostgres(
   bus: EventBus,
@@ -49,6 +50,8 @@ export async function relayEventsThroughPostgres(
   let reconnect: NodeJS.Timeout | undefined;
   let pending: DomainEvent[] = [];
   let scheduled = false;
+  /** A connection was lost: the other app servers' events of the gap never reached this one. */
+  let missed = false;
 
   const scheduleReconnect = () => {
     if (closed || reconnect) return;
@@ -73,6 +76,7 @@ export async function relayEventsThroughPostgres(
       // One reconnection per lost connection, however many errors it reports.
       if (lost) return;
       lost = true;
+      missed = true;
       if (client === c) client = undefined;
       void c.end().catch(() => {});
       scheduleReconnect();
@@ -97,6 +101,12 @@ export async function relayEventsThroughPostgres(
       return;
     }
     client = c;
+    if (missed) {
+      missed = false;
+      // What was published elsewhere meanwhile is gone (NOTIFY keeps nothing): this server's
+      // subscribers are told to read again instead (the browsers refetch what they show).
+      bus.announceResync();
+    }
   };
 
   const flush = async () => {
