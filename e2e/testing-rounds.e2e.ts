@@ -197,3 +197,37 @@ test('admin creates a round, exempts a missing person, and imports results with 
   assert.equal(await figure(page, 'coverage-exempt'), exemptBefore + members);
   await page.close();
 });
+
+test('what changed while the page heard nothing shows anyway: after a resync, and after the stream reconnects', async () => {
+  const page = await j.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await login(page, j.base, 'admin', ADMIN_PASSWORD);
+  const { deps, app } = j.server;
+  const [round] = await deps.database.query<{ id: string; name: string }>(
+    'select id, name from test_rounds order by created_at limit 1',
+    [],
+  );
+  assert.ok(round, 'the journey above made a round');
+  await page.goto(`${j.base}/testing/${round.id}`);
+  await page.getByTestId('round-title').waitFor();
+  assert.equal(await page.getByTestId('round-title').textContent(), round.name);
+  const titled = (name: string) =>
+    page.waitForFunction(
+      (name) => document.querySelector('[data-testid="round-title"]')?.textContent === name,
+      name,
+      { timeout: 15_000 },
+    );
+  // Renamed behind the page's back (as by another app server whose events this one missed):
+  // no event, so nothing changes until the server announces a resync.
+  await deps.database.query('update test_rounds set name = $1 where id = $2', ['第5轮（更名一）', round.id]);
+  await page.waitForTimeout(500);
+  assert.equal(await page.getByTestId('round-title').textContent(), round.name, 'no event, no refresh');
+  deps.events.announceResync();
+  await titled('第5轮（更名一）');
+  // The network drops (every connection cut, the event stream with them) while it changes again:
+  // when the stream is back, the page reads again.
+  await deps.database.query('update test_rounds set name = $1 where id = $2', ['第5轮（更名二）', round.id]);
+  app.server.closeAllConnections();
+  await titled('第5轮（更名二）');
+  await screenshot(page, 'testing-e2e-resync');
+  await page.close();
+});

@@ -40,7 +40,7 @@ test('an array literal reads back element for element, whatever the text holds',
     [
       arrayLiteral(['0f8fad5b-d9cb-469f-a165-70867728950e', '7c9e6679-7425-40de-944b-e07fc1f90ae7']),
       arrayLiteral([0, -3, 10]),
-      arrayLiteral([{ result: '阳性', note: 'a "quoted", \\ value' }, ['x', 1], null]),
+      arrayLiteral([{ result: '阳性', note: 'a "quoted", \\ value' }, { list: ['x', 1] }, null]),
       arrayLiteral([new Date('2022-04-12T08:00:00Z'), '2022-04-13T09:30:00+08:00']),
     ],
   );
@@ -51,8 +51,11 @@ test('an array literal reads back element for element, whatever the text holds',
   assert.deepEqual(typed?.n, [0, -3, 10]);
   assert.deepEqual(
     typed?.doc.map((d) => (typeof d === 'string' ? JSON.parse(d) : d)),
-    [{ result: '阳性', note: 'a "quoted", \\ value' }, ['x', 1], null],
+    [{ result: '阳性', note: 'a "quoted", \\ value' }, { list: ['x', 1] }, null],
   );
   assert.deepEqual(typed?.at, ['2022-04-12 08:00', '2022-04-13 01:30']);
   assert.equal(arrayLiteral([]), '{}');
+  // What would not mean what the driver made of it is refused, not sent as something else.
+  for (const odd of [['a', 'b'], Buffer.from('x'), new Map()])
+    assert.throws(() => arrayLiteral([odd]), TypeError);
 });

@@ -65,14 +65,14 @@ export function arrayLiteral(values: readonly unknown[]): string {
       out += 'NULL';
       continue;
     }
-    const text =
-      typeof v === 'string'
-        ? v
-        : v instanceof Date
-          ? v.toISOString()
-          : typeof v === 'object'
-            ? JSON.stringify(v)
-            : String(v);
+    let text: string;
+    if (typeof v === 'string') text = v;
+    else if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') text = String(v);
+    // An instant, for timestamptz columns (a date or a timestamp without zone goes as a string).
+    else if (v instanceof Date) text = v.toISOString();
+    // A document, for jsonb; arrays, bytes and the like would not mean what the driver made of them.
+    else if (Object.getPrototypeOf(v) === Object.prototype) text = JSON.stringify(v);
+    else throw new TypeError(`arrayLiteral: an element of type ${typeof v} is not supported`);
     out +=
       BARE_ELEMENT.test(text) && text.toLowerCase() !== 'null' ? text : `"${text.replace(/[\\"]/g, '\\$&')}"`;
   }
@@ -85,7 +85,9 @@ const dialect = new PgDialect();
  * A hot statement, built with drizzle's `sql` once (its parameters as named placeholders) and
  * run many times: each call only fills the values. Building a large statement with `sql` costs
  * more CPU than the database spends on it at a city round's scan rate. A `name`, unique to the
- * statement, keeps it parsed on PostgreSQL's connections (`Database.query`).
+ * statement, makes it a prepared statement on PostgreSQL's connections for named statements,
+ * planned once, generically, with seq scans off (`Database.query`): it must reach every row
+ * through a key.
  */
 export function compileStatement(build: () => SQL, name?: string) {
   let compiled: { text: string; params: unknown[] } | undefined;

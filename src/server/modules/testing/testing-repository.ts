@@ -290,25 +290,30 @@ export function sampleIntoTubesStatement() {
              case when member_count >= capacity then 'sealed' else 'opened' end,
              case when member_count >= capacity then now() end
       from ${openedRows.unnest('i')}
-      -- Every insert of the statement in key order, so overlapping batches never deadlock.
-      order by code
+      -- Every insert of the statement in key order, so overlapping batches never deadlock (tube
+      -- codes byte by byte, "C", as the batch sorts them and as hand-overs lock them).
+      order by code collate "C"
       on conflict (code) do nothing
       returning 1)`,
     sql`intake as (select * from ${intakeRows.unnest('i')})`,
-    // Tube by tube through the primary key, in the order of the rows (by code, so overlapping
-    // batches lock in the same order and never deadlock): the statement keeps one plan for every
-    // batch, and a plan made while the round's tubes were few would otherwise scan them all.
+    // Tube by tube through the primary key, in the order of the rows (by code byte by byte, as
+    // hand-overs lock them, so overlapping writes lock in one order and never deadlock; the codes
+    // are ASCII, so JavaScript's order is PostgreSQL's "C"). A locked row is the newest version
+    // (one committed meanwhile included), so its count and state are what the plan is checked on.
+    // The statement keeps one plan for every batch: every tube is reached by its key, as a plan
+    // made while a round's tubes were few would otherwise read them all (or all the open ones).
     sql`locked as materialized (
-      select l.id from intake i cross join lateral (select t.id from ${tubes} t where t.id = i.id for update) l)`,
+      select l.id, l.member_count, l.state
+      from intake i cross join lateral (
+        select t.id, t.member_count, t.state from ${tubes} t where t.id = i.id for update) l)`,
     sql`bumped as (
       update ${tubes} t
       set member_count = t.member_count + i.added,
           household_id = coalesce(t.household_id, i.household_id),
           state = case when t.member_count + i.added >= t.capacity then 'sealed' else t.state end,
           sealed_at = case when t.member_count + i.added >= t.capacity then now() else t.sealed_at end
-      from intake i
-      where t.id = i.id and t.id in (select id from locked)
-        and t.member_count = i.expected and t.state = 'opened'
+      from intake i join locked l on l.id = i.id
+      where t.id = l.id and l.member_count = i.expected and l.state = 'opened'
       returning 1)`,
     sql`member_input as (select * from ${memberRows.unnest('i')})`,
     sql`added as (
@@ -402,12 +407,15 @@ export async function updateTube(db: Executor, id: string, patch: Partial<typeof
 
 /** Tubes by code in the actor's scope, locked, for a state change of many (hand-over, receipt). */
 export async function lockTubesInScope(db: Executor, scope: string[], codes: string[]) {
-  return db
-    .select()
-    .from(tubes)
-    .where(and(inArray(tubes.code, codes), inScope(tubes.orgPath, scope)))
-    .orderBy(asc(tubes.code))
-    .for('update');
+  return (
+    db
+      .select()
+      .from(tubes)
+      .where(and(inArray(tubes.code, codes), inScope(tubes.orgPath, scope)))
+      // Byte by byte, whatever the database's collation: the order a batch of scans locks them in.
+      .orderBy(sql`${tubes.code} collate "C"`)
+      .for('update')
+  );
 }
 
 export async function insertHandover(db: Executor, row: typeof labHandovers.$inferInsert) {
