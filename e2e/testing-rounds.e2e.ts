@@ -206,7 +206,7 @@ test('what changed while the page heard nothing shows anyway: after a resync, an
     'select id, name from test_rounds order by created_at limit 1',
     [],
   );
-  assert.ok(round, 'the journey above made a round');
+  assert.ok(round, 'the demo district has rounds');
   await page.goto(`${j.base}/testing/${round.id}`);
   await page.getByTestId('round-title').waitFor();
   assert.equal(await page.getByTestId('round-title').textContent(), round.name);
