@@ -83,13 +83,27 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await exemptButton.waitFor();
   const personId = ((await exemptButton.getAttribute('data-testid')) as string).replace('exempt-button-', '');
   await exemptButton.click();
-  await page.getByTestId('exempt-reason').click();
-  await page
-    .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '卧床' })
-    .first()
-    .click();
+  // The reason, chosen for sure before going on: a click on a dropdown still opening can miss.
+  for (let attempt = 1; ; attempt++) {
+    await page.getByTestId('exempt-reason').click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '卧床' })
+      .first()
+      .click();
+    const chosen = page.getByRole('dialog').filter({ hasText: '卧床' });
+    if (
+      await chosen.waitFor({ timeout: 3000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
+    assert.ok(attempt < 3, 'the reason 卧床 could not be chosen');
+  }
   await page.getByTestId('exempt-note').fill('长期卧床，已安排入户采样');
   await page.getByTestId('exempt-submit').click();
+  // The form closes once the server took it.
+  await page.getByTestId('exempt-submit').waitFor({ state: 'hidden' });
   // The list loses them; the coverage counts them exempt.
   await page.getByTestId(`exempt-button-${personId}`).waitFor({ state: 'detached' });
   await page.getByTestId('round-tab-coverage').click();
