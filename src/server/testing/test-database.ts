@@ -82,3 +82,17 @@ async function createServerDatabase(serverUrl: string): Promise<Database> {
     },
   };
 }
+
+/** The URL of a test database on the PostgreSQL server (TEST_DATABASE_URL with its name). */
+export async function urlOfTestDatabase(database: Database): Promise<string> {
+  const [current] = await database.query<{ name: string }>('select current_database() as name', []);
+  return withDatabase(process.env.TEST_DATABASE_URL as string, current?.name as string);
+}
+
+/**
+ * Another handle on the same test database (PostgreSQL), with pools of its own: what another app
+ * server would have. With `max: 1`, its named statements all run on one connection.
+ */
+export async function openTestDatabaseAgain(database: Database, options: { max?: number } = {}) {
+  return openServer(await urlOfTestDatabase(database), options);
+}

@@ -4,7 +4,6 @@ import { after, before, describe, test } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { localDay } from '../../../domain/dates.ts';
-import { openServer } from '../../db/database.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import { auditEvents, rechecks, tubeMembers, tubes, workItems } from '../../db/schema.ts';
 import type { Actor } from '../../platform/access/actor.ts';
@@ -12,6 +11,7 @@ import { actorOfUser } from '../../platform/auth/auth-service.ts';
 import { newId } from '../../platform/ids.ts';
 import { client, multipartFile } from '../../testing/http.ts';
 import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
+import { openTestDatabaseAgain } from '../../testing/test-database.ts';
 import { insertHouseholds, insertPersons } from '../residents/resident-repository.ts';
 import { buildPersonRow } from '../residents/resident-rules.ts';
 import { mintPersonCode } from './person-code.ts';
@@ -473,10 +473,7 @@ describe('scanning', () => {
   }, async () => {
     // Its own connection for named statements, so the plans seen are the ones these scans made
     // (one plan per statement for the connection's life, whatever the tables grow to).
-    const [current] = await t.deps.database.query<{ name: string }>('select current_database() as name', []);
-    const url = new URL(process.env.TEST_DATABASE_URL as string);
-    url.pathname = `/${current?.name}`;
-    const database = await openServer(url.toString(), { max: 1 });
+    const database = await openTestDatabaseAgain(t.deps.database, { max: 1 });
     try {
       const server = { ...t.deps, database };
       const actor = await actorOfUser(t.deps, 'sampler', '127.0.0.1');

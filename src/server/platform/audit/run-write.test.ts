@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { openServer } from '../../db/database.ts';
 import { queryRows } from '../../db/rows.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
-import { testDatabaseKind } from '../../testing/test-database.ts';
+import { openTestDatabaseAgain, testDatabaseKind } from '../../testing/test-database.ts';
 import type { Actor } from '../access/actor.ts';
 import { actorOfUser } from '../auth/auth-service.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -99,10 +98,7 @@ test('on PostgreSQL a batch’s statements are prepared once and run one generic
   skip: testDatabaseKind() === 'pglite' && 'prepared statements by name are a PostgreSQL matter',
 }, async () => {
   // One connection for named statements, so the prepared statements seen are the batches' own.
-  const [current] = await t.deps.database.query<{ name: string }>('select current_database() as name', []);
-  const url = new URL(process.env.TEST_DATABASE_URL as string);
-  url.pathname = `/${current?.name}`;
-  const database = await openServer(url.toString(), { max: 1 });
+  const database = await openTestDatabaseAgain(t.deps.database, { max: 1 });
   try {
     const { work } = probeWork(1);
     const runs = 8; // beyond the five custom plans after which PostgreSQL would choose by itself

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Database } from '../../db/database.ts';
-import { createTestDatabase, testDatabaseKind } from '../../testing/test-database.ts';
+import { createTestDatabase, testDatabaseKind, urlOfTestDatabase } from '../../testing/test-database.ts';
 import { type DomainEvent, EventBus } from './event-bus.ts';
 import { RELAY_APPLICATION, relayEventsThroughPostgres } from './pg-relay.ts';
 
@@ -11,10 +11,7 @@ let url: string;
 before(async () => {
   if (onPglite) return;
   database = await createTestDatabase();
-  const [current] = await database.query<{ name: string }>('select current_database() as name', []);
-  const u = new URL(process.env.TEST_DATABASE_URL as string);
-  u.pathname = `/${current?.name}`;
-  url = u.toString();
+  url = await urlOfTestDatabase(database);
 });
 after(async () => {
   if (!onPglite) await database.close();
