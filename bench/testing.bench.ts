@@ -23,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { localDay } from '../src/domain/dates.ts';
-import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { arrayParam, queryRows } from '../src/server/db/rows.ts';
 import { findGridsInScope, insertOrgUnit } from '../src/server/modules/org/org-repository.ts';
@@ -33,15 +32,11 @@ import { recountRoundCoverage } from '../src/server/modules/testing/testing-repo
 import { addPoint, createRound } from '../src/server/modules/testing/testing-service.ts';
 import { actorOfUser } from '../src/server/platform/auth/auth-service.ts';
 import { hashPassword } from '../src/server/platform/auth/passwords.ts';
-import { PersonalDataCipher } from '../src/server/platform/crypto/personal-data-cipher.ts';
 import type { AppDeps } from '../src/server/platform/deps.ts';
-import { EventBus } from '../src/server/platform/events/event-bus.ts';
-import { relayEventsThroughPostgres } from '../src/server/platform/events/pg-relay.ts';
 import { newId } from '../src/server/platform/ids.ts';
 import { insertGrants, insertUser } from '../src/server/platform/users/user-repository.ts';
-import { bootstrap } from '../src/server/seed/bootstrap.ts';
 import { generateDemoResidents } from '../src/server/seed/demo-residents.ts';
-import { openDatabase } from '../src/server/server.ts';
+import { openDatabase, type Running, startGridwatch } from '../src/server/server.ts';
 import type { LoadPlan, LoadResult } from './scan-load.ts';
 
 const PASSWORD = 'Bench-pass-2022';
@@ -51,11 +46,25 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const round1 = (n: number) => Number(n.toFixed(1));
 
-async function freshDeps(masterKey: Buffer): Promise<{ deps: AppDeps; cleanup: () => Promise<void> }> {
+/**
+ * Gridwatch as `npm start` starts it (migrations, first-run district, the event relay on
+ * PostgreSQL), on a wiped database: the demo district without its residents (the bench seeds its own).
+ */
+async function startFresh(masterKey: Buffer): Promise<{ running: Running; cleanup: () => Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-bench-'));
-  const config = { ...loadConfig(), dataDir, demo: true };
-  const database = await openDatabase(config);
-  if (database.kind === 'postgresql') {
+  const config = {
+    ...loadConfig(),
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    key: masterKey.toString('hex'),
+    demo: true,
+    adminPassword: PASSWORD,
+    demoResidents: 0,
+    logLevel: 'warn',
+  };
+  if (config.databaseUrl) {
+    const database = await openDatabase(config);
     await database.db.execute(sql`drop table if exists bench_raw_members`);
     await database.db.execute(
       sql`truncate persons, households, person_key_groups, person_statuses, audit_events, client_writes, sessions,
@@ -63,18 +72,13 @@ async function freshDeps(masterKey: Buffer): Promise<{ deps: AppDeps; cleanup: (
                    tube_members, test_exemptions, rechecks, work_items, lab_handovers, lab_result_imports,
                    sweeps, sweep_households cascade`,
     );
+    await database.close();
   }
-  const deps: AppDeps = {
-    config,
-    database,
-    events: new EventBus(),
-    cipher: new PersonalDataCipher(masterKey),
-  };
-  await bootstrap(deps, { demo: true, adminPassword: PASSWORD, demoResidents: 0 });
+  const running = await startGridwatch(config);
   return {
-    deps,
+    running,
     cleanup: async () => {
-      await database.close();
+      await running.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -249,13 +253,9 @@ export async function run(args: string[]) {
   const concurrency = Number(values.concurrency);
   const scanCap = Number(values.scans ?? Math.min(target, 200_000));
   const masterKey = randomBytes(32);
-  const { deps, cleanup } = await freshDeps(masterKey);
+  const { running, cleanup } = await startFresh(masterKey);
+  const { deps, app } = running;
   const db = deps.database.db;
-  const app = await buildApp(deps, { logger: false });
-  // As `npm start` does on PostgreSQL: app servers hear each other's events.
-  const relay = deps.config.databaseUrl
-    ? await relayEventsThroughPostgres(deps.events, deps.config.databaseUrl)
-    : undefined;
   try {
     const t0 = performance.now();
     const grids = await growGrids(deps);
@@ -300,7 +300,6 @@ export async function run(args: string[]) {
       { id: newId(), userId: labId, roleCode: 'lab', orgUnitId: district?.id as string },
     ]);
 
-    await app.listen({ host: '127.0.0.1', port: 0 });
     const base = new URL(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
     const request = httpClient(base, concurrency + 4);
     const login = async (username: string) => {
@@ -549,8 +548,6 @@ export async function run(args: string[]) {
     };
     console.log(JSON.stringify(result));
   } finally {
-    await app.close();
-    await relay?.close();
     await cleanup();
   }
 }

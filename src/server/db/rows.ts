@@ -32,18 +32,24 @@ export type ArrayColumn<T> = readonly [type: string, value: (row: T) => unknown]
  * statement's `unnest(…) as alias(…)` (placeholders `<prefix>_<name>`) and each call's values.
  */
 export function arrayRows<T>(prefix: string, columns: Record<string, ArrayColumn<T>>) {
-  const entries = Object.entries(columns);
-  const key = (name: string) => `${prefix}_${name}`;
+  // Each column's placeholder, worked out once: `values` runs on the hot path.
+  const entries = Object.entries(columns).map(([name, [type, value]]) => ({
+    name,
+    type,
+    value,
+    placeholder: `${prefix}_${name}`,
+  }));
+  const names = entries.map((c) => c.name).join(', ');
   return {
     /** The column names, in order, for an insert's column list. */
-    names: sql.raw(entries.map(([name]) => name).join(', ')),
+    names: sql.raw(names),
     unnest: (alias: string) =>
       sql`unnest(${sql.join(
-        entries.map(([name, [type]]) => arrayPlaceholder(key(name), type)),
+        entries.map((c) => arrayPlaceholder(c.placeholder, c.type)),
         sql`, `,
-      )}) as ${sql.raw(alias)}(${sql.raw(entries.map(([name]) => name).join(', '))})`,
+      )}) as ${sql.raw(alias)}(${sql.raw(names)})`,
     values: (rows: readonly T[]): Record<string, string> =>
-      Object.fromEntries(entries.map(([name, [, value]]) => [key(name), arrayLiteral(rows.map(value))])),
+      Object.fromEntries(entries.map((c) => [c.placeholder, arrayLiteral(rows.map(c.value))])),
   };
 }
 

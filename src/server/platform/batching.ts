@@ -5,10 +5,10 @@
  * few transactions overlap their round trips; the embedded database has one connection, so one).
  *
  * With `gatherMs`, a batch about to start with fewer calls than the previous one had waits, until
- * its first call is that old, for the rest of them: under a steady load (a point's phones answering their scans as
- * fast as they come back) the calls of one burst then go together instead of in two alternating
- * halves, halving the work per call that every batch costs whatever its size; a lone call after
- * a lone call never waits.
+ * its first call is that old, for the rest of them: under a steady load (a point's phones
+ * answering their scans as fast as they come back) the calls of one burst then go together
+ * instead of in two alternating halves, halving the work per call that every batch costs
+ * whatever its size; a lone call after a lone call never waits.
  *
  * `run` answers each item in order with a value or an Error (that item's own failure). If `run`
  * throws, the batch is retried item by item so one poisoned item cannot fail its neighbours.
@@ -19,6 +19,7 @@ export function createBatcher<I, O>(
 ): (item: I) => Promise<O> {
   type Waiting = { item: I; resolve: (value: O) => void; reject: (error: unknown) => void; at: number };
   const slots = Math.max(1, options.concurrency ?? 1);
+  const gatherMs = options.gatherMs ?? 0;
   let queue: Waiting[] = [];
   let running = 0;
   let scheduled = false;
@@ -53,7 +54,6 @@ export function createBatcher<I, O>(
   const drain = async () => {
     running += 1;
     while (queue.length > 0) {
-      const gatherMs = options.gatherMs ?? 0;
       const waited = performance.now() - (queue[0] as Waiting).at;
       if (queue.length < Math.min(lastSize, options.maxBatch) && waited < gatherMs) {
         await new Promise((resolve) => setTimeout(resolve, gatherMs - waited));
