@@ -21,6 +21,8 @@ export interface LoadResult {
   /** CPU time of this process while posting (user + system), ms. */
   cpuMs: number;
   latencies: number[];
+  /** Scans answered in each second of the run (warm-up shows in the first ones). */
+  perSecond: number[];
   failures: number;
   firstFailures: string[];
 }
@@ -92,6 +94,7 @@ async function runPlan(plan: LoadPlan): Promise<LoadResult> {
   const connections = bases.map((base) => phoneConnection(base.hostname, Number(base.port)));
 
   const latencies: number[] = [];
+  const perSecond: number[] = [];
   const firstFailures: string[] = [];
   let failures = 0;
   const started = performance.now();
@@ -102,7 +105,10 @@ async function runPlan(plan: LoadPlan): Promise<LoadResult> {
       for (const request of requests) {
         const t = performance.now();
         const res = await send(request);
-        latencies.push(performance.now() - t);
+        const done = performance.now();
+        latencies.push(done - t);
+        const second = Math.floor((done - started) / 1000);
+        perSecond[second] = (perSecond[second] ?? 0) + 1;
         if (res.status !== 201) {
           failures++;
           if (firstFailures.length < 3) firstFailures.push(`${res.status}: ${res.text}`);
@@ -112,7 +118,14 @@ async function runPlan(plan: LoadPlan): Promise<LoadResult> {
   );
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  return { seconds, cpuMs: (used.user + used.system) / 1000, latencies, failures, firstFailures };
+  return {
+    seconds,
+    cpuMs: (used.user + used.system) / 1000,
+    latencies,
+    perSecond: Array.from(perSecond, (n) => n ?? 0),
+    failures,
+    firstFailures,
+  };
 }
 
 process.once('message', (plan: LoadPlan) => {
