@@ -8,6 +8,7 @@ import type { AppDeps } from '../../platform/deps.ts';
 import { invalidField } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
+import { readUploadedFile } from '../../platform/http/uploads.ts';
 import { listOf, pageQuery } from '../../platform/pagination.ts';
 import { exportResidents, importResidents, importTemplate } from './resident-import-service.ts';
 import * as s from './resident-schemas.ts';
@@ -60,19 +61,7 @@ export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        if (!req.isMultipart()) {
-          throw invalidField(
-            'file',
-            text(
-              '请以 multipart/form-data 上传文件（字段名 file）',
-              'Upload the file as multipart field "file"',
-            ),
-          );
-        }
-        const part = await req.file();
-        if (part?.fieldname !== 'file')
-          throw invalidField('file', text('缺少文件（字段名 file）', 'No file (field "file")'));
-        const data = await part.toBuffer();
+        const { data } = await readUploadedFile(req);
         return importResidents(deps, actorOf(req), data, { dryRun: req.query.dryRun });
       },
     );

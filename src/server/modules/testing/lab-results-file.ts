@@ -30,6 +30,9 @@ const HEADERS: Record<'tubeCode' | 'result' | 'testedAt' | 'ct', string[]> = {
 function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) {
+    // A date cell out of any calendar's range (a serial of 1e12) is no time: the row is refused
+    // for its testedAt like any unreadable time.
+    if (Number.isNaN(v.getTime())) return '';
     // Excel stores a wall-clock time; exceljs hands it over as that time in UTC.
     return v.toISOString().slice(0, 19).replace('T', ' ');
   }

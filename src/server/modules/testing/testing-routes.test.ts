@@ -713,6 +713,40 @@ describe('lab results', () => {
     }
   });
 
+  test('a malformed or truncated upload, and a date cell out of range, are 400s or row errors, never 500s', async () => {
+    const cookie = await t.login('lab');
+    const { payload, contentType } = multipartFile(Buffer.from('tubeCode,result,testedAt\n'), 'x.csv');
+    for (const [body, type] of [
+      // A multipart type with no boundary.
+      [payload, 'multipart/form-data'],
+      // The body broken off in the middle of the file part.
+      [payload.subarray(0, 60), contentType],
+      // A boundary the body never uses.
+      [payload, 'multipart/form-data; boundary=not-the-one'],
+    ] as const) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/lab/results/import?dryRun=true',
+        payload: body,
+        headers: { cookie, 'content-type': type },
+      });
+      assert.equal(res.statusCode, 400, `${type}: ${res.body}`);
+      assert.ok(res.json().error.fields.file, res.body);
+    }
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('结果');
+    sheet.addRow(['tubeCode', 'result', 'testedAt']);
+    sheet.addRow([newTube(), '阴性', 1e12]);
+    (sheet.getCell('C2') as ExcelJS.Cell).numFmt = 'yyyy-mm-dd hh:mm';
+    const res = await importResults(Buffer.from(await wb.xlsx.writeBuffer()), true, 'results.xlsx');
+    assert.ok(res.status === 200 || res.status === 400, JSON.stringify(res.body));
+    const errors = res.status === 200 ? res.body.errors : [];
+    assert.ok(
+      res.status === 400 || errors.some((e: { column: string }) => e.column === 'testedAt'),
+      JSON.stringify(res.body),
+    );
+  });
+
   test('a dry run reports unknown tubes, duplicates, conflicts and unreceived tubes, and writes nothing', async () => {
     const csv = [
       'tubeCode,result,testedAt',

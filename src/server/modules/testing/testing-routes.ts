@@ -12,6 +12,7 @@ import type { AppDeps } from '../../platform/deps.ts';
 import { invalidField } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
+import { readUploadedFile } from '../../platform/http/uploads.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { recordScan } from './scan-service.ts';
 import * as service from './testing-service.ts';
@@ -554,19 +555,8 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        if (!req.isMultipart())
-          throw invalidField(
-            'file',
-            text(
-              '请以 multipart/form-data 上传文件（字段名 file）',
-              'Upload the file as multipart field "file"',
-            ),
-          );
-        const part = await req.file();
-        if (part?.fieldname !== 'file')
-          throw invalidField('file', text('缺少文件（字段名 file）', 'No file (field "file")'));
-        const data = await part.toBuffer();
-        return service.importLabResults(deps, actorOf(req), data, part.filename || 'results', {
+        const { data, filename } = await readUploadedFile(req);
+        return service.importLabResults(deps, actorOf(req), data, filename || 'results', {
           dryRun: req.query.dryRun,
         });
       },
