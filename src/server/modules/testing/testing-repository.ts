@@ -429,8 +429,17 @@ export async function setTubesState(db: Executor, ids: string[], patch: Partial<
 
 // ---- lab results ------------------------------------------------------------------------------
 
-/** Tubes by code whose point lies in the actor's scope (a lab's grant covers the points it serves). */
-export async function findTubesByCodes(db: Executor, scope: string[], codes: string[]) {
+/**
+ * Tubes by code whose point lies in the actor's scope (a lab's grant covers the points it serves).
+ * `forUpdate` locks them, in code order byte by byte (as scans and hand-overs lock tubes), so two
+ * imports of one tube at once are applied one after the other: the second sees the first's result.
+ */
+export async function findTubesByCodes(
+  db: Executor,
+  scope: string[],
+  codes: string[],
+  options: { forUpdate?: boolean } = {},
+) {
   if (codes.length === 0) return [];
   return queryRows<{
     id: string;
@@ -444,7 +453,8 @@ export async function findTubesByCodes(db: Executor, scope: string[], codes: str
   }>(
     db,
     sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount", org_path as "orgPath"
-        from ${tubes} where code = any(${arrayParam(codes, 'text')}) and ${inScope(sql`org_path`, scope)}`,
+        from ${tubes} where code = any(${arrayParam(codes, 'text')}) and ${inScope(sql`org_path`, scope)}
+        ${options.forUpdate ? sql`order by code collate "C" for update` : sql``}`,
   );
 }
 
@@ -477,7 +487,8 @@ export async function setTubeResults(
             slice.map((r) => r.ct),
             'text',
           )}) as d(id, result, tested_at, ct)
-          where t.id = d.id`,
+          -- Never over a result: the tubes are locked and read again before this.
+          where t.id = d.id and t.result is null`,
     );
   }
 }

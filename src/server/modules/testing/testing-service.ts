@@ -484,6 +484,7 @@ async function applyLabResults(
           tx,
           scope,
           wanted.map((r) => r.tubeCode),
+          { forUpdate: write },
         )
       ).map((t) => [t.code, t]),
     );
