@@ -76,7 +76,8 @@ export interface Recall {
   tubeCode: string;
   personId: string;
   name: string;
-  address: string;
+  /** Null where the user may not read residents (the name then comes masked). */
+  address: string | null;
   gridName: string;
   state: RecallState;
   workItemState: string | null;

@@ -744,6 +744,7 @@ export async function findRecalls(db: Executor, roundId: string, scope: string[]
     personId: string;
     name: string;
     address: string;
+    orgPath: string;
     gridName: string;
     state: string;
     createdAt: string;
@@ -752,7 +753,8 @@ export async function findRecalls(db: Executor, roundId: string, scope: string[]
     assigneeName: string | null;
   }>(
     db,
-    sql`select r.id, t.code as "tubeCode", p.id as "personId", p.name, p.address, u.name as "gridName", r.state,
+    sql`select r.id, t.code as "tubeCode", p.id as "personId", p.name, p.address, p.org_path as "orgPath",
+               u.name as "gridName", r.state,
                r.created_at as "createdAt", r.closed_at as "closedAt", w.state as "workItemState",
                a.display_name as "assigneeName"
         from ${rechecks} r join ${tubes} t on t.id = r.tube_id join ${persons} p on p.id = r.person_id

@@ -815,6 +815,18 @@ describe('lab results', () => {
     const recalls = await as.command.get(`/api/v1/test-rounds/${round.id}/recalls`);
     assert.equal(recalls.body.items.length, 10);
     assert.ok(recalls.body.items.every((r: { state: string }) => r.state === 'open'));
+    type Recall = { personId: string; name: string; address: string | null };
+    const full = new Map((recalls.body.items as Recall[]).map((r) => [r.personId, r]));
+    assert.ok([...full.values()].every((r) => r.address && !r.name.includes('*')));
+    // A sampler following the round, who may not read residents: names masked, no addresses.
+    const bySampler = await as.sampler.get(`/api/v1/test-rounds/${round.id}/recalls`);
+    assert.equal(bySampler.status, 200, JSON.stringify(bySampler.body));
+    assert.equal(bySampler.body.items.length, 10);
+    for (const r of bySampler.body.items as Recall[]) {
+      assert.equal(r.address, null);
+      assert.notEqual(r.name, full.get(r.personId)?.name);
+      assert.ok(r.name.includes('*'), r.name);
+    }
   });
 
   test('the recheck: negative releases the member, a single-tube positive is handed over with an urgent item', async () => {
@@ -1200,6 +1212,19 @@ describe('coverage and the missing', () => {
       (await coverage()).exemptByReason.hospitalised,
       (before.exemptByReason.hospitalised ?? 0) + 1,
     );
+
+    // A sampler's outcome (a sampler may not exempt) leaves the exemptions alone.
+    const vs = client(t.app, await t.login('sampler-v', 'Field-pass-2022'));
+    const bySampler = await vs.post(
+      `/api/v1/sweeps/${sweep.body.id}/households/${homeA.householdId}/outcome`,
+      {
+        outcome: 'nobody_home',
+      },
+    );
+    assert.equal(bySampler.status, 200, JSON.stringify(bySampler.body));
+    assert.equal(bySampler.body.exemptionsWithdrawn, 0);
+    assert.equal((await coverage()).exemptByReason.away, after.exemptByReason.away);
+    assert.equal((await outcome(homeA, { outcome: 'moved' })).body.exempted, 0);
 
     // Corrected: they were only out for the day.
     const corrected = await outcome(homeA, { outcome: 'nobody_home' });

@@ -282,7 +282,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
                   tubeCode: z.string(),
                   personId: z.string(),
                   name: z.string(),
-                  address: z.string(),
+                  address: z.string().nullable(),
                   gridName: z.string(),
                   state: z.string(),
                   workItemState: z.string().nullable(),

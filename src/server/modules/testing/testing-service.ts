@@ -885,16 +885,19 @@ export async function withdrawExemption(deps: AppDeps, actor: Actor, roundId: st
 export async function listRecalls(deps: AppDeps, actor: Actor, roundId: string) {
   const scope = testingScope(actor);
   await visibleRound(deps, scope, roundId);
+  // Who is recalled, and where they live, is health data about a resident: in full only where the
+  // actor may read residents; elsewhere (a sampler following the round) the name masked, no address.
   const readable = scopePaths(actor, 'resident.read');
-  const rows = await repo.findRecalls(deps.database.db, roundId, readable.length ? readable : scope);
+  const rows = await repo.findRecalls(deps.database.db, roundId, scope);
   const now = Date.now();
   return {
     items: rows.map((r) => ({
       id: r.id,
       tubeCode: r.tubeCode,
       personId: r.personId,
-      name: r.name,
-      address: r.address,
+      ...(pathInScope(r.orgPath, readable)
+        ? { name: r.name, address: r.address as string | null }
+        : { name: maskName(r.name), address: null }),
       gridName: r.gridName,
       state: r.state,
       workItemState: r.workItemState,
@@ -1031,13 +1034,15 @@ export async function recordSweepOutcome(
       // The outcome feeds coverage: a household found moved away (已搬离) is not due in this round,
       // so its members not sampled are exempt as away — recorded by whoever may exempt there, and
       // withdrawn again if the household's outcome is corrected.
+      // Withdrawn only by who may exempt there (as a withdrawal by hand): a sampler's corrected
+      // outcome leaves a supervisor's exemptions alone.
+      const exemptScope = scopePaths(actor, 'testing.exempt');
       const withdrawn =
-        row.outcome === 'moved' && input.outcome !== 'moved'
-          ? await repo.withdrawSweepExemptions(tx, scope, sweepId, householdId)
+        row.outcome === 'moved' && input.outcome !== 'moved' && exemptScope.length > 0
+          ? await repo.withdrawSweepExemptions(tx, exemptScope, sweepId, householdId)
           : [];
       // Again on a repeated 已搬离 (members a sampler could not exempt, a supervisor now can);
       // the insert skips whoever is exempt already.
-      const exemptScope = scopePaths(actor, 'testing.exempt');
       const exempted =
         input.outcome === 'moved' && exemptScope.length > 0
           ? await repo.exemptMovedHousehold(

@@ -83,7 +83,7 @@ export function RecallsTab({ roundId }: { roundId: string }) {
             </Flex>
           </Flex>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {recall.gridName} · {recall.address}
+            {[recall.gridName, recall.address].filter(Boolean).join(' · ')}
           </Typography.Text>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {recall.tubeCode} · {assignee(recall)}
@@ -100,7 +100,7 @@ export function RecallsTab({ roundId }: { roundId: string }) {
         <Flex vertical gap={2}>
           {person(recall)}
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {recall.gridName} · {recall.address}
+            {[recall.gridName, recall.address].filter(Boolean).join(' · ')}
           </Typography.Text>
         </Flex>
       ),
