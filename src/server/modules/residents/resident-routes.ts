@@ -5,8 +5,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { localDay } from '../../../domain/dates.ts';
 import type { AppDeps } from '../../platform/deps.ts';
-import { invalidField } from '../../platform/errors/app-error.ts';
-import { text } from '../../platform/errors/i18n.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { readUploadedFile } from '../../platform/http/uploads.ts';
 import { listOf, pageQuery } from '../../platform/pagination.ts';

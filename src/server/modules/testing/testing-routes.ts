@@ -9,8 +9,6 @@ import {
   TUBE_CODE_PATTERN,
 } from '../../../domain/testing.ts';
 import type { AppDeps } from '../../platform/deps.ts';
-import { invalidField } from '../../platform/errors/app-error.ts';
-import { text } from '../../platform/errors/i18n.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { readUploadedFile } from '../../platform/http/uploads.ts';
 import { pageQuery } from '../../platform/pagination.ts';
