@@ -549,34 +549,56 @@ export async function closeRechecksOf(db: Executor, personIds: string[], state: 
     .returning({ id: rechecks.id, workItemId: rechecks.workItemId });
 }
 
-/**
- * Members of these tubes whose latest control state is the one given. Starts from the few people
- * under any control state, never from the (possibly million) members of the tubes.
- */
-export async function membersInControlState(db: Executor, tubeIds: string[], state: string) {
-  if (tubeIds.length === 0) return [];
-  return queryRows<{ personId: string; districtCode: string }>(
+/** Each person's latest control state (people with none are left out). */
+export async function latestControlStates(db: Executor, personIds: string[]) {
+  if (personIds.length === 0) return new Map<string, { value: string; source: string }>();
+  const rows = await queryRows<{ personId: string; value: string; source: string }>(
     db,
-    sql`with latest as (
-          select distinct on (s.person_id) s.person_id, s.value
-          from person_statuses s where s.kind = 'control_state'
-          order by s.person_id, s.observed_at desc, s.created_at desc)
-        select distinct m.person_id as "personId", p.district_code as "districtCode"
-        from latest l join ${tubeMembers} m on m.person_id = l.person_id join ${persons} p on p.id = l.person_id
-        where l.value = ${state} and m.tube_id = any(${arrayParam(tubeIds, 'uuid')})`,
+    sql`select distinct on (s.person_id) s.person_id as "personId", s.value, s.source
+        from person_statuses s
+        where s.kind = 'control_state' and s.person_id = any(${arrayParam([...new Set(personIds)], 'uuid')})
+        order by s.person_id, s.observed_at desc, s.created_at desc`,
   );
+  return new Map(rows.map((r) => [r.personId, { value: r.value, source: r.source }]));
 }
 
-/** Open rechecks of people sampled in these tubes are closed with the tubes' outcome. */
+/** The district code of each person (statuses carry it). */
+export async function districtsOfPersons(db: Executor, personIds: string[]) {
+  if (personIds.length === 0) return new Map<string, string>();
+  const rows = await queryRows<{ id: string; districtCode: string }>(
+    db,
+    sql`select p.id, p.district_code as "districtCode" from ${persons} p
+        where p.id = any(${arrayParam(personIds, 'uuid')})`,
+  );
+  return new Map(rows.map((r) => [r.id, r.districtCode]));
+}
+
+/** Of these persons, those with no recheck left open. */
+export async function withoutOpenRechecks(db: Executor, personIds: string[]) {
+  if (personIds.length === 0) return new Set<string>();
+  const open = await queryRows<{ personId: string }>(
+    db,
+    sql`select distinct r.person_id as "personId" from ${rechecks} r
+        where r.state = 'open' and r.person_id = any(${arrayParam(personIds, 'uuid')})`,
+  );
+  const stillOpen = new Set(open.map((r) => r.personId));
+  return new Set(personIds.filter((id) => !stillOpen.has(id)));
+}
+
+/**
+ * Open rechecks closed by these single tubes: a recheck closes on a sample of its person taken
+ * after the recall (the recheck's creation), never on one taken before the pool was found positive.
+ */
 export async function closeRechecksOfTubeMembers(db: Executor, tubeIds: string[], state: string) {
   if (tubeIds.length === 0) return [];
-  return queryRows<{ id: string; workItemId: string | null }>(
+  return queryRows<{ id: string; personId: string; workItemId: string | null }>(
     db,
     sql`update ${rechecks} r set state = ${state}, closed_at = now()
         where r.state = 'open' and exists (
           select 1 from ${tubeMembers} m
-          where m.person_id = r.person_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')}))
-        returning r.id, r.work_item_id as "workItemId"`,
+          where m.person_id = r.person_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')})
+            and m.scanned_at >= r.created_at)
+        returning r.id, r.person_id as "personId", r.work_item_id as "workItemId"`,
   );
 }
 

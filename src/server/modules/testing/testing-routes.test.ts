@@ -873,6 +873,87 @@ describe('lab results', () => {
     assert.equal(states.filter((r) => r.state === 'open').length, 8);
   });
 
+  test('a pool never lightens a stronger control, and only a recheck taken after the recall releases', async () => {
+    const newRound = async (name: string, defaultMode: string) => {
+      const r = await as.admin.post('/api/v1/test-rounds', {
+        name,
+        orgUnitId: t.fx.district.id,
+        startsOn: today,
+        endsOn: today,
+        defaultMode,
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const p = await as.admin.post(`/api/v1/test-rounds/${r.body.id}/points`, {
+        name: `${name}点`,
+        orgUnitId: t.fx.community.id,
+      });
+      return { roundId: r.body.id as string, pointId: p.body.id as string };
+    };
+    const sampleInto = async (at: { roundId: string; pointId: string }, people: string[], mode?: string) => {
+      const tube = newTube();
+      let sealed = false;
+      for (const p of people) {
+        const res = await scan(p, tube, at);
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        if (mode) assert.equal(res.body.mode, mode);
+        sealed = res.body.sealed;
+      }
+      // A single tube seals itself when full.
+      if (!sealed)
+        assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {})).status, 200);
+      return tube;
+    };
+    const result = async (tube: string, value: '阴性' | '阳性') => {
+      const res = await importResults(`tubeCode,result,testedAt\n${tube},${value},${now()}\n`, false);
+      assert.equal(res.body.applied, 1, JSON.stringify(res.body));
+    };
+    const control = async (id: string) =>
+      (await as.admin.get(`/api/v1/residents/${id}`)).body.statuses.control_state?.value;
+    const openRechecks = async (id: string) =>
+      (await db().select().from(rechecks)).filter((r) => r.personId === id && r.state === 'open').length;
+
+    const [quarantined, twice, early] = (await addPeople(t.fx.gridA, 3)) as [string, string, string];
+    const first = await newRound('第一轮', 'mix10');
+    const second = await newRound('第二轮', 'mix10');
+    const singles = await newRound('单采轮', 'single');
+
+    // Sampled in round 1's pool; `early` also in a single tube before anything is known.
+    const pool1 = await sampleInto(first, [quarantined, twice, early]);
+    const earlySingle = await sampleInto(singles, [early], 'single');
+    const record = await as.admin.post(`/api/v1/residents/${quarantined}/statuses`, {
+      kind: 'control_state',
+      value: 'quarantined',
+      source: '密接隔离',
+    });
+    assert.equal(record.status, 200, JSON.stringify(record.body));
+    // `twice` in round 2's pool as well, whose result comes first: positive.
+    const pool2 = await sampleInto(second, [twice]);
+    await result(pool2, '阳性');
+    assert.equal(await control(twice), 'temporary_control');
+    assert.equal(await openRechecks(twice), 1);
+    // Round 1's pool: positive too. The quarantined stay quarantined; all three are recalled.
+    await result(pool1, '阳性');
+    assert.equal(await control(quarantined), 'quarantined');
+    assert.equal(await control(early), 'temporary_control');
+    // `early`'s single tube, sampled before the recall, comes back negative: no recheck closes.
+    await result(earlySingle, '阴性');
+    assert.equal(await openRechecks(early), 1);
+    assert.equal(await control(early), 'temporary_control');
+
+    // The recall, single tubes after it: the quarantined person's negative leaves the quarantine.
+    const recall = await newRound('复核轮', 'mix10');
+    const recheckOf = async (id: string) => sampleInto(recall, [id], 'single');
+    await result(await recheckOf(quarantined), '阴性');
+    assert.equal(await openRechecks(quarantined), 0);
+    assert.equal(await control(quarantined), 'quarantined');
+    // `twice` has two rechecks (two pools): one negative single tube closes both and releases.
+    await result(await recheckOf(twice), '阴性');
+    assert.equal(await openRechecks(twice), 0);
+    assert.equal(await control(twice), 'released');
+    await result(await recheckOf(early), '阴性');
+    assert.equal(await control(early), 'released');
+  });
+
   test('a result entered by hand: unknown tube 404, a differing result 409, a new one applied', async () => {
     const [p] = await addPeople(t.fx.gridA, 1);
     const tube = newTube();

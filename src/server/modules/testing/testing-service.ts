@@ -606,6 +606,11 @@ function commonAncestor(paths: string[]): string | null {
   return common.length ? common.join('.') : null;
 }
 
+/** The source of the temporary control a pooled positive sets (and the only one a recheck releases). */
+const POOLED_POSITIVE_SOURCE = '混管阳性';
+/** Control states a pooled positive never lightens to temporary control. */
+const STRONGER_THAN_TEMPORARY_CONTROL: readonly string[] = ['handed_over', 'quarantined'];
+
 /** What results set off, for tubes just given a result. Returns the rechecks created. */
 async function followUpResults(
   tx: Executor,
@@ -664,7 +669,17 @@ async function followUpResults(
       orgPath: m.orgPath,
     })),
   );
-  for (const m of pooledPositive) status(m, 'temporary_control', `混管阳性 ${m.tubeCode}`);
+  // Under temporary control at once — unless already under a stronger control (handed over,
+  // quarantined), which a pool's result never lightens.
+  const controlBefore = await repo.latestControlStates(
+    tx,
+    pooledPositive.map((m) => m.personId),
+  );
+  for (const m of pooledPositive) {
+    const current = controlBefore.get(m.personId)?.value;
+    if (current && STRONGER_THAN_TEMPORARY_CONTROL.includes(current)) continue;
+    status(m, 'temporary_control', `${POOLED_POSITIVE_SOURCE} ${m.tubeCode}`);
+  }
 
   // Single-tube positives: handed over, the command centre told at once.
   const singlePositive = members.filter((m) => {
@@ -691,21 +706,29 @@ async function followUpResults(
   const singleIds = singlePositive.map((m) => m.personId);
   await closeRechecks(tx, singleIds, 'positive');
 
-  // Negatives: members under temporary control are released; a negative single tube closes their recheck.
-  const negativeTubes = tested.filter((t) => t.result === 'negative');
-  for (const member of await repo.membersInControlState(
-    tx,
-    negativeTubes.map((t) => t.id),
-    'temporary_control',
-  ))
-    status(member, 'released', '复核阴性');
-  const singleNegatives = negativeTubes.filter((t) => !isPooled(t.mode as SamplingMode)).map((t) => t.id);
+  // Negatives: a single tube sampled after the recall closes the person's recheck, and once their
+  // last recheck is closed, the temporary control the pool put them under is released. Nothing
+  // else releases it: not a pool's negative (a late result of an earlier sample), nor a control
+  // set for another reason.
+  const singleNegatives = tested
+    .filter((t) => t.result === 'negative' && !isPooled(t.mode as SamplingMode))
+    .map((t) => t.id);
   const closed = await repo.closeRechecksOfTubeMembers(tx, singleNegatives, 'negative');
   await repo.closeWorkItems(
     tx,
     closed.map((c) => c.workItemId).filter((id): id is string => Boolean(id)),
     '单管复核阴性，已解除临时管控',
   );
+  const rechecked = [...new Set(closed.map((c) => c.personId))];
+  const cleared = await repo.withoutOpenRechecks(tx, rechecked);
+  const controlNow = await repo.latestControlStates(tx, [...cleared]);
+  const districts = await repo.districtsOfPersons(tx, [...cleared]);
+  for (const personId of cleared) {
+    const control = controlNow.get(personId);
+    if (control?.value !== 'temporary_control' || !control.source.startsWith(POOLED_POSITIVE_SOURCE))
+      continue;
+    status({ personId, districtCode: districts.get(personId) as string }, 'released', '复核阴性');
+  }
 
   for (let i = 0; i < statuses.length; i += 2000)
     await tx.insert(personStatuses).values(statuses.slice(i, i + 2000));
