@@ -12,6 +12,7 @@ import {
   tubeMembers,
   tubes,
   users,
+  workItems,
 } from '../../db/schema.ts';
 import { inScope } from '../../platform/access/scope-sql.ts';
 
@@ -275,6 +276,11 @@ export async function mergePersonInto(db: Executor, duplicateId: string, survivo
         on conflict do nothing`,
   );
   await db.delete(personKeyGroups).where(eq(personKeyGroups.personId, duplicateId));
+  // Work about the person (a recheck, a positive case) follows them to the survivor.
+  await db
+    .update(workItems)
+    .set({ subjectId: survivorId, updatedAt: sql`now()` })
+    .where(and(eq(workItems.subjectEntity, 'person'), eq(workItems.subjectId, duplicateId)));
   await db
     .update(persons)
     .set({ mergedInto: survivorId, updatedAt: sql`now()` })

@@ -13,7 +13,7 @@ import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
 import { findOrgUnitInScope } from '../org/org-repository.ts';
-import { followPersonsInCoverage } from '../testing/testing-repository.ts';
+import { followPersonsInCoverage, moveTestingRecordsOfMerged } from '../testing/testing-repository.ts';
 import * as repo from './resident-repository.ts';
 import { buildPersonRow, documentHash, type ResidentInput } from './resident-rules.ts';
 
@@ -487,13 +487,14 @@ export async function mergeResidents(deps: AppDeps, actor: Actor, survivorId: st
         text('重复记录不存在或不在您的管辖范围内', 'Duplicate not in your scope'),
       );
     await repo.mergePersonInto(tx, duplicateId, survivorId);
-    await followPersonsInCoverage(tx, [
-      {
-        id: duplicateId,
-        orgPath: duplicate.person.orgPath,
-        residenceStatus: duplicate.person.residenceStatus,
-      },
-    ]);
+    const before = {
+      id: duplicateId,
+      orgPath: duplicate.person.orgPath,
+      residenceStatus: duplicate.person.residenceStatus,
+    };
+    // The duplicate's samples become the survivor's first; what stays with it leaves the counts.
+    await moveTestingRecordsOfMerged(tx, before, survivorId);
+    await followPersonsInCoverage(tx, [before]);
     const [view] = await viewsOf(deps, tx, actor, [survivor]);
     return {
       result: view,

@@ -1088,3 +1088,48 @@ export async function followPersonsInCoverage(db: Executor, before: PersonBefore
           set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away`,
   );
 }
+
+/**
+ * A duplicate record merged into its survivor (the same human registered twice): what testing
+ * holds of the duplicate becomes the survivor's, so the survivor counts as sampled (and cannot be
+ * sampled again), keeps an exemption, and is the one recalled. In a round where the survivor has a
+ * membership (or exemption) of its own, the duplicate's stays with the retired record and is no
+ * longer counted (`followPersonsInCoverage` on the duplicate, called after this). The moved
+ * memberships leave the duplicate's grid count and join the survivor's.
+ */
+export async function moveTestingRecordsOfMerged(db: Executor, duplicate: PersonBefore, survivorId: string) {
+  await db.execute(
+    sql`with survivor as (select org_path, residence_status from ${persons} where id = ${survivorId}),
+        moved as (
+          update ${tubeMembers} m set person_id = ${survivorId}
+          where m.person_id = ${duplicate.id}
+            and not exists (select 1 from ${tubeMembers} x where x.round_id = m.round_id and x.person_id = ${survivorId})
+          returning m.round_id),
+        deltas as (
+          select round_id, ${duplicate.orgPath}::text as org_path,
+                 -count(*) filter (where ${duplicate.residenceStatus}::text = any(${arrayParam(COUNTED_STATUSES, 'text')})) as ds,
+                 -count(*) filter (where ${duplicate.residenceStatus}::text = 'away') as da
+          from moved group by 1
+          union all
+          select m.round_id, s.org_path,
+                 count(*) filter (where s.residence_status = any(${arrayParam(COUNTED_STATUSES, 'text')})),
+                 count(*) filter (where s.residence_status = 'away')
+          from moved m cross join survivor s group by 1, 2)
+        insert into ${roundGridCounts} as g (round_id, org_path, sampled, sampled_away)
+        select round_id, org_path, sum(ds)::int, sum(da)::int from deltas group by 1, 2 order by 1, 2
+        on conflict (round_id, org_path) do update
+          set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away`,
+  );
+  await db.execute(
+    sql`update ${testExemptions} e
+        set person_id = ${survivorId}, org_path = (select org_path from ${persons} where id = ${survivorId})
+        where e.person_id = ${duplicate.id}
+          and not exists (select 1 from ${testExemptions} x where x.round_id = e.round_id and x.person_id = ${survivorId})`,
+  );
+  await db.execute(
+    sql`update ${rechecks} r
+        set person_id = ${survivorId}, org_path = (select org_path from ${persons} where id = ${survivorId})
+        where r.person_id = ${duplicate.id}
+          and not exists (select 1 from ${rechecks} x where x.tube_id = r.tube_id and x.person_id = ${survivorId})`,
+  );
+}

@@ -954,6 +954,62 @@ describe('lab results', () => {
     assert.equal(await control(early), 'released');
   });
 
+  test('a sampled duplicate merged into its survivor: the survivor is sampled, not sampled again, and recalled', async () => {
+    const [survivor, duplicate, other, later] = (await addPeople(t.fx.gridA, 4)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    const coverage = async () =>
+      (await as.command.get(`/api/v1/test-rounds/${round.id}/coverage?orgUnitId=${t.fx.gridA.id}`)).body;
+    const before = await coverage();
+    const tube = newTube();
+    for (const p of [duplicate, other]) assert.equal((await scan(p, tube)).status, 201);
+    assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {})).status, 200);
+    const merged = await as.admin.post(`/api/v1/residents/${survivor}/merge`, { duplicateId: duplicate });
+    assert.equal(merged.status, 200, JSON.stringify(merged.body));
+    const after = await coverage();
+    assert.deepEqual(
+      [after.due - before.due, after.sampled - before.sampled, after.missing - before.missing],
+      [-1, 2, -3],
+      'one merged away; the survivor (through the duplicate) and `other` sampled; only `later` still missing',
+    );
+    const again = await scan(survivor, newTube());
+    assert.equal(again.status, 409, JSON.stringify(again.body));
+    assert.equal(again.body.error.code, 'ALREADY_SAMPLED');
+
+    // The pool comes back positive: the survivor is the one recalled and controlled.
+    await importResults(`tubeCode,result,testedAt\n${tube},阳性,${now()}\n`, false);
+    const recalled = (await db().select().from(rechecks)).filter((r) =>
+      [survivor, duplicate, other].includes(r.personId),
+    );
+    assert.deepEqual(recalled.map((r) => r.personId).sort(), [survivor, other].sort());
+    const view = await as.admin.get(`/api/v1/residents/${survivor}`);
+    assert.equal(view.body.statuses.control_state?.value, 'temporary_control');
+
+    // Merged after the recall: the recheck and its work item follow to the survivor.
+    const pool = newTube();
+    assert.equal((await scan(later, pool)).status, 201);
+    assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${pool}/seal`, {})).status, 200);
+    await importResults(`tubeCode,result,testedAt\n${pool},阳性,${now()}\n`, false);
+    const [keeper] = (await addPeople(t.fx.gridA, 1)) as [string];
+    assert.equal(
+      (await as.admin.post(`/api/v1/residents/${keeper}/merge`, { duplicateId: later })).status,
+      200,
+    );
+    const moved = (await db().select().from(rechecks)).filter((r) => [keeper, later].includes(r.personId));
+    assert.deepEqual(
+      moved.map((r) => r.personId),
+      [keeper],
+    );
+    const [item] = await db()
+      .select()
+      .from(workItems)
+      .where(eq(workItems.id, moved[0]?.workItemId as string));
+    assert.equal(item?.subjectId, keeper);
+  });
+
   test('a result entered by hand: unknown tube 404, a differing result 409, a new one applied', async () => {
     const [p] = await addPeople(t.fx.gridA, 1);
     const tube = newTube();
