@@ -103,6 +103,9 @@ export const EXEMPTION_REASONS = [
 ] as const;
 export type ExemptionReason = (typeof EXEMPTION_REASONS)[number];
 
+/** Exemptions that mean "sample at home": such people are the door-to-door sweeps' to visit. */
+export const DOOR_TO_DOOR_EXEMPTIONS: readonly ExemptionReason[] = ['bedridden'];
+
 export const EXEMPTION_REASON_NAMES: Record<ExemptionReason, { zh: string; en: string }> = {
   away: { zh: '长期在外', en: 'Away long-term' },
   bedridden: { zh: '卧床（需入户采样）', en: 'Bedridden (door-to-door)' },

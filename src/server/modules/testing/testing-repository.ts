@@ -1,5 +1,9 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { DUE_RESIDENCE_STATUSES, EXEMPT_RESIDENCE_STATUSES } from '../../../domain/testing.ts';
+import {
+  DOOR_TO_DOOR_EXEMPTIONS,
+  DUE_RESIDENCE_STATUSES,
+  EXEMPT_RESIDENCE_STATUSES,
+} from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
 import { arrayParam, arrayPlaceholder, arrayRows, queryRows } from '../../db/rows.ts';
 import {
@@ -679,11 +683,21 @@ export interface MissingRow {
   householdId: string | null;
 }
 
-const missingWhere = (roundId: string, area: Area, statuses: readonly string[]) =>
+/**
+ * People of an area not sampled in the round nor exempt. `withDoorToDoor` keeps those exempt only
+ * as sampled at home (卧床): not missing in coverage, but exactly whom a door-to-door sweep visits.
+ */
+const missingWhere = (
+  roundId: string,
+  area: Area,
+  statuses: readonly string[],
+  options: { withDoorToDoor?: boolean } = {},
+) =>
   sql`p.merged_into is null and p.residence_status = any(${arrayParam(statuses, 'text')})
       and ${inArea(sql`p.org_path`, area)}
       and not exists (select 1 from ${tubeMembers} m where m.round_id = ${roundId} and m.person_id = p.id)
-      and not exists (select 1 from ${testExemptions} e where e.round_id = ${roundId} and e.person_id = p.id)`;
+      and not exists (select 1 from ${testExemptions} e where e.round_id = ${roundId} and e.person_id = p.id
+                      ${options.withDoorToDoor ? sql`and e.reason <> all(${arrayParam(DOOR_TO_DOOR_EXEMPTIONS, 'text')})` : sql``})`;
 
 export async function findMissing(
   db: Executor,
@@ -845,7 +859,7 @@ export async function findHouseholdsToSweep(
     db,
     sql`select distinct h.id, h.org_path as "orgPath"
         from ${persons} p join ${households} h on h.id = p.household_id
-        where ${missingWhere(roundId, area, statuses)}`,
+        where ${missingWhere(roundId, area, statuses, { withDoorToDoor: true })}`,
   );
 }
 

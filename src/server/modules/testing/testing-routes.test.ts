@@ -1301,6 +1301,38 @@ describe('coverage and the missing', () => {
     assert.equal(list.body.items[0].visited, 1);
   });
 
+  test('door-to-door: a sweep visits the bedridden (exempt as sampled at home), not other exemptions', async () => {
+    const res = await as.admin.post('/api/v1/org-units', {
+      parentId: t.fx.village.id,
+      name: '苑寨三组',
+      level: 'grid',
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const v3 = { id: res.body.id as string, path: res.body.path as string };
+    const [bedridden, infant] = (await addPeople(v3, 2)) as [string, string];
+    for (const [personId, reason] of [
+      [bedridden, 'bedridden'],
+      [infant, 'infant'],
+    ])
+      assert.equal(
+        (await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, { personId, reason })).status,
+        201,
+      );
+    const coverage = (await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${v3.id}`)).body;
+    assert.deepEqual([coverage.due, coverage.exempt, coverage.missing], [2, 2, 0]);
+    const sweep = await as.admin.post(`/api/v1/test-rounds/${r}/sweeps`, {
+      name: '卧床入户',
+      orgUnitId: v3.id,
+    });
+    assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
+    assert.equal(sweep.body.households, 1);
+    const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
+    const visited = (view.body.households as { members: { id: string }[] }[]).flatMap((h) =>
+      h.members.map((m) => m.id),
+    );
+    assert.deepEqual(visited, [bedridden]);
+  });
+
   test('door-to-door: a household found moved away exempts its unsampled members, and a correction withdraws it', async () => {
     const sweep = await as.admin.post(`/api/v1/test-rounds/${r}/sweeps`, {
       name: '复核队',
