@@ -12,6 +12,12 @@ test('testing frequencies as the command centre writes them', () => {
   assert.deepEqual(parseTestingFrequency('三天两检'), { kind: 'interval', days: 2 });
   assert.deepEqual(parseTestingFrequency('每周二、周五'), { kind: 'weekdays', weekdays: [2, 5] });
   assert.deepEqual(parseTestingFrequency('每周星期一和星期四'), { kind: 'weekdays', weekdays: [1, 4] });
+  assert.deepEqual(parseTestingFrequency('每两天一次'), { kind: 'interval', days: 2 });
+  assert.deepEqual(parseTestingFrequency('每三天一检'), { kind: 'interval', days: 3 });
+  assert.deepEqual(parseTestingFrequency('隔天一次'), { kind: 'interval', days: 2 });
+  assert.deepEqual(parseTestingFrequency('周二、周五'), { kind: 'weekdays', weekdays: [2, 5] });
+  assert.equal(parseTestingFrequency('二、五'), null);
+  assert.equal(parseTestingFrequency('每0天1次'), null);
   assert.equal(parseTestingFrequency('不定期'), null);
   assert.equal(parseTestingFrequency(null), null);
   assert.equal(parseTestingFrequency('每周0次'), null);
@@ -27,6 +33,19 @@ test('who is due: intervals from the last test, weekdays on the listed days', ()
   assert.deepEqual(nextTestDue(tueFri, '2022-04-12', '2022-04-13'), { dueOn: '2022-04-15', overdue: false });
   assert.deepEqual(nextTestDue(tueFri, '2022-04-12', '2022-04-16'), { dueOn: '2022-04-15', overdue: true });
   assert.deepEqual(nextTestDue(tueFri, null, '2022-04-13'), { dueOn: '2022-04-15', overdue: false });
+  // Never tested since joining the class: due from the day they joined, so overdue in time.
+  assert.deepEqual(nextTestDue(every2, null, '2022-04-13', '2022-04-10'), {
+    dueOn: '2022-04-10',
+    overdue: true,
+  });
+  assert.deepEqual(nextTestDue(tueFri, null, '2022-04-13', '2022-04-11'), {
+    dueOn: '2022-04-12',
+    overdue: true,
+  });
+  assert.deepEqual(nextTestDue(tueFri, null, '2022-04-13', '2022-04-13'), {
+    dueOn: '2022-04-15',
+    overdue: false,
+  });
 });
 
 test('the sampling mode follows control state and key group', () => {

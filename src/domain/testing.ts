@@ -144,13 +144,32 @@ export type TestingFrequency =
   | { kind: 'weekdays'; weekdays: readonly number[] };
 
 const WEEKDAY_CHARS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
+const NUMERALS: Record<string, number> = {
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+  十: 10,
+};
+/** `3` or `三` (one to ten) as a number. */
+const countOf = (s: string) => NUMERALS[s] ?? Number(s);
 
 export function parseTestingFrequency(raw: string | null | undefined): TestingFrequency | null {
   if (!raw) return null;
   const text = raw.replace(/\s/g, '');
-  if (/^(每天|每日)(1次|一次)?$/.test(text)) return { kind: 'interval', days: 1 };
-  const everyN = /^每(\d+)天(1|一)次$/.exec(text);
-  if (everyN) return { kind: 'interval', days: Number(everyN[1]) };
+  if (/^(每天|每日)(1次|一次|1检|一检)?$/.test(text)) return { kind: 'interval', days: 1 };
+  if (/^(隔天|隔日|每隔一天)(1次|一次|1检|一检)?$/.test(text)) return { kind: 'interval', days: 2 };
+  const everyN = /^每(?:隔)?(\d+|[一二两三四五六七八九十])天(1|一)(次|检)$/.exec(text);
+  if (everyN) {
+    const days = countOf(everyN[1] as string);
+    return days > 0 ? { kind: 'interval', days } : null;
+  }
   const perWeek = /^每周(\d+|一|两|二|三)次$/.exec(text);
   if (perWeek) {
     const n = { 一: 1, 两: 2, 二: 2, 三: 3 }[perWeek[1] as string] ?? Number(perWeek[1]);
@@ -158,8 +177,10 @@ export function parseTestingFrequency(raw: string | null | undefined): TestingFr
   }
   // 三天两检: two tests within every three days, i.e. never more than two days apart.
   if (text === '三天两检') return { kind: 'interval', days: 2 };
+  // 每周二、周五, 每周星期一和星期四, or without 每 when the days say 周 (周二、周五).
   const weekdays =
-    /^每周((?:周|星期)?[一二三四五六日天](?:[、,，和及]?(?:周|星期)?[一二三四五六日天])*)$/.exec(text);
+    /^每周((?:周|星期)?[一二三四五六日天](?:[、,，和及]?(?:周|星期)?[一二三四五六日天])*)$/.exec(text) ??
+    /^((?:周|星期)[一二三四五六日天](?:[、,，和及]?(?:周|星期)?[一二三四五六日天])*)$/.exec(text);
   if (weekdays) {
     const days = [...(weekdays[1] as string).replace(/周|星期/g, '')]
       .map((c) => WEEKDAY_CHARS[c])
@@ -184,19 +205,23 @@ function isoWeekday(day: string): number {
 /**
  * When a person of a class is next due for a test, given the day of their last sampling (null:
  * never), and whether they are overdue on `today`. Interval classes are due `days` after the last
- * test; weekday classes on each listed weekday (a test that day or later covers it).
+ * test; weekday classes on each listed weekday (a test that day or later covers it). Someone never
+ * tested is due from the day they joined the class (`since`; today when unknown), so a member who
+ * was never tested becomes overdue like anyone else.
  */
 export function nextTestDue(
   frequency: TestingFrequency,
   lastSampledDay: string | null,
   today: string,
+  since: string | null = null,
 ): { dueOn: string; overdue: boolean } {
+  const start = since && since < today ? since : today;
   if (frequency.kind === 'interval') {
-    const dueOn = lastSampledDay ? addDays(lastSampledDay, frequency.days) : today;
+    const dueOn = lastSampledDay ? addDays(lastSampledDay, frequency.days) : start;
     return { dueOn, overdue: dueOn < today };
   }
-  // First listed weekday strictly after the last test (or from today when never tested).
-  let day = lastSampledDay ? addDays(lastSampledDay, 1) : today;
+  // First listed weekday strictly after the last test (or from joining when never tested).
+  let day = lastSampledDay ? addDays(lastSampledDay, 1) : start;
   for (let i = 0; i < 7 && !frequency.weekdays.includes(isoWeekday(day)); i++) day = addDays(day, 1);
   return { dueOn: day, overdue: day < today };
 }

@@ -285,6 +285,17 @@ describe('key-group classes', () => {
     });
     assert.equal(created.status, 201);
     assert.equal(created.body.active, true);
+    // A frequency the due list could not read is refused, naming the field.
+    for (const body of [
+      { code: 'unclear', name: '频次不明', testingFrequency: '看情况', effectiveFrom: '2022-04-01' },
+    ]) {
+      const refused = await admin.post('/api/v1/key-groups', body);
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.ok(refused.body.error.fields.testingFrequency, JSON.stringify(refused.body));
+    }
+    const unclearEdit = await admin.patch('/api/v1/key-groups/port_worker', { testingFrequency: '偶尔' });
+    assert.equal(unclearEdit.status, 400, JSON.stringify(unclearEdit.body));
+    assert.ok(unclearEdit.body.error.fields.testingFrequency);
     const ended = await admin.patch('/api/v1/key-groups/port_worker', { effectiveTo: '2022-06-30' });
     assert.equal(ended.body.active, false);
     const notInForce = await workerA.post(

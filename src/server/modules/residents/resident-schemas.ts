@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DOCUMENT_TYPES } from '../../../domain/id-number.ts';
 import { RESIDENCE_STATUSES, STATUS_KINDS } from '../../../domain/residents.ts';
+import { parseTestingFrequency } from '../../../domain/testing.ts';
+import { bilingual } from '../../platform/http/validation.ts';
 import { phoneSchema } from '../../platform/users/user-schemas.ts';
 
 const statusView = z.object({
@@ -103,7 +105,21 @@ export const createKeyGroupBody = z.object({
     .max(50)
     .regex(/^[a-z0-9_-]+$/),
   name: z.string().trim().min(1).max(60),
-  testingFrequency: z.string().trim().max(60).nullable().optional(),
+  // Only wordings the due list understands: a frequency it cannot read would drop the class from
+  // periodic testing without a word.
+  testingFrequency: z
+    .string()
+    .trim()
+    .max(60)
+    .refine(
+      (v) => v === '' || parseTestingFrequency(v) !== null,
+      bilingual(
+        '无法识别的检测频次，请写成如“每天”“每2天1次”“每周2次”“三天两检”“每周二、周五”',
+        'Unrecognised frequency: write e.g. 每天, 每2天1次, 每周2次, 三天两检, 每周二、周五',
+      ),
+    )
+    .nullable()
+    .optional(),
   effectiveFrom: isoDate,
   effectiveTo: isoDate.nullable().optional(),
 });

@@ -1024,17 +1024,21 @@ export async function findKeyGroupMembersWithLastTest(
     name: string;
     classCode: string;
     gridName: string;
+    since: string | null;
     lastSampledAt: string | null;
   }>(
     db,
+    // The last sampling that could count: a tube found invalid (无效) tested nobody.
     sql`select p.id as "personId", p.name, k.class_code as "classCode", u.name as "gridName",
-               (select max(m.scanned_at) from ${tubeMembers} m where m.person_id = p.id) as "lastSampledAt"
+               k.since::text as since,
+               (select max(m.scanned_at) from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
+                where m.person_id = p.id and t.result is distinct from 'invalid') as "lastSampledAt"
         from person_key_groups k join ${persons} p on p.id = k.person_id join ${orgUnits} u on u.id = p.org_unit_id
         where k.class_code = any(${arrayParam(classCodes, 'text')}) and p.merged_into is null
           and p.residence_status <> all(array['moved_out', 'deceased'])
           and ${nodePath ? inScope(sql`p.org_path`, [nodePath]) : sql`true`} and ${inScope(sql`p.org_path`, scope)}
         order by p.org_path, p.name
-        limit 5000`,
+        limit 50000`,
   );
 }
 

@@ -1457,6 +1457,32 @@ describe('periodic testing of key groups', () => {
     assert.equal(byPerson[untested as string].lastSampledOn, null);
     assert.equal(byPerson[untested as string].dueOn, today);
     assert.ok(due.body.items.every((i: { gridName: string }) => i.gridName === '第一网格'));
+
+    // In the class for five days and never tested: overdue, not due "today" forever. A sample whose
+    // tube came back invalid (无效) tested nobody.
+    const [joinedEarlier, invalidOnly] = (await addPeople(t.fx.gridA, 2)) as [string, string];
+    for (const id of [joinedEarlier, invalidOnly])
+      assert.equal(
+        (await as.workerA.patch(`/api/v1/residents/${id}`, { keyGroups: ['medical'] })).status,
+        200,
+      );
+    const fiveDaysAgo = localDay(new Date(Date.now() - 5 * 86_400_000));
+    await db().execute(
+      sql`update person_key_groups set since = ${fiveDaysAgo}::date where person_id = any(${arrayParam([joinedEarlier, invalidOnly], 'uuid')})`,
+    );
+    const invalidTube = newTube();
+    assert.equal((await scan(invalidOnly, invalidTube)).status, 201);
+    assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${invalidTube}/seal`, {})).status, 200);
+    const lab = await importResults(`tubeCode,result,testedAt\n${invalidTube},无效,${now()}\n`, false);
+    assert.equal(lab.body.applied, 1, JSON.stringify(lab.body));
+    const later = await as.workerA.get('/api/v1/key-group-testing/due');
+    const after = Object.fromEntries(later.body.items.map((i: { personId: string }) => [i.personId, i]));
+    for (const id of [joinedEarlier, invalidOnly]) {
+      assert.equal(after[id].lastSampledOn, null);
+      assert.equal(after[id].dueOn, fiveDaysAgo);
+      assert.equal(after[id].overdue, true);
+    }
+    assert.equal(later.body.overdue, due.body.overdue + 2);
     assert.equal(
       (await as.workerA.get(`/api/v1/key-group-testing/due?orgUnitId=${t.fx.gridB.id}`)).status,
       404,

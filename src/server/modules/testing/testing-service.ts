@@ -1137,7 +1137,7 @@ export async function keyGroupTestingDue(deps: AppDeps, actor: Actor, orgUnitId?
   const items = rows.map((r) => {
     const cls = byCode.get(r.classCode) as (typeof classes)[number];
     const last = r.lastSampledAt ? localDay(new Date(r.lastSampledAt)) : null;
-    const due = nextTestDue(cls.frequency as NonNullable<typeof cls.frequency>, last, today);
+    const due = nextTestDue(cls.frequency as NonNullable<typeof cls.frequency>, last, today, r.since);
     return {
       personId: r.personId,
       name: r.name,
