@@ -810,25 +810,35 @@ export interface DaySummaryRow {
   positives: number;
 }
 
-/** Per district day: people sampled and tubes opened (by scan day), results and positives (by result day). */
+/**
+ * Per district day: people sampled (by scan day), tubes (on the day of their first scan, so a tube
+ * filled across midnight counts once), results and positives (by result day).
+ */
 export async function summaryByDay(db: Executor, roundId: string, scope: string[]) {
+  const day = (at: SQL) => sql`(${at} at time zone 'Asia/Shanghai')::date::text`;
   return queryRows<DaySummaryRow>(
     db,
-    sql`with scans as (
-          select (m.scanned_at at time zone 'Asia/Shanghai')::date::text as day, count(*)::int as sampled,
-                 count(distinct m.tube_id)::int as tubes
+    sql`with members as (
+          select m.tube_id, m.scanned_at
           from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
-          where m.round_id = ${roundId} and ${inScope(sql`t.org_path`, scope)}
+          where m.round_id = ${roundId} and ${inScope(sql`t.org_path`, scope)}),
+        scans as (
+          select ${day(sql`scanned_at`)} as day, count(*)::int as sampled from members group by 1),
+        opened as (
+          select ${day(sql`first_scan`)} as day, count(*)::int as tubes
+          from (select min(scanned_at) as first_scan from members group by tube_id) f
           group by 1),
         results as (
-          select (t.tested_at at time zone 'Asia/Shanghai')::date::text as day, count(*)::int as results_in,
+          select ${day(sql`t.tested_at`)} as day, count(*)::int as results_in,
                  count(*) filter (where t.result = 'positive')::int as positives
           from ${tubes} t
           where t.round_id = ${roundId} and t.tested_at is not null and ${inScope(sql`t.org_path`, scope)}
           group by 1)
-        select coalesce(s.day, r.day) as day, coalesce(s.sampled, 0) as sampled, coalesce(s.tubes, 0) as tubes,
+        select coalesce(s.day, o.day, r.day) as day, coalesce(s.sampled, 0) as sampled,
+               coalesce(o.tubes, 0) as tubes,
                coalesce(r.results_in, 0) as "resultsIn", coalesce(r.positives, 0) as positives
-        from scans s full join results r on r.day = s.day
+        from scans s full join opened o on o.day = s.day
+             full join results r on r.day = coalesce(s.day, o.day)
         order by 1`,
   );
 }

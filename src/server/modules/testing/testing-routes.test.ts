@@ -1405,6 +1405,38 @@ describe('coverage and the missing', () => {
     assert.deepEqual(await coverage(), before);
   });
 
+  test('the day summary counts a tube filled across midnight once, on the day of its first scan', async () => {
+    const yesterday = localDay(new Date(Date.now() - 86_400_000));
+    const overnight = await as.admin.post('/api/v1/test-rounds', {
+      name: '跨夜轮',
+      orgUnitId: t.fx.district.id,
+      startsOn: yesterday,
+      endsOn: today,
+      defaultMode: 'mix10',
+    });
+    const at = await as.admin.post(`/api/v1/test-rounds/${overnight.body.id}/points`, {
+      name: '跨夜点',
+      orgUnitId: t.fx.community.id,
+    });
+    const [late, early] = (await addPeople(t.fx.gridA, 2)) as [string, string];
+    const tube = newTube();
+    const place = { roundId: overnight.body.id, pointId: at.body.id };
+    for (const [p, scannedAt] of [
+      [late, `${yesterday}T23:58:00+08:00`],
+      [early, `${today}T00:00:30+08:00`],
+    ] as const)
+      assert.equal((await scan(p, tube, { ...place, scannedAt })).status, 201);
+    const res = await as.command.get(`/api/v1/test-rounds/${overnight.body.id}/summary`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const byDay = Object.fromEntries(
+      (res.body.days as { day: string; sampled: number; tubes: number }[]).map((d) => [
+        d.day,
+        [d.sampled, d.tubes],
+      ]),
+    );
+    assert.deepEqual(byDay, { [yesterday]: [1, 1], [today]: [1, 0] });
+  });
+
   test('the day summary counts people, tubes, results and open rechecks', async () => {
     const res = await as.command.get(`/api/v1/test-rounds/${round.id}/summary`);
     assert.equal(res.status, 200);
