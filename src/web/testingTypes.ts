@@ -142,6 +142,7 @@ export interface ReceiptReport {
   received: number;
   unknownTubes: string[];
   skipped: number;
+  skippedTubes: { tubeCode: string; state: string }[];
 }
 
 export interface KeyGroupDueItem {

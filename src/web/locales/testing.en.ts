@@ -185,6 +185,7 @@ const testing = {
     receive: 'Receive',
     received: '{{received}} tubes received, {{skipped}} skipped',
     receivedUnknown: 'Tube codes not in the system: {{codes}}',
+    receivedSkipped: 'Not received (wrong state): {{tubes}}',
   },
   keyGroups: {
     today: 'Today {{today}}; a result is valid for {{hours}} hours',

@@ -182,6 +182,7 @@ const testing = {
     receive: '确认接收',
     received: '已接收 {{received}} 管，跳过 {{skipped}} 管',
     receivedUnknown: '系统中没有的管号：{{codes}}',
+    receivedSkipped: '未接收（状态不符）：{{tubes}}',
   },
   keyGroups: {
     today: '今天 {{today}}；核酸结果 {{hours}} 小时内有效',

@@ -24,10 +24,17 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TEST_RESULT_NAMES, TEST_RESULTS, type TestResult, TUBE_CODE_PATTERN } from '../../domain/testing';
+import {
+  TEST_RESULT_NAMES,
+  TEST_RESULTS,
+  type TestResult,
+  TUBE_CODE_PATTERN,
+  TUBE_STATE_NAMES,
+  type TubeState,
+} from '../../domain/testing';
 import { api } from '../api';
 import { useShowError } from '../forms';
-import { localized } from '../i18n';
+import { localized, nameIn } from '../i18n';
 import type testing from '../locales/testing.zh';
 import type { LabImportReport, ReceiptReport } from '../testingTypes';
 
@@ -335,7 +342,7 @@ const parseCodes = (text: string) => [
 ];
 
 function Receipts() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const showError = useShowError();
   const [text, setText] = useState('');
   const [answer, setAnswer] = useState<ReceiptReport>();
@@ -384,13 +391,32 @@ function Receipts() {
         </Flex>
         {answer && (
           <Alert
-            type={answer.unknownTubes.length > 0 ? 'warning' : 'success'}
+            type={answer.unknownTubes.length > 0 || answer.skipped > 0 ? 'warning' : 'success'}
             showIcon
             title={t('testing.lab.received', { received: answer.received, skipped: answer.skipped })}
             description={
-              answer.unknownTubes.length > 0
-                ? t('testing.lab.receivedUnknown', { codes: answer.unknownTubes.join('、') })
-                : undefined
+              answer.unknownTubes.length > 0 || answer.skipped > 0 ? (
+                <Flex vertical gap={2}>
+                  {answer.unknownTubes.length > 0 && (
+                    <span>{t('testing.lab.receivedUnknown', { codes: answer.unknownTubes.join('、') })}</span>
+                  )}
+                  {answer.skippedTubes.length > 0 && (
+                    <span data-testid="lab-receipt-skipped">
+                      {t('testing.lab.receivedSkipped', {
+                        tubes: answer.skippedTubes
+                          .map((s) => {
+                            const state =
+                              s.state in TUBE_STATE_NAMES
+                                ? nameIn(i18n.language, TUBE_STATE_NAMES[s.state as TubeState])
+                                : s.state;
+                            return `${s.tubeCode}（${state}）`;
+                          })
+                          .join('、'),
+                      })}
+                    </span>
+                  )}
+                </Flex>
+              ) : undefined
             }
             data-testid="lab-receipt-result"
           />

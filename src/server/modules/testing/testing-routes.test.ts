@@ -694,10 +694,19 @@ describe('lab results', () => {
     });
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
     assert.equal((await as.sampler.get(`/api/v1/sampling/tubes/${negative.tube}`)).body.state, 'sent');
-    const received = await as.lab.post('/api/v1/lab/receipts', { tubeCodes: [negative.tube, 'UNKNOWN1'] });
+    const received = await as.lab.post('/api/v1/lab/receipts', {
+      tubeCodes: [negative.tube, 'UNKNOWN1', open],
+    });
     assert.equal(received.status, 200);
     assert.equal(received.body.received, 1);
     assert.deepEqual(received.body.unknownTubes, ['UNKNOWN1']);
+    // The tube still taking people is named, with its state, not received.
+    assert.deepEqual(received.body.skippedTubes, [{ tubeCode: open, state: 'opened' }]);
+    // Sealing a tube twice: a 409 naming the tube and saying what state it is in.
+    const again = await as.sampler.post(`/api/v1/sampling/tubes/${negative.tube}/seal`, {});
+    assert.equal(again.status, 409);
+    assert.ok(again.body.error.fields.tubeCode, JSON.stringify(again.body));
+    assert.match(again.body.error.message, /实验室已接收/);
   });
 
   test('a garbage file is a 400 naming the file, never a 500', async () => {

@@ -536,7 +536,13 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           summary: '实验室接收样本',
           body: z.object({ tubeCodes: z.array(tubeCode).min(1).max(20000) }),
           response: {
-            200: z.object({ received: z.number(), unknownTubes: z.array(z.string()), skipped: z.number() }),
+            200: z.object({
+              received: z.number(),
+              unknownTubes: z.array(z.string()),
+              skipped: z.number(),
+              /** Tubes found but not receivable, with their state (opened: not sealed yet; tested). */
+              skippedTubes: z.array(z.object({ tubeCode: z.string(), state: z.string() })),
+            }),
           },
         },
       },

@@ -13,6 +13,8 @@ import {
   type SamplingMode,
   type SweepOutcome,
   type TestResult,
+  TUBE_STATE_NAMES,
+  type TubeState,
 } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
 import { personStatuses } from '../../db/schema.ts';
@@ -259,7 +261,14 @@ export async function sealTube(deps: AppDeps, actor: Actor, code: string, client
       const tube = await repo.findTubeInScope(tx, scope, code, true);
       if (!tube) throw notFound();
       if (tube.state !== 'opened')
-        throw conflict(text('该管已封管', 'The tube is already sealed'), { code: 'TUBE_SEALED' });
+        throw conflict(
+          text(
+            `该管状态为“${TUBE_STATE_NAMES[tube.state as TubeState]?.zh ?? tube.state}”，不能再封管`,
+            `The tube is ${(TUBE_STATE_NAMES[tube.state as TubeState]?.en ?? tube.state).toLowerCase()} already`,
+          ),
+          { code: 'TUBE_SEALED' },
+          'tubeCode',
+        );
       if (tube.memberCount === 0)
         throw conflict(text('空管不能封管', 'An empty tube cannot be sealed'), { code: 'TUBE_EMPTY' });
       const after = await repo.updateTube(tx, tube.id, { state: 'sealed', sealedAt: new Date() });
@@ -356,7 +365,12 @@ export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCod
       receivable.map((t) => t.id),
       { state: 'received', receivedAt: new Date() },
     );
-    const result = { received: receivable.length, unknownTubes, skipped: found.length - receivable.length };
+    // Named, with why: a tube still taking people (opened) here is far likelier a misread barcode
+    // or a tube sent too early than a receipt; one tested already was received long ago.
+    const skippedTubes = found
+      .filter((t) => t.state !== 'sealed' && t.state !== 'sent')
+      .map((t) => ({ tubeCode: t.code, state: t.state }));
+    const result = { received: receivable.length, unknownTubes, skipped: skippedTubes.length, skippedTubes };
     return {
       result,
       touched: { entity: 'tube', entityId: null, orgPath: null, after: { ...result, tubeCodes: codes } },
