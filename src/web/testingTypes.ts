@@ -46,6 +46,8 @@ export interface CoverageNode extends Tally {
   orgUnitId: string;
   name: string;
   level: string;
+  /** The node's own people, registered on it and in none of its children. */
+  direct?: boolean;
 }
 
 export interface Coverage extends Tally {

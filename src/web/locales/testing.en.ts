@@ -43,6 +43,7 @@ const testing = {
     done: 'Done',
     doneShare: 'Sampled + exempt',
     exemptByReason: 'Exempt by reason',
+    direct: '{{unit}} itself (in no unit below)',
     childrenOf: 'Units of {{unit}}',
     noChildren: 'No units below',
     showMissing: 'Missing list ({{count}})',

@@ -43,6 +43,7 @@ const testing = {
     done: '完成率',
     doneShare: '已采 + 免检',
     exemptByReason: '免检原因',
+    direct: '{{unit}}直属（未分到下级）',
     childrenOf: '{{unit}}下级单位',
     noChildren: '没有下级单位',
     showMissing: '未检名单（{{count}}）',

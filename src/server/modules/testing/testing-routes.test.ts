@@ -1310,6 +1310,44 @@ describe('coverage and the missing', () => {
     assert.equal(list.body.items[0].visited, 1);
   });
 
+  test('people on a grid itself, beside its buildings, get a row of their own so the children add up', async () => {
+    const made = await as.admin.post('/api/v1/org-units', {
+      parentId: t.fx.village.id,
+      name: '苑寨四组',
+      level: 'grid',
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const grid = { id: made.body.id as string, path: made.body.path as string };
+    const b = await as.admin.post('/api/v1/org-units', {
+      parentId: grid.id,
+      name: '1号楼',
+      level: 'building',
+    });
+    assert.equal(b.status, 201, JSON.stringify(b.body));
+    await addPeople(grid, 2);
+    await addPeople({ id: b.body.id, path: b.body.path }, 1);
+    const res = await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${grid.id}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.due, 3);
+    type Node = { orgUnitId: string; due: number; missing: number; direct?: boolean };
+    const children = res.body.children as Node[];
+    assert.deepEqual(
+      children.map((c) => [c.orgUnitId, c.due, c.missing, c.direct ?? false]),
+      [
+        [b.body.id, 1, 1, false],
+        [grid.id, 2, 2, true],
+      ],
+    );
+    for (const key of ['due', 'missing'] as const)
+      assert.equal(
+        children.reduce((n, c) => n + c[key], 0),
+        res.body[key],
+      );
+    // A node whose people all live in its children has no such row.
+    const village = await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${t.fx.village.id}`);
+    assert.ok((village.body.children as Node[]).every((c) => !c.direct));
+  });
+
   test('door-to-door: a sweep visits the bedridden (exempt as sampled at home), not other exemptions', async () => {
     const res = await as.admin.post('/api/v1/org-units', {
       parentId: t.fx.village.id,

@@ -172,7 +172,14 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     );
 
     // ---- coverage, the missing, exemptions ----
-    const coverageNode = z.object({ orgUnitId: z.string(), name: z.string(), level: z.string(), ...tally });
+    const coverageNode = z.object({
+      orgUnitId: z.string(),
+      name: z.string(),
+      level: z.string(),
+      /** The node's own people, in none of its children (present only then, as `true`). */
+      direct: z.boolean().optional(),
+      ...tally,
+    });
     app.get(
       '/test-rounds/:id/coverage',
       {

@@ -805,21 +805,32 @@ export async function coverage(deps: AppDeps, actor: Actor, roundId: string, org
   };
   const total = empty();
   const byChild = new Map(children.map((c) => [c.id, empty()]));
+  // People registered on the node itself (a grid's residents not placed in any of its buildings)
+  // belong to no child: they get a row of their own, so the children add up to the node.
+  const direct = empty();
   for (const r of rows) {
     add(total, r);
     const child = children.find((c) => isWithin(r.orgPath, c.path));
     if (child) add(byChild.get(child.id) as Tally, r);
+    else if (r.orgPath === area.nodePath) add(direct, r);
   }
   const finish = (t: Tally) => ({ ...t, missing: missingOf(t) });
+  const childNodes = children
+    .map((c) => ({ orgUnitId: c.id, name: c.name, level: c.level, ...finish(byChild.get(c.id) as Tally) }))
+    .filter((c) => c.due > 0 || c.level === 'grid');
   return {
     roundId,
     orgUnitId: unit.id,
     orgUnitName: unit.name,
     level: unit.level,
     ...finish(total),
-    children: children
-      .map((c) => ({ orgUnitId: c.id, name: c.name, level: c.level, ...finish(byChild.get(c.id) as Tally) }))
-      .filter((c) => c.due > 0 || c.level === 'grid'),
+    children:
+      childNodes.length > 0 && direct.due > 0
+        ? [
+            ...childNodes,
+            { orgUnitId: unit.id, name: unit.name, level: unit.level, direct: true, ...finish(direct) },
+          ]
+        : childNodes,
   };
 }
 

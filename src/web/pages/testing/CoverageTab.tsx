@@ -35,6 +35,8 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
   const data = coverage.data;
 
   const open = (node: CoverageNode) => {
+    // The node's own people: its list of the missing, where it already is.
+    if (node.direct) return onShowMissing(trail);
     const next = [...trail, { value: node.orgUnitId, label: node.name }];
     // A grid has no units below it: what is left to do there is its list of the missing.
     if (node.level === 'grid') onShowMissing(next);
@@ -58,10 +60,10 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
           size="small"
           style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
           onClick={() => open(node)}
-          data-testid={`coverage-open-${node.orgUnitId}`}
+          data-testid={node.direct ? 'coverage-open-direct' : `coverage-open-${node.orgUnitId}`}
         >
-          {name}
-          {node.level === 'grid' ? <UnorderedListOutlined /> : <RightOutlined />}
+          {node.direct ? t('testing.coverage.direct', { unit: name }) : name}
+          {node.level === 'grid' || node.direct ? <UnorderedListOutlined /> : <RightOutlined />}
         </Button>
       ),
     },
