@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inEffect, localDay } from './dates.ts';
+import { endOfLocalDay, inEffect, localDay } from './dates.ts';
 
 test('the district’s day starts at midnight in Asia/Shanghai, not UTC', () => {
   assert.equal(localDay(new Date('2022-04-11T23:30:00Z')), '2022-04-12');
@@ -21,4 +21,12 @@ test('an entry is in effect from its first day to its last, inclusive', () => {
   assert.ok(inEffect(entry, '2022-04-01') && inEffect(entry, '2022-04-30'));
   assert.ok(!inEffect(entry, '2022-03-31') && !inEffect(entry, '2022-05-01'));
   assert.ok(inEffect({ effectiveFrom: '2022-04-01', effectiveTo: null }, '2030-01-01'));
+});
+
+test('a district day ends at the next midnight in 周口 (16:00 UTC), across months and years', () => {
+  assert.equal(endOfLocalDay('2022-04-10').toISOString(), '2022-04-10T16:00:00.000Z');
+  assert.equal(endOfLocalDay('2022-04-30').toISOString(), '2022-04-30T16:00:00.000Z');
+  assert.equal(endOfLocalDay('2022-12-31').toISOString(), '2022-12-31T16:00:00.000Z');
+  assert.equal(localDay(new Date(endOfLocalDay('2022-04-10').getTime() - 1)), '2022-04-10');
+  assert.equal(localDay(endOfLocalDay('2022-04-10')), '2022-04-11');
 });

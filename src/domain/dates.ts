@@ -52,3 +52,11 @@ export function parseDistrictDateTime(raw: string): Date | null {
   if (localDay(at) !== `${y}-${pad(mo as string)}-${pad(d as string)}`) return null;
   return at;
 }
+
+/** The instant a district day ends (the next day's midnight in the district): a round closes then. */
+export function endOfLocalDay(day: string): Date {
+  const next = new Date(`${day}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  // The district's offset is +08:00 all year (no daylight saving in China).
+  return new Date(`${next.toISOString().slice(0, 10)}T00:00:00+08:00`);
+}

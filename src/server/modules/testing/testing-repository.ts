@@ -38,10 +38,19 @@ export interface Area {
   roundPath: string;
   nodePath: string;
   scope: string[];
+  /** A round that has ended: only people registered before its end were due in it. */
+  registeredBefore?: Date | null;
 }
 
 function inArea(pathColumn: SQL | typeof persons.orgPath, area: Area): SQL {
   return sql`(${inScope(pathColumn, [area.roundPath])} and ${inScope(pathColumn, [area.nodePath])} and ${inScope(pathColumn, area.scope)})`;
+}
+
+/** A person (`p`) of the area, and of the round's time: registered before it ended, if it has. */
+function personInArea(area: Area): SQL {
+  return area.registeredBefore
+    ? sql`(${inArea(sql`p.org_path`, area)} and p.created_at < ${area.registeredBefore.toISOString()}::timestamptz)`
+    : inArea(sql`p.org_path`, area);
 }
 
 // ---- rounds and points ------------------------------------------------------------------------
@@ -629,7 +638,7 @@ export async function coverageByGrid(db: Executor, roundId: string, area: Area, 
                  count(*) filter (where p.residence_status = 'away')::int as away
           from ${persons} p
           where p.merged_into is null and p.residence_status = any(${arrayParam(statuses, 'text')})
-            and ${inArea(sql`p.org_path`, area)}
+            and ${personInArea(area)}
           group by p.org_path`,
     ),
     queryRows<{ orgPath: string; sampled: number; sampledAway: number }>(
@@ -643,7 +652,7 @@ export async function coverageByGrid(db: Executor, roundId: string, area: Area, 
                  count(*) filter (where p.residence_status = 'away')::int as away
           from ${testExemptions} e join ${persons} p on p.id = e.person_id
           where e.round_id = ${roundId} and p.merged_into is null
-            and p.residence_status = any(${arrayParam(statuses, 'text')}) and ${inArea(sql`p.org_path`, area)}
+            and p.residence_status = any(${arrayParam(statuses, 'text')}) and ${personInArea(area)}
             and not exists (select 1 from ${tubeMembers} m where m.round_id = ${roundId} and m.person_id = e.person_id)
           group by p.org_path, e.reason`,
     ),
@@ -694,7 +703,7 @@ const missingWhere = (
   options: { withDoorToDoor?: boolean } = {},
 ) =>
   sql`p.merged_into is null and p.residence_status = any(${arrayParam(statuses, 'text')})
-      and ${inArea(sql`p.org_path`, area)}
+      and ${personInArea(area)}
       and not exists (select 1 from ${tubeMembers} m where m.round_id = ${roundId} and m.person_id = p.id)
       and not exists (select 1 from ${testExemptions} e where e.round_id = ${roundId} and e.person_id = p.id
                       ${options.withDoorToDoor ? sql`and e.reason <> all(${arrayParam(DOOR_TO_DOOR_EXEMPTIONS, 'text')})` : sql``})`;
@@ -727,7 +736,7 @@ export async function findPersonInArea(db: Executor, area: Area, personId: strin
   const [row] = await queryRows<{ id: string; orgPath: string; name: string }>(
     db,
     sql`select p.id, p.org_path as "orgPath", p.name from ${persons} p
-        where p.id = ${personId} and p.merged_into is null and ${inArea(sql`p.org_path`, area)}`,
+        where p.id = ${personId} and p.merged_into is null and ${personInArea(area)}`,
   );
   return row;
 }
@@ -981,7 +990,7 @@ export async function exemptMovedHousehold(
     sql`insert into ${testExemptions} (round_id, person_id, reason, note, org_path, recorded_by, sweep_id, sweep_household_id)
         select ${row.roundId}, p.id, 'away', ${row.note}, p.org_path, ${row.recordedBy}, ${row.sweepId}, ${row.householdId}
         from ${persons} p
-        where p.household_id = ${row.householdId} and p.merged_into is null and ${inArea(sql`p.org_path`, area)}
+        where p.household_id = ${row.householdId} and p.merged_into is null and ${personInArea(area)}
           and not exists (select 1 from ${tubeMembers} m where m.round_id = ${row.roundId} and m.person_id = p.id)
         order by p.id
         on conflict (round_id, person_id) do nothing

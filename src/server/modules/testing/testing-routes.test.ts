@@ -1348,6 +1348,39 @@ describe('coverage and the missing', () => {
     assert.ok((village.body.children as Node[]).every((c) => !c.direct));
   });
 
+  test('a round that has ended keeps its coverage: people registered after it were never due in it', async () => {
+    const made = await as.admin.post('/api/v1/org-units', {
+      parentId: t.fx.village.id,
+      name: '苑寨五组',
+      level: 'grid',
+    });
+    const grid = { id: made.body.id as string, path: made.body.path as string };
+    const people = (await addPeople(grid, 3)) as [string, string, string];
+    const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    await db().execute(
+      sql`update persons set created_at = ${threeDaysAgo}::timestamptz where id = any(${arrayParam(people.slice(0, 2), 'uuid')})`,
+    );
+    const twoDaysAgo = localDay(new Date(Date.now() - 2 * 86_400_000));
+    const ended = await as.admin.post('/api/v1/test-rounds', {
+      name: '已结束的一轮',
+      orgUnitId: t.fx.village.id,
+      startsOn: twoDaysAgo,
+      endsOn: twoDaysAgo,
+      defaultMode: 'mix10',
+    });
+    assert.equal(ended.status, 201, JSON.stringify(ended.body));
+    const cov = await as.command.get(`/api/v1/test-rounds/${ended.body.id}/coverage?orgUnitId=${grid.id}`);
+    assert.deepEqual([cov.body.due, cov.body.missing], [2, 2]);
+    const missing = await as.command.get(`/api/v1/test-rounds/${ended.body.id}/missing?orgUnitId=${grid.id}`);
+    assert.deepEqual(
+      (missing.body.items as { id: string }[]).map((m) => m.id).sort(),
+      people.slice(0, 2).sort(),
+    );
+    // The round still running counts everyone registered.
+    const live = await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${grid.id}`);
+    assert.equal(live.body.due, 3);
+  });
+
   test('door-to-door: a sweep visits the bedridden (exempt as sampled at home), not other exemptions', async () => {
     const res = await as.admin.post('/api/v1/org-units', {
       parentId: t.fx.village.id,

@@ -1,4 +1,4 @@
-import { inEffect, localDay } from '../../../domain/dates.ts';
+import { endOfLocalDay, inEffect, localDay } from '../../../domain/dates.ts';
 import { maskName, maskPhone } from '../../../domain/masking.ts';
 import {
   addDays,
@@ -760,6 +760,20 @@ async function closeRechecks(tx: Executor, personIds: string[], state: string) {
 
 // ---- coverage and the missing ----------------------------------------------------------------
 
+/**
+ * A round's area under a node, in a scope. Once the round has ended, people registered after it
+ * were never due in it: its coverage, missing list and sweeps stay as they were.
+ */
+function roundArea(round: repo.RoundRow, nodePath: string, scope: string[]): repo.Area {
+  const end = endOfLocalDay(round.endsOn);
+  return {
+    roundPath: round.orgPath,
+    nodePath,
+    scope,
+    registeredBefore: end.getTime() <= Date.now() ? end : null,
+  };
+}
+
 /** The area asked: the node (default: the round's own node, or the actor's scope within it). */
 async function areaOf(deps: AppDeps, round: repo.RoundRow, orgUnitId: string | undefined, scope: string[]) {
   const db = deps.database.db;
@@ -768,7 +782,7 @@ async function areaOf(deps: AppDeps, round: repo.RoundRow, orgUnitId: string | u
     if (!unit || !(isWithin(unit.path, round.orgPath) || isWithin(round.orgPath, unit.path)))
       throw notFound();
     const nodePath = isWithin(unit.path, round.orgPath) ? unit.path : round.orgPath;
-    return { unit, area: { roundPath: round.orgPath, nodePath, scope } };
+    return { unit, area: roundArea(round, nodePath, scope) };
   }
   // Without a node: the round's node if in scope, else the actor's single subtree inside the round.
   const inside = scope.filter((p) => isWithin(p, round.orgPath));
@@ -776,7 +790,7 @@ async function areaOf(deps: AppDeps, round: repo.RoundRow, orgUnitId: string | u
     pathInScope(round.orgPath, scope) || inside.length !== 1 ? round.orgPath : (inside[0] as string);
   const [unit] = await findOrgUnitsByPaths(db, [nodePath]);
   if (!unit) throw notFound();
-  return { unit, area: { roundPath: round.orgPath, nodePath, scope } };
+  return { unit, area: roundArea(round, nodePath, scope) };
 }
 
 export async function coverage(deps: AppDeps, actor: Actor, roundId: string, orgUnitId?: string) {
@@ -877,7 +891,7 @@ export async function exemptPerson(
 ) {
   const scope = requireScope(actor, 'testing.exempt');
   const round = await visibleRound(deps, scope, roundId);
-  const area = { roundPath: round.orgPath, nodePath: round.orgPath, scope };
+  const area = roundArea(round, round.orgPath, scope);
   return runWrite(deps, actor, 'test-exemption.record', async (tx) => {
     const person = await repo.findPersonInArea(tx, area, input.personId);
     if (!person) throw notFound();
@@ -910,7 +924,7 @@ export async function exemptPerson(
 export async function withdrawExemption(deps: AppDeps, actor: Actor, roundId: string, personId: string) {
   const scope = requireScope(actor, 'testing.exempt');
   const round = await visibleRound(deps, scope, roundId);
-  const area = { roundPath: round.orgPath, nodePath: round.orgPath, scope };
+  const area = roundArea(round, round.orgPath, scope);
   return runWrite(deps, actor, 'test-exemption.withdraw', async (tx) => {
     const person = await repo.findPersonInArea(tx, area, personId);
     if (!person) throw notFound();
@@ -984,7 +998,7 @@ export async function createSweep(
   const unit = await findOrgUnitInScope(db, scope, input.orgUnitId);
   if (!unit || !isWithin(unit.path, round.orgPath))
     throw invalidField('orgUnitId', text('组织不存在或不在本轮检测范围内', 'Unknown org unit'));
-  const area = { roundPath: round.orgPath, nodePath: unit.path, scope };
+  const area = roundArea(round, unit.path, scope);
   return runWrite(deps, actor, 'sweep.create', async (tx) => {
     if (await repo.pointNameTaken(tx, roundId, input.name))
       throw conflict(
