@@ -921,14 +921,15 @@ export async function findSweepHouseholds(db: Executor, sweepId: string, roundId
   const homes = await queryRows<{
     householdId: string;
     address: string;
+    orgPath: string;
     gridName: string;
     outcome: string | null;
     note: string | null;
     visitedAt: string | null;
   }>(
     db,
-    sql`select sh.household_id as "householdId", h.address, u.name as "gridName", sh.outcome, sh.note,
-               sh.visited_at as "visitedAt"
+    sql`select sh.household_id as "householdId", h.address, h.org_path as "orgPath", u.name as "gridName",
+               sh.outcome, sh.note, sh.visited_at as "visitedAt"
         from ${sweepHouseholds} sh join ${households} h on h.id = sh.household_id
              join ${orgUnits} u on u.id = h.org_unit_id
         where sh.sweep_id = ${sweepId} and ${inScope(sql`sh.org_path`, scope)}

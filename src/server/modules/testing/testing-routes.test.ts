@@ -1464,6 +1464,19 @@ describe('coverage and the missing', () => {
 
     // A sampler's outcome (a sampler may not exempt) leaves the exemptions alone.
     const vs = client(t.app, await t.login('sampler-v', 'Field-pass-2022'));
+    // The sampler on the team sees the households and addresses; names masked (no resident.read).
+    const teamView = await vs.get(`/api/v1/sweeps/${sweep.body.id}`);
+    assert.equal(teamView.status, 200, JSON.stringify(teamView.body));
+    type Member = { id: string; name: string };
+    const fullNames = new Map(
+      (view.body.households as { members: Member[] }[]).flatMap((h) => h.members.map((m) => [m.id, m.name])),
+    );
+    const teamMembers = (teamView.body.households as { members: Member[] }[]).flatMap((h) => h.members);
+    assert.ok(teamMembers.length > 0);
+    for (const m of teamMembers) {
+      assert.ok(m.name.includes('*'), m.name);
+      assert.notEqual(m.name, fullNames.get(m.id));
+    }
     const bySampler = await vs.post(
       `/api/v1/sweeps/${sweep.body.id}/households/${homeA.householdId}/outcome`,
       {

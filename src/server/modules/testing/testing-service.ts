@@ -1049,15 +1049,20 @@ export async function getSweep(deps: AppDeps, actor: Actor, sweepId: string) {
   const sweep = await repo.findSweepInScope(deps.database.db, scope, sweepId);
   if (!sweep) throw notFound();
   const households = await repo.findSweepHouseholds(deps.database.db, sweepId, sweep.roundId, scope);
+  // The team finds households by address; members' names in full only where the user may read
+  // residents (as on the recall list), masked for a sampler on the team.
+  const readable = scopePaths(actor, 'resident.read');
   return {
     id: sweep.id,
     roundId: sweep.roundId,
     pointId: sweep.pointId,
     name: sweep.name,
-    households: households.map((h) => ({
+    households: households.map(({ orgPath, ...h }) => ({
       ...h,
       visitedAt: iso(h.visitedAt),
-      members: h.members.map((m) => ({ ...m, name: m.name })),
+      members: pathInScope(orgPath, readable)
+        ? h.members
+        : h.members.map((m) => ({ ...m, name: maskName(m.name) })),
     })),
   };
 }
