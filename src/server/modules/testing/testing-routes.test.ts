@@ -1134,18 +1134,15 @@ describe('coverage and the missing', () => {
   let v1: { id: string; path: string };
   let v2: { id: string; path: string };
   const people: Record<string, string[]> = {};
+  /** A new grid in the village. */
+  const villageGrid = async (name: string): Promise<{ id: string; path: string }> => {
+    const res = await as.admin.post('/api/v1/org-units', { parentId: t.fx.village.id, name, level: 'grid' });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return { id: res.body.id, path: res.body.path };
+  };
   before(async () => {
-    const grid = async (name: string) => {
-      const res = await as.admin.post('/api/v1/org-units', {
-        parentId: t.fx.village.id,
-        name,
-        level: 'grid',
-      });
-      assert.equal(res.status, 201, JSON.stringify(res.body));
-      return { id: res.body.id, path: res.body.path };
-    };
-    v1 = await grid('苑寨一组');
-    v2 = await grid('苑寨二组');
+    v1 = await villageGrid('苑寨一组');
+    v2 = await villageGrid('苑寨二组');
     people.v1Home = await addPeople(v1, 8);
     people.v1Away = await addPeople(v1, 1, 'away');
     people.v1Gone = [...(await addPeople(v1, 1, 'moved_out')), ...(await addPeople(v1, 1, 'deceased'))];
@@ -1311,13 +1308,7 @@ describe('coverage and the missing', () => {
   });
 
   test('people on a grid itself, beside its buildings, get a row of their own so the children add up', async () => {
-    const made = await as.admin.post('/api/v1/org-units', {
-      parentId: t.fx.village.id,
-      name: '苑寨四组',
-      level: 'grid',
-    });
-    assert.equal(made.status, 201, JSON.stringify(made.body));
-    const grid = { id: made.body.id as string, path: made.body.path as string };
+    const grid = await villageGrid('苑寨四组');
     const b = await as.admin.post('/api/v1/org-units', {
       parentId: grid.id,
       name: '1号楼',
@@ -1349,12 +1340,7 @@ describe('coverage and the missing', () => {
   });
 
   test('a round that has ended keeps its coverage: people registered after it were never due in it', async () => {
-    const made = await as.admin.post('/api/v1/org-units', {
-      parentId: t.fx.village.id,
-      name: '苑寨五组',
-      level: 'grid',
-    });
-    const grid = { id: made.body.id as string, path: made.body.path as string };
+    const grid = await villageGrid('苑寨五组');
     const people = (await addPeople(grid, 3)) as [string, string, string];
     const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000).toISOString();
     await db().execute(
@@ -1382,13 +1368,7 @@ describe('coverage and the missing', () => {
   });
 
   test('door-to-door: a sweep visits the bedridden (exempt as sampled at home), not other exemptions', async () => {
-    const res = await as.admin.post('/api/v1/org-units', {
-      parentId: t.fx.village.id,
-      name: '苑寨三组',
-      level: 'grid',
-    });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    const v3 = { id: res.body.id as string, path: res.body.path as string };
+    const v3 = await villageGrid('苑寨三组');
     const [bedridden, infant] = (await addPeople(v3, 2)) as [string, string];
     for (const [personId, reason] of [
       [bedridden, 'bedridden'],
