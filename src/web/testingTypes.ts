@@ -114,7 +114,7 @@ export interface SweepHousehold {
   outcome: SweepOutcome | null;
   note: string | null;
   visitedAt: string | null;
-  members: { id: string; name: string; sampled: boolean }[];
+  members: { id: string; name: string; sampled: boolean; exemption: string | null }[];
 }
 
 export interface SweepDetail {

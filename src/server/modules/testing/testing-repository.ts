@@ -936,21 +936,36 @@ export async function findSweepHouseholds(db: Executor, sweepId: string, roundId
         order by h.org_path, h.address`,
   );
   // Their members in one query (not one per household), with whether each is sampled in the round.
-  const members = await queryRows<{ householdId: string; id: string; name: string; sampled: boolean }>(
+  const members = await queryRows<{
+    householdId: string;
+    id: string;
+    name: string;
+    sampled: boolean;
+    exemption: string | null;
+  }>(
     db,
-    sql`select p.household_id as "householdId", p.id, p.name, (m.person_id is not null) as sampled
+    // Members due in the round (not those moved out or deceased), each sampled, exempt (recorded,
+    // or away long-term by their status) or still to visit: as coverage counts them.
+    sql`select p.household_id as "householdId", p.id, p.name, (m.person_id is not null) as sampled,
+               coalesce(e.reason, case when p.residence_status = any(${arrayParam(EXEMPT_RESIDENCE_STATUSES, 'text')})
+                                       then 'away' end) as exemption
         from ${persons} p
         left join ${tubeMembers} m on m.round_id = ${roundId} and m.person_id = p.id
-        where p.household_id = any(${arrayParam(
-          homes.map((h) => h.householdId),
-          'uuid',
-        )}) and p.merged_into is null
+        left join ${testExemptions} e on e.round_id = ${roundId} and e.person_id = p.id
+        where p.residence_status = any(${arrayParam(COUNTED_STATUSES, 'text')})
+          and p.household_id = any(${arrayParam(
+            homes.map((h) => h.householdId),
+            'uuid',
+          )}) and p.merged_into is null
         order by p.name`,
   );
-  const byHome = new Map<string, { id: string; name: string; sampled: boolean }[]>();
+  const byHome = new Map<
+    string,
+    { id: string; name: string; sampled: boolean; exemption: string | null }[]
+  >();
   for (const m of members) {
     const list = byHome.get(m.householdId) ?? [];
-    list.push({ id: m.id, name: m.name, sampled: m.sampled });
+    list.push({ id: m.id, name: m.name, sampled: m.sampled, exemption: m.exemption });
     byHome.set(m.householdId, list);
   }
   return homes.map((h) => ({ ...h, members: byHome.get(h.householdId) ?? [] }));
@@ -991,7 +1006,9 @@ export async function exemptMovedHousehold(
     sql`insert into ${testExemptions} (round_id, person_id, reason, note, org_path, recorded_by, sweep_id, sweep_household_id)
         select ${row.roundId}, p.id, 'away', ${row.note}, p.org_path, ${row.recordedBy}, ${row.sweepId}, ${row.householdId}
         from ${persons} p
+        -- Those still due: people away long-term by their status are exempt already.
         where p.household_id = ${row.householdId} and p.merged_into is null and ${personInArea(area)}
+          and p.residence_status = any(${arrayParam(DUE_RESIDENCE_STATUSES, 'text')})
           and not exists (select 1 from ${tubeMembers} m where m.round_id = ${row.roundId} and m.person_id = p.id)
         order by p.id
         on conflict (round_id, person_id) do nothing

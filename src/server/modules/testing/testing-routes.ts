@@ -400,7 +400,15 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
                   outcome: z.string().nullable(),
                   note: z.string().nullable(),
                   visitedAt: z.string().nullable(),
-                  members: z.array(z.object({ id: z.string(), name: z.string(), sampled: z.boolean() })),
+                  members: z.array(
+                    z.object({
+                      id: z.string(),
+                      name: z.string(),
+                      sampled: z.boolean(),
+                      /** The reason a member is exempt in the round (卧床: the one to sample at home). */
+                      exemption: z.string().nullable(),
+                    }),
+                  ),
                 }),
               ),
             }),

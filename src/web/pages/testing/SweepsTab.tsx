@@ -21,7 +21,13 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
-import { SWEEP_OUTCOME_NAMES, SWEEP_OUTCOMES, type SweepOutcome } from '../../../domain/testing';
+import {
+  EXEMPTION_REASON_NAMES,
+  type ExemptionReason,
+  SWEEP_OUTCOME_NAMES,
+  SWEEP_OUTCOMES,
+  type SweepOutcome,
+} from '../../../domain/testing';
 import { api } from '../../api';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
@@ -249,11 +255,15 @@ function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; o
             {household.members.map((member) => (
               <Tag
                 key={member.id}
-                color={member.sampled ? 'success' : 'default'}
+                color={member.sampled ? 'success' : member.exemption ? 'warning' : 'default'}
                 icon={member.sampled ? <CheckCircleFilled /> : undefined}
                 style={{ marginInlineEnd: 0 }}
+                data-member-state={member.sampled ? 'sampled' : member.exemption ? 'exempt' : 'missing'}
               >
                 {member.name}
+                {!member.sampled && member.exemption && member.exemption in EXEMPTION_REASON_NAMES
+                  ? `（${nameIn(i18n.language, EXEMPTION_REASON_NAMES[member.exemption as ExemptionReason])}）`
+                  : null}
               </Tag>
             ))}
           </Flex>
