@@ -22,7 +22,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { localDay } from '../src/domain/dates.ts';
+import { districtWallClock, localDay } from '../src/domain/dates.ts';
+import { addDays } from '../src/domain/testing.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { arrayParam, queryRows } from '../src/server/db/rows.ts';
 import { findGridsInScope, insertOrgUnit } from '../src/server/modules/org/org-repository.ts';
@@ -278,7 +279,8 @@ export async function run(args: string[]) {
       name: '第5轮全员核酸检测（压测）',
       orgUnitId: district?.id as string,
       startsOn: today,
-      endsOn: today,
+      // Through tomorrow: a run that crosses midnight in 周口 keeps scanning.
+      endsOn: addDays(today, 1),
       defaultMode: 'mix10',
     });
     const passwordHash = await hashPassword(PASSWORD);
@@ -492,7 +494,8 @@ export async function run(args: string[]) {
     const tubeCodes = (
       await queryRows<{ code: string }>(db, sql`select code from tubes where round_id = ${round.id}`)
     ).map((r) => r.code);
-    const at = `${today} 09:00`;
+    // A minute ago on the district's clocks: a result time is never in the future.
+    const at = districtWallClock(new Date(Date.now() - 60_000));
     const csv = Buffer.from(
       `tubeCode,result,testedAt\n${tubeCodes.map((c, i) => `${c},${i % 1000 === 500 ? '阳性' : '阴性'},${at}`).join('\n')}\n`,
     );

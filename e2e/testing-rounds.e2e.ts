@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { districtWallClock } from '../src/domain/dates.ts';
 import { apiSession } from './api-session.ts';
 import { ADMIN_PASSWORD, journey, login, screenshot } from './support.ts';
 
@@ -148,9 +149,8 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await waitForFigure(page, 'coverage-missing', missing - 4);
 
   // ---- the lab's file: the tube positive, and a tube the system never saw ----
-  const testedAt = new Date(Date.now() - 10 * 60_000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const when = `${testedAt.getFullYear()}-${pad(testedAt.getMonth() + 1)}-${pad(testedAt.getDate())} ${pad(testedAt.getHours())}:${pad(testedAt.getMinutes())}`;
+  // Ten minutes ago on the district's clocks, as the lab's system writes it.
+  const when = districtWallClock(new Date(Date.now() - 10 * 60_000));
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-lab-')), 'results.csv');
   fs.writeFileSync(
     file,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { endOfLocalDay, inEffect, localDay } from './dates.ts';
+import { districtWallClock, endOfLocalDay, inEffect, localDay, parseDistrictDateTime } from './dates.ts';
 
 test('the district’s day starts at midnight in Asia/Shanghai, not UTC', () => {
   assert.equal(localDay(new Date('2022-04-11T23:30:00Z')), '2022-04-12');
@@ -29,4 +29,12 @@ test('a district day ends at the next midnight in 周口 (16:00 UTC), across mon
   assert.equal(endOfLocalDay('2022-12-31').toISOString(), '2022-12-31T16:00:00.000Z');
   assert.equal(localDay(new Date(endOfLocalDay('2022-04-10').getTime() - 1)), '2022-04-10');
   assert.equal(localDay(endOfLocalDay('2022-04-10')), '2022-04-11');
+});
+
+test('the district wall clock reads back as the same minute', () => {
+  assert.equal(districtWallClock(new Date('2022-04-10T16:05:00Z')), '2022-04-11 00:05');
+  assert.equal(districtWallClock(new Date('2022-04-10T01:30:59Z')), '2022-04-10 09:30');
+  const now = new Date();
+  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  assert.equal(parseDistrictDateTime(districtWallClock(now))?.getTime(), minute.getTime());
 });

@@ -60,3 +60,19 @@ export function endOfLocalDay(day: string): Date {
   // The district's offset is +08:00 all year (no daylight saving in China).
   return new Date(`${next.toISOString().slice(0, 10)}T00:00:00+08:00`);
 }
+
+const wallClockFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: DISTRICT_TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** `YYYY-MM-DD HH:mm` of an instant on the district's clocks, as labs write their result times. */
+export function districtWallClock(at: Date): string {
+  const part = (type: string) => wallClockFormat.formatToParts(at).find((p) => p.type === type)?.value;
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}

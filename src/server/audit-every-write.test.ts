@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import { localDay } from '../domain/dates.ts';
+import { districtWallClock, localDay } from '../domain/dates.ts';
 import { queryRows } from './db/rows.ts';
 import { mintPersonCode } from './modules/testing/person-code.ts';
 import { client, multipartFile } from './testing/http.ts';
@@ -254,7 +254,10 @@ const CASES: Record<string, Case> = {
     as: 'lab',
     upload: true,
     query: '?dryRun=false',
-    body: () => Buffer.from(`tubeCode,result,testedAt\n${testing.tube},阴性,${today} 08:00\n`),
+    body: () =>
+      Buffer.from(
+        `tubeCode,result,testedAt\n${testing.tube},阴性,${districtWallClock(new Date(Date.now() - 600_000))}\n`,
+      ),
     action: 'lab-results.import',
   },
   'POST /api/v1/lab/results': {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import { localDay } from '../../../domain/dates.ts';
+import { districtWallClock, localDay, parseDistrictDateTime } from '../../../domain/dates.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import { auditEvents, rechecks, tubeMembers, tubes, workItems } from '../../db/schema.ts';
 import type { Actor } from '../../platform/access/actor.ts';
@@ -23,6 +23,11 @@ let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'workerB' | 'command', 
 let round: { id: string };
 let point: { id: string };
 const today = localDay();
+/**
+ * A lab's result time on the district's clocks, minutes ago: always in the past, whatever the hour
+ * the tests run (a fixed "today 10:00" is in the future until 10:00 in 周口).
+ */
+const labTime = (minutesAgo: number) => districtWallClock(new Date(Date.now() - minutesAgo * 60_000));
 
 let idSeq = 0;
 /** Residents straight into the registry (fast): n people in one grid, each in their own household. */
@@ -759,10 +764,10 @@ describe('lab results', () => {
   test('a dry run reports unknown tubes, duplicates, conflicts and unreceived tubes, and writes nothing', async () => {
     const csv = [
       'tubeCode,result,testedAt',
-      `${negative.tube},阴性,${today} 10:00`,
-      `${negative.tube},阴性,${today} 10:00`,
+      `${negative.tube},阴性,${labTime(20)}`,
+      `${negative.tube},阴性,${labTime(20)}`,
       'ZZ000001,阴性,2022-04-10 10:00',
-      `${pooled.tube},阳性,${today} 10:05`,
+      `${pooled.tube},阳性,${labTime(15)}`,
       'CONFLICT1,阴性,2022-04-10 10:00',
       'CONFLICT1,阳性,2022-04-10 10:00',
       'BAD!,阴性,2022-04-10 10:00',
@@ -789,7 +794,7 @@ describe('lab results', () => {
   });
 
   test('a pooled positive puts every member under temporary control with exactly one recheck each', async () => {
-    const csv = `tubeCode,result,testedAt,ct\n${pooled.tube},阳性,${today} 10:05,32.1\n${negative.tube},阴性,${today} 10:00,\n`;
+    const csv = `tubeCode,result,testedAt,ct\n${pooled.tube},阳性,${labTime(15)},32.1\n${negative.tube},阴性,${labTime(20)},\n`;
     const res = await importResults(csv, false);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.applied, 2);
@@ -816,7 +821,7 @@ describe('lab results', () => {
     const [{ n }] = await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from ${rechecks}`);
     assert.equal(n, 10);
     const conflicting = await importResults(
-      `tubeCode,result,testedAt\n${pooled.tube},阴性,${today} 11:00\n`,
+      `tubeCode,result,testedAt\n${pooled.tube},阴性,${labTime(10)}\n`,
       false,
     );
     assert.equal(conflicting.body.applied, 0);
@@ -1083,7 +1088,7 @@ describe('lab results', () => {
 
     // The same file twice at once (a double click, a retried upload).
     const same = await sealedPool();
-    const file = `tubeCode,result,testedAt\n${same.tube},阳性,${today} 10:05\n`;
+    const file = `tubeCode,result,testedAt\n${same.tube},阳性,${labTime(15)}\n`;
     const twice = await Promise.all([importResults(file, false), importResults(file, false)]);
     for (const r of twice) assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(twice.map((r) => r.body.applied).sort(), [0, 1]);
@@ -1095,8 +1100,8 @@ describe('lab results', () => {
     // Two files that disagree, at once: one is applied, the other is a conflict.
     const torn = await sealedPool();
     const [a, b] = await Promise.all([
-      importResults(`tubeCode,result,testedAt\n${torn.tube},阳性,${today} 10:05\n`, false),
-      importResults(`tubeCode,result,testedAt\n${torn.tube},阴性,${today} 10:05\n`, false),
+      importResults(`tubeCode,result,testedAt\n${torn.tube},阳性,${labTime(15)}\n`, false),
+      importResults(`tubeCode,result,testedAt\n${torn.tube},阴性,${labTime(15)}\n`, false),
     ]);
     assert.deepEqual([a.body.applied, b.body.applied].sort(), [0, 1], JSON.stringify([a.body, b.body]));
     assert.deepEqual([...a.body.conflicts, ...b.body.conflicts], [torn.tube]);
@@ -1119,13 +1124,19 @@ describe('lab results', () => {
     const wb = new ExcelJS.Workbook();
     const sheet = wb.addWorksheet('结果');
     sheet.addRow(['管号', '检测结果', '检测时间', 'Ct值']);
-    sheet.addRow([tube, '阴性', new Date(`${today}T09:30:00Z`), null]);
+    // Excel keeps a wall-clock time (exceljs hands it over as that time in UTC).
+    const wall = labTime(30);
+    sheet.addRow([tube, '阴性', new Date(`${wall.replace(' ', 'T')}:00Z`), null]);
     const res = await importResults(Buffer.from(await wb.xlsx.writeBuffer()), false, 'results.xlsx');
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.applied, 1);
     const [row] = await db().select().from(tubes).where(eq(tubes.code, tube));
     assert.equal(row?.state, 'tested');
-    assert.equal(row?.testedAt?.toISOString(), `${today}T01:30:00.000Z`, 'a wall-clock 09:30 in 周口');
+    assert.equal(
+      row?.testedAt?.toISOString(),
+      parseDistrictDateTime(wall)?.toISOString(),
+      `the wall-clock ${wall} in 周口`,
+    );
   });
 });
 
