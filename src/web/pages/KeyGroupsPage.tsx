@@ -4,6 +4,7 @@ import { Alert, App, Button, Card, DatePicker, Form, Input, Table, type TableCol
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { localDay } from '../../domain/dates';
 import { api } from '../api';
 import { ModalForm } from '../components/ModalForm';
 import { DATE_FORMAT } from '../format';
@@ -155,7 +156,7 @@ function KeyGroupModal({ group, open, onClose }: { group?: KeyGroup; open: boole
               effectiveFrom: dayjs(group.effectiveFrom),
               effectiveTo: group.effectiveTo ? dayjs(group.effectiveTo) : undefined,
             }
-          : { effectiveFrom: dayjs() }
+          : { effectiveFrom: dayjs(localDay()) }
       }
       pending={save.isPending}
       onSubmit={(values, form) => save.mutate(values, { onError: (error) => showError(error, form) })}

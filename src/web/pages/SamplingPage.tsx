@@ -27,6 +27,7 @@ import {
 import dayjs from 'dayjs';
 import { type ReactNode, type RefObject, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
+import { localDay } from '../../domain/dates';
 import {
   SAMPLING_MODE_NAMES,
   TUBE_CAPACITY,
@@ -368,7 +369,8 @@ function SamplingDesk({ userId }: { userId: string }) {
     setNotice(undefined);
   };
 
-  const today = dayjs().format('YYYY-MM-DD');
+  // The district's day, as the server checks a scan's day.
+  const today = localDay();
   const roundState = (r: TestRound) =>
     today < r.startsOn ? t('sampling.place.notStarted') : today > r.endsOn ? t('sampling.place.ended') : null;
   const sortedPoints = [...(points ?? [])].sort((a, b) => {

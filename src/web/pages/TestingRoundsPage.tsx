@@ -19,6 +19,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
+import { localDay } from '../../domain/dates';
 import { SAMPLING_MODE_NAMES, SAMPLING_MODES, type SamplingMode } from '../../domain/testing';
 import { api } from '../api';
 import { ModalForm } from '../components/ModalForm';
@@ -195,8 +196,9 @@ function RoundModal({
       initialValues={{
         name: t('testing.round.defaultName', { n: nextNumber }),
         orgUnit: grant ? { value: grant.orgUnitId, label: grant.orgUnitName } : undefined,
-        startsOn: dayjs(),
-        endsOn: dayjs(),
+        // The district's day (周口), whatever the clock of the browser says.
+        startsOn: dayjs(localDay()),
+        endsOn: dayjs(localDay()),
         defaultMode: 'mix10',
       }}
       pending={create.isPending}
