@@ -599,8 +599,9 @@ export async function withoutOpenRechecks(db: Executor, personIds: string[]) {
 }
 
 /**
- * Open rechecks closed by these single tubes: a recheck closes on a sample of its person taken
- * after the recall (the recheck's creation), never on one taken before the pool was found positive.
+ * Open rechecks closed by these single tubes: a recheck closes on a single sample of its person
+ * taken after their sample in the positive pool (whenever the lab's results arrive, in one file or
+ * in two), never on one taken before it.
  */
 export async function closeRechecksOfTubeMembers(db: Executor, tubeIds: string[], state: string) {
   if (tubeIds.length === 0) return [];
@@ -610,7 +611,8 @@ export async function closeRechecksOfTubeMembers(db: Executor, tubeIds: string[]
         where r.state = 'open' and exists (
           select 1 from ${tubeMembers} m
           where m.person_id = r.person_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')})
-            and m.scanned_at >= r.created_at)
+            and m.scanned_at > (select max(pm.scanned_at) from ${tubeMembers} pm
+                                where pm.tube_id = r.tube_id and pm.person_id = r.person_id))
         returning r.id, r.person_id as "personId", r.work_item_id as "workItemId"`,
   );
 }

@@ -931,9 +931,9 @@ describe('lab results', () => {
     const second = await newRound('第二轮', 'mix10');
     const singles = await newRound('单采轮', 'single');
 
-    // Sampled in round 1's pool; `early` also in a single tube before anything is known.
-    const pool1 = await sampleInto(first, [quarantined, twice, early]);
+    // `early` sampled in a single tube first, then with the others in round 1's pool.
     const earlySingle = await sampleInto(singles, [early], 'single');
+    const pool1 = await sampleInto(first, [quarantined, twice, early]);
     const record = await as.admin.post(`/api/v1/residents/${quarantined}/statuses`, {
       kind: 'control_state',
       value: 'quarantined',
@@ -949,7 +949,7 @@ describe('lab results', () => {
     await result(pool1, '阳性');
     assert.equal(await control(quarantined), 'quarantined');
     assert.equal(await control(early), 'temporary_control');
-    // `early`'s single tube, sampled before the recall, comes back negative: no recheck closes.
+    // `early`'s single tube, sampled before the pool, comes back negative: no recheck closes.
     await result(earlySingle, '阴性');
     assert.equal(await openRechecks(early), 1);
     assert.equal(await control(early), 'temporary_control');
@@ -966,6 +966,33 @@ describe('lab results', () => {
     assert.equal(await control(twice), 'released');
     await result(await recheckOf(early), '阴性');
     assert.equal(await control(early), 'released');
+
+    // The lab sends the pool's positive and the recall's negative in one file (the grid worker
+    // took the single tube on the lab's phone call): the recheck closes and the control is lifted.
+    const [together, otherControl] = (await addPeople(t.fx.gridA, 2)) as [string, string];
+    const third = await newRound('第三轮', 'mix10');
+    const pool3 = await sampleInto(third, [together, otherControl]);
+    // After the pool, the community put one of them under temporary control for its own reasons.
+    const byHand = await as.admin.post(`/api/v1/residents/${otherControl}/statuses`, {
+      kind: 'control_state',
+      value: 'temporary_control',
+      source: '社区管控',
+    });
+    assert.equal(byHand.status, 200, JSON.stringify(byHand.body));
+    const lastRecall = await newRound('电话召回', 'single');
+    const singlesAfter = await Promise.all(
+      [together, otherControl].map((id) => sampleInto(lastRecall, [id], 'single')),
+    );
+    const both = await importResults(
+      `tubeCode,result,testedAt\n${pool3},阳性,${now()}\n${singlesAfter.map((tube) => `${tube},阴性,${now()}`).join('\n')}\n`,
+      false,
+    );
+    assert.equal(both.body.applied, 3, JSON.stringify(both.body));
+    assert.equal(await openRechecks(together), 0);
+    assert.equal(await control(together), 'released');
+    // Under temporary control for another reason: the pool did not set it, its recheck does not lift it.
+    assert.equal(await openRechecks(otherControl), 0);
+    assert.equal(await control(otherControl), 'temporary_control');
   });
 
   test('a sampled duplicate merged into its survivor: the survivor is sampled, not sampled again, and recalled', async () => {

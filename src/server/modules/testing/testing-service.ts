@@ -639,18 +639,29 @@ async function followUpResults(
   );
   const tubeOf = new Map(tested.map((t) => [t.id, t]));
   const now = new Date();
-  const statuses: (typeof personStatuses.$inferInsert)[] = [];
-  const status = (person: { personId: string; districtCode: string }, value: string, source: string) =>
+  let statuses: (typeof personStatuses.$inferInsert)[] = [];
+  const status = (
+    person: { personId: string; districtCode: string },
+    value: string,
+    source: string,
+    observedAt = now,
+  ) =>
     statuses.push({
       id: newId(),
       personId: person.personId,
       kind: 'control_state',
       value,
-      observedAt: now,
+      observedAt,
       source,
       recordedBy: actor.userId,
       districtCode: person.districtCode,
     });
+  /** Writes the statuses so far, so what follows reads them as each person's latest. */
+  const writeStatuses = async () => {
+    for (let i = 0; i < statuses.length; i += 2000)
+      await tx.insert(personStatuses).values(statuses.slice(i, i + 2000));
+    statuses = [];
+  };
 
   // Pooled positives: recall every member.
   const pooledPositive = members.filter((m) => {
@@ -690,8 +701,12 @@ async function followUpResults(
     pooledPositive.map((m) => m.personId),
   );
   for (const m of pooledPositive) {
-    const current = controlBefore.get(m.personId)?.value;
-    if (current && STRONGER_THAN_TEMPORARY_CONTROL.includes(current)) continue;
+    const current = controlBefore.get(m.personId);
+    if (current && STRONGER_THAN_TEMPORARY_CONTROL.includes(current.value)) continue;
+    // Under temporary control for another reason already: it stays that one's (a recheck that
+    // comes back negative must not lift a control the pool did not set).
+    if (current?.value === 'temporary_control' && !current.source.startsWith(POOLED_POSITIVE_SOURCE))
+      continue;
     status(m, 'temporary_control', `${POOLED_POSITIVE_SOURCE} ${m.tubeCode}`);
   }
 
@@ -719,8 +734,11 @@ async function followUpResults(
   }
   const singleIds = singlePositive.map((m) => m.personId);
   await closeRechecks(tx, singleIds, 'positive');
+  // The controls set so far are read below (a pool's positive and a recheck's negative may come
+  // in one file).
+  await writeStatuses();
 
-  // Negatives: a single tube sampled after the recall closes the person's recheck, and once their
+  // Negatives: a single tube sampled after the pool closes the person's recheck, and once their
   // last recheck is closed, the temporary control the pool put them under is released. Nothing
   // else releases it: not a pool's negative (a late result of an earlier sample), nor a control
   // set for another reason.
@@ -741,11 +759,15 @@ async function followUpResults(
     const control = controlNow.get(personId);
     if (control?.value !== 'temporary_control' || !control.source.startsWith(POOLED_POSITIVE_SOURCE))
       continue;
-    status({ personId, districtCode: districts.get(personId) as string }, 'released', '复核阴性');
+    // Observed just after the control it lifts, which may have been set in this same import.
+    status(
+      { personId, districtCode: districts.get(personId) as string },
+      'released',
+      '复核阴性',
+      new Date(now.getTime() + 1),
+    );
   }
-
-  for (let i = 0; i < statuses.length; i += 2000)
-    await tx.insert(personStatuses).values(statuses.slice(i, i + 2000));
+  await writeStatuses();
   return created.length;
 }
 
