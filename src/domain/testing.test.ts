@@ -15,6 +15,9 @@ test('testing frequencies as the command centre writes them', () => {
   assert.deepEqual(parseTestingFrequency('每两天一次'), { kind: 'interval', days: 2 });
   assert.deepEqual(parseTestingFrequency('每三天一检'), { kind: 'interval', days: 3 });
   assert.deepEqual(parseTestingFrequency('隔天一次'), { kind: 'interval', days: 2 });
+  assert.deepEqual(parseTestingFrequency('每隔一天一次'), { kind: 'interval', days: 2 });
+  assert.deepEqual(parseTestingFrequency('每隔1天1次'), { kind: 'interval', days: 2 });
+  assert.deepEqual(parseTestingFrequency('每隔两天一次'), { kind: 'interval', days: 3 });
   assert.deepEqual(parseTestingFrequency('周二、周五'), { kind: 'weekdays', weekdays: [2, 5] });
   assert.equal(parseTestingFrequency('二、五'), null);
   assert.equal(parseTestingFrequency('每0天1次'), null);

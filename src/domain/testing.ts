@@ -165,10 +165,11 @@ export function parseTestingFrequency(raw: string | null | undefined): TestingFr
   const text = raw.replace(/\s/g, '');
   if (/^(每天|每日)(1次|一次|1检|一检)?$/.test(text)) return { kind: 'interval', days: 1 };
   if (/^(隔天|隔日|每隔一天)(1次|一次|1检|一检)?$/.test(text)) return { kind: 'interval', days: 2 };
-  const everyN = /^每(?:隔)?(\d+|[一二两三四五六七八九十])天(1|一)(次|检)$/.exec(text);
+  // 每N天1次: every N days; 每隔N天1次: N days between, i.e. every N+1 days.
+  const everyN = /^每(隔)?(\d+|[一二两三四五六七八九十])天(1|一)(次|检)$/.exec(text);
   if (everyN) {
-    const days = countOf(everyN[1] as string);
-    return days > 0 ? { kind: 'interval', days } : null;
+    const days = countOf(everyN[2] as string) + (everyN[1] ? 1 : 0);
+    return days > 0 && (!everyN[1] || days > 1) ? { kind: 'interval', days } : null;
   }
   const perWeek = /^每周(\d+|一|两|二|三)次$/.exec(text);
   if (perWeek) {

@@ -285,6 +285,12 @@ export async function mergePersonInto(db: Executor, duplicateId: string, survivo
     .update(persons)
     .set({ mergedInto: survivorId, updatedAt: sql`now()` })
     .where(eq(persons.id, duplicateId));
+  // The person was registered since the earlier of their two records: a round that ended between
+  // the two still counts the survivor (it holds the duplicate's samples now) as due.
+  await db.execute(
+    sql`update ${persons} s set created_at = d.created_at
+        from ${persons} d where s.id = ${survivorId} and d.id = ${duplicateId} and d.created_at < s.created_at`,
+  );
 }
 
 export async function countResidents(db: Executor, scope: string[], subtreePath?: string) {

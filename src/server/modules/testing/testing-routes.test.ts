@@ -1403,6 +1403,14 @@ describe('coverage and the missing', () => {
     // The round still running counts everyone registered.
     const live = await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${grid.id}`);
     assert.equal(live.body.due, 3);
+    // A record registered before the round merged into one registered after it: the survivor is
+    // the same person, registered since the earlier date, and still due in the ended round.
+    const merged = await as.admin.post(`/api/v1/residents/${people[2]}/merge`, { duplicateId: people[0] });
+    assert.equal(merged.status, 200, JSON.stringify(merged.body));
+    const afterMerge = await as.command.get(
+      `/api/v1/test-rounds/${ended.body.id}/coverage?orgUnitId=${grid.id}`,
+    );
+    assert.deepEqual([afterMerge.body.due, afterMerge.body.missing], [2, 2]);
   });
 
   test('door-to-door: a sweep visits the bedridden (exempt as sampled at home), not other exemptions', async () => {

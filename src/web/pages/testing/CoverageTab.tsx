@@ -35,8 +35,6 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
   const data = coverage.data;
 
   const open = (node: CoverageNode) => {
-    // The node's own people: its list of the missing, where it already is.
-    if (node.direct) return onShowMissing(trail);
     const next = [...trail, { value: node.orgUnitId, label: node.name }];
     // A grid has no units below it: what is left to do there is its list of the missing.
     if (node.level === 'grid') onShowMissing(next);
@@ -54,18 +52,22 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
     {
       title: t('testing.coverage.unit'),
       dataIndex: 'name',
-      render: (name: string, node) => (
-        <Button
-          type="link"
-          size="small"
-          style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
-          onClick={() => open(node)}
-          data-testid={node.direct ? 'coverage-open-direct' : `coverage-open-${node.orgUnitId}`}
-        >
-          {node.direct ? t('testing.coverage.direct', { unit: name }) : name}
-          {node.level === 'grid' || node.direct ? <UnorderedListOutlined /> : <RightOutlined />}
-        </Button>
-      ),
+      render: (name: string, node) =>
+        // The node's own people (in none of its children): a row to count, with nowhere to open.
+        node.direct ? (
+          <span data-testid="coverage-direct">{t('testing.coverage.direct', { unit: name })}</span>
+        ) : (
+          <Button
+            type="link"
+            size="small"
+            style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
+            onClick={() => open(node)}
+            data-testid={`coverage-open-${node.orgUnitId}`}
+          >
+            {name}
+            {node.level === 'grid' ? <UnorderedListOutlined /> : <RightOutlined />}
+          </Button>
+        ),
     },
     numeric('due'),
     { ...numeric('sampled'), responsive: ['sm'] },
