@@ -575,27 +575,23 @@ export async function latestControlStates(db: Executor, personIds: string[]) {
   return new Map(rows.map((r) => [r.personId, { value: r.value, source: r.source }]));
 }
 
-/** The district code of each person (statuses carry it). */
-export async function districtsOfPersons(db: Executor, personIds: string[]) {
-  if (personIds.length === 0) return new Map<string, string>();
-  const rows = await queryRows<{ id: string; districtCode: string }>(
+/**
+ * Of these persons, those to release after their rechecks: no recheck left open, and their latest
+ * control state the temporary control a pooled positive set (its source starts `sourcePrefix`).
+ */
+export async function findReleasableAfterRechecks(db: Executor, personIds: string[], sourcePrefix: string) {
+  if (personIds.length === 0) return [];
+  return queryRows<{ personId: string; districtCode: string }>(
     db,
-    sql`select p.id, p.district_code as "districtCode" from ${persons} p
-        where p.id = any(${arrayParam(personIds, 'uuid')})`,
+    sql`with latest as (
+          select distinct on (s.person_id) s.person_id, s.value, s.source, s.district_code
+          from person_statuses s
+          where s.kind = 'control_state' and s.person_id = any(${arrayParam(personIds, 'uuid')})
+          order by s.person_id, s.observed_at desc, s.created_at desc)
+        select l.person_id as "personId", l.district_code as "districtCode" from latest l
+        where l.value = 'temporary_control' and starts_with(l.source, ${sourcePrefix})
+          and not exists (select 1 from ${rechecks} r where r.person_id = l.person_id and r.state = 'open')`,
   );
-  return new Map(rows.map((r) => [r.id, r.districtCode]));
-}
-
-/** Of these persons, those with no recheck left open. */
-export async function withoutOpenRechecks(db: Executor, personIds: string[]) {
-  if (personIds.length === 0) return new Set<string>();
-  const open = await queryRows<{ personId: string }>(
-    db,
-    sql`select distinct r.person_id as "personId" from ${rechecks} r
-        where r.state = 'open' and r.person_id = any(${arrayParam(personIds, 'uuid')})`,
-  );
-  const stillOpen = new Set(open.map((r) => r.personId));
-  return new Set(personIds.filter((id) => !stillOpen.has(id)));
 }
 
 /**
@@ -1129,7 +1125,17 @@ export async function followPersonsInCoverage(db: Executor, before: PersonBefore
                  case when p.merged_into is null then p.residence_status end as new_status
           from changed c join ${tubeMembers} m on m.person_id = c.id join ${persons} p on p.id = c.id
           where c.old_path <> p.org_path or c.old_status is distinct from p.residence_status or p.merged_into is not null),
-        deltas as (
+        ${shiftSampledCounts()}`,
+  );
+}
+
+/**
+ * The end of a statement whose CTE `moved` lists memberships that changed grid, status or owner
+ * (round_id, old_path, old_status, new_path, new_status; a null new status is counted nowhere):
+ * each leaves its old grid's sampled counts and joins its new one's, grid rows in key order.
+ */
+function shiftSampledCounts(): SQL {
+  return sql`deltas as (
           select round_id, old_path as org_path,
                  -count(*) filter (where old_status = any(${arrayParam(COUNTED_STATUSES, 'text')})) as ds,
                  -count(*) filter (where old_status = 'away') as da
@@ -1142,8 +1148,7 @@ export async function followPersonsInCoverage(db: Executor, before: PersonBefore
         insert into ${roundGridCounts} as g (round_id, org_path, sampled, sampled_away)
         select round_id, org_path, sum(ds)::int, sum(da)::int from deltas group by 1, 2 order by 1, 2
         on conflict (round_id, org_path) do update
-          set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away`,
-  );
+          set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away`;
 }
 
 /**
@@ -1157,25 +1162,16 @@ export async function followPersonsInCoverage(db: Executor, before: PersonBefore
 export async function moveTestingRecordsOfMerged(db: Executor, duplicate: PersonBefore, survivorId: string) {
   await db.execute(
     sql`with survivor as (select org_path, residence_status from ${persons} where id = ${survivorId}),
-        moved as (
+        taken as (
           update ${tubeMembers} m set person_id = ${survivorId}
           where m.person_id = ${duplicate.id}
             and not exists (select 1 from ${tubeMembers} x where x.round_id = m.round_id and x.person_id = ${survivorId})
           returning m.round_id),
-        deltas as (
-          select round_id, ${duplicate.orgPath}::text as org_path,
-                 -count(*) filter (where ${duplicate.residenceStatus}::text = any(${arrayParam(COUNTED_STATUSES, 'text')})) as ds,
-                 -count(*) filter (where ${duplicate.residenceStatus}::text = 'away') as da
-          from moved group by 1
-          union all
-          select m.round_id, s.org_path,
-                 count(*) filter (where s.residence_status = any(${arrayParam(COUNTED_STATUSES, 'text')})),
-                 count(*) filter (where s.residence_status = 'away')
-          from moved m cross join survivor s group by 1, 2)
-        insert into ${roundGridCounts} as g (round_id, org_path, sampled, sampled_away)
-        select round_id, org_path, sum(ds)::int, sum(da)::int from deltas group by 1, 2 order by 1, 2
-        on conflict (round_id, org_path) do update
-          set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away`,
+        moved as (
+          select t.round_id, ${duplicate.orgPath}::text as old_path, ${duplicate.residenceStatus}::text as old_status,
+                 s.org_path as new_path, s.residence_status as new_status
+          from taken t cross join survivor s),
+        ${shiftSampledCounts()}`,
   );
   await db.execute(
     sql`update ${testExemptions} e

@@ -346,6 +346,9 @@ export async function handOverTubes(
   });
 }
 
+/** A tube a lab can receive: sealed, or handed over to it. */
+const isReceivable = (t: { state: string }) => t.state === 'sealed' || t.state === 'sent';
+
 /** The lab acknowledges tubes (by scanning them or the hand-over list). */
 export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCodes: string[] }) {
   const scope = requireScope(actor, 'lab.results');
@@ -359,7 +362,7 @@ export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCod
         'tubeCodes',
         text('这些管号都不存在或不在本实验室的服务范围内', 'None of these tubes is known here'),
       );
-    const receivable = found.filter((t) => t.state === 'sealed' || t.state === 'sent');
+    const receivable = found.filter(isReceivable);
     await repo.setTubesState(
       tx,
       receivable.map((t) => t.id),
@@ -368,7 +371,7 @@ export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCod
     // Named, with why: a tube still taking people (opened) here is far likelier a misread barcode
     // or a tube sent too early than a receipt; one tested already was received long ago.
     const skippedTubes = found
-      .filter((t) => t.state !== 'sealed' && t.state !== 'sent')
+      .filter((t) => !isReceivable(t))
       .map((t) => ({ tubeCode: t.code, state: t.state }));
     const result = { received: receivable.length, unknownTubes, skipped: skippedTubes.length, skippedTubes };
     return {
@@ -752,21 +755,9 @@ async function followUpResults(
     '单管复核阴性，已解除临时管控',
   );
   const rechecked = [...new Set(closed.map((c) => c.personId))];
-  const cleared = await repo.withoutOpenRechecks(tx, rechecked);
-  const controlNow = await repo.latestControlStates(tx, [...cleared]);
-  const districts = await repo.districtsOfPersons(tx, [...cleared]);
-  for (const personId of cleared) {
-    const control = controlNow.get(personId);
-    if (control?.value !== 'temporary_control' || !control.source.startsWith(POOLED_POSITIVE_SOURCE))
-      continue;
-    // Observed just after the control it lifts, which may have been set in this same import.
-    status(
-      { personId, districtCode: districts.get(personId) as string },
-      'released',
-      '复核阴性',
-      new Date(now.getTime() + 1),
-    );
-  }
+  // Observed just after the control it lifts, which may have been set in this same import.
+  for (const person of await repo.findReleasableAfterRechecks(tx, rechecked, POOLED_POSITIVE_SOURCE))
+    status(person, 'released', '复核阴性', new Date(now.getTime() + 1));
   await writeStatuses();
   return created.length;
 }
