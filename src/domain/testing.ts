@@ -52,6 +52,34 @@ export function parseTestResult(raw: string): TestResult | null {
   return null;
 }
 
+/** The highest cycle threshold a PCR run reports (runs stop at 40–45 cycles; some report to 50). */
+export const CT_MAX = 50;
+
+/**
+ * A Ct value as labs write it: a number of cycles (a decimal comma read as a point), or one of
+ * the marks for "no amplification" (null). Undefined when it is neither: the row is refused
+ * rather than a note or a typo stored as a Ct.
+ */
+export function parseCtValue(raw: string): string | null | undefined {
+  const v = raw.normalize('NFKC').trim().toLowerCase();
+  if (['', '-', '/', 'na', 'n/a', 'nd', 'undetermined', 'noct', 'no ct', '未检出', '无'].includes(v))
+    return null;
+  if (!/^\d{1,2}(?:[.,]\d{1,3})?$/.test(v)) return undefined;
+  const ct = Number(v.replace(',', '.'));
+  return ct > 0 && ct <= CT_MAX ? String(ct) : undefined;
+}
+
+/** A person code as minted: `GW1` and 38 base64url characters (a record id and its MAC). */
+export const PERSON_CODE_PATTERN = /^GW1[A-Za-z0-9_-]{38}$/;
+
+/**
+ * A code as scanned or typed, cleaned of what keyboards and scanners add: full-width characters
+ * (a Chinese input method left on) and spaces. Tube codes and person codes both go through it.
+ */
+export function cleanScannedCode(raw: string): string {
+  return raw.normalize('NFKC').replace(/\s+/g, '');
+}
+
 /** Hours a negative result counts as valid for (the 48-hour certificate of 2022). */
 export const RESULT_VALID_HOURS = 48;
 
@@ -217,12 +245,15 @@ export function nextTestDue(
   since: string | null = null,
 ): { dueOn: string; overdue: boolean } {
   const start = since && since < today ? since : today;
+  // Never due before joining the class: a test from before it counts, but cannot make one overdue
+  // for days they were not a member.
+  const notBeforeJoining = (day: string) => (since && day < start ? start : day);
   if (frequency.kind === 'interval') {
-    const dueOn = lastSampledDay ? addDays(lastSampledDay, frequency.days) : start;
+    const dueOn = lastSampledDay ? notBeforeJoining(addDays(lastSampledDay, frequency.days)) : start;
     return { dueOn, overdue: dueOn < today };
   }
   // First listed weekday strictly after the last test (or from joining when never tested).
-  let day = lastSampledDay ? addDays(lastSampledDay, 1) : start;
+  let day = lastSampledDay ? notBeforeJoining(addDays(lastSampledDay, 1)) : start;
   for (let i = 0; i < 7 && !frequency.weekdays.includes(isoWeekday(day)); i++) day = addDays(day, 1);
   return { dueOn: day, overdue: day < today };
 }

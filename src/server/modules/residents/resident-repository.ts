@@ -284,7 +284,7 @@ export async function mergePersonInto(db: Executor, duplicateId: string, survivo
   await db
     .update(persons)
     .set({ mergedInto: survivorId, updatedAt: sql`now()` })
-    .where(eq(persons.id, duplicateId));
+    .where(or(eq(persons.id, duplicateId), eq(persons.mergedInto, duplicateId)));
   // The person was registered since the earlier of their two records: a round that ended between
   // the two still counts the survivor (it holds the duplicate's samples now) as due.
   await db.execute(

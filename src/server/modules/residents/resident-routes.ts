@@ -59,7 +59,7 @@ export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const { data } = await readUploadedFile(req);
+        const { data } = await readUploadedFile(req, { limitBytes: IMPORT_MAX_BYTES });
         return importResidents(deps, actorOf(req), data, { dryRun: req.query.dryRun });
       },
     );

@@ -1,7 +1,14 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { parseDistrictDateTime } from '../../../domain/dates.ts';
-import { parseTestResult, type TestResult, TUBE_CODE_PATTERN } from '../../../domain/testing.ts';
+import {
+  CT_MAX,
+  cleanScannedCode,
+  parseCtValue,
+  parseTestResult,
+  type TestResult,
+  TUBE_CODE_PATTERN,
+} from '../../../domain/testing.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 
@@ -46,6 +53,20 @@ function cellText(v: ExcelJS.CellValue): string {
   return String(v).trim();
 }
 
+/**
+ * A tube code cell. Excel turns a barcode of digits into a number and drops its leading zeros,
+ * showing them again through a format of zeros (`0000000000`): the code is the number padded to
+ * that format's width.
+ */
+function tubeCodeOf(row: ExcelJS.Row, col: number | undefined): string {
+  if (!col) return '';
+  const cell = row.getCell(col);
+  const format = cell.numFmt ?? '';
+  if (typeof cell.value === 'number' && Number.isInteger(cell.value) && /^0+$/.test(format))
+    return String(cell.value).padStart(format.length, '0');
+  return cellText(cell.value);
+}
+
 const unreadable = () =>
   new AppError(
     'VALIDATION',
@@ -65,8 +86,17 @@ async function loadSheet(data: Buffer): Promise<ExcelJS.Worksheet> {
     if (isZip) await wb.xlsx.load(data as unknown as ArrayBuffer);
     else {
       // Text must decode as UTF-8 (strip a BOM); binary garbage is refused before parsing.
-      const body = data.toString('utf8').replace(/^\uFEFF/, '');
-      if (body.includes('\uFFFD') || body.includes('\u0000')) throw unreadable();
+      let body = data.toString('utf8');
+      // Excel on Chinese Windows saves "CSV (逗号分隔)" in GBK: read it as GB18030 (a superset).
+      if (body.includes('\uFFFD')) {
+        try {
+          body = new TextDecoder('gb18030', { fatal: true }).decode(data);
+        } catch {
+          throw unreadable();
+        }
+      }
+      body = body.replace(/^\uFEFF/, '');
+      if (body.includes('\u0000')) throw unreadable();
       // Keep every value as written: tube codes keep their leading zeros.
       await wb.csv.read(Readable.from([body]), { map: (value: unknown) => value } as never);
     }
@@ -112,7 +142,7 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
       const col = position.get(key);
       return col ? cellText(r.getCell(col).value) : '';
     };
-    const tubeCode = get('tubeCode');
+    const tubeCode = cleanScannedCode(tubeCodeOf(r, position.get('tubeCode')));
     const resultText = get('result');
     const testedAtText = get('testedAt');
     if (!tubeCode && !resultText && !testedAtText) return;
@@ -143,8 +173,17 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
       });
       ok = false;
     }
-    const ct = get('ct') || null;
-    if (ok)
+    const ctText = get('ct');
+    const ct = parseCtValue(ctText);
+    if (ct === undefined) {
+      errors.push({
+        row: rowNumber,
+        column: 'ct',
+        message: `Ct 值“${ctText.slice(0, 20)}”无效，应为 0–${CT_MAX} 之间的数字（无扩增可留空）`,
+      });
+      ok = false;
+    }
+    if (ok && ct !== undefined)
       rows.push({ row: rowNumber, tubeCode, result: result as TestResult, testedAt: testedAt as Date, ct });
   });
   if (rows.length === 0 && errors.length === 0)

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { cleanScannedCode, PERSON_CODE_PATTERN } from '../../../domain/testing.ts';
 import type { PersonalDataCipher } from '../../platform/crypto/personal-data-cipher.ts';
 
 /**
@@ -18,10 +19,9 @@ export function mintPersonCode(cipher: PersonalDataCipher, personId: string): st
 
 /** The person id a code stands for, or null when the code is malformed or its MAC does not match. */
 export function readPersonCode(cipher: PersonalDataCipher, code: string): string | null {
-  const trimmed = code.trim();
-  if (!trimmed.startsWith(PREFIX)) return null;
-  const body = trimmed.slice(PREFIX.length);
-  if (!/^[A-Za-z0-9_-]+$/.test(body)) return null;
+  const cleaned = cleanScannedCode(code);
+  if (!PERSON_CODE_PATTERN.test(cleaned)) return null;
+  const body = cleaned.slice(PREFIX.length);
   const raw = Buffer.from(body, 'base64url');
   if (raw.length !== 16 + MAC_BYTES) return null;
   const id = raw.subarray(0, 16);

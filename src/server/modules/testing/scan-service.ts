@@ -117,6 +117,13 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
       );
       return;
     }
+    if (person.residenceStatus === 'deceased') {
+      answers[i] = conflictCode(
+        'PERSON_DECEASED',
+        text('核酸码对应的居民已登记为死亡，请核实身份', 'The person of this code is registered as deceased'),
+      );
+      return;
+    }
     const at = scanInstant(w.input, now);
     const day = localDay(at);
     if (day < point.startsOn || day > point.endsOn) {

@@ -463,9 +463,11 @@ export async function findTubesByCodes(
     roundId: string;
     memberCount: number;
     orgPath: string;
+    firstScanAt: string | null;
   }>(
     db,
-    sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount", org_path as "orgPath"
+    sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount", org_path as "orgPath",
+               (select min(m.scanned_at) from ${tubeMembers} m where m.tube_id = ${tubes}.id) as "firstScanAt"
         from ${tubes} where code = any(${arrayParam(codes, 'text')}) and ${inScope(sql`org_path`, scope)}
         ${options.forUpdate ? sql`order by code collate "C" for update` : sql``}`,
   );
@@ -818,8 +820,10 @@ export interface DaySummaryRow {
 }
 
 /**
- * Per district day: people sampled (by scan day), tubes (on the day of their first scan, so a tube
- * filled across midnight counts once), results and positives (by result day).
+ * Per district day, for the people of the scope (where they are registered, as coverage and the
+ * rechecks count them, not where the point stood): people sampled (by scan day), their tubes (on
+ * the day of a tube's first scan, so a tube filled across midnight counts once), and those tubes'
+ * results and positives (by result day).
  */
 export async function summaryByDay(db: Executor, roundId: string, scope: string[]) {
   const day = (at: SQL) => sql`(${at} at time zone 'Asia/Shanghai')::date::text`;
@@ -827,19 +831,19 @@ export async function summaryByDay(db: Executor, roundId: string, scope: string[
     db,
     sql`with members as (
           select m.tube_id, m.scanned_at
-          from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
-          where m.round_id = ${roundId} and ${inScope(sql`t.org_path`, scope)}),
+          from ${tubeMembers} m join ${persons} p on p.id = m.person_id
+          where m.round_id = ${roundId} and ${inScope(sql`p.org_path`, scope)}),
         scans as (
           select ${day(sql`scanned_at`)} as day, count(*)::int as sampled from members group by 1),
+        their_tubes as (
+          select tube_id, min(scanned_at) as first_scan from members group by tube_id),
         opened as (
-          select ${day(sql`first_scan`)} as day, count(*)::int as tubes
-          from (select min(scanned_at) as first_scan from members group by tube_id) f
-          group by 1),
+          select ${day(sql`first_scan`)} as day, count(*)::int as tubes from their_tubes group by 1),
         results as (
           select ${day(sql`t.tested_at`)} as day, count(*)::int as results_in,
                  count(*) filter (where t.result = 'positive')::int as positives
-          from ${tubes} t
-          where t.round_id = ${roundId} and t.tested_at is not null and ${inScope(sql`t.org_path`, scope)}
+          from their_tubes f join ${tubes} t on t.id = f.tube_id
+          where t.tested_at is not null
           group by 1)
         select coalesce(s.day, o.day, r.day) as day, coalesce(s.sampled, 0) as sampled,
                coalesce(o.tubes, 0) as tubes,

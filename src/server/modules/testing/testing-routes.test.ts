@@ -764,10 +764,10 @@ describe('lab results', () => {
   test('a dry run reports unknown tubes, duplicates, conflicts and unreceived tubes, and writes nothing', async () => {
     const csv = [
       'tubeCode,result,testedAt',
-      `${negative.tube},阴性,${labTime(20)}`,
-      `${negative.tube},阴性,${labTime(20)}`,
+      `${negative.tube},阴性,${labTime(3)}`,
+      `${negative.tube},阴性,${labTime(3)}`,
       'ZZ000001,阴性,2022-04-10 10:00',
-      `${pooled.tube},阳性,${labTime(15)}`,
+      `${pooled.tube},阳性,${labTime(2)}`,
       'CONFLICT1,阴性,2022-04-10 10:00',
       'CONFLICT1,阳性,2022-04-10 10:00',
       'BAD!,阴性,2022-04-10 10:00',
@@ -794,7 +794,7 @@ describe('lab results', () => {
   });
 
   test('a pooled positive puts every member under temporary control with exactly one recheck each', async () => {
-    const csv = `tubeCode,result,testedAt,ct\n${pooled.tube},阳性,${labTime(15)},32.1\n${negative.tube},阴性,${labTime(20)},\n`;
+    const csv = `tubeCode,result,testedAt,ct\n${pooled.tube},阳性,${labTime(2)},32.1\n${negative.tube},阴性,${labTime(3)},\n`;
     const res = await importResults(csv, false);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.applied, 2);
@@ -821,7 +821,7 @@ describe('lab results', () => {
     const [{ n }] = await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from ${rechecks}`);
     assert.equal(n, 10);
     const conflicting = await importResults(
-      `tubeCode,result,testedAt\n${pooled.tube},阴性,${labTime(10)}\n`,
+      `tubeCode,result,testedAt\n${pooled.tube},阴性,${labTime(1)}\n`,
       false,
     );
     assert.equal(conflicting.body.applied, 0);
@@ -1115,7 +1115,7 @@ describe('lab results', () => {
 
     // The same file twice at once (a double click, a retried upload).
     const same = await sealedPool();
-    const file = `tubeCode,result,testedAt\n${same.tube},阳性,${labTime(15)}\n`;
+    const file = `tubeCode,result,testedAt\n${same.tube},阳性,${labTime(2)}\n`;
     const twice = await Promise.all([importResults(file, false), importResults(file, false)]);
     for (const r of twice) assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(twice.map((r) => r.body.applied).sort(), [0, 1]);
@@ -1127,8 +1127,8 @@ describe('lab results', () => {
     // Two files that disagree, at once: one is applied, the other is a conflict.
     const torn = await sealedPool();
     const [a, b] = await Promise.all([
-      importResults(`tubeCode,result,testedAt\n${torn.tube},阳性,${labTime(15)}\n`, false),
-      importResults(`tubeCode,result,testedAt\n${torn.tube},阴性,${labTime(15)}\n`, false),
+      importResults(`tubeCode,result,testedAt\n${torn.tube},阳性,${labTime(2)}\n`, false),
+      importResults(`tubeCode,result,testedAt\n${torn.tube},阴性,${labTime(2)}\n`, false),
     ]);
     assert.deepEqual([a.body.applied, b.body.applied].sort(), [0, 1], JSON.stringify([a.body, b.body]));
     assert.deepEqual([...a.body.conflicts, ...b.body.conflicts], [torn.tube]);
@@ -1152,7 +1152,7 @@ describe('lab results', () => {
     const sheet = wb.addWorksheet('结果');
     sheet.addRow(['管号', '检测结果', '检测时间', 'Ct值']);
     // Excel keeps a wall-clock time (exceljs hands it over as that time in UTC).
-    const wall = labTime(30);
+    const wall = labTime(4);
     sheet.addRow([tube, '阴性', new Date(`${wall.replace(' ', 'T')}:00Z`), null]);
     const res = await importResults(Buffer.from(await wb.xlsx.writeBuffer()), false, 'results.xlsx');
     assert.equal(res.status, 200, JSON.stringify(res.body));

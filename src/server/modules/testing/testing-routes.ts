@@ -2,7 +2,10 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  CT_MAX,
+  cleanScannedCode,
   EXEMPTION_REASONS,
+  parseCtValue,
   SAMPLING_MODES,
   SWEEP_OUTCOMES,
   TEST_RESULTS,
@@ -16,12 +19,35 @@ import { recordScan } from './scan-service.ts';
 import * as service from './testing-service.ts';
 
 const idParams = z.object({ id: z.uuid() });
-const tubeCode = z.string().trim().regex(TUBE_CODE_PATTERN, '管号应为 4–40 位字母、数字或短横线');
+// Cleaned first (full-width characters, spaces from a scanner or an input method), then judged.
+const tubeCode = z
+  .string()
+  .max(200)
+  .transform(cleanScannedCode)
+  .pipe(z.string().regex(TUBE_CODE_PATTERN, '管号应为 4–40 位字母、数字或短横线'));
+/** A Ct as labs write it (see parseCtValue); stored as the number's text, or null. */
+const ctValue = z
+  .string()
+  .max(20)
+  .nullable()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === null || value === undefined) return null;
+    const ct = parseCtValue(value);
+    if (ct === undefined) {
+      ctx.addIssue({ code: 'custom', message: `Ct 值应为 0–${CT_MAX} 之间的数字（无扩增可留空）` });
+      return z.NEVER;
+    }
+    return ct;
+  });
 const isoDate = z.iso.date();
 const tags = ['testing'];
 
-/** Lab result files: 100,000 rows of CSV are about 4 MB. */
-const RESULTS_MAX_BYTES = 30 * 1024 * 1024;
+/**
+ * Lab result files: 100,000 rows of CSV are about 4 MB. Parsed whole in memory (about 50 times
+ * the file's size, measured), so the limit keeps two uploads at once far from the heap's end.
+ */
+const RESULTS_MAX_BYTES = 10 * 1024 * 1024;
 
 const roundView = z.object({
   id: z.string(),
@@ -532,6 +558,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags,
           summary: '送检：已封管的管交给实验室',
           body: z.object({
+            clientId: z.uuid().optional(),
             roundId: z.uuid(),
             labName: z.string().trim().min(1).max(100),
             tubeCodes: z.array(tubeCode).min(1).max(5000),
@@ -574,7 +601,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const { data, filename } = await readUploadedFile(req);
+        const { data, filename } = await readUploadedFile(req, { limitBytes: RESULTS_MAX_BYTES });
         return service.importLabResults(deps, actorOf(req), data, filename || 'results', {
           dryRun: req.query.dryRun,
         });
@@ -591,7 +618,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             tubeCode,
             result: z.enum(TEST_RESULTS),
             testedAt: z.iso.datetime({ offset: true }).pipe(z.coerce.date()),
-            ct: z.string().trim().max(20).nullable().optional(),
+            ct: ctValue,
           }),
           response: { 200: importReport },
         },

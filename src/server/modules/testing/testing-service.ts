@@ -294,57 +294,66 @@ const tubeList = (codes: string[]) => [...new Set(codes.map((c) => c.trim()).fil
 export async function handOverTubes(
   deps: AppDeps,
   actor: Actor,
-  input: { roundId: string; labName: string; tubeCodes: string[] },
+  input: { roundId: string; labName: string; tubeCodes: string[]; clientId?: string },
 ) {
   const scope = requireScope(actor, 'sampling.scan');
   const codes = tubeList(input.tubeCodes);
-  return runWrite(deps, actor, 'lab-handover.create', async (tx) => {
-    const found = await repo.lockTubesInScope(tx, scope, codes);
-    const byCode = new Map(found.map((t) => [t.code, t]));
-    const unknown = codes.filter((c) => byCode.get(c)?.roundId !== input.roundId);
-    if (unknown.length > 0)
-      throw invalidField(
-        'tubeCodes',
-        text(
-          `以下管号不存在或不属于本轮：${unknown.slice(0, 10).join('、')}`,
-          `Unknown tubes: ${unknown.slice(0, 10).join(', ')}`,
-        ),
+  return runWrite(
+    deps,
+    actor,
+    'lab-handover.create',
+    async (tx) => {
+      const found = await repo.lockTubesInScope(tx, scope, codes);
+      const byCode = new Map(found.map((t) => [t.code, t]));
+      const unknown = codes.filter((c) => byCode.get(c)?.roundId !== input.roundId);
+      if (unknown.length > 0)
+        throw invalidField(
+          'tubeCodes',
+          text(
+            `以下管号不存在或不属于本轮：${unknown.slice(0, 10).join('、')}`,
+            `Unknown tubes: ${unknown.slice(0, 10).join(', ')}`,
+          ),
+        );
+      const notSealed = found.filter((t) => t.state !== 'sealed');
+      if (notSealed.length > 0)
+        throw conflict(
+          text(
+            `以下管未封管或已送检：${notSealed
+              .slice(0, 10)
+              .map((t) => t.code)
+              .join('、')}`,
+            'Some tubes are not sealed or already sent',
+          ),
+          { code: 'TUBE_STATE', tubeCodes: notSealed.map((t) => t.code) },
+          'tubeCodes',
+        );
+      const id = newId();
+      const orgPath = found[0]?.orgPath as string;
+      await repo.insertHandover(tx, {
+        id,
+        roundId: input.roundId,
+        labName: input.labName,
+        tubeCount: found.length,
+        orgPath,
+        createdBy: actor.userId,
+      });
+      await repo.setTubesState(
+        tx,
+        found.map((t) => t.id),
+        { state: 'sent', sentAt: new Date(), handoverId: id },
       );
-    const notSealed = found.filter((t) => t.state !== 'sealed');
-    if (notSealed.length > 0)
-      throw conflict(
-        text(
-          `以下管未封管或已送检：${notSealed
-            .slice(0, 10)
-            .map((t) => t.code)
-            .join('、')}`,
-          'Some tubes are not sealed or already sent',
-        ),
-        { code: 'TUBE_STATE', tubeCodes: notSealed.map((t) => t.code) },
-        'tubeCodes',
-      );
-    const id = newId();
-    const orgPath = found[0]?.orgPath as string;
-    await repo.insertHandover(tx, {
-      id,
-      roundId: input.roundId,
-      labName: input.labName,
-      tubeCount: found.length,
-      orgPath,
-      createdBy: actor.userId,
-    });
-    await repo.setTubesState(
-      tx,
-      found.map((t) => t.id),
-      { state: 'sent', sentAt: new Date(), handoverId: id },
-    );
-    const result = { id, labName: input.labName, tubeCount: found.length };
-    return {
-      result,
-      touched: { entity: 'lab_handover', entityId: id, orgPath, after: { ...result, tubeCodes: codes } },
-    };
-  });
+      const result = { id, labName: input.labName, tubeCount: found.length };
+      return {
+        result,
+        touched: { entity: 'lab_handover', entityId: id, orgPath, after: { ...result, tubeCodes: codes } },
+      };
+    },
+    { clientId: input.clientId },
+  );
 }
+
+/** How far a lab's result time may lie before the tube's first scan (clocks differ), in ms. */
+const RESULT_CLOCK_SKEW_MS = 15 * 60_000;
 
 /** A tube a lab can receive: sealed, or handed over to it. */
 const isReceivable = (t: { state: string }) => t.state === 'sealed' || t.state === 'sent';
@@ -452,6 +461,8 @@ export async function enterLabResult(
         code: 'RESULT_CONFLICT',
       },
     );
+  const timeError = report.errors.find((e) => e.column === 'testedAt');
+  if (timeError) throw invalidField('testedAt', text(timeError.message, 'The test time is before sampling'));
   if (report.errors.length > 0)
     throw conflict(text(report.errors[0]?.message as string, 'The tube is still open at its point'), {
       code: 'TUBE_OPEN',
@@ -533,6 +544,19 @@ async function applyLabResults(
           row: row.row,
           column: 'tubeCode',
           message: `管号 ${row.tubeCode} 仍在采样中（未封管），请核对管号；结果未导入`,
+        });
+        continue;
+      }
+      // A sample is not tested before it is taken: a time before the tube's first scan is a wrong
+      // day or year in the lab's file (the lab's clock and the phones' may differ by minutes).
+      if (
+        tube.firstScanAt &&
+        row.testedAt.getTime() < new Date(tube.firstScanAt).getTime() - RESULT_CLOCK_SKEW_MS
+      ) {
+        errors.push({
+          row: row.row,
+          column: 'testedAt',
+          message: `管号 ${row.tubeCode} 的检测时间早于采样时间，请核对；结果未导入`,
         });
         continue;
       }

@@ -6,9 +6,13 @@ import { text } from '../errors/i18n.ts';
  * The one uploaded file of an import (multipart field `file`). A body that is not multipart, has
  * no such field, or breaks off or is malformed (no boundary, truncated) is the client's fault: a
  * 400 naming `file`, never a 500. Errors the multipart plugin already classes as the client's
- * (a file over the limit: 413) keep their status.
+ * (a file over the limit: 413, naming `file` and the limit) keep their status.
  */
-export async function readUploadedFile(req: FastifyRequest): Promise<{ data: Buffer; filename: string }> {
+export async function readUploadedFile(
+  req: FastifyRequest,
+  /** The multipart limit the module registered, named in the refusal of a larger file. */
+  options: { limitBytes?: number } = {},
+): Promise<{ data: Buffer; filename: string }> {
   if (!req.isMultipart())
     throw invalidField(
       'file',
@@ -22,6 +26,19 @@ export async function readUploadedFile(req: FastifyRequest): Promise<{ data: Buf
   } catch (error) {
     if (error instanceof AppError) throw error;
     const status = (error as { statusCode?: number }).statusCode;
+    if (status === 413) {
+      const mb = Math.round((options.limitBytes ?? 0) / 1048576);
+      const limit = mb > 0 ? `（上限 ${mb} MB）` : '';
+      const limitEn = mb > 0 ? ` (limit ${mb} MB)` : '';
+      throw new AppError(
+        'PAYLOAD_TOO_LARGE',
+        text(
+          `文件过大${limit}，请分成几个文件上传`,
+          `The file is too large${limitEn}: split it into several`,
+        ),
+        { file: text(`文件过大${limit}`, `Too large${limitEn}`) },
+      );
+    }
     if (status !== undefined && status >= 400 && status < 500) throw error;
     throw invalidField(
       'file',

@@ -1,0 +1,283 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { eq, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import { districtWallClock, localDay } from '../../../domain/dates.ts';
+import { arrayParam } from '../../db/rows.ts';
+import { tubeMembers, tubes } from '../../db/schema.ts';
+import { newId } from '../../platform/ids.ts';
+import { client, multipartFile } from '../../testing/http.ts';
+import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
+import { insertHouseholds, insertPersons } from '../residents/resident-repository.ts';
+import { buildPersonRow } from '../residents/resident-rules.ts';
+import { mintPersonCode } from './person-code.ts';
+
+let t: TestApp;
+let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'command', ReturnType<typeof client>>;
+let round: { id: string };
+let point: { id: string };
+const today = localDay();
+const labTime = (minutesAgo: number) => districtWallClock(new Date(Date.now() - minutesAgo * 60_000));
+let idSeq = 500;
+async function addPeople(grid: { id: string; path: string }, n: number, residenceStatus = 'at_home') {
+  const rows = [];
+  const homes = [];
+  for (let i = 0; i < n; i++) {
+    idSeq += 1;
+    const birth = new Date(Date.UTC(1960, 0, 1) + idSeq * 86_400_000)
+      .toISOString()
+      .slice(0, 10)
+      .replace(/-/g, '');
+    const hh = newId();
+    homes.push({
+      id: hh,
+      orgUnitId: grid.id,
+      orgPath: grid.path,
+      address: `测试路${idSeq}号`,
+      districtCode: '411600',
+    });
+    const built = buildPersonRow(
+      t.deps.cipher,
+      {
+        name: `测试${idSeq}`,
+        idNumber: validId(`411602${birth}${String(idSeq % 1000).padStart(3, '0')}`),
+        phone: `139${String(10_000_000 + idSeq).slice(-8)}`,
+        address: `测试路${idSeq}号`,
+        residenceStatus: residenceStatus as 'at_home',
+      },
+      { orgUnitId: grid.id, orgPath: grid.path, districtCode: '411600', householdId: hh },
+    );
+    if (!built.ok) throw new Error(built.reason.en);
+    rows.push(built.row);
+  }
+  await insertHouseholds(t.deps.database.db, homes);
+  await insertPersons(t.deps.database.db, rows);
+  return rows.map((r) => r.id as string);
+}
+const code = (personId: string) => mintPersonCode(t.deps.cipher, personId);
+let tubeSeq = 0;
+const newTube = () => `R${String(++tubeSeq).padStart(6, '0')}`;
+const scan = (personId: string, tubeCode: string) =>
+  as.sampler.post('/api/v1/sampling/scans', {
+    clientId: randomUUID(),
+    roundId: round.id,
+    pointId: point.id,
+    personCode: code(personId),
+    tubeCode,
+  });
+async function importResults(csv: string | Buffer, dryRun: boolean, cookieUser = 'lab') {
+  const { payload, contentType } = multipartFile(Buffer.isBuffer(csv) ? csv : Buffer.from(csv), 'r.csv');
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/lab/results/import?dryRun=${dryRun}`,
+    payload,
+    headers: { cookie: await t.login(cookieUser), 'content-type': contentType },
+  });
+  return { status: res.statusCode, body: res.json() };
+}
+const db = () => t.deps.database.db;
+async function sealedTube(n: number) {
+  const members = await addPeople(t.fx.gridA, n);
+  const tube = newTube();
+  for (const p of members) assert.equal((await scan(p, tube)).status, 201);
+  assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {})).status, 200);
+  return { tube, members };
+}
+
+before(async () => {
+  t = await createTestApp();
+  as = {
+    admin: client(t.app, await t.login('admin')),
+    sampler: client(t.app, await t.login('sampler')),
+    lab: client(t.app, await t.login('lab')),
+    workerA: client(t.app, await t.login('worker-a')),
+    command: client(t.app, await t.login('command')),
+  };
+  round = (
+    await as.admin.post('/api/v1/test-rounds', {
+      name: '复核轮',
+      orgUnitId: t.fx.district.id,
+      startsOn: today,
+      endsOn: today,
+      defaultMode: 'mix10',
+    })
+  ).body;
+  point = (
+    await as.admin.post(`/api/v1/test-rounds/${round.id}/points`, {
+      name: '复核点',
+      orgUnitId: t.fx.community.id,
+      samplerUserIds: [t.fx.users.sampler.id],
+    })
+  ).body;
+});
+after(() => t.close());
+
+describe('lab results, person codes and key groups: found in review', () => {
+  test('a GBK-encoded CSV saved by Excel (zh-CN Windows) is read', async () => {
+    const { tube } = await sealedTube(1);
+    const csv = `管号,检测结果,检测时间\r\n${tube},阴性,${labTime(0)}\r\n`;
+    // Node has no GBK encoder: the GBK bytes of the ten characters used.
+    const table: Record<string, number[]> = {
+      管: [0xb9, 0xdc],
+      号: [0xba, 0xc5],
+      检: [0xbc, 0xec],
+      测: [0xb2, 0xe2],
+      结: [0xbd, 0xe1],
+      果: [0xb9, 0xfb],
+      时: [0xca, 0xb1],
+      间: [0xbc, 0xe4],
+      阴: [0xd2, 0xf5],
+      性: [0xd0, 0xd4],
+    };
+    const bytes: number[] = [];
+    for (const ch of csv) bytes.push(...(table[ch] ?? [ch.charCodeAt(0)]));
+    const file = Buffer.from(bytes);
+    assert.equal(new TextDecoder('gbk').decode(file), csv, 'the test file is GBK');
+    const res = await importResults(file, true);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.applied, 1);
+  });
+
+  test('a result time before the tube was sealed (a wrong year) is refused, not applied', async () => {
+    const { tube } = await sealedTube(1);
+    const res = await importResults(`tubeCode,result,testedAt\n${tube},阴性,2021-04-10 10:00\n`, false);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const [row] = await db().select().from(tubes).where(eq(tubes.code, tube));
+    assert.equal(
+      res.body.applied,
+      0,
+      `applied; tube sealed ${row?.sealedAt?.toISOString()} tested ${row?.testedAt?.toISOString()}`,
+    );
+    assert.ok(res.body.errors.some((e: { column: string }) => e.column === 'testedAt'));
+  });
+
+  test('manual entry with testedAt before seal is refused', async () => {
+    const { tube } = await sealedTube(1);
+    const res = await as.lab.post('/api/v1/lab/results', {
+      tubeCode: tube,
+      result: 'negative',
+      testedAt: '2021-04-10T10:00:00+08:00',
+    });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+  });
+
+  test('a code of a record merged into one later merged again reaches the live person, not a retired record', async () => {
+    const [a, b, c] = (await addPeople(t.fx.gridA, 3)) as [string, string, string];
+    assert.equal((await as.admin.post(`/api/v1/residents/${b}/merge`, { duplicateId: a })).status, 200);
+    assert.equal((await as.admin.post(`/api/v1/residents/${c}/merge`, { duplicateId: b })).status, 200);
+    const res = await scan(a, newTube());
+    const [m] = await db()
+      .select()
+      .from(tubeMembers)
+      .where(sql`${tubeMembers.personId} = any(${arrayParam([a, b, c], 'uuid')})`);
+    assert.equal(
+      m?.personId,
+      c,
+      `scan ${res.status}; membership on ${m?.personId === b ? 'retired record b' : m?.personId}`,
+    );
+  });
+
+  test('joining a key group today after a test 10 days ago: due today, not overdue', async () => {
+    const [p] = (await addPeople(t.fx.gridA, 1)) as [string];
+    const tube = newTube();
+    assert.equal((await scan(p, tube)).status, 201);
+    await db().execute(
+      sql`update tube_members set scanned_at = now() - interval '10 days' where person_id = ${p}`,
+    );
+    assert.equal((await as.workerA.patch(`/api/v1/residents/${p}`, { keyGroups: ['medical'] })).status, 200);
+    const due = await as.workerA.get('/api/v1/key-group-testing/due');
+    const item = due.body.items.find((i: { personId: string }) => i.personId === p);
+    assert.equal(item.overdue, false, JSON.stringify(item));
+  });
+
+  test('a grid worker’s day summary counts their grid’s people sampled (as their coverage does)', async () => {
+    const cov = await as.workerA.get(`/api/v1/test-rounds/${round.id}/coverage`);
+    const sum = await as.workerA.get(`/api/v1/test-rounds/${round.id}/summary`);
+    assert.equal(sum.status, 200, JSON.stringify(sum.body));
+    const sampled = sum.body.days.reduce((n: number, d: { sampled: number }) => n + d.sampled, 0);
+    assert.ok(cov.body.sampled > 0);
+    assert.equal(
+      sampled,
+      cov.body.sampled,
+      `summary ${JSON.stringify(sum.body)} vs coverage sampled ${cov.body.sampled}`,
+    );
+  });
+
+  test('a deceased person’s code is not sampled', async () => {
+    const [p] = (await addPeople(t.fx.gridA, 1, 'deceased')) as [string];
+    const res = await scan(p, newTube());
+    assert.equal(res.status, 409, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'PERSON_DECEASED');
+  });
+
+  test('a Ct that is not a number of cycles is refused with a row error; a decimal comma is read', async () => {
+    const bad = await sealedTube(1);
+    const good = await sealedTube(1);
+    const res = await importResults(
+      `tubeCode,result,testedAt,ct\n${bad.tube},阴性,${labTime(5)},abc\n${good.tube},阳性,${labTime(5)},"32,5"\n`,
+      false,
+    );
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(
+      res.body.errors.map((e: { row: number; column: string }) => [e.row, e.column]),
+      [[2, 'ct']],
+    );
+    assert.equal(res.body.applied, 1);
+    const [refused] = await db().select().from(tubes).where(eq(tubes.code, bad.tube));
+    assert.equal(refused?.result, null, 'the row with the bad Ct is not applied');
+    const [read] = await db().select().from(tubes).where(eq(tubes.code, good.tube));
+    assert.equal(read?.ct, '32.5');
+    const typed = await as.lab.post('/api/v1/lab/results', {
+      tubeCode: bad.tube,
+      result: 'negative',
+      testedAt: new Date().toISOString(),
+      ct: '99',
+    });
+    assert.equal(typed.status, 400, JSON.stringify(typed.body));
+    assert.ok(typed.body.error.fields.ct, JSON.stringify(typed.body));
+  });
+
+  test('a tube code typed in full-width characters or with spaces is the same tube', async () => {
+    const [p, q] = (await addPeople(t.fx.gridA, 2)) as [string, string];
+    assert.equal((await scan(p, 'FW000777')).status, 201);
+    const res = await scan(q, 'ＦＷ０００ ７７７');
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.tubeCode, 'FW000777');
+    assert.equal(res.body.memberCount, 2);
+  });
+
+  test('a hand-over retried after a lost answer answers as the first time (client id)', async () => {
+    const { tube } = await sealedTube(1);
+    const body = {
+      clientId: randomUUID(),
+      roundId: round.id,
+      labName: '周口市疾控中心实验室',
+      tubeCodes: [tube],
+    };
+    const first = await as.sampler.post('/api/v1/sampling/handovers', body);
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const retry = await as.sampler.post('/api/v1/sampling/handovers', body);
+    assert.equal(retry.status, 201, JSON.stringify(retry.body));
+    assert.deepEqual(retry.body, first.body);
+  });
+
+  test('an xlsx whose tube codes are numbers shown with leading zeros (format 0000000000) finds the tubes', async () => {
+    const [p] = (await addPeople(t.fx.gridA, 1)) as [string];
+    assert.equal((await scan(p, '0012345678')).status, 201);
+    assert.equal((await as.sampler.post('/api/v1/sampling/tubes/0012345678/seal', {})).status, 200);
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('结果');
+    sheet.addRow(['管号', '结果', '检测时间']);
+    sheet.addRow([12345678, '阴性', labTime(0)]);
+    sheet.getCell('A2').numFmt = '0000000000';
+    const { payload, contentType } = multipartFile(Buffer.from(await wb.xlsx.writeBuffer()), 'r.xlsx');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/lab/results/import?dryRun=true',
+      payload,
+      headers: { cookie: await t.login('lab'), 'content-type': contentType },
+    });
+    assert.equal(res.json().applied, 1, res.body);
+  });
+});
