@@ -210,6 +210,13 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   assert.equal(await page.getByTestId('sampling-notice').getAttribute('data-type'), 'error');
   assert.match(await textOf(page, 'sampling-notice'), new RegExp(TUBE));
   await shot(page, 'sampling-5-already-sampled');
+  // The refusal is kept in a list until dismissed (it survives a reload, below).
+  await waitForText(page, 'sampling-rejections', TUBE);
+
+  // Something that is no person code (a payment code's link) is said so and never queued.
+  await typePersonCode(page, 'https://u.wechat.com/EFxxQ');
+  await waitForText(page, 'sampling-notice', '这不是核酸码');
+  await waitForText(page, 'sampling-queue-count', '待上传 0');
 
   // A photo of a person code is read like the camera's picture.
   const photo = path.join(state.dir, 'photo.png');
@@ -244,6 +251,9 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   await typePersonCode(page, residents[4].code);
   await waitForText(page, 'sampling-queue-count', '待上传 1');
   await shot(page, 'sampling-7-reloaded-offline');
+  await waitForText(page, 'sampling-rejections', '此人本轮已采样');
+  await page.getByTestId('sampling-rejections').getByRole('button').click();
+  await page.getByTestId('sampling-rejections').waitFor({ state: 'detached' });
   await context.setOffline(false);
   await waitForText(page, 'sampling-queue-count', '待上传 0');
   assert.equal((await admin.get<TubeDetail>(`/sampling/tubes/${TUBE2}`)).memberCount, 1);

@@ -55,18 +55,43 @@ interface Call {
   body?: BodyInit;
   contentType?: string;
   accept?: string;
+  /**
+   * Gives up after this long: on a connection that is up but passes nothing (a village's weak
+   * signal) a fetch can hang for minutes, holding up whatever waits on it.
+   */
+  timeoutMs?: number;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  timeoutMs?: number;
 }
 
 /** Sends a call and returns the response when it succeeded; anything else becomes an ApiError. */
-async function send({ method, path, query, body, contentType, accept = 'application/json' }: Call) {
+async function send({
+  method,
+  path,
+  query,
+  body,
+  contentType,
+  accept = 'application/json',
+  timeoutMs,
+}: Call) {
   const headers: Record<string, string> = { Accept: accept, 'Accept-Language': i18n.language };
   if (contentType) headers['Content-Type'] = contentType;
 
   let response: Response;
+  const signal = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
   try {
-    response = await fetch(apiUrl(path, query), { method, headers, credentials: 'same-origin', body });
-  } catch {
-    throw new ApiError(0, 'network', i18n.t('errors.network'));
+    response = await fetch(apiUrl(path, query), {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body,
+      signal,
+    });
+  } catch (error) {
+    throw networkError(error);
   }
   if (response.ok) return response;
 
@@ -93,10 +118,23 @@ async function send({ method, path, query, body, contentType, accept = 'applicat
   );
 }
 
+/** No answer at all: no network, or none in time (the body's reading is under the same timeout). */
+function networkError(error: unknown) {
+  return (error as { name?: string } | null)?.name === 'TimeoutError'
+    ? new ApiError(0, 'timeout', i18n.t('errors.timeout'))
+    : new ApiError(0, 'network', i18n.t('errors.network'));
+}
+
 async function request<T>(call: Call): Promise<T> {
   const response = await send(call);
   if (response.status === 204) return undefined as T;
-  return (await response.json().catch(() => null)) as T;
+  try {
+    return (await response.json()) as T;
+  } catch (error) {
+    // A timeout while the body arrived is no answer; a body that is not JSON is an empty one.
+    if ((error as { name?: string } | null)?.name === 'TimeoutError') throw networkError(error);
+    return null as T;
+  }
 }
 
 const json = (method: string, path: string, body: unknown) =>
@@ -126,9 +164,11 @@ async function download(path: string, query?: Query) {
 }
 
 export const api = {
-  get: <T>(path: string, query?: Query) => request<T>({ method: 'GET', path, query }),
+  get: <T>(path: string, query?: Query, options: CallOptions = {}) =>
+    request<T>({ method: 'GET', path, query, ...options }),
   // An empty JSON object rather than no body: a JSON content type with an empty body is a 400 in fastify.
-  post: <T = void>(path: string, body?: unknown) => request<T>(json('POST', path, body ?? {})),
+  post: <T = void>(path: string, body?: unknown, options: CallOptions = {}) =>
+    request<T>({ ...json('POST', path, body ?? {}), ...options }),
   patch: <T>(path: string, body: unknown) => request<T>(json('PATCH', path, body)),
   /** A multipart POST; the browser writes the Content-Type with its boundary. */
   upload: <T>(path: string, form: FormData, query?: Query) =>

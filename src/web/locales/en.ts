@@ -37,6 +37,7 @@ const en: typeof zh = {
   },
   errors: {
     network: 'No network connection. Check it and try again.',
+    timeout: 'The network did not answer in time. Try again shortly.',
     http: 'Server error ({{status}})',
     sessionCheck: 'Could not check your sign-in',
     forbiddenPage: 'You do not have permission to open this page',

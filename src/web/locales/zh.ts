@@ -35,6 +35,7 @@ const zh = {
   },
   errors: {
     network: '网络不可用，请检查网络后重试',
+    timeout: '网络无响应，请求已超时，请稍后重试',
     http: '服务器错误（{{status}}）',
     sessionCheck: '无法确认登录状态',
     forbiddenPage: '您没有访问此页面的权限',

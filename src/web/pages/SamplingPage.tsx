@@ -29,6 +29,7 @@ import { type ReactNode, type RefObject, useEffect, useRef, useState, useSyncExt
 import { useTranslation } from 'react-i18next';
 import { localDay } from '../../domain/dates';
 import {
+  cleanScannedCode,
   SAMPLING_MODE_NAMES,
   TUBE_CAPACITY,
   TUBE_CODE_PATTERN,
@@ -40,9 +41,9 @@ import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { CameraScanner } from '../sampling/CameraScanner';
 import { personCodeFrom, readQrFromFile } from '../sampling/qrReader';
-import type { Delivery, PendingScan } from '../sampling/scanQueue';
+import type { Delivery } from '../sampling/scanQueue';
 import type { ScanAnswer, TestRound, TestRoundDetail, Tube, TubeDetail } from '../sampling/types';
-import { newClientId, useScanQueue } from '../sampling/useScanQueue';
+import { describeScanError, newClientId, useScanQueue } from '../sampling/useScanQueue';
 import type { Page } from '../types';
 import { useMe } from '../useMe';
 
@@ -50,8 +51,12 @@ import { useMe } from '../useMe';
 const PLACE_KEY = 'gridwatch.sampling.place';
 const TUBE_KEY = 'gridwatch.sampling.tube';
 const LAB_KEY = 'gridwatch.sampling.lab';
-/** Failed uploads of one scan before the sampler is offered to drop it. */
-const DISCARD_AFTER_ATTEMPTS = 3;
+/** Tries of one scan the server itself failed (5xx, busy) before the sampler is offered to drop it. */
+const DISCARD_AFTER_SERVER_FAILURES = 3;
+/** A scan answered within this long of being made is the one of the person in front of the sampler. */
+const FRESH_SCAN_MS = 10_000;
+/** Checking a tube as it is taken up: the sampler waits on it, so a slow network gives up soon. */
+const TUBE_CHECK_TIMEOUT_MS = 5_000;
 
 interface Place {
   roundId?: string;
@@ -123,7 +128,9 @@ const tubeKey = (tubeCode: string) => ['test-tubes', 'detail', tubeCode] as cons
 /** A tube as the server has it, or null while nobody has been scanned into it (it does not exist yet). */
 async function fetchTube(tubeCode: string): Promise<TubeDetail | null> {
   try {
-    return await api.get<TubeDetail>(`/sampling/tubes/${encodeURIComponent(tubeCode)}`);
+    return await api.get<TubeDetail>(`/sampling/tubes/${encodeURIComponent(tubeCode)}`, undefined, {
+      timeoutMs: TUBE_CHECK_TIMEOUT_MS,
+    });
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return null;
     throw error;
@@ -139,10 +146,8 @@ interface Notice {
   description?: ReactNode;
 }
 
-interface Rejection {
-  scan: PendingScan;
-  message: string;
-}
+/** A tube code as typed or scanned: cleaned, and in capitals as barcodes print them (a phone keyboard types small letters). */
+const tubeCodeFrom = (raw: string) => cleanScannedCode(raw).toUpperCase();
 
 export function SamplingPage() {
   const { session } = useMe();
@@ -167,7 +172,6 @@ function SamplingDesk({ userId }: { userId: string }) {
     noticeSeq.current += 1;
     setNoticeState(next && { ...next, seq: noticeSeq.current });
   };
-  const [rejections, setRejections] = useState<Rejection[]>([]);
   // The latest answer per tube: the count moves at once, before the tube's members are fetched again.
   const [answers, setAnswers] = useState<Record<string, ScanAnswer>>({});
   const tubeInput = useRef<InputRef>(null);
@@ -237,11 +241,15 @@ function SamplingDesk({ userId }: { userId: string }) {
 
   const onDelivery = (delivery: Delivery<ScanAnswer>) => {
     const { scan } = delivery;
+    // Scans replayed from the queue are counted quietly: the buzz and the notice are for the
+    // person in front of the sampler.
+    const fresh = Date.now() - Date.parse(scan.scannedAt) < FRESH_SCAN_MS;
     if (delivery.kind === 'recorded') {
       const { answer } = delivery;
-      vibrate(80);
       setAnswers((all) => ({ ...all, [answer.tubeCode]: answer }));
-      void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
+      // Once the queue is through, not per scan: a backlog uploaded on a weak link would fetch
+      // the tube and the point's tubes again for every scan in it.
+      if (queue.getSnapshot().length === 0) void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
       const sampled: Notice = {
         type: 'success',
         title: t('sampling.result.recorded', { name: answer.person.name }),
@@ -252,6 +260,7 @@ function SamplingDesk({ userId }: { userId: string }) {
         }),
       };
       if (answer.sealed && answer.tubeCode === tubeCode) {
+        vibrate(80);
         nextTube({
           ...sampled,
           type: 'warning',
@@ -260,39 +269,29 @@ function SamplingDesk({ userId }: { userId: string }) {
             count: answer.memberCount,
           }),
         });
-      } else setNotice(sampled);
+      } else if (fresh) {
+        vibrate(80);
+        setNotice(sampled);
+      }
     } else if (delivery.kind === 'rejected') {
+      // Kept in the queue's refused list (shown below) until dismissed; told at once too.
       vibrate([120, 80, 120]);
       const error = delivery.error;
       const code = error instanceof ApiError ? error.code : '';
-      const alreadySampled = code === 'ALREADY_SAMPLED';
       const earlierTube = error instanceof ApiError ? error.details.tubeCode : undefined;
-      // A forged or mistyped code is a 400 naming the field: its own words say more than the summary.
-      const serverMessage =
-        error instanceof ApiError
-          ? (error.fields.personCode ?? error.message)
-          : error instanceof Error
-            ? error.message
-            : String(error);
-      const refused: Notice = alreadySampled
-        ? {
-            type: 'error',
-            title: t('sampling.result.alreadySampled'),
-            description:
-              typeof earlierTube === 'string'
-                ? t('sampling.result.alreadySampledIn', { tubeCode: earlierTube })
-                : serverMessage,
-          }
-        : { type: 'error', title: t('sampling.result.rejected'), description: serverMessage };
-      const message = alreadySampled
-        ? t('sampling.result.titled', { title: refused.title, detail: refused.description })
-        : serverMessage;
-      setRejections((list) => [{ scan, message }, ...list].slice(0, 20));
+      const refused: Notice =
+        code === 'ALREADY_SAMPLED' && typeof earlierTube === 'string'
+          ? {
+              type: 'error',
+              title: t('sampling.result.alreadySampled'),
+              description: t('sampling.result.alreadySampledIn', { tubeCode: earlierTube }),
+            }
+          : { type: 'error', title: t('sampling.result.rejected'), description: describeScanError(error) };
       // The tube cannot take this person: a new tube is the way on (the person scans again into it).
       if (['TUBE_FULL', 'TUBE_SEALED', 'TUBE_OF_OTHER_POINT'].includes(code) && scan.tubeCode === tubeCode)
         nextTube(refused);
       else setNotice(refused);
-      if (!alreadySampled) cameraSeen.current.delete(`${scan.tubeCode}|${scan.personCode}`);
+      // The sighting is not forgotten: a code left in view would be sent, and refused, again and again.
     } else if (delivery.scan.attempts === 1) {
       setNotice({
         type: 'warning',
@@ -302,7 +301,7 @@ function SamplingDesk({ userId }: { userId: string }) {
     }
   };
 
-  const { queue, items: pending } = useScanQueue(userId, onDelivery);
+  const { queue, items: pending, refused } = useScanQueue(userId, onDelivery);
 
   // Sealed meanwhile (from another phone, or the tube list): the next tube is needed.
   const sealedElsewhere = tube.data?.sealed ? tube.data.tubeCode : undefined;
@@ -322,17 +321,23 @@ function SamplingDesk({ userId }: { userId: string }) {
   const left = capacity === undefined ? undefined : Math.max(0, capacity - counted - pendingHere.length);
 
   const scanPerson = (raw: string, source: 'camera' | 'typed' | 'photo') => {
+    if (!roundId || !pointId) return false;
     const personCode = personCodeFrom(raw);
-    if (!personCode || !roundId || !pointId) return false;
+    if (source === 'camera') {
+      // The camera reports what is in view several times a second: each code once per tube.
+      const sighting = `${tubeCode ?? ''}|${personCode || raw}`;
+      if (cameraSeen.current.has(sighting)) return false;
+      cameraSeen.current.add(sighting);
+    }
+    if (!personCode) {
+      // A payment code, a health code, a tube's label: said so, not sent to be refused later.
+      setNotice({ type: 'warning', title: t('sampling.person.notACode') });
+      return false;
+    }
     if (!tubeCode) {
       // A code held up while no tube is in hand: the camera ignores it, a typed one is told why.
       if (source !== 'camera') setNotice({ type: 'warning', title: t('sampling.person.needTube') });
       return false;
-    }
-    if (source === 'camera') {
-      const sighting = `${tubeCode}|${personCode}`;
-      if (cameraSeen.current.has(sighting)) return false;
-      cameraSeen.current.add(sighting);
     }
     queue.add({
       clientId: newClientId(),
@@ -342,18 +347,15 @@ function SamplingDesk({ userId }: { userId: string }) {
       tubeCode,
       scannedAt: new Date().toISOString(),
     });
-    if (!navigator.onLine) {
+    // Nobody answers "full" while scans wait (offline, or a slow network with scans ahead of this
+    // one): the phone counts the tube full itself, so the next swab goes into a new tube.
+    const full = capacity !== undefined && counted + pendingHere.length + 1 >= capacity;
+    if (full) {
       vibrate(80);
-      // Offline, nobody answers "full": the phone counts the tube full itself.
-      if (capacity !== undefined && counted + pendingHere.length + 1 >= capacity) {
-        nextTube({ type: 'warning', title: t('sampling.tube.fullOffline', { tubeCode }) });
-      } else {
-        setNotice({
-          type: 'warning',
-          title: t('sampling.result.queued'),
-          description: shortCode(personCode),
-        });
-      }
+      nextTube({ type: 'warning', title: t('sampling.tube.fullOffline', { tubeCode }) });
+    } else if (!navigator.onLine || queue.getSnapshot().length > 1) {
+      vibrate(80);
+      setNotice({ type: 'warning', title: t('sampling.result.queued'), description: shortCode(personCode) });
     }
     void queue.upload();
     return true;
@@ -516,7 +518,7 @@ function SamplingDesk({ userId }: { userId: string }) {
 
           <PersonCard enabled={Boolean(tubeCode)} onCode={scanPerson} />
 
-          {tubeCode && <MembersCard tube={serverTube} loading={tube.isPending} />}
+          {tubeCode && <MembersCard tube={serverTube} loading={tube.isPending} online={online} />}
 
           {pending.length > 0 && (
             <Card
@@ -544,10 +546,14 @@ function SamplingDesk({ userId }: { userId: string }) {
                       </Typography.Text>
                     )}
                     {/* A scan the server keeps failing on holds up the rest: the sampler may drop it. */}
-                    {scan.attempts >= DISCARD_AFTER_ATTEMPTS && (
+                    {(scan.serverFailures ?? 0) >= DISCARD_AFTER_SERVER_FAILURES && (
                       <Popconfirm
                         title={t('sampling.queue.discardConfirm')}
-                        onConfirm={() => queue.discard(scan.clientId)}
+                        onConfirm={() => {
+                          queue.discard(scan.clientId);
+                          // The person is to be scanned again: the camera must take the code again.
+                          cameraSeen.current.delete(`${scan.tubeCode}|${scan.personCode}`);
+                        }}
                       >
                         <Button size="small" type="link" danger>
                           {t('sampling.queue.discard')}
@@ -560,24 +566,37 @@ function SamplingDesk({ userId }: { userId: string }) {
             </Card>
           )}
 
-          {rejections.length > 0 && (
+          {refused.length > 0 && (
             <Card
               size="small"
-              title={t('sampling.rejections.title')}
+              title={t('sampling.rejections.title', { count: refused.length })}
               extra={
-                <Button size="small" type="link" onClick={() => setRejections([])}>
-                  {t('sampling.rejections.clear')}
-                </Button>
+                <Popconfirm
+                  title={t('sampling.rejections.clearConfirm')}
+                  onConfirm={() => queue.clearRefused()}
+                >
+                  <Button size="small" type="link">
+                    {t('sampling.rejections.clear')}
+                  </Button>
+                </Popconfirm>
               }
             >
+              <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+                {t('sampling.rejections.hint')}
+              </Typography.Paragraph>
               <Flex vertical gap={6} data-testid="sampling-rejections">
-                {rejections.map(({ scan, message }) => (
-                  <Flex key={scan.clientId} vertical>
-                    <Typography.Text type="danger">{message}</Typography.Text>
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {dayjs(scan.scannedAt).format('HH:mm:ss')} · {scan.tubeCode} ·{' '}
-                      {shortCode(scan.personCode)}
-                    </Typography.Text>
+                {refused.map(({ scan, message }) => (
+                  <Flex key={scan.clientId} justify="space-between" align="center" gap={8}>
+                    <Flex vertical style={{ minWidth: 0 }}>
+                      <Typography.Text type="danger">{message}</Typography.Text>
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {dayjs(scan.scannedAt).format('HH:mm:ss')} · {scan.tubeCode} ·{' '}
+                        {shortCode(scan.personCode)}
+                      </Typography.Text>
+                    </Flex>
+                    <Button size="small" onClick={() => queue.dismissRefused(scan.clientId)}>
+                      {t('sampling.rejections.dismiss')}
+                    </Button>
                   </Flex>
                 ))}
               </Flex>
@@ -588,6 +607,7 @@ function SamplingDesk({ userId }: { userId: string }) {
             roundId={roundId}
             pointId={pointId}
             currentTube={tubeCode}
+            online={online}
             onUse={(code) => {
               setTube({ pointId, tubeCode: code });
               setNotice(undefined);
@@ -637,19 +657,33 @@ function TubeCard({
   const [invalid, setInvalid] = useState(false);
   const [checking, setChecking] = useState(false);
 
+  // One client id per tube sealed, kept across taps: a seal whose answer was lost, tapped again,
+  // answers as the first time instead of "already sealed".
+  const sealIntent = useRef<{ tubeCode: string; clientId: string }>(undefined);
   const seal = useMutation({
-    mutationFn: (code: string) =>
-      api.post<Tube>(`/sampling/tubes/${encodeURIComponent(code)}/seal`, { clientId: newClientId() }),
+    mutationFn: (code: string) => {
+      if (sealIntent.current?.tubeCode !== code)
+        sealIntent.current = { tubeCode: code, clientId: newClientId() };
+      return api.post<Tube>(`/sampling/tubes/${encodeURIComponent(code)}/seal`, {
+        clientId: sealIntent.current.clientId,
+      });
+    },
     onSuccess: (sealed) => {
       void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
       onSealed(sealed.tubeCode);
     },
-    onError: (error) => showError(error),
+    onError: (error, code) => {
+      // Sealed meanwhile (another phone, or this one's earlier try): the tube is done with either way.
+      if (error instanceof ApiError && error.code === 'TUBE_SEALED') {
+        void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
+        onSealed(code);
+      } else showError(error);
+    },
   });
 
   /** Takes up a tube: refused at once if the server knows it sealed or elsewhere; offline, taken on trust. */
   const use = async () => {
-    const code = draft.trim();
+    const code = tubeCodeFrom(draft);
     if (!TUBE_CODE_PATTERN.test(code)) {
       setInvalid(true);
       return;
@@ -695,7 +729,8 @@ function TubeCard({
             status={invalid ? 'error' : undefined}
             autoFocus
             autoComplete="off"
-            autoCapitalize="off"
+            autoCapitalize="characters"
+            spellCheck={false}
             enterKeyHint="go"
             aria-label={t('sampling.tube.code')}
             data-testid="sampling-tube-input"
@@ -880,11 +915,13 @@ function PersonCard({
   );
 }
 
-function MembersCard({ tube, loading }: { tube?: TubeDetail; loading: boolean }) {
+function MembersCard({ tube, loading, online }: { tube?: TubeDetail; loading: boolean; online: boolean }) {
   const { t } = useTranslation();
   return (
-    <Card size="small" title={t('sampling.tube.members')} loading={loading && !tube}>
-      {tube && tube.members.length > 0 ? (
+    <Card size="small" title={t('sampling.tube.members')} loading={loading && !tube && online}>
+      {!tube && !online ? (
+        <Typography.Text type="secondary">{t('sampling.offlineList')}</Typography.Text>
+      ) : tube && tube.members.length > 0 ? (
         <ol style={{ margin: 0, paddingInlineStart: 24 }} data-testid="sampling-members">
           {tube.members.map((member) => (
             <li key={`${member.scannedAt}-${member.name}`} data-testid="sampling-member">
@@ -912,11 +949,13 @@ function PointTubesCard({
   roundId,
   pointId,
   currentTube,
+  online,
   onUse,
 }: {
   roundId: string;
   pointId: string;
   currentTube?: string;
+  online: boolean;
   onUse: (tubeCode: string) => void;
 }) {
   const { t, i18n } = useTranslation();
@@ -929,15 +968,22 @@ function PointTubesCard({
     queryKey: ['test-tubes', 'of-point', roundId, pointId],
     queryFn: () => api.get<{ items: Tube[] }>(`/test-rounds/${roundId}/points/${pointId}/tubes`),
   });
+  // One client id per hand-over (these tubes to this lab), kept across taps: a retry after a lost
+  // answer answers as the first time instead of "not sealed or already sent".
+  const handOverIntent = useRef<{ key: string; clientId: string }>(undefined);
   const handOver = useMutation({
-    mutationFn: () =>
-      api.post<{ id: string; tubeCount: number }>('/sampling/handovers', {
-        roundId,
-        labName: labName.trim(),
-        tubeCodes: chosen,
-      }),
+    mutationFn: () => {
+      const body = { roundId, labName: labName.trim(), tubeCodes: [...chosen].sort() };
+      const key = JSON.stringify(body);
+      if (handOverIntent.current?.key !== key) handOverIntent.current = { key, clientId: newClientId() };
+      return api.post<{ id: string; tubeCount: number }>('/sampling/handovers', {
+        ...body,
+        clientId: handOverIntent.current.clientId,
+      });
+    },
     onSuccess: (handover) => {
       localStorage.setItem(LAB_KEY, labName.trim());
+      handOverIntent.current = undefined;
       setChosen([]);
       void message.success(t('sampling.tubes.handedOver', { count: handover.tubeCount }));
       void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
@@ -950,9 +996,11 @@ function PointTubesCard({
     state in TUBE_STATE_NAMES ? nameIn(i18n.language, TUBE_STATE_NAMES[state as TubeState]) : state;
 
   return (
-    <Card size="small" title={t('sampling.tubes.title')} loading={tubes.isPending}>
-      {tubes.error && <Alert type="error" showIcon title={tubes.error.message} />}
-      {items.length === 0 ? (
+    <Card size="small" title={t('sampling.tubes.title')} loading={tubes.isPending && online}>
+      {tubes.error && online && <Alert type="error" showIcon title={tubes.error.message} />}
+      {!tubes.data && !online ? (
+        <Typography.Text type="secondary">{t('sampling.offlineList')}</Typography.Text>
+      ) : items.length === 0 ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('sampling.tubes.none')} />
       ) : (
         <Flex vertical gap={8}>

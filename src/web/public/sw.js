@@ -1,16 +1,25 @@
 // Gridwatch service worker: keeps the app shell available on a poor or absent network.
-// - pages (navigations, /index.html): network first, the last good copy when offline;
+// - pages (navigations, /index.html): network first, the last good copy when offline, when the
+//   server or a proxy fails (5xx), or when the network has not answered in a few seconds;
 // - /assets/*: content-hashed by the build, so cache first, fetched once per release;
 // - /api/*: never touched; data must be live, and offline writes are the app's business.
 const CACHE = 'gridwatch-shell-v1';
 const SHELL = '/index.html';
 const PRECACHE = [SHELL, '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png'];
+/** How long a page load waits for the network before the saved shell is shown instead. */
+const SHELL_WAIT_MS = 4000;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE))
+      .then(async (cache) => {
+        await cache.addAll(PRECACHE);
+        // The scripts and styles the shell names too: the page that installed this worker loaded
+        // them before it was in control, and an offline reload needs them from here.
+        const shell = await cache.match(SHELL);
+        if (shell) await cacheAssets(cache, await shell.text());
+      })
       .then(() => self.skipWaiting()),
   );
 });
@@ -31,7 +40,7 @@ self.addEventListener('fetch', (event) => {
     return;
 
   if (request.mode === 'navigate' || url.pathname === SHELL) {
-    event.respondWith(networkFirstShell(request));
+    event.respondWith(networkFirstShell(event));
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(request));
   } else {
@@ -42,26 +51,55 @@ self.addEventListener('fetch', (event) => {
   }
 });
 
-/** Every client route is the same index.html (SPA fallback), so one cache entry serves them all. */
-async function networkFirstShell(request) {
+/**
+ * Every client route is the same index.html (SPA fallback), so one cache entry serves them all.
+ * The network is asked first; the saved copy answers when it fails, answers with a server error
+ * (a proxy's 502 while the app server is down), or is too slow (a signal that passes nothing).
+ * A late answer still refreshes the saved copy.
+ */
+async function networkFirstShell(event) {
   const cache = await caches.open(CACHE);
-  try {
-    const response = await fetch(request);
+  const saved = await cache.match(SHELL);
+  const fresh = fetch(event.request).then(async (response) => {
     if (response.ok) {
       const html = await response.clone().text();
       await cache.put(SHELL, response.clone());
+      await cacheAssets(cache, html);
       await pruneAssets(cache, html);
     }
     return response;
-  } catch {
-    return (await cache.match(SHELL)) ?? Response.error();
-  }
+  });
+  if (!saved) return fresh.catch(() => Response.error());
+  event.waitUntil(fresh.catch(() => undefined));
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(null), SHELL_WAIT_MS);
+  });
+  const first = await Promise.race([fresh.catch(() => null), late]);
+  clearTimeout(timer);
+  return first && first.status < 500 ? first : saved;
+}
+
+/** The hashed assets a shell names (the build preloads every chunk from index.html). */
+const assetsOf = (html) => new Set(html.match(/\/assets\/[^"'\s)]+/g) ?? []);
+
+/** Stores the assets of a shell not stored yet, so the shell works offline. */
+async function cacheAssets(cache, html) {
+  const missing = [];
+  for (const path of assetsOf(html)) if (!(await cache.match(path))) missing.push(path);
+  // One failing asset must not fail the rest (nor the install): each on its own.
+  await Promise.all(missing.map((path) => fetchAsset(cache, new Request(path)).catch(() => undefined)));
 }
 
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(request);
   if (hit) return hit;
+  return fetchAsset(cache, request);
+}
+
+/** Fetches an asset and stores it, unless it is no asset. */
+async function fetchAsset(cache, request) {
   const response = await fetch(request);
   // A missing asset may come back as the SPA fallback page with 200: never keep that as a script.
   const isPage = response.headers.get('content-type')?.includes('text/html');
@@ -74,7 +112,7 @@ async function cacheFirst(request) {
  * The build preloads every chunk from index.html, so that list is complete.
  */
 async function pruneAssets(cache, html) {
-  const current = new Set(html.match(/\/assets\/[^"'\s)]+/g) ?? []);
+  const current = assetsOf(html);
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
     if (path.startsWith('/assets/') && !current.has(path)) await cache.delete(request);

@@ -1,4 +1,5 @@
 import jsQR from 'jsqr';
+import { cleanScannedCode, PERSON_CODE_PATTERN } from '../../domain/testing';
 
 /** The browser's own barcode reader (Chrome on Android, Safari); not in TypeScript's DOM types yet. */
 interface BarcodeDetectorLike {
@@ -67,11 +68,16 @@ export function createQrReader() {
   };
 }
 
-/** A person code from what a QR held: the code itself, or the link of its printable page (/code/…). */
+/**
+ * A person code from what a QR held or a keyboard typed: the code itself, or the link of its
+ * printable page (/code/…), cleaned of full-width characters and spaces; '' when it is no person
+ * code at all (a payment or health code, a tube's label, a typo), so it is never sent.
+ */
 export function personCodeFrom(text: string): string {
-  const trimmed = text.trim();
-  const fromLink = /\/code\/([A-Za-z0-9_-]+)\/?(?:[?#].*)?$/.exec(trimmed);
-  return fromLink ? fromLink[1] : trimmed;
+  const cleaned = cleanScannedCode(text);
+  const fromLink = /\/code\/([A-Za-z0-9_-]+)\/?(?:[?#].*)?$/.exec(cleaned);
+  const code = fromLink ? fromLink[1] : cleaned;
+  return PERSON_CODE_PATTERN.test(code) ? code : '';
 }
 
 /** Reads the QR code in a photo file (the fallback when the camera cannot be opened here). */

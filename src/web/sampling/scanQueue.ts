@@ -17,18 +17,46 @@ export interface PendingScan {
   scannedAt: string;
   /** Failed tries so far (no network, server trouble). */
   attempts: number;
+  /**
+   * Of those, the tries the server itself failed (5xx, busy): only these make the scan look stuck
+   * and offer to drop it. Hours without a network are no reason to give a scan up.
+   */
+  serverFailures?: number;
   /** Why the last try failed, for the list on the page. */
   lastError?: string;
+}
+
+/** A scan the server refused: kept, with why, until the sampler has seen it and dismisses it. */
+export interface RefusedScan {
+  scan: PendingScan;
+  /** What the sampler is told (the server's words). */
+  message: string;
+  /** The server's reason code (ALREADY_SAMPLED, TUBE_FULL, …), when it gave one. */
+  code?: string;
+  /** When it was refused (ISO 8601). */
+  refusedAt: string;
 }
 
 /** What became of one scan on a try. */
 export type Delivery<Answer> =
   /** The server counted it (or had counted it on an earlier try whose answer was lost). */
   | { kind: 'recorded'; scan: PendingScan; answer: Answer }
-  /** The server refused it (already sampled, tube full, …): it left the queue. */
+  /** The server refused it (already sampled, tube full, …): it left the queue for the refused list. */
   | { kind: 'rejected'; scan: PendingScan; error: unknown }
   /** It could not reach the server, or the server failed: it stays for the next try. */
   | { kind: 'deferred'; scan: PendingScan; error: unknown };
+
+/**
+ * A reply that claimed success but is not the server's answer: a connection cut after the status
+ * line, or a captive portal's page with a 200. The scan may or may not have been counted, so it
+ * stays; its client id makes the next try safe either way.
+ */
+export class UnreadableAnswer extends Error {
+  constructor() {
+    super('unreadable answer');
+    this.name = 'UnreadableAnswer';
+  }
+}
 
 type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
@@ -37,11 +65,17 @@ export interface ScanQueueOptions<Answer> {
   /** The storage key; one queue per signed-in user, so nobody uploads another's scans. */
   key: string;
   send: (scan: PendingScan) => Promise<Answer>;
+  /** Whether a reply is the server's answer to a scan (see UnreadableAnswer). */
+  isAnswer?: (value: unknown) => boolean;
   /** A failure that may pass on a later try (offline, 5xx, session to renew): the scan stays. */
   isTransient: (error: unknown) => boolean;
+  /** A transient failure that is the server's own (5xx, busy), counted in `serverFailures`. */
+  isServerFailure?: (error: unknown) => boolean;
   /** False when the device knows it is offline: then no try is made at all. */
   isOnline?: () => boolean;
   describeError?: (error: unknown) => string;
+  /** The server's reason code of a refusal, if any. */
+  codeOf?: (error: unknown) => string | undefined;
 }
 
 const isPendingScan = (value: unknown): value is PendingScan => {
@@ -58,15 +92,42 @@ const isPendingScan = (value: unknown): value is PendingScan => {
   );
 };
 
+const isRefusedScan = (value: unknown): value is RefusedScan => {
+  const refused = value as Partial<RefusedScan> | null;
+  return (
+    typeof refused === 'object' &&
+    refused !== null &&
+    isPendingScan(refused.scan) &&
+    typeof refused.message === 'string' &&
+    typeof refused.refusedAt === 'string'
+  );
+};
+
+function readList<T>(storage: KeyValueStorage, key: string, isItem: (value: unknown) => value is T): T[] {
+  try {
+    const stored: unknown = JSON.parse(storage.getItem(key) ?? '[]');
+    return Array.isArray(stored) ? stored.filter(isItem) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The queue lives in storage, not in this object: another tab of the app (or this page's own
+ * earlier instance) may have changed it since, so every change starts from what is stored, and
+ * what is held here is only the snapshot the page shows.
+ */
 export class ScanQueue<Answer> {
   private items: readonly PendingScan[];
+  private refused: readonly RefusedScan[];
   private readonly listeners = new Set<() => void>();
   private readonly deliveryListeners = new Set<(delivery: Delivery<Answer>) => void>();
   private running: Promise<void> | null = null;
   private again = false;
 
   constructor(private readonly options: ScanQueueOptions<Answer>) {
-    this.items = this.read();
+    this.items = this.readItems();
+    this.refused = this.readRefused();
   }
 
   /** Where the queue is stored: another tab writing there changed it. */
@@ -74,8 +135,15 @@ export class ScanQueue<Answer> {
     return this.options.key;
   }
 
+  private get refusedKey() {
+    return `${this.options.key}.refused`;
+  }
+
   /** The scans waiting, oldest first (a stable array until the queue changes: for useSyncExternalStore). */
   readonly getSnapshot = (): readonly PendingScan[] => this.items;
+
+  /** The scans refused and not yet dismissed, newest first (stable like getSnapshot). */
+  readonly getRefused = (): readonly RefusedScan[] => this.refused;
 
   readonly subscribe = (listener: () => void) => {
     this.listeners.add(listener);
@@ -94,7 +162,7 @@ export class ScanQueue<Answer> {
 
   /** Stores a new scan at the end of the queue; `upload` sends it. */
   add(scan: Omit<PendingScan, 'attempts'>) {
-    this.write([...this.items, { ...scan, attempts: 0 }]);
+    this.write([...this.readItems(), { ...scan, attempts: 0 }]);
   }
 
   /**
@@ -105,9 +173,19 @@ export class ScanQueue<Answer> {
     this.remove(clientId);
   }
 
+  /** The sampler has seen a refusal (and scanned the person again, or knows why not). */
+  dismissRefused(clientId: string) {
+    this.writeRefused(this.readRefused().filter((r) => r.scan.clientId !== clientId));
+  }
+
+  clearRefused() {
+    this.writeRefused([]);
+  }
+
   /** Picks up changes another tab of the app made to the stored queue. */
   reload() {
-    this.items = this.read();
+    this.items = this.readItems();
+    this.refused = this.readRefused();
     this.notify();
   }
 
@@ -135,37 +213,57 @@ export class ScanQueue<Answer> {
   }
 
   private async drain() {
-    const { send, isTransient, isOnline = () => true, describeError = String } = this.options;
-    while (this.items.length > 0 && isOnline()) {
-      const scan = this.items[0];
+    const { send, isAnswer, isTransient, isOnline = () => true } = this.options;
+    const { describeError = String, isServerFailure = () => false, codeOf = () => undefined } = this.options;
+    for (;;) {
+      // Another tab may have sent (or added) scans meanwhile.
+      const [scan] = this.readItems();
+      if (!scan || !isOnline()) {
+        this.reload();
+        return;
+      }
+      let answer: Answer;
       try {
-        const answer = await send(scan);
-        this.remove(scan.clientId);
-        this.emit({ kind: 'recorded', scan, answer });
+        answer = await send(scan);
+        if (isAnswer && !isAnswer(answer)) throw new UnreadableAnswer();
       } catch (error) {
-        if (isTransient(error)) {
-          const kept = { ...scan, attempts: scan.attempts + 1, lastError: describeError(error) };
-          this.write(this.items.map((item) => (item.clientId === scan.clientId ? kept : item)));
+        if (error instanceof UnreadableAnswer || isTransient(error)) {
+          const kept: PendingScan = {
+            ...scan,
+            attempts: scan.attempts + 1,
+            serverFailures: (scan.serverFailures ?? 0) + (isServerFailure(error) ? 1 : 0),
+            lastError: describeError(error),
+          };
+          this.write(this.readItems().map((item) => (item.clientId === scan.clientId ? kept : item)));
           this.emit({ kind: 'deferred', scan: kept, error });
           return;
         }
         this.remove(scan.clientId);
+        const refused: RefusedScan = {
+          scan,
+          message: describeError(error),
+          code: codeOf(error),
+          refusedAt: new Date().toISOString(),
+        };
+        this.writeRefused([refused, ...this.readRefused()]);
         this.emit({ kind: 'rejected', scan, error });
+        continue;
       }
+      this.remove(scan.clientId);
+      this.emit({ kind: 'recorded', scan, answer });
     }
   }
 
   private remove(clientId: string) {
-    this.write(this.items.filter((item) => item.clientId !== clientId));
+    this.write(this.readItems().filter((item) => item.clientId !== clientId));
   }
 
-  private read(): PendingScan[] {
-    try {
-      const stored: unknown = JSON.parse(this.options.storage.getItem(this.options.key) ?? '[]');
-      return Array.isArray(stored) ? stored.filter(isPendingScan) : [];
-    } catch {
-      return [];
-    }
+  private readItems(): PendingScan[] {
+    return readList(this.options.storage, this.options.key, isPendingScan);
+  }
+
+  private readRefused(): RefusedScan[] {
+    return readList(this.options.storage, this.refusedKey, isRefusedScan);
   }
 
   private write(items: PendingScan[]) {
@@ -175,11 +273,28 @@ export class ScanQueue<Answer> {
     this.notify();
   }
 
+  private writeRefused(refused: RefusedScan[]) {
+    this.refused = refused;
+    if (refused.length === 0) this.options.storage.removeItem(this.refusedKey);
+    else this.options.storage.setItem(this.refusedKey, JSON.stringify(refused));
+    this.notify();
+  }
+
   private notify() {
     for (const listener of this.listeners) listener();
   }
 
+  /** A listener's failure (a page's bug) must not stop the upload nor lose the scan it was told about. */
   private emit(delivery: Delivery<Answer>) {
-    for (const listener of this.deliveryListeners) listener(delivery);
+    for (const listener of this.deliveryListeners) {
+      try {
+        listener(delivery);
+      } catch (error) {
+        // Reported as an uncaught error would be (the console, window's error event), not thrown.
+        const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
+        if (report) report(error);
+        else console.error(error);
+      }
+    }
   }
 }

@@ -1,11 +1,14 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { v4 as uuidv4 } from 'uuid';
 import { ApiError, api } from '../api';
-import { type Delivery, ScanQueue } from './scanQueue';
+import i18n from '../i18n';
+import { type Delivery, ScanQueue, UnreadableAnswer } from './scanQueue';
 import type { ScanAnswer } from './types';
 
 /** While scans wait, another try this often (besides when the browser says it is back online). */
 const RETRY_EVERY_MS = 15_000;
+/** A scan's POST that has not answered in this long is tried again later (same client id). */
+const SCAN_TIMEOUT_MS = 15_000;
 
 const queues = new Map<string, ScanQueue<ScanAnswer>>();
 const storageKeyOf = (userId: string) => `gridwatch.sampling.queue.${userId}`;
@@ -19,6 +22,39 @@ const isTransient = (error: unknown) =>
   error.status === 429 ||
   error.status >= 500;
 
+/** The server's own failure (not the network's): what makes a scan look stuck. */
+const isServerFailure = (error: unknown) => error instanceof ApiError && error.status >= 500;
+
+const isScanAnswer = (value: unknown): value is ScanAnswer => {
+  const answer = value as Partial<ScanAnswer> | null;
+  return (
+    typeof answer?.tubeCode === 'string' &&
+    typeof answer.memberCount === 'number' &&
+    typeof answer.capacity === 'number' &&
+    typeof answer.person?.name === 'string'
+  );
+};
+
+/**
+ * What the sampler is told of a failure: the server's words, and for an already-sampled person
+ * the tube they are in; a forged or mistyped code is a 400 naming the field, whose own words say more.
+ */
+export function describeScanError(error: unknown): string {
+  if (error instanceof UnreadableAnswer) return i18n.t('sampling.queue.badAnswer');
+  if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
+  if (error.code === 'ALREADY_SAMPLED') {
+    const tubeCode = error.details.tubeCode;
+    return i18n.t('sampling.result.titled', {
+      title: i18n.t('sampling.result.alreadySampled'),
+      detail:
+        typeof tubeCode === 'string'
+          ? i18n.t('sampling.result.alreadySampledIn', { tubeCode })
+          : error.message,
+    });
+  }
+  return error.fields.personCode ?? error.message;
+}
+
 /** One queue per user and browser, shared by every component that shows or fills it. */
 export function scanQueueOf(userId: string): ScanQueue<ScanAnswer> {
   let queue = queues.get(userId);
@@ -27,17 +63,19 @@ export function scanQueueOf(userId: string): ScanQueue<ScanAnswer> {
       storage: localStorage,
       key: storageKeyOf(userId),
       send: ({ clientId, roundId, pointId, personCode, tubeCode, scannedAt }) =>
-        api.post<ScanAnswer>('/sampling/scans', {
-          clientId,
-          roundId,
-          pointId,
-          personCode,
-          tubeCode,
-          scannedAt,
-        }),
+        api.post<ScanAnswer>(
+          '/sampling/scans',
+          // sentAt, read by the same clock as scannedAt: the server takes the delay between the
+          // two, not the phone's clock, which may be hours off (reset by a flat battery).
+          { clientId, roundId, pointId, personCode, tubeCode, scannedAt, sentAt: new Date().toISOString() },
+          { timeoutMs: SCAN_TIMEOUT_MS },
+        ),
+      isAnswer: isScanAnswer,
       isTransient,
+      isServerFailure,
       isOnline: () => navigator.onLine,
-      describeError: (error) => (error instanceof Error ? error.message : String(error)),
+      describeError: describeScanError,
+      codeOf: (error) => (error instanceof ApiError ? error.code : undefined),
     });
     queues.set(userId, queue);
   }
@@ -54,6 +92,7 @@ export const newClientId = () => (typeof crypto.randomUUID === 'function' ? cryp
 export function useScanQueue(userId: string, onDelivery: (delivery: Delivery<ScanAnswer>) => void) {
   const queue = scanQueueOf(userId);
   const items = useSyncExternalStore(queue.subscribe, queue.getSnapshot);
+  const refused = useSyncExternalStore(queue.subscribe, queue.getRefused);
   const listener = useRef(onDelivery);
   useEffect(() => {
     listener.current = onDelivery;
@@ -64,8 +103,9 @@ export function useScanQueue(userId: string, onDelivery: (delivery: Delivery<Sca
   useEffect(() => {
     const upload = () => void queue.upload();
     const onVisible = () => document.visibilityState === 'visible' && upload();
-    const onStorage = (event: StorageEvent) =>
-      event.key?.startsWith('gridwatch.sampling.queue.') && queue.reload();
+    const onStorage = (event: StorageEvent) => event.key?.startsWith(queue.storageKey) && queue.reload();
+    // What another tab queued or sent while this page was closed.
+    queue.reload();
     upload();
     window.addEventListener('online', upload);
     document.addEventListener('visibilitychange', onVisible);
@@ -79,5 +119,5 @@ export function useScanQueue(userId: string, onDelivery: (delivery: Delivery<Sca
     };
   }, [queue]);
 
-  return { queue, items };
+  return { queue, items, refused };
 }

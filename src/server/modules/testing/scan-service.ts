@@ -24,6 +24,8 @@ export interface ScanInput {
   tubeCode: string;
   /** When the phone scanned (offline scans arrive later); never later than the server's now. */
   scannedAt?: string;
+  /** When the phone sent this try, by its own clock: with scannedAt, how long the scan waited. */
+  sentAt?: string;
 }
 
 export interface ScanAnswer {
@@ -38,11 +40,19 @@ export interface ScanAnswer {
 const conflictCode = (code: string, message: ReturnType<typeof text>, extra: Record<string, unknown> = {}) =>
   conflict(message, { code, ...extra });
 
-/** The day a scan happened, and the instant recorded for it. */
-function scanInstant(input: ScanInput, now: Date): Date {
+/**
+ * The instant recorded for a scan (its day decides the round's day). A phone's clock may be hours
+ * off (reset by a flat battery), so when the phone says when it sent the try, only the wait
+ * between scanning and sending is taken from it, counted back from the server's now; the network's
+ * own delay is ignored. Never later than now.
+ */
+export function scanInstant(input: Pick<ScanInput, 'scannedAt' | 'sentAt'>, now: Date): Date {
   if (!input.scannedAt) return now;
-  const at = new Date(input.scannedAt);
-  return Number.isNaN(at.getTime()) || at > now ? now : at;
+  const scanned = new Date(input.scannedAt).getTime();
+  if (Number.isNaN(scanned)) return now;
+  const sent = input.sentAt ? new Date(input.sentAt).getTime() : Number.NaN;
+  const at = Number.isNaN(sent) || sent < scanned ? scanned : now.getTime() - (sent - scanned);
+  return at > now.getTime() ? now : new Date(at);
 }
 
 type ScanWrite = BatchedWrite<ScanInput & { personId: string | null }>;

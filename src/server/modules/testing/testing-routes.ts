@@ -501,6 +501,8 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             personCode: z.string().trim().min(1).max(200),
             tubeCode,
             scannedAt: z.iso.datetime({ offset: true }).optional(),
+            /** When this try left the phone, by the same clock as scannedAt (see scanInstant). */
+            sentAt: z.iso.datetime({ offset: true }).optional(),
           }),
           response: {
             201: z.object({

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type PendingScan, ScanQueue, type ScanQueueOptions } from './scanQueue.ts';
+
+class MemoryStorage {
+  map = new Map<string, string>();
+  getItem(key: string) {
+    return this.map.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.map.set(key, value);
+  }
+  removeItem(key: string) {
+    this.map.delete(key);
+  }
+}
+
+/** A refusal or failure as the API wrapper reports it: a status and the server's reason code. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code = 'http',
+  ) {
+    super(`HTTP ${status} ${code}`);
+  }
+}
+
+const scan = (n: number): Omit<PendingScan, 'attempts'> => ({
+  clientId: `c${n}`,
+  roundId: 'r',
+  pointId: 'p',
+  personCode: `GW1person${n}`,
+  tubeCode: 'T0001',
+  scannedAt: new Date().toISOString(),
+});
+
+type Answer = { tubeCode: string };
+
+function queueOn(storage: MemoryStorage, send: ScanQueueOptions<Answer>['send']) {
+  return new ScanQueue<Answer>({
+    storage,
+    key: 'q',
+    send,
+    isAnswer: (value) => typeof (value as Answer | null)?.tubeCode === 'string',
+    isTransient: (error) => !(error instanceof HttpError) || error.status === 0 || error.status >= 500,
+    isServerFailure: (error) => error instanceof HttpError && error.status >= 500,
+    codeOf: (error) => (error instanceof HttpError ? error.code : undefined),
+    describeError: (error) => (error instanceof Error ? error.message : String(error)),
+  });
+}
+
+const stored = (storage: MemoryStorage, key = 'q') =>
+  (JSON.parse(storage.getItem(key) ?? '[]') as Array<{ clientId?: string; scan?: { clientId: string } }>).map(
+    (item) => item.clientId ?? item.scan?.clientId,
+  );
+
+describe('the sampler’s scan queue', () => {
+  test('a success reply that is not the answer (a cut connection, a captive portal’s page) keeps the scan', async () => {
+    const storage = new MemoryStorage();
+    let replies = 0;
+    const queue = queueOn(storage, async () =>
+      ++replies === 1 ? (null as unknown as Answer) : { tubeCode: 'T0001' },
+    );
+    const heard: string[] = [];
+    queue.onDelivery((d) => heard.push(d.kind));
+    queue.add(scan(1));
+    await queue.upload();
+    assert.deepEqual(heard, ['deferred']);
+    assert.deepEqual(stored(storage), ['c1'], 'the scan stays for the next try');
+    await queue.upload();
+    assert.deepEqual(heard, ['deferred', 'recorded']);
+    assert.deepEqual(stored(storage), []);
+  });
+
+  test('a listener that throws neither loses the scan it heard of nor stops the upload', async () => {
+    const storage = new MemoryStorage();
+    const queue = queueOn(storage, async (s) => ({ tubeCode: s.tubeCode }));
+    const heard: string[] = [];
+    queue.onDelivery((d) => {
+      heard.push(d.scan.clientId);
+      throw new Error('a page’s bug');
+    });
+    const reported: unknown[] = [];
+    const scope = globalThis as { reportError?: (error: unknown) => void };
+    scope.reportError = (error) => reported.push(error);
+    try {
+      queue.add(scan(1));
+      queue.add(scan(2));
+      await queue.upload();
+    } finally {
+      delete scope.reportError;
+    }
+    assert.deepEqual(heard, ['c1', 'c2']);
+    assert.deepEqual(stored(storage), []);
+    assert.equal(reported.length, 2, 'the listener’s errors are reported, not swallowed');
+  });
+
+  test('refusals are kept in storage with the reason until dismissed, heard or not', async () => {
+    const storage = new MemoryStorage();
+    const queue = queueOn(storage, async (s) => {
+      if (s.clientId === 'c1') return { tubeCode: 'T0001' };
+      throw new HttpError(409, 'ALREADY_SAMPLED');
+    });
+    for (let i = 1; i <= 4; i++) queue.add(scan(i));
+    await queue.upload(); // nobody listening: the page was left
+    assert.deepEqual(stored(storage), []);
+    assert.deepEqual(stored(storage, 'q.refused'), ['c4', 'c3', 'c2'], 'newest first');
+    // A reload (a new queue on the same storage) still shows them.
+    const reloaded = queueOn(storage, async () => ({ tubeCode: 'T0001' }));
+    assert.deepEqual(
+      reloaded.getRefused().map((r) => [r.scan.clientId, r.code]),
+      [
+        ['c4', 'ALREADY_SAMPLED'],
+        ['c3', 'ALREADY_SAMPLED'],
+        ['c2', 'ALREADY_SAMPLED'],
+      ],
+    );
+    reloaded.dismissRefused('c3');
+    assert.deepEqual(stored(storage, 'q.refused'), ['c4', 'c2']);
+    reloaded.clearRefused();
+    assert.equal(storage.getItem('q.refused'), null);
+  });
+
+  test('two queues on one storage (two tabs) keep each other’s scans', async () => {
+    const storage = new MemoryStorage();
+    const sent: string[] = [];
+    const tabA = queueOn(storage, async (s) => {
+      sent.push(s.clientId);
+      return { tubeCode: s.tubeCode };
+    });
+    const tabB = queueOn(storage, async () => ({ tubeCode: 'T0001' }));
+    tabB.add(scan(1));
+    tabA.add(scan(2));
+    assert.deepEqual(stored(storage), ['c1', 'c2']);
+    await tabA.upload();
+    assert.deepEqual(sent, ['c1', 'c2'], 'tab A sends what tab B queued too, in order');
+    assert.deepEqual(stored(storage), []);
+  });
+
+  test('only the server’s own failures count towards offering to drop a scan', async () => {
+    const storage = new MemoryStorage();
+    const failures = [new HttpError(0, 'network'), new HttpError(503, 'BUSY'), new HttpError(0, 'network')];
+    const queue = queueOn(storage, async () => {
+      throw failures.shift() ?? new HttpError(0, 'network');
+    });
+    queue.add(scan(1));
+    for (let i = 0; i < 3; i++) await queue.upload();
+    const [kept] = queue.getSnapshot();
+    assert.equal(kept?.attempts, 3);
+    assert.equal(kept?.serverFailures, 1);
+    assert.equal(kept?.lastError, 'HTTP 0 network');
+  });
+
+  test('a scan refused keeps the scans behind it going; one that cannot get through holds them in order', async () => {
+    const storage = new MemoryStorage();
+    let online = false;
+    const sent: string[] = [];
+    const queue = queueOn(storage, async (s) => {
+      if (!online) throw new HttpError(0, 'network');
+      sent.push(s.clientId);
+      if (s.clientId === 'c2') throw new HttpError(409, 'TUBE_FULL');
+      return { tubeCode: s.tubeCode };
+    });
+    for (let i = 1; i <= 3; i++) queue.add(scan(i));
+    await queue.upload();
+    assert.deepEqual(sent, []);
+    assert.deepEqual(stored(storage), ['c1', 'c2', 'c3']);
+    online = true;
+    await queue.upload();
+    assert.deepEqual(sent, ['c1', 'c2', 'c3']);
+    assert.deepEqual(stored(storage, 'q.refused'), ['c2']);
+  });
+});
