@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { districtWallClock, localDay } from '../../../domain/dates.ts';
 import { arrayParam } from '../../db/rows.ts';
-import { tubeMembers, tubes } from '../../db/schema.ts';
+import { tubeMembers, tubes, workItems } from '../../db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 import { client, multipartFile } from '../../testing/http.ts';
 import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
@@ -160,6 +160,36 @@ describe('lab results, person codes and key groups: found in review', () => {
       testedAt: '2021-04-10T10:00:00+08:00',
     });
     assert.equal(res.status, 400, JSON.stringify(res.body));
+  });
+
+  test('people of a tube found invalid (无效) are due again: missing, scannable, a resample item each', async () => {
+    const coverage = async () =>
+      (await as.command.get(`/api/v1/test-rounds/${round.id}/coverage?orgUnitId=${t.fx.gridA.id}`)).body;
+    const { tube, members } = await sealedTube(2);
+    const before = await coverage();
+    const res = await importResults(`tubeCode,result,testedAt\n${tube},无效,${labTime(5)}\n`, false);
+    assert.equal(res.body.applied, 1, JSON.stringify(res.body));
+    const after = await coverage();
+    assert.equal(after.sampled, before.sampled - 2, 'they leave the sampled count');
+    assert.equal(after.missing, before.missing + 2);
+    const items = (await db().select().from(workItems)).filter(
+      (w) => members.includes(w.subjectId as string) && w.type === 'resample',
+    );
+    assert.equal(items.length, 2, 'a resample work item per member');
+    assert.ok(items.every((w) => w.title.includes(tube)));
+    const missing = await as.command.get(
+      `/api/v1/test-rounds/${round.id}/missing?orgUnitId=${t.fx.gridA.id}&pageSize=200`,
+    );
+    const missingIds = missing.body.items.map((m: { id: string }) => m.id);
+    assert.deepEqual(
+      members.filter((m) => missingIds.includes(m)),
+      members,
+    );
+    const again = await scan(members[0] as string, newTube());
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+    assert.equal((await coverage()).sampled, before.sampled - 1);
+    const [kept] = await db().select().from(tubes).where(eq(tubes.code, tube));
+    assert.equal(kept?.memberCount, 2, 'the invalid tube still says how many were in it');
   });
 
   test('a code of a record merged into one later merged again reaches the live person, not a retired record', async () => {

@@ -1135,7 +1135,8 @@ export async function followPersonsInCoverage(db: Executor, before: PersonBefore
 
 /**
  * The end of a statement whose CTE `moved` lists memberships that changed grid, status or owner
- * (round_id, old_path, old_status, new_path, new_status; a null new status is counted nowhere):
+ * (round_id, old_path, old_status, new_path, new_status; a null new status or path is counted
+ * nowhere: a membership that is gone):
  * each leaves its old grid's sampled counts and joins its new one's, grid rows in key order.
  */
 function shiftSampledCounts(): SQL {
@@ -1148,11 +1149,32 @@ function shiftSampledCounts(): SQL {
           select round_id, new_path,
                  count(*) filter (where new_status = any(${arrayParam(COUNTED_STATUSES, 'text')})),
                  count(*) filter (where new_status = 'away')
-          from moved group by 1, 2)
+          from moved where new_path is not null group by 1, 2)
         insert into ${roundGridCounts} as g (round_id, org_path, sampled, sampled_away)
         select round_id, org_path, sum(ds)::int, sum(da)::int from deltas group by 1, 2 order by 1, 2
         on conflict (round_id, org_path) do update
           set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away`;
+}
+
+/**
+ * The memberships of tubes the lab found invalid (无效): nobody in them has a result, so they are
+ * due again in their round (missing until sampled again, and scannable again); they leave their
+ * grids' sampled counts. The tubes keep their member count (what was in them).
+ */
+export async function releaseMembersOfTubes(db: Executor, tubeIds: string[]) {
+  if (tubeIds.length === 0) return;
+  await db.execute(
+    sql`with gone as (
+          delete from ${tubeMembers} m using ${persons} p
+          where m.tube_id = any(${arrayParam(tubeIds, 'uuid')}) and p.id = m.person_id
+          returning m.round_id, p.org_path, p.residence_status, p.merged_into),
+        moved as (
+          select round_id, org_path as old_path,
+                 case when merged_into is null then residence_status end as old_status,
+                 null::text as new_path, null::text as new_status
+          from gone),
+        ${shiftSampledCounts()}`,
+  );
 }
 
 /**

@@ -658,11 +658,12 @@ async function followUpResults(
   actor: Actor,
   tested: { id: string; code: string; mode: string; roundId: string; result: string; testedAt: Date }[],
 ): Promise<number> {
-  // Only positive tubes' members come back to the app (a handful); what negatives cause is done
-  // in the database, set-based, so 100,000 negative tubes never ship a million members here.
+  // Only positive and invalid tubes' members come back to the app (a handful); what negatives
+  // cause is done in the database, set-based, so 100,000 negative tubes never ship a million
+  // members here.
   const members = await repo.findMembersOfTubes(
     tx,
-    tested.filter((t) => t.result === 'positive').map((t) => t.id),
+    tested.filter((t) => t.result === 'positive' || t.result === 'invalid').map((t) => t.id),
   );
   const tubeOf = new Map(tested.map((t) => [t.id, t]));
   const now = new Date();
@@ -761,6 +762,33 @@ async function followUpResults(
   }
   const singleIds = singlePositive.map((m) => m.personId);
   await closeRechecks(tx, singleIds, 'positive');
+
+  // Invalid tubes: nobody in them has a result. They are due again in the round (on the missing
+  // list, scannable again), and their grid workers are sent to have them sampled again.
+  const invalidTubes = tested.filter((t) => t.result === 'invalid');
+  const resample = members.filter((m) => tubeOf.get(m.tubeId)?.result === 'invalid');
+  await repo.releaseMembersOfTubes(
+    tx,
+    invalidTubes.map((t) => t.id),
+  );
+  const resampleWorkers = await repo.findGridWorkers(tx, [...new Set(resample.map((m) => m.orgUnitId))]);
+  await addWorkItems(
+    tx,
+    actor,
+    resample.map((m) => {
+      const worker = resampleWorkers.get(m.orgUnitId);
+      return {
+        type: 'resample',
+        title: `重新采样：${m.name}（${m.address}），管 ${m.tubeCode} 结果无效，本轮需重新采样`,
+        subjectEntity: 'person',
+        subjectId: m.personId,
+        assigneeUserId: worker ?? null,
+        assigneeOrgUnitId: worker ? null : m.orgUnitId,
+        orgPath: m.orgPath,
+        dueAt: new Date(now.getTime() + 12 * 3600_000),
+      };
+    }),
+  );
   // The controls set so far are read below (a pool's positive and a recheck's negative may come
   // in one file).
   await writeStatuses();
