@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { districtWallClock, localDay } from '../../../domain/dates.ts';
 import { arrayParam } from '../../db/rows.ts';
-import { tubeMembers, tubes, workItems } from '../../db/schema.ts';
+import { auditEvents, tubeMembers, tubes, workItems } from '../../db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 import { client, multipartFile } from '../../testing/http.ts';
 import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
@@ -190,6 +190,31 @@ describe('lab results, person codes and key groups: found in review', () => {
     assert.equal((await coverage()).sampled, before.sampled - 1);
     const [kept] = await db().select().from(tubes).where(eq(tubes.code, tube));
     assert.equal(kept?.memberCount, 2, 'the invalid tube still says how many were in it');
+  });
+
+  test('the audit of a result names the import, the tube and the result, under the tube’s unit', async () => {
+    const { tube } = await sealedTube(1);
+    const res = await as.lab.post('/api/v1/lab/results', {
+      tubeCode: tube,
+      result: 'positive',
+      testedAt: new Date().toISOString(),
+      ct: '28.4',
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const [row] = await db().select().from(tubes).where(eq(tubes.code, tube));
+    const [event] = await db()
+      .select()
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.action, 'lab-results.import'),
+          eq(auditEvents.entityId, row?.resultImportId as string),
+        ),
+      );
+    assert.ok(event, 'the event names the import record');
+    assert.equal(event.orgPath, row?.orgPath);
+    const changes = JSON.stringify(event.changes);
+    for (const part of [tube, 'positive', '28.4']) assert.ok(changes.includes(part), `${part} in ${changes}`);
   });
 
   test('a code of a record merged into one later merged again reaches the live person, not a retired record', async () => {

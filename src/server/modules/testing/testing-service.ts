@@ -352,6 +352,9 @@ export async function handOverTubes(
   );
 }
 
+/** Imports of up to this many tubes name every tube's result in their audit event. */
+const AUDITED_RESULTS_IN_FULL = 100;
+
 /** How far a lab's result time may lie before the tube's first scan (clocks differ), in ms. */
 const RESULT_CLOCK_SKEW_MS = 15 * 60_000;
 
@@ -385,7 +388,13 @@ export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCod
     const result = { received: receivable.length, unknownTubes, skipped: skippedTubes.length, skippedTubes };
     return {
       result,
-      touched: { entity: 'tube', entityId: null, orgPath: null, after: { ...result, tubeCodes: codes } },
+      // Under the smallest subtree holding the tubes, so auditors of a unit see their receipts.
+      touched: {
+        entity: 'tube',
+        entityId: null,
+        orgPath: commonAncestor(found.map((t) => t.orgPath)),
+        after: { ...result, tubeCodes: codes },
+      },
     };
   });
 }
@@ -504,7 +513,9 @@ async function applyLabResults(
     wanted.push(first);
   }
 
-  let appliedPaths: string[] = [];
+  // What the write applied, for its audit: the import, and each tube's result.
+  let applied: { tube: { id: string; code: string; orgPath: string }; row: ResultRow }[] = [];
+  let importId: string | null = null;
   const report = async (tx: Executor, write: boolean): Promise<ImportReport> => {
     const tubes = new Map(
       (
@@ -566,7 +577,7 @@ async function applyLabResults(
     const positivesApplied = apply.filter((a) => a.row.result === 'positive');
     let rechecksCreated = 0;
     if (write && apply.length > 0) {
-      const importId = newId();
+      importId = newId();
       await repo.insertResultImport(tx, {
         id: importId,
         fileName,
@@ -596,7 +607,7 @@ async function applyLabResults(
         .reduce((n, a) => n + a.tube.memberCount, 0);
     }
     errors.sort((a, b) => a.row - b.row);
-    appliedPaths = apply.map((a) => a.tube.orgPath);
+    applied = apply;
     return {
       dryRun: !write,
       rows: new Set([...rows.map((r) => r.row), ...errors.map((e) => e.row)]).size,
@@ -619,15 +630,25 @@ async function applyLabResults(
     touched = [
       {
         entity: 'lab_result_import',
-        entityId: null,
+        entityId: importId,
         // The smallest subtree holding every tube, so the event reaches those it concerns.
-        orgPath: commonAncestor(appliedPaths),
+        orgPath: commonAncestor(applied.map((a) => a.tube.orgPath)),
         after: {
           fileName,
           rows: result.rows,
           applied: result.applied,
           positives: result.positives,
           rechecksCreated: result.rechecksCreated,
+          // Which tube got which result: every tube of a small import (a result typed in), the
+          // positives of any; the rest of a large file is on the tubes (result_import_id → this).
+          results: applied
+            .filter(({ row }) => applied.length <= AUDITED_RESULTS_IN_FULL || row.result !== 'negative')
+            .map(({ tube, row }) => ({
+              tubeCode: tube.code,
+              result: row.result,
+              testedAt: row.testedAt.toISOString(),
+              ct: row.ct,
+            })),
         },
       },
     ];

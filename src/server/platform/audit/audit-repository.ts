@@ -17,9 +17,14 @@ export interface AuditRecord {
   ip: string | null;
 }
 
+/** Rows per insert: ten columns each, under PostgreSQL's 65,535 parameters per statement. */
+const AUDIT_ROWS_PER_INSERT = 5000;
+
 export async function insertAuditEvents(db: Executor, records: AuditRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  await db.insert(auditEvents).values(records.map((r) => ({ id: newId(), ...r })));
+  for (let i = 0; i < records.length; i += AUDIT_ROWS_PER_INSERT)
+    await db
+      .insert(auditEvents)
+      .values(records.slice(i, i + AUDIT_ROWS_PER_INSERT).map((r) => ({ id: newId(), ...r })));
 }
 
 const auditRows = arrayRows<AuditRecord>('audit', {
