@@ -319,9 +319,14 @@ export async function run(args: string[]) {
       return String(res.headers['set-cookie']?.[0]).split(';')[0] as string;
     };
 
-    // Everybody's person code, as the phones would scan them.
+    // The person code of everybody who can come to a point, as the phones would scan them (the
+    // deceased are refused, and those moved away are not there).
     const people = (
-      await queryRows<{ id: string }>(db, sql`select id from persons order by org_path, household_id`)
+      await queryRows<{ id: string }>(
+        db,
+        sql`select id from persons where residence_status not in ('deceased', 'moved_out')
+            order by org_path, household_id`,
+      )
     ).map((r) => r.id);
     const scanned = people.slice(0, scanCap);
     const perSampler = Math.ceil(scanned.length / concurrency);
