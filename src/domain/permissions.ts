@@ -116,4 +116,11 @@ export const ORG_CHILD_LEVELS: Record<OrgLevel, OrgLevel[]> = {
 };
 
 export const WORK_ITEM_STATES = ['open', 'done', 'cancelled', 'overdue'] as const;
+
+/** The kinds of work item the modules create, by name (a kind not listed shows as itself). */
+export const WORK_ITEM_TYPE_NAMES: Record<string, { zh: string; en: string }> = {
+  recheck: { zh: '单管复核', en: 'Single-tube recheck' },
+  positive_case: { zh: '阳性处置', en: 'Positive case' },
+  resample: { zh: '重新采样', en: 'Sample again' },
+};
 export type WorkItemState = (typeof WORK_ITEM_STATES)[number];

@@ -18,11 +18,12 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
-import type { WorkItemState } from '../../domain/permissions';
+import { WORK_ITEM_TYPE_NAMES, type WorkItemState } from '../../domain/permissions';
 import { api } from '../api';
 import { ModalForm } from '../components/ModalForm';
 import { formatTime } from '../format';
 import { useShowError } from '../forms';
+import { nameIn } from '../i18n';
 import type { Page, WorkItem } from '../types';
 
 const TABS: WorkItemState[] = ['open', 'overdue', 'done', 'cancelled'];
@@ -105,7 +106,8 @@ export function WorkItemsPage() {
 }
 
 function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const typeName = WORK_ITEM_TYPE_NAMES[item.type];
   return (
     <Card size="small" data-testid={`work-item-${item.id}`}>
       <Flex justify="space-between" align="start" gap={8} wrap>
@@ -113,7 +115,7 @@ function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void
           <Typography.Text strong>{item.title}</Typography.Text>
           <Flex gap={4} wrap>
             <Tag color={STATE_COLORS[item.state]}>{t(`workItems.state.${item.state}`)}</Tag>
-            <Tag>{item.type}</Tag>
+            <Tag>{typeName ? nameIn(i18n.language, typeName) : item.type}</Tag>
           </Flex>
           <Typography.Text type="secondary">
             {t('workItems.due', { time: formatTime(item.dueAt) })}
