@@ -64,9 +64,11 @@ export function parseCtValue(raw: string): string | null | undefined {
   const v = raw.normalize('NFKC').trim().toLowerCase();
   if (['', '-', '/', 'na', 'n/a', 'nd', 'undetermined', 'noct', 'no ct', '未检出', '无'].includes(v))
     return null;
-  if (!/^\d{1,2}(?:[.,]\d{1,3})?$/.test(v)) return undefined;
+  if (!/^\d{1,2}(?:[.,]\d+)?$/.test(v)) return undefined;
   const ct = Number(v.replace(',', '.'));
-  return ct > 0 && ct <= CT_MAX ? String(ct) : undefined;
+  // 0 (0.00) is how many lab systems write "no amplification"; instruments give many decimals.
+  if (ct === 0) return null;
+  return ct <= CT_MAX ? String(Math.round(ct * 100) / 100) : undefined;
 }
 
 /** A person code as minted: `GW1` and 38 base64url characters (a record id and its MAC). */

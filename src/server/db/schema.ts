@@ -489,6 +489,27 @@ export const tubeMembers = pgTable(
 );
 
 /**
+ * Memberships of tubes the lab found invalid (无效), moved out of `tube_members` so their people
+ * can be sampled again in the round (one membership per person and round there): who was in the
+ * tube stays known, for its members list, the day summary and any later correction.
+ */
+export const releasedTubeMembers = pgTable(
+  'released_tube_members',
+  {
+    roundId: uuid('round_id').notNull(),
+    personId: uuid('person_id').notNull(),
+    tubeId: uuid('tube_id').notNull(),
+    samplerId: uuid('sampler_id'),
+    scannedAt: timestamp('scanned_at', { withTimezone: true }).notNull(),
+    releasedAt: timestamp('released_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tubeId, t.personId] }),
+    index('released_tube_members_round_idx').on(t.roundId),
+  ],
+);
+
+/**
  * People sampled in a round per grid, kept by the scans themselves (one upsert per batch), so a
  * district's coverage never joins a million memberships to a million people. Counted by the grid
  * and residence status the person had when sampled; `recountRoundCoverage` rebuilds it exactly.

@@ -178,6 +178,8 @@ function SamplingDesk({ userId }: { userId: string }) {
   const [focusTube, setFocusTube] = useState(0);
   // The camera sees the same code many times a second: a code goes into a tube once per sighting.
   const cameraSeen = useRef(new Set<string>());
+  // A scan was counted since the tubes were last fetched: fetch them once the queue is through.
+  const recordedSinceRefresh = useRef(false);
 
   const { roundId, pointId } = place;
   const tubeCode = current && current.pointId === pointId ? current.tubeCode : undefined;
@@ -240,6 +242,15 @@ function SamplingDesk({ userId }: { userId: string }) {
   });
 
   const onDelivery = (delivery: Delivery<ScanAnswer>) => {
+    onDeliveryOf(delivery);
+    // Once the queue is through, not per scan: a backlog uploaded on a weak link would fetch the
+    // tube and the point's tubes again for every scan in it. Whatever the last scan's fate.
+    if (delivery.kind !== 'deferred' && recordedSinceRefresh.current && queue.getSnapshot().length === 0) {
+      recordedSinceRefresh.current = false;
+      void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
+    }
+  };
+  const onDeliveryOf = (delivery: Delivery<ScanAnswer>) => {
     const { scan } = delivery;
     // Scans replayed from the queue are counted quietly: the buzz and the notice are for the
     // person in front of the sampler.
@@ -247,9 +258,7 @@ function SamplingDesk({ userId }: { userId: string }) {
     if (delivery.kind === 'recorded') {
       const { answer } = delivery;
       setAnswers((all) => ({ ...all, [answer.tubeCode]: answer }));
-      // Once the queue is through, not per scan: a backlog uploaded on a weak link would fetch
-      // the tube and the point's tubes again for every scan in it.
-      if (queue.getSnapshot().length === 0) void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
+      recordedSinceRefresh.current = true;
       const sampled: Notice = {
         type: 'success',
         title: t('sampling.result.recorded', { name: answer.person.name }),
@@ -349,7 +358,10 @@ function SamplingDesk({ userId }: { userId: string }) {
     });
     // Nobody answers "full" while scans wait (offline, or a slow network with scans ahead of this
     // one): the phone counts the tube full itself, so the next swab goes into a new tube.
-    const full = capacity !== undefined && counted + pendingHere.length + 1 >= capacity;
+    // Online with nothing ahead of it, the server's answer says whether it filled the tube (and a
+    // refused last person leaves it open, to be filled).
+    const waiting = !navigator.onLine || queue.getSnapshot().length > 1;
+    const full = waiting && capacity !== undefined && counted + pendingHere.length + 1 >= capacity;
     if (full) {
       vibrate(80);
       nextTube({ type: 'warning', title: t('sampling.tube.fullOffline', { tubeCode }) });

@@ -39,7 +39,9 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/'))
     return;
 
-  if (request.mode === 'navigate' || url.pathname === SHELL) {
+  // A page of the app is a path without an extension (a file opened in a tab is not the shell).
+  const isAppPage = request.mode === 'navigate' && !/\.[a-z0-9]+$/i.test(url.pathname);
+  if (isAppPage || url.pathname === SHELL) {
     event.respondWith(networkFirstShell(event));
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(request));
@@ -60,17 +62,24 @@ self.addEventListener('fetch', (event) => {
 async function networkFirstShell(event) {
   const cache = await caches.open(CACHE);
   const saved = await cache.match(SHELL);
+  // The new shell's assets are stored after it is answered (not before: on a slow link the old
+  // shell would be shown meanwhile, talking to the new server).
+  let assetsStored = Promise.resolve();
   const fresh = fetch(event.request).then(async (response) => {
-    if (response.ok) {
+    // Only the app's own page is kept: not a redirect, nor a Wi-Fi portal's login page (200,
+    // HTML, but naming none of our scripts), which would otherwise replace it and prune them all.
+    const isHtml = response.headers.get('content-type')?.includes('text/html');
+    if (response.ok && isHtml && !response.redirected) {
       const html = await response.clone().text();
+      if (assetsOf(html).size === 0) return saved ?? response;
       await cache.put(SHELL, response.clone());
-      await cacheAssets(cache, html);
-      await pruneAssets(cache, html);
+      assetsStored = cacheAssets(cache, html).then(() => pruneAssets(cache, html));
     }
     return response;
   });
+  // Still running while the page answered is shown (allowed while respondWith is pending).
+  event.waitUntil(fresh.then(() => assetsStored).catch(() => undefined));
   if (!saved) return fresh.catch(() => Response.error());
-  event.waitUntil(fresh.catch(() => undefined));
   let timer;
   const late = new Promise((resolve) => {
     timer = setTimeout(() => resolve(null), SHELL_WAIT_MS);

@@ -170,4 +170,21 @@ describe('the sampler’s scan queue', () => {
     assert.deepEqual(sent, ['c1', 'c2', 'c3']);
     assert.deepEqual(stored(storage, 'q.refused'), ['c2']);
   });
+
+  test('two tabs sending one refused scan at once file it once', async () => {
+    const storage = new MemoryStorage();
+    const slowRefusal = async (): Promise<Answer> => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new HttpError(409, 'TUBE_FULL');
+    };
+    const tabA = queueOn(storage, slowRefusal);
+    const tabB = queueOn(storage, slowRefusal);
+    const heard: string[] = [];
+    tabA.onDelivery((d) => heard.push(`A:${d.kind}`));
+    tabB.onDelivery((d) => heard.push(`B:${d.kind}`));
+    tabA.add(scan(1));
+    await Promise.all([tabA.upload(), tabB.upload()]);
+    assert.deepEqual(stored(storage, 'q.refused'), ['c1']);
+    assert.equal(heard.length, 1, `told once: ${heard}`);
+  });
 });

@@ -238,15 +238,20 @@ export class ScanQueue<Answer> {
           this.emit({ kind: 'deferred', scan: kept, error });
           return;
         }
-        this.remove(scan.clientId);
-        const refused: RefusedScan = {
-          scan,
-          message: describeError(error),
-          code: codeOf(error),
-          refusedAt: new Date().toISOString(),
-        };
-        this.writeRefused([refused, ...this.readRefused()]);
-        this.emit({ kind: 'rejected', scan, error });
+        // Filed once: another tab sending the same scan at the same time files it itself.
+        if (this.remove(scan.clientId)) {
+          const refused: RefusedScan = {
+            scan,
+            message: describeError(error),
+            code: codeOf(error),
+            refusedAt: new Date().toISOString(),
+          };
+          this.writeRefused([
+            refused,
+            ...this.readRefused().filter((r) => r.scan.clientId !== scan.clientId),
+          ]);
+          this.emit({ kind: 'rejected', scan, error });
+        }
         continue;
       }
       this.remove(scan.clientId);
@@ -254,8 +259,12 @@ export class ScanQueue<Answer> {
     }
   }
 
-  private remove(clientId: string) {
-    this.write(this.readItems().filter((item) => item.clientId !== clientId));
+  /** Takes a scan out of the stored queue; false when it was not there (another tab took it). */
+  private remove(clientId: string): boolean {
+    const items = this.readItems();
+    const left = items.filter((item) => item.clientId !== clientId);
+    this.write(left);
+    return left.length < items.length;
   }
 
   private readItems(): PendingScan[] {

@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { districtWallClock, localDay } from '../../../domain/dates.ts';
-import { arrayParam } from '../../db/rows.ts';
+import { addDays } from '../../../domain/testing.ts';
+import { arrayParam, queryRows } from '../../db/rows.ts';
 import { auditEvents, tubeMembers, tubes, workItems } from '../../db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 import { client, multipartFile } from '../../testing/http.ts';
@@ -58,11 +59,11 @@ async function addPeople(grid: { id: string; path: string }, n: number, residenc
 const code = (personId: string) => mintPersonCode(t.deps.cipher, personId);
 let tubeSeq = 0;
 const newTube = () => `R${String(++tubeSeq).padStart(6, '0')}`;
-const scan = (personId: string, tubeCode: string) =>
+const scan = (personId: string, tubeCode: string, r = round, p = point) =>
   as.sampler.post('/api/v1/sampling/scans', {
     clientId: randomUUID(),
-    roundId: round.id,
-    pointId: point.id,
+    roundId: r.id,
+    pointId: p.id,
     personCode: code(personId),
     tubeCode,
   });
@@ -77,10 +78,10 @@ async function importResults(csv: string | Buffer, dryRun: boolean, cookieUser =
   return { status: res.statusCode, body: res.json() };
 }
 const db = () => t.deps.database.db;
-async function sealedTube(n: number) {
+async function sealedTube(n: number, r = round, p = point) {
   const members = await addPeople(t.fx.gridA, n);
   const tube = newTube();
-  for (const p of members) assert.equal((await scan(p, tube)).status, 201);
+  for (const person of members) assert.equal((await scan(person, tube, r, p)).status, 201);
   assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {})).status, 200);
   return { tube, members };
 }
@@ -252,9 +253,15 @@ describe('lab results, person codes and key groups: found in review', () => {
     assert.equal(sum.status, 200, JSON.stringify(sum.body));
     const sampled = sum.body.days.reduce((n: number, d: { sampled: number }) => n + d.sampled, 0);
     assert.ok(cov.body.sampled > 0);
+    // The summary counts swabs taken (those of invalid tubes too); coverage, the valid ones.
+    const [released] = await queryRows<{ n: number }>(
+      db(),
+      sql`select count(*)::int as n from released_tube_members r join persons p on p.id = r.person_id
+          where r.round_id = ${round.id} and p.org_path like ${`${t.fx.gridA.path}%`}`,
+    );
     assert.equal(
       sampled,
-      cov.body.sampled,
+      cov.body.sampled + (released?.n ?? 0),
       `summary ${JSON.stringify(sum.body)} vs coverage sampled ${cov.body.sampled}`,
     );
   });
@@ -334,5 +341,120 @@ describe('lab results, person codes and key groups: found in review', () => {
       headers: { cookie: await t.login('lab'), 'content-type': contentType },
     });
     assert.equal(res.json().applied, 1, res.body);
+  });
+
+  test('an invalid result after the round ended leaves its figures; nobody is sent to sample again', async () => {
+    const yesterday = addDays(today, -1);
+    const old = (
+      await as.admin.post('/api/v1/test-rounds', {
+        name: '已结束轮',
+        orgUnitId: t.fx.district.id,
+        startsOn: today,
+        endsOn: today,
+        defaultMode: 'mix10',
+      })
+    ).body;
+    const oldPoint = (
+      await as.admin.post(`/api/v1/test-rounds/${old.id}/points`, {
+        name: '已结束点',
+        orgUnitId: t.fx.community.id,
+        samplerUserIds: [t.fx.users.sampler.id],
+      })
+    ).body;
+    const { tube, members } = await sealedTube(2, old, oldPoint);
+    await db().execute(
+      sql`update test_rounds set starts_on = ${yesterday}, ends_on = ${yesterday} where id = ${old.id}`,
+    );
+    await db().execute(
+      sql`update tube_members set scanned_at = now() - interval '1 day' where round_id = ${old.id}`,
+    );
+    await db().execute(
+      sql`update persons set created_at = now() - interval '3 days' where id = any(${arrayParam(members, 'uuid')})`,
+    );
+    const coverage = async () =>
+      (await as.command.get(`/api/v1/test-rounds/${old.id}/coverage?orgUnitId=${t.fx.gridA.id}`)).body;
+    const before = await coverage();
+    const res = await importResults(`tubeCode,result,testedAt\n${tube},无效,${labTime(1)}\n`, false);
+    assert.equal(res.body.applied, 1, JSON.stringify(res.body));
+    assert.equal((await coverage()).sampled, before.sampled);
+    const items = (await db().select().from(workItems)).filter(
+      (w) => members.includes(w.subjectId as string) && w.type === 'resample',
+    );
+    assert.equal(items.length, 0);
+  });
+
+  test('an invalid tube still lists who was in it, and the day summary still counts it', async () => {
+    const summary = async () =>
+      (await as.command.get(`/api/v1/test-rounds/${round.id}/summary`)).body.days as {
+        tubes: number;
+        resultsIn: number;
+        sampled: number;
+      }[];
+    const total = (
+      days: { tubes: number; resultsIn: number; sampled: number }[],
+      k: 'tubes' | 'resultsIn' | 'sampled',
+    ) => days.reduce((n, d) => n + d[k], 0);
+    const { tube } = await sealedTube(2);
+    const before = await summary();
+    assert.equal(
+      (await importResults(`tubeCode,result,testedAt\n${tube},无效,${labTime(1)}\n`, false)).body.applied,
+      1,
+    );
+    const view = await as.command.get(`/api/v1/sampling/tubes/${tube}`);
+    assert.equal(view.body.memberCount, 2);
+    assert.equal(view.body.members.length, 2, JSON.stringify(view.body.members));
+    const after = await summary();
+    assert.equal(total(after, 'resultsIn'), total(before, 'resultsIn') + 1);
+    assert.equal(total(after, 'tubes'), total(before, 'tubes'));
+    assert.equal(total(after, 'sampled'), total(before, 'sampled'));
+  });
+
+  test('a result dated by day only is taken for tubes sampled that day', async () => {
+    const { tube } = await sealedTube(1);
+    const res = await importResults(`tubeCode,result,testedAt\n${tube},阴性,${today}\n`, true);
+    assert.equal(res.body.applied, 1, JSON.stringify(res.body.errors));
+    const early = await importResults(`tubeCode,result,testedAt\n${tube},阴性,${addDays(today, -1)}\n`, true);
+    assert.equal(early.body.applied, 0, 'the day before the sample is still refused');
+  });
+
+  test('Ct 0.00 is no amplification and many decimals are rounded', async () => {
+    const zero = await sealedTube(1);
+    const precise = await sealedTube(1);
+    const res = await importResults(
+      `tubeCode,result,testedAt,ct\n${zero.tube},阴性,${labTime(1)},0.00\n${precise.tube},阳性,${labTime(1)},36.5234\n`,
+      false,
+    );
+    assert.equal(res.body.applied, 2, JSON.stringify(res.body.errors));
+    const ct = async (code: string) => (await db().select().from(tubes).where(eq(tubes.code, code)))[0]?.ct;
+    assert.equal(await ct(zero.tube), null);
+    assert.equal(await ct(precise.tube), '36.52');
+  });
+
+  test('a resample item is done once the person sampled again has a result', async () => {
+    const { tube, members } = await sealedTube(1);
+    await importResults(`tubeCode,result,testedAt\n${tube},无效,${labTime(1)}\n`, false);
+    const again = newTube();
+    assert.equal((await scan(members[0] as string, again)).status, 201);
+    assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${again}/seal`, {})).status, 200);
+    assert.equal(
+      (await importResults(`tubeCode,result,testedAt\n${again},阴性,${labTime(0)}\n`, false)).body.applied,
+      1,
+    );
+    const [item] = (await db().select().from(workItems)).filter(
+      (w) => w.subjectId === members[0] && w.type === 'resample',
+    );
+    assert.equal(item?.state, 'done');
+  });
+
+  test('a Ct refused in English is explained in English', async () => {
+    const { tube } = await sealedTube(1);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/lab/results',
+      payload: { tubeCode: tube, result: 'negative', testedAt: new Date().toISOString(), ct: '99' },
+      headers: { cookie: await t.login('lab'), 'accept-language': 'en' },
+    });
+    assert.equal(res.statusCode, 400);
+    assert.doesNotMatch(res.json().error.fields.ct, /[\u4e00-\u9fff]/);
   });
 });

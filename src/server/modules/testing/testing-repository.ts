@@ -14,6 +14,7 @@ import {
   orgUnits,
   persons,
   rechecks,
+  releasedTubeMembers,
   roundGridCounts,
   sweepHouseholds,
   sweeps,
@@ -402,9 +403,12 @@ export async function findTubeInScope(db: Executor, scope: string[], code: strin
 export async function findTubeMembers(db: Executor, tubeId: string) {
   return queryRows<{ personId: string; name: string; scannedAt: string; samplerName: string | null }>(
     db,
+    // With the members a tube found invalid released for sampling again: they were in it.
     sql`select m.person_id as "personId", p.name, m.scanned_at as "scannedAt", u.display_name as "samplerName"
-        from ${tubeMembers} m join ${persons} p on p.id = m.person_id left join ${users} u on u.id = m.sampler_id
-        where m.tube_id = ${tubeId}
+        from (select person_id, sampler_id, scanned_at from ${tubeMembers} where tube_id = ${tubeId}
+              union all
+              select person_id, sampler_id, scanned_at from ${releasedTubeMembers} where tube_id = ${tubeId}) m
+          join ${persons} p on p.id = m.person_id left join ${users} u on u.id = m.sampler_id
         order by m.scanned_at, p.name`,
   );
 }
@@ -830,9 +834,13 @@ export async function summaryByDay(db: Executor, roundId: string, scope: string[
   return queryRows<DaySummaryRow>(
     db,
     sql`with members as (
+          -- With the memberships of invalid tubes: those people were sampled, those tubes tested.
           select m.tube_id, m.scanned_at
-          from ${tubeMembers} m join ${persons} p on p.id = m.person_id
-          where m.round_id = ${roundId} and ${inScope(sql`p.org_path`, scope)}),
+          from (select person_id, tube_id, scanned_at from ${tubeMembers} where round_id = ${roundId}
+                union all
+                select person_id, tube_id, scanned_at from ${releasedTubeMembers} where round_id = ${roundId}) m
+            join ${persons} p on p.id = m.person_id
+          where ${inScope(sql`p.org_path`, scope)}),
         scans as (
           select ${day(sql`scanned_at`)} as day, count(*)::int as sampled from members group by 1),
         their_tubes as (
@@ -1083,10 +1091,30 @@ export async function findKeyGroupMembersWithLastTest(
 
 export async function findRoundPaths(db: Executor, ids: string[]) {
   const rows = await db
-    .select({ id: testRounds.id, orgUnitId: testRounds.orgUnitId, orgPath: testRounds.orgPath })
+    .select({
+      id: testRounds.id,
+      orgUnitId: testRounds.orgUnitId,
+      orgPath: testRounds.orgPath,
+      endsOn: testRounds.endsOn,
+    })
     .from(testRounds)
     .where(inArray(testRounds.id, ids));
   return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * The resample items of people who now have a result again (members of these tubes, tested
+ * negative or positive): done, whoever sampled them.
+ */
+export async function closeResampleItemsOfTubeMembers(db: Executor, tubeIds: string[], feedback: string) {
+  if (tubeIds.length === 0) return;
+  await db.execute(
+    sql`update ${workItems} w set state = 'done', feedback = ${feedback}, done_at = now(), updated_at = now()
+        where w.type = 'resample' and w.state in ('open', 'overdue') and w.subject_entity = 'person'
+          -- From the open items (a few) to their people's memberships, not from a file's tubes.
+          and exists (select 1 from ${tubeMembers} m
+                      where m.person_id::text = w.subject_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')}))`,
+  );
 }
 
 /** Closes the work items of finished rechecks with the outcome as their feedback. */
@@ -1159,7 +1187,7 @@ function shiftSampledCounts(): SQL {
 /**
  * The memberships of tubes the lab found invalid (无效): nobody in them has a result, so they are
  * due again in their round (missing until sampled again, and scannable again); they leave their
- * grids' sampled counts. The tubes keep their member count (what was in them).
+ * grids' sampled counts and are kept in `released_tube_members`. The tubes keep their member count.
  */
 export async function releaseMembersOfTubes(db: Executor, tubeIds: string[]) {
   if (tubeIds.length === 0) return;
@@ -1167,7 +1195,12 @@ export async function releaseMembersOfTubes(db: Executor, tubeIds: string[]) {
     sql`with gone as (
           delete from ${tubeMembers} m using ${persons} p
           where m.tube_id = any(${arrayParam(tubeIds, 'uuid')}) and p.id = m.person_id
-          returning m.round_id, p.org_path, p.residence_status, p.merged_into),
+          returning m.round_id, m.person_id, m.tube_id, m.sampler_id, m.scanned_at,
+                    p.org_path, p.residence_status, p.merged_into),
+        kept as (
+          insert into ${releasedTubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
+          select round_id, person_id, tube_id, sampler_id, scanned_at from gone
+          on conflict do nothing),
         moved as (
           select round_id, org_path as old_path,
                  case when merged_into is null then residence_status end as old_status,

@@ -14,6 +14,7 @@ import {
 import type { AppDeps } from '../../platform/deps.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { readUploadedFile } from '../../platform/http/uploads.ts';
+import { bilingual } from '../../platform/http/validation.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { recordScan } from './scan-service.ts';
 import * as service from './testing-service.ts';
@@ -35,7 +36,13 @@ const ctValue = z
     if (value === null || value === undefined) return null;
     const ct = parseCtValue(value);
     if (ct === undefined) {
-      ctx.addIssue({ code: 'custom', message: `Ct 值应为 0–${CT_MAX} 之间的数字（无扩增可留空）` });
+      ctx.addIssue({
+        code: 'custom',
+        ...bilingual(
+          `Ct 值应为 0–${CT_MAX} 之间的数字（无扩增可留空）`,
+          `Ct must be a number of cycles, 0–${CT_MAX} (empty for no amplification)`,
+        ),
+      });
       return z.NEVER;
     }
     return ct;

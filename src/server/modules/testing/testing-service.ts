@@ -1,4 +1,4 @@
-import { endOfLocalDay, inEffect, localDay } from '../../../domain/dates.ts';
+import { districtWallClock, endOfLocalDay, inEffect, localDay } from '../../../domain/dates.ts';
 import { maskName, maskPhone } from '../../../domain/masking.ts';
 import {
   addDays,
@@ -445,23 +445,24 @@ export async function enterLabResult(
   const scope = requireScope(actor, 'lab.results');
   if (input.testedAt.getTime() > Date.now() + 5 * 60_000)
     throw invalidField('testedAt', text('检测时间不能晚于现在', 'The test time is in the future'));
-  const report = await applyLabResults(
-    deps,
-    actor,
-    scope,
-    [
-      {
-        row: 1,
-        tubeCode: input.tubeCode,
-        result: input.result,
-        testedAt: input.testedAt,
-        ct: input.ct ?? null,
-      },
-    ],
-    [],
-    '手工录入',
-    { dryRun: false },
-  );
+  const rows: ResultRow[] = [
+    {
+      row: 1,
+      tubeCode: input.tubeCode,
+      result: input.result,
+      testedAt: input.testedAt,
+      ct: input.ct ?? null,
+    },
+  ];
+  // Checked first, writing nothing: a refused entry leaves no (empty) import behind.
+  refuseEnteredResult(await applyLabResults(deps, actor, scope, rows, [], '手工录入', { dryRun: true }));
+  const report = await applyLabResults(deps, actor, scope, rows, [], '手工录入', { dryRun: false });
+  refuseEnteredResult(report);
+  return report;
+}
+
+/** Why a result typed in for one tube is not taken, as the error a form shows. */
+function refuseEnteredResult(report: ImportReport) {
   if (report.unknownTubes.length > 0) throw notFound();
   if (report.conflicts.length > 0)
     throw conflict(
@@ -476,7 +477,6 @@ export async function enterLabResult(
     throw conflict(text(report.errors[0]?.message as string, 'The tube is still open at its point'), {
       code: 'TUBE_OPEN',
     });
-  return report;
 }
 
 /** The lab's rows against the tubes in its scope (checked by the callers, before any file is read). */
@@ -560,9 +560,14 @@ async function applyLabResults(
       }
       // A sample is not tested before it is taken: a time before the tube's first scan is a wrong
       // day or year in the lab's file (the lab's clock and the phones' may differ by minutes).
+      // A time of midnight is a day given without its time (a report date): the days compare.
+      const firstScan = tube.firstScanAt ? new Date(tube.firstScanAt) : null;
+      const dayOnly = districtWallClock(row.testedAt).endsWith(' 00:00');
       if (
-        tube.firstScanAt &&
-        row.testedAt.getTime() < new Date(tube.firstScanAt).getTime() - RESULT_CLOCK_SKEW_MS
+        firstScan &&
+        (dayOnly
+          ? localDay(row.testedAt) < localDay(firstScan)
+          : row.testedAt.getTime() < firstScan.getTime() - RESULT_CLOCK_SKEW_MS)
       ) {
         errors.push({
           row: row.row,
@@ -783,15 +788,29 @@ async function followUpResults(
   }
   const singleIds = singlePositive.map((m) => m.personId);
   await closeRechecks(tx, singleIds, 'positive');
-
-  // Invalid tubes: nobody in them has a result. They are due again in the round (on the missing
-  // list, scannable again), and their grid workers are sent to have them sampled again.
-  const invalidTubes = tested.filter((t) => t.result === 'invalid');
-  const resample = members.filter((m) => tubeOf.get(m.tubeId)?.result === 'invalid');
-  await repo.releaseMembersOfTubes(
+  // Sampled again after an invalid tube, and a result came: their resample items are done.
+  await repo.closeResampleItemsOfTubeMembers(
     tx,
-    invalidTubes.map((t) => t.id),
+    tested.filter((t) => t.result !== 'invalid').map((t) => t.id),
+    '已重新采样，结果已出',
   );
+
+  // Invalid tubes: nobody in them has a result. In a round still running they are due again (on
+  // the missing list, scannable again), and their grid workers are sent to have them sampled
+  // again. A round that has ended keeps its figures: its people are tested in the next one.
+  const invalidTubes = tested.filter((t) => t.result === 'invalid');
+  const roundsOfInvalid = await repo.findRoundPaths(tx, [...new Set(invalidTubes.map((t) => t.roundId))]);
+  const today = localDay();
+  const released = new Set(
+    invalidTubes
+      .filter((t) => {
+        const endsOn = roundsOfInvalid.get(t.roundId)?.endsOn;
+        return endsOn !== undefined && today <= endsOn;
+      })
+      .map((t) => t.id),
+  );
+  const resample = members.filter((m) => released.has(m.tubeId));
+  await repo.releaseMembersOfTubes(tx, [...released]);
   const resampleWorkers = await repo.findGridWorkers(tx, [...new Set(resample.map((m) => m.orgUnitId))]);
   await addWorkItems(
     tx,
