@@ -76,3 +76,13 @@ export function districtWallClock(at: Date): string {
   const part = (type: string) => wallClockFormat.formatToParts(at).find((p) => p.type === type)?.value;
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
 }
+
+/**
+ * Whole years from a birth date (`YYYY-MM-DD`) to a day. What views show instead of the date: the
+ * date is the middle of an ID number, and beside its masked form would give the number away.
+ */
+export function ageOn(birthDate: string | null, today: string): number | null {
+  if (!birthDate) return null;
+  const years = Number(today.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return today.slice(5) < birthDate.slice(5) ? years - 1 : years;
+}

@@ -69,7 +69,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   const app = (
     Fastify({
       logger,
-      trustProxy: deps.config.trustProxy,
+      trustProxy: deps.config.trustProxy ? 'loopback, linklocal, uniquelocal' : false,
       bodyLimit: 1024 * 1024,
       frameworkErrors,
       ...(options.https ? { https: options.https } : {}),

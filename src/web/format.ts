@@ -6,9 +6,5 @@ export const formatTime = (iso: string | null | undefined) =>
 
 export const formatTimeSeconds = (iso: string) => dayjs(iso).format('YYYY-MM-DD HH:mm:ss');
 
-/** Whole years since a `YYYY-MM-DD` birth date; documents other than ID cards carry none. */
-export const ageOf = (birthDate: string | null) =>
-  birthDate ? dayjs().diff(dayjs(birthDate), 'year') : undefined;
-
 /** Days (`YYYY-MM-DD`) as the API sends and takes them. */
 export const DATE_FORMAT = 'YYYY-MM-DD';

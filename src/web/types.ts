@@ -137,7 +137,9 @@ export interface Resident {
   documentType: DocumentType;
   idNumber: string;
   phone: string | null;
+  /** Null in lists and details: only the unmask answer gives it (it is part of the ID number). */
   birthDate: string | null;
+  age: number | null;
   sex: 'male' | 'female' | null;
   gridId: string;
   gridName: string;

@@ -150,7 +150,6 @@ const en: typeof zh = {
     sexes: { male: 'Male', female: 'Female' },
     age: 'Age',
     birthDate: 'Birth date',
-    birthDateAge: '{{birthDate}} (age {{age}})',
     grid: 'Grid',
     pickGrid: 'Choose a grid',
     gridRequired: 'Choose a grid',

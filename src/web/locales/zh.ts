@@ -143,7 +143,6 @@ const zh = {
     sexes: { male: '男', female: '女' },
     age: '年龄',
     birthDate: '出生日期',
-    birthDateAge: '{{birthDate}}（{{age}} 岁）',
     grid: '所属网格',
     pickGrid: '选择网格',
     gridRequired: '请选择网格',

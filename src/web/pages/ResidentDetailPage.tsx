@@ -38,7 +38,7 @@ import { ModalForm } from '../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../components/ResidenceStatusTag';
 import { ResidentFormModal } from '../components/ResidentFormModal';
-import { ageOf, formatTime } from '../format';
+import { formatTime } from '../format';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { PersonCodeButton } from '../sampling/PersonCodeButton';
@@ -66,8 +66,11 @@ export function ResidentDetailPage() {
   });
 
   const unmask = useMutation({
-    mutationFn: () => api.post<{ idNumber: string; phone: string | null }>(`/residents/${id}/unmask`),
-    onSuccess: ({ idNumber, phone }) => {
+    mutationFn: () =>
+      api.post<{ idNumber: string; phone: string | null; birthDate: string | null }>(
+        `/residents/${id}/unmask`,
+      ),
+    onSuccess: ({ idNumber, phone, birthDate }) => {
       modal.info({
         title: t('residents.fullNumbersOf', { name: query.data?.name }),
         content: (
@@ -77,6 +80,7 @@ export function ResidentDetailPage() {
             items={[
               { key: 'id', label: t('residents.idNumber'), children: idNumber },
               { key: 'phone', label: t('residents.phone'), children: phone ?? '—' },
+              { key: 'birthDate', label: t('residents.birthDate'), children: birthDate ?? '—' },
             ]}
           />
         ),
@@ -171,14 +175,9 @@ export function ResidentDetailPage() {
               children: resident.sex ? t(`residents.sexes.${resident.sex}`) : '—',
             },
             {
-              key: 'birthDate',
-              label: t('residents.birthDate'),
-              children: resident.birthDate
-                ? t('residents.birthDateAge', {
-                    birthDate: resident.birthDate,
-                    age: ageOf(resident.birthDate),
-                  })
-                : '—',
+              key: 'age',
+              label: t('residents.age'),
+              children: resident.age ?? '—',
             },
             { key: 'grid', label: t('residents.grid'), children: resident.gridName },
             { key: 'address', label: t('residents.address'), children: resident.address },

@@ -28,7 +28,6 @@ import { api } from '../api';
 import { type OrgUnitChoice, OrgUnitSelect } from '../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../components/ResidenceStatusTag';
 import { ResidentFormModal } from '../components/ResidentFormModal';
-import { ageOf } from '../format';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { healthQuery, keyGroupsQuery } from '../queries';
@@ -142,8 +141,8 @@ export function ResidentsPage() {
     },
     {
       title: t('residents.age'),
-      dataIndex: 'birthDate',
-      render: (birthDate: string | null) => ageOf(birthDate) ?? '—',
+      dataIndex: 'age',
+      render: (age: number | null) => age ?? '—',
     },
     { title: t('residents.grid'), dataIndex: 'gridName' },
     { title: t('residents.address'), dataIndex: 'address', ellipsis: true, width: 220 },

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { ageOn, localDay } from '../../../domain/dates.ts';
 import { DOCUMENT_TYPE_NAMES, DOCUMENT_TYPES, type DocumentType } from '../../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../../domain/masking.ts';
 import { normalizeMobile } from '../../../domain/phone.ts';
@@ -225,6 +226,7 @@ export function writeExport(
   unmasked: boolean,
 ): PassThrough {
   const out = new PassThrough();
+  const today = localDay();
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true });
   const sheet = wb.addWorksheet('居民');
   sheet.columns = [
@@ -233,7 +235,8 @@ export function writeExport(
       key: c.key,
       width: c.width,
     })),
-    { header: '出生日期', key: 'birthDate', width: 12 },
+    // Masked, the age: the birth date is the hidden middle of the ID number beside it.
+    unmasked ? { header: '出生日期', key: 'birthDate', width: 12 } : { header: '年龄', key: 'age', width: 6 },
     { header: '性别', key: 'sex', width: 6 },
   ];
   for (const key of ['idNumber', 'phone'] as const) sheet.getColumn(key).numFmt = '@';
@@ -253,6 +256,7 @@ export function writeExport(
             residenceStatus:
               RESIDENCE_STATUS_NAMES[p.residenceStatus as ResidenceStatus]?.zh ?? p.residenceStatus,
             birthDate: p.birthDate ?? '',
+            age: ageOn(p.birthDate, today) ?? '',
             sex: p.sex === 'male' ? '男' : p.sex === 'female' ? '女' : '',
           })
           .commit();

@@ -1,9 +1,9 @@
 import { inEffect, localDay } from '../../../domain/dates.ts';
-import { type Actor, scopePaths } from '../../platform/access/actor.ts';
+import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
 import { requireScope } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
+import { AppError, forbidden } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { findGridsInScope } from '../org/org-repository.ts';
@@ -174,9 +174,20 @@ export async function exportResidents(
   actor: Actor,
   query: ResidentQuery & { unmasked?: boolean },
 ) {
-  const scope = requireScope(actor, 'resident.read');
-  if (query.unmasked) requireScope(actor, 'personal.export');
-  const filter = await residentFilter(deps, scope, query);
+  const readScope = requireScope(actor, 'resident.read');
+  let scope = readScope;
+  if (query.unmasked) {
+    // Unmasked rows only where the actor may both read and export: the two scopes' intersection.
+    const exportScope = requireScope(actor, 'personal.export');
+    scope = [
+      ...new Set([
+        ...readScope.filter((p) => pathInScope(p, exportScope)),
+        ...exportScope.filter((p) => pathInScope(p, readScope)),
+      ]),
+    ];
+    if (scope.length === 0) throw forbidden();
+  }
+  const filter = await residentFilter(deps, actor, scope, query);
   const { total } = await repo.findResidents(deps.database.db, scope, filter, { limit: 1, offset: 0 });
   await runWrite(deps, actor, 'resident.export', async () => ({
     result: null,

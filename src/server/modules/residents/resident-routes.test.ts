@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
+import { ageOn, localDay } from '../../../domain/dates.ts';
 import { persons } from '../../db/schema.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
@@ -37,7 +38,9 @@ describe('POST /api/v1/residents', () => {
     const id = validId('41160220010505222');
     assert.equal(res.body.idNumber, `411602********${id.slice(-4)}`);
     assert.equal(res.body.phone, '137****8888');
-    assert.equal(res.body.birthDate, '2001-05-05');
+    // The birth date is derived and kept, but shown as an age: it is the masked middle of the ID.
+    assert.equal(res.body.birthDate, null);
+    assert.equal(res.body.age, ageOn('2001-05-05', localDay()));
     assert.equal(res.body.sex, 'female');
     assert.equal(res.body.gridName, '第一网格');
     assert.deepEqual(
@@ -47,6 +50,7 @@ describe('POST /api/v1/residents', () => {
     assert.ok(res.body.householdId, 'a household of their own');
     const [row] = await t.deps.database.db.select().from(persons).where(eq(persons.id, res.body.id));
     assert.ok(!row.idEnc.includes(id) && !row.idEnc.includes(id.slice(0, 10)));
+    assert.equal(row.birthDate, '2001-05-05');
     assert.equal(row.nameInitials, 'zxh');
   });
 
@@ -61,7 +65,8 @@ describe('POST /api/v1/residents', () => {
       resident({ name: '钱老', idNumber: '411602500101211', phone: '' }),
     );
     assert.equal(legacy.status, 201);
-    assert.equal(legacy.body.birthDate, '1950-01-01');
+    const [legacyRow] = await t.deps.database.db.select().from(persons).where(eq(persons.id, legacy.body.id));
+    assert.equal(legacyRow?.birthDate, '1950-01-01');
   });
 
   test('an existing ID answers 409 with existingId when in scope, without it when not', async () => {
@@ -234,7 +239,12 @@ describe('a resident’s record', () => {
   test('unmask needs the permission and is audited; the answer is the full numbers', async () => {
     assert.equal((await workerA.post(`/api/v1/residents/${t.fx.residentA.id}/unmask`)).status, 403);
     const res = await command.post(`/api/v1/residents/${t.fx.residentA.id}/unmask`);
-    assert.deepEqual(res.body, { idNumber: t.fx.residentA.idNumber, phone: t.fx.residentA.phone });
+    const digits = t.fx.residentA.idNumber.slice(6, 14);
+    assert.deepEqual(res.body, {
+      idNumber: t.fx.residentA.idNumber,
+      phone: t.fx.residentA.phone,
+      birthDate: `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}`,
+    });
     const audit = await admin.get(
       `/api/v1/audit-events?action=resident.unmask&entityId=${t.fx.residentA.id}`,
     );

@@ -150,9 +150,15 @@ export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['residents'],
-          summary: '查看完整证件号和手机号（需权限，留痕）',
+          summary: '查看完整证件号、手机号和出生日期（需权限，留痕）',
           params: idParams,
-          response: { 200: z.object({ idNumber: z.string(), phone: z.string().nullable() }) },
+          response: {
+            200: z.object({
+              idNumber: z.string(),
+              phone: z.string().nullable(),
+              birthDate: z.string().nullable(),
+            }),
+          },
         },
       },
       async (req) => service.unmaskResident(deps, actorOf(req), req.params.id),

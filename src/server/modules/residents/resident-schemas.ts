@@ -20,7 +20,10 @@ export const residentView = z.object({
   documentType: z.string(),
   idNumber: z.string(),
   phone: z.string().nullable(),
+  /** Always null here: the birth date is digits 7–14 of the ID number (see the unmask answer). */
   birthDate: z.string().nullable(),
+  /** Whole years, from the birth date. */
+  age: z.number().nullable(),
   sex: z.string().nullable(),
   gridId: z.string(),
   gridName: z.string(),

@@ -1,4 +1,4 @@
-import { inEffect, localDay } from '../../../domain/dates.ts';
+import { ageOn, inEffect, localDay } from '../../../domain/dates.ts';
 import { type DocumentType, parseIdNumber } from '../../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../../domain/masking.ts';
 import { normalizeMobile } from '../../../domain/phone.ts';
@@ -8,7 +8,7 @@ import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor
 import { requireScope, requireWholeTree } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
-import { conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
+import { AppError, conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
@@ -55,7 +55,9 @@ function toView(
     documentType: p.documentType,
     idNumber: maskIdNumber(deps.cipher.open(p.idEnc)),
     phone: p.phoneEnc ? maskPhone(deps.cipher.open(p.phoneEnc)) : null,
-    birthDate: p.birthDate,
+    // The birth date is the masked middle of the ID number: only the unmask answer gives it.
+    birthDate: null,
+    age: ageOn(p.birthDate, localDay()),
     sex: p.sex,
     gridId: p.orgUnitId,
     gridName: row.gridName,
@@ -141,13 +143,44 @@ export interface ResidentQuery {
   householdId?: string;
 }
 
+/** Searches by a whole ID or mobile number one user may make in the window below. */
+const EXACT_LOOKUPS_PER_WINDOW = 30;
+const EXACT_LOOKUP_WINDOW_MS = 10 * 60_000;
+const exactLookups = new Map<string, number[]>();
+
+/**
+ * A search by a whole ID or phone number finds whether that number is someone's. Beside the masked
+ * number (139****0001: four digits hidden) that is an oracle: ten thousand searches would give the
+ * number without the unmask permission or its audit. So such searches are limited per user (in
+ * this app server; a person types a few an hour).
+ */
+function throttleExactLookup(actor: Actor) {
+  const now = Date.now();
+  const recent = (exactLookups.get(actor.userId) ?? []).filter((at) => at > now - EXACT_LOOKUP_WINDOW_MS);
+  if (recent.length >= EXACT_LOOKUPS_PER_WINDOW) {
+    exactLookups.set(actor.userId, recent);
+    throw new AppError(
+      'TOO_MANY_ATTEMPTS',
+      text(
+        '按完整证件号或手机号查找过于频繁，请 10 分钟后再试',
+        'Too many searches by a whole ID or phone number: try again in 10 minutes',
+      ),
+    );
+  }
+  recent.push(now);
+  exactLookups.set(actor.userId, recent);
+}
+
 export async function residentFilter(
   deps: AppDeps,
+  actor: Actor,
   scope: string[],
   query: ResidentQuery,
 ): Promise<repo.ResidentFilter> {
+  const read = interpretQuery(deps, query.q ?? '');
+  if (read.idHash || read.phoneHash) throttleExactLookup(actor);
   return {
-    ...interpretQuery(deps, query.q ?? ''),
+    ...read,
     subtreePath: await subtreeOf(deps, scope, query.gridId ?? query.orgUnitId),
     residenceStatus: query.residenceStatus,
     keyGroup: query.keyGroup,
@@ -165,7 +198,7 @@ export async function listResidents(
   const { items, total } = await repo.findResidents(
     db,
     scope,
-    await residentFilter(deps, scope, query),
+    await residentFilter(deps, actor, scope, query),
     toLimitOffset(query),
   );
   return { items: await viewsOf(deps, db, actor, items), total };
@@ -419,12 +452,13 @@ export async function unmaskResident(deps: AppDeps, actor: Actor, id: string) {
       result: {
         idNumber: deps.cipher.open(row.person.idEnc),
         phone: row.person.phoneEnc ? deps.cipher.open(row.person.phoneEnc) : null,
+        birthDate: row.person.birthDate,
       },
       touched: {
         entity: 'resident',
         entityId: id,
         orgPath: row.person.orgPath,
-        after: { fields: ['idNumber', 'phone'] },
+        after: { fields: ['idNumber', 'phone', 'birthDate'] },
         publish: false,
       },
     };

@@ -75,28 +75,29 @@ export async function actorOfUser(
 export async function login(deps: AppDeps, input: { username: string; password: string }, info: RequestInfo) {
   const db = deps.database.db;
   const username = input.username.trim();
+  // The attempt is counted before the password is checked, so concurrent tries see each other.
+  const attemptId = await sessions.insertLoginFailure(db, username.toLowerCase(), info.ip);
   const recent = await sessions.countRecentFailures(
     db,
     username.toLowerCase(),
     info.ip,
     FAILURE_WINDOW_MINUTES,
   );
-  if (recent.byUser >= MAX_FAILURES || recent.byIp >= MAX_FAILURES) throw new AppError('TOO_MANY_ATTEMPTS');
-
+  if (recent.byUser > MAX_FAILURES || recent.byIp > MAX_FAILURES) {
+    await sessions.deleteLoginFailure(db, attemptId);
+    throw new AppError('TOO_MANY_ATTEMPTS');
+  }
   const user = await findUserByUsername(db, username);
   const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
   if (!user || !ok || !user.active) {
     const failureActor = { userId: null, displayName: username, ip: info.ip };
-    await runWrite(deps, failureActor, 'session.login-failed', async (tx) => {
-      await sessions.insertLoginFailure(tx, username.toLowerCase(), info.ip);
-      return {
-        result: null,
-        touched: { entity: 'session', entityId: null, orgPath: null, after: { username }, publish: false },
-      };
-    });
+    await runWrite(deps, failureActor, 'session.login-failed', async () => ({
+      result: null,
+      touched: { entity: 'session', entityId: null, orgPath: null, after: { username }, publish: false },
+    }));
     throw new AppError('INVALID_CREDENTIALS');
   }
-
+  await sessions.deleteLoginFailure(db, attemptId);
   const token = randomBytes(32).toString('base64url');
   const grants = await sessions.findGrantsOfUser(db, user.id);
   const actor = toActor(

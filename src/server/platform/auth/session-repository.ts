@@ -93,7 +93,12 @@ export async function countRecentFailures(db: Executor, username: string, ip: st
 }
 
 export async function insertLoginFailure(db: Executor, username: string, ip: string) {
-  await db.insert(loginFailures).values({ username, ip });
+  const [row] = await db.insert(loginFailures).values({ username, ip }).returning({ id: loginFailures.id });
+  return row.id;
+}
+
+export async function deleteLoginFailure(db: Executor, id: number) {
+  await db.delete(loginFailures).where(eq(loginFailures.id, id));
 }
 
 export async function deleteOldLoginFailures(db: Executor, minutes: number) {

@@ -1,8 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { coversWholeTree, pathInScope } from '../access/actor.ts';
+import { type Actor, coversWholeTree, pathInScope } from '../access/actor.ts';
+import { onCommitted } from '../audit/run-write.ts';
+import { authenticate } from '../auth/auth-service.ts';
 import type { AppDeps } from '../deps.ts';
-import { actorOf } from '../http/request-context.ts';
+import { actorOf, requestInfo, SESSION_COOKIE } from '../http/request-context.ts';
 
 const PING_MS = 25_000;
 
@@ -13,15 +15,23 @@ const PING_MS = 25_000;
 export function eventRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
     const open = new Set<ServerResponse>();
+    /** Each stream's session, read again when users, roles, grants or sessions change. */
+    const sessionsOf = new Map<ServerResponse, () => Promise<void>>();
+    onCommitted((touched) => {
+      if (touched.some((t) => ['user', 'role', 'session', 'org-unit'].includes(t.entity)))
+        for (const recheck of sessionsOf.values()) void recheck();
+    });
     // Streams never go idle, so the server ends them itself when it shuts down.
     app.addHook('preClose', async () => {
       for (const res of open) res.end();
     });
 
     app.get('/events', { schema: { tags: ['events'], summary: '实时事件流（SSE）' } }, (req, reply) => {
-      const actor = actorOf(req);
-      const scope = [...new Set(actor.grants.map((g) => g.orgPath))];
-      const wholeTree = coversWholeTree(scope);
+      const scopeOf = (a: Actor) => [...new Set(a.grants.map((g) => g.orgPath))];
+      let scope = scopeOf(actorOf(req));
+      let wholeTree = coversWholeTree(scope);
+      const token = req.cookies[SESSION_COOKIE] ?? '';
+      const info = requestInfo(req);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -32,6 +42,12 @@ export function eventRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       });
       res.write('retry: 5000\n: connected\n\n');
       open.add(res);
+      sessionsOf.set(res, async () => {
+        const now = await authenticate(deps, token, info).catch(() => null);
+        if (!now) return void res.end();
+        scope = scopeOf(now);
+        wholeTree = coversWholeTree(scope);
+      });
       const unsubscribe = deps.events.subscribe((event) => {
         const visible = event.orgPath ? pathInScope(event.orgPath, scope) : wholeTree;
         if (!visible) return;
@@ -46,6 +62,7 @@ export function eventRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         unsubscribeResync();
         clearInterval(ping);
         open.delete(res);
+        sessionsOf.delete(res);
       });
     });
   };

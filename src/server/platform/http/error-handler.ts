@@ -61,8 +61,13 @@ export function installErrorHandlers(app: FastifyInstance, webDir: string) {
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const code = fromClientStatus(status);
-      const appError =
-        code === 'VALIDATION'
+      // A body that is not the JSON it says it is: named, in the user's language.
+      const badJson = err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError;
+      const appError = badJson
+        ? new AppError('VALIDATION', text('请求内容不是有效的 JSON', 'The body is not valid JSON'), {
+            body: text('不是有效的 JSON', 'Not valid JSON'),
+          })
+        : code === 'VALIDATION'
           ? new AppError(
               'VALIDATION',
               text(`请求格式有误：${err.message}`, `Malformed request: ${err.message}`),

@@ -35,9 +35,27 @@ export function bilingual(zhText: string, enText: string) {
   return { message: zhText };
 }
 
+/** Where a NUL character hides in a request's part (PostgreSQL refuses it in text), if anywhere. */
+function pathOfNul(value: unknown, path: string[] = []): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') || 'body' : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = pathOfNul(inner, [...path, key]);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 export const validatorCompiler: FastifySchemaCompiler<ZodType> =
   ({ schema }) =>
   (data) => {
+    const nul = pathOfNul(data);
+    if (nul !== null)
+      return {
+        error: new RequestValidationError({
+          [nul]: { zh: '含有不可见的空字符（\\0），请删除后重试', en: 'Contains a NUL character: remove it' },
+        }),
+      };
     const result = schema.safeParse(data, { reportInput: true });
     if (result.success) return { value: result.data };
     const fields: Record<string, Text> = {};

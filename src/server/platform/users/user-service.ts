@@ -1,4 +1,5 @@
 import { maskPhone } from '../../../domain/masking.ts';
+import type { Permission } from '../../../domain/permissions.ts';
 import { normalizeMobile } from '../../../domain/phone.ts';
 import type { Executor } from '../../db/database.ts';
 import { findOrgUnitsInScope } from '../../modules/org/org-repository.ts';
@@ -8,7 +9,7 @@ import { runWrite } from '../audit/run-write.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { deleteSessionsOfUser } from '../auth/session-repository.ts';
 import type { AppDeps } from '../deps.ts';
-import { conflict, invalidField, notFound } from '../errors/app-error.ts';
+import { conflict, forbidden, invalidField, notFound } from '../errors/app-error.ts';
 import { text } from '../errors/i18n.ts';
 import { newId } from '../ids.ts';
 import { toLimitOffset } from '../pagination.ts';
@@ -20,14 +21,17 @@ type GrantRow = Awaited<ReturnType<typeof repo.findGrantsOfUsers>>[number];
 function toView(deps: AppDeps, actor: Actor, user: repo.UserRow, grants: GrantRow[]) {
   const writeScope = scopePaths(actor, 'user.write');
   const unmaskScope = scopePaths(actor, 'personal.unmask');
+  const readScope = scopePaths(actor, 'user.read');
   const own = grants.filter((g) => g.userId === user.id);
+  // Their work elsewhere in the tree is not the reader's business (and an edit leaves it as it is).
+  const shown = own.filter((g) => pathInScope(g.orgPath, readScope) || pathInScope(g.orgPath, writeScope));
   return {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
     phone: user.phoneEnc ? maskPhone(deps.cipher.open(user.phoneEnc)) : null,
     active: user.active,
-    grants: own.map((g) => ({
+    grants: shown.map((g) => ({
       role: g.role,
       roleName: actor.locale === 'en' ? g.roleNameEn : g.roleName,
       orgUnitId: g.orgUnitId,
@@ -51,16 +55,32 @@ const snapshot = (user: repo.UserRow, grants: { role: string; orgUnitId: string 
 });
 
 /** Each granted node must lie in the actor's user.write scope, and each role must exist. */
-async function checkGrants(db: Executor, scope: string[], grants: { role: string; orgUnitId: string }[]) {
+async function checkGrants(
+  db: Executor,
+  actor: Actor,
+  scope: string[],
+  grants: { role: string; orgUnitId: string }[],
+) {
   const units = await findOrgUnitsInScope(db, scope, [...new Set(grants.map((g) => g.orgUnitId))]);
-  const known = new Set(units.map((u) => u.id));
-  const roles = new Set((await findRoles(db, [...new Set(grants.map((g) => g.role))])).map((r) => r.code));
+  const pathOf = new Map(units.map((u) => [u.id, u.path]));
+  const roles = new Map(
+    (await findRoles(db, [...new Set(grants.map((g) => g.role))])).map((r) => [r.code, r.permissions]),
+  );
   grants.forEach((g, i) => {
-    if (!roles.has(g.role)) throw invalidField(`grants.${i}.role`, text('角色不存在', 'Unknown role'));
-    if (!known.has(g.orgUnitId)) {
+    const permissions = roles.get(g.role);
+    if (!permissions) throw invalidField(`grants.${i}.role`, text('角色不存在', 'Unknown role'));
+    const path = pathOf.get(g.orgUnitId);
+    if (!path) {
       throw invalidField(
         `grants.${i}.orgUnitId`,
         text('单位不存在或不在您的管辖范围内', 'Org unit not found in your scope'),
+      );
+    }
+    const lacking = permissions.filter((p) => !pathInScope(path, scopePaths(actor, p as Permission)));
+    if (lacking.length) {
+      throw invalidField(
+        `grants.${i}.role`,
+        text(`不能授予您在该单位没有的权限：${lacking.join('、')}`, `You lack: ${lacking.join(', ')}`),
       );
     }
   });
@@ -115,7 +135,7 @@ export async function createUser(
   const scope = requireScope(actor, 'user.write');
   const passwordHash = await hashPassword(input.password);
   return runWrite(deps, actor, 'user.create', async (tx) => {
-    const grants = await checkGrants(tx, scope, input.grants);
+    const grants = await checkGrants(tx, actor, scope, input.grants);
     if (await repo.usernameTaken(tx, input.username)) {
       throw conflict(text('用户名已被使用', 'Username already taken'), undefined, 'username');
     }
@@ -164,6 +184,13 @@ export async function updateUser(
     if (!before) throw notFound();
     const beforeGrants = await repo.findGrantsOfUsers(tx, [id]);
     if (!beforeGrants.some((g) => pathInScope(g.orgPath, scope))) throw notFound();
+    // The account itself (password, active, phone, name) only when all of the user is in reach.
+    const accountFields = ['displayName', 'password', 'phone', 'active'] as const;
+    if (
+      accountFields.some((f) => patch[f] !== undefined) &&
+      !beforeGrants.every((g) => pathInScope(g.orgPath, scope))
+    )
+      throw forbidden();
 
     const changes: Parameters<typeof repo.updateUserRow>[2] = {};
     if (patch.displayName !== undefined) changes.displayName = patch.displayName;
@@ -182,7 +209,7 @@ export async function updateUser(
 
     if (patch.grants) {
       // Only grants the actor can see are replaced; grants elsewhere in the tree stay.
-      const wanted = await checkGrants(tx, scope, patch.grants);
+      const wanted = await checkGrants(tx, actor, scope, patch.grants);
       const inReach = beforeGrants.filter((g) => pathInScope(g.orgPath, scope));
       const key = (g: { role: string; orgUnitId: string }) => `${g.role}@${g.orgUnitId}`;
       const wantedKeys = new Set(wanted.map(key));

@@ -1,0 +1,297 @@
+/**
+ * Security review: each test asserts the secure behaviour and fails on the current code.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import { buildApp } from './app.ts';
+import { queryRows } from './db/rows.ts';
+import { client } from './testing/http.ts';
+import { createTestApp, type TestApp } from './testing/test-app.ts';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(() => t.close());
+
+const clearFailures = () => t.deps.database.db.execute(sql`delete from login_failures`);
+
+describe('an account reaching beyond one’s user.write scope is not one’s to change', () => {
+  test('a community admin cannot reset the password of a user whose grants reach beyond the community', async () => {
+    const admin = client(t.app, await t.login('admin'));
+    // A district administrator who also works one grid (a common double role).
+    const boss = await admin.post('/api/v1/users', {
+      username: 'boss',
+      displayName: '区管理员兼网格员',
+      password: 'Boss-pass-2022',
+      grants: [
+        { role: 'admin', orgUnitId: t.fx.district.id },
+        { role: 'grid_worker', orgUnitId: t.fx.gridA.id },
+      ],
+    });
+    assert.equal(boss.status, 201);
+    const ca = await admin.post('/api/v1/users', {
+      username: 'community-admin',
+      displayName: '社区管理员',
+      password: 'Comm-pass-2022',
+      grants: [{ role: 'admin', orgUnitId: t.fx.community.id }],
+    });
+    assert.equal(ca.status, 201);
+    const community = client(t.app, await t.login('community-admin', 'Comm-pass-2022'));
+    const reset = await community.patch(`/api/v1/users/${boss.body.id}`, { password: 'Taken-over-2022' });
+    await clearFailures();
+    const asBoss = await client(t.app).post('/api/v1/auth/login', {
+      username: 'boss',
+      password: 'Taken-over-2022',
+    });
+    assert.notEqual(
+      asBoss.status,
+      200,
+      `community admin reset a district admin's password (PATCH ${reset.status}) and logged in as them with permissions ${JSON.stringify(asBoss.body?.grants?.map((g: { role: string; orgUnitPath: string }) => `${g.role}@${g.orgUnitPath}`))}`,
+    );
+  });
+});
+
+describe('nobody grants a permission they do not hold there', () => {
+  test('community staff allowed to manage users cannot grant themselves personal.unmask', async () => {
+    const admin = client(t.app, await t.login('admin'));
+    const roles = await admin.get('/api/v1/roles');
+    const staffRole = roles.body.items.find((r: { code: string }) => r.code === 'unit_staff');
+    // The district lets community staff manage their community's accounts.
+    const edited = await admin.patch('/api/v1/roles/unit_staff', {
+      permissions: [...staffRole.permissions, 'user.write'],
+    });
+    assert.equal(edited.status, 200);
+    try {
+      const staff = client(t.app, await t.login('staff-c'));
+      const self = await staff.patch(`/api/v1/users/${t.fx.users.staff.id}`, {
+        grants: [
+          { role: 'unit_staff', orgUnitId: t.fx.community.id },
+          { role: 'admin', orgUnitId: t.fx.community.id },
+        ],
+      });
+      const unmask = await staff.post(`/api/v1/residents/${t.fx.residentB.id}/unmask`);
+      assert.ok(
+        self.status >= 400 && unmask.status === 403,
+        `self-grant answered ${self.status}; unmask then answered ${unmask.status} ${JSON.stringify(unmask.body)}`,
+      );
+    } finally {
+      await admin.patch('/api/v1/roles/unit_staff', { permissions: staffRole.permissions });
+      await admin.patch(`/api/v1/users/${t.fx.users.staff.id}`, {
+        grants: [{ role: 'unit_staff', orgUnitId: t.fx.community.id }],
+      });
+    }
+  });
+});
+
+describe('no birth date beside a masked ID number (it is the number’s middle)', () => {
+  test('a grid worker without personal.unmask cannot read a full ID number from the list', async () => {
+    const worker = client(t.app, await t.login('worker-a'));
+    const list = await worker.get('/api/v1/residents');
+    const a = list.body.items.find((r: { id: string }) => r.id === t.fx.residentA.id);
+    assert.equal(a.actions.unmask, false);
+    const rebuilt = a.idNumber.slice(0, 6) + String(a.birthDate).replaceAll('-', '') + a.idNumber.slice(-4);
+    assert.notEqual(rebuilt, t.fx.residentA.idNumber, `masked ${a.idNumber} + birthDate ${a.birthDate}`);
+  });
+
+  test('the masked export does not carry full ID numbers either', async () => {
+    const worker = await t.login('worker-a');
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/residents/export.xlsx',
+      headers: { cookie: worker },
+    });
+    assert.equal(res.statusCode, 200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const sheet = wb.worksheets[0];
+    const header = (sheet.getRow(1).values as string[]).slice(1);
+    const col = (name: string) => header.indexOf(name) + 1;
+    const row = sheet.getRow(2);
+    assert.equal(col('出生日期'), 0, `no birth date beside the masked numbers: ${header}`);
+    assert.ok(col('年龄') > 0, 'the age instead');
+    const masked = String(row.getCell(col('证件号码')).value);
+    assert.ok(masked.includes('*'), masked);
+  });
+});
+
+describe('an unmasked export covers only where the actor may export', () => {
+  test('personal.export on grid A does not unmask grid B', async () => {
+    const admin = client(t.app, await t.login('admin'));
+    const mixed = await admin.post('/api/v1/users', {
+      username: 'mixed',
+      displayName: '甲网格指挥兼乙网格员',
+      password: 'Mixed-pass-2022',
+      grants: [
+        { role: 'command', orgUnitId: t.fx.gridA.id },
+        { role: 'grid_worker', orgUnitId: t.fx.gridB.id },
+      ],
+    });
+    assert.equal(mixed.status, 201);
+    const cookie = await t.login('mixed', 'Mixed-pass-2022');
+    // Cannot unmask B one by one …
+    const one = await client(t.app, cookie).post(`/api/v1/residents/${t.fx.residentB.id}/unmask`);
+    assert.equal(one.status, 404);
+    // … but the unmasked export hands over B's full numbers.
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/residents/export.xlsx?unmasked=true',
+      headers: { cookie },
+    });
+    const wb = new ExcelJS.Workbook();
+    if (res.statusCode === 200) await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const cells = wb.worksheets[0]
+      ? (wb.worksheets[0].getSheetValues() as unknown[][]).flat().map(String)
+      : [];
+    assert.ok(
+      !cells.includes(t.fx.residentB.idNumber),
+      `export ${res.statusCode} contains grid B's full ID ${t.fx.residentB.idNumber}`,
+    );
+  });
+});
+
+describe('searches by a whole phone or ID number are limited per user', () => {
+  test('a grid worker trying the 4 hidden digits is throttled before finding the number', async () => {
+    const worker = client(t.app, await t.login('worker-a'));
+    const a = (await worker.get(`/api/v1/residents/${t.fx.residentA.id}`)).body;
+    assert.equal(a.phone, '139****0001');
+    assert.equal(a.actions.unmask, false);
+    const statuses = new Map<number, number>();
+    let found: string | undefined;
+    // The first 100 of the 10,000 candidates (the real one is among them in this fixture).
+    for (let i = 0; i < 100; i++) {
+      const guess = `${a.phone.slice(0, 3)}${String(i).padStart(4, '0')}${a.phone.slice(-4)}`;
+      const res = await worker.get(
+        `/api/v1/residents?q=${guess}&householdId=${t.fx.residentA.householdId}&pageSize=1`,
+      );
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (res.body.total === 1) found = guess;
+    }
+    assert.ok(
+      statuses.has(429) && (statuses.get(200) ?? 0) <= 30,
+      `${JSON.stringify([...statuses])} answers; found the full phone ${found} without personal.unmask`,
+    );
+  });
+});
+
+describe('the login lockout counts attempts before checking the password', () => {
+  test('40 concurrent wrong passwords for one user: no more than 10 are tried', async () => {
+    await clearFailures();
+    const api = client(t.app);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        api.post('/api/v1/auth/login', { username: 'worker-b', password: `guess-${i}-pass` }),
+      ),
+    );
+    const tried = answers.filter((r) => r.status === 401).length;
+    await clearFailures();
+    assert.ok(tried <= 10, `${tried} of 40 guesses were checked against the password`);
+  });
+});
+
+describe('behind a proxy, only the proxy’s own addresses are trusted for the client’s IP', () => {
+  test('per-IP login lockout and audit IP use the address the proxy saw, not X-Forwarded-For', async () => {
+    const proxied = await buildApp(
+      { ...t.deps, config: { ...t.deps.config, trustProxy: true } },
+      { logger: false },
+    );
+    await proxied.ready();
+    try {
+      await clearFailures();
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const res = await proxied.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          // The proxy appends the real client (203.0.113.9) to what the client sent.
+          headers: { 'x-forwarded-for': `10.0.${i}.1, 203.0.113.9` },
+          payload: { username: `nobody-${i}`, password: 'wrong-pass-1' },
+        });
+        statuses.push(res.statusCode);
+      }
+      const ips = await queryRows<{ ip: string }>(
+        t.deps.database.db,
+        sql`select distinct ip from login_failures`,
+      );
+      await clearFailures();
+      assert.equal(
+        statuses.at(-1),
+        429,
+        `statuses ${statuses}; failures recorded from ${JSON.stringify(ips)}`,
+      );
+    } finally {
+      await proxied.close();
+    }
+  });
+});
+
+describe('an event stream ends with its session', () => {
+  test('a deactivated user stops receiving events', async () => {
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    const controller = new AbortController();
+    const cookie = await t.login('worker-a');
+    const res = await fetch(`${base}/api/v1/events`, { headers: { cookie }, signal: controller.signal });
+    assert.equal(res.status, 200);
+    let received = '';
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const pump = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          received += new TextDecoder().decode(value);
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    const admin = client(t.app, await t.login('admin'));
+    const off = await admin.patch(`/api/v1/users/${t.fx.users.workerA.id}`, { active: false });
+    assert.equal(off.status, 200);
+    assert.equal((await client(t.app, cookie).get('/api/v1/auth/me')).status, 401);
+    await admin.patch(`/api/v1/org-units/${t.fx.gridA.id}`, { name: '第一网格（停用后）' });
+    await new Promise((r) => setTimeout(r, 300));
+    controller.abort();
+    await pump;
+    await admin.patch(`/api/v1/users/${t.fx.users.workerA.id}`, { active: true });
+    await admin.patch(`/api/v1/org-units/${t.fx.gridA.id}`, { name: '第一网格' });
+    assert.doesNotMatch(received, /org-unit\.update/, `deactivated user still got: ${received}`);
+  });
+});
+
+describe('a NUL character in any text field is refused naming the field', () => {
+  test('the status value with a NUL byte is refused naming `value`', async () => {
+    const worker = client(t.app, await t.login('worker-a'));
+    const res = await worker.post(`/api/v1/residents/${t.fx.residentA.id}/statuses`, {
+      kind: 'health_code',
+      value: 'green\u0000',
+      source: '网格员核验',
+    });
+    assert.equal(res.status, 400);
+    assert.ok(res.body.error.fields?.value, JSON.stringify(res.body));
+  });
+});
+
+describe('a user’s grants outside the reader’s scope are not shown', () => {
+  test('community staff reading a user see only the grants inside the community', async () => {
+    const admin = client(t.app, await t.login('admin'));
+    const dual = await admin.post('/api/v1/users', {
+      username: 'dual',
+      displayName: '双岗人员',
+      password: 'Dual-pass-2022',
+      grants: [
+        { role: 'grid_worker', orgUnitId: t.fx.gridA.id },
+        { role: 'pharmacy', orgUnitId: t.fx.village.id },
+      ],
+    });
+    assert.equal(dual.status, 201);
+    const staff = client(t.app, await t.login('staff-c'));
+    const seen = await staff.get(`/api/v1/users/${dual.body.id}`);
+    assert.equal(seen.status, 200);
+    const units = seen.body.grants.map((g: { orgUnitId: string }) => g.orgUnitId);
+    assert.ok(!units.includes(t.fx.village.id), `community staff see ${JSON.stringify(seen.body.grants)}`);
+  });
+});
