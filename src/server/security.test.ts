@@ -52,6 +52,26 @@ describe('an account reaching beyond one’s user.write scope is not one’s to 
       `community admin reset a district admin's password (PATCH ${reset.status}) and logged in as them with permissions ${JSON.stringify(asBoss.body?.grants?.map((g: { role: string; orgUnitPath: string }) => `${g.role}@${g.orgUnitPath}`))}`,
     );
   });
+
+  test('the community admin still manages that user’s grants in the community (the form sends the name unchanged)', async () => {
+    const community = client(t.app, await t.login('community-admin', 'Comm-pass-2022'));
+    const list = await community.get('/api/v1/users?q=boss');
+    const boss = list.body.items.find((u: { username: string }) => u.username === 'boss');
+    assert.deepEqual(boss.actions, { update: true, updateAccount: false, unmask: false });
+    assert.deepEqual(
+      boss.grants.map((g: { role: string }) => g.role),
+      ['grid_worker'],
+      'the district grant is not shown',
+    );
+    const edited = await community.patch(`/api/v1/users/${boss.id}`, {
+      displayName: boss.displayName,
+      active: true,
+      grants: [{ role: 'grid_worker', orgUnitId: t.fx.gridB.id }],
+    });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    const renamed = await community.patch(`/api/v1/users/${boss.id}`, { displayName: '改名' });
+    assert.equal(renamed.status, 403);
+  });
 });
 
 describe('nobody grants a permission they do not hold there', () => {

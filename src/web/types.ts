@@ -53,7 +53,8 @@ export interface User {
   active: boolean;
   grants: UserGrant[];
   createdAt: string;
-  actions: { update: boolean; unmask: boolean };
+  /** updateAccount: name, password, phone and activity (every grant of the user in reach). */
+  actions: { update: boolean; updateAccount: boolean; unmask: boolean };
 }
 
 export interface Role {

@@ -57,6 +57,8 @@ export function UserFormModal({ user, open, onClose }: { user?: User; open: bool
   const queryClient = useQueryClient();
   const showError = useShowError();
   const roles = useQuery({ ...rolesQuery, enabled: open });
+  // The account of someone who also works outside one's reach is theirs to change, not ours.
+  const accountLocked = Boolean(user && !user.actions.updateAccount);
 
   const save = useMutation({
     mutationFn: (values: UserFormValues) =>
@@ -93,26 +95,26 @@ export function UserFormModal({ user, open, onClose }: { user?: User; open: bool
         label={t('users.displayName')}
         rules={[{ required: true, whitespace: true }]}
       >
-        <Input data-testid="user-displayname" />
+        <Input data-testid="user-displayname" disabled={accountLocked} />
       </Form.Item>
       <Form.Item
         name="password"
         label={user ? t('users.resetPassword') : t('users.password')}
         rules={[{ required: !user }]}
-        extra={user ? t('users.keepIfEmpty') : undefined}
+        extra={accountLocked ? t('users.accountElsewhere') : user ? t('users.keepIfEmpty') : undefined}
       >
-        <Input.Password autoComplete="new-password" data-testid="user-password" />
+        <Input.Password autoComplete="new-password" data-testid="user-password" disabled={accountLocked} />
       </Form.Item>
       <Form.Item
         name="phone"
         label={t('users.phone')}
         extra={user?.phone ? t('users.phoneCurrent', { phone: user.phone }) : undefined}
       >
-        <Input inputMode="tel" autoComplete="off" data-testid="user-phone" />
+        <Input inputMode="tel" autoComplete="off" data-testid="user-phone" disabled={accountLocked} />
       </Form.Item>
       {user && (
         <Form.Item name="active" label={t('users.active')} valuePropName="checked">
-          <Switch data-testid="user-active" />
+          <Switch data-testid="user-active" disabled={accountLocked} />
         </Form.Item>
       )}
       <Form.Item label={t('users.grants')} required>

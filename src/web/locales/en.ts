@@ -83,6 +83,8 @@ const en: typeof zh = {
     password: 'Password',
     resetPassword: 'Reset password',
     keepIfEmpty: 'Leave empty to keep',
+    accountElsewhere:
+      'This person also works outside your reach: their name, password, phone and status are changed by a higher administrator',
     phone: 'Mobile phone',
     phoneCurrent: 'Now {{phone}}; leave empty to keep',
     active: 'Status',

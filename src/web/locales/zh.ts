@@ -76,6 +76,7 @@ const zh = {
     password: '密码',
     resetPassword: '重置密码',
     keepIfEmpty: '留空则不修改',
+    accountElsewhere: '此人在您管辖范围外也有岗位：姓名、密码、手机号和启用状态由上级管理员修改',
     phone: '手机号',
     phoneCurrent: '当前：{{phone}}；留空则不修改',
     active: '状态',

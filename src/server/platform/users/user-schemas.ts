@@ -35,7 +35,7 @@ export const userView = z.object({
     z.object({ role: z.string(), roleName: z.string(), orgUnitId: z.string(), orgUnitName: z.string() }),
   ),
   createdAt: z.string(),
-  actions: z.object({ update: z.boolean(), unmask: z.boolean() }),
+  actions: z.object({ update: z.boolean(), updateAccount: z.boolean(), unmask: z.boolean() }),
 });
 
 export const createUserBody = z.object({

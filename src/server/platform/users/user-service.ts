@@ -40,6 +40,8 @@ function toView(deps: AppDeps, actor: Actor, user: repo.UserRow, grants: GrantRo
     createdAt: user.createdAt.toISOString(),
     actions: {
       update: own.some((g) => pathInScope(g.orgPath, writeScope)),
+      /** Name, password, phone, activity: only with every grant of the user in reach. */
+      updateAccount: own.length > 0 && own.every((g) => pathInScope(g.orgPath, writeScope)),
       unmask: Boolean(user.phoneEnc) && own.some((g) => pathInScope(g.orgPath, unmaskScope)),
     },
   };
@@ -184,13 +186,15 @@ export async function updateUser(
     if (!before) throw notFound();
     const beforeGrants = await repo.findGrantsOfUsers(tx, [id]);
     if (!beforeGrants.some((g) => pathInScope(g.orgPath, scope))) throw notFound();
-    // The account itself (password, active, phone, name) only when all of the user is in reach.
-    const accountFields = ['displayName', 'password', 'phone', 'active'] as const;
-    if (
-      accountFields.some((f) => patch[f] !== undefined) &&
-      !beforeGrants.every((g) => pathInScope(g.orgPath, scope))
-    )
-      throw forbidden();
+    // The account itself (password, active, phone, name) only when all of the user is in reach:
+    // otherwise a community's admin could take over a district admin who also works a grid there.
+    // A form sends the name and activity as they were: unchanged, they are no change.
+    const changesAccount =
+      (patch.displayName !== undefined && patch.displayName !== before.displayName) ||
+      (patch.active !== undefined && patch.active !== before.active) ||
+      patch.password !== undefined ||
+      patch.phone !== undefined;
+    if (changesAccount && !beforeGrants.every((g) => pathInScope(g.orgPath, scope))) throw forbidden();
 
     const changes: Parameters<typeof repo.updateUserRow>[2] = {};
     if (patch.displayName !== undefined) changes.displayName = patch.displayName;
