@@ -32,14 +32,14 @@ export interface BuildOptions {
 
 /**
  * Personal data never reaches the log: no bodies, no query strings (a search may be a phone
- * number), no cookies.
+ * number), no cookies, no person codes (the public page's path carries one: it stands for a person).
  */
 const loggerDefaults = {
   redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
   serializers: {
     req: (req: { method: string; url: string; ip?: string }) => ({
       method: req.method,
-      url: req.url.split('?')[0],
+      url: (req.url.split('?')[0] as string).replace(/\/code\/[^/]+/, '/code/…'),
       ip: req.ip,
     }),
   },

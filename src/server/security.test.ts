@@ -315,3 +315,36 @@ describe('a user’s grants outside the reader’s scope are not shown', () => {
     assert.ok(!units.includes(t.fx.village.id), `community staff see ${JSON.stringify(seen.body.grants)}`);
   });
 });
+
+describe('what is typed at login stays out of tables and the audit', () => {
+  test('a password typed into the username field is neither in login_failures nor in the audit', async () => {
+    await clearFailures();
+    const typed = 'My-Secret-Pass-2022';
+    const res = await client(t.app).post('/api/v1/auth/login', { username: typed, password: 'x-wrong-pass' });
+    assert.equal(res.status, 401);
+    const leaks = await queryRows<{ n: number }>(
+      t.deps.database.db,
+      sql`select (select count(*) from login_failures where username ilike ${`%${typed}%`})
+               + (select count(*) from audit_events where actor_name ilike ${`%${typed}%`}
+                                                     or changes::text ilike ${`%${typed}%`}) as n`,
+    );
+    assert.equal(Number(leaks[0]?.n), 0);
+    await clearFailures();
+  });
+
+  test('guessing the current password from an open session is limited like logins', async () => {
+    await clearFailures();
+    const staff = client(t.app, await t.login('staff-c'));
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await staff.post('/api/v1/auth/password', {
+        currentPassword: `guess-${i}-pass`,
+        newPassword: 'Other-pass-2022',
+      });
+      statuses.push(res.status);
+    }
+    await clearFailures();
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(400));
+    assert.equal(statuses.at(-1), 429, `${statuses}`);
+  });
+});

@@ -75,14 +75,12 @@ export async function actorOfUser(
 export async function login(deps: AppDeps, input: { username: string; password: string }, info: RequestInfo) {
   const db = deps.database.db;
   const username = input.username.trim();
+  // Failures are counted by a keyed hash of the name typed, never the name: people type their
+  // password into the username field, and it must not sit in a table (nor in the audit, below).
+  const attemptKey = deps.cipher.lookupHash(`login:${username.toLowerCase()}`);
   // The attempt is counted before the password is checked, so concurrent tries see each other.
-  const attemptId = await sessions.insertLoginFailure(db, username.toLowerCase(), info.ip);
-  const recent = await sessions.countRecentFailures(
-    db,
-    username.toLowerCase(),
-    info.ip,
-    FAILURE_WINDOW_MINUTES,
-  );
+  const attemptId = await sessions.insertLoginFailure(db, attemptKey, info.ip);
+  const recent = await sessions.countRecentFailures(db, attemptKey, info.ip, FAILURE_WINDOW_MINUTES);
   if (recent.byUser > MAX_FAILURES || recent.byIp > MAX_FAILURES) {
     await sessions.deleteLoginFailure(db, attemptId);
     throw new AppError('TOO_MANY_ATTEMPTS');
@@ -90,10 +88,18 @@ export async function login(deps: AppDeps, input: { username: string; password: 
   const user = await findUserByUsername(db, username);
   const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
   if (!user || !ok || !user.active) {
-    const failureActor = { userId: null, displayName: username, ip: info.ip };
+    // A name that is nobody's is not recorded: it may be a password typed in the wrong field.
+    const named = user ? user.username : '（不存在的用户名）';
+    const failureActor = { userId: null, displayName: named, ip: info.ip };
     await runWrite(deps, failureActor, 'session.login-failed', async () => ({
       result: null,
-      touched: { entity: 'session', entityId: null, orgPath: null, after: { username }, publish: false },
+      touched: {
+        entity: 'session',
+        entityId: null,
+        orgPath: null,
+        after: { username: named },
+        publish: false,
+      },
     }));
     throw new AppError('INVALID_CREDENTIALS');
   }
@@ -199,10 +205,20 @@ export async function changeOwnPassword(
   actor: Actor,
   input: { currentPassword: string; newPassword: string },
 ) {
-  const user = await findUserById(deps.database.db, actor.userId);
+  const db = deps.database.db;
+  // Limited like logins: a session left open on a shared phone must not guess the password.
+  const attemptKey = deps.cipher.lookupHash(`password:${actor.userId}`);
+  const attemptId = await sessions.insertLoginFailure(db, attemptKey, actor.ip);
+  const recent = await sessions.countRecentFailures(db, attemptKey, actor.ip, FAILURE_WINDOW_MINUTES);
+  if (recent.byUser > MAX_FAILURES) {
+    await sessions.deleteLoginFailure(db, attemptId);
+    throw new AppError('TOO_MANY_ATTEMPTS');
+  }
+  const user = await findUserById(db, actor.userId);
   if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw invalidField('currentPassword', text('当前密码不正确', 'The current password is wrong'));
   }
+  await sessions.deleteLoginFailure(db, attemptId);
   const passwordHash = await hashPassword(input.newPassword);
   await runWrite(deps, actor, 'user.change-password', async (tx) => {
     await updateUserRow(tx, actor.userId, { passwordHash, passwordChangedAt: new Date() });
