@@ -209,6 +209,29 @@ describe('the login lockout counts attempts before checking the password', () =>
     await clearFailures();
     assert.ok(tried <= 10, `${tried} of 40 guesses were checked against the password`);
   });
+
+  test('a point’s 16 samplers behind one router log in at once', async () => {
+    await clearFailures();
+    const admin = client(t.app, await t.login('admin'));
+    const names = Array.from({ length: 16 }, (_, i) => `point-sampler-${i}`);
+    for (const username of names) {
+      const res = await admin.post('/api/v1/users', {
+        username,
+        displayName: username,
+        password: 'Point-pass-2022',
+        grants: [{ role: 'sampler', orgUnitId: t.fx.community.id }],
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    }
+    const api = client(t.app);
+    const answers = await Promise.all(
+      names.map((username) => api.post('/api/v1/auth/login', { username, password: 'Point-pass-2022' })),
+    );
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      names.map(() => 200),
+    );
+  });
 });
 
 describe('behind a proxy, only the proxy’s own addresses are trusted for the client’s IP', () => {

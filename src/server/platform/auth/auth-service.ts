@@ -79,15 +79,16 @@ export async function login(deps: AppDeps, input: { username: string; password: 
   // password into the username field, and it must not sit in a table (nor in the audit, below).
   const attemptKey = deps.cipher.lookupHash(`login:${username.toLowerCase()}`);
   // The attempt is counted before the password is checked, so concurrent tries see each other.
-  const attemptId = await sessions.insertLoginFailure(db, attemptKey, info.ip);
+  const attemptId = await sessions.insertLoginAttempt(db, attemptKey);
   const recent = await sessions.countRecentFailures(db, attemptKey, info.ip, FAILURE_WINDOW_MINUTES);
-  if (recent.byUser > MAX_FAILURES || recent.byIp > MAX_FAILURES) {
-    await sessions.deleteLoginFailure(db, attemptId);
+  if (recent.byUser > MAX_FAILURES || recent.byIp >= MAX_FAILURES) {
+    await sessions.deleteLoginAttempt(db, attemptId);
     throw new AppError('TOO_MANY_ATTEMPTS');
   }
   const user = await findUserByUsername(db, username);
   const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
   if (!user || !ok || !user.active) {
+    await sessions.failedFrom(db, attemptId, info.ip);
     // A name that is nobody's is not recorded: it may be a password typed in the wrong field.
     const named = user ? user.username : '（不存在的用户名）';
     const failureActor = { userId: null, displayName: named, ip: info.ip };
@@ -103,7 +104,7 @@ export async function login(deps: AppDeps, input: { username: string; password: 
     }));
     throw new AppError('INVALID_CREDENTIALS');
   }
-  await sessions.deleteLoginFailure(db, attemptId);
+  await sessions.deleteLoginAttempt(db, attemptId);
   const token = randomBytes(32).toString('base64url');
   const grants = await sessions.findGrantsOfUser(db, user.id);
   const actor = toActor(
@@ -208,17 +209,17 @@ export async function changeOwnPassword(
   const db = deps.database.db;
   // Limited like logins: a session left open on a shared phone must not guess the password.
   const attemptKey = deps.cipher.lookupHash(`password:${actor.userId}`);
-  const attemptId = await sessions.insertLoginFailure(db, attemptKey, actor.ip);
+  const attemptId = await sessions.insertLoginAttempt(db, attemptKey);
   const recent = await sessions.countRecentFailures(db, attemptKey, actor.ip, FAILURE_WINDOW_MINUTES);
   if (recent.byUser > MAX_FAILURES) {
-    await sessions.deleteLoginFailure(db, attemptId);
+    await sessions.deleteLoginAttempt(db, attemptId);
     throw new AppError('TOO_MANY_ATTEMPTS');
   }
   const user = await findUserById(db, actor.userId);
   if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw invalidField('currentPassword', text('当前密码不正确', 'The current password is wrong'));
   }
-  await sessions.deleteLoginFailure(db, attemptId);
+  await sessions.deleteLoginAttempt(db, attemptId);
   const passwordHash = await hashPassword(input.newPassword);
   await runWrite(deps, actor, 'user.change-password', async (tx) => {
     await updateUserRow(tx, actor.userId, { passwordHash, passwordChangedAt: new Date() });

@@ -92,12 +92,26 @@ export async function countRecentFailures(db: Executor, username: string, ip: st
   return row;
 }
 
-export async function insertLoginFailure(db: Executor, username: string, ip: string) {
-  const [row] = await db.insert(loginFailures).values({ username, ip }).returning({ id: loginFailures.id });
+/**
+ * An attempt under way, counted against its name at once (concurrent guesses at one account see
+ * each other) but not yet against its address: an address is shared by every phone behind one
+ * village router, which log in together at a point's start. `failedFrom` then counts it there.
+ */
+export async function insertLoginAttempt(db: Executor, username: string) {
+  const [row] = await db
+    .insert(loginFailures)
+    .values({ username, ip: '' })
+    .returning({ id: loginFailures.id });
   return row.id;
 }
 
-export async function deleteLoginFailure(db: Executor, id: number) {
+/** The attempt failed: it counts against the address too. */
+export async function failedFrom(db: Executor, id: number, ip: string) {
+  await db.update(loginFailures).set({ ip }).where(eq(loginFailures.id, id));
+}
+
+/** The attempt succeeded (or was refused before it was tried): it counts nowhere. */
+export async function deleteLoginAttempt(db: Executor, id: number) {
   await db.delete(loginFailures).where(eq(loginFailures.id, id));
 }
 
