@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { buildApp } from './app.ts';
 import { queryRows } from './db/rows.ts';
 import { client } from './testing/http.ts';
-import { createTestApp, type TestApp } from './testing/test-app.ts';
+import { createTestApp, type TestApp, validId } from './testing/test-app.ts';
 
 let t: TestApp;
 before(async () => {
@@ -369,5 +369,136 @@ describe('what is typed at login stays out of tables and the audit', () => {
     await clearFailures();
     assert.deepEqual(statuses.slice(0, 10), Array(10).fill(400));
     assert.equal(statuses.at(-1), 429, `${statuses}`);
+  });
+});
+
+describe('second look at the fixes above', () => {
+  test('an open event stream does not keep an idle session alive when others log in', async () => {
+    await t.app.listen({ host: '127.0.0.1', port: 0 }).catch(() => undefined);
+    const base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    const controller = new AbortController();
+    const cookie = await t.login('worker-b');
+    const res = await fetch(`${base}/api/v1/events`, { headers: { cookie }, signal: controller.signal });
+    assert.equal(res.status, 200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const pump = (async () => {
+      try {
+        for (;;) if ((await reader.read()).done) return;
+      } catch {
+        // aborted
+      }
+    })();
+    await t.deps.database.db.execute(
+      sql`update sessions set last_seen_at = now() - interval '470 minutes' where user_id = ${t.fx.users.workerB.id}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // past the session cache
+    const admin = client(t.app, await t.login('admin'));
+    await admin.patch(`/api/v1/org-units/${t.fx.gridA.id}`, { name: '第一网格' }); // every stream rechecks
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [row] = await queryRows<{ idle: number }>(
+      t.deps.database.db,
+      sql`select extract(epoch from now() - max(last_seen_at)) / 60 as idle from sessions
+          where user_id = ${t.fx.users.workerB.id}`,
+    );
+    controller.abort();
+    await pump;
+    assert.ok(Number(row?.idle) > 400, `idle for ${row?.idle} min after a stranger's write`);
+  });
+
+  test('a burst of guesses from one address gets no further than the allowance', async () => {
+    await clearFailures();
+    const answers = await Promise.all(
+      Array.from({ length: 80 }, (_, i) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: `nobody-${i}`, password: 'wrong-pass-1' },
+        }),
+      ),
+    );
+    const tried = answers.filter((r) => r.statusCode === 401).length;
+    await clearFailures();
+    assert.ok(tried <= 50, `${tried} of 80 concurrent guesses were tried`);
+    assert.ok(tried >= 10, 'the first ones are tried');
+  });
+
+  test('the users form saves what it showed, grants one may read but not write included', async () => {
+    const admin = client(t.app, await t.login('admin'));
+    const editor = await admin.post('/api/v1/users', {
+      username: 'comm-admin-street-staff',
+      displayName: '社区管理员兼街道人员',
+      password: 'Xx-pass-2022',
+      grants: [
+        { role: 'admin', orgUnitId: t.fx.community.id },
+        { role: 'unit_staff', orgUnitId: t.fx.street.id },
+      ],
+    });
+    assert.equal(editor.status, 201, JSON.stringify(editor.body));
+    const dual = await admin.post('/api/v1/users', {
+      username: 'dual2',
+      displayName: '双岗',
+      password: 'Dual-pass-2022',
+      grants: [
+        { role: 'grid_worker', orgUnitId: t.fx.gridA.id },
+        { role: 'pharmacy', orgUnitId: t.fx.village.id },
+      ],
+    });
+    const me = client(t.app, await t.login('comm-admin-street-staff', 'Xx-pass-2022'));
+    const seen = (await me.get(`/api/v1/users/${dual.body.id}`)).body;
+    const saved = await me.patch(`/api/v1/users/${dual.body.id}`, {
+      displayName: seen.displayName,
+      active: seen.active,
+      grants: seen.grants.map((g: { role: string; orgUnitId: string }) => ({
+        role: g.role,
+        orgUnitId: g.orgUnitId,
+      })),
+    });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const after = (await admin.get(`/api/v1/users/${dual.body.id}`)).body;
+    assert.equal(after.grants.length, 2, 'the village grant stays');
+  });
+
+  test('"registered in another grid" answers are limited like searches by a whole number', async () => {
+    const admin = client(t.app, await t.login('admin'));
+    const ids: string[] = [];
+    for (let i = 0; i < 32; i++) {
+      const idNumber = validId(`41160219800101${String(300 + i)}`);
+      const res = await admin.post('/api/v1/residents', {
+        name: `外网格${i}`,
+        idNumber,
+        gridId: t.fx.gridA.id,
+        address: `甲网格${i}号`,
+        residenceStatus: 'at_home',
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      ids.push(idNumber);
+    }
+    // Worker B (grid B) has looked nothing up yet in this file.
+    const workerB = client(t.app, await t.login('worker-b'));
+    const statuses: number[] = [];
+    for (const idNumber of ids) {
+      const res = await workerB.post('/api/v1/residents', {
+        name: '试探',
+        idNumber,
+        gridId: t.fx.gridB.id,
+        address: '乙网格1号',
+        residenceStatus: 'at_home',
+      });
+      statuses.push(res.status);
+    }
+    assert.ok(
+      statuses.slice(0, 30).every((s) => s === 409),
+      `${statuses}`,
+    );
+    assert.equal(statuses.at(-1), 429, `${statuses}`);
+  });
+
+  test('searching users by whole phone numbers is limited too; the same number again counts once', async () => {
+    const staff = client(t.app, await t.login('staff-c'));
+    for (let i = 0; i < 35; i++) assert.equal((await staff.get('/api/v1/users?q=13800138000')).status, 200);
+    let last = 0;
+    for (let i = 0; i < 35; i++)
+      last = (await staff.get(`/api/v1/users?q=138001380${String(i).padStart(2, '0')}`)).status;
+    assert.equal(last, 429);
   });
 });

@@ -5,10 +5,11 @@ import { normalizeMobile } from '../../../domain/phone.ts';
 import type { ResidenceStatus, StatusKind } from '../../../domain/residents.ts';
 import type { Executor } from '../../db/database.ts';
 import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
+import { throttleExactLookup } from '../../platform/access/lookup-throttle.ts';
 import { requireScope, requireWholeTree } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
-import { AppError, conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
+import { conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
@@ -143,34 +144,6 @@ export interface ResidentQuery {
   householdId?: string;
 }
 
-/** Searches by a whole ID or mobile number one user may make in the window below. */
-const EXACT_LOOKUPS_PER_WINDOW = 30;
-const EXACT_LOOKUP_WINDOW_MS = 10 * 60_000;
-const exactLookups = new Map<string, number[]>();
-
-/**
- * A search by a whole ID or phone number finds whether that number is someone's. Beside the masked
- * number (139****0001: four digits hidden) that is an oracle: ten thousand searches would give the
- * number without the unmask permission or its audit. So such searches are limited per user (in
- * this app server; a person types a few an hour).
- */
-function throttleExactLookup(actor: Actor) {
-  const now = Date.now();
-  const recent = (exactLookups.get(actor.userId) ?? []).filter((at) => at > now - EXACT_LOOKUP_WINDOW_MS);
-  if (recent.length >= EXACT_LOOKUPS_PER_WINDOW) {
-    exactLookups.set(actor.userId, recent);
-    throw new AppError(
-      'TOO_MANY_ATTEMPTS',
-      text(
-        '按完整证件号或手机号查找过于频繁，请 10 分钟后再试',
-        'Too many searches by a whole ID or phone number: try again in 10 minutes',
-      ),
-    );
-  }
-  recent.push(now);
-  exactLookups.set(actor.userId, recent);
-}
-
 export async function residentFilter(
   deps: AppDeps,
   actor: Actor,
@@ -178,7 +151,8 @@ export async function residentFilter(
   query: ResidentQuery,
 ): Promise<repo.ResidentFilter> {
   const read = interpretQuery(deps, query.q ?? '');
-  if (read.idHash || read.phoneHash) throttleExactLookup(actor);
+  const exact = read.idHash ?? read.phoneHash;
+  if (exact) throttleExactLookup(actor, exact);
   return {
     ...read,
     subtreePath: await subtreeOf(deps, scope, query.gridId ?? query.orgUnitId),
@@ -287,6 +261,8 @@ async function refuseDuplicate(tx: Executor, actor: Actor, idHash: string, excep
   const existing = await repo.findByIdHash(tx, idHash);
   if (!existing || existing.id === exceptId) return;
   const visible = pathInScope(existing.orgPath, scopePaths(actor, 'resident.read'));
+  // "Registered in another grid" says a number is someone's: limited like a search by it.
+  if (!visible) throttleExactLookup(actor, idHash);
   throw conflict(
     visible
       ? text('该证件号码已登记，请打开已有记录', 'This document number is already registered')

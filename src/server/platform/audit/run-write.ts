@@ -50,8 +50,12 @@ const commitListeners: CommitListener[] = [];
  * caches that must forget what a write changed (the session cache forgets on user, role, grant
  * and session writes).
  */
-export function onCommitted(listener: CommitListener): void {
+export function onCommitted(listener: CommitListener): () => void {
   commitListeners.push(listener);
+  return () => {
+    const at = commitListeners.indexOf(listener);
+    if (at >= 0) commitListeners.splice(at, 1);
+  };
 }
 
 /**

@@ -84,23 +84,35 @@ export async function countRecentFailures(db: Executor, username: string, ip: st
     .select({
       byUser: sql<number>`count(*) filter (where ${loginFailures.username} = ${username})::int`,
       byIp: sql<number>`count(*) filter (where ${loginFailures.ip} = ${ip})::int`,
+      pendingByIp: sql<number>`count(*) filter (where ${loginFailures.ip} = ${pendingFrom(ip)})::int`,
     })
     .from(loginFailures)
     .where(
-      and(gt(loginFailures.at, since), or(eq(loginFailures.username, username), eq(loginFailures.ip, ip))),
+      and(
+        gt(loginFailures.at, since),
+        or(
+          eq(loginFailures.username, username),
+          eq(loginFailures.ip, ip),
+          eq(loginFailures.ip, pendingFrom(ip)),
+        ),
+      ),
     );
   return row;
 }
 
+/** How an attempt under way from an address is marked (counted apart from its failures). */
+const pendingFrom = (ip: string) => `pending:${ip}`;
+
 /**
  * An attempt under way, counted against its name at once (concurrent guesses at one account see
- * each other) but not yet against its address: an address is shared by every phone behind one
- * village router, which log in together at a point's start. `failedFrom` then counts it there.
+ * each other), and against its address apart from failures: an address is shared by every phone
+ * behind one village router, which log in together at a point's start, so attempts under way get
+ * a larger allowance there than failures. `failedFrom` turns it into a failure.
  */
-export async function insertLoginAttempt(db: Executor, username: string) {
+export async function insertLoginAttempt(db: Executor, username: string, ip: string) {
   const [row] = await db
     .insert(loginFailures)
-    .values({ username, ip: '' })
+    .values({ username, ip: pendingFrom(ip) })
     .returning({ id: loginFailures.id });
   return row.id;
 }

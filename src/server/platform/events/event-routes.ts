@@ -17,14 +17,21 @@ export function eventRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     const open = new Set<ServerResponse>();
     /** Each stream's session, read again when users, roles, grants or sessions change. */
     const sessionsOf = new Map<ServerResponse, () => Promise<void>>();
-    onCommitted((touched) => {
-      if (touched.some((t) => ['user', 'role', 'session', 'org-unit'].includes(t.entity)))
-        for (const recheck of sessionsOf.values()) void recheck();
+    // What can end or narrow a session: users, roles, units, and sessions ended (logout, a
+    // password change); not logins, nor failed ones (anyone may cause those, any number).
+    const stopListening = onCommitted((touched) => {
+      const relevant = touched.some(
+        (t) =>
+          ['user', 'role', 'org-unit'].includes(t.entity) ||
+          (t.entity === 'session' && t.entityId !== null && t.action !== 'session.create'),
+      );
+      if (relevant) for (const recheck of sessionsOf.values()) void recheck();
     });
     // Streams never go idle, so the server ends them itself when it shuts down.
     app.addHook('preClose', async () => {
       for (const res of open) res.end();
     });
+    app.addHook('onClose', async () => stopListening());
 
     app.get('/events', { schema: { tags: ['events'], summary: '实时事件流（SSE）' } }, (req, reply) => {
       const scopeOf = (a: Actor) => [...new Set(a.grants.map((g) => g.orgPath))];
@@ -43,7 +50,13 @@ export function eventRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       res.write('retry: 5000\n: connected\n\n');
       open.add(res);
       sessionsOf.set(res, async () => {
-        const now = await authenticate(deps, token, info).catch(() => null);
+        // Not a touch: a stream left open must not keep an idle session alive.
+        let now: Actor | null;
+        try {
+          now = await authenticate(deps, token, info, { touch: false });
+        } catch {
+          return; // the database is out of reach for a moment: the stream stays as it was
+        }
         if (!now) return void res.end();
         scope = scopeOf(now);
         wholeTree = coversWholeTree(scope);

@@ -4,6 +4,7 @@ import { normalizeMobile } from '../../../domain/phone.ts';
 import type { Executor } from '../../db/database.ts';
 import { findOrgUnitsInScope } from '../../modules/org/org-repository.ts';
 import { type Actor, pathInScope, scopePaths } from '../access/actor.ts';
+import { throttleExactLookup } from '../access/lookup-throttle.ts';
 import { requireScope } from '../access/require.ts';
 import { runWrite } from '../audit/run-write.ts';
 import { hashPassword } from '../auth/passwords.ts';
@@ -103,10 +104,12 @@ export async function listUsers(
   const scope = requireScope(actor, 'user.read');
   const db = deps.database.db;
   const phone = query.q ? normalizeMobile(query.q) : null;
+  const phoneHash = phone ? deps.cipher.lookupHash(phone) : undefined;
+  if (phoneHash) throttleExactLookup(actor, phoneHash);
   const { items, total } = await repo.findUsersInScope(
     db,
     scope,
-    { q: query.q, phoneHash: phone ? deps.cipher.lookupHash(phone) : undefined },
+    { q: query.q, phoneHash },
     toLimitOffset(query),
   );
   const grants = await repo.findGrantsOfUsers(
@@ -212,10 +215,17 @@ export async function updateUser(
     if (passwordHash || patch.active === false) await deleteSessionsOfUser(tx, id);
 
     if (patch.grants) {
-      // Only grants the actor can see are replaced; grants elsewhere in the tree stay.
-      const wanted = await checkGrants(tx, actor, scope, patch.grants);
-      const inReach = beforeGrants.filter((g) => pathInScope(g.orgPath, scope));
+      // Only grants the actor can see are replaced; grants elsewhere in the tree stay. The form
+      // sends back what it showed, which may hold grants one can read but not write: kept as they are.
       const key = (g: { role: string; orgUnitId: string }) => `${g.role}@${g.orgUnitId}`;
+      const outOfReach = new Set(beforeGrants.filter((g) => !pathInScope(g.orgPath, scope)).map(key));
+      const wanted = await checkGrants(
+        tx,
+        actor,
+        scope,
+        patch.grants.filter((g) => !outOfReach.has(key(g))),
+      );
+      const inReach = beforeGrants.filter((g) => pathInScope(g.orgPath, scope));
       const wantedKeys = new Set(wanted.map(key));
       const haveKeys = new Set(inReach.map(key));
       await repo.deleteGrants(
