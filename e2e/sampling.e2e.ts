@@ -273,6 +273,12 @@ test('a resident’s person code: shown on their page, printable on a public pag
   const link = await page.getByTestId('resident-person-code-link').getAttribute('href');
   assert.equal(link, `/code/${encodeURIComponent(residents[0].code)}`);
   await screenshot(page, 'person-code-modal');
+  // A code passed around is renewed: the dialog shows the new one at once.
+  await page.getByTestId('resident-person-code-renew').click();
+  await page.locator('.ant-popconfirm:visible .ant-btn-primary').click();
+  await page.getByText('已重新生成核酸码，旧码已作废').waitFor();
+  const renewed = await page.getByTestId('resident-person-code-link').getAttribute('href');
+  assert.ok(renewed && renewed !== link, `a new code: ${renewed}`);
   await context.close();
 
   // Signed out, on a phone: the page draws the code without asking the server anything.

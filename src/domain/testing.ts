@@ -71,8 +71,11 @@ export function parseCtValue(raw: string): string | null | undefined {
   return ct <= CT_MAX ? String(Math.round(ct * 100) / 100) : undefined;
 }
 
-/** A person code as minted: `GW1` and 38 base64url characters (a record id and its MAC). */
-export const PERSON_CODE_PATTERN = /^GW1[A-Za-z0-9_-]{38}$/;
+/**
+ * A person code as minted: `GW1` and 38 base64url characters (a record id and its MAC), or 40
+ * once renewed (with its version).
+ */
+export const PERSON_CODE_PATTERN = /^GW1(?:[A-Za-z0-9_-]{38}|[A-Za-z0-9_-]{40})$/;
 
 /**
  * A code as scanned or typed, cleaned of what keyboards and scanners add: full-width characters

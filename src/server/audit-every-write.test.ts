@@ -115,6 +115,12 @@ const CASES: Record<string, Case> = {
     body: () => ({ phone: '13987654321', residenceStatus: 'commuting' }),
     action: 'resident.update',
   },
+  'POST /api/v1/residents/{id}/person-code/renew': {
+    as: 'admin',
+    params: () => ({ id: t.fx.residentB.id }),
+    body: () => ({}),
+    action: 'resident.person-code.renew',
+  },
   'POST /api/v1/residents/{id}/unmask': {
     as: 'command',
     params: () => ({ id: t.fx.residentA.id }),
@@ -229,7 +235,8 @@ const CASES: Record<string, Case> = {
       clientId: randomUUID(),
       roundId: testing.roundId,
       pointId: testing.pointId,
-      personCode: mintPersonCode(t.deps.cipher, t.fx.residentB.id),
+      // Renewed once above (person-code/renew): the code of version 1.
+      personCode: mintPersonCode(t.deps.cipher, t.fx.residentB.id, 1),
       tubeCode: testing.tube,
     }),
     action: 'sampling.scan',

@@ -268,6 +268,8 @@ export const persons = pgTable(
     synthetic: boolean('synthetic').notNull().default(false),
     /** Set when merged into another record: the survivor. Merged records are never listed. */
     mergedInto: uuid('merged_into'),
+    /** Raised to renew a person's code (核酸码): codes of an earlier version are refused. */
+    codeVersion: integer('code_version').notNull().default(0),
     districtCode: text('district_code').notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -102,6 +102,9 @@ const samplingEn: typeof sampling = {
     show: 'Show this to the sampler to scan',
     openPrintable: 'Printable page',
     print: 'Print',
+    renew: 'Renew (the old code stops working)',
+    renewConfirm: 'Once renewed, the old code (printed or in screenshots) is refused at every point. Renew?',
+    renewed: 'Renewed: the old code no longer works',
     noPersonalData: 'The code holds no name, ID number or other personal data',
   },
 };

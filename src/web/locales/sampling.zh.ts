@@ -100,6 +100,9 @@ const sampling = {
     show: '请出示给采样人员扫描',
     openPrintable: '打开打印页',
     print: '打印',
+    renew: '重新生成（旧码作废）',
+    renewConfirm: '重新生成后，旧的核酸码（含已打印、截图外传的）在所有采样点都不能再用。确定？',
+    renewed: '已重新生成核酸码，旧码已作废',
     noPersonalData: '此码不含姓名、证件号等个人信息',
   },
 };

@@ -137,7 +137,11 @@ export function ResidentDetailPage() {
               {t('residents.unmask')}
             </Button>
           )}
-          <PersonCodeButton residentId={resident.id} name={resident.name} />
+          <PersonCodeButton
+            residentId={resident.id}
+            name={resident.name}
+            canRenew={resident.actions.update}
+          />
           {resident.actions.update && (
             <Button
               icon={<PlusOutlined />}

@@ -1,6 +1,6 @@
-import { PrinterOutlined, QrcodeOutlined } from '@ant-design/icons';
+import { PrinterOutlined, QrcodeOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useMutation } from '@tanstack/react-query';
-import { Button, Flex, Modal, Typography } from 'antd';
+import { App, Button, Flex, Modal, Popconfirm, Typography } from 'antd';
 import { QRCodeSVG } from 'qrcode.react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -13,14 +13,29 @@ const printablePath = (code: string) => `/code/${encodeURIComponent(code)}`;
  * A resident's person code (核酸码), on request: fetched when asked for (each fetch is the
  * server's to audit), shown as the QR a sampler scans, with its printable page.
  */
-export function PersonCodeButton({ residentId, name }: { residentId: string; name: string }) {
+export function PersonCodeButton({
+  residentId,
+  name,
+  canRenew,
+}: {
+  residentId: string;
+  name: string;
+  /** May issue a new code (the old one refused everywhere): who may edit the resident. */
+  canRenew: boolean;
+}) {
   const { t } = useTranslation();
+  const { message } = App.useApp();
   const showError = useShowError();
   const personCode = useMutation({
     mutationFn: () => api.get<{ code: string }>(`/residents/${residentId}/person-code`),
     onError: (error) => showError(error),
   });
-  const code = personCode.data?.code;
+  const renew = useMutation({
+    mutationFn: () => api.post<{ code: string }>(`/residents/${residentId}/person-code/renew`),
+    onSuccess: () => void message.success(t('sampling.personCode.renewed')),
+    onError: (error) => showError(error),
+  });
+  const code = renew.data?.code ?? personCode.data?.code;
 
   // The printable page opens its print dialog when asked to by `?print=1`.
   const print = () => code && window.open(`${printablePath(code)}?print=1`, '_blank', 'noopener');
@@ -38,7 +53,10 @@ export function PersonCodeButton({ residentId, name }: { residentId: string; nam
       <Modal
         open={Boolean(code)}
         title={t('sampling.personCode.title', { name })}
-        onCancel={() => personCode.reset()}
+        onCancel={() => {
+          personCode.reset();
+          renew.reset();
+        }}
         footer={null}
         width={400}
       >
@@ -63,6 +81,19 @@ export function PersonCodeButton({ residentId, name }: { residentId: string; nam
                 {t('sampling.personCode.print')}
               </Button>
             </Flex>
+            {canRenew && (
+              <Popconfirm title={t('sampling.personCode.renewConfirm')} onConfirm={() => renew.mutate()}>
+                <Button
+                  type="link"
+                  danger
+                  icon={<ReloadOutlined />}
+                  loading={renew.isPending}
+                  data-testid="resident-person-code-renew"
+                >
+                  {t('sampling.personCode.renew')}
+                </Button>
+              </Popconfirm>
+            )}
           </Flex>
         )}
       </Modal>

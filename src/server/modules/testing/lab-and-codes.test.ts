@@ -457,4 +457,29 @@ describe('lab results, person codes and key groups: found in review', () => {
     assert.equal(res.statusCode, 400);
     assert.doesNotMatch(res.json().error.fields.ct, /[\u4e00-\u9fff]/);
   });
+
+  test('a renewed person code: the new one scans, the old one is refused naming personCode', async () => {
+    const [p, q] = (await addPeople(t.fx.gridA, 2)) as [string, string];
+    const old = (await as.workerA.get(`/api/v1/residents/${p}/person-code`)).body.code;
+    assert.equal(old, code(p), 'version 0: the code printed before');
+    const renewed = await as.workerA.post(`/api/v1/residents/${p}/person-code/renew`, {});
+    assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
+    assert.notEqual(renewed.body.code, old);
+    assert.equal((await as.workerA.get(`/api/v1/residents/${p}/person-code`)).body.code, renewed.body.code);
+    const tube = newTube();
+    const scanWith = (personCode: string) =>
+      as.sampler.post('/api/v1/sampling/scans', {
+        clientId: randomUUID(),
+        roundId: round.id,
+        pointId: point.id,
+        personCode,
+        tubeCode: tube,
+      });
+    const refused = await scanWith(old);
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.ok(refused.body.error.fields.personCode);
+    assert.equal((await scanWith(renewed.body.code)).status, 201);
+    // Out of scope: 404; a sampler may not renew.
+    assert.equal((await as.sampler.post(`/api/v1/residents/${q}/person-code/renew`, {})).status, 403);
+  });
 });

@@ -55,7 +55,7 @@ export function scanInstant(input: Pick<ScanInput, 'scannedAt' | 'sentAt'>, now:
   return at > now.getTime() ? now : new Date(at);
 }
 
-type ScanWrite = BatchedWrite<ScanInput & { personId: string | null }>;
+type ScanWrite = BatchedWrite<ScanInput & { personId: string | null; codeVersion: number }>;
 type ScanContext = repo.ScanContext;
 
 /** The values of the read for a batch of scans: its points, persons, rounds and tubes. */
@@ -125,6 +125,14 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
         text('核酸码对应的居民不存在', 'No resident for this person code'),
         { personCode: text('核酸码对应的居民不存在', 'No resident for this person code') },
       );
+      return;
+    }
+    if (person.codeVersion !== w.input.codeVersion) {
+      const renewed = text(
+        '此核酸码已作废（已重新生成），请出示新的核酸码',
+        'This person code was renewed: show the new one',
+      );
+      answers[i] = new AppError('VALIDATION', renewed, { personCode: renewed });
       return;
     }
     if (person.residenceStatus === 'deceased') {
@@ -316,6 +324,10 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
     );
     batchers.set(deps.database, batcher);
   }
-  const personId = readPersonCode(deps.cipher, input.personCode);
-  return batcher({ actor, clientId: input.clientId, input: { ...input, personId } });
+  const code = readPersonCode(deps.cipher, input.personCode);
+  return batcher({
+    actor,
+    clientId: input.clientId,
+    input: { ...input, personId: code?.personId ?? null, codeVersion: code?.version ?? 0 },
+  });
 }

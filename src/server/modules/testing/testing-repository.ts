@@ -147,6 +147,8 @@ export interface ScanPointRow {
 
 export interface ScanPersonRow {
   codeId: string;
+  /** The version of the record the code was minted for (see person-code.ts). */
+  codeVersion: number;
   id: string;
   name: string;
   householdId: string | null;
@@ -173,7 +175,7 @@ export function scanContextStatement(earlier: SQL): SQL {
             select * from ${testRounds} r where r.id = p.round_id offset 0) r
           where p.id = any(${arrayPlaceholder('pointIds', 'uuid')})),
         ppl as (
-          select d.id as "codeId", s.id, s.name, s.household_id as "householdId", s.org_path as "orgPath",
+          select d.id as "codeId", d.code_version as "codeVersion", s.id, s.name, s.household_id as "householdId", s.org_path as "orgPath",
                  s.residence_status as "residenceStatus",
                  coalesce((select array_agg(k.class_code) from person_key_groups k where k.person_id = s.id), '{}') as "keyGroups",
                  (select st.value from person_statuses st where st.person_id = s.id and st.kind = 'control_state'
@@ -196,6 +198,17 @@ export function scanContextStatement(earlier: SQL): SQL {
                   'householdId', t.household_id, 'memberCount', t.member_count, 'state', t.state))
                   from ${tubes} t where t.code = any(${arrayPlaceholder('tubeCodes', 'text')})) as tubes,
                ${earlier} as earlier`;
+}
+
+/** Renews a person's code (in scope, not merged away): the version goes up by one. */
+export async function raiseCodeVersion(db: Executor, scope: string[], personId: string) {
+  const [row] = await queryRows<{ id: string; orgPath: string; codeVersion: number }>(
+    db,
+    sql`update ${persons} set code_version = code_version + 1, updated_at = now()
+        where id = ${personId} and merged_into is null and ${inScope(sql`org_path`, scope)}
+        returning id, org_path as "orgPath", code_version as "codeVersion"`,
+  );
+  return row;
 }
 
 export interface ScanContext {

@@ -493,6 +493,18 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (req) => service.personCodeOf(deps, actorOf(req), req.params.id),
     );
+    app.post(
+      '/residents/:id/person-code/renew',
+      {
+        schema: {
+          tags,
+          summary: '重新生成核酸码（旧码作废，如截图外传）',
+          params: idParams,
+          response: { 200: z.object({ code: z.string() }) },
+        },
+      },
+      async (req) => service.renewPersonCode(deps, actorOf(req), req.params.id),
+    );
 
     // ---- sampling ----
     app.post(

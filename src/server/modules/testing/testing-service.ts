@@ -206,7 +206,28 @@ export async function personCodeOf(deps: AppDeps, actor: Actor, personId: string
   const scope = requireScope(actor, 'resident.read');
   const row = await findResidentInScope(deps.database.db, scope, personId);
   if (!row) throw notFound();
-  return { code: mintPersonCode(deps.cipher, row.person.id) };
+  return { code: mintPersonCode(deps.cipher, row.person.id, row.person.codeVersion) };
+}
+
+/**
+ * A new person code for a resident whose code got about (a screenshot passed on, a printout
+ * lost): the old one is refused at every point from now on.
+ */
+export async function renewPersonCode(deps: AppDeps, actor: Actor, personId: string) {
+  const scope = requireScope(actor, 'resident.write');
+  return runWrite(deps, actor, 'resident.person-code.renew', async (tx) => {
+    const renewed = await repo.raiseCodeVersion(tx, scope, personId);
+    if (!renewed) throw notFound();
+    return {
+      result: { code: mintPersonCode(deps.cipher, renewed.id, renewed.codeVersion) },
+      touched: {
+        entity: 'person',
+        entityId: renewed.id,
+        orgPath: renewed.orgPath,
+        after: { codeVersion: renewed.codeVersion },
+      },
+    };
+  });
 }
 
 // ---- tubes ------------------------------------------------------------------------------------

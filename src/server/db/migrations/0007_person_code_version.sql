@@ -1,0 +1,1 @@
+ALTER TABLE "persons" ADD COLUMN "code_version" integer DEFAULT 0 NOT NULL;
