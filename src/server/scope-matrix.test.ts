@@ -125,6 +125,7 @@ before(async () => {
       householdId: other.body.householdId,
     },
     '/api/v1/residents/{id}/person-code': { id: t.fx.residentB.id },
+    '/api/v1/residents/{id}/person-code/renew': { id: t.fx.residentB.id },
     '/api/v1/sampling/tubes/{tubeCode}': { tubeCode: bTesting.tube },
     '/api/v1/sampling/tubes/{tubeCode}/seal': { tubeCode: bTesting.tube },
   };
