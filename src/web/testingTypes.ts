@@ -137,6 +137,8 @@ export interface LabImportReport {
   alreadyRecorded: number;
   positives: number;
   rechecksCreated: number;
+  /** Tubes found invalid: their people are sampled again (in a round still running). */
+  invalids: number;
   errors: { row: number; column: string; message: string }[];
 }
 

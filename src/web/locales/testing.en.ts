@@ -166,6 +166,7 @@ const testing = {
       positives: 'Positive',
       rechecksToCreate: 'Rechecks to create',
       rechecksCreated: 'Rechecks created',
+      invalids: 'Invalid tubes (resample)',
       unknownTubes: 'Unknown tubes',
       conflicts: 'Conflicts',
       duplicates: 'Duplicates',

@@ -230,6 +230,11 @@ function LabReportView({ report }: { report: LabImportReport }) {
       color: report.rechecksCreated > 0 ? token.colorWarning : undefined,
     },
     {
+      key: 'invalids',
+      value: report.invalids,
+      color: report.invalids > 0 ? token.colorWarning : undefined,
+    },
+    {
       key: 'unknownTubes',
       value: report.unknownTubes.length,
       color: report.unknownTubes.length > 0 ? token.colorError : undefined,

@@ -168,8 +168,11 @@ describe('lab results, person codes and key groups: found in review', () => {
       (await as.command.get(`/api/v1/test-rounds/${round.id}/coverage?orgUnitId=${t.fx.gridA.id}`)).body;
     const { tube, members } = await sealedTube(2);
     const before = await coverage();
+    const preview = await importResults(`tubeCode,result,testedAt\n${tube},无效,${labTime(5)}\n`, true);
+    assert.equal(preview.body.invalids, 1, 'the dry run says an invalid tube is in the file');
     const res = await importResults(`tubeCode,result,testedAt\n${tube},无效,${labTime(5)}\n`, false);
     assert.equal(res.body.applied, 1, JSON.stringify(res.body));
+    assert.equal(res.body.invalids, 1);
     const after = await coverage();
     assert.equal(after.sampled, before.sampled - 2, 'they leave the sampled count');
     assert.equal(after.missing, before.missing + 2);

@@ -117,6 +117,7 @@ const importReport = z.object({
   alreadyRecorded: z.number(),
   positives: z.number(),
   rechecksCreated: z.number(),
+  invalids: z.number(),
   errors: z.array(rowError),
 });
 

@@ -433,6 +433,8 @@ export interface ImportReport {
   alreadyRecorded: number;
   positives: number;
   rechecksCreated: number;
+  /** Tubes found invalid (无效): in a round still running, their people are sampled again. */
+  invalids: number;
   errors: RowError[];
 }
 
@@ -645,6 +647,7 @@ async function applyLabResults(
       alreadyRecorded,
       positives: positivesApplied.length,
       rechecksCreated,
+      invalids: apply.filter((a) => a.row.result === 'invalid').length,
       errors,
     };
   };
