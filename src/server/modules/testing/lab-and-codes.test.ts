@@ -3,15 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import { districtWallClock, localDay } from '../../../domain/dates.ts';
+import { localDay } from '../../../domain/dates.ts';
+import type { ResidenceStatus } from '../../../domain/residents.ts';
 import { addDays } from '../../../domain/testing.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import { auditEvents, tubeMembers, tubes, workItems } from '../../db/schema.ts';
-import { newId } from '../../platform/ids.ts';
 import { client, multipartFile } from '../../testing/http.ts';
-import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
-import { insertHouseholds, insertPersons } from '../residents/resident-repository.ts';
-import { buildPersonRow } from '../residents/resident-rules.ts';
+import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import { addPeople as addPeopleTo, importLabResults, labTime } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
 
 let t: TestApp;
@@ -19,43 +18,8 @@ let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'command', ReturnType<t
 let round: { id: string };
 let point: { id: string };
 const today = localDay();
-const labTime = (minutesAgo: number) => districtWallClock(new Date(Date.now() - minutesAgo * 60_000));
-let idSeq = 500;
-async function addPeople(grid: { id: string; path: string }, n: number, residenceStatus = 'at_home') {
-  const rows = [];
-  const homes = [];
-  for (let i = 0; i < n; i++) {
-    idSeq += 1;
-    const birth = new Date(Date.UTC(1960, 0, 1) + idSeq * 86_400_000)
-      .toISOString()
-      .slice(0, 10)
-      .replace(/-/g, '');
-    const hh = newId();
-    homes.push({
-      id: hh,
-      orgUnitId: grid.id,
-      orgPath: grid.path,
-      address: `测试路${idSeq}号`,
-      districtCode: '411600',
-    });
-    const built = buildPersonRow(
-      t.deps.cipher,
-      {
-        name: `测试${idSeq}`,
-        idNumber: validId(`411602${birth}${String(idSeq % 1000).padStart(3, '0')}`),
-        phone: `139${String(10_000_000 + idSeq).slice(-8)}`,
-        address: `测试路${idSeq}号`,
-        residenceStatus: residenceStatus as 'at_home',
-      },
-      { orgUnitId: grid.id, orgPath: grid.path, districtCode: '411600', householdId: hh },
-    );
-    if (!built.ok) throw new Error(built.reason.en);
-    rows.push(built.row);
-  }
-  await insertHouseholds(t.deps.database.db, homes);
-  await insertPersons(t.deps.database.db, rows);
-  return rows.map((r) => r.id as string);
-}
+const addPeople = (grid: { id: string; path: string }, n: number, residenceStatus?: ResidenceStatus) =>
+  addPeopleTo(t, grid, n, residenceStatus);
 const code = (personId: string) => mintPersonCode(t.deps.cipher, personId);
 let tubeSeq = 0;
 const newTube = () => `R${String(++tubeSeq).padStart(6, '0')}`;
@@ -67,16 +31,8 @@ const scan = (personId: string, tubeCode: string, r = round, p = point) =>
     personCode: code(personId),
     tubeCode,
   });
-async function importResults(csv: string | Buffer, dryRun: boolean, cookieUser = 'lab') {
-  const { payload, contentType } = multipartFile(Buffer.isBuffer(csv) ? csv : Buffer.from(csv), 'r.csv');
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `/api/v1/lab/results/import?dryRun=${dryRun}`,
-    payload,
-    headers: { cookie: await t.login(cookieUser), 'content-type': contentType },
-  });
-  return { status: res.statusCode, body: res.json() };
-}
+// The lab's file, named r.csv as the lab's system would; the lab user posts it.
+const importResults = (csv: string | Buffer, dryRun: boolean) => importLabResults(t, csv, dryRun, 'r.csv');
 const db = () => t.deps.database.db;
 async function sealedTube(n: number, r = round, p = point) {
   const members = await addPeople(t.fx.gridA, n);

@@ -413,14 +413,22 @@ export async function findTubeInScope(db: Executor, scope: string[], code: strin
   return row;
 }
 
+/**
+ * The memberships matching a condition, with those of invalid tubes released for sampling again:
+ * who was swabbed into which tube (a tube's members, a day's swabs), not who counts as sampled.
+ */
+function everSampled(where: SQL): SQL {
+  const columns = sql`round_id, person_id, tube_id, sampler_id, scanned_at`;
+  return sql`(select ${columns} from ${tubeMembers} where ${where}
+              union all
+              select ${columns} from ${releasedTubeMembers} where ${where})`;
+}
+
 export async function findTubeMembers(db: Executor, tubeId: string) {
   return queryRows<{ personId: string; name: string; scannedAt: string; samplerName: string | null }>(
     db,
-    // With the members a tube found invalid released for sampling again: they were in it.
     sql`select m.person_id as "personId", p.name, m.scanned_at as "scannedAt", u.display_name as "samplerName"
-        from (select person_id, sampler_id, scanned_at from ${tubeMembers} where tube_id = ${tubeId}
-              union all
-              select person_id, sampler_id, scanned_at from ${releasedTubeMembers} where tube_id = ${tubeId}) m
+        from ${everSampled(sql`tube_id = ${tubeId}`)} m
           join ${persons} p on p.id = m.person_id left join ${users} u on u.id = m.sampler_id
         order by m.scanned_at, p.name`,
   );
@@ -847,12 +855,8 @@ export async function summaryByDay(db: Executor, roundId: string, scope: string[
   return queryRows<DaySummaryRow>(
     db,
     sql`with members as (
-          -- With the memberships of invalid tubes: those people were sampled, those tubes tested.
           select m.tube_id, m.scanned_at
-          from (select person_id, tube_id, scanned_at from ${tubeMembers} where round_id = ${roundId}
-                union all
-                select person_id, tube_id, scanned_at from ${releasedTubeMembers} where round_id = ${roundId}) m
-            join ${persons} p on p.id = m.person_id
+          from ${everSampled(sql`round_id = ${roundId}`)} m join ${persons} p on p.id = m.person_id
           where ${inScope(sql`p.org_path`, scope)}),
         scans as (
           select ${day(sql`scanned_at`)} as day, count(*)::int as sampled from members group by 1),
@@ -1103,6 +1107,8 @@ export async function findKeyGroupMembersWithLastTest(
 }
 
 export async function findRoundPaths(db: Executor, ids: string[]) {
+  if (ids.length === 0)
+    return new Map<string, { id: string; orgUnitId: string; orgPath: string; endsOn: string }>();
   const rows = await db
     .select({
       id: testRounds.id,

@@ -3,17 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import { districtWallClock, localDay, parseDistrictDateTime } from '../../../domain/dates.ts';
+import { localDay, parseDistrictDateTime } from '../../../domain/dates.ts';
+import type { ResidenceStatus } from '../../../domain/residents.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import { auditEvents, rechecks, tubeMembers, tubes, workItems } from '../../db/schema.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import { actorOfUser } from '../../platform/auth/auth-service.ts';
-import { newId } from '../../platform/ids.ts';
 import { client, multipartFile } from '../../testing/http.ts';
-import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
+import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import { openTestDatabaseAgain } from '../../testing/test-database.ts';
-import { insertHouseholds, insertPersons } from '../residents/resident-repository.ts';
-import { buildPersonRow } from '../residents/resident-rules.ts';
+import { addPeople as addPeopleTo, importLabResults, labTime } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
 import { recordScan } from './scan-service.ts';
 import { recountRoundCoverage, sampleIntoTubesValues } from './testing-repository.ts';
@@ -23,56 +22,12 @@ let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'workerB' | 'command', 
 let round: { id: string };
 let point: { id: string };
 const today = localDay();
-/**
- * A lab's result time on the district's clocks, minutes ago: always in the past, whatever the hour
- * the tests run (a fixed "today 10:00" is in the future until 10:00 in 周口).
- */
-const labTime = (minutesAgo: number) => districtWallClock(new Date(Date.now() - minutesAgo * 60_000));
-
-let idSeq = 0;
-/** Residents straight into the registry (fast): n people in one grid, each in their own household. */
-async function addPeople(
+const addPeople = (
   grid: { id: string; path: string },
   n: number,
-  residenceStatus: 'at_home' | 'away' | 'moved_out' | 'deceased' | 'commuting' | 'visiting' = 'at_home',
+  residenceStatus?: ResidenceStatus,
   householdId?: string,
-): Promise<string[]> {
-  const rows = [];
-  const homes = [];
-  for (let i = 0; i < n; i++) {
-    idSeq += 1;
-    const birth = new Date(Date.UTC(1960, 0, 1) + idSeq * 86_400_000)
-      .toISOString()
-      .slice(0, 10)
-      .replace(/-/g, '');
-    const hh = householdId ?? newId();
-    if (!householdId)
-      homes.push({
-        id: hh,
-        orgUnitId: grid.id,
-        orgPath: grid.path,
-        address: `测试路${idSeq}号`,
-        districtCode: '411600',
-      });
-    const built = buildPersonRow(
-      t.deps.cipher,
-      {
-        name: `测试${idSeq}`,
-        idNumber: validId(`411602${birth}${String(idSeq % 1000).padStart(3, '0')}`),
-        phone: `139${String(10_000_000 + idSeq).slice(-8)}`,
-        address: `测试路${idSeq}号`,
-        residenceStatus,
-      },
-      { orgUnitId: grid.id, orgPath: grid.path, districtCode: '411600', householdId: hh },
-    );
-    if (!built.ok) throw new Error(built.reason.en);
-    rows.push(built.row);
-  }
-  if (homes.length) await insertHouseholds(t.deps.database.db, homes);
-  await insertPersons(t.deps.database.db, rows);
-  return rows.map((r) => r.id as string);
-}
-
+) => addPeopleTo(t, grid, n, residenceStatus, householdId);
 const code = (personId: string) => mintPersonCode(t.deps.cipher, personId);
 let tubeSeq = 0;
 const newTube = () => `T${String(++tubeSeq).padStart(6, '0')}`;
@@ -88,16 +43,8 @@ function scan(personId: string, tubeCode: string, extra: Record<string, unknown>
   });
 }
 
-async function importResults(csv: string | Buffer, dryRun: boolean, filename = 'results.csv') {
-  const { payload, contentType } = multipartFile(Buffer.isBuffer(csv) ? csv : Buffer.from(csv), filename);
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `/api/v1/lab/results/import?dryRun=${dryRun}`,
-    payload,
-    headers: { cookie: await t.login('lab'), 'content-type': contentType },
-  });
-  return { status: res.statusCode, body: res.json() };
-}
+const importResults = (csv: string | Buffer, dryRun: boolean, filename?: string) =>
+  importLabResults(t, csv, dryRun, filename);
 
 const now = () => new Date().toISOString();
 const db = () => t.deps.database.db;

@@ -477,11 +477,11 @@ export async function enterLabResult(
       ct: input.ct ?? null,
     },
   ];
-  // Checked first, writing nothing: a refused entry leaves no (empty) import behind.
-  refuseEnteredResult(await applyLabResults(deps, actor, scope, rows, [], '手工录入', { dryRun: true }));
-  const report = await applyLabResults(deps, actor, scope, rows, [], '手工录入', { dryRun: false });
-  refuseEnteredResult(report);
-  return report;
+  // Refused inside the write: a refused entry leaves no (empty) import behind.
+  return applyLabResults(deps, actor, scope, rows, [], '手工录入', {
+    dryRun: false,
+    refuse: refuseEnteredResult,
+  });
 }
 
 /** Why a result typed in for one tube is not taken, as the error a form shows. */
@@ -510,7 +510,11 @@ async function applyLabResults(
   rows: ResultRow[],
   errors: RowError[],
   fileName: string,
-  options: { dryRun: boolean },
+  options: {
+    dryRun: boolean;
+    /** Throws to refuse the report: inside the write, so a refused one leaves nothing behind. */
+    refuse?: (report: ImportReport) => void;
+  },
 ): Promise<ImportReport> {
   const db = deps.database.db;
 
@@ -656,6 +660,7 @@ async function applyLabResults(
   let touched: Touched[] = [];
   return runWrite(deps, actor, 'lab-results.import', async (tx) => {
     const result = await report(tx, true);
+    options.refuse?.(result);
     touched = [
       {
         entity: 'lab_result_import',
@@ -741,26 +746,69 @@ async function followUpResults(
     statuses = [];
   };
 
-  // Pooled positives: recall every member.
   const pooledPositive = members.filter((m) => {
     const t = tubeOf.get(m.tubeId);
     return t?.result === 'positive' && isPooled(t.mode as SamplingMode);
   });
-  const workers = await repo.findGridWorkers(tx, [...new Set(pooledPositive.map((m) => m.orgUnitId))]);
-  const recheckItems: NewWorkItem[] = pooledPositive.map((m) => {
+  const singlePositive = members.filter((m) => {
+    const t = tubeOf.get(m.tubeId);
+    return t?.result === 'positive' && !isPooled(t.mode as SamplingMode);
+  });
+  // Invalid tubes: nobody in them has a result. In a round still running they are due again (on
+  // the missing list, scannable again), and their grid workers are sent to have them sampled
+  // again. A round that has ended keeps its figures: its people are tested in the next one.
+  const invalidTubes = tested.filter((t) => t.result === 'invalid');
+  const rounds = await repo.findRoundPaths(tx, [
+    ...new Set([...singlePositive.map((m) => m.roundId), ...invalidTubes.map((t) => t.roundId)]),
+  ]);
+  const today = localDay();
+  const released = new Set(
+    invalidTubes
+      .filter((t) => {
+        const endsOn = rounds.get(t.roundId)?.endsOn;
+        return endsOn !== undefined && today <= endsOn;
+      })
+      .map((t) => t.id),
+  );
+  const resample = members.filter((m) => released.has(m.tubeId));
+
+  // The grid workers of everyone recalled or to sample again, in one read.
+  const workers = await repo.findGridWorkers(tx, [
+    ...new Set([...pooledPositive, ...resample].map((m) => m.orgUnitId)),
+  ]);
+  /** A work item about a member for their grid worker (their grid, when it has none). */
+  const forGridWorker = (
+    m: repo.MemberOfTube,
+    item: Pick<NewWorkItem, 'type' | 'title'>,
+    dueInHours: number,
+  ): NewWorkItem => {
     const worker = workers.get(m.orgUnitId);
     return {
-      type: 'recheck',
-      title: `单管复核：${m.name}（${m.address}），混管 ${m.tubeCode} 阳性，立即临时管控并单采单检`,
+      ...item,
       subjectEntity: 'person',
       subjectId: m.personId,
       assigneeUserId: worker ?? null,
       assigneeOrgUnitId: worker ? null : m.orgUnitId,
       orgPath: m.orgPath,
-      dueAt: new Date(now.getTime() + 2 * 3600_000),
+      dueAt: new Date(now.getTime() + dueInHours * 3600_000),
     };
-  });
-  const itemIds = await addWorkItems(tx, actor, recheckItems);
+  };
+
+  // Pooled positives: recall every member.
+  const itemIds = await addWorkItems(
+    tx,
+    actor,
+    pooledPositive.map((m) =>
+      forGridWorker(
+        m,
+        {
+          type: 'recheck',
+          title: `单管复核：${m.name}（${m.address}），混管 ${m.tubeCode} 阳性，立即临时管控并单采单检`,
+        },
+        2,
+      ),
+    ),
+  );
   const created = await repo.insertRechecks(
     tx,
     pooledPositive.map((m, k) => ({
@@ -789,13 +837,8 @@ async function followUpResults(
   }
 
   // Single-tube positives: handed over, the command centre told at once.
-  const singlePositive = members.filter((m) => {
-    const t = tubeOf.get(m.tubeId);
-    return t?.result === 'positive' && !isPooled(t.mode as SamplingMode);
-  });
   for (const m of singlePositive) status(m, 'handed_over', `单管阳性 ${m.tubeCode}`);
   if (singlePositive.length > 0) {
-    const rounds = await repo.findRoundPaths(tx, [...new Set(singlePositive.map((m) => m.roundId))]);
     await addWorkItems(
       tx,
       actor,
@@ -819,39 +862,21 @@ async function followUpResults(
     '已重新采样，结果已出',
   );
 
-  // Invalid tubes: nobody in them has a result. In a round still running they are due again (on
-  // the missing list, scannable again), and their grid workers are sent to have them sampled
-  // again. A round that has ended keeps its figures: its people are tested in the next one.
-  const invalidTubes = tested.filter((t) => t.result === 'invalid');
-  const roundsOfInvalid = await repo.findRoundPaths(tx, [...new Set(invalidTubes.map((t) => t.roundId))]);
-  const today = localDay();
-  const released = new Set(
-    invalidTubes
-      .filter((t) => {
-        const endsOn = roundsOfInvalid.get(t.roundId)?.endsOn;
-        return endsOn !== undefined && today <= endsOn;
-      })
-      .map((t) => t.id),
-  );
-  const resample = members.filter((m) => released.has(m.tubeId));
+  // Invalid tubes of rounds still running: released, each member sent to be sampled again.
   await repo.releaseMembersOfTubes(tx, [...released]);
-  const resampleWorkers = await repo.findGridWorkers(tx, [...new Set(resample.map((m) => m.orgUnitId))]);
   await addWorkItems(
     tx,
     actor,
-    resample.map((m) => {
-      const worker = resampleWorkers.get(m.orgUnitId);
-      return {
-        type: 'resample',
-        title: `重新采样：${m.name}（${m.address}），管 ${m.tubeCode} 结果无效，本轮需重新采样`,
-        subjectEntity: 'person',
-        subjectId: m.personId,
-        assigneeUserId: worker ?? null,
-        assigneeOrgUnitId: worker ? null : m.orgUnitId,
-        orgPath: m.orgPath,
-        dueAt: new Date(now.getTime() + 12 * 3600_000),
-      };
-    }),
+    resample.map((m) =>
+      forGridWorker(
+        m,
+        {
+          type: 'resample',
+          title: `重新采样：${m.name}（${m.address}），管 ${m.tubeCode} 结果无效，本轮需重新采样`,
+        },
+        12,
+      ),
+    ),
   );
   // The controls set so far are read below (a pool's positive and a recheck's negative may come
   // in one file).

@@ -74,6 +74,27 @@ export async function actorOfUser(
 }
 
 /**
+ * Counts a password check before it is made (concurrent tries see each other) under a keyed hash
+ * of what it is about, and refuses it once that (or, for logins, the address) has failed too often.
+ * Returns the attempt, to be deleted on success or marked failed from its address.
+ */
+async function beginAttempt(deps: AppDeps, about: string, ip: string, options: { limitAddress: boolean }) {
+  const db = deps.database.db;
+  const key = deps.cipher.lookupHash(about);
+  const attemptId = await sessions.insertLoginAttempt(db, key, ip);
+  const recent = await sessions.countRecentFailures(db, key, ip, FAILURE_WINDOW_MINUTES);
+  const addressRefused =
+    options.limitAddress &&
+    (recent.byIp >= MAX_FAILURES ||
+      recent.byIp + recent.pendingByIp > MAX_FAILURES + ATTEMPTS_UNDER_WAY_PER_ADDRESS);
+  if (recent.byUser > MAX_FAILURES || addressRefused) {
+    await sessions.deleteLoginAttempt(db, attemptId);
+    throw new AppError('TOO_MANY_ATTEMPTS');
+  }
+  return attemptId;
+}
+
+/**
  * Logs a user in. Wrong username and wrong password answer the same message in the same time;
  * more than ten failures for one username or one IP within 15 minutes lock further tries out.
  */
@@ -82,18 +103,9 @@ export async function login(deps: AppDeps, input: { username: string; password: 
   const username = input.username.trim();
   // Failures are counted by a keyed hash of the name typed, never the name: people type their
   // password into the username field, and it must not sit in a table (nor in the audit, below).
-  const attemptKey = deps.cipher.lookupHash(`login:${username.toLowerCase()}`);
-  // The attempt is counted before the password is checked, so concurrent tries see each other.
-  const attemptId = await sessions.insertLoginAttempt(db, attemptKey, info.ip);
-  const recent = await sessions.countRecentFailures(db, attemptKey, info.ip, FAILURE_WINDOW_MINUTES);
-  if (
-    recent.byUser > MAX_FAILURES ||
-    recent.byIp >= MAX_FAILURES ||
-    recent.byIp + recent.pendingByIp > MAX_FAILURES + ATTEMPTS_UNDER_WAY_PER_ADDRESS
-  ) {
-    await sessions.deleteLoginAttempt(db, attemptId);
-    throw new AppError('TOO_MANY_ATTEMPTS');
-  }
+  const attemptId = await beginAttempt(deps, `login:${username.toLowerCase()}`, info.ip, {
+    limitAddress: true,
+  });
   const user = await findUserByUsername(db, username);
   const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
   if (!user || !ok || !user.active) {
@@ -233,13 +245,7 @@ export async function changeOwnPassword(
 ) {
   const db = deps.database.db;
   // Limited like logins: a session left open on a shared phone must not guess the password.
-  const attemptKey = deps.cipher.lookupHash(`password:${actor.userId}`);
-  const attemptId = await sessions.insertLoginAttempt(db, attemptKey, actor.ip);
-  const recent = await sessions.countRecentFailures(db, attemptKey, actor.ip, FAILURE_WINDOW_MINUTES);
-  if (recent.byUser > MAX_FAILURES) {
-    await sessions.deleteLoginAttempt(db, attemptId);
-    throw new AppError('TOO_MANY_ATTEMPTS');
-  }
+  const attemptId = await beginAttempt(deps, `password:${actor.userId}`, actor.ip, { limitAddress: false });
   const user = await findUserById(db, actor.userId);
   if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw invalidField('currentPassword', text('当前密码不正确', 'The current password is wrong'));

@@ -1,0 +1,79 @@
+/** Helpers of the testing module's HTTP tests: residents straight into the registry, lab files. */
+import { districtWallClock } from '../../domain/dates.ts';
+import type { ResidenceStatus } from '../../domain/residents.ts';
+import { insertHouseholds, insertPersons } from '../modules/residents/resident-repository.ts';
+import { buildPersonRow } from '../modules/residents/resident-rules.ts';
+import { newId } from '../platform/ids.ts';
+import { multipartFile } from './http.ts';
+import { type TestApp, validId } from './test-app.ts';
+
+/**
+ * A lab's result time on the district's clocks, minutes ago: always in the past, whatever the hour
+ * the tests run (a fixed "today 10:00" is in the future until 10:00 in 周口).
+ */
+export const labTime = (minutesAgo: number) => districtWallClock(new Date(Date.now() - minutesAgo * 60_000));
+
+let personSeq = 0;
+/**
+ * Residents straight into the registry (fast): n people in one grid, each in a household of
+ * their own unless one is given. Names, ID numbers and phones follow one sequence per process.
+ */
+export async function addPeople(
+  t: TestApp,
+  grid: { id: string; path: string },
+  n: number,
+  residenceStatus: ResidenceStatus = 'at_home',
+  householdId?: string,
+): Promise<string[]> {
+  const rows = [];
+  const homes = [];
+  for (let i = 0; i < n; i++) {
+    personSeq += 1;
+    const birth = new Date(Date.UTC(1960, 0, 1) + personSeq * 86_400_000)
+      .toISOString()
+      .slice(0, 10)
+      .replace(/-/g, '');
+    const hh = householdId ?? newId();
+    if (!householdId)
+      homes.push({
+        id: hh,
+        orgUnitId: grid.id,
+        orgPath: grid.path,
+        address: `测试路${personSeq}号`,
+        districtCode: '411600',
+      });
+    const built = buildPersonRow(
+      t.deps.cipher,
+      {
+        name: `测试${personSeq}`,
+        idNumber: validId(`411602${birth}${String(personSeq % 1000).padStart(3, '0')}`),
+        phone: `139${String(10_000_000 + personSeq).slice(-8)}`,
+        address: `测试路${personSeq}号`,
+        residenceStatus,
+      },
+      { orgUnitId: grid.id, orgPath: grid.path, districtCode: '411600', householdId: hh },
+    );
+    if (!built.ok) throw new Error(built.reason.en);
+    rows.push(built.row);
+  }
+  if (homes.length) await insertHouseholds(t.deps.database.db, homes);
+  await insertPersons(t.deps.database.db, rows);
+  return rows.map((r) => r.id as string);
+}
+
+/** A lab's result file posted as the lab user (multipart `file`). */
+export async function importLabResults(
+  t: TestApp,
+  file: string | Buffer,
+  dryRun: boolean,
+  filename = 'results.csv',
+) {
+  const { payload, contentType } = multipartFile(Buffer.isBuffer(file) ? file : Buffer.from(file), filename);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/lab/results/import?dryRun=${dryRun}`,
+    payload,
+    headers: { cookie: await t.login('lab'), 'content-type': contentType },
+  });
+  return { status: res.statusCode, body: res.json() };
+}
