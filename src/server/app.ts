@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
+import { labRoutes } from './modules/labs/labs-routes.ts';
 import { orgRoutes } from './modules/org/org-routes.ts';
 import { residentRoutes } from './modules/residents/resident-routes.ts';
 import { testingRoutes } from './modules/testing/testing-routes.ts';
@@ -138,6 +139,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         eventRoutes,
         residentRoutes,
         testingRoutes,
+        labRoutes,
       ]) {
         await api.register(routes(deps));
       }

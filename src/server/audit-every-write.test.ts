@@ -32,6 +32,7 @@ type Case = {
 
 let itemId = '';
 let duplicateId = '';
+let labId = '';
 const testing = { roundId: '', pointId: '', sweepId: '', tube: 'AUDIT0001' };
 const today = localDay();
 const CASES: Record<string, Case> = {
@@ -249,8 +250,19 @@ const CASES: Record<string, Case> = {
   },
   'POST /api/v1/sampling/handovers': {
     as: 'sampler',
-    body: () => ({ roundId: testing.roundId, labName: '市疾控实验室', tubeCodes: [testing.tube] }),
+    body: () => ({ roundId: testing.roundId, labId, tubeCodes: [testing.tube] }),
     action: 'lab-handover.create',
+  },
+  'POST /api/v1/labs': {
+    as: 'admin',
+    body: () => ({ name: '第三方检测机构', orgUnitId: t.fx.district.id }),
+    action: 'lab.create',
+  },
+  'PATCH /api/v1/labs/{id}': {
+    as: 'admin',
+    params: () => ({ id: labId }),
+    body: () => ({ name: '周口市疾控中心实验室（新址）' }),
+    action: 'lab.update',
   },
   'POST /api/v1/lab/receipts': {
     as: 'lab',
@@ -308,6 +320,7 @@ test('every write route leaves exactly one audit event, sensitive values masked'
     residenceStatus: 'at_home',
   });
   duplicateId = dup.body.id;
+  labId = (await admin.post('/api/v1/labs', { name: '市疾控实验室', orgUnitId: t.fx.district.id })).body.id;
   const writes = (await listApiRoutes(t.app)).filter((r) => r.method !== 'GET');
   assert.ok(writes.length >= 10);
   for (const route of writes) {

@@ -19,7 +19,7 @@ let markers: string[];
 /** For each route with an id, grid B's record of that kind. */
 let bIds: Record<string, Record<string, string>>;
 /** Grid B's testing records: a round over B, its point, a tube with B's resident, a sweep. */
-const bTesting = { roundId: '', pointId: '', sweepId: '', tube: 'BTUBE001' };
+const bTesting = { roundId: '', pointId: '', sweepId: '', tube: 'BTUBE001', labId: '' };
 
 before(async () => {
   t = await createTestApp();
@@ -80,11 +80,16 @@ before(async () => {
   });
   assert.equal(sweep.body.households, 1);
   bTesting.sweepId = sweep.body.id;
+  // A lab serving grid B only: not grid A's to see, change or hand tubes to.
+  const bLab = await admin.post('/api/v1/labs', { name: '乙网格检测点实验室', orgUnitId: t.fx.gridB.id });
+  assert.equal(bLab.status, 201, JSON.stringify(bLab.body));
+  bTesting.labId = bLab.body.id;
   markers = [
     bTesting.roundId,
     bTesting.pointId,
     bTesting.sweepId,
     bTesting.tube,
+    bTesting.labId,
     t.fx.residentB.id,
     other.body.id,
     t.fx.gridB.id,
@@ -128,6 +133,7 @@ before(async () => {
     '/api/v1/residents/{id}/person-code/renew': { id: t.fx.residentB.id },
     '/api/v1/sampling/tubes/{tubeCode}': { tubeCode: bTesting.tube },
     '/api/v1/sampling/tubes/{tubeCode}/seal': { tubeCode: bTesting.tube },
+    '/api/v1/labs/{id}': { id: bTesting.labId },
   };
 });
 after(() => t.close());
@@ -163,6 +169,7 @@ const LIST_QUERIES: Record<string, (fx: TestApp['fx']) => string[]> = {
   '/api/v1/residents/export.xlsx': (fx) => ['?q=李四光', `?gridId=${fx.gridB.id}`, '?unmasked=true'],
   '/api/v1/residents/import-template.xlsx': () => [],
   '/api/v1/test-rounds': () => ['?page=1&pageSize=100'],
+  '/api/v1/labs': () => [],
   '/api/v1/key-group-testing/due': (fx) => [`?orgUnitId=${fx.gridB.id}`, `?orgUnitId=${fx.community.id}`],
 };
 
@@ -216,9 +223,10 @@ const B_CREATES: Record<string, (fx: TestApp['fx']) => unknown> = {
   }),
   'POST /api/v1/sampling/handovers': () => ({
     roundId: bTesting.roundId,
-    labName: '越权送检',
+    labId: bTesting.labId,
     tubeCodes: [bTesting.tube],
   }),
+  'POST /api/v1/labs': (fx) => ({ name: '越权检测机构', orgUnitId: fx.gridB.id }),
   'POST /api/v1/lab/receipts': () => ({ tubeCodes: [bTesting.tube] }),
   'POST /api/v1/lab/results/import': () => ({ file: '乙网格' }),
   'POST /api/v1/lab/results': () => ({

@@ -401,12 +401,42 @@ export const collectionPoints = pgTable(
   ],
 );
 
+/**
+ * A testing lab (检测机构: the CDC's lab, a hospital's, a contracted third party), kept by the
+ * command centre. It serves the subtree of its org unit: tubes sampled there can be handed to it.
+ * Its team are the lab accounts that work for it: they receive and enter results only for tubes
+ * handed to it (or handed to no lab yet, which their receipt or result then assigns to it).
+ */
+export const labs = pgTable(
+  'labs',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    orgUnitId: uuid('org_unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    orgPath: text('org_path').notNull(),
+    memberUserIds: uuid('member_user_ids').array().notNull().default(sql`'{}'`),
+    active: boolean('active').notNull().default(true),
+    districtCode: text('district_code').notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('labs_name_key').on(t.districtCode, t.name),
+    index('labs_members_idx').using('gin', t.memberUserIds),
+  ],
+);
+
 /** A hand-over of sealed tubes to a lab (送检批次). */
 export const labHandovers = pgTable('lab_handovers', {
   id: uuid('id').primaryKey(),
   roundId: uuid('round_id')
     .notNull()
     .references(() => testRounds.id),
+  labId: uuid('lab_id').references(() => labs.id),
+  /** The lab's name when handed over (a hand-over slip keeps the name it was written with). */
   labName: text('lab_name').notNull(),
   tubeCount: integer('tube_count').notNull(),
   orgPath: text('org_path').notNull(),
@@ -452,6 +482,8 @@ export const tubes = pgTable(
     openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
     sealedAt: timestamp('sealed_at', { withTimezone: true }),
     handoverId: uuid('handover_id').references(() => labHandovers.id),
+    /** The lab testing it: set by the hand-over, or by the first lab to receive or test it. */
+    labId: uuid('lab_id').references(() => labs.id),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     receivedAt: timestamp('received_at', { withTimezone: true }),
     result: text('result'),

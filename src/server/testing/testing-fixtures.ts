@@ -77,3 +77,23 @@ export async function importLabResults(
   });
   return { status: res.statusCode, body: res.json() };
 }
+
+/** A lab (检测机构) registered by the admin, serving `orgUnitId` (the district by default). */
+export async function addLab(
+  t: TestApp,
+  name: string,
+  options: { memberUserIds?: string[]; orgUnitId?: string } = {},
+): Promise<string> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/labs',
+    payload: {
+      name,
+      orgUnitId: options.orgUnitId ?? t.fx.district.id,
+      memberUserIds: options.memberUserIds ?? [],
+    },
+    headers: { cookie: await t.login('admin') },
+  });
+  if (res.statusCode !== 201) throw new Error(`lab ${name}: ${res.statusCode} ${res.body}`);
+  return res.json().id;
+}

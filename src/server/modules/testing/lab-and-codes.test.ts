@@ -10,7 +10,12 @@ import { arrayParam, queryRows } from '../../db/rows.ts';
 import { auditEvents, tubeMembers, tubes, workItems } from '../../db/schema.ts';
 import { client, multipartFile } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
-import { addPeople as addPeopleTo, importLabResults, labTime } from '../../testing/testing-fixtures.ts';
+import {
+  addLab,
+  addPeople as addPeopleTo,
+  importLabResults,
+  labTime,
+} from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
 
 let t: TestApp;
@@ -273,7 +278,7 @@ describe('lab results, person codes and key groups: found in review', () => {
     const body = {
       clientId: randomUUID(),
       roundId: round.id,
-      labName: '周口市疾控中心实验室',
+      labId: await addLab(t, '周口市疾控中心实验室'),
       tubeCodes: [tube],
     };
     const first = await as.sampler.post('/api/v1/sampling/handovers', body);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import {
   DOOR_TO_DOOR_EXEMPTIONS,
   DUE_RESIDENCE_STATUSES,
@@ -444,12 +444,26 @@ export async function updateTube(db: Executor, id: string, patch: Partial<typeof
 }
 
 /** Tubes by code in the actor's scope, locked, for a state change of many (hand-over, receipt). */
-export async function lockTubesInScope(db: Executor, scope: string[], codes: string[]) {
+/**
+ * A lab's share of tubes: with `labIds` (the labs whose team the actor is on), tubes handed to
+ * one of them or to none yet; with null (no lab's team: the command centre standing in), any.
+ */
+function ofLabs(labIds: string[] | null | undefined): SQL {
+  if (!labIds) return sql`true`;
+  return sql`(${tubes.labId} is null or ${tubes.labId} = any(${arrayParam(labIds, 'uuid')}))`;
+}
+
+export async function lockTubesInScope(
+  db: Executor,
+  scope: string[],
+  codes: string[],
+  labIds: string[] | null = null,
+) {
   return (
     db
       .select()
       .from(tubes)
-      .where(and(inArray(tubes.code, codes), inScope(tubes.orgPath, scope)))
+      .where(and(inArray(tubes.code, codes), inScope(tubes.orgPath, scope), ofLabs(labIds)))
       // Byte by byte, whatever the database's collation: the order a batch of scans locks them in.
       .orderBy(sql`${tubes.code} collate "C"`)
       .for('update')
@@ -458,6 +472,15 @@ export async function lockTubesInScope(db: Executor, scope: string[], codes: str
 
 export async function insertHandover(db: Executor, row: typeof labHandovers.$inferInsert) {
   await db.insert(labHandovers).values(row);
+}
+
+/** Tubes handed to no lab yet go to this one (a lab receiving by scanning, or by its results). */
+export async function assignTubesToLab(db: Executor, ids: string[], labId: string | null) {
+  if (ids.length === 0 || !labId) return;
+  await db
+    .update(tubes)
+    .set({ labId })
+    .where(and(inArray(tubes.id, ids), isNull(tubes.labId)));
 }
 
 export async function setTubesState(db: Executor, ids: string[], patch: Partial<typeof tubes.$inferInsert>) {
@@ -476,7 +499,7 @@ export async function findTubesByCodes(
   db: Executor,
   scope: string[],
   codes: string[],
-  options: { forUpdate?: boolean } = {},
+  options: { forUpdate?: boolean; labIds?: string[] | null } = {},
 ) {
   if (codes.length === 0) return [];
   return queryRows<{
@@ -494,6 +517,7 @@ export async function findTubesByCodes(
     sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount", org_path as "orgPath",
                (select min(m.scanned_at) from ${tubeMembers} m where m.tube_id = ${tubes}.id) as "firstScanAt"
         from ${tubes} where code = any(${arrayParam(codes, 'text')}) and ${inScope(sql`org_path`, scope)}
+          and ${ofLabs(options.labIds)}
         ${options.forUpdate ? sql`order by code collate "C" for update` : sql``}`,
   );
 }
@@ -507,13 +531,16 @@ export async function setTubeResults(
   db: Executor,
   importId: string,
   rows: { id: string; result: string; testedAt: string; ct: string | null }[],
+  /** The lab testing them, for those handed to no lab (null: they stay so). */
+  labId: string | null = null,
 ) {
   for (let i = 0; i < rows.length; i += 20000) {
     const slice = rows.slice(i, i + 20000);
     await db.execute(
       sql`update ${tubes} t
           set result = d.result, tested_at = d.tested_at, ct = d.ct, state = 'tested',
-              result_import_id = ${importId}, received_at = coalesce(t.received_at, d.tested_at)
+              result_import_id = ${importId}, received_at = coalesce(t.received_at, d.tested_at),
+              lab_id = coalesce(t.lab_id, ${labId}::uuid)
           from unnest(${arrayParam(
             slice.map((r) => r.id),
             'uuid',

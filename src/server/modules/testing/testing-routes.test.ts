@@ -12,7 +12,12 @@ import { actorOfUser } from '../../platform/auth/auth-service.ts';
 import { client, multipartFile } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import { openTestDatabaseAgain } from '../../testing/test-database.ts';
-import { addPeople as addPeopleTo, importLabResults, labTime } from '../../testing/testing-fixtures.ts';
+import {
+  addLab,
+  addPeople as addPeopleTo,
+  importLabResults,
+  labTime,
+} from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
 import { recordScan } from './scan-service.ts';
 import { recountRoundCoverage, sampleIntoTubesValues } from './testing-repository.ts';
@@ -631,17 +636,18 @@ describe('lab results', () => {
 
   test('tubes move sealed → sent → received; a hand-over takes only sealed tubes', async () => {
     const open = newTube();
+    const cdcLab = await addLab(t, '周口市疾控中心实验室');
     const [p] = await addPeople(t.fx.gridA, 1);
     await scan(p as string, open);
     const refused = await as.sampler.post('/api/v1/sampling/handovers', {
       roundId: round.id,
-      labName: '周口市疾控中心实验室',
+      labId: cdcLab,
       tubeCodes: [negative.tube, open],
     });
     assert.equal(refused.status, 409);
     const sent = await as.sampler.post('/api/v1/sampling/handovers', {
       roundId: round.id,
-      labName: '周口市疾控中心实验室',
+      labId: cdcLab,
       tubeCodes: [negative.tube],
     });
     assert.equal(sent.status, 201, JSON.stringify(sent.body));

@@ -582,10 +582,12 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           body: z.object({
             clientId: z.uuid().optional(),
             roundId: z.uuid(),
-            labName: z.string().trim().min(1).max(100),
+            labId: z.uuid(),
             tubeCodes: z.array(tubeCode).min(1).max(5000),
           }),
-          response: { 201: z.object({ id: z.string(), labName: z.string(), tubeCount: z.number() }) },
+          response: {
+            201: z.object({ id: z.string(), labId: z.string(), labName: z.string(), tubeCount: z.number() }),
+          },
         },
       },
       async (req, reply) => reply.status(201).send(await service.handOverTubes(deps, actorOf(req), req.body)),

@@ -27,6 +27,8 @@ import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
 import { addWorkItems, type NewWorkItem } from '../../platform/work-items/work-item-service.ts';
+import { findLabVisible } from '../labs/labs-repository.ts';
+import { labsOfActor } from '../labs/labs-service.ts';
 import { findChildrenInScope, findOrgUnitInScope, findOrgUnitsByPaths } from '../org/org-repository.ts';
 import { findKeyGroupClasses, findResidentInScope } from '../residents/resident-repository.ts';
 import { type ResultRow, type RowError, readResultsFile } from './lab-results-file.ts';
@@ -315,10 +317,14 @@ const tubeList = (codes: string[]) => [...new Set(codes.map((c) => c.trim()).fil
 export async function handOverTubes(
   deps: AppDeps,
   actor: Actor,
-  input: { roundId: string; labName: string; tubeCodes: string[]; clientId?: string },
+  input: { roundId: string; labId: string; tubeCodes: string[]; clientId?: string },
 ) {
   const scope = requireScope(actor, 'sampling.scan');
   const codes = tubeList(input.tubeCodes);
+  const lab = (await findLabVisible(deps.database.db, scope, input.labId))?.lab;
+  if (!lab) throw invalidField('labId', text('检测机构不存在', 'Unknown lab'));
+  if (!lab.active)
+    throw invalidField('labId', text(`检测机构“${lab.name}”已停用，请选择其他机构`, 'This lab is stopped'));
   return runWrite(
     deps,
     actor,
@@ -348,12 +354,22 @@ export async function handOverTubes(
           { code: 'TUBE_STATE', tubeCodes: notSealed.map((t) => t.code) },
           'tubeCodes',
         );
+      const outside = found.filter((t) => !isWithin(t.orgPath, lab.orgPath));
+      if (outside.length > 0)
+        throw invalidField(
+          'labId',
+          text(
+            `检测机构“${lab.name}”不承接这些管所在区域的样本（如 ${outside[0]?.code}）`,
+            'This lab does not serve the area of these tubes',
+          ),
+        );
       const id = newId();
       const orgPath = found[0]?.orgPath as string;
       await repo.insertHandover(tx, {
         id,
         roundId: input.roundId,
-        labName: input.labName,
+        labId: lab.id,
+        labName: lab.name,
         tubeCount: found.length,
         orgPath,
         createdBy: actor.userId,
@@ -361,9 +377,9 @@ export async function handOverTubes(
       await repo.setTubesState(
         tx,
         found.map((t) => t.id),
-        { state: 'sent', sentAt: new Date(), handoverId: id },
+        { state: 'sent', sentAt: new Date(), handoverId: id, labId: lab.id },
       );
-      const result = { id, labName: input.labName, tubeCount: found.length };
+      const result = { id, labId: lab.id, labName: lab.name, tubeCount: found.length };
       return {
         result,
         touched: { entity: 'lab_handover', entityId: id, orgPath, after: { ...result, tubeCodes: codes } },
@@ -379,6 +395,12 @@ const AUDITED_RESULTS_IN_FULL = 100;
 /** How far a lab's result time may lie before the tube's first scan (clocks differ), in ms. */
 const RESULT_CLOCK_SKEW_MS = 15 * 60_000;
 
+/**
+ * The lab a receipt or result assigns the tubes handed to no lab yet: the actor's, when they work
+ * for exactly one lab (null: they stay unassigned).
+ */
+const soleLab = (labIds: string[] | null) => (labIds?.length === 1 ? (labIds[0] as string) : null);
+
 /** A tube a lab can receive: sealed, or handed over to it. */
 const isReceivable = (t: { state: string }) => t.state === 'sealed' || t.state === 'sent';
 
@@ -386,8 +408,10 @@ const isReceivable = (t: { state: string }) => t.state === 'sealed' || t.state =
 export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCodes: string[] }) {
   const scope = requireScope(actor, 'lab.results');
   const codes = tubeList(input.tubeCodes);
+  const labIds = await labsOfActor(deps, actor);
   return runWrite(deps, actor, 'tube.receive', async (tx) => {
-    const found = await repo.lockTubesInScope(tx, scope, codes);
+    // Tubes handed to another lab are not this lab's to receive: they answer as unknown here.
+    const found = await repo.lockTubesInScope(tx, scope, codes, labIds);
     const known = new Set(found.map((t) => t.code));
     const unknownTubes = codes.filter((c) => !known.has(c));
     if (found.length === 0)
@@ -400,6 +424,11 @@ export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCod
       tx,
       receivable.map((t) => t.id),
       { state: 'received', receivedAt: new Date() },
+    );
+    await repo.assignTubesToLab(
+      tx,
+      receivable.map((t) => t.id),
+      soleLab(labIds),
     );
     // Named, with why: a tube still taking people (opened) here is far likelier a misread barcode
     // or a tube sent too early than a receipt; one tested already was received long ago.
@@ -517,6 +546,7 @@ async function applyLabResults(
   },
 ): Promise<ImportReport> {
   const db = deps.database.db;
+  const labIds = await labsOfActor(deps, actor);
 
   // Rows of one tube: identical ones are duplicates, differing ones a conflict (neither applied).
   const byCode = new Map<string, typeof rows>();
@@ -550,7 +580,8 @@ async function applyLabResults(
           tx,
           scope,
           wanted.map((r) => r.tubeCode),
-          { forUpdate: write },
+          // A tube handed to another lab is not this lab's to test: it is reported unknown here.
+          { forUpdate: write, labIds },
         )
       ).map((t) => [t.code, t]),
     );
@@ -627,6 +658,7 @@ async function applyLabResults(
           testedAt: a.row.testedAt.toISOString(),
           ct: a.row.ct,
         })),
+        soleLab(labIds),
       );
       rechecksCreated = await followUpResults(
         tx,
