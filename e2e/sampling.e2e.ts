@@ -235,7 +235,9 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   await page.getByTestId('sampling-tube-input').waitFor();
   assert.equal((await admin.get<{ sealed: boolean }>(`/sampling/tubes/${TUBE}`)).sealed, true);
   await page.getByRole('checkbox', { name: TUBE }).check();
-  await page.getByTestId('sampling-lab-name').fill('周口市疾控中心实验室');
+  // The demo district's labs: the sampler picks the one the tubes go to.
+  await page.getByTestId('sampling-lab').click();
+  await page.locator('.ant-select-dropdown:visible').getByText('周口市疾控中心实验室').click();
   await page.getByTestId('sampling-handover').click();
   await page.getByText('已送检 1 管').waitFor();
   await waitForText(page, 'sampling-point-tubes', '已送检');

@@ -160,7 +160,26 @@ test('admin creates a round, exempts a missing person, and imports results with 
     `tubeCode,result,testedAt,ct\n${tube},阳性,${when},29.1\nE2E0415-9999,阴性,${when},\n`,
   );
 
+  // ---- the command centre registers a lab, with the admin on its team ----
+  await page.goto(`${j.base}/labs`);
+  await page.getByTestId('lab-create').click();
+  await page.getByTestId('lab-name').fill('端到端检测机构');
+  await pick(page, 'lab-unit', '周口港区', '周口港区');
+  await page.getByTestId('lab-submit').click();
+  await page.getByTestId('lab-table').getByText('端到端检测机构').waitFor();
+  // The demo district's two labs and the new one.
+  assert.equal(await page.getByTestId('lab-table').locator('tbody tr.ant-table-row').count(), 3);
+  await page.locator('.ant-modal').waitFor({ state: 'hidden' });
+  // The menu marks 检测机构, not 检测结果 (/lab is a prefix of /labs).
+  assert.equal(await page.locator('.ant-menu-item-selected').textContent(), '检测机构');
+  await screenshot(page, 'testing-e2e-labs');
+
   await page.goto(`${j.base}/lab`);
+  // The admin is on no lab's team: they stand in for any lab.
+  await page
+    .getByTestId('lab-which')
+    .getByText(/不属于任何检测机构/)
+    .waitFor();
   await page.locator('input[type="file"]').setInputFiles(file);
   await page.getByTestId('lab-report').waitFor();
   assert.equal(await figure(page, 'lab-rows'), 2);

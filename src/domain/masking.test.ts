@@ -8,6 +8,13 @@ test('ID numbers keep the first 6 and last 4 characters (DOMAIN.md)', () => {
   assert.equal(maskIdNumber('411602900307123'), '411602*****7123');
 });
 
+test('other documents show their letter and last three only: first 6 + last 4 would show nearly all', () => {
+  assert.equal(maskIdNumber('H1234567890'), 'H*******890');
+  assert.equal(maskIdNumber('E12345678'), 'E*****678');
+  assert.equal(maskIdNumber('USA123456789012'), 'U***********012');
+  assert.equal(maskIdNumber('AB1234'), '******');
+});
+
 test('phones keep the first 3 and last 4 digits', () => {
   assert.equal(maskPhone('13812341234'), '138****1234');
   assert.equal(maskPhone('+8613812341234'), '138****1234');

@@ -3,8 +3,12 @@
  * phone `138****1234`, name `张*明`. Pure, shared by the server's responses and the web's forms.
  */
 export function maskIdNumber(id: string): string {
-  if (id.length <= 10) return '*'.repeat(id.length);
-  return id.slice(0, 6) + '*'.repeat(id.length - 10) + id.slice(-4);
+  // A resident ID card (18 or 15 digits): the region and the last four, as DOMAIN.md writes it.
+  if (/^\d{17}[\dXx]$|^\d{15}$/.test(id)) return id.slice(0, 6) + '*'.repeat(id.length - 10) + id.slice(-4);
+  // Other documents (passport E12345678, HK/Macau permit H1234567890, foreign permanent ID) are
+  // short: first 6 + last 4 would show nearly all of one. The document letter and the last three.
+  if (id.length <= 6) return '*'.repeat(id.length);
+  return id.slice(0, 1) + '*'.repeat(id.length - 4) + id.slice(-3);
 }
 
 export function maskPhone(phone: string): string {

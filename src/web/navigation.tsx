@@ -1,6 +1,7 @@
 import {
   ApartmentOutlined,
   AuditOutlined,
+  BankOutlined,
   CheckSquareOutlined,
   ExperimentOutlined,
   FileDoneOutlined,
@@ -19,6 +20,7 @@ import { HomePage } from './pages/HomePage';
 import { KeyGroupsPage } from './pages/KeyGroupsPage';
 import { KeyGroupTestingPage } from './pages/KeyGroupTestingPage';
 import { LabResultsPage } from './pages/LabResultsPage';
+import { LabsPage } from './pages/LabsPage';
 import { OrgPage } from './pages/OrgPage';
 import { ResidentDetailPage } from './pages/ResidentDetailPage';
 import { ResidentImportPage } from './pages/ResidentImportPage';
@@ -46,6 +48,7 @@ export interface NavItem extends PageRoute {
     | 'sampling'
     | 'testing'
     | 'lab'
+    | 'labs'
     | 'keyGroupTesting'
     | 'org'
     | 'users'
@@ -94,6 +97,7 @@ export const NAV_ITEMS: NavItem[] = [
     permission: 'testing.read',
   },
   { path: '/lab', label: 'lab', icon: <FileDoneOutlined />, page: LabResultsPage, permission: 'lab.results' },
+  { path: '/labs', label: 'labs', icon: <BankOutlined />, page: LabsPage, permission: 'testing.manage' },
   {
     path: '/key-group-testing',
     label: 'keyGroupTesting',

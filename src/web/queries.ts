@@ -1,5 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import { api } from './api';
+import type { Lab } from './testingTypes';
 import type { Health, KeyGroup, Page, PermissionInfo, Role } from './types';
 
 /** Lists read by more than one page; one definition keeps their cache keys and calls identical. */
@@ -25,4 +26,10 @@ export const healthQuery = queryOptions({
   queryKey: ['health'],
   queryFn: () => api.get<Health>('/health'),
   staleTime: Number.POSITIVE_INFINITY, // whether the data is the demo's does not change while running
+});
+
+/** The labs (检测机构) the reader may hand tubes to or work for. */
+export const labsQuery = queryOptions({
+  queryKey: ['labs'],
+  queryFn: () => api.get<{ items: Lab[] }>('/labs'),
 });

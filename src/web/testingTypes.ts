@@ -202,3 +202,16 @@ export const sampledPercent = (tally: Pick<Tally, 'due' | 'sampled'>) =>
 
 /** Counts with thousands separators, as the statistic cards show them (the same in both languages). */
 export const formatCount = (n: number) => n.toLocaleString('en-US');
+
+/** A testing lab (检测机构) kept by the command centre; hand-overs name one. */
+export interface Lab {
+  id: string;
+  name: string;
+  orgUnitId: string;
+  orgUnitName: string;
+  active: boolean;
+  members: { id: string; displayName: string }[];
+  /** The reader works for this lab. */
+  mine: boolean;
+  actions: { manage: boolean };
+}

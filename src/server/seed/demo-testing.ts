@@ -11,7 +11,8 @@ import { newId } from '../platform/ids.ts';
 /**
  * The demo district's round in progress (第5轮, as in April 2022): a collection point in every
  * community and village, and about seven in ten of the people due already sampled into 10混1 tubes,
- * so coverage, the missing lists and the sampler's page have something real to show. Set-based
+ * so coverage, the missing lists and the sampler's page have something real to show; and two
+ * labs to hand the sealed tubes to. Set-based
  * SQL: the seed must not slow the first start.
  */
 export async function seedDemoRound(deps: WriteDeps, rootPath: string) {
@@ -62,6 +63,13 @@ export async function seedDemoRound(deps: WriteDeps, rootPath: string) {
             from numbered n join opened o on o.code = n.code
             returning person_id)
           select count(*)::int as n from added`,
+    );
+    // The labs the points send to: the city CDC's and a contracted one, serving the whole district.
+    await tx.execute(
+      sql`insert into labs (id, name, org_unit_id, org_path, district_code)
+          values (gen_random_uuid(), '周口市疾控中心实验室', ${root.id}, ${rootPath}, ${root.districtCode}),
+                 (gen_random_uuid(), '港区第三方医学检验实验室', ${root.id}, ${rootPath}, ${root.districtCode})
+          on conflict do nothing`,
     );
     await recountRoundCoverage(tx, roundId);
     return {

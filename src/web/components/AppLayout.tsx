@@ -47,8 +47,11 @@ function Shell({ session }: { session: Session }) {
   const showError = useShowError();
 
   const visible = NAV_ITEMS.filter((item) => !item.permission || can(item.permission));
+  // By whole segments: /labs is not under /lab, /testing/… is under /testing.
   const current = visible.find((item) =>
-    item.path === '/' ? location.pathname === '/' : location.pathname.startsWith(item.path),
+    item.path === '/'
+      ? location.pathname === '/'
+      : location.pathname === item.path || location.pathname.startsWith(`${item.path}/`),
   );
   const menu = (
     <Menu

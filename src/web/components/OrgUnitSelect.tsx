@@ -21,6 +21,7 @@ interface OrgUnitSelectProps {
   /** As a filter: clearing it means "everything I may see". */
   allowClear?: boolean;
   placeholder?: string;
+  disabled?: boolean;
   'data-testid'?: string;
 }
 
@@ -34,6 +35,7 @@ export function OrgUnitSelect({
   onlyLevel,
   allowClear,
   placeholder,
+  disabled,
   'data-testid': testId,
 }: OrgUnitSelectProps) {
   const { t } = useTranslation();
@@ -59,6 +61,7 @@ export function OrgUnitSelect({
   return (
     <TreeSelect
       labelInValue
+      disabled={disabled}
       value={value}
       onChange={onChange}
       allowClear={allowClear}

@@ -18,6 +18,7 @@ const en: typeof zh = {
     sampling: 'Sampling',
     testing: 'Mass testing',
     lab: 'Lab results',
+    labs: 'Labs',
     keyGroupTesting: 'Key-group testing',
   },
   layout: { openMenu: 'Open menu', logout: 'Log out', changePassword: 'Change password' },

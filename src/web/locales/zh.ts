@@ -16,6 +16,7 @@ const zh = {
     sampling: '扫码采样',
     testing: '核酸检测',
     lab: '检测结果',
+    labs: '检测机构',
     keyGroupTesting: '重点人群检测',
   },
   layout: { openMenu: '打开菜单', logout: '退出登录', changePassword: '修改密码' },

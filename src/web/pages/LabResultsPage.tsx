@@ -1,5 +1,5 @@
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   App,
@@ -36,6 +36,7 @@ import { api } from '../api';
 import { useShowError } from '../forms';
 import { localized, nameIn } from '../i18n';
 import type testing from '../locales/testing.zh';
+import { labsQuery } from '../queries';
 import type { LabImportReport, ReceiptReport } from '../testingTypes';
 
 type RowError = LabImportReport['errors'][number];
@@ -65,6 +66,9 @@ function downloadTemplate() {
 export function LabResultsPage() {
   return (
     <Row gutter={[16, 16]}>
+      <Col xs={24}>
+        <WhichLab />
+      </Col>
       <Col xs={24} xl={16}>
         <ResultsImport />
       </Col>
@@ -75,6 +79,26 @@ export function LabResultsPage() {
         </Flex>
       </Col>
     </Row>
+  );
+}
+
+/** Whose tubes this page works on: a lab's team its own lab's, anyone else any lab's. */
+function WhichLab() {
+  const { t } = useTranslation();
+  const labs = useQuery(labsQuery);
+  if (!labs.data) return null;
+  const mine = labs.data.items.filter((lab) => lab.mine);
+  return (
+    <Alert
+      type="info"
+      showIcon
+      data-testid="lab-which"
+      title={
+        mine.length > 0
+          ? t('testing.labs.myLabs', { names: mine.map((lab) => lab.name).join('、') })
+          : t('testing.labs.anyLab')
+      }
+    />
   );
 }
 

@@ -39,11 +39,13 @@ import {
 import { ApiError, api } from '../api';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
+import { labsQuery } from '../queries';
 import { CameraScanner } from '../sampling/CameraScanner';
 import { personCodeFrom, readQrFromFile } from '../sampling/qrReader';
 import type { Delivery } from '../sampling/scanQueue';
 import type { ScanAnswer, TestRound, TestRoundDetail, Tube, TubeDetail } from '../sampling/types';
 import { describeScanError, newClientId, useScanQueue } from '../sampling/useScanQueue';
+import type { Lab } from '../testingTypes';
 import type { Page } from '../types';
 import { useMe } from '../useMe';
 
@@ -975,7 +977,15 @@ function PointTubesCard({
   const queryClient = useQueryClient();
   const showError = useShowError();
   const [chosen, setChosen] = useState<string[]>([]);
-  const [labName, setLabName] = useState(() => localStorage.getItem(LAB_KEY) ?? '');
+  const [pickedLab, setPickedLab] = useState(() => localStorage.getItem(LAB_KEY) ?? '');
+  const labs = useQuery(labsQuery);
+  const activeLabs = (labs.data?.items ?? []).filter((lab) => lab.active);
+  // The lab picked last time while it still takes tubes; the only one when there is one.
+  const labId = activeLabs.some((lab) => lab.id === pickedLab)
+    ? pickedLab
+    : activeLabs.length === 1
+      ? (activeLabs[0] as Lab).id
+      : '';
   const tubes = useQuery({
     queryKey: ['test-tubes', 'of-point', roundId, pointId],
     queryFn: () => api.get<{ items: Tube[] }>(`/test-rounds/${roundId}/points/${pointId}/tubes`),
@@ -985,7 +995,7 @@ function PointTubesCard({
   const handOverIntent = useRef<{ key: string; clientId: string }>(undefined);
   const handOver = useMutation({
     mutationFn: () => {
-      const body = { roundId, labName: labName.trim(), tubeCodes: [...chosen].sort() };
+      const body = { roundId, labId, tubeCodes: [...chosen].sort() };
       const key = JSON.stringify(body);
       if (handOverIntent.current?.key !== key) handOverIntent.current = { key, clientId: newClientId() };
       return api.post<{ id: string; tubeCount: number }>('/sampling/handovers', {
@@ -994,7 +1004,7 @@ function PointTubesCard({
       });
     },
     onSuccess: (handover) => {
-      localStorage.setItem(LAB_KEY, labName.trim());
+      localStorage.setItem(LAB_KEY, labId);
       handOverIntent.current = undefined;
       setChosen([]);
       void message.success(t('sampling.tubes.handedOver', { count: handover.tubeCount }));
@@ -1055,17 +1065,20 @@ function PointTubesCard({
             {t('sampling.tubes.pickSealed')}
           </Typography.Text>
           <Space.Compact style={{ width: '100%' }}>
-            <Input
-              value={labName}
-              onChange={(event) => setLabName(event.target.value)}
+            <Select
+              value={labId || undefined}
+              onChange={setPickedLab}
+              options={activeLabs.map((lab) => ({ value: lab.id, label: lab.name }))}
               placeholder={t('sampling.tubes.labName')}
               aria-label={t('sampling.tubes.labName')}
-              maxLength={100}
-              data-testid="sampling-lab-name"
+              loading={labs.isPending && online}
+              notFoundContent={t('sampling.tubes.noLabs')}
+              style={{ flex: 1, minWidth: 0 }}
+              data-testid="sampling-lab"
             />
             <Button
               type="primary"
-              disabled={chosen.length === 0 || labName.trim() === ''}
+              disabled={chosen.length === 0 || labId === ''}
               loading={handOver.isPending}
               onClick={() => handOver.mutate()}
               data-testid="sampling-handover"

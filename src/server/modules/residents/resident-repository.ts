@@ -315,13 +315,32 @@ export async function countResidents(db: Executor, scope: string[], subtreePath?
 
 // Households
 
-export async function findHouseholdInScope(db: Executor, scope: string[], id: string) {
+/**
+ * `forUpdate` locks the household row: someone joining a household and the household moving to
+ * another grid go one after the other, so the joiner ends up where the household is.
+ */
+export async function findHouseholdInScope(db: Executor, scope: string[], id: string, forUpdate = false) {
+  // Locked alone, then read: a locked row that changed meanwhile is re-checked by PostgreSQL
+  // against the join's old grid row, and the household would seem gone.
+  if (forUpdate)
+    await db.select({ id: households.id }).from(households).where(eq(households.id, id)).for('update');
   const [row] = await db
     .select({ household: households, gridName: orgUnits.name })
     .from(households)
     .innerJoin(orgUnits, eq(orgUnits.id, households.orgUnitId))
     .where(and(eq(households.id, id), inScope(households.orgPath, scope)));
   return row;
+}
+
+/**
+ * Locks person rows in id order (whatever their scope: the reads after decide what is visible),
+ * so two writes over the same two people (A into B and B into A at once) go one after the other
+ * and the second sees the first's outcome.
+ */
+export async function lockPersons(db: Executor, ids: string[]) {
+  await db.execute(
+    sql`select id from ${persons} where id = any(${arrayParam(ids, 'uuid')}) order by id for update`,
+  );
 }
 
 export async function findHouseholds(

@@ -221,7 +221,7 @@ async function placeOf(
   input: { gridId?: string; householdId?: string; address?: string },
 ) {
   if (input.householdId) {
-    const h = await repo.findHouseholdInScope(tx, scope, input.householdId);
+    const h = await repo.findHouseholdInScope(tx, scope, input.householdId, true);
     if (!h)
       throw invalidField(
         'householdId',
@@ -343,8 +343,14 @@ export async function updateResident(
     const idNumber = deps.cipher.open(p.idEnc);
     const phone = p.phoneEnc ? deps.cipher.open(p.phoneEnc) : null;
     const moving = patch.gridId !== undefined || patch.householdId !== undefined;
-    const placed = moving
+    const placedAt = moving
       ? await placeOf(tx, scope, { gridId: patch.gridId, householdId: patch.householdId })
+      : null;
+    // The grid they are in already, with no household named: they stay in their household (a
+    // form sends the grid back whenever its household field is cleared).
+    const staying = placedAt && patch.householdId === undefined && placedAt.orgUnitId === p.orgUnitId;
+    const placed = placedAt
+      ? { ...placedAt, householdId: staying ? p.householdId : placedAt.householdId }
       : {
           orgUnitId: p.orgUnitId,
           orgPath: p.orgPath,
@@ -488,6 +494,7 @@ export async function mergeResidents(deps: AppDeps, actor: Actor, survivorId: st
   if (survivorId === duplicateId)
     throw invalidField('duplicateId', text('不能与自身合并', 'Cannot merge a record into itself'));
   return runWrite(deps, actor, 'resident.merge', async (tx) => {
+    await repo.lockPersons(tx, [survivorId, duplicateId]);
     const survivor = await repo.findResidentInScope(tx, scope, survivorId);
     const duplicate = await repo.findResidentInScope(tx, scope, duplicateId);
     if (!survivor) throw notFound();
@@ -586,7 +593,7 @@ export async function createHousehold(
 export async function moveHouseholdTo(deps: AppDeps, actor: Actor, id: string, gridId: string) {
   const scope = requireScope(actor, 'resident.write');
   return runWrite(deps, actor, 'household.move', async (tx) => {
-    const before = await repo.findHouseholdInScope(tx, scope, id);
+    const before = await repo.findHouseholdInScope(tx, scope, id, true);
     if (!before) throw notFound();
     const placed = await placeOf(tx, scope, { gridId });
     const membersBefore = await repo.findHouseholdMembers(tx, scope, id);

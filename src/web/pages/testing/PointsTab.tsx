@@ -1,26 +1,14 @@
 import { EnvironmentOutlined, PlusOutlined } from '@ant-design/icons';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  App,
-  Button,
-  Flex,
-  Form,
-  Grid,
-  Input,
-  Select,
-  Table,
-  type TableColumnsType,
-  Tag,
-  Typography,
-} from 'antd';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Flex, Form, Grid, Input, Table, type TableColumnsType, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
+import { UserSelect } from '../../components/UserSelect';
 import { useShowError } from '../../forms';
 import type { CollectionPoint, TestRoundDetail } from '../../testingTypes';
-import type { Page, User } from '../../types';
 import { useMe } from '../../useMe';
 
 export function PointsTab({ round }: { round: TestRoundDetail }) {
@@ -212,48 +200,9 @@ function PointModal({
           label={t('testing.points.samplers')}
           extra={t('testing.points.samplersHint')}
         >
-          <UserSelect />
+          <UserSelect data-testid="point-samplers" />
         </Form.Item>
       )}
     </ModalForm>
-  );
-}
-
-/** Several users, found by name on the server. */
-function UserSelect({ value, onChange }: { value?: string[]; onChange?: (value: string[]) => void }) {
-  const { t } = useTranslation();
-  const [search, setSearch] = useState('');
-  const [known, setKnown] = useState<Record<string, string>>({});
-  const q = search.trim();
-  const users = useQuery({
-    queryKey: ['users', 'pick', q],
-    queryFn: () => api.get<Page<User>>('/users', { q, pageSize: 20 }),
-    placeholderData: keepPreviousData,
-  });
-  const options = (users.data?.items ?? [])
-    .filter((user) => user.active)
-    .map((user) => ({ value: user.id, label: `${user.displayName}（${user.username}）` }));
-  return (
-    <Select
-      mode="multiple"
-      value={value}
-      onChange={(ids: string[]) => {
-        const labels = { ...known };
-        for (const option of options) labels[option.value] = option.label;
-        setKnown(labels);
-        onChange?.(ids);
-      }}
-      options={[
-        ...options,
-        // Chosen users stay named when the search no longer finds them.
-        ...(value ?? [])
-          .filter((id) => !options.some((option) => option.value === id))
-          .map((id) => ({ value: id, label: known[id] ?? id })),
-      ]}
-      showSearch={{ searchValue: search, onSearch: setSearch, filterOption: false }}
-      loading={users.isFetching}
-      placeholder={t('testing.points.samplersPlaceholder')}
-      data-testid="point-samplers"
-    />
   );
 }

@@ -1,0 +1,58 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Select } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api';
+import type { Page, User } from '../types';
+
+/** Several users, found by name on the server. */
+export function UserSelect({
+  value,
+  onChange,
+  placeholder,
+  names,
+  'data-testid': testId,
+}: {
+  /** Names of users already chosen (an edited record's), shown before any search finds them. */
+  names?: Record<string, string>;
+  value?: string[];
+  onChange?: (value: string[]) => void;
+  placeholder?: string;
+  'data-testid'?: string;
+}) {
+  const { t } = useTranslation();
+  const [search, setSearch] = useState('');
+  const [known, setKnown] = useState<Record<string, string>>(() => ({ ...names }));
+  const q = search.trim();
+  const users = useQuery({
+    queryKey: ['users', 'pick', q],
+    queryFn: () => api.get<Page<User>>('/users', { q, pageSize: 20 }),
+    placeholderData: keepPreviousData,
+  });
+  const options = (users.data?.items ?? [])
+    .filter((user) => user.active)
+    .map((user) => ({ value: user.id, label: `${user.displayName}（${user.username}）` }));
+  return (
+    <Select
+      mode="multiple"
+      value={value}
+      onChange={(ids: string[]) => {
+        const labels = { ...known };
+        for (const option of options) labels[option.value] = option.label;
+        setKnown(labels);
+        onChange?.(ids);
+      }}
+      options={[
+        ...options,
+        // Chosen users stay named when the search no longer finds them.
+        ...(value ?? [])
+          .filter((id) => !options.some((option) => option.value === id))
+          .map((id) => ({ value: id, label: known[id] ?? id })),
+      ]}
+      showSearch={{ searchValue: search, onSearch: setSearch, filterOption: false }}
+      loading={users.isFetching}
+      placeholder={placeholder ?? t('testing.points.samplersPlaceholder')}
+      data-testid={testId}
+    />
+  );
+}
