@@ -5,6 +5,7 @@ import { type Actor, hasPermission, pathInScope, scopePaths } from '../../platfo
 import {
   type BatchedWrite,
   type BatchPlan,
+  runWrite,
   runWriteBatch,
   type Touched,
 } from '../../platform/audit/run-write.ts';
@@ -55,6 +56,30 @@ export function scanInstant(input: Pick<ScanInput, 'scannedAt' | 'sentAt'>, now:
   return at > now.getTime() ? now : new Date(at);
 }
 
+/**
+ * Whether the actor may scan at a point: in their sampling scope, and on its team when it has one
+ * (or organising the round there). One rule for the batch and for a recheck's release.
+ */
+function scanRefusal(
+  actor: Actor,
+  point: { pointPath: string; samplerUserIds: readonly string[] },
+): 'scope' | 'team' | null {
+  if (!pathInScope(point.pointPath, scopePaths(actor, 'sampling.scan'))) return 'scope';
+  if (
+    point.samplerUserIds.length > 0 &&
+    !point.samplerUserIds.includes(actor.userId) &&
+    !pathInScope(point.pointPath, scopePaths(actor, 'testing.manage'))
+  )
+    return 'team';
+  return null;
+}
+
+const notOnTeam = () =>
+  new AppError(
+    'FORBIDDEN',
+    text('您不在该采样点的采样人员名单中', 'You are not on this point’s sampling team'),
+  );
+
 type ScanWrite = BatchedWrite<ScanInput & { personId: string | null; codeVersion: number }>;
 type ScanContext = repo.ScanContext;
 
@@ -98,24 +123,14 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
   writes.forEach((w, i) => {
     if (answers[i] !== undefined) return;
     const point = points.get(w.input.pointId);
-    if (
-      !point ||
-      point.roundId !== w.input.roundId ||
-      !pathInScope(point.pointPath, scopePaths(w.actor, 'sampling.scan'))
-    ) {
+    const refusal = point && point.roundId === w.input.roundId ? scanRefusal(w.actor, point) : 'scope';
+    if (!point || refusal === 'scope') {
       answers[i] = notFound();
       return;
     }
     // A point with a team takes scans from its team only (and from who organises the round there).
-    if (
-      point.samplerUserIds.length > 0 &&
-      !point.samplerUserIds.includes(w.actor.userId) &&
-      !pathInScope(point.pointPath, scopePaths(w.actor, 'testing.manage'))
-    ) {
-      answers[i] = new AppError(
-        'FORBIDDEN',
-        text('您不在该采样点的采样人员名单中', 'You are not on this point’s sampling team'),
-      );
+    if (refusal === 'team') {
+      answers[i] = notOnTeam();
       return;
     }
     const person = people.get(w.input.personId as string);
@@ -325,9 +340,77 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
     batchers.set(deps.database, batcher);
   }
   const code = readPersonCode(deps.cipher, input.personCode);
-  return batcher({
+  const write: ScanWrite = {
     actor,
     clientId: input.clientId,
     input: { ...input, personId: code?.personId ?? null, codeVersion: code?.version ?? 0 },
+  };
+  const scan = batcher;
+  return scan(write).catch(async (error: unknown) => {
+    // Sampled already in this round: a person recalled after a positive pool is sampled again,
+    // alone, in the same round (单管复核). The pool's membership is released, and the scan goes
+    // through the batch again, with every rule of a scan; refused after all, the pool has them back.
+    if (!(error instanceof AppError) || error.extra?.code !== 'ALREADY_SAMPLED' || !code) throw error;
+    const released = await releaseForRecheck(deps, actor, input, code.personId);
+    if (!released) throw error;
+    try {
+      return await scan(write);
+    } catch (refused) {
+      await runWrite(deps, actor, 'tube.recheck-release-undo', async (tx) => {
+        await repo.restorePoolMembership(tx, input.roundId, released.personId, released.tubeId);
+        return {
+          result: null,
+          touched: {
+            entity: 'tube',
+            entityId: released.tubeId,
+            orgPath: released.orgPath,
+            after: { tubeCode: released.tubeCode, personId: released.personId, restored: true },
+          },
+        };
+      });
+      throw refused;
+    }
+  });
+}
+
+/**
+ * Releases a recalled person from their positive pool for a single tube in the same round, when
+ * the scan could take them: the point is the actor's to scan at, the person has an open recheck of
+ * the pool they are in, and the tube scanned is a new one or an open single tube of the point
+ * (a recheck is 单采单检). Null when not: the scan's ALREADY_SAMPLED stands.
+ */
+async function releaseForRecheck(deps: AppDeps, actor: Actor, input: ScanInput, personId: string) {
+  return runWrite(deps, actor, 'tube.recheck-release', async (tx) => {
+    const [point] = await repo.findPointsForScan(tx, [input.pointId]);
+    if (!point || point.roundId !== input.roundId || scanRefusal(actor, point) !== null)
+      return { result: null, touched: [] };
+    const pool = await repo.findPoolOfOpenRecheck(tx, input.roundId, personId);
+    const tube = await repo.findTubeByCode(tx, input.tubeCode);
+    const fits =
+      !tube ||
+      (tube.pointId === point.pointId &&
+        tube.state === 'opened' &&
+        tube.mode === 'single' &&
+        tube.memberCount < tube.capacity);
+    if (!pool || pool.tubeId === tube?.id) return { result: null, touched: [] };
+    if (!fits)
+      throw conflictCode(
+        'RECHECK_NEEDS_NEW_TUBE',
+        text(
+          `此人混管阳性待复核（原管 ${pool.tubeCode}），须单采单检：请扫描一支新管`,
+          `Recalled from positive pool ${pool.tubeCode}: sample alone, in a new tube`,
+        ),
+        { tubeCode: pool.tubeCode },
+      );
+    await repo.releasePoolMembershipForRecheck(tx, input.roundId, pool.personId);
+    return {
+      result: pool,
+      touched: {
+        entity: 'tube',
+        entityId: pool.tubeId,
+        orgPath: pool.orgPath,
+        after: { tubeCode: pool.tubeCode, personId: pool.personId, releasedForRecheck: true },
+      },
+    };
   });
 }

@@ -661,8 +661,9 @@ export async function closeRechecksOfTubeMembers(db: Executor, tubeIds: string[]
         where r.state = 'open' and exists (
           select 1 from ${tubeMembers} m
           where m.person_id = r.person_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')})
-            and m.scanned_at > (select max(pm.scanned_at) from ${tubeMembers} pm
-                                where pm.tube_id = r.tube_id and pm.person_id = r.person_id))
+            -- The pool's membership may have been released for a recheck in the same round.
+            and m.scanned_at > (select max(pm.scanned_at)
+                                from ${everSampled(sql`tube_id = r.tube_id and person_id = r.person_id`)} pm))
         returning r.id, r.person_id as "personId", r.work_item_id as "workItemId"`,
   );
 }
@@ -1218,7 +1219,7 @@ function shiftSampledCounts(): SQL {
           select round_id, old_path as org_path,
                  -count(*) filter (where old_status = any(${arrayParam(COUNTED_STATUSES, 'text')})) as ds,
                  -count(*) filter (where old_status = 'away') as da
-          from moved group by 1, 2
+          from moved where old_path is not null group by 1, 2
           union all
           select round_id, new_path,
                  count(*) filter (where new_status = any(${arrayParam(COUNTED_STATUSES, 'text')})),
@@ -1237,10 +1238,80 @@ function shiftSampledCounts(): SQL {
  */
 export async function releaseMembersOfTubes(db: Executor, tubeIds: string[]) {
   if (tubeIds.length === 0) return;
+  await releaseMemberships(db, sql`m.tube_id = any(${arrayParam(tubeIds, 'uuid')})`);
+}
+
+/**
+ * A recalled person's membership of their positive pool, released so a single tube (单管复核) can
+ * take them in the same round: one membership per person and round, as for invalid tubes. The
+ * scan that follows counts them again; the pool keeps them in its member list.
+ */
+export async function releasePoolMembershipForRecheck(db: Executor, roundId: string, personId: string) {
+  await releaseMemberships(db, sql`m.round_id = ${roundId} and m.person_id = ${personId}`);
+}
+
+/**
+ * The membership released for a recheck, back in its pool when the recheck's scan was refused
+ * after all (the tube filled or sealed meanwhile): the person is sampled, as before.
+ */
+export async function restorePoolMembership(db: Executor, roundId: string, personId: string, tubeId: string) {
   await db.execute(
+    sql`with back as (
+          delete from ${releasedTubeMembers} r
+          where r.round_id = ${roundId} and r.person_id = ${personId} and r.tube_id = ${tubeId}
+            and not exists (select 1 from ${tubeMembers} m where m.round_id = ${roundId} and m.person_id = ${personId})
+          returning r.round_id, r.person_id, r.tube_id, r.sampler_id, r.scanned_at),
+        restored as (
+          insert into ${tubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
+          select round_id, person_id, tube_id, sampler_id, scanned_at from back
+          returning round_id, person_id),
+        moved as (
+          select r.round_id, null::text as old_path, null::text as old_status,
+                 p.org_path as new_path, case when p.merged_into is null then p.residence_status end as new_status
+          from restored r join ${persons} p on p.id = r.person_id),
+        ${shiftSampledCounts()}`,
+  );
+}
+
+/** Points as a scan judges them (its round, its place, its team). */
+export async function findPointsForScan(db: Executor, ids: string[]) {
+  return db
+    .select({
+      pointId: collectionPoints.id,
+      roundId: collectionPoints.roundId,
+      pointPath: collectionPoints.orgPath,
+      samplerUserIds: collectionPoints.samplerUserIds,
+    })
+    .from(collectionPoints)
+    .where(inArray(collectionPoints.id, ids));
+}
+
+export async function findTubeByCode(db: Executor, code: string) {
+  const [row] = await db.select().from(tubes).where(eq(tubes.code, code));
+  return row;
+}
+
+/** Open rechecks of a person in a round whose pool holds them now: what a recheck scan releases. */
+export async function findPoolOfOpenRecheck(db: Executor, roundId: string, personId: string) {
+  const [row] = await queryRows<{ personId: string; tubeId: string; tubeCode: string; orgPath: string }>(
+    db,
+    sql`select m.person_id as "personId", m.tube_id as "tubeId", t.code as "tubeCode", t.org_path as "orgPath"
+        from ${tubeMembers} m
+          join ${rechecks} r on r.tube_id = m.tube_id and r.person_id = m.person_id and r.state = 'open'
+          join ${tubes} t on t.id = m.tube_id
+        where m.round_id = ${roundId}
+          -- A code of a merged duplicate reaches its survivor, as scans do.
+          and m.person_id = (select coalesce(merged_into, id) from ${persons} where id = ${personId})
+        for update of m`,
+  );
+  return row;
+}
+
+function releaseMemberships(db: Executor, where: SQL) {
+  return db.execute(
     sql`with gone as (
           delete from ${tubeMembers} m using ${persons} p
-          where m.tube_id = any(${arrayParam(tubeIds, 'uuid')}) and p.id = m.person_id
+          where ${where} and p.id = m.person_id
           returning m.round_id, m.person_id, m.tube_id, m.sampler_id, m.scanned_at,
                     p.org_path, p.residence_status, p.merged_into),
         kept as (

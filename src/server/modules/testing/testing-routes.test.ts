@@ -20,7 +20,12 @@ import {
 } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
 import { recordScan } from './scan-service.ts';
-import { recountRoundCoverage, sampleIntoTubesValues } from './testing-repository.ts';
+import {
+  recountRoundCoverage,
+  releasePoolMembershipForRecheck,
+  restorePoolMembership,
+  sampleIntoTubesValues,
+} from './testing-repository.ts';
 
 let t: TestApp;
 let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'workerB' | 'command', ReturnType<typeof client>>;
@@ -838,6 +843,70 @@ describe('lab results', () => {
     assert.equal(states.find((r) => r.personId === released)?.state, 'negative');
     assert.equal(states.find((r) => r.personId === positive)?.state, 'positive');
     assert.equal(states.filter((r) => r.state === 'open').length, 8);
+  });
+
+  test('a recalled person is sampled again alone in the same round (单管复核); the coverage does not move', async () => {
+    const recalled = pooled.members[2] as string;
+    const sampledBefore = (await as.command.get(`/api/v1/test-rounds/${round.id}/coverage`)).body.sampled;
+    // Into a pooled tube: refused, still sampled in the pool.
+    const mixed = newTube();
+    const [other] = await addPeople(t.fx.gridA, 1);
+    assert.equal((await scan(other as string, mixed)).status, 201);
+    const intoPool = await scan(recalled, mixed);
+    assert.equal(intoPool.status, 409);
+    assert.equal(intoPool.body.error.code, 'RECHECK_NEEDS_NEW_TUBE');
+    assert.match(intoPool.body.error.message, /新管/);
+    // Into a new tube: single, sealed with them alone.
+    const single = newTube();
+    const res = await scan(recalled, single);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.mode, 'single');
+    assert.equal(res.body.sealed, true);
+    const after = (await as.command.get(`/api/v1/test-rounds/${round.id}/coverage`)).body.sampled;
+    assert.equal(after, sampledBefore + 1, 'only the other person is new');
+    // The pool still names them among its members; a second recheck scan is refused.
+    const pool = await as.admin.get(`/api/v1/sampling/tubes/${pooled.tube}`);
+    assert.equal(pool.body.members.length, 10);
+    const twice = await scan(recalled, newTube());
+    assert.equal(twice.status, 409);
+    assert.equal(twice.body.error.code, 'ALREADY_SAMPLED');
+    assert.ok(JSON.stringify(twice.body).includes(single), 'names the single tube they are in now');
+    const [release] = await db()
+      .select()
+      .from(auditEvents)
+      .where(
+        and(eq(auditEvents.action, 'tube.recheck-release'), eq(auditEvents.actorId, t.fx.users.sampler.id)),
+      );
+    assert.ok(release, 'the release is audited');
+    // The single tube's negative closes the recheck and lifts the pool's temporary control.
+    const neg = await importResults(`tubeCode,result,testedAt\n${single},阴性,${now()}\n`, false);
+    assert.equal(neg.body.applied, 1, JSON.stringify(neg.body));
+    const states = await db().select().from(rechecks).where(eq(rechecks.personId, recalled));
+    assert.equal(states[0]?.state, 'negative');
+    const person = await as.workerA.get(`/api/v1/residents/${recalled}`);
+    assert.equal(person.body.statuses.control_state.value, 'released');
+  });
+
+  test('a release for a recheck refused after all gives the pool its member back, counts and all', async () => {
+    const member = pooled.members[3] as string;
+    const counts = async () =>
+      (
+        await queryRows<{ n: number }>(
+          db(),
+          sql`select coalesce(sum(sampled), 0)::int as n from round_grid_counts where round_id = ${round.id}`,
+        )
+      )[0]?.n;
+    const before = await counts();
+    const [pool] = await db().select().from(tubes).where(eq(tubes.code, pooled.tube));
+    await releasePoolMembershipForRecheck(db(), round.id, member);
+    assert.equal(await counts(), (before as number) - 1);
+    await restorePoolMembership(db(), round.id, member, pool?.id as string);
+    assert.equal(await counts(), before);
+    const [m] = await db()
+      .select()
+      .from(tubeMembers)
+      .where(and(eq(tubeMembers.roundId, round.id), eq(tubeMembers.personId, member)));
+    assert.equal(m?.tubeId, pool?.id);
   });
 
   test('a pool never lightens a stronger control, and only a recheck taken after the recall releases', async () => {
