@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDistrictDateTime } from './dates.ts';
-import { missingOf, nextTestDue, parseTestingFrequency, parseTestResult, requiredMode } from './testing.ts';
+import {
+  missingOf,
+  nextTestDue,
+  parseTestingFrequency,
+  parseTestResult,
+  requiredMode,
+  statusValueName,
+} from './testing.ts';
 
 test('testing frequencies as the command centre writes them', () => {
   assert.deepEqual(parseTestingFrequency('每2天1次'), { kind: 'interval', days: 2 });
@@ -76,4 +83,13 @@ test('lab times without an offset are read in the district, impossible dates ref
   assert.equal(parseDistrictDateTime('2022-04-10T08:30:00Z')?.toISOString(), '2022-04-10T08:30:00.000Z');
   assert.equal(parseDistrictDateTime('2022-02-30 10:00'), null);
   assert.equal(parseDistrictDateTime('昨天'), null);
+});
+
+test('status values: the system’s codes by name in either language, typed values as typed', () => {
+  assert.equal(statusValueName('test_result', 'pool_positive', 'zh-CN'), '混管阳性（待单管复核）');
+  assert.equal(statusValueName('control_state', 'temporary_control', 'zh'), '临时管控');
+  assert.equal(statusValueName('control_state', 'temporary_control', 'en'), 'Temporary control');
+  assert.equal(statusValueName('test_result', 'negative', 'zh'), '阴性');
+  assert.equal(statusValueName('health_code', '绿码', 'en'), '绿码');
+  assert.equal(statusValueName('control_state', '居家隔离', 'zh'), '居家隔离');
 });

@@ -106,6 +106,27 @@ export const CONTROL_STATE_NAMES: Record<ControlState, { zh: string; en: string 
   released: { zh: '解除管控', en: 'Released' },
 };
 
+/**
+ * A person's test result as their status shows it: a pooled tube's positive is not the person's
+ * own (混管阳性, one of ten is), so it reads as the pool's until the single tube's result.
+ */
+export const POOL_POSITIVE = 'pool_positive';
+
+const SYSTEM_STATUS_VALUES: Record<string, Record<string, { zh: string; en: string }>> = {
+  test_result: {
+    ...TEST_RESULT_NAMES,
+    [POOL_POSITIVE]: { zh: '混管阳性（待单管复核）', en: 'Pool positive (recheck due)' },
+  },
+  control_state: CONTROL_STATE_NAMES,
+};
+
+/** A status value's name: the system's codes by name, what people typed as they typed it. */
+export function statusValueName(kind: string, value: string, language: string): string {
+  const named = SYSTEM_STATUS_VALUES[kind]?.[value];
+  if (!named) return value;
+  return language.startsWith('en') ? named.en : named.zh;
+}
+
 /** Under these control states a person is sampled alone, never pooled. */
 export const SINGLE_TUBE_CONTROL_STATES: readonly string[] = [
   'temporary_control',

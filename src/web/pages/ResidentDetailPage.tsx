@@ -33,6 +33,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { DOCUMENT_TYPE_NAMES } from '../../domain/id-number';
 import { STATUS_KIND_NAMES, STATUS_KINDS, type StatusKind } from '../../domain/residents';
+import { statusValueName } from '../../domain/testing';
 import { ApiError, api } from '../api';
 import { ModalForm } from '../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../components/OrgUnitSelect';
@@ -300,7 +301,9 @@ function StatusHistory({
       extra={
         current && (
           <Flex gap={4}>
-            <Tag color={isExpired(current) ? 'default' : 'processing'}>{current.value}</Tag>
+            <Tag color={isExpired(current) ? 'default' : 'processing'}>
+              {statusValueName(kind, current.value, i18n.language)}
+            </Tag>
             {isExpired(current) && <Tag color="warning">{t('residents.expired')}</Tag>}
           </Flex>
         )
@@ -316,7 +319,7 @@ function StatusHistory({
             color: index === 0 ? 'blue' : 'gray',
             content: (
               <Flex vertical>
-                <Typography.Text strong>{status.value}</Typography.Text>
+                <Typography.Text strong>{statusValueName(kind, status.value, i18n.language)}</Typography.Text>
                 <Typography.Text type="secondary">
                   {[
                     formatTime(status.observedAt),

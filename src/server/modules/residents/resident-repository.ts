@@ -1,5 +1,5 @@
 import { and, asc, eq, exists, inArray, isNull, like, or, type SQL, sql } from 'drizzle-orm';
-import { RESULT_VALID_HOURS } from '../../../domain/testing.ts';
+import { POOL_POSITIVE, RESULT_VALID_HOURS } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import {
@@ -9,6 +9,7 @@ import {
   personKeyGroups,
   personStatuses,
   persons,
+  releasedTubeMembers,
   tubeMembers,
   tubes,
   users,
@@ -227,9 +228,16 @@ const allStatuses = sql`(
   select s.person_id, s.kind, s.value, s.observed_at, s.valid_until, s.source, s.recorded_by, s.created_at
   from ${personStatuses} s
   union all
-  select m.person_id, 'test_result', t.result, t.tested_at, t.tested_at + make_interval(hours => ${RESULT_VALID_HOURS}),
+  -- A tube's result is each member's (a released membership too: a pool left for a recheck, an
+  -- invalid tube); a pool's positive is the pool's, and only a negative is valid for a while.
+  select m.person_id, 'test_result',
+         case when t.result = 'positive' and t.mode <> 'single' then ${POOL_POSITIVE} else t.result end,
+         t.tested_at,
+         case when t.result = 'negative' then t.tested_at + make_interval(hours => ${RESULT_VALID_HOURS}) end,
          '检测管 ' || t.code, null, t.tested_at
-  from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
+  from (select person_id, tube_id from ${tubeMembers}
+        union all select person_id, tube_id from ${releasedTubeMembers}) m
+    join ${tubes} t on t.id = m.tube_id
   where t.result is not null)`;
 
 /** The latest status of each kind for each person. */

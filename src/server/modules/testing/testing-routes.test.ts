@@ -772,6 +772,9 @@ describe('lab results', () => {
     assert.ok(mine.body.items.filter((w: { type: string }) => w.type === 'recheck').length >= 6);
     const member = await as.workerA.get(`/api/v1/residents/${pooled.members[0]}`);
     assert.equal(member.body.statuses.control_state.value, 'temporary_control');
+    // The pool's positive is not the member's own: it reads as the pool's, with no validity.
+    assert.equal(member.body.statuses.test_result.value, 'pool_positive');
+    assert.equal(member.body.statuses.test_result.validUntil, null);
     // Importing the same file again changes nothing.
     const again = await importResults(csv, false);
     assert.equal(again.body.applied, 0);
