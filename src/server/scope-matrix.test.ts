@@ -170,6 +170,7 @@ const LIST_QUERIES: Record<string, (fx: TestApp['fx']) => string[]> = {
   '/api/v1/residents/import-template.xlsx': () => [],
   '/api/v1/test-rounds': () => ['?page=1&pageSize=100'],
   '/api/v1/labs': () => [],
+  '/api/v1/lab/handovers': () => [],
   '/api/v1/key-group-testing/due': (fx) => [`?orgUnitId=${fx.gridB.id}`, `?orgUnitId=${fx.community.id}`],
 };
 

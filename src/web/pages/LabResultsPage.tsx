@@ -25,6 +25,7 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
+  cleanScannedCode,
   TEST_RESULT_NAMES,
   TEST_RESULTS,
   type TestResult,
@@ -33,6 +34,7 @@ import {
   type TubeState,
 } from '../../domain/testing';
 import { api } from '../api';
+import { formatTime } from '../format';
 import { useShowError } from '../forms';
 import { localized, nameIn } from '../i18n';
 import type testing from '../locales/testing.zh';
@@ -74,6 +76,7 @@ export function LabResultsPage() {
       </Col>
       <Col xs={24} xl={8}>
         <Flex vertical gap={16}>
+          <HandoversToReceive />
           <Receipts />
           <EnterResult />
         </Flex>
@@ -360,18 +363,87 @@ function TubeList({ title, codes, testId }: { title: string; codes: string[]; te
   );
 }
 
-/** Tube codes typed or scanned one a line (a barcode gun ends each with Enter), or pasted. */
+/**
+ * Tube codes scanned or typed one a line (a barcode gun ends each with Enter), or pasted as a list
+ * with commas: spaces inside a line are part of its code (ZK 1130 0002 is ZK11300002).
+ */
 const parseCodes = (text: string) => [
   ...new Set(
     text
-      .split(/[\s,，;；]+/)
-      .map((code) => code.trim())
+      .split(/[\n\r,，;；\t]+/)
+      .map(cleanScannedCode)
       .filter(Boolean),
   ),
 ];
 
+interface HandoverToReceive {
+  id: string;
+  labName: string;
+  roundName: string;
+  tubeCount: number;
+  waiting: number;
+  createdAt: string;
+  createdByName: string | null;
+  tubeCodes: string[];
+}
+
+/** Batches handed over to this lab and not yet received: received whole with one tap. */
+function HandoversToReceive() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const batches = useQuery({
+    queryKey: ['lab-handovers'],
+    queryFn: () => api.get<{ items: HandoverToReceive[] }>('/lab/handovers'),
+  });
+  const receive = useMutation({
+    mutationFn: (batch: HandoverToReceive) =>
+      api.post<ReceiptReport>('/lab/receipts', { tubeCodes: batch.tubeCodes }),
+    onSuccess: (result) => {
+      void message.success(t('testing.lab.received', { received: result.received, skipped: result.skipped }));
+      void queryClient.invalidateQueries({ queryKey: ['lab-handovers'] });
+    },
+    onError: (error) => showError(error),
+  });
+  const items = batches.data?.items ?? [];
+  return (
+    <Card title={t('testing.lab.batchesTitle')} loading={batches.isPending} data-testid="lab-batches">
+      {batches.error && <Alert type="error" showIcon title={batches.error.message} />}
+      {items.length === 0 ? (
+        <Typography.Text type="secondary">{t('testing.lab.noBatches')}</Typography.Text>
+      ) : (
+        <Flex vertical gap={8}>
+          {items.map((batch) => (
+            <Flex key={batch.id} justify="space-between" align="center" gap={8} wrap>
+              <Flex vertical style={{ minWidth: 0 }}>
+                <Typography.Text strong>
+                  {t('testing.lab.batchLine', { waiting: batch.waiting, count: batch.tubeCount })}
+                </Typography.Text>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {[batch.roundName, batch.labName, batch.createdByName, formatTime(batch.createdAt)]
+                    .filter(Boolean)
+                    .join(' · ')}
+                </Typography.Text>
+              </Flex>
+              <Button
+                loading={receive.isPending && receive.variables?.id === batch.id}
+                onClick={() => receive.mutate(batch)}
+                data-testid="lab-batch-receive"
+              >
+                {t('testing.lab.receiveBatch')}
+              </Button>
+            </Flex>
+          ))}
+        </Flex>
+      )}
+    </Card>
+  );
+}
+
 function Receipts() {
   const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
   const showError = useShowError();
   const [text, setText] = useState('');
   const [answer, setAnswer] = useState<ReceiptReport>();
@@ -382,6 +454,7 @@ function Receipts() {
     onSuccess: (result) => {
       setAnswer(result);
       setText('');
+      void queryClient.invalidateQueries({ queryKey: ['lab-handovers'] });
     },
     onError: (error) => showError(error),
   });

@@ -156,9 +156,22 @@ describe('labs as records', () => {
     assert.equal(typed.status, 404);
     assert.equal((await as.admin.get(`/api/v1/sampling/tubes/${tube}`)).body.state, 'sent');
 
+    // The batch waits for lab B only, with its tube codes.
+    const waitingB = await as.labB.get('/api/v1/lab/handovers');
+    assert.equal(waitingB.status, 200);
+    const batch = waitingB.body.items.find((h: { id: string }) => h.id === sent.body.id);
+    assert.deepEqual(batch?.tubeCodes, [tube]);
+    assert.equal(batch?.waiting, 1);
+    assert.equal(batch?.labName, '港区第三方检测机构');
+    const waitingA = await as.lab.get('/api/v1/lab/handovers');
+    assert.ok(!waitingA.body.items.some((h: { id: string }) => h.id === sent.body.id));
+
     // Lab B: its own.
     const received = await as.labB.post('/api/v1/lab/receipts', { tubeCodes: [tube] });
     assert.equal(received.body.received, 1);
+    // Received: no longer waiting.
+    const after = await as.labB.get('/api/v1/lab/handovers');
+    assert.ok(!after.body.items.some((h: { id: string }) => h.id === sent.body.id));
     const applied = await importAs('lab-b', `tubeCode,result,testedAt\n${tube},阴性,${labTime(5)}\n`);
     assert.equal(applied.body.applied, 1, JSON.stringify(applied.body));
   });

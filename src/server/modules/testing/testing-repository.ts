@@ -470,6 +470,37 @@ export async function lockTubesInScope(
   );
 }
 
+/**
+ * Hand-overs still to receive (some tube sent, not yet received) in a lab's scope: to the actor's
+ * labs, or to any lab for someone on no lab's team. Newest first, with their tubes' codes.
+ */
+export async function findHandoversToReceive(db: Executor, scope: string[], labIds: string[] | null) {
+  return queryRows<{
+    id: string;
+    labName: string;
+    roundName: string;
+    tubeCount: number;
+    waiting: number;
+    createdAt: string;
+    createdByName: string | null;
+    tubeCodes: string[];
+  }>(
+    db,
+    sql`select h.id, h.lab_name as "labName", r.name as "roundName", h.tube_count as "tubeCount",
+               w.waiting, h.created_at as "createdAt", u.display_name as "createdByName", w.codes as "tubeCodes"
+        from ${labHandovers} h
+          join ${testRounds} r on r.id = h.round_id
+          left join ${users} u on u.id = h.created_by
+          cross join lateral (
+            select count(*)::int as waiting, array_agg(t.code order by t.code) as codes
+            from ${tubes} t where t.handover_id = h.id and t.state = 'sent') w
+        where w.waiting > 0 and ${inScope(sql`h.org_path`, scope)}
+          and ${labIds ? sql`h.lab_id = any(${arrayParam(labIds, 'uuid')})` : sql`true`}
+        order by h.created_at desc
+        limit 100`,
+  );
+}
+
 export async function insertHandover(db: Executor, row: typeof labHandovers.$inferInsert) {
   await db.insert(labHandovers).values(row);
 }

@@ -594,6 +594,32 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     );
 
     // ---- the lab ----
+    app.get(
+      '/lab/handovers',
+      {
+        schema: {
+          tags,
+          summary: '待接收的送检批次（本实验室的，含管号）',
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  id: z.string(),
+                  labName: z.string(),
+                  roundName: z.string(),
+                  tubeCount: z.number(),
+                  waiting: z.number(),
+                  createdAt: z.string(),
+                  createdByName: z.string().nullable(),
+                  tubeCodes: z.array(z.string()),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => service.listHandoversToReceive(deps, actorOf(req)),
+    );
     app.post(
       '/lab/receipts',
       {

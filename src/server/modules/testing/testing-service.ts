@@ -404,6 +404,14 @@ const soleLab = (labIds: string[] | null) => (labIds?.length === 1 ? (labIds[0] 
 /** A tube a lab can receive: sealed, or handed over to it. */
 const isReceivable = (t: { state: string }) => t.state === 'sealed' || t.state === 'sent';
 
+/** What the lab has yet to receive: hand-over batches with tubes still sent, to receive whole. */
+export async function listHandoversToReceive(deps: AppDeps, actor: Actor) {
+  const scope = requireScope(actor, 'lab.results');
+  const labIds = await labsOfActor(deps, actor);
+  const items = await repo.findHandoversToReceive(deps.database.db, scope, labIds);
+  return { items: items.map((h) => ({ ...h, createdAt: iso(h.createdAt) as string })) };
+}
+
 /** The lab acknowledges tubes (by scanning them or the hand-over list). */
 export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCodes: string[] }) {
   const scope = requireScope(actor, 'lab.results');
