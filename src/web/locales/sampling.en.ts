@@ -97,6 +97,7 @@ const samplingEn: typeof sampling = {
     handedOver: '{{count}} tubes handed over',
   },
   personCode: {
+    typed: 'If the camera cannot read it, the sampler can type this code (case-sensitive):',
     button: 'Person code',
     title: 'Person code of {{name}}',
     heading: 'Person code',

@@ -95,6 +95,7 @@ const sampling = {
     handedOver: '已送检 {{count}} 管',
   },
   personCode: {
+    typed: '无法扫码时，采样人员可手动输入此码（区分大小写）：',
     button: '核酸码',
     title: '{{name}} 的核酸码',
     heading: '核酸码',

@@ -118,6 +118,8 @@ const testing = {
     change: 'Change',
     outcome: 'Outcome',
     outcomeRequired: 'Choose an outcome',
+    sampledHint:
+      '“Sampled” records the visit only: each person counts once their code is scanned into a tube at the team’s point; anyone not scanned stays on the missing list',
     movedHint:
       'Moved away: members not sampled are exempt from this round (away), withdrawn if the outcome changes',
     exempted: 'Saved; {{count}} exempt from this round (away)',

@@ -118,6 +118,8 @@ const testing = {
     change: '修改',
     outcome: '走访结果',
     outcomeRequired: '请选择走访结果',
+    sampledHint:
+      '“已采样”只记录走访结果：每个人须用入户队的采样点扫核酸码装管才计入采样，未扫码的人仍在未检名单中',
     movedHint: '已搬离：本户本轮未采样的人登记为免检（长期在外），改为其他结果时撤回',
     exempted: '已保存；{{count}} 人登记本轮免检（长期在外）',
     exemptionsWithdrawn: '已保存；撤回 {{count}} 人的本轮免检',

@@ -5,6 +5,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { PersonCodeText } from '../sampling/PersonCodeText';
 
 /**
  * The printable person code (/code/:code), open to anyone holding the link: the QR of the code in
@@ -42,6 +43,7 @@ export function PersonCodePage() {
           data-testid="person-code-qr"
         />
       </div>
+      <PersonCodeText code={code} data-testid="person-code-text" />
       <Typography.Title level={3} style={{ margin: 0, textAlign: 'center' }}>
         {t('sampling.personCode.show')}
       </Typography.Title>

@@ -11,6 +11,7 @@ import { RoundPeriodTag } from '../components/testing/RoundPeriodTag';
 import { nameIn } from '../i18n';
 import { keyGroupsQuery } from '../queries';
 import { roundQuery } from '../testingTypes';
+import { useMe } from '../useMe';
 import { CoverageTab } from './testing/CoverageTab';
 import { MissingTab } from './testing/MissingTab';
 import { PointsTab } from './testing/PointsTab';
@@ -28,7 +29,10 @@ export function TestingRoundPage() {
   const screens = Grid.useBreakpoint();
   const [params, setParams] = useSearchParams();
   const tabParam = params.get('tab');
-  const tab: TabKey = TABS.includes(tabParam as TabKey) ? (tabParam as TabKey) : 'coverage';
+  const { can } = useMe();
+  // Who is missing is a list of residents: only for those who may read them (not a sampler).
+  const shown = TABS.filter((key) => key !== 'missing' || can('resident.read'));
+  const tab: TabKey = shown.includes(tabParam as TabKey) ? (tabParam as TabKey) : 'coverage';
   // The units drilled into below the round's own node; coverage and the missing list share it, so
   // a grid chosen on the coverage opens straight onto that grid's missing list.
   const [trail, setTrail] = useState<OrgUnitChoice[]>([]);
@@ -71,10 +75,14 @@ export function TestingRoundPage() {
     coverage: (
       <CoverageTab
         {...unitProps}
-        onShowMissing={(nextTrail) => {
-          setTrail(nextTrail);
-          openTab('missing');
-        }}
+        onShowMissing={
+          can('resident.read')
+            ? (nextTrail) => {
+                setTrail(nextTrail);
+                openTab('missing');
+              }
+            : undefined
+        }
       />
     ),
     missing: <MissingTab key={unit?.value ?? 'round'} {...unitProps} />,
@@ -142,7 +150,7 @@ export function TestingRoundPage() {
           activeKey={tab}
           onChange={openTab}
           destroyOnHidden
-          items={TABS.map((key) => ({
+          items={shown.map((key) => ({
             key,
             label: <span data-testid={`round-tab-${key}`}>{t(`testing.tabs.${key}`)}</span>,
             children: tabs[key],

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api';
 import { useShowError } from '../forms';
+import { PersonCodeText } from './PersonCodeText';
 
 const printablePath = (code: string) => `/code/${encodeURIComponent(code)}`;
 
@@ -69,6 +70,7 @@ export function PersonCodeButton({
               size={240}
               data-testid="resident-person-code-qr"
             />
+            <PersonCodeText code={code} data-testid="resident-person-code-text" />
             <Typography.Text strong>{t('sampling.personCode.show')}</Typography.Text>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {t('sampling.personCode.noPersonalData')}

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { queryRows } from '../../db/rows.ts';
-import { labs, orgUnits, roleGrants, rolePermissions, users } from '../../db/schema.ts';
+import { labs, orgUnits, users } from '../../db/schema.ts';
 import { inScope, overlapsScope } from '../../platform/access/scope-sql.ts';
 
 export type LabRow = typeof labs.$inferSelect;
@@ -70,28 +70,6 @@ export async function updateLab(
     .where(eq(labs.id, id))
     .returning();
   return updated as LabRow;
-}
-
-/**
- * Of these users, the active ones who may work at a lab serving `labPath`: they hold the lab's
- * permission on its area, above it or inside it.
- */
-export async function findLabWorkers(db: Executor, ids: string[], labPath: string) {
-  if (ids.length === 0) return [];
-  return db
-    .selectDistinct({ id: users.id, displayName: users.displayName })
-    .from(users)
-    .innerJoin(roleGrants, eq(roleGrants.userId, users.id))
-    .innerJoin(rolePermissions, eq(rolePermissions.roleCode, roleGrants.roleCode))
-    .innerJoin(orgUnits, eq(orgUnits.id, roleGrants.orgUnitId))
-    .where(
-      and(
-        inArray(users.id, ids),
-        eq(users.active, true),
-        eq(rolePermissions.permission, 'lab.results'),
-        sql`(${orgUnits.path} = ${labPath} or ${labPath} like ${orgUnits.path} || '.%' or ${orgUnits.path} like ${`${labPath}.%`})`,
-      ),
-    );
 }
 
 export async function findUserNames(db: Executor, ids: string[]) {

@@ -5,6 +5,7 @@ import type { AppDeps } from '../../platform/deps.ts';
 import { conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
+import { findUsersHoldingAround } from '../../platform/users/user-repository.ts';
 import { findOrgUnitInScope } from '../org/org-repository.ts';
 import * as repo from './labs-repository.ts';
 
@@ -42,7 +43,7 @@ export interface LabInput {
 /** A lab's team: users who hold the lab's permission where it works (a sampler cannot be one). */
 async function checkedMembers(deps: AppDeps, ids: string[] | undefined, labPath: string) {
   const wanted = [...new Set(ids ?? [])];
-  const workers = await repo.findLabWorkers(deps.database.db, wanted, labPath);
+  const workers = await findUsersHoldingAround(deps.database.db, wanted, 'lab.results', labPath);
   if (workers.length !== wanted.length)
     throw invalidField(
       'memberUserIds',

@@ -135,6 +135,30 @@ describe('rounds and points', () => {
 });
 
 describe('person codes', () => {
+  test('a point’s team takes only those who may scan there: not a lab account, not an unknown user', async () => {
+    const point = (samplerUserIds: string[]) =>
+      as.admin.post(`/api/v1/test-rounds/${round.id}/points`, {
+        name: `队伍${samplerUserIds.length}-${randomUUID().slice(0, 6)}`,
+        orgUnitId: t.fx.community.id,
+        samplerUserIds,
+      });
+    for (const wrong of [
+      [t.fx.users.lab.id],
+      [randomUUID()],
+      [t.fx.users.sampler.id, t.fx.users.workerA.id],
+    ]) {
+      const res = await point(wrong);
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.match(res.body.error.fields.samplerUserIds, /扫码采样/);
+    }
+    const ok = await point([t.fx.users.sampler.id]);
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    assert.deepEqual(
+      ok.body.samplers.map((s: { id: string }) => s.id),
+      [t.fx.users.sampler.id],
+    );
+  });
+
   test('a code is opaque: no name, ID or phone inside, and only for residents in scope', async () => {
     const res = await as.workerA.get(`/api/v1/residents/${t.fx.residentA.id}/person-code`);
     assert.equal(res.status, 200);
@@ -1103,12 +1127,15 @@ describe('lab results', () => {
     });
     assert.equal(differing.status, 409);
     assert.equal(differing.body.error.code, 'RESULT_CONFLICT');
+    // The entry's own words: it is no file.
+    assert.match(differing.body.error.message, /与录入的“阳性”不一致/);
     const unknown = await as.lab.post('/api/v1/lab/results', {
       tubeCode: 'NOSUCH01',
       result: 'negative',
       testedAt: now(),
     });
     assert.equal(unknown.status, 404);
+    assert.match(unknown.body.error.fields.tubeCode, /管号不存在/);
     const future = await as.lab.post('/api/v1/lab/results', {
       tubeCode: tube,
       result: 'negative',

@@ -22,10 +22,11 @@ import { type Actor, isWithin, pathInScope, scopePaths } from '../../platform/ac
 import { requireAnyScope, requireScope } from '../../platform/access/require.ts';
 import { runWrite, type Touched } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
-import { conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
+import { AppError, conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
+import { findUsersHoldingAround } from '../../platform/users/user-repository.ts';
 import { addWorkItems, type NewWorkItem } from '../../platform/work-items/work-item-service.ts';
 import { findLabVisible } from '../labs/labs-repository.ts';
 import { labsOfActor } from '../labs/labs-service.ts';
@@ -171,10 +172,8 @@ export async function addPoint(deps: AppDeps, actor: Actor, roundId: string, inp
       'orgUnitId',
       text('采样点须设在本轮检测的范围内', 'The point must lie inside the round'),
     );
-  const samplerIds = [...new Set(input.samplerUserIds ?? [])];
-  const samplers = await repo.findUsersByIds(db, samplerIds);
-  if (samplers.length !== samplerIds.length)
-    throw invalidField('samplerUserIds', text('采样人员中有不存在的用户', 'Unknown sampler user'));
+  const samplers = await checkedSamplers(deps, input.samplerUserIds, unit.path);
+  const samplerIds = samplers.map((s) => s.id);
   return runWrite(deps, actor, 'collection-point.create', async (tx) => {
     if (await repo.pointNameTaken(tx, roundId, input.name))
       throw conflict(
@@ -200,6 +199,27 @@ export async function addPoint(deps: AppDeps, actor: Actor, roundId: string, inp
       touched: { entity: 'collection_point', entityId: row.id, orgPath: row.orgPath, after: view },
     };
   });
+}
+
+/**
+ * A point's (or a door-to-door team's) samplers: active users who may scan where it stands. A lab
+ * account or the district's administrator on the team would be refused at the point anyway, or
+ * worse, take the place of a sampler.
+ */
+async function checkedSamplers(deps: AppDeps, ids: string[] | undefined, pointPath: string) {
+  const wanted = [...new Set(ids ?? [])];
+  const samplers = await findUsersHoldingAround(deps.database.db, wanted, 'sampling.scan', pointPath);
+  if (samplers.length !== wanted.length)
+    throw invalidField(
+      'samplerUserIds',
+      text(
+        '采样人员须为在该采样点所在区域有“扫码采样”权限的在用账号',
+        'Samplers must be active users with the sampling permission where the point is',
+      ),
+    );
+  // In the order chosen.
+  const byId = new Map(samplers.map((s) => [s.id, s]));
+  return wanted.map((id) => byId.get(id) as { id: string; displayName: string });
 }
 
 // ---- person code ------------------------------------------------------------------------------
@@ -523,7 +543,14 @@ export async function enterLabResult(
 
 /** Why a result typed in for one tube is not taken, as the error a form shows. */
 function refuseEnteredResult(report: ImportReport) {
-  if (report.unknownTubes.length > 0) throw notFound();
+  if (report.unknownTubes.length > 0) {
+    // 404 as any record not found, saying what to check and naming the field.
+    const unknown = text(
+      '管号不存在，或不是交给本实验室的样本，请核对管号',
+      'No such tube, or not one handed to this lab: check the code',
+    );
+    throw new AppError('NOT_FOUND', unknown, { tubeCode: unknown });
+  }
   if (report.conflicts.length > 0)
     throw conflict(
       text(report.errors[0]?.message ?? '与已有结果不一致', 'Conflicts with the recorded result'),
@@ -555,6 +582,8 @@ async function applyLabResults(
 ): Promise<ImportReport> {
   const db = deps.database.db;
   const labIds = await labsOfActor(deps, actor);
+  // A result typed in is refused as one (its messages speak of the entry, not of a file).
+  const typedIn = options.refuse !== undefined;
 
   // Rows of one tube: identical ones are duplicates, differing ones a conflict (neither applied).
   const byCode = new Map<string, typeof rows>();
@@ -610,7 +639,7 @@ async function applyLabResults(
           errors.push({
             row: row.row,
             column: 'result',
-            message: `管号 ${row.tubeCode} 已有结果“${RESULT_NAMES[tube.result]}”，与本文件的“${RESULT_NAMES[row.result]}”不一致，未导入`,
+            message: `管号 ${row.tubeCode} 已有结果“${RESULT_NAMES[tube.result]}”，与${typedIn ? '录入' : '本文件'}的“${RESULT_NAMES[row.result]}”不一致，未${typedIn ? '录入' : '导入'}`,
           });
         }
         continue;
@@ -1193,6 +1222,7 @@ export async function createSweep(
   if (!unit || !isWithin(unit.path, round.orgPath))
     throw invalidField('orgUnitId', text('组织不存在或不在本轮检测范围内', 'Unknown org unit'));
   const area = roundArea(round, unit.path, scope);
+  const samplers = await checkedSamplers(deps, input.samplerUserIds, unit.path);
   return runWrite(deps, actor, 'sweep.create', async (tx) => {
     if (await repo.pointNameTaken(tx, roundId, input.name))
       throw conflict(
@@ -1208,7 +1238,7 @@ export async function createSweep(
       orgUnitId: unit.id,
       orgPath: unit.path,
       kind: 'door_to_door',
-      samplerUserIds: input.samplerUserIds ?? [],
+      samplerUserIds: samplers.map((s) => s.id),
       districtCode: unit.districtCode,
     });
     const id = newId();

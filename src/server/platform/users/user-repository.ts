@@ -1,6 +1,6 @@
 import { and, asc, eq, exists, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import { orgUnits, roleGrants, roles, users } from '../../db/schema.ts';
+import { orgUnits, roleGrants, rolePermissions, roles, users } from '../../db/schema.ts';
 import { inScope } from '../access/scope-sql.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -109,4 +109,26 @@ export async function usernameTaken(db: Executor, username: string, exceptId?: s
       ),
     );
   return Boolean(row);
+}
+
+/**
+ * Of these users, the active ones holding a permission around a place: on it, above it or inside
+ * it (a lab's team holds the lab permission where the lab works; a point's team may scan there).
+ */
+export async function findUsersHoldingAround(db: Executor, ids: string[], permission: string, path: string) {
+  if (ids.length === 0) return [];
+  return db
+    .selectDistinct({ id: users.id, displayName: users.displayName })
+    .from(users)
+    .innerJoin(roleGrants, eq(roleGrants.userId, users.id))
+    .innerJoin(rolePermissions, eq(rolePermissions.roleCode, roleGrants.roleCode))
+    .innerJoin(orgUnits, eq(orgUnits.id, roleGrants.orgUnitId))
+    .where(
+      and(
+        inArray(users.id, ids),
+        eq(users.active, true),
+        eq(rolePermissions.permission, permission),
+        sql`(${orgUnits.path} = ${path} or ${path} like ${orgUnits.path} || '.%' or ${orgUnits.path} like ${`${path}.%`})`,
+      ),
+    );
 }

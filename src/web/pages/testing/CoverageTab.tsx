@@ -19,7 +19,8 @@ const POLL_MS = 60_000;
 
 interface CoverageTabProps extends UnitTrailProps {
   /** Opens the missing list of a unit (the trail leading to it). */
-  onShowMissing: (trail: OrgUnitChoice[]) => void;
+  /** Opens the missing list; absent for those who may not read residents. */
+  onShowMissing?: (trail: OrgUnitChoice[]) => void;
 }
 
 export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: CoverageTabProps) {
@@ -37,7 +38,7 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
   const open = (node: CoverageNode) => {
     const next = [...trail, { value: node.orgUnitId, label: node.name }];
     // A grid has no units below it: what is left to do there is its list of the missing.
-    if (node.level === 'grid') onShowMissing(next);
+    if (node.level === 'grid') onShowMissing?.(next);
     else onTrail(next);
   };
 
@@ -139,14 +140,16 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
         <Typography.Text strong>
           {data ? t('testing.coverage.childrenOf', { unit: data.orgUnitName }) : null}
         </Typography.Text>
-        <Button
-          icon={<UnorderedListOutlined />}
-          onClick={() => onShowMissing(trail)}
-          disabled={!data || data.missing === 0}
-          data-testid="coverage-show-missing"
-        >
-          {t('testing.coverage.showMissing', { count: formatCount(data?.missing ?? 0) })}
-        </Button>
+        {onShowMissing && (
+          <Button
+            icon={<UnorderedListOutlined />}
+            onClick={() => onShowMissing(trail)}
+            disabled={!data || data.missing === 0}
+            data-testid="coverage-show-missing"
+          >
+            {t('testing.coverage.showMissing', { count: formatCount(data?.missing ?? 0) })}
+          </Button>
+        )}
       </Flex>
       <Table<CoverageNode>
         rowKey="orgUnitId"

@@ -18,6 +18,7 @@ import { Link } from 'react-router';
 import { api } from '../../api';
 import { formatTime } from '../../format';
 import type { Recall, RecallState } from '../../testingTypes';
+import { useMe } from '../../useMe';
 
 const STATE_COLORS: Record<RecallState, string> = { open: 'orange', negative: 'green', positive: 'red' };
 
@@ -28,6 +29,7 @@ const byUrgency = (a: Recall, b: Recall) =>
 /** A pooled positive recalls every member of the tube for a single-tube recheck; this is that list. */
 export function RecallsTab({ roundId }: { roundId: string }) {
   const { t } = useTranslation();
+  const { can } = useMe();
   const { token } = theme.useToken();
   const screens = Grid.useBreakpoint();
   const recalls = useQuery({
@@ -63,11 +65,15 @@ export function RecallsTab({ roundId }: { roundId: string }) {
     );
   const assignee = (recall: Recall) =>
     recall.assigneeName ?? <Typography.Text type="secondary">{t('testing.recalls.toGrid')}</Typography.Text>;
-  const person = (recall: Recall) => (
-    <Link to={`/residents/${recall.personId}`} data-testid={`recall-person-${recall.personId}`}>
-      {recall.name}
-    </Link>
-  );
+  // A link only for those who may open the resident (a sampler sees the masked name alone).
+  const person = (recall: Recall) =>
+    can('resident.read') ? (
+      <Link to={`/residents/${recall.personId}`} data-testid={`recall-person-${recall.personId}`}>
+        {recall.name}
+      </Link>
+    ) : (
+      <span data-testid={`recall-person-${recall.personId}`}>{recall.name}</span>
+    );
 
   // On a phone: who and where on the left, time and state on the right, tube and assignee under.
   const narrowColumns: TableColumnsType<Recall> = [

@@ -435,6 +435,15 @@ function OutcomeModal({
               message={t('testing.sweeps.movedHint')}
               data-testid="sweep-moved-hint"
             />
+          ) : getFieldValue('outcome') === 'sampled' ? (
+            // The outcome is the visit's; each person counts when their code is scanned into a tube.
+            <Alert
+              type="warning"
+              showIcon
+              style={{ marginBottom: 16 }}
+              message={t('testing.sweeps.sampledHint')}
+              data-testid="sweep-sampled-hint"
+            />
           ) : null
         }
       </Form.Item>
