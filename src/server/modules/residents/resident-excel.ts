@@ -89,6 +89,17 @@ export interface RowError {
   message: string;
 }
 
+/** A formula whose result is an error (#N/A from a VLOOKUP that found nothing): no value at all. */
+function cellError(cell: ExcelJS.Cell): string | null {
+  const v = cell.value as unknown;
+  if (typeof v !== 'object' || v === null) return null;
+  if ('error' in v) return String((v as { error: unknown }).error);
+  const result = (v as { result?: unknown }).result;
+  if (typeof result === 'object' && result !== null && 'error' in result)
+    return String((result as { error: unknown }).error);
+  return null;
+}
+
 function cellText(cell: ExcelJS.Cell): string {
   const v = cell.value;
   if (v === null || v === undefined) return '';
@@ -161,13 +172,32 @@ export async function readImportFile(
     ) as Record<ColumnKey, string>;
     if (Object.values(values).every((v) => v === '')) return;
     total++;
+    // One error per cell: the first says what is wrong with it.
     const fail = (key: ColumnKey, message: string) => {
-      errors.push({ row: rowNumber, column: COLUMNS.find((c) => c.key === key)?.header ?? key, message });
+      const column = COLUMNS.find((c) => c.key === key)?.header ?? key;
+      if (!errors.some((e) => e.row === rowNumber && e.column === column))
+        errors.push({ row: rowNumber, column, message });
     };
     const before = errors.length;
+    for (const c of COLUMNS) {
+      const cell = get(c.key);
+      const error = cell ? cellError(cell) : null;
+      if (error) {
+        fail(c.key, `单元格的公式结果是错误（${error}），请改为实际内容（复制后“粘贴为数值”）`);
+        values[c.key] = '';
+      }
+    }
     if (!values.name) fail('name', '姓名不能为空');
     const idCell = get('idNumber');
-    if (idCell && typeof idCell.value === 'number') {
+    // A 15-digit (old) ID survives as an Excel number: under 2^53, exact. An 18-digit one does not.
+    if (
+      idCell &&
+      typeof idCell.value === 'number' &&
+      Number.isSafeInteger(idCell.value) &&
+      String(idCell.value).length === 15
+    ) {
+      values.idNumber = String(idCell.value);
+    } else if (idCell && typeof idCell.value === 'number') {
       fail(
         'idNumber',
         `证件号码被 Excel 存成了数字（显示为 ${Number(idCell.value).toExponential(5).toUpperCase()}），号码已损坏：请将该列设为“文本”格式后重新填写`,

@@ -118,6 +118,27 @@ describe('POST /api/v1/residents/import', () => {
     assert.equal(search.body.total, 0);
   });
 
+  test('a formula whose result is an error is a bad cell; a 15-digit old ID kept as a number is read', async () => {
+    const file = await workbook([
+      ['蒋八', '', '411602500101211', '', GRID_A, '八号院', '在家', ''],
+      ['沈九', '', validId('41160219900101099'), '', GRID_A, '九号院', '在家', ''],
+    ]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet('居民') as ExcelJS.Worksheet;
+    // The old ID as Excel keeps a 15-digit number (exact); the name as a VLOOKUP that found nothing.
+    sheet.getCell(2, 3).value = 411602500101211;
+    sheet.getCell(3, 1).value = { formula: 'VLOOKUP(A9,名单!A:B,2,FALSE)', result: { error: '#N/A' } };
+    const res = await upload(cookies.workerA, Buffer.from(await wb.xlsx.writeBuffer()), true);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const at = (row: number, column: string) =>
+      res.body.errors.filter((e: { row: number; column: string }) => e.row === row && e.column === column);
+    assert.deepEqual(at(2, '证件号码'), [], 'the 15-digit number is the ID as typed');
+    assert.equal(at(3, '姓名').length, 1, 'one error for the cell');
+    assert.match(at(3, '姓名')[0].message, /#N\/A/);
+    assert.equal(res.body.valid, 1);
+  });
+
   test('a confirmed import with errors writes nothing; a clean one writes every row at once', async () => {
     const bad = await workbook([
       ['蒋八', '', validId('41160219800101081'), '', GRID_A, '八号院', '在家', ''],

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eq, inArray } from 'drizzle-orm';
-import { persons } from '../../db/schema.ts';
+import { and, eq, inArray } from 'drizzle-orm';
+import { auditEvents, persons } from '../../db/schema.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
 
@@ -88,5 +88,52 @@ describe('registry integrity', () => {
     assert.equal(permit.idNumber, 'H*******890');
     const list = await staff.get(`/api/v1/residents?q=${encodeURIComponent(`完整路${seq}号`)}`);
     assert.equal(list.body.items[0]?.idNumber, 'H*******890');
+  });
+
+  test('a search by the last four finds an ID ending in X, typed small or capital', async () => {
+    // The first seventeen digits whose check character is X (about one in eleven).
+    const id = Array.from({ length: 100 }, (_, i) =>
+      validId(`4116021980010${String(1000 + i).slice(-4)}`),
+    ).find((candidate) => candidate.endsWith('X')) as string;
+    await register(t.fx.gridA, { idNumber: id, name: '尾号叉' });
+    for (const q of [id.slice(-4), id.slice(-4).toLowerCase()]) {
+      const found = await staff.get(`/api/v1/residents?q=${q}`);
+      assert.ok(
+        found.body.items.some((r: { name: string }) => r.name === '尾号叉'),
+        `q=${q} finds them`,
+      );
+    }
+  });
+
+  test('a change of key groups is audited with the classes before and after', async () => {
+    const person = await register(t.fx.gridA);
+    const res = await staff.patch(`/api/v1/residents/${person.id}`, { keyGroups: ['medical'] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const [event] = await t.deps.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityId, person.id), eq(auditEvents.action, 'resident.update')));
+    assert.ok(JSON.stringify(event?.changes).includes('medical'), JSON.stringify(event?.changes));
+  });
+
+  test('a key-group class cannot end before it starts, created or changed', async () => {
+    const admin = client(t.app, await t.login('admin'));
+    const created = await admin.post('/api/v1/key-groups', {
+      code: 'backwards',
+      name: '倒序分类',
+      effectiveFrom: '2022-06-01',
+      effectiveTo: '2022-01-01',
+    });
+    assert.equal(created.status, 400);
+    assert.ok(created.body.error.fields.effectiveTo);
+    const ok = await admin.post('/api/v1/key-groups', {
+      code: 'forwards',
+      name: '正序分类',
+      effectiveFrom: '2022-06-01',
+    });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    const changed = await admin.patch('/api/v1/key-groups/forwards', { effectiveTo: '2022-05-31' });
+    assert.equal(changed.status, 400);
+    assert.ok(changed.body.error.fields.effectiveTo);
   });
 });

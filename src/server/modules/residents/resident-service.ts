@@ -99,14 +99,21 @@ async function viewsOf(deps: AppDeps, db: Executor, actor: Actor, rows: Listed[]
 }
 
 /** The audit view: masked by the audit mechanism itself (idNumber, phone). */
-const snapshot = (p: repo.PersonInsert, idNumber: string, phone: string | null | undefined) => ({
+const snapshot = (
+  p: repo.PersonInsert,
+  idNumber: string,
+  phone: string | null | undefined,
+  keyGroups?: readonly string[],
+) => ({
   name: p.name,
+  documentType: p.documentType,
   idNumber,
   phone: phone ?? null,
   orgUnitId: p.orgUnitId,
   householdId: p.householdId,
   address: p.address,
   residenceStatus: p.residenceStatus,
+  ...(keyGroups ? { keyGroups: [...keyGroups].sort() } : {}),
 });
 
 /**
@@ -119,7 +126,8 @@ export function interpretQuery(deps: AppDeps, q: string): repo.ResidentFilter {
   if (!query) return {};
   const id = parseIdNumber(query);
   if (id.ok) return { idHash: documentHash(deps.cipher, 'id_card', id.value) };
-  if (/^\d{4}$/.test(query)) return { last4: query };
+  // The last four of an ID may end in its check character X (about one ID in eleven).
+  if (/^\d{4}$|^\d{3}[Xx]$/.test(query)) return { last4: query.toUpperCase() };
   const phone = normalizeMobile(query);
   if (phone) return { phoneHash: deps.cipher.lookupHash(phone) };
   if (/^[a-z]+$/i.test(query)) return { pinyinPrefix: query.toLowerCase() };
@@ -388,8 +396,8 @@ export async function updateResident(
     if (merged.phone === phone) changes.phoneEnc = p.phoneEnc;
     await repo.updatePersonRow(tx, id, changes);
     await followPersonsInCoverage(tx, [{ id, orgPath: p.orgPath, residenceStatus: p.residenceStatus }]);
+    const have = (await repo.findKeyGroupsOf(tx, scope, [id])).map((g) => g.code);
     if (patch.keyGroups) {
-      const have = (await repo.findKeyGroupsOf(tx, scope, [id])).map((g) => g.code);
       // A class that has since ended stays on the people who have it; only new ones must be in effect.
       await checkKeyGroups(
         tx,
@@ -417,8 +425,9 @@ export async function updateResident(
         entity: 'resident',
         entityId: id,
         orgPath: placed.orgPath,
-        before: snapshot(p, idNumber, phone),
-        after: snapshot({ ...p, ...changes }, merged.idNumber, merged.phone),
+        // Key groups only when asked to change: the audit then shows the classes before and after.
+        before: snapshot(p, idNumber, phone, patch.keyGroups ? have : undefined),
+        after: snapshot({ ...p, ...changes }, merged.idNumber, merged.phone, patch.keyGroups),
       },
     };
   });
@@ -639,6 +648,15 @@ async function keyGroupViews(db: Executor) {
   return { items, total: items.length };
 }
 
+/** A class ends on or after the day it starts. */
+function checkEffectiveDates(from: string, to: string | null) {
+  if (to !== null && to < from)
+    throw invalidField(
+      'effectiveTo',
+      text(`结束日期 ${to} 早于开始日期 ${from}`, `The end ${to} is before the start ${from}`),
+    );
+}
+
 export async function createKeyGroup(
   deps: AppDeps,
   actor: Actor,
@@ -651,6 +669,7 @@ export async function createKeyGroup(
   },
 ) {
   requireWholeTree(actor, 'key-group.write');
+  checkEffectiveDates(input.effectiveFrom, input.effectiveTo ?? null);
   return runWrite(deps, actor, 'key-group.create', async (tx) => {
     if ((await repo.findKeyGroupClasses(tx)).some((c) => c.code === input.code)) {
       throw conflict(text('分类编码已存在', 'Code already exists'), undefined, 'code');
@@ -683,6 +702,10 @@ export async function updateKeyGroup(
   return runWrite(deps, actor, 'key-group.update', async (tx) => {
     const before = (await repo.findKeyGroupClasses(tx)).find((c) => c.code === code);
     if (!before) throw notFound();
+    checkEffectiveDates(
+      patch.effectiveFrom ?? before.effectiveFrom,
+      patch.effectiveTo === undefined ? before.effectiveTo : patch.effectiveTo,
+    );
     await repo.updateKeyGroupClass(tx, code, patch);
     const { items } = await keyGroupViews(tx);
     return {
