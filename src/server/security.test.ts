@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { buildApp } from './app.ts';
 import { queryRows } from './db/rows.ts';
-import { client } from './testing/http.ts';
+import { client, multipartFile } from './testing/http.ts';
 import { createTestApp, type TestApp, validId } from './testing/test-app.ts';
 
 let t: TestApp;
@@ -193,6 +193,60 @@ describe('searches by a whole phone or ID number are limited per user', () => {
       statuses.has(429) && (statuses.get(200) ?? 0) <= 30,
       `${JSON.stringify([...statuses])} answers; found the full phone ${found} without personal.unmask`,
     );
+  });
+});
+
+describe('guessing the birth date hidden in a masked ID is refused', () => {
+  // What a masked ID with an age leaves to guess: the birth day of the year, whose check character
+  // matches the one shown (about 33 numbers a year).
+  const candidates = (id: string) => {
+    const out: string[] = [];
+    for (
+      let d = new Date(Date.UTC(1990, 0, 1));
+      d.getUTCFullYear() === 1990;
+      d.setUTCDate(d.getUTCDate() + 1)
+    ) {
+      const day = d.toISOString().slice(0, 10).replace(/-/g, '');
+      const guess = validId(`${id.slice(0, 6)}${day}${id.slice(14, 17)}`);
+      if (guess.endsWith(id.slice(-1))) out.push(guess);
+    }
+    return out;
+  };
+
+  test('an import file trying the candidates of one masked ID is refused whole, naming the file', async () => {
+    const id = t.fx.residentA.idNumber;
+    const guesses = candidates(id);
+    assert.ok(guesses.includes(id) && guesses.length > 10, `${guesses.length} candidates`);
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('居民');
+    sheet.addRow(['姓名', '证件类型', '证件号码', '手机号', '网格', '地址', '居住状态', '重点人群']);
+    guesses.forEach((g, i) => {
+      sheet.addRow([`猜${i}`, '', '', '', '幸福家园社区/第一网格', '猜测路', '在家', '']);
+      sheet.getCell(i + 2, 3).value = g;
+    });
+    const { payload, contentType } = multipartFile(Buffer.from(await wb.xlsx.writeBuffer()));
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/residents/import?dryRun=true',
+      payload,
+      headers: { cookie: await t.login('staff-c'), 'content-type': contentType },
+    });
+    assert.equal(res.statusCode, 429, res.body.slice(0, 300));
+    assert.ok(res.json().error.fields.file);
+    assert.ok(!res.body.includes('已在登记册'), 'no row told apart');
+  });
+
+  test('searches by whole ID: the fourth number of one masked form in a day is refused', async () => {
+    // Not worker-a: the phone test above used up its lookups by whole number.
+    const api = client(t.app, await t.login('staff-c'));
+    const id = t.fx.residentA.idNumber;
+    const wrong = candidates(id).filter((g) => g !== id);
+    for (const g of wrong.slice(0, 3)) assert.equal((await api.get(`/api/v1/residents?q=${g}`)).status, 200);
+    const fourth = await api.get(`/api/v1/residents?q=${id}`);
+    assert.equal(fourth.status, 429);
+    assert.ok(fourth.body.error.fields.q);
+    // Another person's number is not held up by it.
+    assert.equal((await api.get(`/api/v1/residents?q=${t.fx.residentB.idNumber}`)).status, 200);
   });
 });
 

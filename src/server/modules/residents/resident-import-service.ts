@@ -1,5 +1,6 @@
 import { inEffect, localDay } from '../../../domain/dates.ts';
 import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
+import { throttleIdGuesses } from '../../platform/access/lookup-throttle.ts';
 import { requireScope } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
@@ -65,7 +66,7 @@ export async function importResidents(
     });
   }
 
-  const built: { row: number; person: repo.PersonInsert; keyGroups: string[] }[] = [];
+  const built: { row: number; idNumber: string; person: repo.PersonInsert; keyGroups: string[] }[] = [];
   const firstRowOf = new Map<string, number>();
   for (const r of rows) {
     const b = buildPersonRow(
@@ -84,8 +85,15 @@ export async function importResidents(
       continue;
     }
     firstRowOf.set(b.row.idHash, r.row);
-    built.push({ row: r.row, person: b.row, keyGroups: r.keyGroups });
+    built.push({ row: r.row, idNumber: r.input.idNumber, person: b.row, keyGroups: r.keyGroups });
   }
+  // Checked against the registry, a file is a duplicate check per row: refused whole when it tries
+  // more than a few numbers of one masked ID (a guess at someone's birth date), before any check.
+  throttleIdGuesses(
+    actor,
+    built.map((b) => ({ idNumber: b.idNumber, hash: b.person.idHash })),
+    'file',
+  );
   for (let i = 0; i < built.length; i += BATCH) {
     const slice = built.slice(i, i + BATCH);
     const existing = await repo.findExistingIdHashes(

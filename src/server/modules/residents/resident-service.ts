@@ -5,7 +5,7 @@ import { normalizeMobile } from '../../../domain/phone.ts';
 import type { ResidenceStatus, StatusKind } from '../../../domain/residents.ts';
 import type { Executor } from '../../db/database.ts';
 import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
-import { throttleExactLookup } from '../../platform/access/lookup-throttle.ts';
+import { throttleExactLookup, throttleIdGuesses } from '../../platform/access/lookup-throttle.ts';
 import { requireScope, requireWholeTree } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
@@ -161,6 +161,7 @@ export async function residentFilter(
   const read = interpretQuery(deps, query.q ?? '');
   const exact = read.idHash ?? read.phoneHash;
   if (exact) throttleExactLookup(actor, exact);
+  if (read.idHash) throttleIdGuesses(actor, [{ idNumber: (query.q ?? '').trim(), hash: read.idHash }], 'q');
   return {
     ...read,
     subtreePath: await subtreeOf(deps, scope, query.gridId ?? query.orgUnitId),
@@ -265,7 +266,14 @@ async function checkKeyGroups(tx: Executor, codes: string[]) {
 }
 
 /** 409 for an ID already registered, with the record's id when the actor may open it. */
-async function refuseDuplicate(tx: Executor, actor: Actor, idHash: string, exceptId?: string) {
+async function refuseDuplicate(
+  tx: Executor,
+  actor: Actor,
+  idHash: string,
+  idNumber: string,
+  exceptId?: string,
+) {
+  throttleIdGuesses(actor, [{ idNumber, hash: idHash }], 'idNumber');
   const existing = await repo.findByIdHash(tx, idHash);
   if (!existing || existing.id === exceptId) return;
   const visible = pathInScope(existing.orgPath, scopePaths(actor, 'resident.read'));
@@ -294,7 +302,7 @@ export async function createResident(deps: AppDeps, actor: Actor, input: CreateR
     const built = buildPersonRow(deps.cipher, input, placed);
     if (!built.ok) throw invalidField(built.field, built.reason);
     const row = built.row;
-    await refuseDuplicate(tx, actor, row.idHash);
+    await refuseDuplicate(tx, actor, row.idHash, input.idNumber);
     if (!row.householdId) {
       // A resident registered on a grid gets a household of their own at their address.
       row.householdId = newId();
@@ -389,7 +397,8 @@ export async function updateResident(
       ]);
       built.row.householdId = householdId;
     }
-    if (built.row.idHash !== p.idHash) await refuseDuplicate(tx, actor, built.row.idHash, id);
+    if (built.row.idHash !== p.idHash)
+      await refuseDuplicate(tx, actor, built.row.idHash, merged.idNumber, id);
     const { id: _newId, createdAt: _c, synthetic: _s, ...changes } = built.row;
     // Unchanged sealed values keep their ciphertext: no churn, and the audit sees no change.
     if (merged.idNumber === idNumber && merged.documentType === p.documentType) changes.idEnc = p.idEnc;
