@@ -31,6 +31,7 @@ export interface OrgUnit {
   code: string | null;
   path: string;
   childCount: number;
+  parentName: string | null;
   actions: { update: boolean; createChild: boolean };
 }
 

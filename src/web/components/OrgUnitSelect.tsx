@@ -53,7 +53,8 @@ export function OrgUnitSelect({
     ? (matches.data?.items ?? []).map((unit) => ({
         key: unit.id,
         value: unit.id,
-        title: unit.name,
+        // Names repeat (every community has a 第一网格): found ones are shown under their parent.
+        title: unit.parentName ? `${unit.parentName} / ${unit.name}` : unit.name,
         isLeaf: true,
       }))
     : tree.treeData;

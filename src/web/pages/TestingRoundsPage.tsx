@@ -137,11 +137,17 @@ export function TestingRoundsPage() {
       />
       <RoundModal
         open={creating}
-        nextNumber={(rounds.data?.total ?? 0) + 1}
+        nextNumber={nextRoundNumber(rounds.data?.items ?? [], rounds.data?.total ?? 0)}
         onClose={() => setCreating(false)}
       />
     </Card>
   );
+}
+
+/** The next 第N轮 after the highest one named so far (rounds are often numbered district-wide). */
+function nextRoundNumber(rounds: { name: string }[], total: number) {
+  const numbers = rounds.map((round) => Number(/第\s*(\d+)\s*轮/.exec(round.name)?.[1] ?? 0));
+  return Math.max(total, ...numbers) + 1;
 }
 
 interface RoundValues {

@@ -9,6 +9,8 @@ export type OrgUnitRow = typeof orgUnits.$inferSelect;
 
 // Spelled out: inside a subquery Drizzle's unqualified column names would bind to the inner table.
 const childCount = sql<number>`(select count(*)::int from org_units c where c.parent_id = org_units.id)`;
+// Names repeat (every community has its 第一网格): the parent's tells them apart in a search.
+const parentName = sql<string | null>`(select p.name from org_units p where p.id = org_units.parent_id)`;
 
 const columns = {
   id: orgUnits.id,
@@ -20,6 +22,7 @@ const columns = {
   depth: orgUnits.depth,
   districtCode: orgUnits.districtCode,
   childCount,
+  parentName,
 };
 
 export type OrgUnitListRow = {
@@ -32,6 +35,7 @@ export type OrgUnitListRow = {
   depth: number;
   districtCode: string;
   childCount: number;
+  parentName: string | null;
 };
 
 export async function findOrgUnitInScope(

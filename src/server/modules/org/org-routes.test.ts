@@ -53,6 +53,8 @@ describe('GET /api/v1/org-units', () => {
       worker.body.items.map((u: { id: string }) => u.id),
       [t.fx.gridA.id],
     );
+    // Names repeat across communities: each found unit names its parent.
+    assert.equal(worker.body.items[0].parentName, '幸福家园社区');
   });
 
   test('the actions say what the actor may do', async () => {

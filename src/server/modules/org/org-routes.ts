@@ -14,6 +14,8 @@ const orgUnitView = z.object({
   code: z.string().nullable(),
   path: z.string(),
   childCount: z.number(),
+  /** The parent unit's name: names repeat across communities (第一网格). */
+  parentName: z.string().nullable(),
   actions: z.object({ update: z.boolean(), createChild: z.boolean() }),
 });
 

@@ -1,14 +1,13 @@
 import { Tag } from 'antd';
-import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { DATE_FORMAT } from '../../format';
+import { localDay } from '../../../domain/dates';
 import type { TestRound } from '../../testingTypes';
 
 export type RoundPeriod = 'upcoming' | 'running' | 'ended';
 
-/** Whether a round runs today, by the browser's day (the district and its staff share one zone). */
+/** Whether a round runs today, by the district's day (as the server dates scans), whatever the browser's zone. */
 export function periodOf(round: Pick<TestRound, 'startsOn' | 'endsOn'>): RoundPeriod {
-  const today = dayjs().format(DATE_FORMAT);
+  const today = localDay();
   if (today < round.startsOn) return 'upcoming';
   return today > round.endsOn ? 'ended' : 'running';
 }
