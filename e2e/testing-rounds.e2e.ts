@@ -110,6 +110,14 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.getByTestId('exempt-submit').waitFor({ state: 'hidden' });
   // The list loses them; the coverage counts them exempt.
   await page.getByTestId(`exempt-button-${personId}`).waitFor({ state: 'detached' });
+  // …and the exempt list has them, with the reason and the note, to withdraw if it was a mistake.
+  await page.getByTestId('missing-or-exempt').getByText('已免检').click();
+  await page.getByTestId(`exempt-withdraw-${personId}`).waitFor();
+  assert.match(
+    (await page.getByTestId('exempt-table').textContent()) ?? '',
+    /卧床.*长期卧床，已安排入户采样/,
+  );
+  await screenshot(page, 'testing-e2e-exempt-list');
   await page.getByTestId('round-tab-coverage').click();
   await waitForFigure(page, 'coverage-missing', missing - 1);
   assert.equal(await figure(page, 'coverage-exempt'), exempt + 1);

@@ -170,6 +170,8 @@ export const api = {
   post: <T = void>(path: string, body?: unknown, options: CallOptions = {}) =>
     request<T>({ ...json('POST', path, body ?? {}), ...options }),
   patch: <T>(path: string, body: unknown) => request<T>(json('PATCH', path, body)),
+  /** No body: a DELETE's content type would want one. */
+  delete: <T = void>(path: string) => request<T>({ method: 'DELETE', path }),
   /** A multipart POST; the browser writes the Content-Type with its boundary. */
   upload: <T>(path: string, form: FormData, query?: Query) =>
     request<T>({ method: 'POST', path, query, body: form }),

@@ -815,6 +815,44 @@ export async function findMissing(
   return { items, total: count?.n ?? 0 };
 }
 
+/** The exempt of a round in an area (the actor's readable scope in it), for review and withdrawal. */
+export async function findExempt(
+  db: Executor,
+  roundId: string,
+  area: Area,
+  page: { limit: number; offset: number },
+) {
+  const where = sql`e.round_id = ${roundId} and p.merged_into is null and ${personInArea(area)}`;
+  const [items, [count]] = await Promise.all([
+    queryRows<{
+      id: string;
+      name: string;
+      address: string;
+      gridName: string;
+      reason: string;
+      note: string | null;
+      fromSweep: boolean;
+      recordedByName: string | null;
+      createdAt: string;
+    }>(
+      db,
+      sql`select p.id, p.name, p.address, u.name as "gridName", e.reason, e.note, e.sweep_id is not null as "fromSweep",
+                 r.display_name as "recordedByName", e.created_at as "createdAt"
+          from ${testExemptions} e join ${persons} p on p.id = e.person_id
+            join ${orgUnits} u on u.id = p.org_unit_id
+            left join ${users} r on r.id = e.recorded_by
+          where ${where}
+          order by e.created_at desc, p.name
+          limit ${page.limit} offset ${page.offset}`,
+    ),
+    queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from ${testExemptions} e join ${persons} p on p.id = e.person_id where ${where}`,
+    ),
+  ]);
+  return { items, total: count?.n ?? 0 };
+}
+
 /** A person of the round's area in the actor's scope (for an exemption). */
 export async function findPersonInArea(db: Executor, area: Area, personId: string) {
   const [row] = await queryRows<{ id: string; orgPath: string; name: string }>(

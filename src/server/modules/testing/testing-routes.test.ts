@@ -1342,11 +1342,30 @@ describe('coverage and the missing', () => {
     });
     assert.equal(bad.status, 400);
     assert.match(JSON.stringify(bad.body.error.fields), /reason/);
-    await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, { personId: ids[0], reason: 'bedridden' });
+    const unexplained = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      personId: ids[0],
+      reason: 'other',
+    });
+    assert.equal(unexplained.status, 400);
+    assert.match(unexplained.body.error.fields.note, /写明/);
+    await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      personId: ids[0],
+      reason: 'bedridden',
+      note: '中风卧床',
+    });
     assert.equal((await as.command.get(`/api/v1/test-rounds/${r}/coverage`)).body.missing, 4);
+    // The exempt are listed where they can be reviewed and withdrawn.
+    const exempt = await as.command.get(`/api/v1/test-rounds/${r}/exemptions?orgUnitId=${v2.id}`);
+    assert.equal(exempt.status, 200, JSON.stringify(exempt.body));
+    const mine = exempt.body.items.find((e: { id: string }) => e.id === ids[0]);
+    assert.equal(mine?.reason, 'bedridden');
+    assert.equal(mine?.note, '中风卧床');
+    assert.equal(mine?.fromSweep, false);
     const withdrawn = await as.admin.send('DELETE', `/api/v1/test-rounds/${r}/exemptions/${ids[0]}`);
     assert.equal(withdrawn.status, 204);
     assert.equal((await as.command.get(`/api/v1/test-rounds/${r}/coverage`)).body.missing, 5);
+    const after = await as.command.get(`/api/v1/test-rounds/${r}/exemptions?orgUnitId=${v2.id}`);
+    assert.ok(!after.body.items.some((e: { id: string }) => e.id === ids[0]));
   });
 
   test('a grid worker sees only their grid: its coverage and its missing list', async () => {

@@ -305,6 +305,38 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     );
 
+    app.get(
+      '/test-rounds/:id/exemptions',
+      {
+        schema: {
+          tags,
+          summary: '本轮免检人员（可撤销）',
+          params: idParams,
+          querystring: z.object({ orgUnitId: z.uuid().optional(), ...pageQuery }),
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  id: z.string(),
+                  name: z.string(),
+                  address: z.string(),
+                  gridName: z.string(),
+                  reason: z.string(),
+                  note: z.string().nullable(),
+                  fromSweep: z.boolean(),
+                  recordedByName: z.string().nullable(),
+                  createdAt: z.string(),
+                  actions: z.object({ withdraw: z.boolean() }),
+                }),
+              ),
+              total: z.number(),
+            }),
+          },
+        },
+      },
+      async (req) => service.listExemptInRound(deps, actorOf(req), req.params.id, req.query),
+    );
+
     // ---- recall list, daily summary ----
     app.get(
       '/test-rounds/:id/recalls',

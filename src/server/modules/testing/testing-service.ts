@@ -1113,6 +1113,9 @@ export async function exemptPerson(
   input: { personId: string; reason: ExemptionReason; note?: string | null },
 ) {
   const scope = requireScope(actor, 'testing.exempt');
+  // 其他 says nothing by itself: whoever reviews the exemption needs the why.
+  if (input.reason === 'other' && !input.note?.trim())
+    throw invalidField('note', text('选择“其他”时请写明免检原因', 'Say why when the reason is “other”'));
   const round = await visibleRound(deps, scope, roundId);
   const area = roundArea(round, round.orgPath, scope);
   return runWrite(deps, actor, 'test-exemption.record', async (tx) => {
@@ -1142,6 +1145,34 @@ export async function exemptPerson(
       },
     };
   });
+}
+
+/** Who is exempt in a round, in an area: names and addresses where the actor may read residents. */
+export async function listExemptInRound(
+  deps: AppDeps,
+  actor: Actor,
+  roundId: string,
+  query: { orgUnitId?: string; page: number; pageSize: number },
+) {
+  const scope = testingScope(actor);
+  const readable = requireScope(actor, 'resident.read');
+  const round = await visibleRound(deps, scope, roundId);
+  const { area } = await areaOf(deps, round, query.orgUnitId, scope);
+  const { items, total } = await repo.findExempt(
+    deps.database.db,
+    roundId,
+    { ...area, scope: readable },
+    toLimitOffset(query),
+  );
+  const canWithdraw = scopePaths(actor, 'testing.exempt').length > 0;
+  return {
+    items: items.map((e) => ({
+      ...e,
+      createdAt: iso(e.createdAt) as string,
+      actions: { withdraw: canWithdraw },
+    })),
+    total,
+  };
 }
 
 export async function withdrawExemption(deps: AppDeps, actor: Actor, roundId: string, personId: string) {

@@ -7,6 +7,8 @@ import {
   Form,
   Grid,
   Input,
+  Popconfirm,
+  Segmented,
   Select,
   Table,
   type TableColumnsType,
@@ -21,6 +23,7 @@ import { api } from '../../api';
 import { ModalForm } from '../../components/ModalForm';
 import { OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../../components/ResidenceStatusTag';
+import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { coverageQuery, formatCount, type MissingPerson } from '../../testingTypes';
@@ -35,6 +38,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const [exempting, setExempting] = useState<{ open: boolean; person?: MissingPerson }>({ open: false });
+  const [showing, setShowing] = useState<'missing' | 'exempt'>('missing');
   const query = { orgUnitId: unit?.value, page, pageSize };
   const missing = useQuery({
     queryKey: ['test-missing', roundId, query],
@@ -116,30 +120,46 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
             })
           : '…'}
       </Typography.Text>
-      {missing.error && <Alert type="error" showIcon title={missing.error.message} />}
-      <Table<MissingPerson>
-        rowKey="id"
-        size={screens.md ? 'middle' : 'small'}
-        columns={screens.md ? wideColumns : narrowColumns}
-        showHeader={Boolean(screens.md)}
-        dataSource={missing.data?.items}
-        loading={missing.isFetching && (missing.isPlaceholderData || missing.isPending)}
-        scroll={screens.md ? { x: 'max-content' } : undefined}
-        locale={{ emptyText: t('testing.missing.none') }}
-        data-testid="missing-table"
-        pagination={{
-          current: page,
-          pageSize,
-          total: missing.data?.total ?? 0,
-          showSizeChanger: Boolean(screens.md),
-          size: screens.md ? undefined : 'small',
-          showTotal: (total) => t('common.total', { total }),
-          onChange: (nextPage, nextPageSize) => {
-            setPage(nextPage);
-            setPageSize(nextPageSize);
-          },
-        }}
+      <Segmented
+        value={showing}
+        onChange={(value) => setShowing(value as 'missing' | 'exempt')}
+        options={[
+          { value: 'missing', label: t('testing.missing.showMissing') },
+          { value: 'exempt', label: t('testing.missing.showExempt') },
+        ]}
+        style={{ alignSelf: 'flex-start' }}
+        data-testid="missing-or-exempt"
       />
+      {showing === 'exempt' ? (
+        <ExemptList roundId={roundId} orgUnitId={unit?.value} />
+      ) : (
+        <>
+          {missing.error && <Alert type="error" showIcon title={missing.error.message} />}
+          <Table<MissingPerson>
+            rowKey="id"
+            size={screens.md ? 'middle' : 'small'}
+            columns={screens.md ? wideColumns : narrowColumns}
+            showHeader={Boolean(screens.md)}
+            dataSource={missing.data?.items}
+            loading={missing.isFetching && (missing.isPlaceholderData || missing.isPending)}
+            scroll={screens.md ? { x: 'max-content' } : undefined}
+            locale={{ emptyText: t('testing.missing.none') }}
+            data-testid="missing-table"
+            pagination={{
+              current: page,
+              pageSize,
+              total: missing.data?.total ?? 0,
+              showSizeChanger: Boolean(screens.md),
+              size: screens.md ? undefined : 'small',
+              showTotal: (total) => t('common.total', { total }),
+              onChange: (nextPage, nextPageSize) => {
+                setPage(nextPage);
+                setPageSize(nextPageSize);
+              },
+            }}
+          />
+        </>
+      )}
       <ExemptModal
         roundId={roundId}
         open={exempting.open}
@@ -211,7 +231,19 @@ function ExemptModal({
           data-testid="exempt-reason"
         />
       </Form.Item>
-      <Form.Item name="note" label={t('testing.missing.note')} rules={[{ max: 200 }]}>
+      <Form.Item
+        name="note"
+        label={t('testing.missing.note')}
+        dependencies={['reason']}
+        rules={[
+          { max: 200 },
+          ({ getFieldValue }) => ({
+            required: getFieldValue('reason') === 'other',
+            whitespace: true,
+            message: t('testing.missing.otherNeedsNote'),
+          }),
+        ]}
+      >
         <Input.TextArea
           rows={2}
           placeholder={t('testing.missing.notePlaceholder')}
@@ -219,5 +251,111 @@ function ExemptModal({
         />
       </Form.Item>
     </ModalForm>
+  );
+}
+
+interface ExemptPerson {
+  id: string;
+  name: string;
+  address: string;
+  gridName: string;
+  reason: ExemptionReason;
+  note: string | null;
+  fromSweep: boolean;
+  recordedByName: string | null;
+  createdAt: string;
+  actions: { withdraw: boolean };
+}
+
+/** Who is exempt here, why and by whom: a mistaken exemption is withdrawn, and the person is due again. */
+function ExemptList({ roundId, orgUnitId }: { roundId: string; orgUnitId?: string }) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const [page, setPage] = useState(1);
+  const query = { orgUnitId, page, pageSize: 20 };
+  const exempt = useQuery({
+    queryKey: ['test-exempt', roundId, query],
+    queryFn: () => api.get<Page<ExemptPerson>>(`/test-rounds/${roundId}/exemptions`, query),
+    placeholderData: keepPreviousData,
+  });
+  const withdraw = useMutation({
+    mutationFn: (person: ExemptPerson) => api.delete(`/test-rounds/${roundId}/exemptions/${person.id}`),
+    onSuccess: (_, person) => {
+      void message.success(t('testing.missing.withdrawn', { name: person.name }));
+      for (const root of ['test-exempt', 'test-missing', 'test-coverage'])
+        void queryClient.invalidateQueries({ queryKey: [root] });
+    },
+    onError: (error) => showError(error),
+  });
+  const columns: TableColumnsType<ExemptPerson> = [
+    {
+      title: t('testing.missing.person'),
+      key: 'person',
+      render: (_, person) => (
+        <Flex vertical gap={2}>
+          <Link to={`/residents/${person.id}`}>{person.name}</Link>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {person.gridName} · {person.address}
+          </Typography.Text>
+        </Flex>
+      ),
+    },
+    {
+      title: t('testing.missing.reason'),
+      key: 'reason',
+      render: (_, person) => (
+        <Flex vertical gap={2}>
+          <Typography.Text>{nameIn(i18n.language, EXEMPTION_REASON_NAMES[person.reason])}</Typography.Text>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {[
+              person.note,
+              person.fromSweep ? t('testing.missing.bySweep') : person.recordedByName,
+              formatTime(person.createdAt),
+            ]
+              .filter(Boolean)
+              .join(' · ')}
+          </Typography.Text>
+        </Flex>
+      ),
+    },
+    {
+      title: t('common.actions'),
+      key: 'actions',
+      render: (_, person) =>
+        person.actions.withdraw && (
+          <Popconfirm
+            title={t('testing.missing.withdrawConfirm', { name: person.name })}
+            onConfirm={() => withdraw.mutate(person)}
+          >
+            <Button size="small" danger data-testid={`exempt-withdraw-${person.id}`}>
+              {t('testing.missing.withdraw')}
+            </Button>
+          </Popconfirm>
+        ),
+    },
+  ];
+  return (
+    <>
+      {exempt.error && <Alert type="error" showIcon title={exempt.error.message} />}
+      <Table<ExemptPerson>
+        rowKey="id"
+        size="small"
+        columns={columns}
+        dataSource={exempt.data?.items}
+        loading={exempt.isFetching}
+        locale={{ emptyText: t('testing.missing.noExempt') }}
+        data-testid="exempt-table"
+        pagination={{
+          current: page,
+          pageSize: 20,
+          total: exempt.data?.total ?? 0,
+          size: 'small',
+          showTotal: (total) => t('common.total', { total }),
+          onChange: setPage,
+        }}
+      />
+    </>
   );
 }
