@@ -209,6 +209,15 @@ test('admin creates a round, exempts a missing person, and imports results with 
   assert.equal(recalled, 3);
   await screenshot(page, 'testing-e2e-recalls');
 
+  // ---- the day's paragraph for the bulletin: the round's figures in one copyable sentence ----
+  await page.goto(`${j.base}/testing/${roundId}?tab=summary`);
+  await page.getByTestId('summary-bulletin').waitFor();
+  assert.match(
+    (await page.getByTestId('summary-bulletin').textContent()) ?? '',
+    /应检 \d+ 人，已采样 3 人，免检 \d+ 人，未检 \d+ 人，完成率 [\d.]+%；共采样 1 管，已出结果 1 管，阳性 1 管，待单管复核 3 人/,
+  );
+  await screenshot(page, 'testing-e2e-summary');
+
   // ---- door to door: a household found moved away is exempt for the round ----
   await page.goto(`${j.base}/testing/${roundId}`);
   await page.getByTestId('coverage-table').locator('.ant-table-row').first().waitFor();

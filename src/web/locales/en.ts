@@ -112,6 +112,7 @@ const en: typeof zh = {
     range: 'Dates',
   },
   workItems: {
+    openPerson: 'Open the person (phone, address)',
     state: { open: 'Open', overdue: 'Overdue', done: 'Done', cancelled: 'Cancelled' },
     due: 'Due {{time}}',
     none: 'Nothing here',

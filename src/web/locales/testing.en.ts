@@ -134,6 +134,8 @@ const testing = {
     exemptionsWithdrawn: 'Saved; exemption withdrawn for {{count}}',
   },
   summary: {
+    bulletin:
+      '{{name}}: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{percent}}% done; {{tubes}} tubes, {{resultsIn}} with results, {{positives}} positive; {{rechecks}} awaiting a single-tube recheck.',
     day: 'Day',
     sampled: 'People sampled',
     tubes: 'Tubes',

@@ -133,6 +133,8 @@ const testing = {
     exemptionsWithdrawn: '已保存；撤回 {{count}} 人的本轮免检',
   },
   summary: {
+    bulletin:
+      '{{name}}：应检 {{due}} 人，已采样 {{sampled}} 人，免检 {{exempt}} 人，未检 {{missing}} 人，完成率 {{percent}}%；共采样 {{tubes}} 管，已出结果 {{resultsIn}} 管，阳性 {{positives}} 管，待单管复核 {{rechecks}} 人。',
     day: '日期',
     sampled: '采样人数',
     tubes: '采样管数',

@@ -104,6 +104,7 @@ const zh = {
     range: '日期范围',
   },
   workItems: {
+    openPerson: '查看此人（电话、住址）',
     state: { open: '待办', overdue: '已逾期', done: '已完成', cancelled: '已取消' },
     due: '截止：{{time}}',
     none: '暂无事项',

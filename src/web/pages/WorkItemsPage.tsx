@@ -17,6 +17,7 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { v7 as uuidv7 } from 'uuid';
 import { WORK_ITEM_TYPE_NAMES, type WorkItemState } from '../../domain/permissions';
 import { api } from '../api';
@@ -25,6 +26,7 @@ import { formatTime } from '../format';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import type { Page, WorkItem } from '../types';
+import { useMe } from '../useMe';
 
 const TABS: WorkItemState[] = ['open', 'overdue', 'done', 'cancelled'];
 const STATE_COLORS: Record<WorkItemState, string> = {
@@ -107,6 +109,7 @@ export function WorkItemsPage() {
 
 function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void }) {
   const { t, i18n } = useTranslation();
+  const { can } = useMe();
   const typeName = WORK_ITEM_TYPE_NAMES[item.type];
   return (
     <Card size="small" data-testid={`work-item-${item.id}`}>
@@ -123,6 +126,12 @@ function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void
           </Typography.Text>
           {item.feedback && (
             <Typography.Paragraph style={{ margin: 0 }}>{item.feedback}</Typography.Paragraph>
+          )}
+          {/* A recheck, a resample or a positive case is about a person: their page has the phone. */}
+          {item.subjectEntity === 'person' && item.subjectId && can('resident.read') && (
+            <Link to={`/residents/${item.subjectId}`} data-testid="work-item-person">
+              {t('workItems.openPerson')}
+            </Link>
           )}
         </Flex>
         {item.actions.feedback && (

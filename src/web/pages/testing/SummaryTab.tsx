@@ -13,7 +13,7 @@ import {
 } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
-import type { RoundSummary } from '../../testingTypes';
+import { coverageQuery, donePercent, type RoundSummary } from '../../testingTypes';
 
 type Day = RoundSummary['days'][number];
 const FIGURES = ['sampled', 'tubes', 'resultsIn', 'positives'] as const;
@@ -27,6 +27,8 @@ export function SummaryTab({ roundId }: { roundId: string }) {
     queryKey: ['test-summary', roundId],
     queryFn: () => api.get<RoundSummary>(`/test-rounds/${roundId}/summary`),
   });
+  // The round as a whole (the reader's part of it): due, exempt and missing beside the days.
+  const coverage = useQuery(coverageQuery(roundId));
   const days = summary.data?.days ?? [];
   const totals = Object.fromEntries(
     FIGURES.map((figure) => [figure, days.reduce((sum, day) => sum + day[figure], 0)]),
@@ -50,8 +52,35 @@ export function SummaryTab({ roundId }: { roundId: string }) {
     })),
   ];
 
+  // The bulletin's paragraph for the round, as the command centre pastes it into the daily report.
+  const bulletin =
+    summary.data && coverage.data
+      ? t('testing.summary.bulletin', {
+          name: summary.data.name,
+          due: coverage.data.due,
+          sampled: coverage.data.sampled,
+          exempt: coverage.data.exempt,
+          missing: coverage.data.missing,
+          percent: donePercent(coverage.data),
+          tubes: totals.tubes,
+          resultsIn: totals.resultsIn,
+          positives: totals.positives,
+          rechecks: summary.data.rechecksOpen,
+        })
+      : null;
+
   return (
     <Flex vertical gap={16}>
+      {bulletin && (
+        <Alert
+          type="info"
+          title={
+            <Typography.Paragraph copyable style={{ margin: 0 }} data-testid="summary-bulletin">
+              {bulletin}
+            </Typography.Paragraph>
+          }
+        />
+      )}
       <Row gutter={[12, 12]}>
         {FIGURES.map((figure) => (
           <Col key={figure} xs={12} sm={6} lg={4}>
