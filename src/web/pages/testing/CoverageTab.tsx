@@ -138,7 +138,9 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
       <CoverageSummary tally={data} />
       <Flex justify="space-between" align="center" gap={8} wrap>
         <Typography.Text strong>
-          {data ? t('testing.coverage.childrenOf', { unit: data.orgUnitName }) : null}
+          {data && data.children.length > 0
+            ? t('testing.coverage.childrenOf', { unit: data.orgUnitName })
+            : null}
         </Typography.Text>
         {onShowMissing && (
           <Button
@@ -151,17 +153,20 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
           </Button>
         )}
       </Flex>
-      <Table<CoverageNode>
-        rowKey="orgUnitId"
-        size="small"
-        columns={columns}
-        dataSource={data?.children}
-        loading={coverage.isPending || (coverage.isFetching && coverage.isPlaceholderData)}
-        scroll={{ x: 'max-content' }}
-        pagination={{ pageSize: 50, hideOnSinglePage: true }}
-        locale={{ emptyText: t('testing.coverage.noChildren') }}
-        data-testid="coverage-table"
-      />
+      {/* A grid has no units below it: its figures above are the whole story. */}
+      {!(data && data.children.length === 0) && (
+        <Table<CoverageNode>
+          rowKey="orgUnitId"
+          size="small"
+          columns={columns}
+          dataSource={data?.children}
+          loading={coverage.isPending || (coverage.isFetching && coverage.isPlaceholderData)}
+          scroll={{ x: 'max-content' }}
+          pagination={{ pageSize: 50, hideOnSinglePage: true }}
+          locale={{ emptyText: t('testing.coverage.noChildren') }}
+          data-testid="coverage-table"
+        />
+      )}
     </Flex>
   );
 }
