@@ -26,6 +26,7 @@ import { districtWallClock, localDay } from '../src/domain/dates.ts';
 import { addDays } from '../src/domain/testing.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { arrayParam, queryRows } from '../src/server/db/rows.ts';
+import { createLab } from '../src/server/modules/labs/labs-service.ts';
 import { findGridsInScope, insertOrgUnit } from '../src/server/modules/org/org-repository.ts';
 import * as residents from '../src/server/modules/residents/resident-repository.ts';
 import { mintPersonCode } from '../src/server/modules/testing/person-code.ts';
@@ -72,7 +73,7 @@ async function startFresh(masterKey: Buffer): Promise<{ running: Running; cleanu
     await database.db.execute(
       sql`truncate persons, households, person_key_groups, person_statuses, audit_events, client_writes, sessions,
                    role_grants, users, org_units, key_group_classes, test_rounds, collection_points, tubes,
-                   tube_members, test_exemptions, rechecks, work_items, lab_handovers, lab_result_imports,
+                   tube_members, test_exemptions, rechecks, work_items, lab_handovers, lab_result_imports, labs,
                    sweeps, sweep_households cascade`,
     );
     await database.close();
@@ -303,6 +304,12 @@ export async function run(args: string[]) {
     await insertGrants(db, [
       { id: newId(), userId: labId, roleCode: 'lab', orgUnitId: district?.id as string },
     ]);
+    // On a lab's team: a lab account works on its lab's tubes (and those handed to no lab yet).
+    await createLab(deps, admin, {
+      name: '基准测试实验室',
+      orgUnitId: district?.id as string,
+      memberUserIds: [labId],
+    });
 
     const base = new URL(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
     const request = httpClient(base, concurrency + 4);

@@ -320,7 +320,14 @@ test('every write route leaves exactly one audit event, sensitive values masked'
     residenceStatus: 'at_home',
   });
   duplicateId = dup.body.id;
-  labId = (await admin.post('/api/v1/labs', { name: '市疾控实验室', orgUnitId: t.fx.district.id })).body.id;
+  // The lab account on its team: a lab account on no team works on no tubes.
+  labId = (
+    await admin.post('/api/v1/labs', {
+      name: '市疾控实验室',
+      orgUnitId: t.fx.district.id,
+      memberUserIds: [t.fx.users.lab.id],
+    })
+  ).body.id;
   const writes = (await listApiRoutes(t.app)).filter((r) => r.method !== 'GET');
   assert.ok(writes.length >= 10);
   for (const route of writes) {

@@ -97,3 +97,7 @@ export async function addLab(
   if (res.statusCode !== 201) throw new Error(`lab ${name}: ${res.statusCode} ${res.body}`);
   return res.json().id;
 }
+
+/** The fixture's lab account on a lab's team (a lab account on no team works on no tubes). */
+export const labWithTeam = (t: TestApp) =>
+  addLab(t, '测试区检测实验室', { memberUserIds: [t.fx.users.lab.id] });

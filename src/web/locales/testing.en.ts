@@ -227,6 +227,8 @@ const testing = {
     mine: 'Yours',
     myLabs:
       'You work for: {{names}}. You receive and enter results only for tubes handed to it or to no lab yet.',
+    noTeam:
+      'You are on no lab’s team yet, so you cannot receive or enter tubes: ask the command centre to add you under Labs.',
     anyLab: 'You work for no lab: you may stand in for any lab of your area.',
   },
   keyGroups: {

@@ -40,6 +40,7 @@ import { localized, nameIn } from '../i18n';
 import type testing from '../locales/testing.zh';
 import { labsQuery } from '../queries';
 import type { LabImportReport, ReceiptReport } from '../testingTypes';
+import { useMe } from '../useMe';
 
 type RowError = LabImportReport['errors'][number];
 
@@ -88,18 +89,21 @@ export function LabResultsPage() {
 /** Whose tubes this page works on: a lab's team its own lab's, anyone else any lab's. */
 function WhichLab() {
   const { t } = useTranslation();
+  const { can } = useMe();
   const labs = useQuery(labsQuery);
   if (!labs.data) return null;
   const mine = labs.data.items.filter((lab) => lab.mine);
   return (
     <Alert
-      type="info"
       showIcon
+      type={mine.length === 0 && !can('testing.manage') ? 'warning' : 'info'}
       data-testid="lab-which"
       title={
         mine.length > 0
           ? t('testing.labs.myLabs', { names: mine.map((lab) => lab.name).join('、') })
-          : t('testing.labs.anyLab')
+          : can('testing.manage')
+            ? t('testing.labs.anyLab')
+            : t('testing.labs.noTeam')
       }
     />
   );

@@ -193,7 +193,32 @@ describe('labs as records', () => {
     assert.equal((await as.lab.post('/api/v1/lab/receipts', { tubeCodes: [tube] })).status, 400);
   });
 
-  test('someone with the lab permission on no lab’s team stands in for any lab', async () => {
+  test('a lab account on no lab’s team works on no tubes: it sees no batch, receives and enters nothing', async () => {
+    const created = await as.admin.post('/api/v1/users', {
+      username: 'lab-c',
+      displayName: '未入队检测员',
+      password: 'Lab-pass-2022',
+      grants: [{ role: 'lab', orgUnitId: t.fx.district.id }],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const labC = client(t.app, await t.login('lab-c', 'Lab-pass-2022'));
+    const handed = await sealedTube();
+    const sent = await handOver(labA, [handed]);
+    const loose = await sealedTube();
+    assert.deepEqual((await labC.get('/api/v1/lab/handovers')).body.items, []);
+    assert.equal((await labC.post('/api/v1/lab/receipts', { tubeCodes: [handed, loose] })).status, 400);
+    const typed = await labC.post('/api/v1/lab/results', {
+      tubeCode: loose,
+      result: 'positive',
+      testedAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    assert.equal(typed.status, 404);
+    // The lab's own team still has the batch.
+    const waiting = await as.lab.get('/api/v1/lab/handovers');
+    assert.ok(waiting.body.items.some((h: { id: string }) => h.id === sent.body.id));
+  });
+
+  test('an organiser of testing on no lab’s team (the command centre) stands in for any lab', async () => {
     const tube = await sealedTube();
     assert.equal((await handOver(labA, [tube])).status, 201);
     const typed = await as.admin.post('/api/v1/lab/results', {
@@ -235,6 +260,17 @@ describe('labs as records', () => {
     const tube = await sealedTube();
     const sent = await handOver(lab, [tube]);
     assert.equal(sent.body.labName, '旧名实验室');
+    // A team given with the change is checked in the write's own transaction (the embedded
+    // database has one connection: checked beside it, the request waited for itself forever).
+    const withTeam = await as.admin.patch(`/api/v1/labs/${lab}`, {
+      name: '新名实验室',
+      memberUserIds: [t.fx.users.lab.id],
+    });
+    assert.equal(withTeam.status, 200, JSON.stringify(withTeam.body));
+    assert.deepEqual(
+      withTeam.body.members.map((m: { id: string }) => m.id),
+      [t.fx.users.lab.id],
+    );
     const renamed = await as.admin.patch(`/api/v1/labs/${lab}`, { name: '新名实验室', memberUserIds: [] });
     assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
     assert.equal(renamed.body.name, '新名实验室');

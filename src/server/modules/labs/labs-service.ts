@@ -1,11 +1,12 @@
-import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
+import type { Executor } from '../../db/database.ts';
+import { type Actor, hasPermission, pathInScope, scopePaths } from '../../platform/access/actor.ts';
 import { requireAnyScope, requireScope } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
 import { conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
-import { findUsersHoldingAround } from '../../platform/users/user-repository.ts';
+import { findUsersHoldingOver } from '../../platform/users/user-repository.ts';
 import { findOrgUnitInScope } from '../org/org-repository.ts';
 import * as repo from './labs-repository.ts';
 
@@ -40,16 +41,16 @@ export interface LabInput {
   memberUserIds?: string[];
 }
 
-/** A lab's team: users who hold the lab's permission where it works (a sampler cannot be one). */
-async function checkedMembers(deps: AppDeps, ids: string[] | undefined, labPath: string) {
+/** A lab's team: users who hold the lab's permission over its whole area (a sampler cannot be one). */
+async function checkedMembers(db: Executor, ids: string[] | undefined, labPath: string) {
   const wanted = [...new Set(ids ?? [])];
-  const workers = await findUsersHoldingAround(deps.database.db, wanted, 'lab.results', labPath);
+  const workers = await findUsersHoldingOver(db, wanted, 'lab.results', labPath);
   if (workers.length !== wanted.length)
     throw invalidField(
       'memberUserIds',
       text(
-        '检测人员须为在该机构服务范围内有“接收样本、录入检测结果”权限的在用账号',
-        'Team members must be active users with the lab permission in the lab’s area',
+        '检测人员须为对该机构整个服务范围有“接收样本、录入检测结果”权限的在用账号',
+        'Team members must be active users with the lab permission over the lab’s area',
       ),
     );
   return wanted;
@@ -63,7 +64,7 @@ export async function createLab(deps: AppDeps, actor: Actor, input: LabInput) {
   const scope = requireScope(actor, 'testing.manage');
   const unit = await findOrgUnitInScope(deps.database.db, scope, input.orgUnitId);
   if (!unit) throw invalidField('orgUnitId', text('组织不存在或不在您的管辖范围内', 'Unknown org unit'));
-  const members = await checkedMembers(deps, input.memberUserIds, unit.path);
+  const members = await checkedMembers(deps.database.db, input.memberUserIds, unit.path);
   return runWrite(deps, actor, 'lab.create', async (tx) => {
     if (await repo.labNameTaken(tx, unit.districtCode, input.name)) throw nameTaken();
     const lab = await repo.insertLab(tx, {
@@ -99,7 +100,8 @@ export async function updateLab(
     const memberUserIds =
       patch.memberUserIds === undefined
         ? undefined
-        : await checkedMembers(deps, patch.memberUserIds, lab.orgPath);
+        : // In the transaction: the embedded database has one connection, which the write holds.
+          await checkedMembers(tx, patch.memberUserIds, lab.orgPath);
     const updated = await repo.updateLab(tx, lab.id, {
       ...(patch.name === undefined ? {} : { name: patch.name }),
       ...(patch.active === undefined ? {} : { active: patch.active }),
@@ -124,11 +126,13 @@ export async function updateLab(
 }
 
 /**
- * Which labs' tubes an actor with the lab permission works on: `null` for anyone on no lab's team
- * (the command centre standing in for a lab, any lab of its scope), otherwise the labs whose team
- * they are on. Used in the WHERE clause of every lab read of tubes.
+ * Which labs' tubes an actor with the lab permission works on, for the WHERE clause of every lab
+ * read of tubes: the labs whose team they are on; `null` (any lab of their scope) for an organiser
+ * of testing on no lab's team, the command centre standing in for a lab; none for a lab account
+ * on no team (a new account, one taken off its team, every account right after labs became records).
  */
 export async function labsOfActor(deps: AppDeps, actor: Actor): Promise<string[] | null> {
   const ids = await repo.findLabIdsOfMember(deps.database.db, actor.userId);
-  return ids.length === 0 ? null : ids;
+  if (ids.length > 0) return ids;
+  return hasPermission(actor, 'testing.manage') ? null : [];
 }

@@ -1,6 +1,6 @@
 import { inEffect, localDay } from '../../../domain/dates.ts';
 import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
-import { throttleIdGuesses } from '../../platform/access/lookup-throttle.ts';
+import { ID_GUESS_REFUSED, idGuessesRefused } from '../../platform/access/lookup-throttle.ts';
 import { requireScope } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
@@ -87,15 +87,18 @@ export async function importResidents(
     firstRowOf.set(b.row.idHash, r.row);
     built.push({ row: r.row, idNumber: r.input.idNumber, person: b.row, keyGroups: r.keyGroups });
   }
-  // Checked against the registry, a file is a duplicate check per row: refused whole when it tries
-  // more than a few numbers of one masked ID (a guess at someone's birth date), before any check.
-  throttleIdGuesses(
+  // Checked against the registry, each row is a duplicate check: beyond a few numbers of one
+  // masked ID (a guess at someone's birth date) a row is not checked, and says so.
+  const refused = idGuessesRefused(
     actor,
     built.map((b) => ({ idNumber: b.idNumber, hash: b.person.idHash })),
-    'file',
   );
-  for (let i = 0; i < built.length; i += BATCH) {
-    const slice = built.slice(i, i + BATCH);
+  for (const b of built)
+    if (refused.has(b.person.idHash))
+      errors.push({ row: b.row, column: '证件号码', message: ID_GUESS_REFUSED.zh });
+  const checked = built.filter((b) => !refused.has(b.person.idHash));
+  for (let i = 0; i < checked.length; i += BATCH) {
+    const slice = checked.slice(i, i + BATCH);
     const existing = await repo.findExistingIdHashes(
       deps.database.db,
       slice.map((b) => b.person.idHash),

@@ -5,7 +5,7 @@ import { normalizeMobile } from '../../../domain/phone.ts';
 import type { ResidenceStatus, StatusKind } from '../../../domain/residents.ts';
 import type { Executor } from '../../db/database.ts';
 import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
-import { throttleExactLookup, throttleIdGuesses } from '../../platform/access/lookup-throttle.ts';
+import { throttleExactLookup, throttleIdGuess } from '../../platform/access/lookup-throttle.ts';
 import { requireScope, requireWholeTree } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
@@ -161,7 +161,7 @@ export async function residentFilter(
   const read = interpretQuery(deps, query.q ?? '');
   const exact = read.idHash ?? read.phoneHash;
   if (exact) throttleExactLookup(actor, exact);
-  if (read.idHash) throttleIdGuesses(actor, [{ idNumber: (query.q ?? '').trim(), hash: read.idHash }], 'q');
+  if (read.idHash) throttleIdGuess(actor, query.q ?? '', read.idHash, 'q');
   return {
     ...read,
     subtreePath: await subtreeOf(deps, scope, query.gridId ?? query.orgUnitId),
@@ -273,7 +273,7 @@ async function refuseDuplicate(
   idNumber: string,
   exceptId?: string,
 ) {
-  throttleIdGuesses(actor, [{ idNumber, hash: idHash }], 'idNumber');
+  throttleIdGuess(actor, idNumber, idHash, 'idNumber');
   const existing = await repo.findByIdHash(tx, idHash);
   if (!existing || existing.id === exceptId) return;
   const visible = pathInScope(existing.orgPath, scopePaths(actor, 'resident.read'));

@@ -15,6 +15,7 @@ import {
   addPeople as addPeopleTo,
   importLabResults,
   labTime,
+  labWithTeam,
 } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
 
@@ -49,6 +50,7 @@ async function sealedTube(n: number, r = round, p = point) {
 
 before(async () => {
   t = await createTestApp();
+  await labWithTeam(t);
   as = {
     admin: client(t.app, await t.login('admin')),
     sampler: client(t.app, await t.login('sampler')),

@@ -352,7 +352,9 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
     // through the batch again, with every rule of a scan; refused after all, the pool has them back.
     if (!(error instanceof AppError) || error.extra?.code !== 'ALREADY_SAMPLED' || !code) throw error;
     const released = await releaseForRecheck(deps, actor, input, code.personId);
-    if (!released) throw error;
+    // Nothing to release: not recalled, or the same scan sent twice at once whose first try took
+    // the release (and the person) already; through the batch again, that one finds its answer.
+    if (!released) return scan(write);
     try {
       return await scan(write);
     } catch (refused) {

@@ -446,10 +446,11 @@ export async function updateTube(db: Executor, id: string, patch: Partial<typeof
 /** Tubes by code in the actor's scope, locked, for a state change of many (hand-over, receipt). */
 /**
  * A lab's share of tubes: with `labIds` (the labs whose team the actor is on), tubes handed to
- * one of them or to none yet; with null (no lab's team: the command centre standing in), any.
+ * one of them or to none yet; with null (the command centre standing in), any; with none, none.
  */
 function ofLabs(labIds: string[] | null | undefined): SQL {
   if (!labIds) return sql`true`;
+  if (labIds.length === 0) return sql`false`;
   return sql`(${tubes.labId} is null or ${tubes.labId} = any(${arrayParam(labIds, 'uuid')}))`;
 }
 
@@ -1429,5 +1430,13 @@ export async function moveTestingRecordsOfMerged(db: Executor, duplicate: Person
         set person_id = ${survivorId}, org_path = (select org_path from ${persons} where id = ${survivorId})
         where r.person_id = ${duplicate.id}
           and not exists (select 1 from ${rechecks} x where x.tube_id = r.tube_id and x.person_id = ${survivorId})`,
+  );
+  // Released memberships too (a pool left for a recheck, an invalid tube): a recheck closes on a
+  // single tube taken after its person's sample in the pool, which the survivor holds now.
+  await db.execute(
+    sql`update ${releasedTubeMembers} m set person_id = ${survivorId}
+        where m.person_id = ${duplicate.id}
+          and not exists (select 1 from ${releasedTubeMembers} x
+                          where x.round_id = m.round_id and x.tube_id = m.tube_id and x.person_id = ${survivorId})`,
   );
 }

@@ -13,10 +13,10 @@ import { client, multipartFile } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import { openTestDatabaseAgain } from '../../testing/test-database.ts';
 import {
-  addLab,
   addPeople as addPeopleTo,
   importLabResults,
   labTime,
+  labWithTeam,
 } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
 import { recordScan } from './scan-service.ts';
@@ -31,6 +31,8 @@ let t: TestApp;
 let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'workerB' | 'command', ReturnType<typeof client>>;
 let round: { id: string };
 let point: { id: string };
+/** The lab the fixture's lab account works for. */
+let teamLab: string;
 const today = localDay();
 const addPeople = (
   grid: { id: string; path: string },
@@ -61,6 +63,7 @@ const db = () => t.deps.database.db;
 
 before(async () => {
   t = await createTestApp();
+  teamLab = await labWithTeam(t);
   as = {
     admin: client(t.app, await t.login('admin')),
     sampler: client(t.app, await t.login('sampler')),
@@ -665,7 +668,7 @@ describe('lab results', () => {
 
   test('tubes move sealed → sent → received; a hand-over takes only sealed tubes', async () => {
     const open = newTube();
-    const cdcLab = await addLab(t, '周口市疾控中心实验室');
+    const cdcLab = teamLab;
     const [p] = await addPeople(t.fx.gridA, 1);
     await scan(p as string, open);
     const refused = await as.sampler.post('/api/v1/sampling/handovers', {

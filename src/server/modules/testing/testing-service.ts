@@ -26,7 +26,7 @@ import { AppError, conflict, invalidField, notFound } from '../../platform/error
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
-import { findUsersHoldingAround } from '../../platform/users/user-repository.ts';
+import { findUsersHoldingOver } from '../../platform/users/user-repository.ts';
 import { addWorkItems, type NewWorkItem } from '../../platform/work-items/work-item-service.ts';
 import { findLabVisible } from '../labs/labs-repository.ts';
 import { labsOfActor } from '../labs/labs-service.ts';
@@ -208,7 +208,7 @@ export async function addPoint(deps: AppDeps, actor: Actor, roundId: string, inp
  */
 async function checkedSamplers(deps: AppDeps, ids: string[] | undefined, pointPath: string) {
   const wanted = [...new Set(ids ?? [])];
-  const samplers = await findUsersHoldingAround(deps.database.db, wanted, 'sampling.scan', pointPath);
+  const samplers = await findUsersHoldingOver(deps.database.db, wanted, 'sampling.scan', pointPath);
   if (samplers.length !== wanted.length)
     throw invalidField(
       'samplerUserIds',

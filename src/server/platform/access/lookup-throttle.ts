@@ -1,3 +1,4 @@
+import { parseIdNumber } from '../../../domain/id-number.ts';
 import { AppError } from '../errors/app-error.ts';
 import { text } from '../errors/i18n.ts';
 import type { Actor } from './actor.ts';
@@ -42,56 +43,59 @@ const guesses = new Map<string, Map<string, Map<string, number>>>();
 
 /**
  * What a masked ID card number shows with the age beside it: the region, the birth year and the
- * last four (411602********123X, 34 years old). Null for other documents.
+ * last four (411602********123X, 34 years old), of the number as the registry keeps it (spaces
+ * gone, an old 15-digit one as its 18 digits). Null for anything else.
  */
 export function maskedIdentity(idNumber: string): string | null {
-  const id = idNumber.toUpperCase();
-  if (/^\d{17}[\dX]$/.test(id)) return `${id.slice(0, 6)}|${id.slice(6, 10)}|${id.slice(-4)}`;
-  if (/^\d{15}$/.test(id)) return `${id.slice(0, 6)}|19${id.slice(6, 8)}|${id.slice(-4)}`;
-  return null;
+  const parsed = parseIdNumber(idNumber);
+  if (!parsed.ok) return null;
+  const id = parsed.value;
+  return `${id.slice(0, 6)}|${id.slice(6, 10)}|${id.slice(-4)}`;
 }
 
 /**
- * A masked ID with an age leaves only the birth month and day to guess: about 66 numbers pass the
- * check digit. Any duplicate check (a search, a registration, an import's dry run) answers whether
- * a number is someone's, so trying those 66 in one import file would give the full number away
- * without the unmask permission. Real files and forms almost never hold more than one number per
- * masked form and year (a typo corrected makes two), so each user may try three a day per form;
- * more is refused whole, before any number is checked. Held per app server, in memory.
+ * A masked ID with an age leaves only the birth month and day to guess: about 33 numbers a year
+ * pass the check character. Any duplicate check (a search, a registration, an import's dry run)
+ * answers whether a number is someone's, so trying them would give the full number away without
+ * the unmask permission. Each user may have three numbers of one masked form and birth year
+ * checked a day (a typo corrected makes two; people sharing a form in one file are rare). Answers
+ * the hashes refused, not to be checked; the others are counted. Per app server, in memory.
  */
-export function throttleIdGuesses(
+export function idGuessesRefused(
   actor: Pick<Actor, 'userId'>,
   ids: { idNumber: string; hash: string }[],
-  /** The input that carried the numbers, named in the error. */
-  field: string,
-): void {
+): Set<string> {
   const now = Date.now();
   const mine = guesses.get(actor.userId) ?? new Map<string, Map<string, number>>();
   for (const [key, tried] of mine) {
     for (const [hash, at] of tried) if (at <= now - GUESS_WINDOW_MS) tried.delete(hash);
     if (tried.size === 0) mine.delete(key);
   }
-  const wanted = new Map<string, Set<string>>();
-  for (const { idNumber, hash } of ids) {
-    const key = maskedIdentity(idNumber);
-    if (!key) continue;
-    const set = wanted.get(key) ?? new Set(mine.get(key)?.keys());
-    set.add(hash);
-    wanted.set(key, set);
-  }
-  if ([...wanted.values()].some((set) => set.size > GUESSES_PER_MASK)) {
-    const refused = text(
-      '多个证件号码仅出生月日不同（同一脱敏号码），疑似推测他人号码，已拒绝；如确属不同的人，请联系上级处理',
-      'Several ID numbers differ only in the birth day (one masked number): refused as guessing',
-    );
-    throw new AppError('TOO_MANY_ATTEMPTS', refused, { [field]: refused });
-  }
+  const refused = new Set<string>();
   for (const { idNumber, hash } of ids) {
     const key = maskedIdentity(idNumber);
     if (!key) continue;
     const tried = mine.get(key) ?? new Map<string, number>();
-    tried.set(hash, now);
+    if (tried.has(hash) || tried.size < GUESSES_PER_MASK) tried.set(hash, now);
+    else refused.add(hash);
     mine.set(key, tried);
   }
   if (mine.size > 0) guesses.set(actor.userId, mine);
+  return refused;
+}
+
+export const ID_GUESS_REFUSED = text(
+  '同一脱敏号码（仅出生月日不同）的证件号码今日已核验过多，未再核验：请核对号码，或联系上级处理',
+  'Too many ID numbers differing only in the birth day checked today: not checked',
+);
+
+/** One number, as a search or a registration asks: refused with 429 naming the field. */
+export function throttleIdGuess(
+  actor: Pick<Actor, 'userId'>,
+  idNumber: string,
+  hash: string,
+  field: string,
+): void {
+  if (idGuessesRefused(actor, [{ idNumber, hash }]).size > 0)
+    throw new AppError('TOO_MANY_ATTEMPTS', ID_GUESS_REFUSED, { [field]: ID_GUESS_REFUSED });
 }

@@ -112,10 +112,10 @@ export async function usernameTaken(db: Executor, username: string, exceptId?: s
 }
 
 /**
- * Of these users, the active ones holding a permission around a place: on it, above it or inside
- * it (a lab's team holds the lab permission where the lab works; a point's team may scan there).
+ * Of these users, the active ones holding a permission over a whole place: on it or above it, as
+ * their scope must cover it (a point's team scans there; a lab's team works on all its tubes).
  */
-export async function findUsersHoldingAround(db: Executor, ids: string[], permission: string, path: string) {
+export async function findUsersHoldingOver(db: Executor, ids: string[], permission: string, path: string) {
   if (ids.length === 0) return [];
   return db
     .selectDistinct({ id: users.id, displayName: users.displayName })
@@ -128,7 +128,7 @@ export async function findUsersHoldingAround(db: Executor, ids: string[], permis
         inArray(users.id, ids),
         eq(users.active, true),
         eq(rolePermissions.permission, permission),
-        sql`(${orgUnits.path} = ${path} or ${path} like ${orgUnits.path} || '.%' or ${orgUnits.path} like ${`${path}.%`})`,
+        sql`(${orgUnits.path} = ${path} or ${path} like ${orgUnits.path} || '.%')`,
       ),
     );
 }
