@@ -91,8 +91,11 @@ export const RESULT_VALID_HOURS = 48;
 /** A tube code is the printed barcode: letters, digits and dashes. */
 export const TUBE_CODE_PATTERN = /^[A-Za-z0-9-]{4,40}$/;
 
+/** Modes whose tube holds more than one person: a result of such a tube is the pool's. */
+export const POOLED_MODES: readonly SamplingMode[] = ['mix5', 'mix10', 'mix20', 'household'];
+
 export function isPooled(mode: SamplingMode): boolean {
-  return mode === 'mix5' || mode === 'mix10' || mode === 'mix20' || mode === 'household';
+  return POOLED_MODES.includes(mode);
 }
 
 /** Control states a person can be put in by testing; the arrivals module adds its own. */

@@ -1,5 +1,5 @@
 import { and, asc, eq, exists, inArray, isNull, like, or, type SQL, sql } from 'drizzle-orm';
-import { POOL_POSITIVE, RESULT_VALID_HOURS } from '../../../domain/testing.ts';
+import { POOL_POSITIVE, POOLED_MODES, RESULT_VALID_HOURS } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import {
@@ -231,7 +231,8 @@ const allStatuses = sql`(
   -- A tube's result is each member's (a released membership too: a pool left for a recheck, an
   -- invalid tube); a pool's positive is the pool's, and only a negative is valid for a while.
   select m.person_id, 'test_result',
-         case when t.result = 'positive' and t.mode <> 'single' then ${POOL_POSITIVE} else t.result end,
+         case when t.result = 'positive' and t.mode = any(${arrayParam([...POOLED_MODES], 'text')})
+              then ${POOL_POSITIVE} else t.result end,
          t.tested_at,
          case when t.result = 'negative' then t.tested_at + make_interval(hours => ${RESULT_VALID_HOURS}) end,
          '检测管 ' || t.code, null, t.tested_at

@@ -1325,16 +1325,17 @@ export async function releasePoolMembershipForRecheck(db: Executor, roundId: str
  * after all (the tube filled or sealed meanwhile): the person is sampled, as before.
  */
 export async function restorePoolMembership(db: Executor, roundId: string, personId: string, tubeId: string) {
+  // Inserted first, and kept released if another scan took the person meanwhile (no 500 on the key).
   await db.execute(
-    sql`with back as (
-          delete from ${releasedTubeMembers} r
-          where r.round_id = ${roundId} and r.person_id = ${personId} and r.tube_id = ${tubeId}
-            and not exists (select 1 from ${tubeMembers} m where m.round_id = ${roundId} and m.person_id = ${personId})
-          returning r.round_id, r.person_id, r.tube_id, r.sampler_id, r.scanned_at),
-        restored as (
+    sql`with restored as (
           insert into ${tubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
-          select round_id, person_id, tube_id, sampler_id, scanned_at from back
-          returning round_id, person_id),
+          select round_id, person_id, tube_id, sampler_id, scanned_at from ${releasedTubeMembers} r
+          where r.round_id = ${roundId} and r.person_id = ${personId} and r.tube_id = ${tubeId}
+          on conflict do nothing
+          returning round_id, person_id, tube_id),
+        back as (
+          delete from ${releasedTubeMembers} r using restored x
+          where r.tube_id = x.tube_id and r.person_id = x.person_id),
         moved as (
           select r.round_id, null::text as old_path, null::text as old_status,
                  p.org_path as new_path, case when p.merged_into is null then p.residence_status end as new_status

@@ -937,6 +937,23 @@ describe('lab results', () => {
       .from(tubeMembers)
       .where(and(eq(tubeMembers.roundId, round.id), eq(tubeMembers.personId, member)));
     assert.equal(m?.tubeId, pool?.id);
+    // Taken by another scan meanwhile: the restore leaves that one, and the pool's stays released.
+    await releasePoolMembershipForRecheck(db(), round.id, member);
+    const [other] = await db().select().from(tubes).where(eq(tubes.code, negative.tube));
+    await db()
+      .insert(tubeMembers)
+      .values({ roundId: round.id, personId: member, tubeId: other?.id as string });
+    await restorePoolMembership(db(), round.id, member, pool?.id as string);
+    const kept = await queryRows<{ n: number }>(
+      db(),
+      sql`select count(*)::int as n from released_tube_members where person_id = ${member} and tube_id = ${pool?.id}`,
+    );
+    assert.equal(kept[0]?.n, 1);
+    await db()
+      .delete(tubeMembers)
+      .where(and(eq(tubeMembers.roundId, round.id), eq(tubeMembers.personId, member)));
+    await restorePoolMembership(db(), round.id, member, pool?.id as string);
+    assert.equal(await counts(), before);
   });
 
   test('a pool never lightens a stronger control, and only a recheck taken after the recall releases', async () => {

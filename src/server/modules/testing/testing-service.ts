@@ -341,15 +341,20 @@ export async function handOverTubes(
 ) {
   const scope = requireScope(actor, 'sampling.scan');
   const codes = tubeList(input.tubeCodes);
-  const lab = (await findLabVisible(deps.database.db, scope, input.labId))?.lab;
-  if (!lab) throw invalidField('labId', text('检测机构不存在', 'Unknown lab'));
-  if (!lab.active)
-    throw invalidField('labId', text(`检测机构“${lab.name}”已停用，请选择其他机构`, 'This lab is stopped'));
   return runWrite(
     deps,
     actor,
     'lab-handover.create',
     async (tx) => {
+      // In the write: a retry after a lost answer replays the first answer, even if the lab has
+      // been stopped since.
+      const lab = (await findLabVisible(tx, scope, input.labId))?.lab;
+      if (!lab) throw invalidField('labId', text('检测机构不存在', 'Unknown lab'));
+      if (!lab.active)
+        throw invalidField(
+          'labId',
+          text(`检测机构“${lab.name}”已停用，请选择其他机构`, 'This lab is stopped'),
+        );
       const found = await repo.lockTubesInScope(tx, scope, codes);
       const byCode = new Map(found.map((t) => [t.code, t]));
       const unknown = codes.filter((c) => byCode.get(c)?.roundId !== input.roundId);
