@@ -473,7 +473,8 @@ export async function lockTubesInScope(
 
 /**
  * Hand-overs still to receive (some tube sent, not yet received) in a lab's scope: to the actor's
- * labs, or to any lab for someone on no lab's team. Newest first, with their tubes' codes.
+ * labs, to any lab (null: an organiser of testing standing in), or to none. Newest first, with
+ * their tubes' codes.
  */
 export async function findHandoversToReceive(db: Executor, scope: string[], labIds: string[] | null) {
   return queryRows<{

@@ -1076,21 +1076,29 @@ export async function coverage(deps: AppDeps, actor: Actor, roundId: string, org
   };
 }
 
+/**
+ * The part of a round's area (or of a node in it) whose residents the actor may list by name: the
+ * round visible to them, narrowed to where they may read residents (names, phones, addresses).
+ */
+async function residentsArea(deps: AppDeps, actor: Actor, roundId: string, orgUnitId: string | undefined) {
+  const scope = testingScope(actor);
+  const readable = requireScope(actor, 'resident.read');
+  const round = await visibleRound(deps, scope, roundId);
+  const { area } = await areaOf(deps, round, orgUnitId, scope);
+  return { ...area, scope: readable };
+}
+
 export async function listMissingInRound(
   deps: AppDeps,
   actor: Actor,
   roundId: string,
   query: { orgUnitId?: string; page: number; pageSize: number },
 ) {
-  const scope = testingScope(actor);
-  // Names, phones and addresses: only where the actor may read residents.
-  const readable = requireScope(actor, 'resident.read');
-  const round = await visibleRound(deps, scope, roundId);
-  const { area } = await areaOf(deps, round, query.orgUnitId, scope);
+  const area = await residentsArea(deps, actor, roundId, query.orgUnitId);
   const { items, total } = await repo.findMissing(
     deps.database.db,
     roundId,
-    { ...area, scope: readable },
+    area,
     DUE_RESIDENCE_STATUSES,
     toLimitOffset(query),
   );
@@ -1159,16 +1167,8 @@ export async function listExemptInRound(
   roundId: string,
   query: { orgUnitId?: string; page: number; pageSize: number },
 ) {
-  const scope = testingScope(actor);
-  const readable = requireScope(actor, 'resident.read');
-  const round = await visibleRound(deps, scope, roundId);
-  const { area } = await areaOf(deps, round, query.orgUnitId, scope);
-  const { items, total } = await repo.findExempt(
-    deps.database.db,
-    roundId,
-    { ...area, scope: readable },
-    toLimitOffset(query),
-  );
+  const area = await residentsArea(deps, actor, roundId, query.orgUnitId);
+  const { items, total } = await repo.findExempt(deps.database.db, roundId, area, toLimitOffset(query));
   const canWithdraw = scopePaths(actor, 'testing.exempt').length > 0;
   return {
     items: items.map((e) => ({
