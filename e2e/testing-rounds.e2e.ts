@@ -110,6 +110,10 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.getByTestId('exempt-submit').waitFor({ state: 'hidden' });
   // The list loses them; the coverage counts them exempt.
   await page.getByTestId(`exempt-button-${personId}`).waitFor({ state: 'detached' });
+  // The list downloads as a workbook to print for door-knocking.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('missing-export').click();
+  assert.match((await download).suggestedFilename(), /未检名单.*\.xlsx$/);
   // …and the exempt list has them, with the reason and the note, to withdraw if it was a mistake.
   await page.getByTestId('missing-or-exempt').getByText('已免检').click();
   await page.getByTestId(`exempt-withdraw-${personId}`).waitFor();

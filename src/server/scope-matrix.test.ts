@@ -119,6 +119,7 @@ before(async () => {
     '/api/v1/test-rounds/{id}/points/{pointId}/tubes': { id: bTesting.roundId, pointId: bTesting.pointId },
     '/api/v1/test-rounds/{id}/coverage': { id: bTesting.roundId },
     '/api/v1/test-rounds/{id}/missing': { id: bTesting.roundId },
+    '/api/v1/test-rounds/{id}/missing.xlsx': { id: bTesting.roundId },
     '/api/v1/test-rounds/{id}/exemptions': { id: bTesting.roundId },
     '/api/v1/test-rounds/{id}/exemptions/{personId}': { id: bTesting.roundId, personId: other.body.id },
     '/api/v1/test-rounds/{id}/recalls': { id: bTesting.roundId },

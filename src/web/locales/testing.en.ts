@@ -51,6 +51,7 @@ const testing = {
     line: '{{sampled}} of {{due}} sampled, {{exempt}} exempt, {{missing}} missing',
   },
   missing: {
+    export: 'Export list',
     showMissing: 'Missing',
     showExempt: 'Exempt',
     bySweep: 'by a door-to-door team',

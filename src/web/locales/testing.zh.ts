@@ -51,6 +51,7 @@ const testing = {
     line: '已采 {{sampled}} / 应检 {{due}}，免检 {{exempt}}，未检 {{missing}}',
   },
   missing: {
+    export: '导出名单',
     showMissing: '未检人员',
     showExempt: '已免检',
     bySweep: '入户队登记',

@@ -1,12 +1,11 @@
-import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { localDay } from '../../../domain/dates.ts';
 import type { AppDeps } from '../../platform/deps.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { readUploadedFile } from '../../platform/http/uploads.ts';
+import { sendXlsx } from '../../platform/http/xlsx-reply.ts';
 import { listOf, pageQuery } from '../../platform/pagination.ts';
 import { exportResidents, importResidents, importTemplate } from './resident-import-service.ts';
 import * as s from './resident-schemas.ts';
@@ -25,12 +24,6 @@ const importReport = z.object({
 });
 
 /** An xlsx download with its Chinese file name (RFC 5987, so every browser keeps the characters). */
-function sendXlsx(reply: FastifyReply, filename: string, body: Buffer | Readable) {
-  return reply
-    .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`)
-    .send(body);
-}
 
 export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {

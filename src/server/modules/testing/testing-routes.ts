@@ -15,6 +15,7 @@ import type { AppDeps } from '../../platform/deps.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { readUploadedFile } from '../../platform/http/uploads.ts';
 import { bilingual } from '../../platform/http/validation.ts';
+import { sendXlsx } from '../../platform/http/xlsx-reply.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { recordScan } from './scan-service.ts';
 import * as service from './testing-service.ts';
@@ -305,6 +306,26 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     );
 
+    app.get(
+      '/test-rounds/:id/missing.xlsx',
+      {
+        schema: {
+          tags,
+          summary: '导出未检名单（手机号脱敏；留痕），供入户采样打印',
+          params: idParams,
+          querystring: z.object({ orgUnitId: z.uuid().optional() }),
+        },
+      },
+      async (req, reply) => {
+        const { fileName, data } = await service.exportMissingInRound(
+          deps,
+          actorOf(req),
+          req.params.id,
+          req.query.orgUnitId,
+        );
+        return sendXlsx(reply, fileName, data);
+      },
+    );
     app.get(
       '/test-rounds/:id/exemptions',
       {

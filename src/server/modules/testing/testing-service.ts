@@ -1,5 +1,7 @@
+import ExcelJS from 'exceljs';
 import { districtWallClock, endOfLocalDay, inEffect, localDay } from '../../../domain/dates.ts';
 import { maskName, maskPhone } from '../../../domain/masking.ts';
+import { RESIDENCE_STATUS_NAMES, type ResidenceStatus } from '../../../domain/residents.ts';
 import {
   addDays,
   DUE_RESIDENCE_STATUSES,
@@ -1084,8 +1086,8 @@ async function residentsArea(deps: AppDeps, actor: Actor, roundId: string, orgUn
   const scope = testingScope(actor);
   const readable = requireScope(actor, 'resident.read');
   const round = await visibleRound(deps, scope, roundId);
-  const { area } = await areaOf(deps, round, orgUnitId, scope);
-  return { ...area, scope: readable };
+  const { area, unit } = await areaOf(deps, round, orgUnitId, scope);
+  return { area: { ...area, scope: readable }, round, unit };
 }
 
 export async function listMissingInRound(
@@ -1094,7 +1096,7 @@ export async function listMissingInRound(
   roundId: string,
   query: { orgUnitId?: string; page: number; pageSize: number },
 ) {
-  const area = await residentsArea(deps, actor, roundId, query.orgUnitId);
+  const { area } = await residentsArea(deps, actor, roundId, query.orgUnitId);
   const { items, total } = await repo.findMissing(
     deps.database.db,
     roundId,
@@ -1160,6 +1162,56 @@ export async function exemptPerson(
   });
 }
 
+/** Rows of a missing-list workbook: a grid worker's door-knocking list fits many times over. */
+const MISSING_EXPORT_MAX = 50_000;
+
+/**
+ * The missing list as a workbook, to print for door-knocking: names, masked phones, grids,
+ * addresses. Audited as an export of personal data (how many rows, of which node).
+ */
+export async function exportMissingInRound(deps: AppDeps, actor: Actor, roundId: string, orgUnitId?: string) {
+  const { area, round, unit } = await residentsArea(deps, actor, roundId, orgUnitId);
+  const { items, total } = await repo.findMissing(deps.database.db, roundId, area, DUE_RESIDENCE_STATUSES, {
+    limit: MISSING_EXPORT_MAX,
+    offset: 0,
+  });
+  await runWrite(deps, actor, 'test-round.missing.export', async () => ({
+    result: null,
+    touched: {
+      entity: 'test_round',
+      entityId: roundId,
+      orgPath: unit.path,
+      after: { rows: items.length, total, orgUnitId: unit.id },
+      publish: false,
+    },
+  }));
+  const wb = new ExcelJS.Workbook();
+  const sheet = wb.addWorksheet('未检名单');
+  sheet.columns = [
+    { header: '姓名', key: 'name', width: 12 },
+    { header: '手机号', key: 'phone', width: 15 },
+    { header: '网格', key: 'grid', width: 16 },
+    { header: '地址', key: 'address', width: 30 },
+    { header: '居住状态', key: 'status', width: 14 },
+    { header: '采样情况（入户填写）', key: 'visit', width: 22 },
+  ];
+  sheet.getRow(1).font = { bold: true };
+  for (const m of items)
+    sheet.addRow({
+      name: m.name,
+      phone: m.phoneEnc ? maskPhone(deps.cipher.open(m.phoneEnc)) : '',
+      grid: m.gridName,
+      address: m.address,
+      status: RESIDENCE_STATUS_NAMES[m.residenceStatus as ResidenceStatus]?.zh ?? m.residenceStatus,
+    });
+  if (total > items.length)
+    sheet.addRow({ name: `（仅导出前 ${items.length} 人，共 ${total} 人：请按下级单位分别导出）` });
+  return {
+    fileName: `${round.name}-${unit.name}-未检名单-${localDay()}.xlsx`,
+    data: Buffer.from(await wb.xlsx.writeBuffer()),
+  };
+}
+
 /** Who is exempt in a round, in an area: names and addresses where the actor may read residents. */
 export async function listExemptInRound(
   deps: AppDeps,
@@ -1167,7 +1219,7 @@ export async function listExemptInRound(
   roundId: string,
   query: { orgUnitId?: string; page: number; pageSize: number },
 ) {
-  const area = await residentsArea(deps, actor, roundId, query.orgUnitId);
+  const { area } = await residentsArea(deps, actor, roundId, query.orgUnitId);
   const { items, total } = await repo.findExempt(deps.database.db, roundId, area, toLimitOffset(query));
   const canWithdraw = scopePaths(actor, 'testing.exempt').length > 0;
   return {

@@ -1,3 +1,4 @@
+import { DownloadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -39,6 +40,11 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
   const [pageSize, setPageSize] = useState(20);
   const [exempting, setExempting] = useState<{ open: boolean; person?: MissingPerson }>({ open: false });
   const [showing, setShowing] = useState<'missing' | 'exempt'>('missing');
+  const showError = useShowError();
+  const exporting = useMutation({
+    mutationFn: () => api.download(`/test-rounds/${roundId}/missing.xlsx`, { orgUnitId: unit?.value }),
+    onError: (error) => showError(error),
+  });
   const query = { orgUnitId: unit?.value, page, pageSize };
   const missing = useQuery({
     queryKey: ['test-missing', roundId, query],
@@ -111,15 +117,27 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
           />
         </div>
       </Flex>
-      <Typography.Text data-testid="missing-count">
-        {coverage.data
-          ? t('testing.missing.summary', {
-              unit: coverage.data.orgUnitName,
-              missing: formatCount(coverage.data.missing),
-              due: formatCount(coverage.data.due),
-            })
-          : '…'}
-      </Typography.Text>
+      <Flex justify="space-between" align="center" gap={8} wrap>
+        <Typography.Text data-testid="missing-count">
+          {coverage.data
+            ? t('testing.missing.summary', {
+                unit: coverage.data.orgUnitName,
+                missing: formatCount(coverage.data.missing),
+                due: formatCount(coverage.data.due),
+              })
+            : '…'}
+        </Typography.Text>
+        {/* To print for door-knocking: masked phones, audited as an export. */}
+        <Button
+          icon={<DownloadOutlined />}
+          loading={exporting.isPending}
+          disabled={!coverage.data || coverage.data.missing === 0}
+          onClick={() => exporting.mutate()}
+          data-testid="missing-export"
+        >
+          {t('testing.missing.export')}
+        </Button>
+      </Flex>
       <Segmented
         value={showing}
         onChange={(value) => setShowing(value as 'missing' | 'exempt')}
