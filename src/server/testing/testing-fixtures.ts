@@ -1,10 +1,11 @@
 /** Helpers of the testing module's HTTP tests: residents straight into the registry, lab files. */
+import assert from 'node:assert/strict';
 import { districtWallClock } from '../../domain/dates.ts';
 import type { ResidenceStatus } from '../../domain/residents.ts';
 import { insertHouseholds, insertPersons } from '../modules/residents/resident-repository.ts';
 import { buildPersonRow } from '../modules/residents/resident-rules.ts';
 import { newId } from '../platform/ids.ts';
-import { multipartFile } from './http.ts';
+import { client, multipartFile } from './http.ts';
 import { type TestApp, validId } from './test-app.ts';
 
 /**
@@ -101,3 +102,26 @@ export async function addLab(
 /** The fixture's lab account on a lab's team (a lab account on no team works on no tubes). */
 export const labWithTeam = (t: TestApp) =>
   addLab(t, '测试区检测实验室', { memberUserIds: [t.fx.users.lab.id] });
+
+/** One admin session per test app for creating users (a login per user would be counted). */
+const adminCookies = new WeakMap<TestApp, string>();
+
+/** A user created through the API by the admin, as an administrator would: must answer 201. */
+export async function createUser(
+  t: TestApp,
+  user: {
+    username: string;
+    displayName: string;
+    password: string;
+    grants: { role: string; orgUnitId: string }[];
+  },
+) {
+  let cookie = adminCookies.get(t);
+  if (!cookie) {
+    cookie = await t.login('admin');
+    adminCookies.set(t, cookie);
+  }
+  const res = await client(t.app, cookie).post('/api/v1/users', user);
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res;
+}

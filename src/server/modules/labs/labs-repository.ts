@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { queryRows } from '../../db/rows.ts';
-import { labs, orgUnits, users } from '../../db/schema.ts';
+import { labs, orgUnits } from '../../db/schema.ts';
 import { inScope, overlapsScope } from '../../platform/access/scope-sql.ts';
 
 export type LabRow = typeof labs.$inferSelect;
@@ -30,13 +30,17 @@ export async function findLabVisible(db: Executor, scope: string[], id: string) 
   return row;
 }
 
-/** A lab whose unit lies in the actor's scope (who may change it), locked for the change. */
+/**
+ * A lab whose unit lies in the actor's scope (who may change it), locked for the change, with its
+ * unit's name (a lab's unit never changes, so the join is not re-checked against a moved row).
+ */
 export async function lockLabInScope(db: Executor, scope: string[], id: string) {
   const [row] = await db
-    .select()
+    .select(withUnit)
     .from(labs)
+    .innerJoin(orgUnits, eq(orgUnits.id, labs.orgUnitId))
     .where(and(eq(labs.id, id), inScope(labs.orgPath, scope)))
-    .for('update');
+    .for('update', { of: labs });
   return row;
 }
 
@@ -70,15 +74,6 @@ export async function updateLab(
     .where(eq(labs.id, id))
     .returning();
   return updated as LabRow;
-}
-
-export async function findUserNames(db: Executor, ids: string[]) {
-  if (ids.length === 0) return new Map<string, string>();
-  const rows = await db
-    .select({ id: users.id, displayName: users.displayName })
-    .from(users)
-    .where(inArray(users.id, ids));
-  return new Map(rows.map((r) => [r.id, r.displayName]));
 }
 
 /** The labs whose team a user is on (a stopped one too: it may test what it holds). */

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { localDay } from '../../../domain/dates.ts';
 import { client, multipartFile } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
-import { addLab, addPeople, labTime } from '../../testing/testing-fixtures.ts';
+import { addLab, addPeople, createUser, labTime } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from '../testing/person-code.ts';
 
 let t: TestApp;
@@ -53,13 +53,12 @@ async function importAs(username: string, csv: string, dryRun = false) {
 before(async () => {
   t = await createTestApp();
   const admin = client(t.app, await t.login('admin'));
-  const created = await admin.post('/api/v1/users', {
+  const created = await createUser(t, {
     username: 'lab-b',
     displayName: '第三方实验室检测员',
     password: 'Lab-pass-2022',
     grants: [{ role: 'lab', orgUnitId: t.fx.district.id }],
   });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
   as = {
     admin,
     sampler: client(t.app, await t.login('sampler')),
@@ -194,13 +193,12 @@ describe('labs as records', () => {
   });
 
   test('a lab account on no lab’s team works on no tubes: it sees no batch, receives and enters nothing', async () => {
-    const created = await as.admin.post('/api/v1/users', {
+    await createUser(t, {
       username: 'lab-c',
       displayName: '未入队检测员',
       password: 'Lab-pass-2022',
       grants: [{ role: 'lab', orgUnitId: t.fx.district.id }],
     });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
     const labC = client(t.app, await t.login('lab-c', 'Lab-pass-2022'));
     const handed = await sealedTube();
     const sent = await handOver(labA, [handed]);

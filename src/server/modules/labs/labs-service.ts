@@ -6,7 +6,7 @@ import type { AppDeps } from '../../platform/deps.ts';
 import { conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
-import { findUsersHoldingOver } from '../../platform/users/user-repository.ts';
+import { findDisplayNames, findUsersHoldingOver } from '../../platform/users/user-repository.ts';
 import { findOrgUnitInScope } from '../org/org-repository.ts';
 import * as repo from './labs-repository.ts';
 
@@ -31,7 +31,7 @@ function labView(lab: repo.LabRow, orgUnitName: string, names: Map<string, strin
 export async function listLabs(deps: AppDeps, actor: Actor) {
   const db = deps.database.db;
   const rows = await repo.findLabsVisible(db, labsScope(actor));
-  const names = await repo.findUserNames(db, [...new Set(rows.flatMap((r) => r.lab.memberUserIds))]);
+  const names = await findDisplayNames(db, [...new Set(rows.flatMap((r) => r.lab.memberUserIds))]);
   return { items: rows.map((r) => labView(r.lab, r.orgUnitName, names, actor)) };
 }
 
@@ -76,7 +76,7 @@ export async function createLab(deps: AppDeps, actor: Actor, input: LabInput) {
       districtCode: unit.districtCode,
       createdBy: actor.userId,
     });
-    const view = labView(lab, unit.name, await repo.findUserNames(tx, members), actor);
+    const view = labView(lab, unit.name, await findDisplayNames(tx, members), actor);
     return { result: view, touched: { entity: 'lab', entityId: lab.id, orgPath: lab.orgPath, after: view } };
   });
 }
@@ -93,8 +93,9 @@ export async function updateLab(
 ) {
   const scope = requireScope(actor, 'testing.manage');
   return runWrite(deps, actor, 'lab.update', async (tx) => {
-    const lab = await repo.lockLabInScope(tx, scope, id);
-    if (!lab) throw notFound();
+    const locked = await repo.lockLabInScope(tx, scope, id);
+    if (!locked) throw notFound();
+    const { lab, orgUnitName } = locked;
     if (patch.name !== undefined && (await repo.labNameTaken(tx, lab.districtCode, patch.name, lab.id)))
       throw nameTaken();
     const memberUserIds =
@@ -107,18 +108,15 @@ export async function updateLab(
       ...(patch.active === undefined ? {} : { active: patch.active }),
       ...(memberUserIds === undefined ? {} : { memberUserIds }),
     });
-    const unit = await repo.findLabVisible(tx, scope, lab.id);
-    const names = await repo.findUserNames(tx, [
-      ...new Set([...lab.memberUserIds, ...updated.memberUserIds]),
-    ]);
-    const view = labView(updated, unit?.orgUnitName ?? '', names, actor);
+    const names = await findDisplayNames(tx, [...new Set([...lab.memberUserIds, ...updated.memberUserIds])]);
+    const view = labView(updated, orgUnitName, names, actor);
     return {
       result: view,
       touched: {
         entity: 'lab',
         entityId: lab.id,
         orgPath: lab.orgPath,
-        before: labView(lab, unit?.orgUnitName ?? '', names, actor),
+        before: labView(lab, orgUnitName, names, actor),
         after: view,
       },
     };

@@ -309,6 +309,44 @@ const batchers = new WeakMap<AppDeps['database'], (write: ScanWrite) => Promise<
  */
 export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promise<ScanAnswer> {
   if (!hasPermission(actor, 'sampling.scan')) throw forbidden();
+  const scan = scanBatcherOf(deps);
+  const code = readPersonCode(deps.cipher, input.personCode);
+  const write: ScanWrite = {
+    actor,
+    clientId: input.clientId,
+    input: { ...input, personId: code?.personId ?? null, codeVersion: code?.version ?? 0 },
+  };
+  return scan(write).catch(async (error: unknown) => {
+    // Sampled already in this round: a person recalled after a positive pool is sampled again,
+    // alone, in the same round (单管复核). The pool's membership is released, and the scan goes
+    // through the batch again, with every rule of a scan; refused after all, the pool has them back.
+    if (!(error instanceof AppError) || error.extra?.code !== 'ALREADY_SAMPLED' || !code) throw error;
+    const released = await releaseForRecheck(deps, actor, input, code.personId);
+    // Nothing to release: not recalled, or the same scan sent twice at once whose first try took
+    // the release (and the person) already; through the batch again, that one finds its answer.
+    if (!released) return scan(write);
+    try {
+      return await scan(write);
+    } catch (refused) {
+      await runWrite(deps, actor, 'tube.recheck-release-undo', async (tx) => {
+        await repo.restorePoolMembership(tx, input.roundId, released.personId, released.tubeId);
+        return {
+          result: null,
+          touched: {
+            entity: 'tube',
+            entityId: released.tubeId,
+            orgPath: released.orgPath,
+            after: { tubeCode: released.tubeCode, personId: released.personId, restored: true },
+          },
+        };
+      });
+      throw refused;
+    }
+  });
+}
+
+/** The app server's batcher of scans for its database, made on first use. */
+function scanBatcherOf(deps: AppDeps) {
   let batcher = batchers.get(deps.database);
   if (!batcher) {
     batcher = createBatcher(
@@ -339,40 +377,7 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
     );
     batchers.set(deps.database, batcher);
   }
-  const code = readPersonCode(deps.cipher, input.personCode);
-  const write: ScanWrite = {
-    actor,
-    clientId: input.clientId,
-    input: { ...input, personId: code?.personId ?? null, codeVersion: code?.version ?? 0 },
-  };
-  const scan = batcher;
-  return scan(write).catch(async (error: unknown) => {
-    // Sampled already in this round: a person recalled after a positive pool is sampled again,
-    // alone, in the same round (单管复核). The pool's membership is released, and the scan goes
-    // through the batch again, with every rule of a scan; refused after all, the pool has them back.
-    if (!(error instanceof AppError) || error.extra?.code !== 'ALREADY_SAMPLED' || !code) throw error;
-    const released = await releaseForRecheck(deps, actor, input, code.personId);
-    // Nothing to release: not recalled, or the same scan sent twice at once whose first try took
-    // the release (and the person) already; through the batch again, that one finds its answer.
-    if (!released) return scan(write);
-    try {
-      return await scan(write);
-    } catch (refused) {
-      await runWrite(deps, actor, 'tube.recheck-release-undo', async (tx) => {
-        await repo.restorePoolMembership(tx, input.roundId, released.personId, released.tubeId);
-        return {
-          result: null,
-          touched: {
-            entity: 'tube',
-            entityId: released.tubeId,
-            orgPath: released.orgPath,
-            after: { tubeCode: released.tubeCode, personId: released.personId, restored: true },
-          },
-        };
-      });
-      throw refused;
-    }
-  });
+  return batcher;
 }
 
 /**

@@ -123,14 +123,6 @@ export async function pointNameTaken(db: Executor, roundId: string, name: string
   return Boolean(row);
 }
 
-export async function findUsersByIds(db: Executor, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db
-    .select({ id: users.id, displayName: users.displayName })
-    .from(users)
-    .where(inArray(users.id, ids));
-}
-
 // ---- scanning ---------------------------------------------------------------------------------
 
 export interface ScanPointRow {

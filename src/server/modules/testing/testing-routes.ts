@@ -49,6 +49,9 @@ const ctValue = z
     return ct;
   });
 const isoDate = z.iso.date();
+/** A node of the round (its whole area when absent), and a page of a list there. */
+const nodeQuery = z.object({ orgUnitId: z.uuid().optional() });
+const nodePageQuery = nodeQuery.extend(pageQuery);
 const tags = ['testing'];
 
 /**
@@ -222,7 +225,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags,
           summary: '应检尽检：应检、已检、免检（按原因）、未检，按下级单位',
           params: idParams,
-          querystring: z.object({ orgUnitId: z.uuid().optional() }),
+          querystring: nodeQuery,
           response: {
             200: z.object({
               roundId: z.string(),
@@ -244,7 +247,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags,
           summary: '本轮未检人员名单（手机号脱敏）',
           params: idParams,
-          querystring: z.object({ orgUnitId: z.uuid().optional(), ...pageQuery }),
+          querystring: nodePageQuery,
           response: {
             200: z.object({
               items: z.array(
@@ -313,7 +316,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags,
           summary: '导出未检名单（手机号脱敏；留痕），供入户采样打印',
           params: idParams,
-          querystring: z.object({ orgUnitId: z.uuid().optional() }),
+          querystring: nodeQuery,
         },
       },
       async (req, reply) => {
@@ -333,7 +336,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags,
           summary: '本轮免检人员（可撤销）',
           params: idParams,
-          querystring: z.object({ orgUnitId: z.uuid().optional(), ...pageQuery }),
+          querystring: nodePageQuery,
           response: {
             200: z.object({
               items: z.array(
@@ -736,7 +739,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: '重点人群定期检测：应检与逾期',
-          querystring: z.object({ orgUnitId: z.uuid().optional() }),
+          querystring: nodeQuery,
           response: {
             200: z.object({
               today: z.string(),

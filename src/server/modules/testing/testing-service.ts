@@ -28,7 +28,7 @@ import { AppError, conflict, invalidField, notFound } from '../../platform/error
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
-import { findUsersHoldingOver } from '../../platform/users/user-repository.ts';
+import { findDisplayNames, findUsersHoldingOver } from '../../platform/users/user-repository.ts';
 import { addWorkItems, type NewWorkItem } from '../../platform/work-items/work-item-service.ts';
 import { findLabVisible } from '../labs/labs-repository.ts';
 import { labsOfActor } from '../labs/labs-service.ts';
@@ -132,7 +132,7 @@ function pointView(p: repo.PointRow, orgUnitName: string | null, samplers: Map<s
 
 async function samplerNames(db: Executor, points: repo.PointRow[]) {
   const ids = [...new Set(points.flatMap((p) => p.samplerUserIds))];
-  return new Map((await repo.findUsersByIds(db, ids)).map((u) => [u.id, u.displayName]));
+  return findDisplayNames(db, ids);
 }
 
 export async function getRound(deps: AppDeps, actor: Actor, id: string) {

@@ -132,3 +132,13 @@ export async function findUsersHoldingOver(db: Executor, ids: string[], permissi
       ),
     );
 }
+
+/** Display names of users by id (a team's, a point's samplers'), as a map. */
+export async function findDisplayNames(db: Executor, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: users.id, displayName: users.displayName })
+    .from(users)
+    .where(inArray(users.id, ids));
+  return new Map(rows.map((r) => [r.id, r.displayName]));
+}
