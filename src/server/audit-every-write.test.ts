@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { districtWallClock, localDay } from '../domain/dates.ts';
+import { addDays } from '../domain/testing.ts';
 import { queryRows } from './db/rows.ts';
 import { mintPersonCode } from './modules/testing/person-code.ts';
 import { client, multipartFile } from './testing/http.ts';
@@ -33,6 +34,7 @@ type Case = {
 let itemId = '';
 let duplicateId = '';
 let labId = '';
+let spareRoundId = '';
 const testing = { roundId: '', pointId: '', sweepId: '', tube: 'AUDIT0001' };
 const today = localDay();
 const CASES: Record<string, Case> = {
@@ -200,11 +202,30 @@ const CASES: Record<string, Case> = {
     }),
     action: 'test-round.create',
   },
+  'PATCH /api/v1/test-rounds/{id}': {
+    as: 'admin',
+    params: () => ({ id: testing.roundId }),
+    body: () => ({ name: '第1轮（延长）', endsOn: addDays(today, 1) }),
+    action: 'test-round.update',
+  },
+  'POST /api/v1/test-rounds/{id}/cancel': {
+    as: 'admin',
+    // A round of its own, set up before the count: the round above goes on to be sampled.
+    params: () => ({ id: spareRoundId }),
+    body: () => ({ reason: '误建' }),
+    action: 'test-round.cancel',
+  },
   'POST /api/v1/test-rounds/{id}/points': {
     as: 'admin',
     params: () => ({ id: testing.roundId }),
     body: () => ({ name: '社区广场', orgUnitId: t.fx.community.id, samplerUserIds: [t.fx.users.sampler.id] }),
     action: 'collection-point.create',
+  },
+  'PATCH /api/v1/test-rounds/{id}/points/{pointId}': {
+    as: 'admin',
+    params: () => ({ id: testing.roundId, pointId: testing.pointId }),
+    body: () => ({ hours: '全天' }),
+    action: 'collection-point.update',
   },
   'POST /api/v1/test-rounds/{id}/exemptions': {
     as: 'admin',
@@ -326,6 +347,15 @@ test('every write route leaves exactly one audit event, sensitive values masked'
       name: '市疾控实验室',
       orgUnitId: t.fx.district.id,
       memberUserIds: [t.fx.users.lab.id],
+    })
+  ).body.id;
+  spareRoundId = (
+    await admin.post('/api/v1/test-rounds', {
+      name: '误建的轮次',
+      orgUnitId: t.fx.district.id,
+      startsOn: today,
+      endsOn: today,
+      defaultMode: 'mix10',
     })
   ).body.id;
   const writes = (await listApiRoutes(t.app)).filter((r) => r.method !== 'GET');

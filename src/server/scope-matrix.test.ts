@@ -116,6 +116,8 @@ before(async () => {
     '/api/v1/key-groups/{code}': { code: 'medical' },
     '/api/v1/test-rounds/{id}': { id: bTesting.roundId },
     '/api/v1/test-rounds/{id}/points': { id: bTesting.roundId },
+    '/api/v1/test-rounds/{id}/cancel': { id: bTesting.roundId },
+    '/api/v1/test-rounds/{id}/points/{pointId}': { id: bTesting.roundId, pointId: bTesting.pointId },
     '/api/v1/test-rounds/{id}/points/{pointId}/tubes': { id: bTesting.roundId, pointId: bTesting.pointId },
     '/api/v1/test-rounds/{id}/coverage': { id: bTesting.roundId },
     '/api/v1/test-rounds/{id}/missing': { id: bTesting.roundId },

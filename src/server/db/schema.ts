@@ -368,6 +368,9 @@ export const testRounds = pgTable(
     singleTubeKeyGroups: text('single_tube_key_groups').array().notNull().default(sql`'{}'`),
     districtCode: text('district_code').notNull(),
     createdBy: uuid('created_by'),
+    /** Called off before anything was sampled (a round set up by mistake, or overtaken): kept, inert. */
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    cancelReason: text('cancel_reason'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -392,6 +395,8 @@ export const collectionPoints = pgTable(
     kind: text('kind').notNull().default('fixed'),
     samplerUserIds: uuid('sampler_user_ids').array().notNull().default(sql`'{}'`),
     districtCode: text('district_code').notNull(),
+    /** 撤点: closed, it takes no more scans; its tubes are still sealed and handed over. */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -74,6 +74,18 @@ function scanRefusal(
   return null;
 }
 
+/** A cancelled round or a closed point (撤点) takes no more scans; its tubes are still sealed and handed over. */
+function shutRefusal(point: { roundCancelled: boolean; pointClosed: boolean }): AppError | null {
+  if (point.roundCancelled)
+    return conflictCode('ROUND_CANCELLED', text('本轮检测已取消，不再采样', 'This round was cancelled'));
+  if (point.pointClosed)
+    return conflictCode(
+      'POINT_CLOSED',
+      text('该采样点已撤点，不再采样；请选择其他采样点', 'This point is closed: choose another point'),
+    );
+  return null;
+}
+
 const notOnTeam = () =>
   new AppError(
     'FORBIDDEN',
@@ -131,6 +143,11 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
     // A point with a team takes scans from its team only (and from who organises the round there).
     if (refusal === 'team') {
       answers[i] = notOnTeam();
+      return;
+    }
+    const shut = shutRefusal(point);
+    if (shut) {
+      answers[i] = shut;
       return;
     }
     const person = people.get(w.input.personId as string);
@@ -391,6 +408,8 @@ async function releaseForRecheck(deps: AppDeps, actor: Actor, input: ScanInput, 
     const [point] = await repo.findPointsForScan(tx, [input.pointId]);
     if (!point || point.roundId !== input.roundId || scanRefusal(actor, point) !== null)
       return { result: null, touched: [] };
+    const shut = shutRefusal(point);
+    if (shut) throw shut;
     const pool = await repo.findPoolOfOpenRecheck(tx, input.roundId, personId);
     const tube = await repo.findTubeByCode(tx, input.tubeCode);
     const fits =

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import {
   DOOR_TO_DOOR_EXEMPTIONS,
   DUE_RESIDENCE_STATUSES,
@@ -93,6 +93,57 @@ export async function findRoundsVisible(
   return { items, total: count?.n ?? 0 };
 }
 
+/** A round the actor organises (its node in their scope), locked for a change. */
+export async function lockRoundInScope(db: Executor, scope: string[], id: string) {
+  const [row] = await db
+    .select({ round: testRounds, orgUnitName: orgUnits.name })
+    .from(testRounds)
+    .innerJoin(orgUnits, eq(orgUnits.id, testRounds.orgUnitId))
+    .where(and(eq(testRounds.id, id), inScope(testRounds.orgPath, scope)))
+    .for('update', { of: testRounds });
+  return row;
+}
+
+export async function updateRound(
+  db: Executor,
+  id: string,
+  patch: Partial<
+    Pick<
+      RoundRow,
+      'name' | 'startsOn' | 'endsOn' | 'defaultMode' | 'singleTubeKeyGroups' | 'cancelledAt' | 'cancelReason'
+    >
+  >,
+) {
+  const [row] = await db
+    .update(testRounds)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(testRounds.id, id))
+    .returning();
+  return row as RoundRow;
+}
+
+/**
+ * The first and last instants anyone was sampled in a round (memberships released for a recheck
+ * count: they were sampled then), and its tubes: what a change of its days or its cancelling must
+ * respect.
+ */
+export async function findSamplingSpan(db: Executor, roundId: string) {
+  const [row] = await queryRows<{ first: string | null; last: string | null; tubes: number }>(
+    db,
+    sql`select min(s.at)::text as first, max(s.at)::text as last,
+               (select count(*)::int from ${tubes} t where t.round_id = ${roundId}) as tubes
+        from (select min(scanned_at) as at from ${tubeMembers} where round_id = ${roundId}
+              union all select max(scanned_at) from ${tubeMembers} where round_id = ${roundId}
+              union all select min(scanned_at) from ${releasedTubeMembers} where round_id = ${roundId}
+              union all select max(scanned_at) from ${releasedTubeMembers} where round_id = ${roundId}) s`,
+  );
+  return {
+    first: row?.first ? new Date(row.first) : null,
+    last: row?.last ? new Date(row.last) : null,
+    tubes: row?.tubes ?? 0,
+  };
+}
+
 export async function insertPoint(db: Executor, row: typeof collectionPoints.$inferInsert) {
   const [inserted] = await db.insert(collectionPoints).values(row).returning();
   return inserted as PointRow;
@@ -115,12 +166,48 @@ export async function findPointInScope(db: Executor, scope: string[], id: string
   return row;
 }
 
-export async function pointNameTaken(db: Executor, roundId: string, name: string) {
+export async function pointNameTaken(db: Executor, roundId: string, name: string, exceptId?: string) {
   const [row] = await db
     .select({ id: collectionPoints.id })
     .from(collectionPoints)
-    .where(and(eq(collectionPoints.roundId, roundId), eq(collectionPoints.name, name)));
+    .where(
+      and(
+        eq(collectionPoints.roundId, roundId),
+        eq(collectionPoints.name, name),
+        exceptId ? sql`${collectionPoints.id} <> ${exceptId}` : undefined,
+      ),
+    );
   return Boolean(row);
+}
+
+/** A point of a round, in the actor's scope, locked for a change, with its unit's name. */
+export async function lockPointInScope(db: Executor, scope: string[], roundId: string, pointId: string) {
+  const [row] = await db
+    .select({ point: collectionPoints, orgUnitName: orgUnits.name })
+    .from(collectionPoints)
+    .innerJoin(orgUnits, eq(orgUnits.id, collectionPoints.orgUnitId))
+    .where(
+      and(
+        eq(collectionPoints.id, pointId),
+        eq(collectionPoints.roundId, roundId),
+        inScope(collectionPoints.orgPath, scope),
+      ),
+    )
+    .for('update', { of: collectionPoints });
+  return row;
+}
+
+export async function updatePoint(
+  db: Executor,
+  id: string,
+  patch: Partial<Pick<PointRow, 'name' | 'place' | 'hours' | 'samplerUserIds' | 'closedAt'>>,
+) {
+  const [row] = await db
+    .update(collectionPoints)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(collectionPoints.id, id))
+    .returning();
+  return row as PointRow;
 }
 
 // ---- scanning ---------------------------------------------------------------------------------
@@ -135,6 +222,8 @@ export interface ScanPointRow {
   defaultMode: string;
   singleTubeKeyGroups: string[];
   samplerUserIds: string[];
+  roundCancelled: boolean;
+  pointClosed: boolean;
 }
 
 export interface ScanPersonRow {
@@ -160,7 +249,8 @@ export function scanContextStatement(earlier: SQL): SQL {
   return sql`with pts as (
           select p.id as "pointId", p.round_id as "roundId", p.org_path as "pointPath", p.district_code as "districtCode",
                  r.starts_on::text as "startsOn", r.ends_on::text as "endsOn", r.default_mode as "defaultMode",
-                 r.single_tube_key_groups as "singleTubeKeyGroups", p.sampler_user_ids as "samplerUserIds"
+                 r.single_tube_key_groups as "singleTubeKeyGroups", p.sampler_user_ids as "samplerUserIds",
+                 r.cancelled_at is not null as "roundCancelled", p.closed_at is not null as "pointClosed"
           -- Each point's round by its key (LATERAL … OFFSET 0): the statement keeps one plan,
           -- made perhaps while the tables were small, which must not read them whole later.
           from ${collectionPoints} p cross join lateral (
@@ -1027,10 +1117,15 @@ export async function findSweepsOfRound(db: Executor, roundId: string, scope: st
   );
 }
 
+/** A sweep the actor may see, and whether its round was cancelled since. */
 export async function findSweepInScope(db: Executor, scope: string[], id: string) {
   const [row] = await db
-    .select()
+    .select({
+      ...getTableColumns(sweeps),
+      roundCancelled: sql<boolean>`${testRounds.cancelledAt} is not null`,
+    })
     .from(sweeps)
+    .innerJoin(testRounds, eq(testRounds.id, sweeps.roundId))
     .where(and(eq(sweeps.id, id), overlapsScope(sweeps.orgPath, scope)));
   return row;
 }
@@ -1345,8 +1440,11 @@ export async function findPointsForScan(db: Executor, ids: string[]) {
       roundId: collectionPoints.roundId,
       pointPath: collectionPoints.orgPath,
       samplerUserIds: collectionPoints.samplerUserIds,
+      roundCancelled: sql<boolean>`${testRounds.cancelledAt} is not null`,
+      pointClosed: sql<boolean>`${collectionPoints.closedAt} is not null`,
     })
     .from(collectionPoints)
+    .innerJoin(testRounds, eq(testRounds.id, collectionPoints.roundId))
     .where(inArray(collectionPoints.id, ids));
 }
 

@@ -69,8 +69,27 @@ const roundView = z.object({
   endsOn: z.string(),
   defaultMode: z.string(),
   singleTubeKeyGroups: z.array(z.string()),
+  cancelledAt: z.string().nullable(),
+  cancelReason: z.string().nullable(),
   createdAt: z.string(),
 });
+
+/** A round's fields, as created and as changed (its area is not changed). */
+const roundFields = {
+  name: z.string().trim().min(1).max(60),
+  startsOn: isoDate,
+  endsOn: isoDate,
+  defaultMode: z.enum(SAMPLING_MODES),
+  singleTubeKeyGroups: z.array(z.string().max(40)).max(100),
+};
+
+/** A point's fields, as created and as changed (its unit and kind are not changed). */
+const pointFields = {
+  name: z.string().trim().min(1).max(60),
+  place: z.string().trim().max(200).nullable(),
+  hours: z.string().trim().max(100).nullable(),
+  samplerUserIds: z.array(z.uuid()).max(200),
+};
 
 const pointView = z.object({
   id: z.string(),
@@ -82,6 +101,7 @@ const pointView = z.object({
   hours: z.string().nullable(),
   kind: z.string(),
   samplers: z.array(z.object({ id: z.string(), displayName: z.string() })),
+  closedAt: z.string().nullable(),
 });
 
 const tubeView = z.object({
@@ -137,12 +157,9 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags,
           summary: '创建核酸检测轮次（范围、日期、默认采样方式）',
           body: z.object({
-            name: z.string().trim().min(1).max(60),
+            ...roundFields,
             orgUnitId: z.uuid(),
-            startsOn: isoDate,
-            endsOn: isoDate,
-            defaultMode: z.enum(SAMPLING_MODES),
-            singleTubeKeyGroups: z.array(z.string().max(40)).max(100).optional(),
+            singleTubeKeyGroups: roundFields.singleTubeKeyGroups.optional(),
           }),
           response: { 201: roundView },
         },
@@ -175,6 +192,38 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (req) => service.getRound(deps, actorOf(req), req.params.id),
     );
+    app.patch(
+      '/test-rounds/:id',
+      {
+        schema: {
+          tags,
+          summary: '修改检测轮次（名称、日期、默认采样方式、单管人群）；范围不可改',
+          params: idParams,
+          body: z.object({
+            name: roundFields.name.optional(),
+            startsOn: roundFields.startsOn.optional(),
+            endsOn: roundFields.endsOn.optional(),
+            defaultMode: roundFields.defaultMode.optional(),
+            singleTubeKeyGroups: roundFields.singleTubeKeyGroups.optional(),
+          }),
+          response: { 200: roundView },
+        },
+      },
+      async (req) => service.updateRound(deps, actorOf(req), req.params.id, req.body),
+    );
+    app.post(
+      '/test-rounds/:id/cancel',
+      {
+        schema: {
+          tags,
+          summary: '取消检测轮次（仅限尚未采样；需写明原因）',
+          params: idParams,
+          body: z.object({ reason: z.string().trim().min(1).max(200) }),
+          response: { 200: roundView },
+        },
+      },
+      async (req) => service.cancelRound(deps, actorOf(req), req.params.id, req.body.reason),
+    );
     app.post(
       '/test-rounds/:id/points',
       {
@@ -183,18 +232,37 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           summary: '添加采样点（名称、位置、时段、采样人员）',
           params: idParams,
           body: z.object({
-            name: z.string().trim().min(1).max(60),
+            name: pointFields.name,
             orgUnitId: z.uuid(),
-            place: z.string().trim().max(200).nullable().optional(),
-            hours: z.string().trim().max(100).nullable().optional(),
+            place: pointFields.place.optional(),
+            hours: pointFields.hours.optional(),
             kind: z.enum(['fixed', 'door_to_door']).optional(),
-            samplerUserIds: z.array(z.uuid()).max(200).optional(),
+            samplerUserIds: pointFields.samplerUserIds.optional(),
           }),
           response: { 201: pointView },
         },
       },
       async (req, reply) =>
         reply.status(201).send(await service.addPoint(deps, actorOf(req), req.params.id, req.body)),
+    );
+    app.patch(
+      '/test-rounds/:id/points/:pointId',
+      {
+        schema: {
+          tags,
+          summary: '修改采样点（名称、位置、时段、采样人员），撤点或恢复',
+          params: z.object({ id: z.uuid(), pointId: z.uuid() }),
+          body: z.object({
+            name: pointFields.name.optional(),
+            place: pointFields.place.optional(),
+            hours: pointFields.hours.optional(),
+            samplerUserIds: pointFields.samplerUserIds.optional(),
+            closed: z.boolean().optional(),
+          }),
+          response: { 200: pointView },
+        },
+      },
+      async (req) => service.updatePoint(deps, actorOf(req), req.params.id, req.params.pointId, req.body),
     );
     app.get(
       '/test-rounds/:id/points/:pointId/tubes',

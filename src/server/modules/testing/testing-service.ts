@@ -53,6 +53,8 @@ function roundView(r: repo.RoundRow, orgUnitName?: string) {
     endsOn: r.endsOn,
     defaultMode: r.defaultMode,
     singleTubeKeyGroups: r.singleTubeKeyGroups,
+    cancelledAt: iso(r.cancelledAt),
+    cancelReason: r.cancelReason,
     createdAt: r.createdAt.toISOString(),
   };
 }
@@ -72,13 +74,7 @@ export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput
     throw invalidField('endsOn', text('结束日期不能早于开始日期', 'The end date is before the start date'));
   const unit = await findOrgUnitInScope(deps.database.db, scope, input.orgUnitId);
   if (!unit) throw invalidField('orgUnitId', text('组织不存在或不在您的管辖范围内', 'Unknown org unit'));
-  const known = new Set((await findKeyGroupClasses(deps.database.db)).map((c) => c.code));
-  const unknownGroup = (input.singleTubeKeyGroups ?? []).find((g) => !known.has(g));
-  if (unknownGroup)
-    throw invalidField(
-      'singleTubeKeyGroups',
-      text(`未知的重点人群分类：${unknownGroup}`, `Unknown key group ${unknownGroup}`),
-    );
+  await checkKeyGroups(deps.database.db, input.singleTubeKeyGroups);
   return runWrite(deps, actor, 'test-round.create', async (tx) => {
     const row = await repo.insertRound(tx, {
       id: newId(),
@@ -96,6 +92,139 @@ export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput
     return {
       result: view,
       touched: { entity: 'test_round', entityId: row.id, orgPath: row.orgPath, after: view },
+    };
+  });
+}
+
+/** The key groups a round samples single-tube must be classes the district keeps. */
+async function checkKeyGroups(db: Executor, codes: string[] | undefined) {
+  if (!codes?.length) return;
+  const known = new Set((await findKeyGroupClasses(db)).map((c) => c.code));
+  const unknownGroup = codes.find((g) => !known.has(g));
+  if (unknownGroup)
+    throw invalidField(
+      'singleTubeKeyGroups',
+      text(`未知的重点人群分类：${unknownGroup}`, `Unknown key group ${unknownGroup}`),
+    );
+}
+
+const roundCancelled = () =>
+  new AppError('CONFLICT', text('本轮检测已取消，不能再更改', 'This round was cancelled'), undefined, {
+    code: 'ROUND_CANCELLED',
+  });
+
+/** Writes on a round's people and points stop once it is cancelled. */
+function refuseIfCancelled(round: repo.RoundRow) {
+  if (round.cancelledAt) throw roundCancelled();
+}
+
+export interface RoundPatch {
+  name?: string;
+  startsOn?: string;
+  endsOn?: string;
+  defaultMode?: SamplingMode;
+  singleTubeKeyGroups?: string[];
+}
+
+/**
+ * Changes a round: its name, days (extended, or ended early), default mode (tubes already opened
+ * keep theirs) and single-tube groups. Its area does not change: its tubes and counts belong to it.
+ * Its days must still hold every scan made in it, counted by the district's day as scans are.
+ */
+export async function updateRound(deps: AppDeps, actor: Actor, id: string, patch: RoundPatch) {
+  const scope = requireScope(actor, 'testing.manage');
+  return runWrite(deps, actor, 'test-round.update', async (tx) => {
+    const locked = await repo.lockRoundInScope(tx, scope, id);
+    if (!locked) throw notFound();
+    const { round, orgUnitName } = locked;
+    refuseIfCancelled(round);
+    const startsOn = patch.startsOn ?? round.startsOn;
+    const endsOn = patch.endsOn ?? round.endsOn;
+    if (endsOn < startsOn)
+      throw invalidField(
+        patch.endsOn !== undefined ? 'endsOn' : 'startsOn',
+        text('结束日期不能早于开始日期', 'The end date is before the start date'),
+      );
+    if (startsOn !== round.startsOn || endsOn !== round.endsOn) {
+      const span = await repo.findSamplingSpan(tx, round.id);
+      const first = span.first && localDay(span.first);
+      const last = span.last && localDay(span.last);
+      if (first && startsOn > first)
+        throw invalidField(
+          'startsOn',
+          text(
+            `本轮 ${first} 已有采样，开始日期不能晚于该日`,
+            `People were sampled in this round on ${first}: it cannot start later`,
+          ),
+        );
+      if (last && endsOn < last)
+        throw invalidField(
+          'endsOn',
+          text(
+            `本轮 ${last} 已有采样，结束日期不能早于该日`,
+            `People were sampled in this round on ${last}: it cannot end earlier`,
+          ),
+        );
+    }
+    // In the transaction: the embedded database has one connection, which the write holds.
+    await checkKeyGroups(tx, patch.singleTubeKeyGroups);
+    const updated = await repo.updateRound(tx, round.id, {
+      ...(patch.name === undefined ? {} : { name: patch.name }),
+      startsOn,
+      endsOn,
+      ...(patch.defaultMode === undefined ? {} : { defaultMode: patch.defaultMode }),
+      ...(patch.singleTubeKeyGroups === undefined
+        ? {}
+        : { singleTubeKeyGroups: [...new Set(patch.singleTubeKeyGroups)] }),
+    });
+    const view = roundView(updated, orgUnitName);
+    return {
+      result: view,
+      touched: {
+        entity: 'test_round',
+        entityId: round.id,
+        orgPath: round.orgPath,
+        before: roundView(round, orgUnitName),
+        after: view,
+      },
+    };
+  });
+}
+
+/**
+ * Calls a round off (set up by mistake, or overtaken by another): only before anything was
+ * sampled in it, since its tubes and counts are records of people tested. Kept, with why; it takes
+ * no more scans, points, sweeps or exemptions. A round under way is ended early by its end date.
+ */
+export async function cancelRound(deps: AppDeps, actor: Actor, id: string, reason: string) {
+  const scope = requireScope(actor, 'testing.manage');
+  return runWrite(deps, actor, 'test-round.cancel', async (tx) => {
+    const locked = await repo.lockRoundInScope(tx, scope, id);
+    if (!locked) throw notFound();
+    const { round, orgUnitName } = locked;
+    refuseIfCancelled(round);
+    const span = await repo.findSamplingSpan(tx, round.id);
+    if (span.tubes > 0 || span.first)
+      throw new AppError(
+        'CONFLICT',
+        text(
+          `本轮已有 ${span.tubes} 管采样，不能取消；如需提前结束，请把结束日期改为今天`,
+          `${span.tubes} tubes were sampled in this round: it cannot be cancelled; end it early instead`,
+        ),
+        undefined,
+        { code: 'ROUND_HAS_SAMPLES', tubes: span.tubes },
+      );
+    const updated = await repo.updateRound(tx, round.id, { cancelledAt: new Date(), cancelReason: reason });
+    const view = roundView(updated, orgUnitName);
+    return {
+      result: view,
+      touched: {
+        entity: 'test_round',
+        entityId: round.id,
+        orgPath: round.orgPath,
+        before: roundView(round, orgUnitName),
+        after: view,
+      },
     };
   });
 }
@@ -127,6 +256,7 @@ function pointView(p: repo.PointRow, orgUnitName: string | null, samplers: Map<s
     hours: p.hours,
     kind: p.kind,
     samplers: p.samplerUserIds.map((id) => ({ id, displayName: samplers.get(id) ?? '' })),
+    closedAt: iso(p.closedAt),
   };
 }
 
@@ -166,6 +296,7 @@ export interface PointInput {
 export async function addPoint(deps: AppDeps, actor: Actor, roundId: string, input: PointInput) {
   const scope = requireScope(actor, 'testing.manage');
   const round = await visibleRound(deps, scope, roundId);
+  refuseIfCancelled(round);
   const db = deps.database.db;
   const unit = await findOrgUnitInScope(db, scope, input.orgUnitId);
   if (!unit) throw invalidField('orgUnitId', text('组织不存在或不在您的管辖范围内', 'Unknown org unit'));
@@ -174,7 +305,7 @@ export async function addPoint(deps: AppDeps, actor: Actor, roundId: string, inp
       'orgUnitId',
       text('采样点须设在本轮检测的范围内', 'The point must lie inside the round'),
     );
-  const samplers = await checkedSamplers(deps, input.samplerUserIds, unit.path);
+  const samplers = await checkedSamplers(deps.database.db, input.samplerUserIds, unit.path);
   const samplerIds = samplers.map((s) => s.id);
   return runWrite(deps, actor, 'collection-point.create', async (tx) => {
     if (await repo.pointNameTaken(tx, roundId, input.name))
@@ -203,14 +334,78 @@ export async function addPoint(deps: AppDeps, actor: Actor, roundId: string, inp
   });
 }
 
+export interface PointPatch {
+  name?: string;
+  place?: string | null;
+  hours?: string | null;
+  samplerUserIds?: string[];
+  /** 撤点 (true) or reopened (false). */
+  closed?: boolean;
+}
+
+/**
+ * Changes a point (or a door-to-door team): name, place, hours, its team (a shift changes), or
+ * closes it (撤点) and reopens it. Its unit and kind stay: its tubes were opened there.
+ */
+export async function updatePoint(
+  deps: AppDeps,
+  actor: Actor,
+  roundId: string,
+  pointId: string,
+  patch: PointPatch,
+) {
+  const scope = requireScope(actor, 'testing.manage');
+  const round = await visibleRound(deps, scope, roundId);
+  refuseIfCancelled(round);
+  return runWrite(deps, actor, 'collection-point.update', async (tx) => {
+    const locked = await repo.lockPointInScope(tx, scope, roundId, pointId);
+    if (!locked) throw notFound();
+    const { point, orgUnitName } = locked;
+    if (patch.name !== undefined && (await repo.pointNameTaken(tx, roundId, patch.name, point.id)))
+      throw conflict(
+        text('本轮已有同名采样点', 'A point of this name exists in the round'),
+        undefined,
+        'name',
+      );
+    // In the transaction: the embedded database has one connection, which the write holds.
+    const samplers =
+      patch.samplerUserIds === undefined
+        ? undefined
+        : await checkedSamplers(tx, patch.samplerUserIds, point.orgPath);
+    const closedAt =
+      patch.closed === undefined ? undefined : patch.closed ? (point.closedAt ?? new Date()) : null;
+    const updated = await repo.updatePoint(tx, point.id, {
+      ...(patch.name === undefined ? {} : { name: patch.name }),
+      ...(patch.place === undefined ? {} : { place: patch.place || null }),
+      ...(patch.hours === undefined ? {} : { hours: patch.hours || null }),
+      ...(samplers === undefined ? {} : { samplerUserIds: samplers.map((s) => s.id) }),
+      ...(closedAt === undefined ? {} : { closedAt }),
+    });
+    const names = await findDisplayNames(tx, [
+      ...new Set([...point.samplerUserIds, ...updated.samplerUserIds]),
+    ]);
+    const view = pointView(updated, orgUnitName, names);
+    return {
+      result: view,
+      touched: {
+        entity: 'collection_point',
+        entityId: point.id,
+        orgPath: point.orgPath,
+        before: pointView(point, orgUnitName, names),
+        after: view,
+      },
+    };
+  });
+}
+
 /**
  * A point's (or a door-to-door team's) samplers: active users who may scan where it stands. A lab
  * account or the district's administrator on the team would be refused at the point anyway, or
  * worse, take the place of a sampler.
  */
-async function checkedSamplers(deps: AppDeps, ids: string[] | undefined, pointPath: string) {
+async function checkedSamplers(db: Executor, ids: string[] | undefined, pointPath: string) {
   const wanted = [...new Set(ids ?? [])];
-  const samplers = await findUsersHoldingOver(deps.database.db, wanted, 'sampling.scan', pointPath);
+  const samplers = await findUsersHoldingOver(db, wanted, 'sampling.scan', pointPath);
   if (samplers.length !== wanted.length)
     throw invalidField(
       'samplerUserIds',
@@ -1132,6 +1327,7 @@ export async function exemptPerson(
   if (input.reason === 'other' && !input.note?.trim())
     throw invalidField('note', text('选择“其他”时请写明免检原因', 'Say why when the reason is “other”'));
   const round = await visibleRound(deps, scope, roundId);
+  refuseIfCancelled(round);
   const area = roundArea(round, round.orgPath, scope);
   return runWrite(deps, actor, 'test-exemption.record', async (tx) => {
     const person = await repo.findPersonInArea(tx, area, input.personId);
@@ -1305,12 +1501,13 @@ export async function createSweep(
 ) {
   const scope = requireScope(actor, 'testing.manage');
   const round = await visibleRound(deps, scope, roundId);
+  refuseIfCancelled(round);
   const db = deps.database.db;
   const unit = await findOrgUnitInScope(db, scope, input.orgUnitId);
   if (!unit || !isWithin(unit.path, round.orgPath))
     throw invalidField('orgUnitId', text('组织不存在或不在本轮检测范围内', 'Unknown org unit'));
   const area = roundArea(round, unit.path, scope);
-  const samplers = await checkedSamplers(deps, input.samplerUserIds, unit.path);
+  const samplers = await checkedSamplers(deps.database.db, input.samplerUserIds, unit.path);
   return runWrite(deps, actor, 'sweep.create', async (tx) => {
     if (await repo.pointNameTaken(tx, roundId, input.name))
       throw conflict(
@@ -1395,6 +1592,7 @@ export async function recordSweepOutcome(
       const row = await repo.lockSweepHouseholdInScope(tx, scope, sweepId, householdId);
       const sweep = row && (await repo.findSweepInScope(tx, scope, sweepId));
       if (!row || !sweep) throw notFound();
+      if (sweep.roundCancelled) throw roundCancelled();
       await repo.updateSweepHousehold(tx, sweepId, householdId, {
         outcome: input.outcome,
         note: input.note ?? null,

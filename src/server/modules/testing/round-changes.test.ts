@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { and, eq } from 'drizzle-orm';
+import { localDay } from '../../../domain/dates.ts';
+import { addDays } from '../../../domain/testing.ts';
+import { auditEvents, testRounds } from '../../db/schema.ts';
+import { client } from '../../testing/http.ts';
+import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import { addPeople } from '../../testing/testing-fixtures.ts';
+import { mintPersonCode } from './person-code.ts';
+
+/** Changing a round and its points after they were set up: days, mode, team, 撤点, cancelling. */
+
+let t: TestApp;
+let as: Record<'admin' | 'sampler' | 'staff', ReturnType<typeof client>>;
+const today = localDay();
+const yesterday = addDays(today, -1);
+const tomorrow = addDays(today, 1);
+let tubeSeq = 0;
+const newTube = () => `RC${String(++tubeSeq).padStart(6, '0')}`;
+
+async function newRound(days: { startsOn: string; endsOn: string } = { startsOn: today, endsOn: today }) {
+  const r = await as.admin.post('/api/v1/test-rounds', {
+    name: `第${++tubeSeq}轮`,
+    orgUnitId: t.fx.district.id,
+    defaultMode: 'mix10',
+    ...days,
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const p = await as.admin.post(`/api/v1/test-rounds/${r.body.id}/points`, {
+    name: '幸福家园广场',
+    orgUnitId: t.fx.community.id,
+    samplerUserIds: [t.fx.users.sampler.id],
+  });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  return { round: r.body as { id: string }, point: p.body as { id: string } };
+}
+
+async function scanInto(
+  at: { round: { id: string }; point: { id: string } },
+  tubeCode: string,
+  extra: Record<string, unknown> = {},
+) {
+  const [person] = (await addPeople(t, t.fx.gridA, 1)) as [string];
+  return as.sampler.post('/api/v1/sampling/scans', {
+    clientId: randomUUID(),
+    roundId: at.round.id,
+    pointId: at.point.id,
+    personCode: mintPersonCode(t.deps.cipher, person),
+    tubeCode,
+    ...extra,
+  });
+}
+
+const auditOf = (action: string, entityId: string) =>
+  t.deps.database.db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, action), eq(auditEvents.entityId, entityId)));
+
+before(async () => {
+  t = await createTestApp();
+  as = {
+    admin: client(t.app, await t.login('admin')),
+    sampler: client(t.app, await t.login('sampler')),
+    staff: client(t.app, await t.login('staff-c')),
+  };
+});
+after(() => t.close());
+
+describe('changing a round', () => {
+  test('its name, days, mode and single-tube groups change, audited before and after; its area does not', async () => {
+    const at = await newRound();
+    const changed = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, {
+      name: '第9轮全员核酸检测（延长一天）',
+      endsOn: tomorrow,
+      defaultMode: 'mix20',
+      singleTubeKeyGroups: [],
+      orgUnitId: t.fx.gridA.id,
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.equal(changed.body.name, '第9轮全员核酸检测（延长一天）');
+    assert.equal(changed.body.endsOn, tomorrow);
+    assert.equal(changed.body.defaultMode, 'mix20');
+    assert.equal(changed.body.orgUnitId, t.fx.district.id, 'the area stays');
+    const [event] = await auditOf('test-round.update', at.round.id);
+    assert.ok(event, 'audited');
+    assert.match(JSON.stringify(event.changes), /mix20/);
+    assert.match(JSON.stringify(event.changes), /mix10/, 'with what it was');
+  });
+
+  test('bad changes are refused naming the field, and change nothing', async () => {
+    const at = await newRound();
+    const backwards = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { endsOn: yesterday });
+    assert.equal(backwards.status, 400);
+    assert.ok(backwards.body.error.fields.endsOn, JSON.stringify(backwards.body));
+    const late = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { startsOn: tomorrow });
+    assert.equal(late.status, 400);
+    assert.ok(late.body.error.fields.startsOn, JSON.stringify(late.body));
+    const group = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, {
+      name: '改名',
+      singleTubeKeyGroups: ['no-such-group'],
+    });
+    assert.equal(group.status, 400);
+    assert.ok(group.body.error.fields.singleTubeKeyGroups);
+    const mode = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { defaultMode: '30混1' });
+    assert.equal(mode.status, 400);
+    assert.ok(mode.body.error.fields.defaultMode);
+    const blank = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { name: '  ' });
+    assert.equal(blank.status, 400);
+    assert.ok(blank.body.error.fields.name);
+    const [row] = await t.deps.database.db.select().from(testRounds).where(eq(testRounds.id, at.round.id));
+    assert.equal(row?.name.startsWith('第'), true, 'name unchanged');
+    assert.equal(row?.startsOn, today);
+    assert.equal(row?.endsOn, today);
+  });
+
+  test('its days must keep every scan made in it, by the district’s day', async () => {
+    const at = await newRound({ startsOn: yesterday, endsOn: tomorrow });
+    // Scanned offline yesterday, sent today.
+    const early = await scanInto(at, newTube(), {
+      scannedAt: new Date(Date.now() - 24 * 3600_000).toISOString(),
+    });
+    assert.equal(early.status, 201, JSON.stringify(early.body));
+    const late = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { startsOn: today });
+    assert.equal(late.status, 400);
+    assert.match(late.body.error.fields.startsOn, new RegExp(yesterday));
+    assert.equal((await scanInto(at, newTube())).status, 201);
+    const ended = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { endsOn: yesterday });
+    assert.equal(ended.status, 400);
+    assert.match(ended.body.error.fields.endsOn, new RegExp(today));
+    // Ending it early today keeps today's scans: the usual 提前结束.
+    const early2 = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { endsOn: today });
+    assert.equal(early2.status, 200, JSON.stringify(early2.body));
+    const stillToday = await scanInto(at, newTube());
+    assert.equal(stillToday.status, 201, 'today is still in it');
+  });
+
+  test('a new default mode opens new tubes in it; a tube opened before keeps its own', async () => {
+    const at = await newRound();
+    const before10 = newTube();
+    const first = await scanInto(at, before10);
+    assert.equal(first.body.capacity, 10);
+    assert.equal(
+      (await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { defaultMode: 'mix5' })).status,
+      200,
+    );
+    const same = await scanInto(at, before10);
+    assert.equal(same.status, 201, JSON.stringify(same.body));
+    assert.equal(same.body.capacity, 10, 'the open tube keeps its mode');
+    const fresh = await scanInto(at, newTube());
+    assert.equal(fresh.body.capacity, 5);
+  });
+
+  test('only who organises the round’s whole area changes it; others get 404', async () => {
+    const at = await newRound();
+    // Community staff organise testing in their community, not this district-wide round.
+    const staff = await as.staff.patch(`/api/v1/test-rounds/${at.round.id}`, { name: '社区改名' });
+    assert.equal(staff.status, 404);
+    const sampler = await as.sampler.patch(`/api/v1/test-rounds/${at.round.id}`, { name: '采样员改名' });
+    assert.equal(sampler.status, 403);
+    assert.equal((await as.admin.patch(`/api/v1/test-rounds/${randomUUID()}`, { name: 'x' })).status, 404);
+    assert.equal((await as.admin.patch('/api/v1/test-rounds/not-a-uuid', { name: 'x' })).status, 400);
+  });
+});
+
+describe('cancelling a round', () => {
+  test('a round with nothing sampled is cancelled with its reason; then it takes nothing more', async () => {
+    const at = await newRound();
+    const noReason = await as.admin.post(`/api/v1/test-rounds/${at.round.id}/cancel`, { reason: ' ' });
+    assert.equal(noReason.status, 400);
+    assert.ok(noReason.body.error.fields.reason);
+    const cancelled = await as.admin.post(`/api/v1/test-rounds/${at.round.id}/cancel`, {
+      reason: '与第8轮重复，误建',
+    });
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    assert.ok(cancelled.body.cancelledAt);
+    assert.equal(cancelled.body.cancelReason, '与第8轮重复，误建');
+    assert.equal((await auditOf('test-round.cancel', at.round.id)).length, 1);
+
+    const scanned = await scanInto(at, newTube());
+    assert.equal(scanned.status, 409);
+    assert.equal(scanned.body.error.code, 'ROUND_CANCELLED');
+    const point = await as.admin.post(`/api/v1/test-rounds/${at.round.id}/points`, {
+      name: '另一个点',
+      orgUnitId: t.fx.community.id,
+    });
+    assert.equal(point.status, 409);
+    assert.equal(point.body.error.code, 'ROUND_CANCELLED');
+    const again = await as.admin.post(`/api/v1/test-rounds/${at.round.id}/cancel`, { reason: '再取消' });
+    assert.equal(again.status, 409);
+    const renamed = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { name: '改名' });
+    assert.equal(renamed.status, 409);
+    const listed = await as.admin.get('/api/v1/test-rounds?pageSize=100');
+    const row = listed.body.items.find((r: { id: string }) => r.id === at.round.id);
+    assert.ok(row?.cancelledAt, 'the list says so');
+  });
+
+  test('a round with tubes is not cancelled (end it early instead), and stays as it was', async () => {
+    const at = await newRound();
+    assert.equal((await scanInto(at, newTube())).status, 201);
+    const refused = await as.admin.post(`/api/v1/test-rounds/${at.round.id}/cancel`, { reason: '误建' });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'ROUND_HAS_SAMPLES');
+    assert.match(refused.body.error.message, /结束日期/);
+    const [row] = await t.deps.database.db.select().from(testRounds).where(eq(testRounds.id, at.round.id));
+    assert.equal(row?.cancelledAt, null);
+    assert.equal((await auditOf('test-round.cancel', at.round.id)).length, 0);
+  });
+});
+
+describe('changing a point', () => {
+  test('its name, place, hours and team change, audited; a taken name or a team member who may not scan there is refused', async () => {
+    const at = await newRound();
+    const other = await as.admin.post(`/api/v1/test-rounds/${at.round.id}/points`, {
+      name: '村委会',
+      orgUnitId: t.fx.village.id,
+    });
+    assert.equal(other.status, 201);
+    const url = `/api/v1/test-rounds/${at.round.id}/points/${at.point.id}`;
+    const changed = await as.admin.patch(url, {
+      name: '幸福家园广场（北门）',
+      place: '北门岗亭旁',
+      hours: '06:30-11:00',
+      samplerUserIds: [],
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.equal(changed.body.name, '幸福家园广场（北门）');
+    assert.equal(changed.body.place, '北门岗亭旁');
+    assert.deepEqual(changed.body.samplers, []);
+    const [event] = await auditOf('collection-point.update', at.point.id);
+    assert.match(JSON.stringify(event?.changes), /北门岗亭旁/);
+    const taken = await as.admin.patch(url, { name: '村委会' });
+    assert.equal(taken.status, 409);
+    assert.ok(taken.body.error.fields.name);
+    const lab = await as.admin.patch(url, { samplerUserIds: [t.fx.users.lab.id] });
+    assert.equal(lab.status, 400);
+    assert.ok(lab.body.error.fields.samplerUserIds);
+    const back = await as.admin.patch(url, { samplerUserIds: [t.fx.users.sampler.id] });
+    assert.equal(back.body.samplers[0]?.id, t.fx.users.sampler.id);
+    // A point of another round, or not in the organiser's area, is not there.
+    const elsewhere = await newRound();
+    assert.equal(
+      (await as.admin.patch(`/api/v1/test-rounds/${elsewhere.round.id}/points/${at.point.id}`, { name: 'x' }))
+        .status,
+      404,
+    );
+    const staff = await as.staff.patch(`/api/v1/test-rounds/${at.round.id}/points/${other.body.id}`, {
+      name: '村委会（改）',
+    });
+    assert.equal(staff.status, 404, 'the village is not the community staff’s');
+    const own = await as.staff.patch(url, { hours: '全天' });
+    assert.equal(own.status, 200, 'their community’s point is theirs to change');
+  });
+
+  test('a closed point (撤点) takes no scans, its tubes are still sealed; reopened, it scans again', async () => {
+    const at = await newRound();
+    const tube = newTube();
+    assert.equal((await scanInto(at, tube)).status, 201);
+    const url = `/api/v1/test-rounds/${at.round.id}/points/${at.point.id}`;
+    const closed = await as.admin.patch(url, { closed: true });
+    assert.equal(closed.status, 200);
+    assert.ok(closed.body.closedAt);
+    const refused = await scanInto(at, tube);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'POINT_CLOSED');
+    assert.match(refused.body.error.message, /撤点/);
+    const sealed = await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {});
+    assert.equal(sealed.status, 200, JSON.stringify(sealed.body));
+    const again = await as.admin.patch(url, { closed: true });
+    assert.equal(again.body.closedAt, closed.body.closedAt, 'closing twice keeps when it closed');
+    const reopened = await as.admin.patch(url, { closed: false });
+    assert.equal(reopened.body.closedAt, null);
+    assert.equal((await scanInto(at, newTube())).status, 201);
+  });
+});
