@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { districtWallClock } from '../src/domain/dates.ts';
+import { districtWallClock, localDay } from '../src/domain/dates.ts';
 import { apiSession } from './api-session.ts';
 import { ADMIN_PASSWORD, journey, login, screenshot } from './support.ts';
 
@@ -290,5 +290,63 @@ test('what changed while the page heard nothing shows anyway: after a resync, an
   app.server.closeAllConnections();
   await titled('第5轮（更名二）');
   await screenshot(page, 'testing-e2e-resync');
+  await page.close();
+});
+
+test('the command centre changes a round, closes a point (撤点) and cancels a round set up by mistake', async () => {
+  const page = await j.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await login(page, j.base, 'admin', ADMIN_PASSWORD);
+  const api = await apiSession(j.base, 'admin', ADMIN_PASSWORD);
+  const [district] = await j.server.deps.database.query<{ id: string }>(
+    "select id from org_units where level = 'district' limit 1",
+    [],
+  );
+  assert.ok(district);
+  const today = localDay();
+  const round = await api.post<{ id: string }>('/test-rounds', {
+    name: '第9轮全员核酸检测',
+    orgUnitId: district.id,
+    startsOn: today,
+    endsOn: today,
+    defaultMode: 'mix10',
+  });
+  await api.post(`/test-rounds/${round.id}/points`, { name: '港区一中操场', orgUnitId: district.id });
+
+  // ---- renamed, and its mode changed, through the page ----
+  await page.goto(`${j.base}/testing/${round.id}`);
+  await page.getByTestId('round-edit').click();
+  await page.getByTestId('round-name').fill('第9轮全员核酸检测（20混1）');
+  await page.getByTestId('round-mode').click();
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '20混1' }).click();
+  await page.getByTestId('round-submit').click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="round-title"]')?.textContent === '第9轮全员核酸检测（20混1）',
+  );
+
+  // ---- 撤点: the point says it is closed, and offers to reopen ----
+  await page.getByTestId('round-tab-points').click();
+  await page.getByTestId('point-close-港区一中操场').click();
+  await page.locator('.ant-modal-confirm .ant-btn-dangerous').click();
+  await page.getByTestId('point-reopen-港区一中操场').waitFor();
+  assert.match((await page.getByTestId('point-table').textContent()) ?? '', /已撤点/);
+  await screenshot(page, 'testing-e2e-point-closed');
+
+  // ---- a round nothing was sampled in is cancelled, with why; it then offers no changes ----
+  await page.getByTestId('round-cancel').click();
+  await page.getByTestId('round-cancel-reason').fill('与第8轮重复，误建');
+  await page.getByTestId('round-cancel-submit').click();
+  await page.getByTestId('round-cancelled').waitFor();
+  assert.match((await page.getByTestId('round-cancelled').textContent()) ?? '', /与第8轮重复，误建/);
+  assert.equal(await page.getByTestId('round-edit').count(), 0);
+  assert.equal(await page.getByTestId('point-create').count(), 0);
+  await screenshot(page, 'testing-e2e-round-cancelled');
+  await page.goto(`${j.base}/testing`);
+  await page.getByTestId(`round-link-${round.id}`).waitFor();
+  assert.match(
+    (await page
+      .locator('.ant-table-row', { has: page.getByTestId(`round-link-${round.id}`) })
+      .textContent()) ?? '',
+    /已取消/,
+  );
   await page.close();
 });

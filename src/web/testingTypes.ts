@@ -14,6 +14,9 @@ export interface TestRound {
   endsOn: string;
   defaultMode: SamplingMode;
   singleTubeKeyGroups: string[];
+  /** Called off before anything was sampled: it takes nothing more. */
+  cancelledAt: string | null;
+  cancelReason: string | null;
   createdAt: string;
 }
 
@@ -27,6 +30,8 @@ export interface CollectionPoint {
   hours: string | null;
   kind: 'fixed' | 'door_to_door';
   samplers: { id: string; displayName: string }[];
+  /** 撤点: it takes no more scans. */
+  closedAt: string | null;
 }
 
 export interface TestRoundDetail extends TestRound {

@@ -11,6 +11,8 @@ interface ModalFormProps<Values> {
   onSubmit: (values: Values, form: FormInstance<Values>) => void;
   onClose: () => void;
   submitText?: string;
+  /** The submit does something hard to undo (cancelling a round): a red button. */
+  danger?: boolean;
   submitTestId?: string;
   children: ReactNode;
 }
@@ -42,6 +44,7 @@ function ModalFormBody<Values>({
   onSubmit,
   onClose,
   submitText,
+  danger,
   submitTestId,
   children,
 }: ModalFormProps<Values>) {
@@ -58,7 +61,7 @@ function ModalFormBody<Values>({
       {children}
       <Flex justify="end" gap={8}>
         <Button onClick={onClose}>{t('common.cancel')}</Button>
-        <Button type="primary" htmlType="submit" loading={pending} data-testid={submitTestId}>
+        <Button type="primary" danger={danger} htmlType="submit" loading={pending} data-testid={submitTestId}>
           {submitText ?? t('common.submit')}
         </Button>
       </Flex>

@@ -228,12 +228,13 @@ function SamplingDesk({ userId }: { userId: string }) {
 
   // Only one round, or only one point of mine: chosen for the sampler. A remembered round or
   // point that is gone (deleted, out of the user's area now) is forgotten.
-  const roundItems = rounds.data?.items;
+  // A cancelled round or a closed point (撤点) takes no scans: not offered, and forgotten if chosen.
+  const roundItems = rounds.data?.items.filter((r) => !r.cancelledAt);
   useEffect(() => {
     if (roundId && roundItems && !roundItems.some((r) => r.id === roundId)) setPlace({});
     else if (!roundId && roundItems?.length === 1) setPlace({ roundId: roundItems[0].id });
   });
-  const points = round.data?.points;
+  const points = round.data?.points.filter((point) => !point.closedAt);
   useEffect(() => {
     if (!points) return;
     if (pointId && !points.some((point) => point.id === pointId)) setPlace({ roundId });

@@ -1,21 +1,40 @@
-import { ArrowLeftOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Descriptions, Flex, Grid, Result, Spin, Tabs, Tag, Typography } from 'antd';
+import { ArrowLeftOutlined, EditOutlined, StopOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Descriptions,
+  Flex,
+  Form,
+  Grid,
+  Input,
+  Result,
+  Spin,
+  Tabs,
+  Tag,
+  Typography,
+} from 'antd';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { SAMPLING_MODE_NAMES } from '../../domain/testing';
-import { ApiError } from '../api';
+import { ApiError, api } from '../api';
+import { ModalForm } from '../components/ModalForm';
 import type { OrgUnitChoice } from '../components/OrgUnitSelect';
 import { RoundPeriodTag } from '../components/testing/RoundPeriodTag';
+import { formatTime } from '../format';
+import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { keyGroupsQuery } from '../queries';
-import { roundQuery } from '../testingTypes';
+import { roundQuery, type TestRound } from '../testingTypes';
 import { useMe } from '../useMe';
 import { CoverageTab } from './testing/CoverageTab';
 import { MissingTab } from './testing/MissingTab';
 import { PointsTab } from './testing/PointsTab';
 import { RecallsTab } from './testing/RecallsTab';
+import { RoundModal } from './testing/RoundModal';
 import { SummaryTab } from './testing/SummaryTab';
 import { SweepsTab } from './testing/SweepsTab';
 
@@ -36,6 +55,7 @@ export function TestingRoundPage() {
   // The units drilled into below the round's own node; coverage and the missing list share it, so
   // a grid chosen on the coverage opens straight onto that grid's missing list.
   const [trail, setTrail] = useState<OrgUnitChoice[]>([]);
+  const [changing, setChanging] = useState<'edit' | 'cancel'>();
   const round = useQuery(roundQuery(id));
   const keyGroups = useQuery(keyGroupsQuery);
 
@@ -110,6 +130,18 @@ export function TestingRoundPage() {
           </Link>
         }
       >
+        {detail.cancelledAt && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 12 }}
+            title={t('testing.round.cancelled', {
+              time: formatTime(detail.cancelledAt),
+              reason: detail.cancelReason ?? '',
+            })}
+            data-testid="round-cancelled"
+          />
+        )}
         <Descriptions
           size="small"
           column={{ xs: 1, sm: 2, lg: 4 }}
@@ -144,6 +176,27 @@ export function TestingRoundPage() {
             },
           ]}
         />
+        {detail.actions.manage && !detail.cancelledAt && (
+          <Flex gap={8} wrap style={{ marginTop: 12 }}>
+            <Button icon={<EditOutlined />} onClick={() => setChanging('edit')} data-testid="round-edit">
+              {t('testing.round.edit')}
+            </Button>
+            <Button
+              danger
+              icon={<StopOutlined />}
+              onClick={() => setChanging('cancel')}
+              data-testid="round-cancel"
+            >
+              {t('testing.round.cancel')}
+            </Button>
+          </Flex>
+        )}
+        <RoundModal open={changing === 'edit'} round={detail} onClose={() => setChanging(undefined)} />
+        <CancelRoundModal
+          open={changing === 'cancel'}
+          round={detail}
+          onClose={() => setChanging(undefined)}
+        />
       </Card>
       <Card size={screens.md ? 'default' : 'small'} styles={{ body: { paddingTop: 0 } }}>
         <Tabs
@@ -158,5 +211,55 @@ export function TestingRoundPage() {
         />
       </Card>
     </Flex>
+  );
+}
+
+/** Calling a round off, with why: the server refuses one already sampled in (end it early instead). */
+function CancelRoundModal({
+  open,
+  round,
+  onClose,
+}: {
+  open: boolean;
+  round: TestRound;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const cancel = useMutation({
+    mutationFn: (values: { reason: string }) =>
+      api.post<TestRound>(`/test-rounds/${round.id}/cancel`, { reason: values.reason.trim() }),
+    onSuccess: () => {
+      onClose();
+      void message.success(t('testing.round.cancelledDone', { name: round.name }));
+      void queryClient.invalidateQueries({ queryKey: ['test-rounds'] });
+    },
+  });
+  return (
+    <ModalForm<{ reason: string }>
+      open={open}
+      title={t('testing.round.cancelTitle', { name: round.name })}
+      submitText={t('testing.round.cancelConfirm')}
+      danger
+      pending={cancel.isPending}
+      onSubmit={(values, form) => cancel.mutate(values, { onError: (error) => showError(error, form) })}
+      onClose={onClose}
+      submitTestId="round-cancel-submit"
+    >
+      <Typography.Paragraph type="secondary">{t('testing.round.cancelHint')}</Typography.Paragraph>
+      <Form.Item
+        name="reason"
+        label={t('testing.round.cancelReason')}
+        rules={[{ required: true, whitespace: true, max: 200 }]}
+      >
+        <Input.TextArea
+          rows={2}
+          placeholder={t('testing.round.cancelReasonPlaceholder')}
+          data-testid="round-cancel-reason"
+        />
+      </Form.Item>
+    </ModalForm>
   );
 }

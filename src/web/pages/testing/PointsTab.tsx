@@ -1,4 +1,4 @@
-import { EnvironmentOutlined, PlusOutlined } from '@ant-design/icons';
+import { EditOutlined, EnvironmentOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Flex, Form, Grid, Input, Table, type TableColumnsType, Tag, Typography } from 'antd';
 import { useState } from 'react';
@@ -13,13 +13,74 @@ import { useMe } from '../../useMe';
 
 export function PointsTab({ round }: { round: TestRoundDetail }) {
   const { t } = useTranslation();
-  const [adding, setAdding] = useState(false);
+  const { message, modal } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  // A new point (null), or the point being changed.
+  const [editing, setEditing] = useState<CollectionPoint | null>();
   const screens = Grid.useBreakpoint();
+  const manage = round.actions.manage && !round.cancelledAt;
+  const setClosed = useMutation({
+    mutationFn: ({ point, closed }: { point: CollectionPoint; closed: boolean }) =>
+      api.patch<CollectionPoint>(`/test-rounds/${round.id}/points/${point.id}`, { closed }),
+    onSuccess: (point) => {
+      void message.success(
+        t(point.closedAt ? 'testing.points.closedDone' : 'testing.points.reopened', { name: point.name }),
+      );
+      void queryClient.invalidateQueries({ queryKey: ['test-rounds', 'detail', round.id] });
+    },
+    onError: (error) => showError(error),
+  });
+  const askToClose = (point: CollectionPoint) =>
+    modal.confirm({
+      title: t('testing.points.closeConfirm', { name: point.name }),
+      okText: t('testing.points.close'),
+      okButtonProps: { danger: true },
+      cancelText: t('common.cancel'),
+      onOk: () => setClosed.mutateAsync({ point, closed: true }),
+    });
   const kindTag = (kind: CollectionPoint['kind']) => (
     <Tag color={kind === 'door_to_door' ? 'purple' : 'blue'} style={{ marginInlineEnd: 0 }}>
       {t(`testing.points.kinds.${kind}`)}
     </Tag>
   );
+  const closedTag = (point: CollectionPoint) =>
+    point.closedAt && (
+      <Tag color="red" style={{ marginInlineEnd: 0 }}>
+        {t('testing.points.closed')}
+      </Tag>
+    );
+  const actions = (point: CollectionPoint) =>
+    manage && (
+      <Flex gap={4} wrap>
+        <Button
+          size="small"
+          icon={<EditOutlined />}
+          onClick={() => setEditing(point)}
+          data-testid={`point-edit-${point.name}`}
+        >
+          {t('testing.points.edit')}
+        </Button>
+        {point.closedAt ? (
+          <Button
+            size="small"
+            onClick={() => setClosed.mutate({ point, closed: false })}
+            data-testid={`point-reopen-${point.name}`}
+          >
+            {t('testing.points.reopen')}
+          </Button>
+        ) : (
+          <Button
+            size="small"
+            danger
+            onClick={() => askToClose(point)}
+            data-testid={`point-close-${point.name}`}
+          >
+            {t('testing.points.close')}
+          </Button>
+        )}
+      </Flex>
+    );
   const samplerTags = (samplers: CollectionPoint['samplers']) =>
     samplers.length === 0 ? (
       <Typography.Text type="secondary">{t('testing.points.anySampler')}</Typography.Text>
@@ -40,7 +101,10 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
         <Flex vertical gap={4}>
           <Flex justify="space-between" align="center" gap={8}>
             <Typography.Text strong>{point.name}</Typography.Text>
-            {kindTag(point.kind)}
+            <Flex gap={4}>
+              {closedTag(point)}
+              {kindTag(point.kind)}
+            </Flex>
           </Flex>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {[point.orgUnitName, point.place, point.hours].filter(Boolean).join(' · ')}
@@ -51,6 +115,7 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
             </Typography.Text>
             {samplerTags(point.samplers)}
           </Flex>
+          {actions(point)}
         </Flex>
       ),
     },
@@ -62,7 +127,10 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
       dataIndex: 'name',
       render: (name: string, point) => (
         <Flex vertical gap={2}>
-          <Typography.Text strong>{name}</Typography.Text>
+          <Flex gap={6} align="center">
+            <Typography.Text strong>{name}</Typography.Text>
+            {closedTag(point)}
+          </Flex>
           {point.place && (
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               <EnvironmentOutlined /> {point.place}
@@ -87,6 +155,15 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
       dataIndex: 'samplers',
       render: samplerTags,
     },
+    ...(manage
+      ? [
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            render: (_: unknown, point: CollectionPoint) => actions(point),
+          },
+        ]
+      : []),
   ];
 
   return (
@@ -95,11 +172,11 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
         <Typography.Text type="secondary">
           {t('testing.points.count', { count: round.points.length })}
         </Typography.Text>
-        {round.actions.manage && (
+        {manage && (
           <Button
             type="primary"
             icon={<PlusOutlined />}
-            onClick={() => setAdding(true)}
+            onClick={() => setEditing(null)}
             data-testid="point-create"
           >
             {t('testing.points.create')}
@@ -117,7 +194,12 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
         locale={{ emptyText: t('testing.points.none') }}
         data-testid="point-table"
       />
-      <PointModal round={round} open={adding} onClose={() => setAdding(false)} />
+      <PointModal
+        round={round}
+        point={editing ?? undefined}
+        open={editing !== undefined}
+        onClose={() => setEditing(undefined)}
+      />
     </Flex>
   );
 }
@@ -130,12 +212,16 @@ interface PointValues {
   samplerUserIds?: string[];
 }
 
+/** A new point, or a change to one: its unit stays (its tubes were opened there). */
 function PointModal({
   round,
+  point,
   open,
   onClose,
 }: {
   round: TestRoundDetail;
+  /** The point to change; a new one when absent. */
+  point?: CollectionPoint;
   open: boolean;
   onClose: () => void;
 }) {
@@ -144,31 +230,48 @@ function PointModal({
   const { can } = useMe();
   const queryClient = useQueryClient();
   const showError = useShowError();
-  const add = useMutation({
-    mutationFn: (values: PointValues) =>
-      api.post<CollectionPoint>(`/test-rounds/${round.id}/points`, {
+  const save = useMutation({
+    mutationFn: (values: PointValues) => {
+      const fields = {
         name: values.name.trim(),
-        orgUnitId: values.orgUnit.value,
         place: values.place?.trim() || null,
         hours: values.hours?.trim() || null,
-        samplerUserIds: values.samplerUserIds ?? [],
-      }),
+        // Without the user list the team is not shown, so it is left as it is.
+        ...(values.samplerUserIds === undefined ? {} : { samplerUserIds: values.samplerUserIds }),
+      };
+      return point
+        ? api.patch<CollectionPoint>(`/test-rounds/${round.id}/points/${point.id}`, fields)
+        : api.post<CollectionPoint>(`/test-rounds/${round.id}/points`, {
+            ...fields,
+            orgUnitId: values.orgUnit.value,
+          });
+    },
     onSuccess: () => {
       onClose();
-      void message.success(t('common.created'));
+      void message.success(t(point ? 'common.saved' : 'common.created'));
       void queryClient.invalidateQueries({ queryKey: ['test-rounds', 'detail', round.id] });
     },
   });
   return (
     <ModalForm<PointValues>
       open={open}
-      title={t('testing.points.create')}
-      initialValues={{
-        orgUnit: round.orgUnitName ? { value: round.orgUnitId, label: round.orgUnitName } : undefined,
-        hours: '07:00-11:30, 14:30-18:00',
-      }}
-      pending={add.isPending}
-      onSubmit={(values, form) => add.mutate(values, { onError: (error) => showError(error, form) })}
+      title={point ? t('testing.points.editTitle', { name: point.name }) : t('testing.points.create')}
+      initialValues={
+        point
+          ? {
+              name: point.name,
+              orgUnit: { value: point.orgUnitId, label: point.orgUnitName ?? '' },
+              place: point.place ?? undefined,
+              hours: point.hours ?? undefined,
+              samplerUserIds: point.samplers.map((sampler) => sampler.id),
+            }
+          : {
+              orgUnit: round.orgUnitName ? { value: round.orgUnitId, label: round.orgUnitName } : undefined,
+              hours: '07:00-11:30, 14:30-18:00',
+            }
+      }
+      pending={save.isPending}
+      onSubmit={(values, form) => save.mutate(values, { onError: (error) => showError(error, form) })}
       onClose={onClose}
       submitTestId="point-submit"
     >
@@ -182,10 +285,10 @@ function PointModal({
       <Form.Item
         name="orgUnit"
         label={t('testing.points.unit')}
-        extra={t('testing.points.unitHint')}
+        extra={t(point ? 'testing.points.unitFixed' : 'testing.points.unitHint')}
         rules={[{ required: true, message: t('users.unitRequired') }]}
       >
-        <OrgUnitSelect data-testid="point-unit" />
+        <OrgUnitSelect disabled={Boolean(point)} data-testid="point-unit" />
       </Form.Item>
       <Form.Item name="place" label={t('testing.points.place')} rules={[{ max: 200 }]}>
         <Input placeholder={t('testing.points.placePlaceholder')} data-testid="point-place" />
