@@ -30,3 +30,7 @@ export const STATUS_KIND_NAMES: Record<StatusKind, { zh: string; en: string }> =
   control_state: { zh: '管控状态', en: 'Control state' },
   trip_star: { zh: '行程卡星号', en: 'Trip-code star' },
 };
+
+/** How long a resident's name and address may be: one limit for the forms, the API and imports. */
+export const RESIDENT_NAME_MAX = 50;
+export const RESIDENT_ADDRESS_MAX = 200;

@@ -85,6 +85,14 @@ export function cleanScannedCode(raw: string): string {
   return raw.normalize('NFKC').replace(/\s+/g, '');
 }
 
+/**
+ * A tube code as scanned, typed or listed by a lab: cleaned, and in capitals, since the printed
+ * barcode is one code however it is typed (caps lock off must not open a second tube).
+ */
+export function cleanTubeCode(raw: string): string {
+  return cleanScannedCode(raw).toUpperCase();
+}
+
 /** Hours a negative result counts as valid for (the 48-hour certificate of 2022). */
 export const RESULT_VALID_HOURS = 48;
 

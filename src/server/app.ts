@@ -17,7 +17,7 @@ import { authRoutes } from './platform/auth/auth-routes.ts';
 import type { AppDeps } from './platform/deps.ts';
 import { eventRoutes } from './platform/events/event-routes.ts';
 import { healthRoutes } from './platform/health/health-routes.ts';
-import { frameworkErrors, installErrorHandlers } from './platform/http/error-handler.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandlers } from './platform/http/error-handler.ts';
 import { installRequestContext } from './platform/http/request-context.ts';
 import { validatorCompiler } from './platform/http/validation.ts';
 import { roleRoutes } from './platform/roles/role-routes.ts';
@@ -73,6 +73,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       trustProxy: deps.config.trustProxy ? 'loopback, linklocal, uniquelocal' : false,
       bodyLimit: 1024 * 1024,
       frameworkErrors,
+      clientErrorHandler,
       ...(options.https ? { https: options.https } : {}),
     } as FastifyHttpOptions<never>) as unknown as FastifyInstance
   ).withTypeProvider<ZodTypeProvider>();

@@ -148,3 +148,48 @@ test('a body over the size limit → 413', async () => {
   assert.equal(res.status, 413);
   assert.equal(res.body.error.code, 'PAYLOAD_TOO_LARGE');
 });
+
+test('a body nested 10,000 deep is a 400 naming where, on login too (it overflowed the stack: a 500)', async () => {
+  const deep = `{"username":${'['.repeat(10_000)}${']'.repeat(10_000)},"password":"x"}`;
+  for (const url of ['/api/v1/auth/login', '/api/v1/test-rounds']) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url,
+      payload: deep,
+      headers: { 'content-type': 'application/json', cookie: await t.login('admin') },
+    });
+    assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+    assert.match(res.json().error.message, /嵌套/);
+  }
+});
+
+test('framework refusals speak Chinese in the one error shape: an empty JSON body, a raw UTF-8 URL', async () => {
+  const empty = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/test-rounds',
+    payload: '',
+    headers: { 'content-type': 'application/json', cookie: await t.login('admin') },
+  });
+  assert.equal(empty.statusCode, 400);
+  assert.match(empty.json().error.message, /^请求内容为空/);
+  assert.ok(empty.json().error.fields.body);
+  // Node's parser refuses raw UTF-8 in a request line before Fastify sees it: a real socket.
+  const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = new URL(address);
+  const net = await import('node:net');
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () =>
+      socket.write(Buffer.from('GET /api/v1/residents?q=测试 HTTP/1.1\r\nHost: x\r\n\r\n', 'utf8')),
+    );
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString('utf8');
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+  assert.match(answer, /^HTTP\/1\.1 400/);
+  const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+  assert.equal(body.error.code, 'VALIDATION');
+  assert.match(body.error.message, /请求格式有误/);
+});

@@ -214,8 +214,8 @@ const B_CREATES: Record<string, (fx: TestApp['fx']) => unknown> = {
   'POST /api/v1/test-rounds': (fx) => ({
     name: '越权轮次',
     orgUnitId: fx.gridB.id,
-    startsOn: '2022-04-10',
-    endsOn: '2022-04-10',
+    startsOn: localDay(),
+    endsOn: localDay(),
     defaultMode: 'mix10',
   }),
   'POST /api/v1/sampling/scans': (fx) => ({

@@ -25,7 +25,7 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
-  cleanScannedCode,
+  cleanTubeCode,
   TEST_RESULT_NAMES,
   TEST_RESULTS,
   type TestResult,
@@ -375,7 +375,7 @@ const parseCodes = (text: string) => [
   ...new Set(
     text
       .split(/[\n\r,，;；\t]+/)
-      .map(cleanScannedCode)
+      .map(cleanTubeCode)
       .filter(Boolean),
   ),
 ];
@@ -541,11 +541,11 @@ function EnterResult() {
   const [tubeCode, setTubeCode] = useState('');
   const [result, setResult] = useState<TestResult>('negative');
   const [ct, setCt] = useState('');
-  const valid = TUBE_CODE_PATTERN.test(tubeCode.trim());
+  const valid = TUBE_CODE_PATTERN.test(cleanTubeCode(tubeCode));
   const enter = useMutation({
     mutationFn: () =>
       api.post<LabImportReport>('/lab/results', {
-        tubeCode: tubeCode.trim(),
+        tubeCode: cleanTubeCode(tubeCode),
         result,
         testedAt: new Date().toISOString(),
         ct: ct.trim() || null,

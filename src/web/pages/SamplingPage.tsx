@@ -29,7 +29,7 @@ import { type ReactNode, type RefObject, useEffect, useRef, useState, useSyncExt
 import { useTranslation } from 'react-i18next';
 import { localDay } from '../../domain/dates';
 import {
-  cleanScannedCode,
+  cleanTubeCode,
   SAMPLING_MODE_NAMES,
   TUBE_CAPACITY,
   TUBE_CODE_PATTERN,
@@ -147,9 +147,6 @@ interface Notice {
   title: ReactNode;
   description?: ReactNode;
 }
-
-/** A tube code as typed or scanned: cleaned, and in capitals as barcodes print them (a phone keyboard types small letters). */
-const tubeCodeFrom = (raw: string) => cleanScannedCode(raw).toUpperCase();
 
 export function SamplingPage() {
   const { session } = useMe();
@@ -698,7 +695,7 @@ function TubeCard({
 
   /** Takes up a tube: refused at once if the server knows it sealed or elsewhere; offline, taken on trust. */
   const use = async () => {
-    const code = tubeCodeFrom(draft);
+    const code = cleanTubeCode(draft);
     if (!TUBE_CODE_PATTERN.test(code)) {
       setInvalid(true);
       return;

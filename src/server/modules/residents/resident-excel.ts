@@ -12,6 +12,7 @@ import {
 import type { PersonalDataCipher } from '../../platform/crypto/personal-data-cipher.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
+import { cellProblem, cellText as sheetCellText } from '../../platform/http/sheet-cells.ts';
 import type { PersonRow } from './resident-repository.ts';
 import type { ResidentInput } from './resident-rules.ts';
 
@@ -89,29 +90,8 @@ export interface RowError {
   message: string;
 }
 
-/** A formula whose result is an error (#N/A from a VLOOKUP that found nothing): no value at all. */
-function cellError(cell: ExcelJS.Cell): string | null {
-  const v = cell.value as unknown;
-  if (typeof v !== 'object' || v === null) return null;
-  if ('error' in v) return String((v as { error: unknown }).error);
-  const result = (v as { result?: unknown }).result;
-  if (typeof result === 'object' && result !== null && 'error' in result)
-    return String((result as { error: unknown }).error);
-  return null;
-}
-
-function cellText(cell: ExcelJS.Cell): string {
-  const v = cell.value;
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object' && 'richText' in v)
-    return v.richText
-      .map((r) => r.text)
-      .join('')
-      .trim();
-  if (typeof v === 'object' && 'text' in v) return String(v.text).trim();
-  if (typeof v === 'object' && 'result' in v) return String(v.result ?? '').trim();
-  return String(v).trim();
-}
+/** A cell as text; a date cell as its day (Excel's wall-clock day, which exceljs hands over in UTC). */
+const cellText = (cell: ExcelJS.Cell) => sheetCellText(cell.value, (d) => d.toISOString().slice(0, 10));
 
 /**
  * Reads an uploaded workbook into rows, reporting every bad cell with its row, column and a Chinese
@@ -181,9 +161,9 @@ export async function readImportFile(
     const before = errors.length;
     for (const c of COLUMNS) {
       const cell = get(c.key);
-      const error = cell ? cellError(cell) : null;
-      if (error) {
-        fail(c.key, `单元格的公式结果是错误（${error}），请改为实际内容（复制后“粘贴为数值”）`);
+      const problem = cell ? cellProblem(cell.value) : null;
+      if (problem) {
+        fail(c.key, problem);
         values[c.key] = '';
       }
     }

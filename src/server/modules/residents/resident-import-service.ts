@@ -10,6 +10,7 @@ import { newId } from '../../platform/ids.ts';
 import { findGridsInScope } from '../org/org-repository.ts';
 import {
   buildTemplate,
+  COLUMNS,
   type GridChoice,
   type RowError,
   readImportFile,
@@ -76,7 +77,8 @@ export async function importResidents(
       { sealed: !options.dryRun },
     );
     if (!b.ok) {
-      errors.push({ row: r.row, column: '证件号码', message: b.reason.zh });
+      const column = COLUMNS.find((c) => c.key === b.field)?.header ?? '证件号码';
+      errors.push({ row: r.row, column, message: b.reason.zh });
       continue;
     }
     const earlier = firstRowOf.get(b.row.idHash);

@@ -139,6 +139,28 @@ describe('POST /api/v1/residents/import', () => {
     assert.equal(res.body.valid, 1);
   });
 
+  test('an uncalculated formula and an over-long name or address are bad cells, as the form would say', async () => {
+    const file = await workbook([
+      ['x', '', validId('41160219900101101'), '', GRID_A, '十号院', '在家', ''],
+      ['长'.repeat(80), '', validId('41160219900101102'), '', GRID_A, '十一号院', '在家', ''],
+      ['魏十二', '', validId('41160219900101103'), '', GRID_A, '地'.repeat(300), '在家', ''],
+    ]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet('居民') as ExcelJS.Worksheet;
+    // As openpyxl and LIS exports write them: a formula with no cached result.
+    sheet.getCell(2, 1).value = { formula: 'B2&C2' } as ExcelJS.CellFormulaValue;
+    const res = await upload(cookies.workerA, Buffer.from(await wb.xlsx.writeBuffer()), true);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const at = (row: number, column: string) =>
+      res.body.errors.filter((e: { row: number; column: string }) => e.row === row && e.column === column);
+    assert.match(at(2, '姓名')[0]?.message ?? '', /未计算的公式/);
+    assert.match(at(3, '姓名')[0]?.message ?? '', /50/);
+    assert.match(at(4, '地址')[0]?.message ?? '', /200/);
+    assert.equal(res.body.valid, 0);
+    assert.ok(!JSON.stringify(res.body).includes('[object Object]'));
+  });
+
   test('a confirmed import with errors writes nothing; a clean one writes every row at once', async () => {
     const bad = await workbook([
       ['蒋八', '', validId('41160219800101081'), '', GRID_A, '八号院', '在家', ''],

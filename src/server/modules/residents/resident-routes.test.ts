@@ -330,3 +330,42 @@ describe('key-group classes', () => {
     );
   });
 });
+
+describe('bad input found by probing the API', () => {
+  test('a status’s times are real dates, not from the future (which would hide every later update)', async () => {
+    const url = `/api/v1/residents/${t.fx.residentA.id}/statuses`;
+    const base = { kind: 'health_code', value: 'green', source: '门岗查验' };
+    for (const observedAt of ['2026-02-30', 0, true, '1', '99999-01-01']) {
+      const res = await workerA.post(url, { ...base, observedAt });
+      assert.equal(res.status, 400, `${JSON.stringify(observedAt)} → ${res.status}`);
+      assert.ok(res.body.error.fields.observedAt, JSON.stringify(res.body));
+    }
+    const future = await workerA.post(url, { ...base, observedAt: '2099-01-01' });
+    assert.equal(future.status, 400);
+    assert.match(future.body.error.fields.observedAt, /晚于现在/);
+    const day = await workerA.post(url, { ...base, value: 'yellow', observedAt: '2022-04-11' });
+    assert.equal(day.status, 200, JSON.stringify(day.body));
+    const history = (await workerA.get(`/api/v1/residents/${t.fx.residentA.id}`)).body.statusHistory;
+    const entry = history.find(
+      (s: { value: string; observedAt: string }) =>
+        s.value === 'yellow' && s.observedAt.startsWith('2022-04-10T16'),
+    );
+    assert.ok(entry, 'a day is its midnight in the district');
+  });
+
+  test('a grid and a household given together must agree', async () => {
+    const res = await workerA.post('/api/v1/residents', {
+      ...resident({ idNumber: validId('41160219900101777') }),
+      gridId: t.fx.gridA.id,
+      householdId: t.fx.residentB.householdId,
+    });
+    assert.ok([400, 404].includes(res.status), `${res.status}`);
+    const own = await admin.post('/api/v1/residents', {
+      ...resident({ idNumber: validId('41160219900101778') }),
+      gridId: t.fx.gridA.id,
+      householdId: t.fx.residentB.householdId,
+    });
+    assert.equal(own.status, 400, JSON.stringify(own.body));
+    assert.match(own.body.error.fields.householdId, /不在所选网格/);
+  });
+});

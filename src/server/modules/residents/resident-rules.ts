@@ -1,5 +1,5 @@
 import { type DocumentType, parseDocument } from '../../../domain/id-number.ts';
-import type { ResidenceStatus } from '../../../domain/residents.ts';
+import { RESIDENT_ADDRESS_MAX, RESIDENT_NAME_MAX, type ResidenceStatus } from '../../../domain/residents.ts';
 import type { PersonalDataCipher } from '../../platform/crypto/personal-data-cipher.ts';
 import type { Text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
@@ -34,6 +34,25 @@ export function buildPersonRow(
   /** `sealed: false` for a dry run that only checks: no ciphertext is made or kept. */
   options: { synthetic?: boolean; sealed?: boolean } = {},
 ): { ok: true; row: PersonInsert } | { ok: false; field: string; reason: Text } {
+  // The API's schema says so too; an imported row reaches here with whatever its cell held.
+  if (input.name.length > RESIDENT_NAME_MAX)
+    return {
+      ok: false,
+      field: 'name',
+      reason: {
+        zh: `姓名不能超过 ${RESIDENT_NAME_MAX} 个字`,
+        en: `The name is over ${RESIDENT_NAME_MAX} characters`,
+      },
+    };
+  if (input.address.length > RESIDENT_ADDRESS_MAX)
+    return {
+      ok: false,
+      field: 'address',
+      reason: {
+        zh: `地址不能超过 ${RESIDENT_ADDRESS_MAX} 个字`,
+        en: `The address is over ${RESIDENT_ADDRESS_MAX} characters`,
+      },
+    };
   const documentType = input.documentType ?? 'id_card';
   const doc = parseDocument(documentType, input.idNumber);
   if (!doc.ok) return { ok: false, field: 'idNumber', reason: doc.reason };

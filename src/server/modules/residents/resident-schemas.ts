@@ -1,6 +1,12 @@
 import { z } from 'zod';
+import { parseDistrictDateTime } from '../../../domain/dates.ts';
 import { DOCUMENT_TYPES } from '../../../domain/id-number.ts';
-import { RESIDENCE_STATUSES, STATUS_KINDS } from '../../../domain/residents.ts';
+import {
+  RESIDENCE_STATUSES,
+  RESIDENT_ADDRESS_MAX,
+  RESIDENT_NAME_MAX,
+  STATUS_KINDS,
+} from '../../../domain/residents.ts';
 import { parseTestingFrequency } from '../../../domain/testing.ts';
 import { bilingual } from '../../platform/http/validation.ts';
 import { phoneSchema } from '../../platform/users/user-schemas.ts';
@@ -49,8 +55,23 @@ export const residentDetailView = residentView.extend({
   statusHistory: z.array(statusView),
 });
 
-const name = z.string().trim().min(1).max(50);
-const address = z.string().trim().min(1).max(200);
+/**
+ * A time as ISO text: a day (2022-04-10: its midnight in the district) or an instant with its
+ * offset. 2022-02-30 is refused, not rolled over into March as Date would.
+ */
+const instant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+    error: bilingual('应为日期或时间，如 2022-04-10 或 2022-04-10T08:30:00+08:00', 'A date or an ISO time')
+      .message,
+  })
+  .transform((value) => (value.length === 10 ? (parseDistrictDateTime(value) as Date) : new Date(value)))
+  .refine(
+    (d) => d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 2100,
+    bilingual('日期超出范围', 'Date out of range'),
+  );
+
+const name = z.string().trim().min(1).max(RESIDENT_NAME_MAX);
+const address = z.string().trim().min(1).max(RESIDENT_ADDRESS_MAX);
 
 export const createResidentBody = z.object({
   name,
@@ -78,8 +99,9 @@ export const residentQuery = z.object({
 export const statusBody = z.object({
   kind: z.enum(STATUS_KINDS),
   value: z.string().trim().min(1).max(50),
-  observedAt: z.coerce.date().optional(),
-  validUntil: z.coerce.date().nullable().optional(),
+  // An ISO date or instant written out (a number or `true` is no date), of a real calendar day.
+  observedAt: instant.optional(),
+  validUntil: instant.nullable().optional(),
   source: z.string().trim().min(1).max(100),
 });
 

@@ -4,7 +4,7 @@ import { maskIdNumber, maskPhone } from '../../../domain/masking.ts';
 import { normalizeMobile } from '../../../domain/phone.ts';
 import type { ResidenceStatus, StatusKind } from '../../../domain/residents.ts';
 import type { Executor } from '../../db/database.ts';
-import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
+import { type Actor, isWithin, pathInScope, scopePaths } from '../../platform/access/actor.ts';
 import { throttleExactLookup, throttleIdGuess } from '../../platform/access/lookup-throttle.ts';
 import { requireScope, requireWholeTree } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
@@ -236,6 +236,16 @@ async function placeOf(
         'householdId',
         text('住户不存在或不在您的管辖范围内', 'Household not in your scope'),
       );
+    // Both given, they must agree: the household decides the place, and a grid chosen beside it
+    // that it is not in would be silently ignored.
+    if (input.gridId && input.gridId !== h.household.orgUnitId) {
+      const grid = await findOrgUnitInScope(tx, scope, input.gridId);
+      if (!grid || !isWithin(h.household.orgPath, grid.path))
+        throw invalidField(
+          'householdId',
+          text('所选住户不在所选网格内', 'The household is not in the chosen grid'),
+        );
+    }
     return {
       orgUnitId: h.household.orgUnitId,
       orgPath: h.household.orgPath,
@@ -476,6 +486,9 @@ export async function recordStatus(
     const row = await repo.findResidentInScope(tx, scope, id);
     if (!row) throw notFound();
     const observedAt = input.observedAt ?? new Date();
+    // A status from the future would stand as the current one until then, hiding every real update.
+    if (observedAt.getTime() > Date.now() + 5 * 60_000)
+      throw invalidField('observedAt', text('记录时间不能晚于现在', 'The observation is in the future'));
     if (input.validUntil && input.validUntil < observedAt) {
       throw invalidField(
         'validUntil',

@@ -449,3 +449,94 @@ describe('lab results, person codes and key groups: found in review', () => {
     assert.equal((await as.sampler.post(`/api/v1/residents/${q}/person-code/renew`, {})).status, 403);
   });
 });
+
+describe('codes and files, from probing the API with bad input', () => {
+  test('a tube code typed in small letters is the same tube (caps lock off opened a second one)', async () => {
+    const [a, b] = await addPeople(t.fx.gridA, 2);
+    const tube = newTube();
+    assert.equal((await scan(a as string, tube)).status, 201);
+    const lower = await scan(b as string, tube.toLowerCase());
+    assert.equal(lower.status, 201, JSON.stringify(lower.body));
+    assert.equal(lower.body.tubeCode, tube);
+    assert.equal(lower.body.memberCount, 2);
+    const found = await as.sampler.get(`/api/v1/sampling/tubes/${tube.toLowerCase()}`);
+    assert.equal(found.body.tubeCode, tube);
+  });
+
+  test('a tube code’s own message names what a code is; an optional body may be left out', async () => {
+    const [person] = await addPeople(t.fx.gridA, 1);
+    const bad = await scan(person as string, 'AB');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.fields.tubeCode, /管号应为 4–40 位字母、数字或短横线/);
+    const tube = newTube();
+    assert.equal((await scan(person as string, tube)).status, 201);
+    const bare = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/sampling/tubes/${tube}/seal`,
+      headers: { cookie: await t.login('sampler') },
+    });
+    assert.equal(bare.statusCode, 200, bare.body);
+    assert.equal(bare.json().sealed, true);
+  });
+
+  test('one text per person code: another spelling of its last character is refused', async () => {
+    const [person] = await addPeople(t.fx.gridA, 1);
+    const good = code(person as string);
+    const last = good.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // The last character carries 4 bits and 2 unused ones (16 bytes + MAC = 28 bytes → 38 chars):
+    // its neighbour in the alphabet decodes to the same bytes.
+    const twin = good.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1];
+    assert.equal(
+      Buffer.from(twin.slice(3), 'base64url').equals(Buffer.from(good.slice(3), 'base64url')),
+      true,
+    );
+    const res = await as.sampler.post('/api/v1/sampling/scans', {
+      clientId: randomUUID(),
+      roundId: round.id,
+      pointId: point.id,
+      personCode: twin,
+      tubeCode: newTube(),
+    });
+    assert.equal(res.status, 400);
+    assert.ok(res.body.error.fields.personCode);
+  });
+
+  test('a round’s days within a year of today and a month long at most; its key groups once each', async () => {
+    const post = (body: Record<string, unknown>) =>
+      as.admin.post('/api/v1/test-rounds', {
+        name: '日期检查',
+        orgUnitId: t.fx.district.id,
+        startsOn: today,
+        endsOn: today,
+        defaultMode: 'mix10',
+        ...body,
+      });
+    const far = await post({ startsOn: '9999-12-31', endsOn: '9999-12-31' });
+    assert.equal(far.status, 400);
+    assert.ok(far.body.error.fields.startsOn, JSON.stringify(far.body));
+    const zero = await post({ startsOn: '0000-01-01' });
+    assert.equal(zero.status, 400);
+    assert.ok(zero.body.error.fields.startsOn, JSON.stringify(zero.body));
+    const long = await post({ endsOn: addDays(today, 40) });
+    assert.equal(long.status, 400);
+    assert.match(long.body.error.fields.endsOn, /31 天/);
+    const twice = await post({ singleTubeKeyGroups: ['medical', 'medical'] });
+    assert.equal(twice.status, 201, JSON.stringify(twice.body));
+    assert.deepEqual(twice.body.singleTubeKeyGroups, ['medical']);
+  });
+
+  test('a result file’s uncalculated formula or error cell is named as such, not read as “[object Object]”', async () => {
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('结果');
+    sheet.addRow(['tubeCode', 'result', 'testedAt']);
+    sheet.addRow([{ formula: 'A1&"X"' }, '阴性', labTime(5)]);
+    sheet.addRow(['R999999', { formula: '1/0', result: { error: '#DIV/0!' } }, labTime(5)]);
+    const report = await importResults(Buffer.from(await wb.xlsx.writeBuffer()), true);
+    assert.equal(report.status, 200, JSON.stringify(report.body));
+    const text = JSON.stringify(report.body.errors);
+    assert.ok(!text.includes('object'), text);
+    assert.match(text, /未计算的公式/);
+    assert.match(text, /#DIV\/0!/);
+  });
+});

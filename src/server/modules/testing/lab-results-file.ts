@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { parseDistrictDateTime } from '../../../domain/dates.ts';
 import {
   CT_MAX,
-  cleanScannedCode,
+  cleanTubeCode,
   parseCtValue,
   parseTestResult,
   type TestResult,
@@ -11,6 +11,7 @@ import {
 } from '../../../domain/testing.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
+import { cellProblem, cellText as sheetCellText } from '../../platform/http/sheet-cells.ts';
 
 export interface ResultRow {
   row: number;
@@ -34,24 +35,13 @@ const HEADERS: Record<'tubeCode' | 'result' | 'testedAt' | 'ct', string[]> = {
   ct: ['ct', 'ct值'],
 };
 
-function cellText(v: ExcelJS.CellValue): string {
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) {
+/** A cell as text; a date cell as the wall-clock time Excel stores (exceljs hands it over in UTC). */
+const cellText = (v: ExcelJS.CellValue) =>
+  sheetCellText(v, (d) =>
     // A date cell out of any calendar's range (a serial of 1e12) is no time: the row is refused
     // for its testedAt like any unreadable time.
-    if (Number.isNaN(v.getTime())) return '';
-    // Excel stores a wall-clock time; exceljs hands it over as that time in UTC.
-    return v.toISOString().slice(0, 19).replace('T', ' ');
-  }
-  if (typeof v === 'object' && 'text' in v) return String(v.text).trim();
-  if (typeof v === 'object' && 'result' in v) return cellText(v.result as ExcelJS.CellValue);
-  if (typeof v === 'object' && 'richText' in v)
-    return v.richText
-      .map((r) => r.text)
-      .join('')
-      .trim();
-  return String(v).trim();
-}
+    Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 19).replace('T', ' '),
+  );
 
 /**
  * A tube code cell. Excel turns a barcode of digits into a number and drops its leading zeros,
@@ -142,9 +132,18 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
       const col = position.get(key);
       return col ? cellText(r.getCell(col).value) : '';
     };
-    const tubeCode = cleanScannedCode(tubeCodeOf(r, position.get('tubeCode')));
+    const tubeCode = cleanTubeCode(tubeCodeOf(r, position.get('tubeCode')));
     const resultText = get('result');
     const testedAtText = get('testedAt');
+    // A cell with an error or an uncalculated formula says so, not "“” is not a tube code".
+    const problems = [...position].flatMap(([key, col]) => {
+      const problem = cellProblem(r.getCell(col).value);
+      return problem ? [{ row: rowNumber, column: key, message: problem }] : [];
+    });
+    if (problems.length > 0) {
+      errors.push(...problems);
+      return;
+    }
     if (!tubeCode && !resultText && !testedAtText) return;
     let ok = true;
     if (!TUBE_CODE_PATTERN.test(tubeCode)) {

@@ -14,6 +14,9 @@ const MAC_BYTES = 12;
 const VERSION_BYTES = 2;
 const PURPOSE = 'person-code';
 
+/** Versions fit in two bytes: a person's code can be renewed this many times. */
+export const MAX_CODE_VERSION = 0xffff;
+
 export interface PersonCode {
   personId: string;
   version: number;
@@ -36,7 +39,10 @@ function versionBytes(version: number): Buffer {
 export function readPersonCode(cipher: PersonalDataCipher, code: string): PersonCode | null {
   const cleaned = cleanScannedCode(code);
   if (!PERSON_CODE_PATTERN.test(cleaned)) return null;
-  const raw = Buffer.from(cleaned.slice(PREFIX.length), 'base64url');
+  const encoded = cleaned.slice(PREFIX.length);
+  const raw = Buffer.from(encoded, 'base64url');
+  // One text per code: the last character's unused bits could spell the same bytes 16 ways.
+  if (raw.toString('base64url') !== encoded) return null;
   const bodyLength = raw.length - MAC_BYTES;
   if (bodyLength !== 16 && bodyLength !== 16 + VERSION_BYTES) return null;
   const body = raw.subarray(0, bodyLength);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   CT_MAX,
-  cleanScannedCode,
+  cleanTubeCode,
   EXEMPTION_REASONS,
   parseCtValue,
   SAMPLING_MODES,
@@ -25,7 +25,7 @@ const idParams = z.object({ id: z.uuid() });
 const tubeCode = z
   .string()
   .max(200)
-  .transform(cleanScannedCode)
+  .transform(cleanTubeCode)
   .pipe(z.string().regex(TUBE_CODE_PATTERN, '管号应为 4–40 位字母、数字或短横线'));
 /** A Ct as labs write it (see parseCtValue); stored as the number's text, or null. */
 const ctValue = z

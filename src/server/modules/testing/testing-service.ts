@@ -35,7 +35,7 @@ import { labsOfActor } from '../labs/labs-service.ts';
 import { findChildrenInScope, findOrgUnitInScope, findOrgUnitsByPaths } from '../org/org-repository.ts';
 import { findKeyGroupClasses, findResidentInScope } from '../residents/resident-repository.ts';
 import { type ResultRow, type RowError, readResultsFile } from './lab-results-file.ts';
-import { mintPersonCode } from './person-code.ts';
+import { MAX_CODE_VERSION, mintPersonCode } from './person-code.ts';
 import * as repo from './testing-repository.ts';
 
 const DUE_STATUSES = [...DUE_RESIDENCE_STATUSES, ...EXEMPT_RESIDENCE_STATUSES];
@@ -68,10 +68,39 @@ export interface RoundInput {
   singleTubeKeyGroups?: string[];
 }
 
+/** A round lasts days, not months: a longer one is a typo (2022 for 2023, or the wrong month). */
+const ROUND_MAX_DAYS = 31;
+/** How far from today a round's days may be set: a year either way (a typo of 9999 sorts first for everyone). */
+const ROUND_REACH_DAYS = 366;
+
+/** The days of a new or changed round: in order, within reach of today, a month at most. */
+function checkRoundDays(startsOn: string, endsOn: string, changed: { startsOn: boolean; endsOn: boolean }) {
+  const today = localDay();
+  const [earliest, latest] = [addDays(today, -ROUND_REACH_DAYS), addDays(today, ROUND_REACH_DAYS)];
+  for (const [field, day] of [
+    ['startsOn', startsOn],
+    ['endsOn', endsOn],
+  ] as const)
+    if (changed[field] && (day < earliest || day > latest))
+      throw invalidField(
+        field,
+        text(`日期应在 ${earliest} 至 ${latest} 之间`, `The date must lie between ${earliest} and ${latest}`),
+      );
+  if (endsOn < startsOn)
+    throw invalidField(
+      changed.endsOn ? 'endsOn' : 'startsOn',
+      text('结束日期不能早于开始日期', 'The end date is before the start date'),
+    );
+  if (endsOn > addDays(startsOn, ROUND_MAX_DAYS - 1))
+    throw invalidField(
+      changed.endsOn ? 'endsOn' : 'startsOn',
+      text(`一轮检测最长 ${ROUND_MAX_DAYS} 天`, `A round lasts ${ROUND_MAX_DAYS} days at most`),
+    );
+}
+
 export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput) {
   const scope = requireScope(actor, 'testing.manage');
-  if (input.endsOn < input.startsOn)
-    throw invalidField('endsOn', text('结束日期不能早于开始日期', 'The end date is before the start date'));
+  checkRoundDays(input.startsOn, input.endsOn, { startsOn: true, endsOn: true });
   const unit = await findOrgUnitInScope(deps.database.db, scope, input.orgUnitId);
   if (!unit) throw invalidField('orgUnitId', text('组织不存在或不在您的管辖范围内', 'Unknown org unit'));
   await checkKeyGroups(deps.database.db, input.singleTubeKeyGroups);
@@ -84,7 +113,7 @@ export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput
       startsOn: input.startsOn,
       endsOn: input.endsOn,
       defaultMode: input.defaultMode,
-      singleTubeKeyGroups: input.singleTubeKeyGroups ?? [],
+      singleTubeKeyGroups: [...new Set(input.singleTubeKeyGroups ?? [])],
       districtCode: unit.districtCode,
       createdBy: actor.userId,
     });
@@ -140,12 +169,11 @@ export async function updateRound(deps: AppDeps, actor: Actor, id: string, patch
     refuseIfCancelled(round);
     const startsOn = patch.startsOn ?? round.startsOn;
     const endsOn = patch.endsOn ?? round.endsOn;
-    if (endsOn < startsOn)
-      throw invalidField(
-        patch.endsOn !== undefined ? 'endsOn' : 'startsOn',
-        text('结束日期不能早于开始日期', 'The end date is before the start date'),
-      );
     if (startsOn !== round.startsOn || endsOn !== round.endsOn) {
+      checkRoundDays(startsOn, endsOn, {
+        startsOn: startsOn !== round.startsOn,
+        endsOn: endsOn !== round.endsOn,
+      });
       const span = await repo.findSamplingSpan(tx, round.id);
       const first = span.first && localDay(span.first);
       const last = span.last && localDay(span.last);
@@ -437,6 +465,9 @@ export async function renewPersonCode(deps: AppDeps, actor: Actor, personId: str
   return runWrite(deps, actor, 'resident.person-code.renew', async (tx) => {
     const renewed = await repo.raiseCodeVersion(tx, scope, personId);
     if (!renewed) throw notFound();
+    // Undone with the transaction: the version no longer fits the code.
+    if (renewed.codeVersion > MAX_CODE_VERSION)
+      throw conflict(text('此人的核酸码已无法再重新生成', 'This person code cannot be renewed again'));
     return {
       result: { code: mintPersonCode(deps.cipher, renewed.id, renewed.codeVersion) },
       touched: {

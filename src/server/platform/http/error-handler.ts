@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeError, sqlState } from '../db-errors.ts';
 import { AppError, type ErrorCode } from '../errors/app-error.ts';
@@ -30,6 +31,28 @@ function fromClientStatus(status: number): ErrorCode {
   if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
   if (status === 429) return 'TOO_MANY_ATTEMPTS';
   return 'VALIDATION';
+}
+
+/**
+ * A request Node's HTTP parser refuses (raw UTF-8 in the URL, a broken header): answered in our
+ * shape and language on the socket, since no request object exists yet. The connection closes.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex) {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: 'PAYLOAD_TOO_LARGE', message: '请求头过大' }
+      : { code: 'VALIDATION', message: '请求格式有误（地址或请求头含有无效字符，请对地址中的中文进行编码）' },
+  });
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Errors the router raises before any route runs (a bad URL, an over-long id): the same shape. */
@@ -67,12 +90,17 @@ export function installErrorHandlers(app: FastifyInstance, webDir: string) {
         ? new AppError('VALIDATION', text('请求内容不是有效的 JSON', 'The body is not valid JSON'), {
             body: text('不是有效的 JSON', 'Not valid JSON'),
           })
-        : code === 'VALIDATION'
-          ? new AppError(
-              'VALIDATION',
-              text(`请求格式有误：${err.message}`, `Malformed request: ${err.message}`),
-            )
-          : new AppError(code);
+        : err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+          ? new AppError('VALIDATION', text('请求内容为空', 'The body is empty'), {
+              body: text(
+                '声明为 JSON 却没有内容：请发送 {} 或去掉 Content-Type',
+                'Empty, though said to be JSON',
+              ),
+            })
+          : code === 'VALIDATION'
+            ? // Fastify's own words are English: the user reads ours, the English keeps them for a developer.
+              new AppError('VALIDATION', text('请求格式有误', `Malformed request: ${err.message}`))
+            : new AppError(code);
       return send(reply, locale, appError);
     }
     req.log.error(

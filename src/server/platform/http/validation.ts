@@ -19,10 +19,14 @@ type Issue = z.core.$ZodIssue;
 /** Our own messages (Chinese) with their English, registered where a schema declares them. */
 const ENGLISH_OF = new Map<string, string>();
 
+const CHINESE = /[\u4e00-\u9fff]/;
+
 function describe(issue: Issue): Text {
   const english = ENGLISH_OF.get(issue.message);
   if (english) return { zh: issue.message, en: english };
   if (issue.code === 'custom') return { zh: issue.message, en: issue.message };
+  // A schema's own Chinese message (`.regex(re, '管号应为…')`) says more than Zod's generic one.
+  if (CHINESE.test(issue.message)) return { zh: issue.message, en: en.localeError(issue as never) as string };
   return {
     zh: zh.localeError(issue as never) as string,
     en: en.localeError(issue as never) as string,
@@ -35,27 +39,38 @@ export function bilingual(zhText: string, enText: string) {
   return { message: zhText };
 }
 
-/** Where a NUL character hides in a request's part (PostgreSQL refuses it in text), if anywhere. */
-function pathOfNul(value: unknown, path: string[] = []): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') || 'body' : null;
+/** No request of ours nests this deep; a body that does is refused before anything walks it. */
+const MAX_DEPTH = 32;
+
+/**
+ * Where a NUL character hides in a request's part (PostgreSQL refuses it in text), or where it
+ * nests too deep (a recursive walk of 10,000 levels would overflow the stack: a 500), if anywhere.
+ */
+function pathOfTrouble(value: unknown, path: string[] = []): { path: string; why: Text } | null {
+  if (typeof value === 'string')
+    return value.includes('\u0000')
+      ? {
+          path: path.join('.') || 'body',
+          why: { zh: '含有不可见的空字符（\\0），请删除后重试', en: 'Contains a NUL character: remove it' },
+        }
+      : null;
   if (value === null || typeof value !== 'object') return null;
+  if (path.length >= MAX_DEPTH)
+    return { path: path.join('.'), why: { zh: '内容嵌套层级过深', en: 'Nested too deep' } };
   for (const [key, inner] of Object.entries(value)) {
-    const found = pathOfNul(inner, [...path, key]);
+    const found = pathOfTrouble(inner, [...path, key]);
     if (found !== null) return found;
   }
   return null;
 }
 
 export const validatorCompiler: FastifySchemaCompiler<ZodType> =
-  ({ schema }) =>
-  (data) => {
-    const nul = pathOfNul(data);
-    if (nul !== null)
-      return {
-        error: new RequestValidationError({
-          [nul]: { zh: '含有不可见的空字符（\\0），请删除后重试', en: 'Contains a NUL character: remove it' },
-        }),
-      };
+  ({ schema, httpPart }) =>
+  (raw) => {
+    // A request with no body reaches the body's schema as null: an optional body is then absent.
+    const data = httpPart === 'body' && raw === null ? undefined : raw;
+    const trouble = pathOfTrouble(data);
+    if (trouble !== null) return { error: new RequestValidationError({ [trouble.path]: trouble.why }) };
     const result = schema.safeParse(data, { reportInput: true });
     if (result.success) return { value: result.data };
     const fields: Record<string, Text> = {};

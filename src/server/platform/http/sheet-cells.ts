@@ -1,0 +1,44 @@
+import type ExcelJS from 'exceljs';
+
+/**
+ * Why a spreadsheet cell holds no value anyone typed, in Chinese for the row's error; null when it
+ * holds one. A formula's error result (#N/A from a VLOOKUP that found nothing), or a formula never
+ * calculated: files written by programs (a LIS export, openpyxl) often carry formulas without their
+ * cached result, which exceljs hands over as an object with no `result`.
+ */
+export function cellProblem(value: ExcelJS.CellValue): string | null {
+  if (typeof value !== 'object' || value === null || value instanceof Date) return null;
+  if ('error' in value) return `单元格是错误值（${String(value.error)}），请改为实际内容`;
+  if ('formula' in value || 'sharedFormula' in value) {
+    const result = (value as { result?: unknown }).result;
+    if (result === undefined || result === null)
+      return '单元格是未计算的公式，请在 Excel 中打开后另存，或复制后“粘贴为数值”';
+    if (typeof result === 'object' && 'error' in result)
+      return `单元格的公式结果是错误（${String((result as { error: unknown }).error)}），请改为实际内容（复制后“粘贴为数值”）`;
+  }
+  return null;
+}
+
+/**
+ * A cell's text as a person reads it: rich text joined, a hyperlink's text, a formula's result.
+ * Dates are the caller's (each file means its own by them); a cell with a problem reads as empty.
+ */
+export function cellText(
+  value: ExcelJS.CellValue,
+  date: (d: Date) => string = (d) => d.toISOString(),
+): string {
+  if (value === null || value === undefined || cellProblem(value)) return '';
+  if (value instanceof Date) return date(value);
+  if (typeof value === 'object') {
+    if ('richText' in value)
+      return value.richText
+        .map((r) => r.text)
+        .join('')
+        .trim();
+    if ('text' in value) return cellText(value.text as ExcelJS.CellValue, date);
+    if ('result' in value) return cellText(value.result as ExcelJS.CellValue, date);
+    // Any other shape (a checkbox, an image's anchor): nothing a person typed.
+    return '';
+  }
+  return String(value).trim();
+}
