@@ -184,6 +184,9 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   await typePersonCode(page, residents[1].code);
   await typePersonCode(page, residents[2].code);
   await waitForText(page, 'sampling-queue-count', '待上传 2');
+  // The same person typed again while offline is told at once, and takes no second place.
+  await typePersonCode(page, residents[1].code);
+  await waitForText(page, 'sampling-notice', '不再重复计入');
   await page.waitForTimeout(1500); // camera frames keep coming: still two
   assert.equal(await page.getByTestId('sampling-queue-item').count(), 2);
   assert.match(await textOf(page, 'sampling-queue-count'), /待上传 2/);
@@ -203,6 +206,14 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   assert.deepEqual((await memberNames(page)).sort(), [...expected].sort());
   assert.equal(await page.getByTestId('sampling-queue').count(), 0, 'no list of waiting scans');
   await shot(page, 'sampling-4-synced');
+
+  // Reloaded offline in the middle of the tube, the page still knows it holds three (it showed
+  // 0 of 10 and took a second tube's worth of swabs).
+  await context.setOffline(true);
+  await page.reload();
+  await waitForText(page, 'sampling-tube-left', '余 7 位');
+  await context.setOffline(false);
+  await waitForText(page, 'sampling-online', '在线');
 
   // A person scanned again is refused, in red, with the tube they are in; the count stays.
   await typePersonCode(page, residents[1].code);

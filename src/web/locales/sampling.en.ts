@@ -63,6 +63,7 @@ const samplingEn: typeof sampling = {
     alreadySampled: 'Already sampled in this round',
     alreadySampledIn: 'In tube {{tubeCode}} already: not counted again',
     queued: 'Saved; it uploads when the network is back',
+    alreadyQueued: 'Already scanned into tube {{tubeCode}} (waiting to upload): not counted twice',
     titled: '{{title}}: {{detail}}',
     rejected: 'Not counted',
   },

@@ -61,6 +61,7 @@ const sampling = {
     alreadySampled: '此人本轮已采样',
     alreadySampledIn: '已在管 {{tubeCode}} 中，不再重复计入',
     queued: '已存入待上传，联网后自动上传',
+    alreadyQueued: '此人已扫入管 {{tubeCode}}（待上传），不再重复计入',
     titled: '{{title}}：{{detail}}',
     rejected: '未计入',
   },

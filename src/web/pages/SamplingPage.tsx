@@ -127,6 +127,33 @@ function useOnline() {
 
 const tubeKey = (tubeCode: string) => ['test-tubes', 'detail', tubeCode] as const;
 
+/**
+ * The tube in hand as last fetched, kept on the phone: reloaded without network, the page still
+ * knows how many it holds, and counts it full with the scans waiting (else it took a second
+ * tube's worth of swabs). Only the current tube: one entry, not one per tube of the day.
+ */
+const TUBE_STORED = 'gridwatch.sampling.tube';
+async function fetchTubeKept(tubeCode: string): Promise<TubeDetail | null> {
+  try {
+    const detail = await fetchTube(tubeCode);
+    try {
+      localStorage.setItem(TUBE_STORED, JSON.stringify({ tubeCode, detail }));
+    } catch {
+      // storage full: the page still works online
+    }
+    return detail;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 0) {
+      const kept = JSON.parse(localStorage.getItem(TUBE_STORED) ?? 'null') as {
+        tubeCode: string;
+        detail: TubeDetail | null;
+      } | null;
+      if (kept?.tubeCode === tubeCode) return kept.detail;
+    }
+    throw error;
+  }
+}
+
 /** A tube as the server has it, or null while nobody has been scanned into it (it does not exist yet). */
 async function fetchTube(tubeCode: string): Promise<TubeDetail | null> {
   try {
@@ -219,7 +246,7 @@ function SamplingDesk({ userId }: { userId: string }) {
   });
   const tube = useQuery({
     queryKey: tubeKey(tubeCode ?? ''),
-    queryFn: () => fetchTube(tubeCode ?? ''),
+    queryFn: () => fetchTubeKept(tubeCode ?? ''),
     enabled: Boolean(tubeCode),
   });
 
@@ -346,6 +373,20 @@ function SamplingDesk({ userId }: { userId: string }) {
     if (!tubeCode) {
       // A code held up while no tube is in hand: the camera ignores it, a typed one is told why.
       if (source !== 'camera') setNotice({ type: 'warning', title: t('sampling.person.needTube') });
+      return false;
+    }
+    // Offline, the server cannot say "already sampled": a person already waiting in the queue for
+    // this round is told at once, and takes no second place in a tube.
+    const waitingAlready = queue
+      .getSnapshot()
+      .find((scan) => scan.roundId === roundId && scan.personCode === personCode);
+    if (waitingAlready) {
+      vibrate([120, 80, 120]);
+      setNotice({
+        type: 'error',
+        title: t('sampling.result.alreadySampled'),
+        description: t('sampling.result.alreadyQueued', { tubeCode: waitingAlready.tubeCode }),
+      });
       return false;
     }
     queue.add({

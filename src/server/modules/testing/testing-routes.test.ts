@@ -834,9 +834,10 @@ describe('lab results', () => {
   test('the recheck: negative releases the member, a single-tube positive is handed over with an urgent item', async () => {
     const [released, positive] = pooled.members as [string, string];
     // Rechecks happen in a later round (the recall), sampled single-tube because under control.
+    // Over the community only: the urgent item still goes to the district's command centre.
     const recall = await as.admin.post('/api/v1/test-rounds', {
       name: '单管复核',
-      orgUnitId: t.fx.district.id,
+      orgUnitId: t.fx.community.id,
       startsOn: today,
       endsOn: today,
       defaultMode: 'mix10',
@@ -869,6 +870,12 @@ describe('lab results', () => {
     assert.equal(urgent.length, 1);
     assert.equal(urgent[0]?.subjectId, positive);
     assert.equal(urgent[0]?.assigneeOrgUnitId, t.fx.district.id);
+    assert.equal(urgent[0]?.orgPath, t.fx.district.path);
+    // The command centre has it to do; the community's sampler neither has it nor sees it.
+    const commandItems = await as.command.get('/api/v1/work-items?mine=true&type=positive_case');
+    assert.equal(commandItems.body.total, 1, JSON.stringify(commandItems.body));
+    const samplerItems = await as.sampler.get('/api/v1/work-items?type=positive_case');
+    assert.equal(samplerItems.body.total ?? 0, 0, JSON.stringify(samplerItems.body));
     const states = await db().select().from(rechecks);
     assert.equal(states.find((r) => r.personId === released)?.state, 'negative');
     assert.equal(states.find((r) => r.personId === positive)?.state, 'positive');

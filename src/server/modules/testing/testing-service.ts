@@ -1141,18 +1141,28 @@ async function followUpResults(
   // Single-tube positives: handed over, the command centre told at once.
   for (const m of singlePositive) status(m, 'handed_over', `单管阳性 ${m.tubeCode}`);
   if (singlePositive.length > 0) {
+    // To the command centre: the district's own unit, whatever area the round covered. Not the
+    // round's unit (a village round's item was a task of the village's samplers, who could close
+    // it), and kept at the district's level, so only who holds the whole district sees it.
+    const districts = await findOrgUnitsByPaths(tx, [
+      ...new Set(singlePositive.map((m) => m.orgPath.split('.')[0] as string)),
+    ]);
+    const districtOf = new Map(districts.map((d) => [d.path, d]));
     await addWorkItems(
       tx,
       actor,
-      singlePositive.map((m) => ({
-        type: 'positive_case',
-        title: `【紧急】单管阳性：${m.name}（${m.address}），管号 ${m.tubeCode}，立即转运并流调`,
-        subjectEntity: 'person',
-        subjectId: m.personId,
-        assigneeOrgUnitId: rounds.get(m.roundId)?.orgUnitId ?? m.orgUnitId,
-        orgPath: rounds.get(m.roundId)?.orgPath ?? m.orgPath,
-        dueAt: new Date(now.getTime() + 3600_000),
-      })),
+      singlePositive.map((m) => {
+        const district = districtOf.get(m.orgPath.split('.')[0] as string);
+        return {
+          type: 'positive_case',
+          title: `【紧急】单管阳性：${m.name}（${m.address}），管号 ${m.tubeCode}，立即转运并流调`,
+          subjectEntity: 'person',
+          subjectId: m.personId,
+          assigneeOrgUnitId: district?.id ?? rounds.get(m.roundId)?.orgUnitId ?? m.orgUnitId,
+          orgPath: district?.path ?? rounds.get(m.roundId)?.orgPath ?? m.orgPath,
+          dueAt: new Date(now.getTime() + 3600_000),
+        };
+      }),
     );
   }
   const singleIds = singlePositive.map((m) => m.personId);
