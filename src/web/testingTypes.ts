@@ -98,7 +98,15 @@ export interface RoundSummary {
   roundId: string;
   name: string;
   rechecksOpen: number;
-  days: { day: string; sampled: number; tubes: number; resultsIn: number; positives: number }[];
+  days: {
+    day: string;
+    /** Swabs (人次); `resampled` of them were people sampled before in the round. */
+    sampled: number;
+    resampled: number;
+    tubes: number;
+    resultsIn: number;
+    positives: number;
+  }[];
 }
 
 export interface Sweep {
@@ -141,6 +149,8 @@ export interface LabImportReport {
   notReceived: number;
   alreadyRecorded: number;
   positives: number;
+  /** Of the positives, single tubes: handed over (转运), the command centre told. */
+  singlePositives: number;
   rechecksCreated: number;
   /** Tubes found invalid: their people are sampled again (in a round still running). */
   invalids: number;

@@ -156,9 +156,10 @@ const testing = {
   },
   summary: {
     bulletin:
-      '{{name}}: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{percent}}% done; {{tubes}} tubes, {{resultsIn}} with results, {{positives}} positive; {{rechecks}} awaiting a single-tube recheck.',
+      '{{name}}: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{percent}}% done; {{swabs}} swabs in {{tubes}} tubes, {{resultsIn}} with results, {{positives}} positive; {{rechecks}} awaiting a single-tube recheck.',
     day: 'Day',
-    sampled: 'People sampled',
+    sampled: 'Swabs taken',
+    resampled: 'Of them, sampled again',
     tubes: 'Tubes',
     resultsIn: 'Results in (tubes)',
     positives: 'Positive (tubes)',
@@ -181,16 +182,19 @@ const testing = {
     checkedProblems:
       '{{problems}} problems found; the other {{applied}} tube results can be applied, rows with problems are left out',
     checkedProblemsOnly: '{{problems}} problems found; nothing can be applied',
-    positivesWarning:
-      '{{positives}} positive tubes: applying puts pooled members under temporary control at once and creates {{rechecks}} single-tube rechecks.',
+    warningPooledPositives:
+      '{{positives}} positive pools: applying puts their members under temporary control at once and creates {{rechecks}} single-tube rechecks.',
+    warningSinglePositives:
+      '{{positives}} positive single tubes: applying hands the person over and tells the command centre at once.',
     confirm: 'Apply {{applied}} tube results',
     nothingToApply: 'Nothing to apply',
     notReceivedHint: 'Tubes not yet received are applied as usual and marked received.',
     unknownList: 'Tube codes not in the system',
     conflictList: 'Tubes with conflicting results',
     done: '{{applied}} tube results applied',
-    donePositives:
-      '{{positives}} positive tubes; {{rechecks}} single-tube rechecks created, see Recalls in each round',
+    donePooledPositives:
+      '{{positives}} positive pools: members under temporary control, {{rechecks}} single-tube rechecks sent to grid workers.',
+    doneSinglePositives: '{{positives}} positive single tubes: handed over, the command centre told.',
     again: 'Import another file',
     figures: {
       rows: 'Rows',

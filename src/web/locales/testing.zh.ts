@@ -155,9 +155,10 @@ const testing = {
   },
   summary: {
     bulletin:
-      '{{name}}：应检 {{due}} 人，已采样 {{sampled}} 人，免检 {{exempt}} 人，未检 {{missing}} 人，完成率 {{percent}}%；共采样 {{tubes}} 管，已出结果 {{resultsIn}} 管，阳性 {{positives}} 管，待单管复核 {{rechecks}} 人。',
+      '{{name}}：应检 {{due}} 人，已采样 {{sampled}} 人，免检 {{exempt}} 人，未检 {{missing}} 人，完成率 {{percent}}%；共采样 {{swabs}} 人次、{{tubes}} 管，已出结果 {{resultsIn}} 管，阳性 {{positives}} 管，待单管复核 {{rechecks}} 人。',
     day: '日期',
-    sampled: '采样人数',
+    sampled: '采样人次',
+    resampled: '其中复采人次',
     tubes: '采样管数',
     resultsIn: '已出结果（管）',
     positives: '阳性（管）',
@@ -179,15 +180,19 @@ const testing = {
     checkedOk: '检查通过，可写入 {{applied}} 管结果',
     checkedProblems: '发现 {{problems}} 处问题；其余 {{applied}} 管结果可以写入，有问题的行不会写入',
     checkedProblemsOnly: '发现 {{problems}} 处问题，没有可写入的结果',
-    positivesWarning:
-      '文件中有 {{positives}} 管阳性：写入后混管成员立即临时管控，并生成 {{rechecks}} 个单管复核任务。',
+    warningPooledPositives:
+      '文件中有 {{positives}} 管混管阳性：写入后混管成员立即临时管控，并生成 {{rechecks}} 个单管复核任务。',
+    warningSinglePositives:
+      '文件中有 {{positives}} 管单管阳性：写入后此人转为“转运”，指挥部立即收到紧急待办。',
     confirm: '确认写入 {{applied}} 管结果',
     nothingToApply: '没有可写入的结果',
     notReceivedHint: '“未接收”的管会照常写入，并记为已接收。',
     unknownList: '系统中没有的管号',
     conflictList: '结果矛盾的管号',
     done: '已写入 {{applied}} 管结果',
-    donePositives: '{{positives}} 管阳性，已生成 {{rechecks}} 个单管复核任务，见各轮次的“召回”',
+    donePooledPositives:
+      '{{positives}} 管混管阳性：成员已临时管控，已生成 {{rechecks}} 个单管复核任务，由网格员召回。',
+    doneSinglePositives: '{{positives}} 管单管阳性：已转为“转运”，指挥部已收到紧急待办。',
     again: '导入下一个文件',
     figures: {
       rows: '行数',

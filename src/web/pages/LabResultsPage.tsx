@@ -22,6 +22,7 @@ import {
   theme,
   Upload,
 } from 'antd';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -167,14 +168,7 @@ function ResultsImport() {
           <Result
             status={applied.positives > 0 ? 'warning' : 'success'}
             title={t('testing.lab.done', { applied: applied.applied })}
-            subTitle={
-              applied.positives > 0
-                ? t('testing.lab.donePositives', {
-                    positives: applied.positives,
-                    rechecks: applied.rechecksCreated,
-                  })
-                : undefined
-            }
+            subTitle={applied.positives > 0 ? positivesText(t, applied, 'done') : undefined}
             extra={
               <Button type="primary" onClick={reset} data-testid="lab-again">
                 {t('testing.lab.again')}
@@ -297,14 +291,7 @@ function LabReportView({ report }: { report: LabImportReport }) {
                 ? t('testing.lab.checkedProblems', { problems, applied: report.applied })
                 : t('testing.lab.checkedProblemsOnly', { problems })
           }
-          description={
-            report.positives > 0
-              ? t('testing.lab.positivesWarning', {
-                  positives: report.positives,
-                  rechecks: report.rechecksCreated,
-                })
-              : undefined
-          }
+          description={report.positives > 0 ? positivesText(t, report, 'warning') : undefined}
           data-testid="lab-summary"
         />
       )}
@@ -601,4 +588,20 @@ function EnterResult() {
       </Flex>
     </Card>
   );
+}
+
+/**
+ * What the positives of a file do (to be written) or did: a pool's members are put under control
+ * and recalled; a single tube's person is handed over and the command centre told at once.
+ */
+function positivesText(t: TFunction, report: LabImportReport, when: 'warning' | 'done') {
+  const pooled = report.positives - report.singlePositives;
+  return [
+    pooled > 0 &&
+      t(`testing.lab.${when}PooledPositives`, { positives: pooled, rechecks: report.rechecksCreated }),
+    report.singlePositives > 0 &&
+      t(`testing.lab.${when}SinglePositives`, { positives: report.singlePositives }),
+  ]
+    .filter(Boolean)
+    .join(' ');
 }

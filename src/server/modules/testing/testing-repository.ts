@@ -1019,7 +1019,10 @@ export async function findRecalls(db: Executor, roundId: string, scope: string[]
 
 export interface DaySummaryRow {
   day: string;
+  /** Swabs taken (人次): a person sampled again (单管复核, an invalid tube) counts again. */
   sampled: number;
+  /** Of them, people sampled before in the round: sampled less resampled are people new that day. */
+  resampled: number;
   tubes: number;
   resultsIn: number;
   positives: number;
@@ -1036,11 +1039,14 @@ export async function summaryByDay(db: Executor, roundId: string, scope: string[
   return queryRows<DaySummaryRow>(
     db,
     sql`with members as (
-          select m.tube_id, m.scanned_at
+          select m.tube_id, m.scanned_at,
+                 row_number() over (partition by m.person_id order by m.scanned_at) > 1 as again
           from ${everSampled(sql`round_id = ${roundId}`)} m join ${persons} p on p.id = m.person_id
           where ${inScope(sql`p.org_path`, scope)}),
         scans as (
-          select ${day(sql`scanned_at`)} as day, count(*)::int as sampled from members group by 1),
+          select ${day(sql`scanned_at`)} as day, count(*)::int as sampled,
+                 count(*) filter (where again)::int as resampled
+          from members group by 1),
         their_tubes as (
           select tube_id, min(scanned_at) as first_scan from members group by tube_id),
         opened as (
@@ -1052,6 +1058,7 @@ export async function summaryByDay(db: Executor, roundId: string, scope: string[
           where t.tested_at is not null
           group by 1)
         select coalesce(s.day, o.day, r.day) as day, coalesce(s.sampled, 0) as sampled,
+               coalesce(s.resampled, 0) as resampled,
                coalesce(o.tubes, 0) as tubes,
                coalesce(r.results_in, 0) as "resultsIn", coalesce(r.positives, 0) as positives
         from scans s full join opened o on o.day = s.day

@@ -861,6 +861,8 @@ describe('lab results', () => {
     );
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.rechecksCreated, 0);
+    assert.equal(res.body.positives, 1);
+    assert.equal(res.body.singlePositives, 1, 'the lab is told it was a single tube (handed over)');
     const a = await as.workerA.get(`/api/v1/residents/${released}`);
     assert.equal(a.body.statuses.control_state.value, 'released');
     assert.equal(a.body.statuses.test_result?.value, 'negative');
@@ -1692,6 +1694,16 @@ describe('coverage and the missing', () => {
     assert.equal(res.status, 200);
     const day = res.body.days.find((d: { day: string }) => d.day === today);
     assert.ok(day.sampled >= 1000 && day.tubes >= 100 && day.positives >= 1, JSON.stringify(day));
+    // Swabs (人次) less the people sampled again (the recheck in the same round, above) are the
+    // people sampled: what the bulletin's "已采样 N 人" says.
+    assert.ok(day.resampled >= 1, JSON.stringify(day));
+    const [people] = await queryRows<{ n: number }>(
+      db(),
+      sql`select count(distinct person_id)::int as n from (
+            select person_id from tube_members where round_id = ${round.id}
+            union all select person_id from released_tube_members where round_id = ${round.id}) m`,
+    );
+    assert.equal(day.sampled - day.resampled, people?.n);
     // Earlier tests left 8 recalls open, and the concurrent imports' 3 or 6 more.
     const open = (await db().select().from(rechecks)).filter(
       (x) => x.roundId === round.id && x.state === 'open',

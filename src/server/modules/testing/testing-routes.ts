@@ -140,6 +140,7 @@ const importReport = z.object({
   notReceived: z.number(),
   alreadyRecorded: z.number(),
   positives: z.number(),
+  singlePositives: z.number(),
   rechecksCreated: z.number(),
   invalids: z.number(),
   errors: z.array(rowError),
@@ -477,6 +478,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
                 z.object({
                   day: z.string(),
                   sampled: z.number(),
+                  resampled: z.number(),
                   tubes: z.number(),
                   resultsIn: z.number(),
                   positives: z.number(),

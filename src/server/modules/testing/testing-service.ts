@@ -722,6 +722,8 @@ export interface ImportReport {
   notReceived: number;
   alreadyRecorded: number;
   positives: number;
+  /** Of the positives, single tubes (单采单检): their person is handed over, the command centre told. */
+  singlePositives: number;
   rechecksCreated: number;
   /** Tubes found invalid (无效): in a round still running, their people are sampled again. */
   invalids: number;
@@ -952,6 +954,7 @@ async function applyLabResults(
       notReceived,
       alreadyRecorded,
       positives: positivesApplied.length,
+      singlePositives: positivesApplied.filter((a) => !isPooled(a.tube.mode as SamplingMode)).length,
       rechecksCreated,
       invalids: apply.filter((a) => a.row.result === 'invalid').length,
       errors,

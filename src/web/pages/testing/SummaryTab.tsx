@@ -16,7 +16,7 @@ import { api } from '../../api';
 import { coverageQuery, donePercent, type RoundSummary } from '../../testingTypes';
 
 type Day = RoundSummary['days'][number];
-const FIGURES = ['sampled', 'tubes', 'resultsIn', 'positives'] as const;
+const FIGURES = ['sampled', 'resampled', 'tubes', 'resultsIn', 'positives'] as const;
 
 /** Per day of the round: what the daily bulletin reports. */
 export function SummaryTab({ roundId }: { roundId: string }) {
@@ -62,6 +62,7 @@ export function SummaryTab({ roundId }: { roundId: string }) {
           exempt: coverage.data.exempt,
           missing: coverage.data.missing,
           percent: donePercent(coverage.data),
+          swabs: totals.sampled,
           tubes: totals.tubes,
           resultsIn: totals.resultsIn,
           positives: totals.positives,
