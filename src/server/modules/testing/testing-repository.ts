@@ -5,7 +5,7 @@ import {
   EXEMPT_RESIDENCE_STATUSES,
 } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
-import { arrayParam, arrayPlaceholder, arrayRows, queryRows } from '../../db/rows.ts';
+import { addressOrder, arrayParam, arrayPlaceholder, arrayRows, queryRows } from '../../db/rows.ts';
 import {
   collectionPoints,
   households,
@@ -891,7 +891,7 @@ export async function findMissing(
                  p.org_unit_id as "orgUnitId", u.name as "gridName", p.household_id as "householdId"
           from ${persons} p join ${orgUnits} u on u.id = p.org_unit_id
           where ${where}
-          order by p.org_path, p.address, p.name
+          order by p.org_path, ${addressOrder(sql`p.address`)}, p.name
           limit ${page.limit} offset ${page.offset}`,
     ),
     queryRows<{ n: number }>(db, sql`select count(*)::int as n from ${persons} p where ${where}`),
@@ -1153,7 +1153,7 @@ export async function findSweepHouseholds(db: Executor, sweepId: string, roundId
         from ${sweepHouseholds} sh join ${households} h on h.id = sh.household_id
              join ${orgUnits} u on u.id = h.org_unit_id
         where sh.sweep_id = ${sweepId} and ${inScope(sql`sh.org_path`, scope)}
-        order by h.org_path, h.address`,
+        order by h.org_path, ${addressOrder(sql`h.address`)}`,
   );
   // Their members in one query (not one per household), with whether each is sampled in the round.
   const members = await queryRows<{
