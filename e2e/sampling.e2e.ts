@@ -236,6 +236,16 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   await waitForMembers(page, 4);
   assert.equal((await admin.get<TubeDetail>(`/sampling/tubes/${TUBE}`)).memberCount, 4);
 
+  // Scanned by mistake (the photo was of the wrong person): taken out of the open tube, then
+  // scanned again, as the sampler would once the right person stands there.
+  await page.getByTestId('sampling-member-remove').last().click();
+  await page.locator('.ant-popconfirm:visible .ant-btn-dangerous').click();
+  await waitForMembers(page, 3);
+  assert.equal((await admin.get<TubeDetail>(`/sampling/tubes/${TUBE}`)).memberCount, 3);
+  await waitForText(page, 'sampling-tube-left', '余 7 位');
+  await typePersonCode(page, residents[3].code);
+  await waitForMembers(page, 4);
+
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no horizontal scrolling on a phone (${overflow}px)`);
 

@@ -269,6 +269,13 @@ const CASES: Record<string, Case> = {
     body: () => ({ clientId: randomUUID() }),
     action: 'tube.seal',
   },
+  'POST /api/v1/sampling/tubes/{tubeCode}/members/{personId}/remove': {
+    as: 'admin',
+    // A tube of its own, still open, set up before the count.
+    params: () => ({ tubeCode: 'AUDIT0002', personId: t.fx.residentA.id }),
+    body: () => ({ clientId: randomUUID(), reason: '扫错码' }),
+    action: 'tube.member-remove',
+  },
   'POST /api/v1/sampling/handovers': {
     as: 'sampler',
     body: () => ({ roundId: testing.roundId, labId, tubeCodes: [testing.tube] }),
@@ -358,6 +365,25 @@ test('every write route leaves exactly one audit event, sensitive values masked'
       defaultMode: 'mix10',
     })
   ).body.id;
+  const openTube = await admin.post('/api/v1/test-rounds', {
+    name: '移出人员的轮次',
+    orgUnitId: t.fx.district.id,
+    startsOn: today,
+    endsOn: today,
+    defaultMode: 'mix10',
+  });
+  const openPoint = await admin.post(`/api/v1/test-rounds/${openTube.body.id}/points`, {
+    name: '移出点',
+    orgUnitId: t.fx.community.id,
+  });
+  const scanned = await admin.post('/api/v1/sampling/scans', {
+    clientId: randomUUID(),
+    roundId: openTube.body.id,
+    pointId: openPoint.body.id,
+    personCode: mintPersonCode(t.deps.cipher, t.fx.residentA.id),
+    tubeCode: 'AUDIT0002',
+  });
+  assert.equal(scanned.status, 201, JSON.stringify(scanned.body));
   const writes = (await listApiRoutes(t.app)).filter((r) => r.method !== 'GET');
   assert.ok(writes.length >= 10);
   for (const route of writes) {

@@ -136,6 +136,10 @@ before(async () => {
     '/api/v1/residents/{id}/person-code/renew': { id: t.fx.residentB.id },
     '/api/v1/sampling/tubes/{tubeCode}': { tubeCode: bTesting.tube },
     '/api/v1/sampling/tubes/{tubeCode}/seal': { tubeCode: bTesting.tube },
+    '/api/v1/sampling/tubes/{tubeCode}/members/{personId}/remove': {
+      tubeCode: bTesting.tube,
+      personId: t.fx.residentB.id,
+    },
     '/api/v1/labs/{id}': { id: bTesting.labId },
   };
 });

@@ -29,6 +29,11 @@ const samplingEn: typeof sampling = {
     counted: '{{count}} / {{capacity}} sampled',
     members: 'In this tube',
     noMembers: 'Nobody yet',
+    remove: 'Remove',
+    removeConfirm:
+      'Take {{name}} out of this tube? Only for a wrong code or someone not swabbed; they can be scanned again',
+    removeReason: 'Wrong code, or not swabbed',
+    removed: '{{name}} taken out of the tube',
     seal: 'Seal',
     sealConfirm: 'Nobody can be added once the tube is sealed. Seal it?',
     sealWaiting: 'Scans of this tube are waiting to upload: seal it after',

@@ -571,7 +571,15 @@ function SamplingDesk({ userId }: { userId: string }) {
 
           <PersonCard enabled={Boolean(tubeCode)} onCode={scanPerson} />
 
-          {tubeCode && <MembersCard tube={serverTube} loading={tube.isPending} online={online} />}
+          {tubeCode && (
+            <MembersCard
+              tube={serverTube}
+              loading={tube.isPending}
+              online={online}
+              // The last scan's answer would keep the count as it was before the removal.
+              onRemoved={() => setAnswers(({ [tubeCode]: _removed, ...others }) => others)}
+            />
+          )}
 
           {pending.length > 0 && (
             <Card
@@ -968,8 +976,35 @@ function PersonCard({
   );
 }
 
-function MembersCard({ tube, loading, online }: { tube?: TubeDetail; loading: boolean; online: boolean }) {
+function MembersCard({
+  tube,
+  loading,
+  online,
+  onRemoved,
+}: {
+  tube?: TubeDetail;
+  loading: boolean;
+  online: boolean;
+  onRemoved: () => void;
+}) {
   const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  // Someone scanned by mistake (the wrong code, or gone before the swab), while the tube is open.
+  const remove = useMutation({
+    mutationFn: (member: TubeDetail['members'][number]) =>
+      api.post<Tube>(
+        `/sampling/tubes/${encodeURIComponent(tube?.tubeCode ?? '')}/members/${member.personId}/remove`,
+        { clientId: newClientId(), reason: t('sampling.tube.removeReason') },
+      ),
+    onSuccess: (_tube, member) => {
+      onRemoved();
+      void message.success(t('sampling.tube.removed', { name: member.name }));
+      void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
+    },
+    onError: (error) => void message.error(error.message),
+  });
+  const removable = Boolean(tube && !tube.sealed && online);
   return (
     <Card size="small" title={t('sampling.tube.members')} loading={loading && !tube && online}>
       {!tube && !online ? (
@@ -978,12 +1013,27 @@ function MembersCard({ tube, loading, online }: { tube?: TubeDetail; loading: bo
         <ol style={{ margin: 0, paddingInlineStart: 24 }} data-testid="sampling-members">
           {tube.members.map((member) => (
             <li key={`${member.scannedAt}-${member.name}`} data-testid="sampling-member">
-              <Flex justify="space-between" gap={8}>
+              <Flex justify="space-between" align="center" gap={8}>
                 <Typography.Text strong>{member.name}</Typography.Text>
-                <Typography.Text type="secondary">
-                  {member.scannedAt ? dayjs(member.scannedAt).format('HH:mm:ss') : ''}
-                  {member.samplerName ? ` · ${member.samplerName}` : ''}
-                </Typography.Text>
+                <Flex align="center" gap={4}>
+                  <Typography.Text type="secondary">
+                    {member.scannedAt ? dayjs(member.scannedAt).format('HH:mm:ss') : ''}
+                    {member.samplerName ? ` · ${member.samplerName}` : ''}
+                  </Typography.Text>
+                  {removable && (
+                    <Popconfirm
+                      title={t('sampling.tube.removeConfirm', { name: member.name })}
+                      okText={t('sampling.tube.remove')}
+                      okButtonProps={{ danger: true }}
+                      cancelText={t('common.cancel')}
+                      onConfirm={() => remove.mutateAsync(member)}
+                    >
+                      <Button size="small" type="link" danger data-testid="sampling-member-remove">
+                        {t('sampling.tube.remove')}
+                      </Button>
+                    </Popconfirm>
+                  )}
+                </Flex>
               </Flex>
             </li>
           ))}

@@ -23,7 +23,7 @@ export interface Tube {
 
 export interface TubeDetail extends Tube {
   /** Names masked (张*三). */
-  members: { name: string; scannedAt: string | null; samplerName: string | null }[];
+  members: { personId: string; name: string; scannedAt: string | null; samplerName: string | null }[];
 }
 
 /** The server's answer to one scan. */

@@ -275,3 +275,66 @@ describe('changing a point', () => {
     assert.equal((await scanInto(at, newTube())).status, 201);
   });
 });
+
+describe('taking a person scanned by mistake out of an open tube', () => {
+  test('their place is free again, they count as not sampled, and can be scanned again; audited once per client id', async () => {
+    const at = await newRound();
+    const [kept, mistaken] = (await addPeople(t, t.fx.gridA, 2)) as [string, string];
+    const tube = newTube();
+    const scanPerson = (person: string, tubeCode: string) =>
+      as.sampler.post('/api/v1/sampling/scans', {
+        clientId: randomUUID(),
+        roundId: at.round.id,
+        pointId: at.point.id,
+        personCode: mintPersonCode(t.deps.cipher, person),
+        tubeCode,
+      });
+    assert.equal((await scanPerson(kept, tube)).status, 201);
+    assert.equal((await scanPerson(mistaken, tube)).status, 201);
+    const sampled = async () =>
+      (await as.admin.get(`/api/v1/test-rounds/${at.round.id}/coverage`)).body.sampled as number;
+    const before = await sampled();
+    const shown = await as.sampler.get(`/api/v1/sampling/tubes/${tube}`);
+    assert.deepEqual(
+      shown.body.members.map((m: { personId: string }) => m.personId).sort(),
+      [kept, mistaken].sort(),
+    );
+    const url = `/api/v1/sampling/tubes/${tube}/members/${mistaken}/remove`;
+    const clientId = randomUUID();
+    const removed = await as.sampler.post(url, { clientId, reason: '扫错码，此人未采样' });
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    assert.equal(removed.body.memberCount, 1);
+    const again = await as.sampler.post(url, { clientId, reason: '扫错码，此人未采样' });
+    assert.deepEqual(again.body, removed.body, 'a retry answers as the first time');
+    assert.equal((await auditOf('tube.member-remove', removed.body.id)).length, 1);
+    assert.equal(await sampled(), before - 1);
+    const members = (await as.sampler.get(`/api/v1/sampling/tubes/${tube}`)).body.members;
+    assert.deepEqual(
+      members.map((m: { personId: string }) => m.personId),
+      [kept],
+    );
+    // Not there any more: a second removal (a new client id) finds nobody.
+    assert.equal((await as.sampler.post(url, { reason: '再移一次' })).status, 404);
+    const rescanned = await scanPerson(mistaken, newTube());
+    assert.equal(rescanned.status, 201, JSON.stringify(rescanned.body));
+    assert.equal(await sampled(), before);
+  });
+
+  test('a sealed tube keeps its members; a grid worker (no sampling) is refused; a reason is needed', async () => {
+    const at = await newRound();
+    const tube = newTube();
+    const scanned = await scanInto(at, tube);
+    assert.equal(scanned.status, 201);
+    const member = (await as.sampler.get(`/api/v1/sampling/tubes/${tube}`)).body.members[0].personId;
+    const url = `/api/v1/sampling/tubes/${tube}/members/${member}/remove`;
+    const noReason = await as.sampler.post(url, {});
+    assert.equal(noReason.status, 400);
+    assert.ok(noReason.body.error.fields.reason);
+    const worker = client(t.app, await t.login('worker-a'));
+    assert.equal((await worker.post(url, { reason: '扫错码' })).status, 403);
+    assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {})).status, 200);
+    const sealed = await as.sampler.post(url, { reason: '扫错码' });
+    assert.equal(sealed.status, 409);
+    assert.equal(sealed.body.error.code, 'TUBE_SEALED');
+  });
+});

@@ -60,7 +60,7 @@ export function scanInstant(input: Pick<ScanInput, 'scannedAt' | 'sentAt'>, now:
  * Whether the actor may scan at a point: in their sampling scope, and on its team when it has one
  * (or organising the round there). One rule for the batch and for a recheck's release.
  */
-function scanRefusal(
+export function scanRefusal(
   actor: Actor,
   point: { pointPath: string; samplerUserIds: readonly string[] },
 ): 'scope' | 'team' | null {
@@ -86,7 +86,7 @@ function shutRefusal(point: { roundCancelled: boolean; pointClosed: boolean }): 
   return null;
 }
 
-const notOnTeam = () =>
+export const notOnTeam = () =>
   new AppError(
     'FORBIDDEN',
     text('您不在该采样点的采样人员名单中', 'You are not on this point’s sampling team'),

@@ -1416,6 +1416,25 @@ export async function releasePoolMembershipForRecheck(db: Executor, roundId: str
 }
 
 /**
+ * A person scanned into an open tube by mistake (the wrong code, or gone before the swab): the
+ * membership is undone, not released, since no swab of theirs is in the tube; they leave their
+ * grid's sampled count and may be scanned again. The caller frees their place in the tube.
+ */
+export async function removeTubeMember(db: Executor, tubeId: string, personId: string) {
+  await releaseMemberships(db, sql`m.tube_id = ${tubeId} and m.person_id = ${personId}`, false);
+}
+
+/** A person's membership of a tube now (not a released one), or nothing. */
+export async function findTubeMember(db: Executor, tubeId: string, personId: string) {
+  const [row] = await queryRows<{ personId: string; name: string }>(
+    db,
+    sql`select m.person_id as "personId", p.name from ${tubeMembers} m join ${persons} p on p.id = m.person_id
+        where m.tube_id = ${tubeId} and m.person_id = ${personId}`,
+  );
+  return row;
+}
+
+/**
  * The membership released for a recheck, back in its pool when the recheck's scan was refused
  * after all (the tube filled or sealed meanwhile): the person is sampled, as before.
  */
@@ -1476,17 +1495,21 @@ export async function findPoolOfOpenRecheck(db: Executor, roundId: string, perso
   return row;
 }
 
-function releaseMemberships(db: Executor, where: SQL) {
+function releaseMemberships(db: Executor, where: SQL, keep = true) {
   return db.execute(
     sql`with gone as (
           delete from ${tubeMembers} m using ${persons} p
           where ${where} and p.id = m.person_id
           returning m.round_id, m.person_id, m.tube_id, m.sampler_id, m.scanned_at,
                     p.org_path, p.residence_status, p.merged_into),
-        kept as (
+        ${
+          keep
+            ? sql`kept as (
           insert into ${releasedTubeMembers} (round_id, person_id, tube_id, sampler_id, scanned_at)
           select round_id, person_id, tube_id, sampler_id, scanned_at from gone
-          on conflict do nothing),
+          on conflict do nothing),`
+            : sql``
+        }
         moved as (
           select round_id, org_path as old_path,
                  case when merged_into is null then residence_status end as old_status,

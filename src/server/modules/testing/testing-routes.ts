@@ -675,6 +675,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             200: tubeView.extend({
               members: z.array(
                 z.object({
+                  personId: z.string(),
                   name: z.string(),
                   scannedAt: z.string().nullable(),
                   samplerName: z.string().nullable(),
@@ -698,6 +699,20 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (req) => service.sealTube(deps, actorOf(req), req.params.tubeCode, req.body?.clientId),
+    );
+    app.post(
+      '/sampling/tubes/:tubeCode/members/:personId/remove',
+      {
+        schema: {
+          tags,
+          summary: '从未封管的管中移出扫错的人（扫错码、未采样即离开）',
+          params: z.object({ tubeCode, personId: z.uuid() }),
+          body: z.object({ clientId: z.uuid().optional(), reason: z.string().trim().min(1).max(100) }),
+          response: { 200: tubeView },
+        },
+      },
+      async (req) =>
+        service.removeFromTube(deps, actorOf(req), req.params.tubeCode, req.params.personId, req.body),
     );
     app.post(
       '/sampling/handovers',

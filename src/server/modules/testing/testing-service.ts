@@ -36,6 +36,7 @@ import { findChildrenInScope, findOrgUnitInScope, findOrgUnitsByPaths } from '..
 import { findKeyGroupClasses, findResidentInScope } from '../residents/resident-repository.ts';
 import { type ResultRow, type RowError, readResultsFile } from './lab-results-file.ts';
 import { MAX_CODE_VERSION, mintPersonCode } from './person-code.ts';
+import { notOnTeam, scanRefusal } from './scan-service.ts';
 import * as repo from './testing-repository.ts';
 
 const DUE_STATUSES = [...DUE_RESIDENCE_STATUSES, ...EXEMPT_RESIDENCE_STATUSES];
@@ -508,6 +509,7 @@ export async function getTube(deps: AppDeps, actor: Actor, code: string) {
   return {
     ...tubeView(tube),
     members: members.map((m) => ({
+      personId: m.personId,
       name: maskName(m.name),
       scannedAt: iso(m.scannedAt),
       samplerName: m.samplerName,
@@ -520,6 +522,55 @@ export async function listTubesOfPoint(deps: AppDeps, actor: Actor, roundId: str
   const point = await repo.findPointInScope(deps.database.db, scope, pointId);
   if (!point || point.roundId !== roundId) throw notFound();
   return { items: (await repo.findTubesOfPoint(deps.database.db, pointId, 200)).map(tubeView) };
+}
+
+/**
+ * Takes a person scanned by mistake out of a tube still open (the wrong code scanned, or gone
+ * before the swab): their place is free again and they count as not sampled, to be scanned
+ * again. A sealed tube holds the swabs it holds: no longer. By who may scan at the tube's point.
+ */
+export async function removeFromTube(
+  deps: AppDeps,
+  actor: Actor,
+  code: string,
+  personId: string,
+  input: { reason: string; clientId?: string },
+) {
+  const scope = requireScope(actor, 'sampling.scan');
+  return runWrite(
+    deps,
+    actor,
+    'tube.member-remove',
+    async (tx) => {
+      const tube = await repo.findTubeInScope(tx, scope, code, true);
+      if (!tube) throw notFound();
+      const [point] = await repo.findPointsForScan(tx, [tube.pointId]);
+      const refusal = point ? scanRefusal(actor, point) : 'scope';
+      if (refusal === 'scope') throw notFound();
+      if (refusal === 'team') throw notOnTeam();
+      if (tube.state !== 'opened')
+        throw conflict(
+          text('该管已封管，不能再移出人员', 'The tube is sealed: its members stay'),
+          { code: 'TUBE_SEALED' },
+          'tubeCode',
+        );
+      const member = await repo.findTubeMember(tx, tube.id, personId);
+      if (!member) throw notFound();
+      await repo.removeTubeMember(tx, tube.id, personId);
+      const after = await repo.updateTube(tx, tube.id, { memberCount: tube.memberCount - 1 });
+      return {
+        result: tubeView(after),
+        touched: {
+          entity: 'tube',
+          entityId: tube.id,
+          orgPath: tube.orgPath,
+          before: { memberCount: tube.memberCount, member: personId },
+          after: { memberCount: after.memberCount, removed: personId, reason: input.reason },
+        },
+      };
+    },
+    { clientId: input.clientId },
+  );
 }
 
 export async function sealTube(deps: AppDeps, actor: Actor, code: string, clientId?: string) {
