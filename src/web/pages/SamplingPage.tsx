@@ -44,7 +44,7 @@ import { CameraScanner } from '../sampling/CameraScanner';
 import { personCodeFrom, readQrFromFile } from '../sampling/qrReader';
 import type { Delivery } from '../sampling/scanQueue';
 import type { ScanAnswer, TestRound, TestRoundDetail, Tube, TubeDetail } from '../sampling/types';
-import { describeScanError, newClientId, useScanQueue } from '../sampling/useScanQueue';
+import { describeScanError, newClientId, useScanQueue, withPerson } from '../sampling/useScanQueue';
 import type { Lab } from '../testingTypes';
 import type { Page } from '../types';
 import { useMe } from '../useMe';
@@ -319,7 +319,7 @@ function SamplingDesk({ userId }: { userId: string }) {
         code === 'ALREADY_SAMPLED' && typeof earlierTube === 'string'
           ? {
               type: 'error',
-              title: t('sampling.result.alreadySampled'),
+              title: withPerson(error as ApiError, t('sampling.result.alreadySampled')),
               description: t('sampling.result.alreadySampledIn', { tubeCode: earlierTube }),
             }
           : { type: 'error', title: t('sampling.result.rejected'), description: describeScanError(error) };

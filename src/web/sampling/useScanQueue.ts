@@ -42,6 +42,10 @@ const isScanAnswer = (value: unknown): value is ScanAnswer => {
 export function describeScanError(error: unknown): string {
   if (error instanceof UnreadableAnswer) return i18n.t('sampling.queue.badAnswer');
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
+  return withPerson(error, describeRefusal(error));
+}
+
+function describeRefusal(error: ApiError): string {
   if (error.code === 'ALREADY_SAMPLED') {
     const tubeCode = error.details.tubeCode;
     return i18n.t('sampling.result.titled', {
@@ -53,6 +57,12 @@ export function describeScanError(error: unknown): string {
     });
   }
   return error.fields.personCode ?? error.message;
+}
+
+/** The person a refusal is about (masked), when the server named them: 张*：此人本轮已采样…. */
+export function withPerson(error: ApiError, text: string): string {
+  const person = error.details.person as { name?: unknown } | undefined;
+  return typeof person?.name === 'string' ? `${person.name}：${text}` : text;
 }
 
 /** One queue per user and browser, shared by every component that shows or fills it. */

@@ -297,6 +297,18 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
     };
   });
 
+  // A refusal names whom it is about (masked), as a success does: refusals listed by person code
+  // alone (GW1AaIp… for everyone) told the sampler nobody to call back.
+  writes.forEach((w, i) => {
+    const answer = answers[i];
+    const person = w.input.personId ? people.get(w.input.personId) : undefined;
+    if (answer instanceof AppError && answer.code === 'CONFLICT' && person)
+      answers[i] = new AppError(answer.code, answer.text, answer.fields, {
+        ...answer.extra,
+        person: { name: maskName(person.name) },
+      });
+  });
+
   const taking = [...tubes.values()].filter((t) => t.added > 0);
   const values = repo.sampleIntoTubesValues({
     opened: taking

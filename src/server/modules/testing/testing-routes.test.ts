@@ -207,6 +207,8 @@ describe('scanning', () => {
     assert.equal(res.status, 409);
     assert.equal(res.body.error.code, 'ALREADY_SAMPLED');
     assert.match(res.body.error.message, /已采样/);
+    // Whom it is about, masked as a success names them (a queue of refusals by code told nobody).
+    assert.equal(res.body.error.person?.name, '张*丰');
     const [{ n }] = await queryRows<{ n: number }>(
       db(),
       sql`select count(*)::int as n from ${tubeMembers} where person_id = ${t.fx.residentA.id}`,
