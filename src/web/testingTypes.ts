@@ -92,6 +92,9 @@ export interface Recall {
   createdAt: string;
   closedAt: string | null;
   openMinutes: number;
+  /** Open, but sampled alone already: the single tube whose result it waits on. */
+  resampledTube: string | null;
+  resampledAt: string | null;
 }
 
 export interface RoundSummary {

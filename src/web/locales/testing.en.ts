@@ -119,6 +119,7 @@ const testing = {
     tube: 'Pooled tube',
     state: 'State',
     states: { open: 'Recheck due', negative: 'Recheck negative', positive: 'Recheck positive' },
+    resampled: 'Sampled alone in {{tubeCode}}: result to come',
     openFor: 'Time',
     minutes: '{{minutes}} min',
     hoursMinutes: '{{hours}} h {{minutes}} min',

@@ -119,6 +119,7 @@ const testing = {
     tube: '混管管号',
     state: '状态',
     states: { open: '待复核', negative: '复核阴性', positive: '复核阳性' },
+    resampled: '已单采 {{tubeCode}}，待结果',
     openFor: '用时',
     minutes: '{{minutes}} 分钟',
     hoursMinutes: '{{hours}} 小时 {{minutes}} 分',

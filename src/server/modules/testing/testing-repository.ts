@@ -1002,15 +1002,27 @@ export async function findRecalls(db: Executor, roundId: string, scope: string[]
     closedAt: string | null;
     workItemState: string | null;
     assigneeName: string | null;
+    resampledTube: string | null;
+    resampledAt: string | null;
   }>(
     db,
     sql`select r.id, t.code as "tubeCode", p.id as "personId", p.name, p.address, p.org_path as "orgPath",
                u.name as "gridName", r.state,
                r.created_at as "createdAt", r.closed_at as "closedAt", w.state as "workItemState",
-               a.display_name as "assigneeName"
+               a.display_name as "assigneeName", rs.code as "resampledTube", rs.scanned_at as "resampledAt"
         from ${rechecks} r join ${tubes} t on t.id = r.tube_id join ${persons} p on p.id = r.person_id
              join ${orgUnits} u on u.id = p.org_unit_id
              left join ${workItems} w on w.id = r.work_item_id left join ${users} a on a.id = w.assignee_user_id
+             -- Found and sampled alone, the result still to come: the single tube the recheck waits
+             -- on (the one that closes it, as closeRechecksOfTubeMembers judges: after the pool's).
+             left join lateral (
+               select t2.code, m2.scanned_at from ${tubeMembers} m2 join ${tubes} t2 on t2.id = m2.tube_id
+               where r.state = 'open' and m2.person_id = r.person_id and t2.mode = 'single'
+                 and t2.id <> r.tube_id
+                 and m2.scanned_at > coalesce(
+                   (select min(x.scanned_at) from ${everSampled(sql`tube_id = r.tube_id and person_id = r.person_id`)} x),
+                   r.created_at)
+               order by m2.scanned_at desc limit 1) rs on true
         where r.round_id = ${roundId} and ${inScope(sql`p.org_path`, scope)}
         order by (r.state = 'open') desc, r.created_at, t.code, p.name
         limit 2000`,

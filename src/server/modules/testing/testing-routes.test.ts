@@ -919,6 +919,19 @@ describe('lab results', () => {
         and(eq(auditEvents.action, 'tube.recheck-release'), eq(auditEvents.actorId, t.fx.users.sampler.id)),
       );
     assert.ok(release, 'the release is audited');
+    // The recall list tells found-and-sampled from still to find: open, waiting on the single tube.
+    const recalls = (await as.command.get(`/api/v1/test-rounds/${round.id}/recalls`)).body.items as {
+      personId: string;
+      state: string;
+      resampledTube: string | null;
+    }[];
+    const mine = recalls.find((r) => r.personId === recalled);
+    assert.equal(mine?.state, 'open');
+    assert.equal(mine?.resampledTube, single);
+    assert.ok(
+      recalls.some((r) => r.state === 'open' && r.resampledTube === null),
+      'the others of the pool are still to find',
+    );
     // The single tube's negative closes the recheck and lifts the pool's temporary control.
     const neg = await importResults(`tubeCode,result,testedAt\n${single},阴性,${now()}\n`, false);
     assert.equal(neg.body.applied, 1, JSON.stringify(neg.body));

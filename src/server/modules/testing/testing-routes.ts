@@ -454,6 +454,9 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
                   createdAt: z.string(),
                   closedAt: z.string().nullable(),
                   openMinutes: z.number(),
+                  /** Open, but sampled alone already: the single tube whose result it waits on. */
+                  resampledTube: z.string().nullable(),
+                  resampledAt: z.string().nullable(),
                 }),
               ),
             }),

@@ -1566,6 +1566,8 @@ export async function listRecalls(deps: AppDeps, actor: Actor, roundId: string) 
       state: r.state,
       workItemState: r.workItemState,
       assigneeName: r.assigneeName,
+      resampledTube: r.resampledTube,
+      resampledAt: iso(r.resampledAt),
       createdAt: iso(r.createdAt) as string,
       closedAt: iso(r.closedAt),
       openMinutes: Math.round(

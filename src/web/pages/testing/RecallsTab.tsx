@@ -47,11 +47,21 @@ export function RecallsTab({ roundId }: { roundId: string }) {
     minutes >= 60
       ? t('testing.recalls.hoursMinutes', { hours: Math.floor(minutes / 60), minutes: minutes % 60 })
       : t('testing.recalls.minutes', { minutes });
-  const stateTag = (state: RecallState) => (
-    <Tag color={STATE_COLORS[state] ?? 'default'} style={{ marginInlineEnd: 0 }}>
-      {t(`testing.recalls.states.${state}`)}
-    </Tag>
-  );
+  // Open and sampled alone already: found, the single tube's result to come (not to be looked for).
+  const stateTag = (state: RecallState, recall?: Recall) =>
+    state === 'open' && recall?.resampledTube ? (
+      <Tag
+        color="processing"
+        style={{ marginInlineEnd: 0 }}
+        data-testid={`recall-resampled-${recall.personId}`}
+      >
+        {t('testing.recalls.resampled', { tubeCode: recall.resampledTube })}
+      </Tag>
+    ) : (
+      <Tag color={STATE_COLORS[state] ?? 'default'} style={{ marginInlineEnd: 0 }}>
+        {t(`testing.recalls.states.${state}`)}
+      </Tag>
+    );
   // Two hours is the deadline of a recheck's work item: past it, the time turns red.
   const time = (recall: Recall) =>
     recall.state === 'open' ? (
@@ -85,7 +95,7 @@ export function RecallsTab({ roundId }: { roundId: string }) {
             {person(recall)}
             <Flex gap={8} align="center">
               {time(recall)}
-              {stateTag(recall.state)}
+              {stateTag(recall.state, recall)}
             </Flex>
           </Flex>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
@@ -116,7 +126,11 @@ export function RecallsTab({ roundId }: { roundId: string }) {
       dataIndex: 'tubeCode',
       render: (code: string) => <code>{code}</code>,
     },
-    { title: t('testing.recalls.state'), dataIndex: 'state', render: stateTag },
+    {
+      title: t('testing.recalls.state'),
+      dataIndex: 'state',
+      render: (state: RecallState, recall) => stateTag(state, recall),
+    },
     { title: t('testing.recalls.openFor'), dataIndex: 'openMinutes', render: (_, recall) => time(recall) },
     {
       title: t('testing.recalls.assignee'),
