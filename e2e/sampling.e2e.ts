@@ -260,7 +260,9 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   await page.getByTestId('sampling-lab').click();
   await page.locator('.ant-select-dropdown:visible').getByText('周口市疾控中心实验室').click();
   await page.getByTestId('sampling-handover').click();
-  await page.getByText('已送检 1 管').waitFor();
+  // What the courier carries stays on screen: the count, the lab, the codes.
+  await waitForText(page, 'sampling-handover-done', TUBE);
+  assert.match(await textOf(page, 'sampling-handover-done'), /已送检 1 管至 周口市疾控中心实验室/);
   await waitForText(page, 'sampling-point-tubes', '已送检');
   await shot(page, 'sampling-6-sealed-handed-over');
 

@@ -101,6 +101,9 @@ const samplingEn: typeof sampling = {
     noLabs: 'No lab yet: ask the command centre to register one',
     pickSealed: 'Tick sealed tubes to send them',
     handedOver: '{{count}} tubes handed over',
+    handedOverTo: '{{at}}: {{count}} tubes handed over to {{labName}}; the courier carries:',
+    pickAll: 'All sealed ({{count}})',
+    pickNone: 'None',
   },
   personCode: {
     typed: 'If the camera cannot read it, the sampler can type this code (case-sensitive):',

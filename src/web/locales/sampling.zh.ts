@@ -98,6 +98,9 @@ const sampling = {
     noLabs: '尚无检测机构，请联系指挥部登记',
     pickSealed: '勾选已封管的管后送检',
     handedOver: '已送检 {{count}} 管',
+    handedOverTo: '{{at}} 已送检 {{count}} 管至 {{labName}}，请随管交接以下管号：',
+    pickAll: '全选已封管（{{count}}）',
+    pickNone: '取消全选',
   },
   personCode: {
     typed: '无法扫码时，采样人员可手动输入此码（区分大小写）：',

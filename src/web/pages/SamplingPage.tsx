@@ -1066,6 +1066,13 @@ function PointTubesCard({
   const queryClient = useQueryClient();
   const showError = useShowError();
   const [chosen, setChosen] = useState<string[]>([]);
+  // The last hand-over, kept on screen: what the courier carries, to which lab, when.
+  const [handedOver, setHandedOver] = useState<{
+    count: number;
+    labName: string;
+    at: string;
+    codes: string[];
+  }>();
   const [pickedLab, setPickedLab] = useState(() => localStorage.getItem(LAB_KEY) ?? '');
   const labs = useQuery(labsQuery);
   const activeLabs = (labs.data?.items ?? []).filter((lab) => lab.active);
@@ -1095,6 +1102,12 @@ function PointTubesCard({
     onSuccess: (handover) => {
       localStorage.setItem(LAB_KEY, labId);
       handOverIntent.current = undefined;
+      setHandedOver({
+        count: handover.tubeCount,
+        labName: activeLabs.find((lab) => lab.id === labId)?.name ?? '',
+        at: dayjs().format('HH:mm'),
+        codes: [...chosen].sort(),
+      });
       setChosen([]);
       void message.success(t('sampling.tubes.handedOver', { count: handover.tubeCount }));
       void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
@@ -1103,6 +1116,7 @@ function PointTubesCard({
   });
 
   const items = tubes.data?.items ?? [];
+  const sealed = items.filter((item) => item.state === 'sealed').map((item) => item.tubeCode);
   const stateName = (state: string) =>
     state in TUBE_STATE_NAMES ? nameIn(i18n.language, TUBE_STATE_NAMES[state as TubeState]) : state;
 
@@ -1117,7 +1131,8 @@ function PointTubesCard({
         <Flex vertical gap={8}>
           <Flex vertical gap={4} data-testid="sampling-point-tubes">
             {items.map((item) => (
-              <Flex key={item.id} align="center" gap={8} wrap>
+              // A row a thumb can hit (40 px): the code is the checkbox's label, so tapping it ticks.
+              <Flex key={item.id} align="center" gap={8} wrap style={{ minHeight: 40 }}>
                 <Checkbox
                   checked={chosen.includes(item.tubeCode)}
                   disabled={item.state !== 'sealed'}
@@ -1129,10 +1144,12 @@ function PointTubesCard({
                     )
                   }
                   aria-label={item.tubeCode}
-                />
-                <Typography.Text strong={item.tubeCode === currentTube} style={{ minWidth: 0 }}>
-                  {item.tubeCode}
-                </Typography.Text>
+                  style={{ padding: '8px 0' }}
+                >
+                  <Typography.Text strong={item.tubeCode === currentTube} style={{ minWidth: 0 }}>
+                    {item.tubeCode}
+                  </Typography.Text>
+                </Checkbox>
                 <Typography.Text type="secondary">
                   {item.memberCount}/{item.capacity}
                 </Typography.Text>
@@ -1143,16 +1160,26 @@ function PointTubesCard({
                   {stateName(item.state)}
                 </Tag>
                 {item.state === 'opened' && item.tubeCode !== currentTube && (
-                  <Button size="small" type="link" onClick={() => onUse(item.tubeCode)}>
-                    {t('sampling.tubes.use')}
-                  </Button>
+                  <Button onClick={() => onUse(item.tubeCode)}>{t('sampling.tubes.use')}</Button>
                 )}
               </Flex>
             ))}
           </Flex>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {t('sampling.tubes.pickSealed')}
-          </Typography.Text>
+          <Flex justify="space-between" align="center" gap={8}>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('sampling.tubes.pickSealed')}
+            </Typography.Text>
+            {sealed.length > 1 && (
+              <Button
+                onClick={() => setChosen(chosen.length === sealed.length ? [] : sealed)}
+                data-testid="sampling-pick-all"
+              >
+                {chosen.length === sealed.length
+                  ? t('sampling.tubes.pickNone')
+                  : t('sampling.tubes.pickAll', { count: sealed.length })}
+              </Button>
+            )}
+          </Flex>
           <Space.Compact style={{ width: '100%' }}>
             <Select
               value={labId || undefined}
@@ -1176,6 +1203,17 @@ function PointTubesCard({
               {chosen.length > 0 ? ` (${chosen.length})` : ''}
             </Button>
           </Space.Compact>
+          {handedOver && (
+            <Alert
+              type="success"
+              showIcon
+              closable
+              onClose={() => setHandedOver(undefined)}
+              title={t('sampling.tubes.handedOverTo', handedOver)}
+              description={handedOver.codes.join('、')}
+              data-testid="sampling-handover-done"
+            />
+          )}
         </Flex>
       )}
     </Card>
