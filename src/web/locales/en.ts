@@ -63,6 +63,9 @@ const en: typeof zh = {
     grant: '{{role}} @ {{unit}}',
     noGrants: 'No grants yet: ask an administrator',
     openWorkItems: 'My open work items',
+    scan: 'Scan samples',
+    lab: 'Enter lab results',
+    testing: 'Testing and who is missing',
   },
   org: {
     title: 'Org units & grids',

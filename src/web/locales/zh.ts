@@ -56,6 +56,9 @@ const zh = {
     grant: '{{role}} @ {{unit}}',
     noGrants: '暂无授权，请联系管理员',
     openWorkItems: '我的待办',
+    scan: '扫码采样',
+    lab: '录入检测结果',
+    testing: '核酸检测与未检名单',
   },
   org: {
     title: '组织与网格',

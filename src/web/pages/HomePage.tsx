@@ -1,5 +1,6 @@
+import { ExperimentOutlined, ScanOutlined, TeamOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Card, Col, Empty, Flex, Row, Statistic, Typography } from 'antd';
+import { Button, Card, Col, Empty, Flex, Row, Statistic, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api';
@@ -20,10 +21,38 @@ export function HomePage() {
     enabled: mayReadWorkItems,
   });
   if (!session) return null;
+  // The day's work one tap away on a phone (the menu hides behind ☰): what this user does most.
+  const shortcuts = [
+    can('sampling.scan') && { to: '/sampling', label: t('home.scan'), icon: <ScanOutlined />, id: 'scan' },
+    can('lab.results') && { to: '/lab', label: t('home.lab'), icon: <ExperimentOutlined />, id: 'lab' },
+    can('testing.exempt') && {
+      to: '/testing',
+      label: t('home.testing'),
+      icon: <TeamOutlined />,
+      id: 'testing',
+    },
+  ].filter((shortcut) => shortcut !== false);
 
   return (
     <>
       <Typography.Title level={3}>{t('home.welcome', { name: session.user.displayName })}</Typography.Title>
+      {shortcuts.length > 0 && (
+        <Flex gap={12} wrap style={{ marginBottom: 16 }}>
+          {shortcuts.map((shortcut) => (
+            <Link key={shortcut.id} to={shortcut.to} style={{ flex: '1 1 160px' }}>
+              <Button
+                type="primary"
+                size="large"
+                block
+                icon={shortcut.icon}
+                data-testid={`home-go-${shortcut.id}`}
+              >
+                {shortcut.label}
+              </Button>
+            </Link>
+          ))}
+        </Flex>
+      )}
       <Row gutter={[16, 16]}>
         {mayReadWorkItems && (
           <Col xs={24} md={8}>

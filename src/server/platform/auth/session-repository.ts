@@ -2,6 +2,7 @@ import { and, eq, gt, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import { loginFailures, sessions, users } from '../../db/schema.ts';
+import { unitLabel } from '../../db/unit-label.ts';
 import type { GrantRow } from '../access/actor.ts';
 
 export async function insertSession(
@@ -15,7 +16,7 @@ export async function insertSession(
 const grantsOf = (userId: SQL) => sql`coalesce((
   select json_agg(json_build_object(
            'roleCode', g.role_code, 'roleName', r.name_zh, 'roleNameEn', r.name_en,
-           'orgUnitId', g.org_unit_id, 'orgUnitName', o.name, 'orgPath', o.path,
+           'orgUnitId', g.org_unit_id, 'orgUnitName', ${unitLabel('o')}, 'orgPath', o.path,
            'permissions', coalesce((select array_agg(p.permission order by p.permission)
                                     from role_permissions p where p.role_code = g.role_code), '{}'))
          order by o.path, g.role_code)

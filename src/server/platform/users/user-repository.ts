@@ -1,6 +1,7 @@
 import { and, asc, eq, exists, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { orgUnits, roleGrants, rolePermissions, roles, users } from '../../db/schema.ts';
+import { unitLabel } from '../../db/unit-label.ts';
 import { inScope } from '../access/scope-sql.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -66,7 +67,7 @@ export async function findGrantsOfUsers(db: Executor, userIds: string[]) {
       roleName: roles.nameZh,
       roleNameEn: roles.nameEn,
       orgUnitId: roleGrants.orgUnitId,
-      orgUnitName: orgUnits.name,
+      orgUnitName: unitLabel('org_units'),
       orgPath: orgUnits.path,
     })
     .from(roleGrants)
