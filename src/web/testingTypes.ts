@@ -36,7 +36,8 @@ export interface CollectionPoint {
 
 export interface TestRoundDetail extends TestRound {
   points: CollectionPoint[];
-  actions: { manage: boolean };
+  /** `cancel`: nothing sampled in it yet (a round under way is ended early by its end date). */
+  actions: { manage: boolean; cancel: boolean };
 }
 
 export interface Tally {

@@ -181,14 +181,16 @@ export function TestingRoundPage() {
             <Button icon={<EditOutlined />} onClick={() => setChanging('edit')} data-testid="round-edit">
               {t('testing.round.edit')}
             </Button>
-            <Button
-              danger
-              icon={<StopOutlined />}
-              onClick={() => setChanging('cancel')}
-              data-testid="round-cancel"
-            >
-              {t('testing.round.cancel')}
-            </Button>
+            {detail.actions.cancel && (
+              <Button
+                danger
+                icon={<StopOutlined />}
+                onClick={() => setChanging('cancel')}
+                data-testid="round-cancel"
+              >
+                {t('testing.round.cancel')}
+              </Button>
+            )}
           </Flex>
         )}
         <RoundModal open={changing === 'edit'} round={detail} onClose={() => setChanging(undefined)} />
@@ -202,6 +204,9 @@ export function TestingRoundPage() {
         <Tabs
           activeKey={tab}
           onChange={openTab}
+          // On a phone the six tabs fit side by side when packed closer (else two hide behind "…").
+          tabBarGutter={screens.sm ? undefined : 14}
+          size={screens.sm ? 'middle' : 'small'}
           destroyOnHidden
           items={shown.map((key) => ({
             key,

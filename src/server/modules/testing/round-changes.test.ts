@@ -199,7 +199,10 @@ describe('cancelling a round', () => {
 
   test('a round with tubes is not cancelled (end it early instead), and stays as it was', async () => {
     const at = await newRound();
+    const detail = () => as.admin.get(`/api/v1/test-rounds/${at.round.id}`);
+    assert.equal((await detail()).body.actions.cancel, true, 'offered while nothing is sampled');
     assert.equal((await scanInto(at, newTube())).status, 201);
+    assert.equal((await detail()).body.actions.cancel, false, 'then ended early instead');
     const refused = await as.admin.post(`/api/v1/test-rounds/${at.round.id}/cancel`, { reason: '误建' });
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error.code, 'ROUND_HAS_SAMPLES');

@@ -144,6 +144,15 @@ export async function findSamplingSpan(db: Executor, roundId: string) {
   };
 }
 
+/** Whether a round has any tube (anything sampled in it): then it is ended early, not cancelled. */
+export async function roundHasTubes(db: Executor, roundId: string) {
+  const [row] = await queryRows<{ any: boolean }>(
+    db,
+    sql`select exists (select 1 from ${tubes} where round_id = ${roundId}) as any`,
+  );
+  return row?.any ?? false;
+}
+
 export async function insertPoint(db: Executor, row: typeof collectionPoints.$inferInsert) {
   const [inserted] = await db.insert(collectionPoints).values(row).returning();
   return inserted as PointRow;

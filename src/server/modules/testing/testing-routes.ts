@@ -187,7 +187,10 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           summary: '轮次详情与采样点',
           params: idParams,
           response: {
-            200: roundView.extend({ points: z.array(pointView), actions: z.object({ manage: z.boolean() }) }),
+            200: roundView.extend({
+              points: z.array(pointView),
+              actions: z.object({ manage: z.boolean(), cancel: z.boolean() }),
+            }),
           },
         },
       },

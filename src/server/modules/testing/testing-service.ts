@@ -304,11 +304,14 @@ export async function getRound(deps: AppDeps, actor: Actor, id: string) {
     points.map((p) => p.point),
   );
   const unit = await findOrgUnitsByPaths(db, [round.orgPath]);
+  const manage = pathInScope(round.orgPath, scopePaths(actor, 'testing.manage'));
   return {
     ...roundView(round, unit[0]?.name),
     points: points.map((p) => pointView(p.point, p.orgUnitName, names)),
     actions: {
-      manage: pathInScope(round.orgPath, scopePaths(actor, 'testing.manage')),
+      manage,
+      // Offered only while nothing is sampled in it: a round under way is ended early instead.
+      cancel: manage && !round.cancelledAt && !(await repo.roundHasTubes(db, round.id)),
     },
   };
 }
