@@ -312,6 +312,17 @@ const CASES: Record<string, Case> = {
     body: () => ({ tubeCode: testing.tube, result: 'negative', testedAt: new Date().toISOString() }),
     action: 'lab-results.import',
   },
+  'POST /api/v1/lab/results/correct': {
+    as: 'lab',
+    // Recorded negative above, ten minutes ago: a retest now finds it positive.
+    body: () => ({
+      tubeCode: testing.tube,
+      result: 'positive',
+      testedAt: new Date().toISOString(),
+      reason: '复检阳性',
+    }),
+    action: 'lab-results.import',
+  },
   'POST /api/v1/work-items/{id}/feedback': {
     as: 'command',
     params: () => ({ id: itemId }),

@@ -237,6 +237,12 @@ const B_CREATES: Record<string, (fx: TestApp['fx']) => unknown> = {
   'POST /api/v1/labs': (fx) => ({ name: '越权检测机构', orgUnitId: fx.gridB.id }),
   'POST /api/v1/lab/receipts': () => ({ tubeCodes: [bTesting.tube] }),
   'POST /api/v1/lab/results/import': () => ({ file: '乙网格' }),
+  'POST /api/v1/lab/results/correct': () => ({
+    tubeCode: bTesting.tube,
+    result: 'positive',
+    testedAt: new Date().toISOString(),
+    reason: '越权更正',
+  }),
   'POST /api/v1/lab/results': () => ({
     tubeCode: bTesting.tube,
     result: 'positive',

@@ -193,6 +193,10 @@ const testing = {
     unknownList: 'Tube codes not in the system',
     conflictList: 'Tubes with conflicting results',
     done: '{{applied}} tube results applied',
+    correcting: 'Correct a negative result (positive on retest)',
+    correctReason: 'Why (required), e.g. positive on retest, entered wrongly',
+    correctSubmit: 'Correct to positive',
+    corrected: 'Tube {{tube}} corrected to positive.',
     donePooledPositives:
       '{{positives}} positive pools: members under temporary control, {{rechecks}} single-tube rechecks sent to grid workers.',
     doneSinglePositives: '{{positives}} positive single tubes: handed over, the command centre told.',

@@ -191,6 +191,10 @@ const testing = {
     unknownList: '系统中没有的管号',
     conflictList: '结果矛盾的管号',
     done: '已写入 {{applied}} 管结果',
+    correcting: '更正已有的阴性结果（复检阳性）',
+    correctReason: '更正原因（必填），如：复检阳性，原结果录入错误',
+    correctSubmit: '更正为阳性',
+    corrected: '管 {{tube}} 已更正为阳性。',
     donePooledPositives:
       '{{positives}} 管混管阳性：成员已临时管控，已生成 {{rechecks}} 个单管复核任务，由网格员召回。',
     doneSinglePositives: '{{positives}} 管单管阳性：已转为“转运”，指挥部已收到紧急待办。',

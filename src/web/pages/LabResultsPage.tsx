@@ -5,6 +5,7 @@ import {
   App,
   Button,
   Card,
+  Checkbox,
   Col,
   Flex,
   Grid,
@@ -528,24 +529,32 @@ function EnterResult() {
   const [tubeCode, setTubeCode] = useState('');
   const [result, setResult] = useState<TestResult>('negative');
   const [ct, setCt] = useState('');
-  const valid = TUBE_CODE_PATTERN.test(cleanTubeCode(tubeCode));
+  // 更正: a retest found a tube recorded negative positive; the reason is kept with it.
+  const [correcting, setCorrecting] = useState(false);
+  const [reason, setReason] = useState('');
+  const valid = TUBE_CODE_PATTERN.test(cleanTubeCode(tubeCode)) && (!correcting || reason.trim().length > 0);
   const enter = useMutation({
     mutationFn: () =>
-      api.post<LabImportReport>('/lab/results', {
+      api.post<LabImportReport>(correcting ? '/lab/results/correct' : '/lab/results', {
         tubeCode: cleanTubeCode(tubeCode),
-        result,
+        result: correcting ? 'positive' : result,
         testedAt: new Date().toISOString(),
         ct: ct.trim() || null,
+        ...(correcting ? { reason: reason.trim() } : {}),
       }),
     onSuccess: (report) => {
       void message.success(
-        report.applied > 0
-          ? t('testing.lab.entered', { tube: tubeCode.trim() })
-          : t('testing.lab.enteredAlready', { tube: tubeCode.trim() }),
+        correcting
+          ? `${t('testing.lab.corrected', { tube: tubeCode.trim() })} ${positivesText(t, report, 'done')}`
+          : report.applied > 0
+            ? t('testing.lab.entered', { tube: tubeCode.trim() })
+            : t('testing.lab.enteredAlready', { tube: tubeCode.trim() }),
       );
       if (report.positives > 0) void queryClient.invalidateQueries({ queryKey: ['test-rounds'] });
       setTubeCode('');
       setCt('');
+      setReason('');
+      setCorrecting(false);
     },
     onError: (error) => showError(error),
   });
@@ -559,17 +568,34 @@ function EnterResult() {
           style={{ fontFamily: 'monospace' }}
           data-testid="lab-enter-tube"
         />
-        <Radio.Group
-          value={result}
-          onChange={(event) => setResult(event.target.value as TestResult)}
-          optionType="button"
-          buttonStyle="solid"
-          options={TEST_RESULTS.map((r) => ({
-            value: r,
-            label: localized(i18n.language, TEST_RESULT_NAMES[r].zh, TEST_RESULT_NAMES[r].en),
-          }))}
-          data-testid="lab-enter-result"
-        />
+        <Checkbox
+          checked={correcting}
+          onChange={(event) => setCorrecting(event.target.checked)}
+          data-testid="lab-enter-correcting"
+        >
+          {t('testing.lab.correcting')}
+        </Checkbox>
+        {correcting ? (
+          <Input
+            value={reason}
+            onChange={(event) => setReason(event.target.value)}
+            placeholder={t('testing.lab.correctReason')}
+            maxLength={200}
+            data-testid="lab-enter-reason"
+          />
+        ) : (
+          <Radio.Group
+            value={result}
+            onChange={(event) => setResult(event.target.value as TestResult)}
+            optionType="button"
+            buttonStyle="solid"
+            options={TEST_RESULTS.map((r) => ({
+              value: r,
+              label: localized(i18n.language, TEST_RESULT_NAMES[r].zh, TEST_RESULT_NAMES[r].en),
+            }))}
+            data-testid="lab-enter-result"
+          />
+        )}
         <Input
           value={ct}
           onChange={(event) => setCt(event.target.value)}
@@ -583,7 +609,7 @@ function EnterResult() {
           onClick={() => enter.mutate()}
           data-testid="lab-enter-submit"
         >
-          {t('testing.lab.enterSubmit')}
+          {correcting ? t('testing.lab.correctSubmit') : t('testing.lab.enterSubmit')}
         </Button>
       </Flex>
     </Card>

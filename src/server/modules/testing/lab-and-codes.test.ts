@@ -540,3 +540,84 @@ describe('codes and files, from probing the API with bad input', () => {
     assert.match(text, /#DIV\/0!/);
   });
 });
+
+describe('correcting a negative a retest found positive (更正)', () => {
+  const correct = (tubeCode: string, extra: Record<string, unknown> = {}) =>
+    as.lab.post('/api/v1/lab/results/correct', {
+      tubeCode,
+      result: 'positive',
+      testedAt: new Date().toISOString(),
+      reason: '复检阳性（原结果录入错误）',
+      ...extra,
+    });
+
+  test('a pool recorded negative is followed up as positive: members recalled under control; audited with why', async () => {
+    const { tube, members } = await sealedTube(3);
+    const negative = await importResults(`tubeCode,result,testedAt\n${tube},阴性,${labTime(0)}\n`, false);
+    assert.equal(negative.body.applied, 1, JSON.stringify(negative.body));
+    const early = await correct(tube, { testedAt: new Date(Date.now() - 3 * 3600_000).toISOString() });
+    assert.equal(early.status, 400, 'a retest comes after the result');
+    assert.ok(early.body.error.fields.testedAt);
+    const corrected = await correct(tube);
+    assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
+    assert.equal(corrected.body.positives, 1);
+    assert.equal(corrected.body.rechecksCreated, 3);
+    for (const person of members) {
+      const resident = await as.admin.get(`/api/v1/residents/${person}`);
+      assert.equal(resident.body.statuses.control_state?.value, 'temporary_control');
+    }
+    const [audit] = await db()
+      .select()
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.action, 'lab-results.import'),
+          sql`${auditEvents.changes}::text like '%correctedFrom%'`,
+        ),
+      );
+    assert.match(JSON.stringify(audit?.changes), /复检阳性/);
+    // Positive now: not corrected again, nor back to negative.
+    const again = await correct(tube);
+    assert.equal(again.status, 409);
+    const back = await correct(tube, { result: 'negative' });
+    assert.equal(back.status, 409);
+    assert.match(back.body.error.message, /只能把阴性结果更正为阳性/);
+  });
+
+  test('a single tube recorded negative becomes a handed-over person with the urgent item; a tube with no result is entered, not corrected', async () => {
+    const single = await as.admin.post('/api/v1/test-rounds', {
+      name: '单采轮',
+      orgUnitId: t.fx.district.id,
+      startsOn: today,
+      endsOn: today,
+      defaultMode: 'single',
+    });
+    const [person] = await addPeople(t.fx.gridA, 1);
+    const tube = newTube();
+    assert.equal(
+      (await scan(person as string, tube, single.body, point)).status,
+      404,
+      'the point is another round’s',
+    );
+    const singlePoint = await as.admin.post(`/api/v1/test-rounds/${single.body.id}/points`, {
+      name: '单采点',
+      orgUnitId: t.fx.community.id,
+    });
+    const scanned = await scan(person as string, tube, single.body, singlePoint.body);
+    assert.equal(scanned.body.sealed, true, JSON.stringify(scanned.body));
+    const none = await correct(tube);
+    assert.equal(none.status, 409);
+    assert.match(none.body.error.message, /尚无结果/);
+    await importResults(`tubeCode,result,testedAt\n${tube},阴性,${labTime(0)}\n`, false);
+    const corrected = await correct(tube);
+    assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
+    assert.equal(corrected.body.singlePositives, 1);
+    const resident = await as.admin.get(`/api/v1/residents/${person}`);
+    assert.equal(resident.body.statuses.control_state?.value, 'handed_over');
+    const urgent = await db()
+      .select()
+      .from(workItems)
+      .where(and(eq(workItems.type, 'positive_case'), eq(workItems.subjectId, person as string)));
+    assert.equal(urgent.length, 1);
+  });
+});

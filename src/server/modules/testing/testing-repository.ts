@@ -635,10 +635,12 @@ export async function findTubesByCodes(
     roundId: string;
     memberCount: number;
     orgPath: string;
+    testedAt: string | null;
     firstScanAt: string | null;
   }>(
     db,
     sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount", org_path as "orgPath",
+               tested_at as "testedAt",
                (select min(m.scanned_at) from ${tubeMembers} m where m.tube_id = ${tubes}.id) as "firstScanAt"
         from ${tubes} where code = any(${arrayParam(codes, 'text')}) and ${inScope(sql`org_path`, scope)}
           and ${ofLabs(options.labIds)}
@@ -657,6 +659,8 @@ export async function setTubeResults(
   rows: { id: string; result: string; testedAt: string; ct: string | null }[],
   /** The lab testing them, for those handed to no lab (null: they stay so). */
   labId: string | null = null,
+  /** A correction: a negative may be written over (a retest found it positive). */
+  correcting = false,
 ) {
   for (let i = 0; i < rows.length; i += 20000) {
     const slice = rows.slice(i, i + 20000);
@@ -679,7 +683,7 @@ export async function setTubeResults(
             'text',
           )}) as d(id, result, tested_at, ct)
           -- Never over a result: the tubes are locked and read again before this.
-          where t.id = d.id and t.result is null`,
+          where t.id = d.id and (t.result is null ${correcting ? sql`or t.result = 'negative'` : sql``})`,
     );
   }
 }
@@ -777,18 +781,35 @@ export async function findReleasableAfterRechecks(db: Executor, personIds: strin
  * taken after their sample in the positive pool (whenever the lab's results arrive, in one file or
  * in two), never on one taken before it.
  */
+/** A recheck (`r`) that one of these tubes answers: a single tube its person was sampled into after the pool. */
+function answeredByTubes(tubeIds: string[]): SQL {
+  return sql`exists (
+          select 1 from ${tubeMembers} m
+          where m.person_id = r.person_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')})
+            -- The pool's membership may have been released for a recheck in the same round.
+            and m.scanned_at > (select max(pm.scanned_at)
+                                from ${everSampled(sql`tube_id = r.tube_id and person_id = r.person_id`)} pm))`;
+}
+
 export async function closeRechecksOfTubeMembers(db: Executor, tubeIds: string[], state: string) {
   if (tubeIds.length === 0) return [];
   return queryRows<{ id: string; personId: string; workItemId: string | null }>(
     db,
     sql`update ${rechecks} r set state = ${state}, closed_at = now()
-        where r.state = 'open' and exists (
-          select 1 from ${tubeMembers} m
-          where m.person_id = r.person_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')})
-            -- The pool's membership may have been released for a recheck in the same round.
-            and m.scanned_at > (select max(pm.scanned_at)
-                                from ${everSampled(sql`tube_id = r.tube_id and person_id = r.person_id`)} pm))
+        where r.state = 'open' and ${answeredByTubes(tubeIds)}
         returning r.id, r.person_id as "personId", r.work_item_id as "workItemId"`,
+  );
+}
+
+/**
+ * Rechecks these single tubes closed as negative, open again: a retest found the tube positive,
+ * and the follow-up of its corrected result closes them as positive.
+ */
+export async function reopenRechecksAnsweredBy(db: Executor, tubeIds: string[]) {
+  if (tubeIds.length === 0) return;
+  await db.execute(
+    sql`update ${rechecks} r set state = 'open', closed_at = null
+        where r.state = 'negative' and ${answeredByTubes(tubeIds)}`,
   );
 }
 

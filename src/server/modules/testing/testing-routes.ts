@@ -822,6 +822,24 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (req) => service.enterLabResult(deps, actorOf(req), req.body),
     );
+    app.post(
+      '/lab/results/correct',
+      {
+        schema: {
+          tags,
+          summary: '更正结果：复检把阴性管更正为阳性（写明原因），按阳性处置',
+          body: z.object({
+            tubeCode,
+            result: z.enum(TEST_RESULTS),
+            testedAt: z.iso.datetime({ offset: true }).pipe(z.coerce.date()),
+            ct: ctValue,
+            reason: z.string().trim().min(1).max(200),
+          }),
+          response: { 200: importReport },
+        },
+      },
+      async (req) => service.correctLabResult(deps, actorOf(req), req.body),
+    );
 
     // ---- periodic testing of key groups ----
     app.get(

@@ -831,6 +831,46 @@ export async function enterLabResult(
 }
 
 /** Why a result typed in for one tube is not taken, as the error a form shows. */
+/**
+ * 更正: a tube recorded negative found positive on a retest (a mix-up at the lab, a retest of the
+ * same sample). The positive is followed up as any positive (recall, control, the command centre
+ * told); the negative is kept in the audit with why it was corrected.
+ */
+export async function correctLabResult(
+  deps: AppDeps,
+  actor: Actor,
+  input: { tubeCode: string; result: TestResult; testedAt: Date; ct?: string | null; reason: string },
+) {
+  const scope = requireScope(actor, 'lab.results');
+  if (input.testedAt.getTime() > Date.now() + 5 * 60_000)
+    throw invalidField('testedAt', text('检测时间不能晚于现在', 'The test time is in the future'));
+  const rows: ResultRow[] = [
+    {
+      row: 1,
+      tubeCode: input.tubeCode,
+      result: input.result,
+      testedAt: input.testedAt,
+      ct: input.ct ?? null,
+    },
+  ];
+  return applyLabResults(deps, actor, scope, rows, [], '结果更正', {
+    dryRun: false,
+    correction: { reason: input.reason },
+    refuse: (report) => {
+      if (report.unknownTubes.length > 0) refuseEnteredResult(report);
+      const error = report.errors[0];
+      if (!error) return;
+      if (error.column === 'testedAt')
+        throw invalidField('testedAt', text(error.message, 'The retest must come after the result'));
+      throw conflict(
+        text(error.message, 'Only a negative is corrected to positive'),
+        { code: 'RESULT_CONFLICT' },
+        'result',
+      );
+    },
+  });
+}
+
 function refuseEnteredResult(report: ImportReport) {
   if (report.unknownTubes.length > 0) {
     // 404 as any record not found, saying what to check and naming the field.
@@ -867,6 +907,8 @@ async function applyLabResults(
     dryRun: boolean;
     /** Throws to refuse the report: inside the write, so a refused one leaves nothing behind. */
     refuse?: (report: ImportReport) => void;
+    /** A retest found a negative tube positive: the negative is written over, with why. */
+    correction?: { reason: string };
   },
 ): Promise<ImportReport> {
   const db = deps.database.db;
@@ -919,6 +961,28 @@ async function applyLabResults(
       const tube = tubes.get(row.tubeCode);
       if (!tube) {
         unknownTubes.push(row.tubeCode);
+        continue;
+      }
+      if (options.correction) {
+        // Only a negative found positive on a retest is corrected here: what a negative set off
+        // (nothing, or a recheck closed) is followed up as a positive; a positive's recall and
+        // control are not undone by hand (its rechecks answer it).
+        const refusal = !tube.result
+          ? '该管尚无结果，请直接录入'
+          : tube.result !== 'negative' || row.result !== 'positive'
+            ? `只能把阴性结果更正为阳性（复检阳性）；该管现为“${RESULT_NAMES[tube.result]}”`
+            : tube.testedAt && row.testedAt.getTime() <= new Date(tube.testedAt).getTime()
+              ? '复检时间须晚于原结果的检测时间'
+              : null;
+        if (refusal) {
+          errors.push({
+            row: row.row,
+            column: refusal.startsWith('复检时间') ? 'testedAt' : 'result',
+            message: refusal,
+          });
+          continue;
+        }
+        apply.push({ tube, row });
         continue;
       }
       if (tube.result) {
@@ -975,6 +1039,12 @@ async function applyLabResults(
         positives: positivesApplied.length,
         createdBy: actor.userId,
       });
+      if (options.correction)
+        // Rechecks the negative single tube answered are open again: the positive closes them.
+        await repo.reopenRechecksAnsweredBy(
+          tx,
+          apply.map((a) => a.tube.id),
+        );
       await repo.setTubeResults(
         tx,
         importId,
@@ -985,6 +1055,7 @@ async function applyLabResults(
           ct: a.row.ct,
         })),
         soleLab(labIds),
+        Boolean(options.correction),
       );
       rechecksCreated = await followUpResults(
         tx,
@@ -1028,6 +1099,7 @@ async function applyLabResults(
         orgPath: commonAncestor(applied.map((a) => a.tube.orgPath)),
         after: {
           fileName,
+          ...(options.correction ? { correctedFrom: 'negative', reason: options.correction.reason } : {}),
           rows: result.rows,
           applied: result.applied,
           positives: result.positives,
