@@ -325,6 +325,7 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
         householdId: t.householdId,
       })),
     members,
+    pointIds: [...new Set(taking.map((t) => t.pointId))],
   });
   return { outcomes: answers as BatchPlan<ScanAnswer>['outcomes'], values };
 }

@@ -5,7 +5,14 @@ import {
   EXEMPT_RESIDENCE_STATUSES,
 } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
-import { addressOrder, arrayParam, arrayPlaceholder, arrayRows, queryRows } from '../../db/rows.ts';
+import {
+  addressOrder,
+  arrayLiteral,
+  arrayParam,
+  arrayPlaceholder,
+  arrayRows,
+  queryRows,
+} from '../../db/rows.ts';
 import {
   collectionPoints,
   households,
@@ -453,9 +460,25 @@ export function sampleIntoTubesStatement() {
         set sampled = g.sampled + excluded.sampled, sampled_away = g.sampled_away + excluded.sampled_away
       returning 1)`,
   ];
+  // The batch's points, still open in rounds not cancelled, as of now: the plan read them before,
+  // and a 撤点 or a cancel may have committed since. Key-share locked, so a close or cancel under
+  // way (which locks the row for update) is waited for and its outcome seen (PostgreSQL checks a
+  // locked row's condition again on its newest version); the batch is then planned again, and
+  // its scans refused as closed.
+  ctes.push(
+    sql`open_points as materialized (
+      select p.id from ${collectionPoints} p
+        -- Each point's round by its key (one plan for every batch, as in the read).
+        cross join lateral (
+          select r.cancelled_at from ${testRounds} r where r.id = p.round_id for key share) r
+      where p.id = any(${arrayPlaceholder('point_ids', 'uuid')})
+        and p.closed_at is null and r.cancelled_at is null
+      for key share of p)`,
+  );
   const holds = sql`(select count(*) from opened) = ${sql.placeholder('open_count')}
     and (select count(*) from bumped) = ${sql.placeholder('intake_count')}
-    and (select count(*) from added) = ${sql.placeholder('member_count')}`;
+    and (select count(*) from added) = ${sql.placeholder('member_count')}
+    and (select count(*) from open_points) = ${sql.placeholder('point_count')}`;
   return { ctes, holds };
 }
 
@@ -464,11 +487,15 @@ export function sampleIntoTubesValues(plan: {
   opened: NewTube[];
   intakes: TubeIntake[];
   members: NewMember[];
+  /** The points the batch samples at, each once. */
+  pointIds: string[];
 }) {
   const byCode = (a: { code: string }, b: { code: string }) =>
     a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
   const opened = [...plan.opened].sort(byCode);
   return {
+    point_ids: arrayLiteral(plan.pointIds),
+    point_count: plan.pointIds.length,
     ...openedRows.values(opened),
     open_count: opened.length,
     ...intakeRows.values([...plan.intakes].sort(byCode)),

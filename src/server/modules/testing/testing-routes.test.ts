@@ -450,6 +450,7 @@ describe('scanning', () => {
         householdId: null,
       })),
       members: [],
+      pointIds: [point.id],
     });
     const order = ['T-03', 'TA-2', 'Tb-1'];
     assert.equal(values.open_code, `{${order.join(',')}}`);

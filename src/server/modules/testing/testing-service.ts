@@ -560,7 +560,12 @@ export async function removeFromTube(
       const member = await repo.findTubeMember(tx, tube.id, personId);
       if (!member) throw notFound();
       await repo.removeTubeMember(tx, tube.id, personId);
-      const after = await repo.updateTube(tx, tube.id, { memberCount: tube.memberCount - 1 });
+      // Emptied, a 一户一管 tube belongs to no household again: the wrong household's code,
+      // scanned first, must not keep the right household out of it.
+      const after = await repo.updateTube(tx, tube.id, {
+        memberCount: tube.memberCount - 1,
+        ...(tube.memberCount === 1 ? { householdId: null } : {}),
+      });
       return {
         result: tubeView(after),
         touched: {
