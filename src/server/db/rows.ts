@@ -113,7 +113,8 @@ export function compileStatement(build: () => SQL, name?: string) {
  */
 export function addressOrder(address: SQL): SQL {
   // One match per row, its six parts referred to by position.
-  const m = sql`regexp_match(${address}, '^(\\D*)(\\d{0,18})(\\D*)(\\d{0,18})(\\D*)(\\d{0,18})')`;
+  // ASCII digits only: under an ICU collation \d also takes full-width ones (１２), which ::numeric refuses.
+  const m = sql`regexp_match(${address}, '^([^0-9]*)([0-9]{0,18})([^0-9]*)([0-9]{0,18})([^0-9]*)([0-9]{0,18})')`;
   const text = (i: number) => sql`(${m})[${sql.raw(String(i))}]`;
   const number = (i: number) => sql`nullif((${m})[${sql.raw(String(i))}], '')::numeric`;
   return sql`${text(1)}, ${number(2)}, ${text(3)}, ${number(4)}, ${text(5)}, ${number(6)}, ${address}`;

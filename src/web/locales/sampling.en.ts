@@ -15,6 +15,8 @@ const samplingEn: typeof sampling = {
     notStarted: 'Not started',
     ended: 'Ended',
     mine: 'Mine',
+    closed: 'Closed',
+    closedHint: 'This point is closed: no more scans; its tubes can still be sealed and handed over below.',
   },
   tube: {
     title: 'Current tube',

@@ -13,6 +13,8 @@ const sampling = {
     notStarted: '未开始',
     ended: '已结束',
     mine: '我负责',
+    closed: '已撤点',
+    closedHint: '此采样点已撤点：不再扫码采样；已采的管仍可在下方封管、送检。',
   },
   tube: {
     title: '当前采样管',

@@ -258,13 +258,17 @@ function SamplingDesk({ userId }: { userId: string }) {
     if (roundId && roundItems && !roundItems.some((r) => r.id === roundId)) setPlace({});
     else if (!roundId && roundItems?.length === 1) setPlace({ roundId: roundItems[0].id });
   });
-  const points = round.data?.points.filter((point) => !point.closedAt);
+  const points = round.data?.points;
+  // A closed point (撤点) takes no scans, but its tubes are still sealed and handed over from it:
+  // it stays choosable, never chosen for the sampler.
+  const openPoints = points?.filter((point) => !point.closedAt);
+  const pointClosed = Boolean(points?.find((point) => point.id === pointId)?.closedAt);
   useEffect(() => {
-    if (!points) return;
+    if (!points || !openPoints) return;
     if (pointId && !points.some((point) => point.id === pointId)) setPlace({ roundId });
     if (pointId) return;
-    const mine = points.filter((point) => point.samplers.some((sampler) => sampler.id === userId));
-    const only = points.length === 1 ? points[0] : mine.length === 1 ? mine[0] : undefined;
+    const mine = openPoints.filter((point) => point.samplers.some((sampler) => sampler.id === userId));
+    const only = openPoints.length === 1 ? openPoints[0] : mine.length === 1 ? mine[0] : undefined;
     if (only) setPlace({ roundId, pointId: only.id });
   });
 
@@ -357,7 +361,7 @@ function SamplingDesk({ userId }: { userId: string }) {
   const left = capacity === undefined ? undefined : Math.max(0, capacity - counted - pendingHere.length);
 
   const scanPerson = (raw: string, source: 'camera' | 'typed' | 'photo') => {
-    if (!roundId || !pointId) return false;
+    if (!roundId || !pointId || pointClosed) return false;
     const personCode = personCodeFrom(raw);
     if (source === 'camera') {
       // The camera reports what is in view several times a second: each code once per tube.
@@ -430,7 +434,8 @@ function SamplingDesk({ userId }: { userId: string }) {
     today < r.startsOn ? t('sampling.place.notStarted') : today > r.endsOn ? t('sampling.place.ended') : null;
   const sortedPoints = [...(points ?? [])].sort((a, b) => {
     const mine = (p: typeof a) => (p.samplers.some((sampler) => sampler.id === userId) ? 0 : 1);
-    return mine(a) - mine(b) || a.name.localeCompare(b.name, 'zh-CN');
+    const closed = (p: typeof a) => (p.closedAt ? 1 : 0);
+    return closed(a) - closed(b) || mine(a) - mine(b) || a.name.localeCompare(b.name, 'zh-CN');
   });
   // Until the lists load (or when offline) the remembered choice still shows by its id's option.
   const roundOptions = (roundItems ?? []).map((r) => ({
@@ -450,10 +455,16 @@ function SamplingDesk({ userId }: { userId: string }) {
         <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
           {p.place ? `${p.name}（${p.place}）` : p.name}
         </span>
-        {p.samplers.some((sampler) => sampler.id === userId) && (
-          <Tag color="blue" style={{ marginInlineEnd: 0 }}>
-            {t('sampling.place.mine')}
+        {p.closedAt ? (
+          <Tag color="red" style={{ marginInlineEnd: 0 }}>
+            {t('sampling.place.closed')}
           </Tag>
+        ) : (
+          p.samplers.some((sampler) => sampler.id === userId) && (
+            <Tag color="blue" style={{ marginInlineEnd: 0 }}>
+              {t('sampling.place.mine')}
+            </Tag>
+          )
         )}
       </Flex>
     ),
@@ -569,7 +580,16 @@ function SamplingDesk({ userId }: { userId: string }) {
             />
           )}
 
-          <PersonCard enabled={Boolean(tubeCode)} onCode={scanPerson} />
+          {pointClosed ? (
+            <Alert
+              type="warning"
+              showIcon
+              title={t('sampling.place.closedHint')}
+              data-testid="sampling-point-closed"
+            />
+          ) : (
+            <PersonCard enabled={Boolean(tubeCode)} onCode={scanPerson} />
+          )}
 
           {tubeCode && (
             <MembersCard
@@ -577,7 +597,12 @@ function SamplingDesk({ userId }: { userId: string }) {
               loading={tube.isPending}
               online={online}
               // The last scan's answer would keep the count as it was before the removal.
-              onRemoved={() => setAnswers(({ [tubeCode]: _removed, ...others }) => others)}
+              onRemoved={() => {
+                setAnswers(({ [tubeCode]: _removed, ...others }) => others);
+                // The camera may see the person again, back for the swab: not ignored as seen.
+                for (const sighting of cameraSeen.current)
+                  if (sighting.startsWith(`${tubeCode}|`)) cameraSeen.current.delete(sighting);
+              }}
             />
           )}
 
@@ -1089,9 +1114,10 @@ function PointTubesCard({
   // One client id per hand-over (these tubes to this lab), kept across taps: a retry after a lost
   // answer answers as the first time instead of "not sealed or already sent".
   const handOverIntent = useRef<{ key: string; clientId: string }>(undefined);
+  // What is sent (the tubes ticked, the lab picked at the tap), not what is ticked when it answers.
   const handOver = useMutation({
-    mutationFn: () => {
-      const body = { roundId, labId, tubeCodes: [...chosen].sort() };
+    mutationFn: (sent: { labId: string; labName: string; tubeCodes: string[] }) => {
+      const body = { roundId, labId: sent.labId, tubeCodes: sent.tubeCodes };
       const key = JSON.stringify(body);
       if (handOverIntent.current?.key !== key) handOverIntent.current = { key, clientId: newClientId() };
       return api.post<{ id: string; tubeCount: number }>('/sampling/handovers', {
@@ -1099,16 +1125,16 @@ function PointTubesCard({
         clientId: handOverIntent.current.clientId,
       });
     },
-    onSuccess: (handover) => {
-      localStorage.setItem(LAB_KEY, labId);
+    onSuccess: (handover, sent) => {
+      localStorage.setItem(LAB_KEY, sent.labId);
       handOverIntent.current = undefined;
       setHandedOver({
         count: handover.tubeCount,
-        labName: activeLabs.find((lab) => lab.id === labId)?.name ?? '',
+        labName: sent.labName,
         at: dayjs().format('HH:mm'),
-        codes: [...chosen].sort(),
+        codes: sent.tubeCodes,
       });
-      setChosen([]);
+      setChosen((ticked) => ticked.filter((code) => !sent.tubeCodes.includes(code)));
       void message.success(t('sampling.tubes.handedOver', { count: handover.tubeCount }));
       void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
     },
@@ -1196,7 +1222,13 @@ function PointTubesCard({
               type="primary"
               disabled={chosen.length === 0 || labId === ''}
               loading={handOver.isPending}
-              onClick={() => handOver.mutate()}
+              onClick={() =>
+                handOver.mutate({
+                  labId,
+                  labName: activeLabs.find((lab) => lab.id === labId)?.name ?? '',
+                  tubeCodes: [...chosen].sort(),
+                })
+              }
               data-testid="sampling-handover"
             >
               {t('sampling.tubes.handover')}

@@ -63,6 +63,19 @@ export async function findOrgUnitsByPaths(db: Executor, paths: string[]) {
   return db.select(columns).from(orgUnits).where(inArray(orgUnits.path, paths)).orderBy(asc(orgUnits.path));
 }
 
+/**
+ * The district units of district codes: where a district's command centre sits, whatever lies
+ * above it in the tree (a city's or a province's units).
+ */
+export async function findDistrictUnits(db: Executor, districtCodes: string[]) {
+  if (districtCodes.length === 0) return [];
+  return db
+    .select(columns)
+    .from(orgUnits)
+    .where(and(inArray(orgUnits.districtCode, districtCodes), eq(orgUnits.level, 'district')))
+    .orderBy(asc(orgUnits.path));
+}
+
 export async function findChildrenInScope(
   db: Executor,
   scope: string[],

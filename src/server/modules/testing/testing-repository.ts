@@ -100,14 +100,23 @@ export async function findRoundsVisible(
   return { items, total: count?.n ?? 0 };
 }
 
-/** A round the actor organises (its node in their scope), locked for a change. */
-export async function lockRoundInScope(db: Executor, scope: string[], id: string) {
+/**
+ * A round the actor organises (its node in their scope), locked for a change. A cancel locks it
+ * for update, which the scans' key-share locks wait for (so none writes into it meanwhile); a
+ * change of its fields `no key update`, which they do not (scanning goes on while it is edited).
+ */
+export async function lockRoundInScope(
+  db: Executor,
+  scope: string[],
+  id: string,
+  strength: 'update' | 'no key update' = 'update',
+) {
   const [row] = await db
     .select({ round: testRounds, orgUnitName: orgUnits.name })
     .from(testRounds)
     .innerJoin(orgUnits, eq(orgUnits.id, testRounds.orgUnitId))
     .where(and(eq(testRounds.id, id), inScope(testRounds.orgPath, scope)))
-    .for('update', { of: testRounds });
+    .for(strength, { of: testRounds });
   return row;
 }
 
@@ -131,14 +140,12 @@ export async function updateRound(
 
 /**
  * The first and last instants anyone was sampled in a round (memberships released for a recheck
- * count: they were sampled then), and its tubes: what a change of its days or its cancelling must
- * respect.
+ * count: they were sampled then): what days taken from a round must leave in it.
  */
 export async function findSamplingSpan(db: Executor, roundId: string) {
-  const [row] = await queryRows<{ first: string | null; last: string | null; tubes: number }>(
+  const [row] = await queryRows<{ first: string | null; last: string | null }>(
     db,
-    sql`select min(s.at)::text as first, max(s.at)::text as last,
-               (select count(*)::int from ${tubes} t where t.round_id = ${roundId}) as tubes
+    sql`select min(s.at)::text as first, max(s.at)::text as last
         from (select min(scanned_at) as at from ${tubeMembers} where round_id = ${roundId}
               union all select max(scanned_at) from ${tubeMembers} where round_id = ${roundId}
               union all select min(scanned_at) from ${releasedTubeMembers} where round_id = ${roundId}
@@ -147,7 +154,6 @@ export async function findSamplingSpan(db: Executor, roundId: string) {
   return {
     first: row?.first ? new Date(row.first) : null,
     last: row?.last ? new Date(row.last) : null,
-    tubes: row?.tubes ?? 0,
   };
 }
 
@@ -808,14 +814,23 @@ export async function findReleasableAfterRechecks(db: Executor, personIds: strin
  * taken after their sample in the positive pool (whenever the lab's results arrive, in one file or
  * in two), never on one taken before it.
  */
-/** A recheck (`r`) that one of these tubes answers: a single tube its person was sampled into after the pool. */
+/**
+ * A membership (`m`) that answers a recheck (`r`): its person's, sampled after their membership of
+ * the pool (which may have been released for the recheck in the same round). One rule for closing
+ * rechecks and for the recall list's "sampled alone, result to come".
+ */
+function answersRecheck(m: string): SQL {
+  const member = sql.raw(m);
+  return sql`${member}.person_id = r.person_id
+    and ${member}.scanned_at > (select max(pm.scanned_at)
+                                from ${everSampled(sql`tube_id = r.tube_id and person_id = r.person_id`)} pm)`;
+}
+
+/** A recheck (`r`) that one of these (single) tubes answers. */
 function answeredByTubes(tubeIds: string[]): SQL {
   return sql`exists (
           select 1 from ${tubeMembers} m
-          where m.person_id = r.person_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')})
-            -- The pool's membership may have been released for a recheck in the same round.
-            and m.scanned_at > (select max(pm.scanned_at)
-                                from ${everSampled(sql`tube_id = r.tube_id and person_id = r.person_id`)} pm))`;
+          where m.tube_id = any(${arrayParam(tubeIds, 'uuid')}) and ${answersRecheck('m')})`;
 }
 
 export async function closeRechecksOfTubeMembers(db: Executor, tubeIds: string[], state: string) {
@@ -1074,11 +1089,7 @@ export async function findRecalls(db: Executor, roundId: string, scope: string[]
              -- on (the one that closes it, as closeRechecksOfTubeMembers judges: after the pool's).
              left join lateral (
                select t2.code, m2.scanned_at from ${tubeMembers} m2 join ${tubes} t2 on t2.id = m2.tube_id
-               where r.state = 'open' and m2.person_id = r.person_id and t2.mode = 'single'
-                 and t2.id <> r.tube_id
-                 and m2.scanned_at > coalesce(
-                   (select min(x.scanned_at) from ${everSampled(sql`tube_id = r.tube_id and person_id = r.person_id`)} x),
-                   r.created_at)
+               where r.state = 'open' and t2.mode = 'single' and ${answersRecheck('m2')}
                order by m2.scanned_at desc limit 1) rs on true
         where r.round_id = ${roundId} and ${inScope(sql`p.org_path`, scope)}
         order by (r.state = 'open') desc, r.created_at, t.code, p.name
@@ -1109,7 +1120,11 @@ export async function summaryByDay(db: Executor, roundId: string, scope: string[
     db,
     sql`with members as (
           select m.tube_id, m.scanned_at,
-                 row_number() over (partition by m.person_id order by m.scanned_at) > 1 as again
+                 -- Sampled before in the round: every earlier swab of a person was released (an
+                 -- invalid tube, a recheck), and released memberships are few (no sort of them all).
+                 exists (select 1 from ${releasedTubeMembers} x
+                         where x.round_id = m.round_id and x.person_id = m.person_id
+                           and x.scanned_at < m.scanned_at) as again
           from ${everSampled(sql`round_id = ${roundId}`)} m join ${persons} p on p.id = m.person_id
           where ${inScope(sql`p.org_path`, scope)}),
         scans as (
@@ -1495,9 +1510,9 @@ export async function removeTubeMember(db: Executor, tubeId: string, personId: s
 
 /** A person's membership of a tube now (not a released one), or nothing. */
 export async function findTubeMember(db: Executor, tubeId: string, personId: string) {
-  const [row] = await queryRows<{ personId: string; name: string }>(
+  const [row] = await queryRows<{ personId: string }>(
     db,
-    sql`select m.person_id as "personId", p.name from ${tubeMembers} m join ${persons} p on p.id = m.person_id
+    sql`select m.person_id as "personId" from ${tubeMembers} m
         where m.tube_id = ${tubeId} and m.person_id = ${personId}`,
   );
   return row;

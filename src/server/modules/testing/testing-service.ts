@@ -32,7 +32,12 @@ import { findDisplayNames, findUsersHoldingOver } from '../../platform/users/use
 import { addWorkItems, type NewWorkItem } from '../../platform/work-items/work-item-service.ts';
 import { findLabVisible } from '../labs/labs-repository.ts';
 import { labsOfActor } from '../labs/labs-service.ts';
-import { findChildrenInScope, findOrgUnitInScope, findOrgUnitsByPaths } from '../org/org-repository.ts';
+import {
+  findChildrenInScope,
+  findDistrictUnits,
+  findOrgUnitInScope,
+  findOrgUnitsByPaths,
+} from '../org/org-repository.ts';
 import { findKeyGroupClasses, findResidentInScope } from '../residents/resident-repository.ts';
 import { type ResultRow, type RowError, readResultsFile } from './lab-results-file.ts';
 import { MAX_CODE_VERSION, mintPersonCode } from './person-code.ts';
@@ -164,17 +169,20 @@ export interface RoundPatch {
 export async function updateRound(deps: AppDeps, actor: Actor, id: string, patch: RoundPatch) {
   const scope = requireScope(actor, 'testing.manage');
   return runWrite(deps, actor, 'test-round.update', async (tx) => {
-    const locked = await repo.lockRoundInScope(tx, scope, id);
+    const locked = await repo.lockRoundInScope(tx, scope, id, 'no key update');
     if (!locked) throw notFound();
     const { round, orgUnitName } = locked;
     refuseIfCancelled(round);
     const startsOn = patch.startsOn ?? round.startsOn;
     const endsOn = patch.endsOn ?? round.endsOn;
-    if (startsOn !== round.startsOn || endsOn !== round.endsOn) {
+    if (startsOn !== round.startsOn || endsOn !== round.endsOn)
       checkRoundDays(startsOn, endsOn, {
         startsOn: startsOn !== round.startsOn,
         endsOn: endsOn !== round.endsOn,
       });
+    // Only days taken away can leave a scan outside (extending a live round, the usual change,
+    // reads no memberships).
+    if (startsOn > round.startsOn || endsOn < round.endsOn) {
       const span = await repo.findSamplingSpan(tx, round.id);
       const first = span.first && localDay(span.first);
       const last = span.last && localDay(span.last);
@@ -232,16 +240,16 @@ export async function cancelRound(deps: AppDeps, actor: Actor, id: string, reaso
     if (!locked) throw notFound();
     const { round, orgUnitName } = locked;
     refuseIfCancelled(round);
-    const span = await repo.findSamplingSpan(tx, round.id);
-    if (span.tubes > 0 || span.first)
+    // Every swab is in a tube: a round with none has sampled nobody.
+    if (await repo.roundHasTubes(tx, round.id))
       throw new AppError(
         'CONFLICT',
         text(
-          `本轮已有 ${span.tubes} 管采样，不能取消；如需提前结束，请把结束日期改为今天`,
-          `${span.tubes} tubes were sampled in this round: it cannot be cancelled; end it early instead`,
+          '本轮已有采样，不能取消；如需提前结束，请把结束日期改为今天',
+          'People were sampled in this round: it cannot be cancelled; end it early instead',
         ),
         undefined,
-        { code: 'ROUND_HAS_SAMPLES', tubes: span.tubes },
+        { code: 'ROUND_HAS_SAMPLES' },
       );
     const updated = await repo.updateRound(tx, round.id, { cancelledAt: new Date(), cancelReason: reason });
     const view = roundView(updated, orgUnitName);
@@ -1275,18 +1283,17 @@ async function followUpResults(
   // Single-tube positives: handed over, the command centre told at once.
   for (const m of singlePositive) status(m, 'handed_over', `单管阳性 ${m.tubeCode}`);
   if (singlePositive.length > 0) {
-    // To the command centre: the district's own unit, whatever area the round covered. Not the
-    // round's unit (a village round's item was a task of the village's samplers, who could close
-    // it), and kept at the district's level, so only who holds the whole district sees it.
-    const districts = await findOrgUnitsByPaths(tx, [
-      ...new Set(singlePositive.map((m) => m.orgPath.split('.')[0] as string)),
-    ]);
-    const districtOf = new Map(districts.map((d) => [d.path, d]));
+    // To the command centre: the person's district's own unit, whatever area the round covered.
+    // Not the round's unit (a village round's item was a task of the village's samplers, who
+    // could close it), and kept at the district's level, so only who holds the whole district
+    // sees it. By district code, not the tree's root (a city's tree has its districts below it).
+    const districts = await findDistrictUnits(tx, [...new Set(singlePositive.map((m) => m.districtCode))]);
+    const districtOf = new Map(districts.map((d) => [d.districtCode, d]));
     await addWorkItems(
       tx,
       actor,
       singlePositive.map((m) => {
-        const district = districtOf.get(m.orgPath.split('.')[0] as string);
+        const district = districtOf.get(m.districtCode);
         return {
           type: 'positive_case',
           title: `【紧急】单管阳性：${m.name}（${m.address}），管号 ${m.tubeCode}，立即转运并流调`,

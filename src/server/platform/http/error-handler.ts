@@ -42,14 +42,22 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex) {
     socket.destroy();
     return;
   }
-  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify({
-    error: tooLarge
-      ? { code: 'PAYLOAD_TOO_LARGE', message: '请求头过大' }
-      : { code: 'VALIDATION', message: '请求格式有误（地址或请求头含有无效字符，请对地址中的中文进行编码）' },
-  });
+  const [status, error] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? // A slow upload on a weak network: said so, not blamed on the request.
+        ['408 Request Timeout', { code: 'TIMEOUT', message: '请求超时（网络太慢），请稍后重试' }]
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? ['431 Request Header Fields Too Large', { code: 'PAYLOAD_TOO_LARGE', message: '请求头过大' }]
+        : [
+            '400 Bad Request',
+            {
+              code: 'VALIDATION',
+              message: '请求格式有误（地址或请求头含有无效字符，请对地址中的中文进行编码）',
+            },
+          ];
+  const body = JSON.stringify({ error });
   socket.end(
-    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+    `HTTP/1.1 ${status}\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
