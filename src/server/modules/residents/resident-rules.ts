@@ -35,24 +35,16 @@ export function buildPersonRow(
   options: { synthetic?: boolean; sealed?: boolean } = {},
 ): { ok: true; row: PersonInsert } | { ok: false; field: string; reason: Text } {
   // The API's schema says so too; an imported row reaches here with whatever its cell held.
-  if (input.name.length > RESIDENT_NAME_MAX)
-    return {
-      ok: false,
-      field: 'name',
-      reason: {
-        zh: `姓名不能超过 ${RESIDENT_NAME_MAX} 个字`,
-        en: `The name is over ${RESIDENT_NAME_MAX} characters`,
-      },
-    };
-  if (input.address.length > RESIDENT_ADDRESS_MAX)
-    return {
-      ok: false,
-      field: 'address',
-      reason: {
-        zh: `地址不能超过 ${RESIDENT_ADDRESS_MAX} 个字`,
-        en: `The address is over ${RESIDENT_ADDRESS_MAX} characters`,
-      },
-    };
+  for (const [field, zh, max] of [
+    ['name', '姓名', RESIDENT_NAME_MAX],
+    ['address', '地址', RESIDENT_ADDRESS_MAX],
+  ] as const)
+    if (input[field].length > max)
+      return {
+        ok: false,
+        field,
+        reason: { zh: `${zh}不能超过 ${max} 个字`, en: `The ${field} is over ${max} characters` },
+      };
   const documentType = input.documentType ?? 'id_card';
   const doc = parseDocument(documentType, input.idNumber);
   if (!doc.ok) return { ok: false, field: 'idNumber', reason: doc.reason };

@@ -818,6 +818,20 @@ export async function importLabResults(
   return applyLabResults(deps, actor, scope, rows, errors, fileName, options);
 }
 
+/** A result typed in for one tube, as a file of one row (a time from the future refused). */
+function typedInRows(input: { tubeCode: string; result: TestResult; testedAt: Date; ct?: string | null }) {
+  if (input.testedAt.getTime() > Date.now() + 5 * 60_000)
+    throw invalidField('testedAt', text('检测时间不能晚于现在', 'The test time is in the future'));
+  const row: ResultRow = {
+    row: 1,
+    tubeCode: input.tubeCode,
+    result: input.result,
+    testedAt: input.testedAt,
+    ct: input.ct ?? null,
+  };
+  return [row];
+}
+
 /** One result entered by hand at the lab: the same rules as a file of one row. */
 export async function enterLabResult(
   deps: AppDeps,
@@ -825,17 +839,7 @@ export async function enterLabResult(
   input: { tubeCode: string; result: TestResult; testedAt: Date; ct?: string | null },
 ) {
   const scope = requireScope(actor, 'lab.results');
-  if (input.testedAt.getTime() > Date.now() + 5 * 60_000)
-    throw invalidField('testedAt', text('检测时间不能晚于现在', 'The test time is in the future'));
-  const rows: ResultRow[] = [
-    {
-      row: 1,
-      tubeCode: input.tubeCode,
-      result: input.result,
-      testedAt: input.testedAt,
-      ct: input.ct ?? null,
-    },
-  ];
+  const rows = typedInRows(input);
   // Refused inside the write: a refused entry leaves no (empty) import behind.
   return applyLabResults(deps, actor, scope, rows, [], '手工录入', {
     dryRun: false,
@@ -843,7 +847,6 @@ export async function enterLabResult(
   });
 }
 
-/** Why a result typed in for one tube is not taken, as the error a form shows. */
 /**
  * 更正: a tube recorded negative found positive on a retest (a mix-up at the lab, a retest of the
  * same sample). The positive is followed up as any positive (recall, control, the command centre
@@ -855,17 +858,7 @@ export async function correctLabResult(
   input: { tubeCode: string; result: TestResult; testedAt: Date; ct?: string | null; reason: string },
 ) {
   const scope = requireScope(actor, 'lab.results');
-  if (input.testedAt.getTime() > Date.now() + 5 * 60_000)
-    throw invalidField('testedAt', text('检测时间不能晚于现在', 'The test time is in the future'));
-  const rows: ResultRow[] = [
-    {
-      row: 1,
-      tubeCode: input.tubeCode,
-      result: input.result,
-      testedAt: input.testedAt,
-      ct: input.ct ?? null,
-    },
-  ];
+  const rows = typedInRows(input);
   return applyLabResults(deps, actor, scope, rows, [], '结果更正', {
     dryRun: false,
     correction: { reason: input.reason },
@@ -884,6 +877,7 @@ export async function correctLabResult(
   });
 }
 
+/** Why a result typed in for one tube is not taken, as the error a form shows. */
 function refuseEnteredResult(report: ImportReport) {
   if (report.unknownTubes.length > 0) {
     // 404 as any record not found, saying what to check and naming the field.
