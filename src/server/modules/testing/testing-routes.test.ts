@@ -881,6 +881,20 @@ describe('lab results', () => {
     assert.equal(commandItems.body.total, 1, JSON.stringify(commandItems.body));
     const samplerItems = await as.sampler.get('/api/v1/work-items?type=positive_case');
     assert.equal(samplerItems.body.total ?? 0, 0, JSON.stringify(samplerItems.body));
+    // The lab account is granted the whole district, but reads no residents: no item about one
+    // (their names and addresses), neither the urgent positive nor the recalls.
+    for (const type of ['positive_case', 'recheck']) {
+      const labItems = await as.lab.get(`/api/v1/work-items?type=${type}`);
+      assert.equal(labItems.status, 200);
+      assert.equal(labItems.body.total, 0, `${type}: ${JSON.stringify(labItems.body)}`);
+    }
+    const urgentId = urgent[0]?.id as string;
+    const labFeedback = await as.lab.post(`/api/v1/work-items/${urgentId}/feedback`, {
+      clientId: randomUUID(),
+      feedback: '实验室不该处理',
+      done: true,
+    });
+    assert.equal(labFeedback.status, 404);
     const states = await db().select().from(rechecks);
     assert.equal(states.find((r) => r.personId === released)?.state, 'negative');
     assert.equal(states.find((r) => r.personId === positive)?.state, 'positive');

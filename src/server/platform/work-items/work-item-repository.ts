@@ -19,11 +19,23 @@ export interface WorkItemFilter {
   mine?: { userId: string; orgUnitIds: string[] };
   state?: string;
   type?: string;
+  /** Where the reader may read residents: items about a person only there (see `aboutPeopleIn`). */
+  personScope: string[];
+}
+
+/**
+ * Items about a person (a recheck, a positive, with name and address) only where the reader may
+ * read residents: a lab or sampler account granted the whole district does not get the district's
+ * recalls, nor its urgent positives as its own to do.
+ */
+function aboutPeopleIn(personScope: string[]): SQL {
+  return sql`(${workItems.subjectEntity} is distinct from 'person' or ${inScope(workItems.orgPath, personScope)})`;
 }
 
 function whereOf(scope: string[], filter: WorkItemFilter): SQL | undefined {
   return and(
     inScope(workItems.orgPath, scope),
+    aboutPeopleIn(filter.personScope),
     filter.mine
       ? or(
           eq(workItems.assigneeUserId, filter.mine.userId),
@@ -64,13 +76,13 @@ export async function findWorkItems(
   return { items, total };
 }
 
-export async function findWorkItemInScope(db: Executor, scope: string[], id: string) {
+export async function findWorkItemInScope(db: Executor, scope: string[], id: string, personScope = scope) {
   const [row] = await db
     .select(columns)
     .from(workItems)
     .leftJoin(users, eq(users.id, workItems.assigneeUserId))
     .leftJoin(assigneeUnit, eq(assigneeUnit.id, workItems.assigneeOrgUnitId))
-    .where(and(eq(workItems.id, id), inScope(workItems.orgPath, scope)));
+    .where(and(eq(workItems.id, id), inScope(workItems.orgPath, scope), aboutPeopleIn(personScope)));
   return row;
 }
 

@@ -57,6 +57,7 @@ export async function listWorkItems(
         : undefined,
       state: query.state,
       type: query.type,
+      personScope: scopePaths(actor, 'resident.read'),
     },
     toLimitOffset(query),
   );
@@ -167,7 +168,8 @@ export async function giveFeedback(
     actor,
     'work-item.feedback',
     async (tx) => {
-      const row = await repo.findWorkItemInScope(tx, scope, id);
+      const readable = scopePaths(actor, 'resident.read');
+      const row = await repo.findWorkItemInScope(tx, scope, id, readable);
       if (!row) throw notFound();
       const view = toView(actor, row);
       if (input.cancel ? !view.actions.cancel : !view.actions.feedback) {
@@ -182,7 +184,7 @@ export async function giveFeedback(
         state,
         doneAt: state === 'done' || state === 'cancelled' ? new Date() : null,
       });
-      const after = await repo.findWorkItemInScope(tx, scope, id);
+      const after = await repo.findWorkItemInScope(tx, scope, id, readable);
       if (!after) throw notFound();
       return {
         result: toView(actor, after),
