@@ -32,12 +32,15 @@ export interface CollectionPoint {
   samplers: { id: string; displayName: string }[];
   /** 撤点: it takes no more scans. */
   closedAt: string | null;
+  /** `manage`: the reader organises testing where it stands (may change, close it). */
+  actions: { manage: boolean };
 }
 
 export interface TestRoundDetail extends TestRound {
   points: CollectionPoint[];
   /** `cancel`: nothing sampled in it yet (a round under way is ended early by its end date). */
-  actions: { manage: boolean; cancel: boolean };
+  /** `organise`: points and sweeps may be set up in a part of the round (a community's own). */
+  actions: { manage: boolean; organise: boolean; cancel: boolean };
 }
 
 export interface Tally {

@@ -69,7 +69,9 @@ const testing = {
     withdraw: 'Withdraw',
     withdrawConfirm: 'Withdraw the exemption of {{name}}? They count as missing again',
     withdrawn: 'Exemption of {{name}} withdrawn',
-    noExempt: 'Nobody exempt here',
+    noExempt: 'Nobody exempted one by one here',
+    exemptByStatus:
+      '{{count}} more are exempt by their residence status (away long-term) and not listed one by one; find them in Residents by status.',
     otherNeedsNote: 'Say why when choosing “Other”',
     pickUnit: 'Go to another unit…',
     person: 'Person',

@@ -69,7 +69,9 @@ const testing = {
     withdraw: '撤销免检',
     withdrawConfirm: '撤销 {{name}} 的免检？撤销后此人重新计入未检',
     withdrawn: '已撤销 {{name}} 的免检',
-    noExempt: '本范围内无人免检',
+    noExempt: '本范围内无逐人登记的免检',
+    exemptByStatus:
+      '另有 {{count}} 人按居住状态（长期在外）计为免检，不在此逐人列出；如需核实，请在居民管理中按居住状态查询。',
     otherNeedsNote: '选择“其他”时请写明原因',
     pickUnit: '选择其他单位…',
     person: '人员',

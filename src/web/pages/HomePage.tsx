@@ -96,8 +96,9 @@ export function HomePage() {
 /** The newest round and how far it has come: the command centre's first question of the day. */
 function LatestRoundCard() {
   const { t } = useTranslation();
-  const rounds = useQuery(roundsQuery(1, 1));
-  const round = rounds.data?.items[0];
+  // The newest round not cancelled (one set up by mistake is not the day's round).
+  const rounds = useQuery(roundsQuery(1, 10));
+  const round = rounds.data?.items.find((candidate) => !candidate.cancelledAt);
   const coverage = useQuery({ ...coverageQuery(round?.id ?? ''), enabled: round !== undefined });
   return (
     <Card

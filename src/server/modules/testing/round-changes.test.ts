@@ -255,6 +255,14 @@ describe('changing a point', () => {
     assert.equal(staff.status, 404, 'the village is not the community staff’s');
     const own = await as.staff.patch(url, { hours: '全天' });
     assert.equal(own.status, 200, 'their community’s point is theirs to change');
+    // The page offers them what they may do: set up points in the round, change their own.
+    const seen = (await as.staff.get(`/api/v1/test-rounds/${at.round.id}`)).body;
+    assert.deepEqual([seen.actions.manage, seen.actions.organise], [false, true]);
+    const pointActions = Object.fromEntries(
+      seen.points.map((p: { id: string; actions: { manage: boolean } }) => [p.id, p.actions.manage]),
+    );
+    // The village's point is not theirs to see.
+    assert.deepEqual(pointActions, { [at.point.id]: true });
   });
 
   test('a closed point (撤点) takes no scans, its tubes are still sealed; reopened, it scans again', async () => {

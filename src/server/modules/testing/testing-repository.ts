@@ -1376,7 +1376,8 @@ export async function findKeyGroupMembersWithLastTest(
                 where m.person_id = p.id and t.result is distinct from 'invalid') as "lastSampledAt"
         from person_key_groups k join ${persons} p on p.id = k.person_id join ${orgUnits} u on u.id = p.org_unit_id
         where k.class_code = any(${arrayParam(classCodes, 'text')}) and p.merged_into is null
-          and p.residence_status <> all(array['moved_out', 'deceased'])
+          -- Those here to be tested: away long-term (exempt from rounds too), moved or dead are not due.
+          and p.residence_status = any(${arrayParam(DUE_RESIDENCE_STATUSES, 'text')})
           and ${nodePath ? inScope(sql`p.org_path`, [nodePath]) : sql`true`} and ${inScope(sql`p.org_path`, scope)}
         order by p.org_path, p.name
         limit 50000`,

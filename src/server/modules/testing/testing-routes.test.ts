@@ -1781,6 +1781,11 @@ describe('periodic testing of key groups', () => {
     assert.equal(byPerson[untested as string].lastSampledOn, null);
     assert.equal(byPerson[untested as string].dueOn, today);
     assert.ok(due.body.items.every((i: { gridName: string }) => i.gridName === '第一网格'));
+    // Away long-term (exempt from rounds too): not due, not overdue.
+    const [away] = (await addPeople(t.fx.gridA, 1, 'away')) as [string];
+    assert.equal((await as.workerA.patch(`/api/v1/residents/${away}`, { keyGroups: ['medical'] })).status, 200);
+    const withAway = await as.workerA.get('/api/v1/key-group-testing/due');
+    assert.ok(!withAway.body.items.some((i: { personId: string }) => i.personId === away));
 
     // In the class for five days and never tested: overdue, not due "today" forever. A sample whose
     // tube came back invalid (无效) tested nobody.

@@ -102,6 +102,7 @@ const pointView = z.object({
   kind: z.string(),
   samplers: z.array(z.object({ id: z.string(), displayName: z.string() })),
   closedAt: z.string().nullable(),
+  actions: z.object({ manage: z.boolean() }),
 });
 
 const tubeView = z.object({
@@ -189,7 +190,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           response: {
             200: roundView.extend({
               points: z.array(pointView),
-              actions: z.object({ manage: z.boolean(), cancel: z.boolean() }),
+              actions: z.object({ manage: z.boolean(), organise: z.boolean(), cancel: z.boolean() }),
             }),
           },
         },

@@ -282,7 +282,12 @@ export async function listRounds(deps: AppDeps, actor: Actor, page: { page: numb
   return { items: items.map((r) => roundView(r.round, r.orgUnitName)), total };
 }
 
-function pointView(p: repo.PointRow, orgUnitName: string | null, samplers: Map<string, string>) {
+function pointView(
+  p: repo.PointRow,
+  orgUnitName: string | null,
+  samplers: Map<string, string>,
+  manageScope: string[],
+) {
   return {
     id: p.id,
     roundId: p.roundId,
@@ -294,6 +299,8 @@ function pointView(p: repo.PointRow, orgUnitName: string | null, samplers: Map<s
     kind: p.kind,
     samplers: p.samplerUserIds.map((id) => ({ id, displayName: samplers.get(id) ?? '' })),
     closedAt: iso(p.closedAt),
+    // Whoever organises testing where the point stands changes it (a community's staff theirs).
+    actions: { manage: pathInScope(p.orgPath, manageScope) },
   };
 }
 
@@ -312,12 +319,15 @@ export async function getRound(deps: AppDeps, actor: Actor, id: string) {
     points.map((p) => p.point),
   );
   const unit = await findOrgUnitsByPaths(db, [round.orgPath]);
-  const manage = pathInScope(round.orgPath, scopePaths(actor, 'testing.manage'));
+  const manageScope = scopePaths(actor, 'testing.manage');
+  const manage = pathInScope(round.orgPath, manageScope);
   return {
     ...roundView(round, unit[0]?.name),
-    points: points.map((p) => pointView(p.point, p.orgUnitName, names)),
+    points: points.map((p) => pointView(p.point, p.orgUnitName, names, manageScope)),
     actions: {
       manage,
+      // Points and sweeps inside the round may be set up by who organises a part of it.
+      organise: manageScope.some((path) => isWithin(path, round.orgPath) || isWithin(round.orgPath, path)),
       // Offered only while nothing is sampled in it: a round under way is ended early instead.
       cancel: manage && !round.cancelledAt && !(await repo.roundHasTubes(db, round.id)),
     },
@@ -366,7 +376,7 @@ export async function addPoint(deps: AppDeps, actor: Actor, roundId: string, inp
       samplerUserIds: samplerIds,
       districtCode: unit.districtCode,
     });
-    const view = pointView(row, unit.name, new Map(samplers.map((s) => [s.id, s.displayName])));
+    const view = pointView(row, unit.name, new Map(samplers.map((s) => [s.id, s.displayName])), scope);
     return {
       result: view,
       touched: { entity: 'collection_point', entityId: row.id, orgPath: row.orgPath, after: view },
@@ -424,14 +434,14 @@ export async function updatePoint(
     const names = await findDisplayNames(tx, [
       ...new Set([...point.samplerUserIds, ...updated.samplerUserIds]),
     ]);
-    const view = pointView(updated, orgUnitName, names);
+    const view = pointView(updated, orgUnitName, names, scope);
     return {
       result: view,
       touched: {
         entity: 'collection_point',
         entityId: point.id,
         orgPath: point.orgPath,
-        before: pointView(point, orgUnitName, names),
+        before: pointView(point, orgUnitName, names, scope),
         after: view,
       },
     };

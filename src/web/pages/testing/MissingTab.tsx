@@ -149,7 +149,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
         data-testid="missing-or-exempt"
       />
       {showing === 'exempt' ? (
-        <ExemptList roundId={roundId} orgUnitId={unit?.value} />
+        <ExemptList roundId={roundId} orgUnitId={unit?.value} exemptCounted={coverage.data?.exempt} />
       ) : (
         <>
           {missing.error && <Alert type="error" showIcon title={missing.error.message} />}
@@ -286,7 +286,16 @@ interface ExemptPerson {
 }
 
 /** Who is exempt here, why and by whom: a mistaken exemption is withdrawn, and the person is due again. */
-function ExemptList({ roundId, orgUnitId }: { roundId: string; orgUnitId?: string }) {
+function ExemptList({
+  roundId,
+  orgUnitId,
+  exemptCounted,
+}: {
+  roundId: string;
+  orgUnitId?: string;
+  /** The coverage's exempt: those away long-term by their residence status count, unlisted here. */
+  exemptCounted?: number;
+}) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
@@ -354,9 +363,20 @@ function ExemptList({ roundId, orgUnitId }: { roundId: string; orgUnitId?: strin
         ),
     },
   ];
+  // Exempt by residence status (away long-term) are counted in the coverage without a record each.
+  const byStatus =
+    exemptCounted !== undefined && exempt.data ? Math.max(0, exemptCounted - exempt.data.total) : 0;
   return (
     <>
       {exempt.error && <Alert type="error" showIcon title={exempt.error.message} />}
+      {byStatus > 0 && (
+        <Alert
+          type="info"
+          showIcon
+          title={t('testing.missing.exemptByStatus', { count: byStatus })}
+          data-testid="exempt-by-status"
+        />
+      )}
       <Table<ExemptPerson>
         rowKey="id"
         size="small"

@@ -19,7 +19,8 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
   // A new point (null), or the point being changed.
   const [editing, setEditing] = useState<CollectionPoint | null>();
   const screens = Grid.useBreakpoint();
-  const manage = round.actions.manage && !round.cancelledAt;
+  // Points are set up by who organises a part of the round, each changed by who organises its place.
+  const organise = round.actions.organise && !round.cancelledAt;
   const setClosed = useMutation({
     mutationFn: ({ point, closed }: { point: CollectionPoint; closed: boolean }) =>
       api.patch<CollectionPoint>(`/test-rounds/${round.id}/points/${point.id}`, { closed }),
@@ -51,7 +52,8 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
       </Tag>
     );
   const actions = (point: CollectionPoint) =>
-    manage && (
+    organise &&
+    point.actions.manage && (
       <Flex gap={4} wrap>
         <Button
           size="small"
@@ -155,7 +157,7 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
       dataIndex: 'samplers',
       render: samplerTags,
     },
-    ...(manage
+    ...(organise
       ? [
           {
             title: t('common.actions'),
@@ -172,7 +174,7 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
         <Typography.Text type="secondary">
           {t('testing.points.count', { count: round.points.length })}
         </Typography.Text>
-        {manage && (
+        {organise && (
           <Button
             type="primary"
             icon={<PlusOutlined />}
@@ -266,7 +268,11 @@ function PointModal({
               samplerUserIds: point.samplers.map((sampler) => sampler.id),
             }
           : {
-              orgUnit: round.orgUnitName ? { value: round.orgUnitId, label: round.orgUnitName } : undefined,
+              // The round's own unit only for who organises all of it (a community's staff pick theirs).
+              orgUnit:
+                round.actions.manage && round.orgUnitName
+                  ? { value: round.orgUnitId, label: round.orgUnitName }
+                  : undefined,
               hours: '07:00-11:30, 14:30-18:00',
             }
       }

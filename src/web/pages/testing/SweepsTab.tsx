@@ -111,7 +111,7 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
     <Flex vertical gap={16}>
       <Flex justify="space-between" align="center" gap={8} wrap>
         <Typography.Text type="secondary">{t('testing.sweeps.hint')}</Typography.Text>
-        {round.actions.manage && (
+        {round.actions.organise && !round.cancelledAt && (
           <Button
             type="primary"
             icon={<PlusOutlined />}
