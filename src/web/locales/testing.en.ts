@@ -59,7 +59,7 @@ const testing = {
     noChildren: 'No units below',
     showMissing: 'Missing list ({{count}})',
     updatedAt: 'Updated {{time}}',
-    line: '{{sampled}} of {{due}} sampled, {{exempt}} exempt, {{missing}} missing',
+    line: '{{sampled}} of {{due}} sampled ({{sampledPercent}}%), {{exempt}} exempt, {{missing}} missing; the bar counts sampled and exempt',
   },
   missing: {
     export: 'Export list',

@@ -59,7 +59,7 @@ const testing = {
     noChildren: '没有下级单位',
     showMissing: '未检名单（{{count}}）',
     updatedAt: '更新于 {{time}}',
-    line: '已采 {{sampled}} / 应检 {{due}}，免检 {{exempt}}，未检 {{missing}}',
+    line: '已采 {{sampled}} / 应检 {{due}}（{{sampledPercent}}%），免检 {{exempt}}，未检 {{missing}}；进度为已采 + 免检',
   },
   missing: {
     export: '导出名单',

@@ -547,7 +547,13 @@ function EnterResult() {
         correcting
           ? `${t('testing.lab.corrected', { tube: tubeCode.trim() })} ${positivesText(t, report, 'done')}`
           : report.applied > 0
-            ? t('testing.lab.entered', { tube: tubeCode.trim() })
+            ? // What a positive set off (a pool recalled, or a person handed over) is said at once.
+              [
+                t('testing.lab.entered', { tube: tubeCode.trim() }),
+                report.positives > 0 && positivesText(t, report, 'done'),
+              ]
+                .filter(Boolean)
+                .join(' ')
             : t('testing.lab.enteredAlready', { tube: tubeCode.trim() }),
       );
       if (report.positives > 0) void queryClient.invalidateQueries({ queryKey: ['test-rounds'] });

@@ -168,7 +168,10 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
       errors.push({
         row: rowNumber,
         column: 'testedAt',
-        message: `检测时间“${testedAtText.slice(0, 30)}”无效，应为 2022-04-10 08:30 这样的时间且不晚于现在`,
+        // A time read but later than now is said so: its format is right, its day or hour is not.
+        message: testedAt
+          ? `检测时间“${testedAtText.slice(0, 30)}”晚于现在，请核对日期和时间`
+          : `检测时间“${testedAtText.slice(0, 30)}”无效，应为 2022-04-10 08:30 这样的时间`,
       });
       ok = false;
     }

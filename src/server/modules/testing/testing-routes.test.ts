@@ -1783,7 +1783,10 @@ describe('periodic testing of key groups', () => {
     assert.ok(due.body.items.every((i: { gridName: string }) => i.gridName === '第一网格'));
     // Away long-term (exempt from rounds too): not due, not overdue.
     const [away] = (await addPeople(t.fx.gridA, 1, 'away')) as [string];
-    assert.equal((await as.workerA.patch(`/api/v1/residents/${away}`, { keyGroups: ['medical'] })).status, 200);
+    assert.equal(
+      (await as.workerA.patch(`/api/v1/residents/${away}`, { keyGroups: ['medical'] })).status,
+      200,
+    );
     const withAway = await as.workerA.get('/api/v1/key-group-testing/due');
     assert.ok(!withAway.body.items.some((i: { personId: string }) => i.personId === away));
 

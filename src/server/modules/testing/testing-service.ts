@@ -1365,7 +1365,7 @@ async function closeRechecks(tx: Executor, personIds: string[], state: string) {
   await repo.closeWorkItems(
     tx,
     closed.map((c) => c.workItemId).filter((id): id is string => Boolean(id)),
-    state === 'negative' ? '单管复核阴性，已解除临时管控' : '单管复核阳性，已转运',
+    state === 'negative' ? '单管复核阴性，已解除临时管控' : '单管复核阳性：已转指挥部处置（转运）',
   );
 }
 

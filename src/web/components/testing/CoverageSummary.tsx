@@ -27,6 +27,8 @@ export function CoverageSummary({ tally, compact = false }: { tally?: Tally; com
           {tally
             ? t('testing.coverage.line', {
                 sampled: formatCount(tally.sampled),
+                // The bar's figure is sampled and exempt together: the sampled share is said apart.
+                sampledPercent: sampledPercent(tally),
                 due: formatCount(tally.due),
                 exempt: formatCount(tally.exempt),
                 missing: formatCount(tally.missing),

@@ -273,7 +273,7 @@ function PointModal({
                 round.actions.manage && round.orgUnitName
                   ? { value: round.orgUnitId, label: round.orgUnitName }
                   : undefined,
-              hours: '07:00-11:30, 14:30-18:00',
+              hours: '07:00-11:30，14:30-18:00',
             }
       }
       pending={save.isPending}
