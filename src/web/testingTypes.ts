@@ -113,6 +113,8 @@ export interface RoundSummary {
     tubes: number;
     resultsIn: number;
     positives: number;
+    /** Of the positives, single tubes (a person positive); the rest are pools to recheck. */
+    singlePositives: number;
   }[];
 }
 

@@ -159,7 +159,7 @@ const testing = {
   },
   summary: {
     bulletin:
-      '{{name}}: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{percent}}% done; {{swabs}} swabs in {{tubes}} tubes, {{resultsIn}} with results, {{positives}} positive; {{rechecks}} awaiting a single-tube recheck.',
+      '{{name}}: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{percent}}% done; {{swabs}} swabs in {{tubes}} tubes, {{resultsIn}} with results, {{positives}} positive ({{pooledPositives}} pools, {{singlePositives}} single tubes); {{rechecks}} awaiting a single-tube recheck.',
     day: 'Day',
     sampled: 'Swabs taken',
     resampled: 'Of them, sampled again',

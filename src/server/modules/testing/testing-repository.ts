@@ -3,6 +3,7 @@ import {
   DOOR_TO_DOOR_EXEMPTIONS,
   DUE_RESIDENCE_STATUSES,
   EXEMPT_RESIDENCE_STATUSES,
+  POOLED_MODES,
 } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
 import {
@@ -1106,6 +1107,8 @@ export interface DaySummaryRow {
   tubes: number;
   resultsIn: number;
   positives: number;
+  /** Of the positives, single tubes (a person positive, not a pool to recheck): the bulletin says each. */
+  singlePositives: number;
 }
 
 /**
@@ -1137,14 +1140,17 @@ export async function summaryByDay(db: Executor, roundId: string, scope: string[
           select ${day(sql`first_scan`)} as day, count(*)::int as tubes from their_tubes group by 1),
         results as (
           select ${day(sql`t.tested_at`)} as day, count(*)::int as results_in,
-                 count(*) filter (where t.result = 'positive')::int as positives
+                 count(*) filter (where t.result = 'positive')::int as positives,
+                 count(*) filter (where t.result = 'positive'
+                                    and t.mode <> all(${arrayParam([...POOLED_MODES], 'text')}))::int as single_positives
           from their_tubes f join ${tubes} t on t.id = f.tube_id
           where t.tested_at is not null
           group by 1)
         select coalesce(s.day, o.day, r.day) as day, coalesce(s.sampled, 0) as sampled,
                coalesce(s.resampled, 0) as resampled,
                coalesce(o.tubes, 0) as tubes,
-               coalesce(r.results_in, 0) as "resultsIn", coalesce(r.positives, 0) as positives
+               coalesce(r.results_in, 0) as "resultsIn", coalesce(r.positives, 0) as positives,
+               coalesce(r.single_positives, 0) as "singlePositives"
         from scans s full join opened o on o.day = s.day
              full join results r on r.day = coalesce(s.day, o.day)
         order by 1`,

@@ -1724,6 +1724,14 @@ describe('coverage and the missing', () => {
     assert.equal(res.status, 200);
     const day = res.body.days.find((d: { day: string }) => d.day === today);
     assert.ok(day.sampled >= 1000 && day.tubes >= 100 && day.positives >= 1, JSON.stringify(day));
+    // The single-tube positive of the recheck above is told apart from the pools.
+    const [{ single }] = await queryRows<{ single: number }>(
+      db(),
+      sql`select count(*)::int as single from tubes
+          where round_id = ${round.id} and result = 'positive' and mode = 'single'`,
+    );
+    assert.equal(day.singlePositives, single);
+    assert.ok(day.positives > day.singlePositives);
     // Swabs (人次) less the people sampled again (the recheck in the same round, above) are the
     // people sampled: what the bulletin's "已采样 N 人" says.
     assert.ok(day.resampled >= 1, JSON.stringify(day));

@@ -489,6 +489,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
                   tubes: z.number(),
                   resultsIn: z.number(),
                   positives: z.number(),
+                  singlePositives: z.number(),
                 }),
               ),
             }),

@@ -33,6 +33,7 @@ export function SummaryTab({ roundId }: { roundId: string }) {
   const totals = Object.fromEntries(
     FIGURES.map((figure) => [figure, days.reduce((sum, day) => sum + day[figure], 0)]),
   ) as Record<(typeof FIGURES)[number], number>;
+  const singlePositives = days.reduce((sum, day) => sum + day.singlePositives, 0);
   const positiveStyle = (n: number) => (n > 0 ? { color: token.colorError, fontWeight: 600 } : undefined);
 
   const columns: TableColumnsType<Day> = [
@@ -66,6 +67,8 @@ export function SummaryTab({ roundId }: { roundId: string }) {
           tubes: totals.tubes,
           resultsIn: totals.resultsIn,
           positives: totals.positives,
+          pooledPositives: totals.positives - singlePositives,
+          singlePositives,
           rechecks: summary.data.rechecksOpen,
         })
       : null;
