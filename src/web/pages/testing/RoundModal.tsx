@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, DatePicker, Flex, Form, Input, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
+import type { KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { localDay } from '../../../domain/dates';
@@ -14,6 +15,14 @@ import { nameIn } from '../../i18n';
 import { keyGroupsQuery } from '../../queries';
 import type { TestRound } from '../../testingTypes';
 import { useMe } from '../../useMe';
+
+/**
+ * Enter in a date field takes the date typed (the picker does that) but does not submit the form:
+ * a date typed over the proposed one, not yet taken, created the round on the proposed day.
+ */
+const keepEnter = (event: KeyboardEvent) => {
+  if (event.key === 'Enter') event.preventDefault();
+};
 
 interface RoundValues {
   name: string;
@@ -120,7 +129,7 @@ export function RoundModal({
           rules={[{ required: true }]}
           style={{ flex: 1 }}
         >
-          <DatePicker style={{ width: '100%' }} data-testid="round-starts-on" />
+          <DatePicker style={{ width: '100%' }} onKeyDown={keepEnter} data-testid="round-starts-on" />
         </Form.Item>
         <Form.Item
           name="endsOn"
@@ -138,7 +147,7 @@ export function RoundModal({
             }),
           ]}
         >
-          <DatePicker style={{ width: '100%' }} data-testid="round-ends-on" />
+          <DatePicker style={{ width: '100%' }} onKeyDown={keepEnter} data-testid="round-ends-on" />
         </Form.Item>
       </Flex>
       <Form.Item
