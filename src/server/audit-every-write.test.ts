@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
+import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../domain/audit.ts';
 import { districtWallClock, localDay } from '../domain/dates.ts';
 import { addDays } from '../domain/testing.ts';
 import { queryRows } from './db/rows.ts';
@@ -454,4 +455,16 @@ test('a failed write leaves no audit event and no half-written change', async ()
   assert.equal(res.status, 400);
   assert.equal(await count(), before);
   assert.equal((await admin.get('/api/v1/users?q=half')).body.total, 0);
+});
+
+test('every action and record the audit log holds has a name for the page that reads it', async () => {
+  const rows = await queryRows<{ action: string; entity: string }>(
+    t.deps.database.db,
+    sql`select distinct action, entity from audit_events`,
+  );
+  assert.ok(rows.length >= 20, `${rows.length} kinds of event`);
+  for (const { action, entity } of rows) {
+    assert.ok(AUDIT_ACTION_NAMES[action], `no name for action ${action} (src/domain/audit.ts)`);
+    assert.ok(AUDIT_ENTITY_NAMES[entity], `no name for record ${entity} (src/domain/audit.ts)`);
+  }
 });

@@ -9,6 +9,7 @@ import {
   Form,
   Input,
   Row,
+  Select,
   Table,
   type TableColumnsType,
   Typography,
@@ -16,8 +17,10 @@ import {
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../../domain/audit';
 import { api } from '../api';
 import { formatTimeSeconds } from '../format';
+import { nameIn } from '../i18n';
 import type { AuditEvent, Page } from '../types';
 
 interface FilterValues {
@@ -44,8 +47,18 @@ const toFilters = ({ actor, action, entity, range }: FilterValues): Filters => (
   to: range?.[1]?.endOf('day').toISOString(),
 });
 
+/** A code's name in the page's language; a code not named (an older release's) as itself. */
+function useNameOf() {
+  const { i18n } = useTranslation();
+  return (names: Record<string, { zh: string; en: string }>, code: string) => {
+    const name = names[code];
+    return name ? nameIn(i18n.language, name) : code;
+  };
+}
+
 export function AuditPage() {
   const { t } = useTranslation();
+  const nameOf = useNameOf();
   const [form] = Form.useForm<FilterValues>();
   const [filters, setFilters] = useState<Filters>({});
   const [page, setPage] = useState(1);
@@ -72,9 +85,21 @@ export function AuditPage() {
     {
       title: t('audit.action'),
       dataIndex: 'action',
-      render: (action: string) => <Typography.Text code>{action}</Typography.Text>,
+      // The name people read; the code (what filters and exports use) beneath it.
+      render: (action: string) => (
+        <Flex vertical>
+          <Typography.Text>{nameOf(AUDIT_ACTION_NAMES, action)}</Typography.Text>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {action}
+          </Typography.Text>
+        </Flex>
+      ),
     },
-    { title: t('audit.entity'), dataIndex: 'entity' },
+    {
+      title: t('audit.entity'),
+      dataIndex: 'entity',
+      render: (entity: string) => nameOf(AUDIT_ENTITY_NAMES, entity),
+    },
     {
       title: t('audit.entityId'),
       dataIndex: 'entityId',
@@ -95,12 +120,28 @@ export function AuditPage() {
           </Col>
           <Col xs={24} sm={12} lg={5}>
             <Form.Item name="action" label={t('audit.action')}>
-              <Input allowClear placeholder="user.update" data-testid="audit-action" />
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                options={Object.keys(AUDIT_ACTION_NAMES).map((code) => ({
+                  value: code,
+                  label: `${nameOf(AUDIT_ACTION_NAMES, code)}（${code}）`,
+                }))}
+                data-testid="audit-action"
+              />
             </Form.Item>
           </Col>
           <Col xs={24} sm={12} lg={5}>
             <Form.Item name="entity" label={t('audit.entity')}>
-              <Input allowClear placeholder="user" data-testid="audit-entity" />
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                options={Object.keys(AUDIT_ENTITY_NAMES).map((code) => ({
+                  value: code,
+                  label: nameOf(AUDIT_ENTITY_NAMES, code),
+                }))}
+                data-testid="audit-entity"
+              />
             </Form.Item>
           </Col>
           <Col xs={24} sm={12} lg={9}>
