@@ -17,6 +17,7 @@ import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { keyGroupsQuery } from '../queries';
 import type { Household, Page, Resident, ResidentDetail } from '../types';
+import { useMe } from '../useMe';
 import { ModalForm } from './ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from './OrgUnitSelect';
 
@@ -38,7 +39,10 @@ interface ResidentFormValues {
   keyGroups: string[];
 }
 
-const toInitialValues = (resident: ResidentDetail | undefined): Partial<ResidentFormValues> =>
+const toInitialValues = (
+  resident: ResidentDetail | undefined,
+  ownGrid: ResidentFormValues['grid'] | undefined,
+): Partial<ResidentFormValues> =>
   resident
     ? {
         name: resident.name,
@@ -51,7 +55,7 @@ const toInitialValues = (resident: ResidentDetail | undefined): Partial<Resident
         residenceStatus: resident.residenceStatus,
         keyGroups: resident.keyGroups.map((group) => group.code),
       }
-    : { documentType: 'id_card', residenceStatus: 'at_home', keyGroups: [] };
+    : { documentType: 'id_card', residenceStatus: 'at_home', keyGroups: [], grid: ownGrid };
 
 // The form has validated both already; the server gets the normalised form (upper-case X, 18
 // digits for a legacy 15-digit ID, a phone without +86 or spaces).
@@ -116,6 +120,13 @@ export function ResidentFormModal({
   const showError = useShowError();
   // A 409 on the ID number names the resident who holds it: the user most likely wants that record.
   const [existingId, setExistingId] = useState<string>();
+  // A grid worker of one grid registers people there: their grid is chosen for them.
+  const { session } = useMe();
+  const grants = session?.grants ?? [];
+  const ownGrid =
+    grants.length === 1 && grants[0]?.role === 'grid_worker'
+      ? { value: grants[0].orgUnitId, label: grants[0].orgUnitName }
+      : undefined;
 
   const close = () => {
     setExistingId(undefined);
@@ -140,7 +151,7 @@ export function ResidentFormModal({
     <ModalForm<ResidentFormValues>
       open={open}
       title={resident ? t('residents.editTitle', { name: resident.name }) : t('residents.create')}
-      initialValues={toInitialValues(resident)}
+      initialValues={toInitialValues(resident, ownGrid)}
       pending={save.isPending}
       onSubmit={(values, form) =>
         save.mutate(values, {
