@@ -34,3 +34,13 @@ export const STATUS_KIND_NAMES: Record<StatusKind, { zh: string; en: string }> =
 /** How long a resident's name and address may be: one limit for the forms, the API and imports. */
 export const RESIDENT_NAME_MAX = 50;
 export const RESIDENT_ADDRESS_MAX = 200;
+
+const addressCollator = new Intl.Collator('zh-CN', { numeric: true });
+
+/**
+ * Addresses in the order a door-knocker walks them: 第一组9号, 10号, 109号, 110号 (numbers as
+ * numbers), where plain text order puts 109号 between 10号 and 110号.
+ */
+export function compareAddresses(a: string, b: string): number {
+  return addressCollator.compare(a, b);
+}

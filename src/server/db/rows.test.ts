@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { sql } from 'drizzle-orm';
 import { createTestDatabase } from '../testing/test-database.ts';
 import type { Database } from './database.ts';
-import { addressOrder, arrayLiteral, arrayParam, queryRows } from './rows.ts';
+import { arrayLiteral } from './rows.ts';
 
 let database: Database;
 before(async () => {
@@ -59,38 +58,4 @@ test('an array literal reads back element for element, whatever the text holds',
   // What would not mean what the driver made of it is refused, not sent as something else.
   for (const odd of [['a', 'b'], Buffer.from('x'), new Map()])
     assert.throws(() => arrayLiteral([odd]), TypeError);
-});
-
-test('addresses sort as a door-knocker walks them: numbers as numbers, up to three of them', async () => {
-  const addresses = [
-    '苑寨村第一组110号',
-    '苑寨村第一组10号',
-    '苑寨村第二组1号',
-    '苑寨村第一组109号',
-    '苑寨村第一组9号',
-    '幸福家园8号楼2单元301',
-    '幸福家园8号楼10单元101',
-    '幸福家园12号楼1单元101',
-    '无门牌',
-    `${'9'.repeat(30)}号`,
-  ];
-  const rows = await queryRows<{ address: string }>(
-    database.db,
-    sql`select a as address from unnest(${arrayParam(addresses, 'text')}) a order by ${addressOrder(sql`a`)}`,
-  );
-  assert.deepEqual(
-    rows.map((r) => r.address),
-    [
-      `${'9'.repeat(30)}号`,
-      '幸福家园8号楼2单元301',
-      '幸福家园8号楼10单元101',
-      '幸福家园12号楼1单元101',
-      '无门牌',
-      '苑寨村第一组9号',
-      '苑寨村第一组10号',
-      '苑寨村第一组109号',
-      '苑寨村第一组110号',
-      '苑寨村第二组1号',
-    ],
-  );
 });

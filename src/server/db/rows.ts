@@ -105,17 +105,3 @@ export function compileStatement(build: () => SQL, name?: string) {
     return database.query<T>(compiled.text, fillPlaceholders(compiled.params, values), name);
   };
 }
-
-/**
- * Addresses in the order a door-knocker walks them: 第一组2号 before 第一组10号, the first three
- * numbers compared as numbers (组, 号, 室 or 号楼, 单元, 室), the text between as text. Plain text
- * order put 第一组109号 between 10号 and 110号. Needs the row's address as `address`.
- */
-export function addressOrder(address: SQL): SQL {
-  // One match per row, its six parts referred to by position.
-  // ASCII digits only: under an ICU collation \d also takes full-width ones (１２), which ::numeric refuses.
-  const m = sql`regexp_match(${address}, '^([^0-9]*)([0-9]{0,18})([^0-9]*)([0-9]{0,18})([^0-9]*)([0-9]{0,18})')`;
-  const text = (i: number) => sql`(${m})[${sql.raw(String(i))}]`;
-  const number = (i: number) => sql`nullif((${m})[${sql.raw(String(i))}], '')::numeric`;
-  return sql`${text(1)}, ${number(2)}, ${text(3)}, ${number(4)}, ${text(5)}, ${number(6)}, ${address}`;
-}

@@ -1,7 +1,7 @@
 import { and, asc, eq, exists, inArray, isNull, like, or, type SQL, sql } from 'drizzle-orm';
 import { POOL_POSITIVE, POOLED_MODES, RESULT_VALID_HOURS } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
-import { addressOrder, arrayParam, queryRows } from '../../db/rows.ts';
+import { arrayParam, queryRows } from '../../db/rows.ts';
 import {
   households,
   keyGroupClasses,
@@ -370,7 +370,7 @@ export async function findHouseholds(
       .from(households)
       .innerJoin(orgUnits, eq(orgUnits.id, households.orgUnitId))
       .where(where)
-      .orderBy(addressOrder(sql`${households.address}`), asc(households.id))
+      .orderBy(asc(households.address), asc(households.id))
       .limit(page.limit)
       .offset(page.offset),
     db.select({ total: sql<number>`count(*)::int` }).from(households).where(where),
