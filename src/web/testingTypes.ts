@@ -49,6 +49,8 @@ export interface Tally {
   exempt: number;
   missing: number;
   exemptByReason: Partial<Record<ExemptionReason, number>>;
+  /** Of the exempt, those exempt by residence status (away long-term), listed nowhere one by one. */
+  exemptByStatus: number;
 }
 
 export interface CoverageNode extends Tally {

@@ -572,13 +572,15 @@ describe('correcting a negative a retest found positive (更正)', () => {
       .where(
         and(
           eq(auditEvents.action, 'lab-results.import'),
-          sql`${auditEvents.changes}::text like '%correctedFrom%'`,
+          sql`${auditEvents.changes}::text like '%"corrected"%'`,
         ),
       );
     assert.match(JSON.stringify(audit?.changes), /复检阳性/);
-    // Positive now: not corrected again, nor back to negative.
+    assert.match(JSON.stringify(audit?.changes), /"result":"negative"/, 'with what it wrote over');
+    // Positive now: the same correction again is as recorded; never back to negative.
     const again = await correct(tube);
-    assert.equal(again.status, 409);
+    assert.equal(again.status, 200);
+    assert.equal(again.body.alreadyRecorded, 1);
     const back = await correct(tube, { result: 'negative' });
     assert.equal(back.status, 409);
     assert.match(back.body.error.message, /只能把阴性结果更正为阳性/);

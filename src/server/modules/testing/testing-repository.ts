@@ -664,11 +664,13 @@ export async function findTubesByCodes(
     memberCount: number;
     orgPath: string;
     testedAt: string | null;
+    ct: string | null;
+    resultImportId: string | null;
     firstScanAt: string | null;
   }>(
     db,
     sql`select id, code, state, result, mode, round_id as "roundId", member_count as "memberCount", org_path as "orgPath",
-               tested_at as "testedAt",
+               tested_at as "testedAt", ct, result_import_id as "resultImportId",
                (select min(m.scanned_at) from ${tubeMembers} m where m.tube_id = ${tubes}.id) as "firstScanAt"
         from ${tubes} where code = any(${arrayParam(codes, 'text')}) and ${inScope(sql`org_path`, scope)}
           and ${ofLabs(options.labIds)}
@@ -844,9 +846,15 @@ export async function closeRechecksOfTubeMembers(db: Executor, tubeIds: string[]
  */
 export async function reopenRechecksAnsweredBy(db: Executor, tubeIds: string[]) {
   if (tubeIds.length === 0) return;
+  // Their work items open again too, so the positive closes them with its own word (they said
+  // "negative, released").
   await db.execute(
-    sql`update ${rechecks} r set state = 'open', closed_at = null
-        where r.state = 'negative' and ${answeredByTubes(tubeIds)}`,
+    sql`with reopened as (
+          update ${rechecks} r set state = 'open', closed_at = null
+          where r.state = 'negative' and ${answeredByTubes(tubeIds)}
+          returning r.work_item_id)
+        update ${workItems} w set state = 'open', done_at = null, updated_at = now()
+        from reopened x where w.id = x.work_item_id and w.state = 'done'`,
   );
 }
 
@@ -857,6 +865,8 @@ export interface CoverageRow {
   reason: string | null;
   due: number;
   sampled: number;
+  /** Exempt by residence status (away long-term), with no exemption recorded for each. */
+  byStatus?: true;
 }
 
 /**
@@ -911,7 +921,8 @@ export async function coverageByGrid(db: Executor, roundId: string, area: Area, 
       sampled: counted?.sampled ?? 0,
     });
     for (const e of explicit) rows.push({ orgPath: grid.orgPath, reason: e.reason, due: e.n, sampled: 0 });
-    if (autoAway > 0) rows.push({ orgPath: grid.orgPath, reason: 'away', due: autoAway, sampled: 0 });
+    if (autoAway > 0)
+      rows.push({ orgPath: grid.orgPath, reason: 'away', due: autoAway, sampled: 0, byStatus: true });
   }
   return rows;
 }

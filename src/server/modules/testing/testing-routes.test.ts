@@ -1366,6 +1366,8 @@ describe('coverage and the missing', () => {
       tested_elsewhere: 1,
       other: 1,
     });
+    // Of the two away, one by residence status alone (no exemption recorded: the list shows one).
+    assert.equal(c.exemptByStatus, 1);
     const byName = Object.fromEntries(c.children.map((k: { name: string }) => [k.name, k]));
     assert.deepEqual(
       [byName.苑寨一组.due, byName.苑寨一组.sampled, byName.苑寨一组.exempt, byName.苑寨一组.missing],

@@ -127,6 +127,8 @@ const tally = {
   exempt: z.number(),
   missing: z.number(),
   exemptByReason: z.record(z.string(), z.number()),
+  /** Of the exempt, those exempt by residence status (away long-term) with no exemption recorded. */
+  exemptByStatus: z.number(),
 };
 
 const rowError = z.object({ row: z.number(), column: z.string(), message: z.string() });

@@ -183,6 +183,10 @@ export async function updateRound(deps: AppDeps, actor: Actor, id: string, patch
     // Only days taken away can leave a scan outside (extending a live round, the usual change,
     // reads no memberships).
     if (startsOn > round.startsOn || endsOn < round.endsOn) {
+      // Locked for update now, as a cancel is: scans under way (holding their key-share lock)
+      // are waited for and counted below; a scan planned before this and written after it is
+      // the one gap left (its day is not checked again at its write).
+      await repo.lockRoundInScope(tx, scope, id, 'update');
       const span = await repo.findSamplingSpan(tx, round.id);
       const first = span.first && localDay(span.first);
       const last = span.last && localDay(span.last);
@@ -956,7 +960,18 @@ async function applyLabResults(
   }
 
   // What the write applied, for its audit: the import, and each tube's result.
-  let applied: { tube: { id: string; code: string; orgPath: string }; row: ResultRow }[] = [];
+  let applied: {
+    tube: {
+      id: string;
+      code: string;
+      orgPath: string;
+      result: string | null;
+      testedAt: string | null;
+      ct: string | null;
+      resultImportId: string | null;
+    };
+    row: ResultRow;
+  }[] = [];
   let importId: string | null = null;
   const report = async (tx: Executor, write: boolean): Promise<ImportReport> => {
     const tubes = new Map(
@@ -984,6 +999,11 @@ async function applyLabResults(
         // Only a negative found positive on a retest is corrected here: what a negative set off
         // (nothing, or a recheck closed) is followed up as a positive; a positive's recall and
         // control are not undone by hand (its rechecks answer it).
+        // The same correction again (its answer lost on a weak network): as recorded, not refused.
+        if (tube.result === 'positive' && row.result === 'positive') {
+          alreadyRecorded += 1;
+          continue;
+        }
         const refusal = !tube.result
           ? '该管尚无结果，请直接录入'
           : tube.result !== 'negative' || row.result !== 'positive'
@@ -1058,9 +1078,10 @@ async function applyLabResults(
       });
       if (options.correction)
         // Rechecks the negative single tube answered are open again: the positive closes them.
+        // Only a single tube answers a recheck (a pool's negative answers nothing).
         await repo.reopenRechecksAnsweredBy(
           tx,
-          apply.map((a) => a.tube.id),
+          apply.filter((a) => !isPooled(a.tube.mode as SamplingMode)).map((a) => a.tube.id),
         );
       await repo.setTubeResults(
         tx,
@@ -1116,7 +1137,21 @@ async function applyLabResults(
         orgPath: commonAncestor(applied.map((a) => a.tube.orgPath)),
         after: {
           fileName,
-          ...(options.correction ? { correctedFrom: 'negative', reason: options.correction.reason } : {}),
+          // What the correction wrote over: the tube keeps only the new result.
+          ...(options.correction
+            ? {
+                reason: options.correction.reason,
+                corrected: applied.map(({ tube }) => ({
+                  tubeCode: tube.code,
+                  was: {
+                    result: tube.result,
+                    testedAt: tube.testedAt,
+                    ct: tube.ct,
+                    importId: tube.resultImportId,
+                  },
+                })),
+              }
+            : {}),
           rows: result.rows,
           applied: result.applied,
           positives: result.positives,
@@ -1417,8 +1452,14 @@ export async function coverage(deps: AppDeps, actor: Actor, roundId: string, org
   const children = childRows.items.filter(
     (c) => pathInScope(c.path, scope) || scope.some((p) => isWithin(p, c.path)),
   );
-  type Tally = { due: number; sampled: number; exempt: number; exemptByReason: Record<string, number> };
-  const empty = (): Tally => ({ due: 0, sampled: 0, exempt: 0, exemptByReason: {} });
+  type Tally = {
+    due: number;
+    sampled: number;
+    exempt: number;
+    exemptByReason: Record<string, number>;
+    exemptByStatus: number;
+  };
+  const empty = (): Tally => ({ due: 0, sampled: 0, exempt: 0, exemptByReason: {}, exemptByStatus: 0 });
   const add = (t: Tally, r: repo.CoverageRow) => {
     t.due += r.due;
     t.sampled += r.sampled;
@@ -1426,6 +1467,7 @@ export async function coverage(deps: AppDeps, actor: Actor, roundId: string, org
       const exempt = r.due - r.sampled;
       t.exempt += exempt;
       t.exemptByReason[r.reason] = (t.exemptByReason[r.reason] ?? 0) + exempt;
+      if (r.byStatus) t.exemptByStatus += exempt;
     }
   };
   const total = empty();

@@ -149,7 +149,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
         data-testid="missing-or-exempt"
       />
       {showing === 'exempt' ? (
-        <ExemptList roundId={roundId} orgUnitId={unit?.value} exemptCounted={coverage.data?.exempt} />
+        <ExemptList roundId={roundId} orgUnitId={unit?.value} byStatus={coverage.data?.exemptByStatus ?? 0} />
       ) : (
         <>
           {missing.error && <Alert type="error" showIcon title={missing.error.message} />}
@@ -289,12 +289,12 @@ interface ExemptPerson {
 function ExemptList({
   roundId,
   orgUnitId,
-  exemptCounted,
+  byStatus,
 }: {
   roundId: string;
   orgUnitId?: string;
-  /** The coverage's exempt: those away long-term by their residence status count, unlisted here. */
-  exemptCounted?: number;
+  /** Exempt by residence status (away long-term): counted in the coverage, unlisted here. */
+  byStatus: number;
 }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
@@ -363,9 +363,6 @@ function ExemptList({
         ),
     },
   ];
-  // Exempt by residence status (away long-term) are counted in the coverage without a record each.
-  const byStatus =
-    exemptCounted !== undefined && exempt.data ? Math.max(0, exemptCounted - exempt.data.total) : 0;
   return (
     <>
       {exempt.error && <Alert type="error" showIcon title={exempt.error.message} />}

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { localDay } from '../../../domain/dates.ts';
+import { rechecks, workItems } from '../../db/schema.ts';
+import { client } from '../../testing/http.ts';
+import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import { addPeople, importLabResults, labTime, labWithTeam } from '../../testing/testing-fixtures.ts';
+import { mintPersonCode } from './person-code.ts';
+
+/**
+ * A correction (更正) and the rechecks it touches (found in review): only a single tube's
+ * correction reopens the recheck it answered, whose work item then says positive; a correction
+ * retried after a lost answer is answered as recorded.
+ */
+let t: TestApp;
+let as: Record<'admin' | 'sampler' | 'lab', ReturnType<typeof client>>;
+const today = localDay();
+let seq = 0;
+const newTube = () => `CR${String(++seq).padStart(6, '0')}`;
+
+async function newRound(defaultMode: string) {
+  const r = await as.admin.post('/api/v1/test-rounds', {
+    name: `第V${++seq}轮`,
+    orgUnitId: t.fx.district.id,
+    defaultMode,
+    startsOn: today,
+    endsOn: today,
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const p = await as.admin.post(`/api/v1/test-rounds/${r.body.id}/points`, {
+    name: '点',
+    orgUnitId: t.fx.community.id,
+    samplerUserIds: [t.fx.users.sampler.id],
+  });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  return { roundId: r.body.id as string, pointId: p.body.id as string };
+}
+const scan = (at: { roundId: string; pointId: string }, person: string, tubeCode: string) =>
+  as.sampler.post('/api/v1/sampling/scans', {
+    clientId: randomUUID(),
+    roundId: at.roundId,
+    pointId: at.pointId,
+    personCode: mintPersonCode(t.deps.cipher, person),
+    tubeCode,
+  });
+async function pool(at: { roundId: string; pointId: string }, people: string[]) {
+  const tube = newTube();
+  for (const p of people) assert.equal((await scan(at, p, tube)).status, 201);
+  const sealed = await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {});
+  assert.ok([200, 409].includes(sealed.status), JSON.stringify(sealed.body));
+  return tube;
+}
+const result = async (tube: string, r: string) => {
+  const res = await importLabResults(t, `tubeCode,result,testedAt\n${tube},${r},${labTime(1)}\n`, false);
+  assert.equal(res.body.applied, 1, JSON.stringify(res.body));
+};
+const correct = (tube: string) =>
+  as.lab.post('/api/v1/lab/results/correct', {
+    tubeCode: tube,
+    result: 'positive',
+    testedAt: new Date().toISOString(),
+    reason: '复检阳性',
+  });
+
+before(async () => {
+  t = await createTestApp();
+  await labWithTeam(t);
+  as = {
+    admin: client(t.app, await t.login('admin')),
+    sampler: client(t.app, await t.login('sampler')),
+    lab: client(t.app, await t.login('lab')),
+  };
+});
+after(() => t.close());
+
+describe('correcting a result and the rechecks it touches', () => {
+  test('correcting a later POOL to positive leaves an earlier recheck (answered by another single tube) closed', async () => {
+    const [person, other] = (await addPeople(t, t.fx.gridA, 2)) as [string, string];
+    // Round 1: pool A positive -> recheck R1 for person.
+    const a = await pool(await newRound('mix10'), [person, other]);
+    await result(a, '阳性');
+    const [r1] = await t.deps.database.db.select().from(rechecks).where(eq(rechecks.personId, person));
+    assert.equal(r1?.state, 'open');
+    // Round 2: a single tube S, negative: R1 closed negative.
+    const s = await pool(await newRound('single'), [person]);
+    await result(s, '阴性');
+    assert.equal(
+      (
+        await t.deps.database.db
+          .select()
+          .from(rechecks)
+          .where(eq(rechecks.id, (r1 as { id: string }).id))
+      )[0]?.state,
+      'negative',
+    );
+    // Round 3: pool B, negative, then corrected positive.
+    const b = await pool(await newRound('mix10'), [person]);
+    await result(b, '阴性');
+    const corrected = await correct(b);
+    assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
+    const [after1] = await t.deps.database.db
+      .select()
+      .from(rechecks)
+      .where(eq(rechecks.id, (r1 as { id: string }).id));
+    assert.equal(
+      after1?.state,
+      'negative',
+      'round 1’s recheck, answered by S, was reopened by pool B’s correction',
+    );
+  });
+
+  test('correcting the single tube that closed a recheck: the recheck and its work item say positive', async () => {
+    const [person, other] = (await addPeople(t, t.fx.gridA, 2)) as [string, string];
+    const a = await pool(await newRound('mix10'), [person, other]);
+    await result(a, '阳性');
+    const [r1] = await t.deps.database.db.select().from(rechecks).where(eq(rechecks.personId, person));
+    const s = await pool(await newRound('single'), [person]);
+    await result(s, '阴性');
+    const corrected = await correct(s);
+    assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
+    const [r] = await t.deps.database.db
+      .select()
+      .from(rechecks)
+      .where(eq(rechecks.id, (r1 as { id: string }).id));
+    assert.equal(r?.state, 'positive');
+    const [item] = await t.deps.database.db
+      .select()
+      .from(workItems)
+      .where(eq(workItems.id, (r as { workItemId: string }).workItemId));
+    assert.doesNotMatch(String(item?.feedback), /阴性/, `recheck item: ${item?.state} ${item?.feedback}`);
+    assert.equal(item?.state, 'done');
+    assert.match(String(item?.feedback), /阳性/);
+  });
+
+  test('a correction retried after a lost answer is answered as recorded, not refused', async () => {
+    const [person] = (await addPeople(t, t.fx.gridA, 1)) as [string];
+    const s = await pool(await newRound('single'), [person]);
+    await result(s, '阴性');
+    assert.equal((await correct(s)).status, 200);
+    const retry = await correct(s);
+    assert.equal(retry.status, 200, `retry: ${retry.status} ${JSON.stringify(retry.body)}`);
+    assert.equal(retry.body.applied, 0);
+    assert.equal(retry.body.alreadyRecorded, 1);
+  });
+});
