@@ -340,6 +340,15 @@ test('the command centre changes a round, closes a point (撤点) and cancels a 
   assert.equal(await page.getByTestId('round-edit').count(), 0);
   assert.equal(await page.getByTestId('point-create').count(), 0);
   await screenshot(page, 'testing-e2e-round-cancelled');
+
+  // ---- the audit log reads it back by name: the change of mode, the cancel ----
+  await page.goto(`${j.base}/audit`);
+  const changed = page.locator('.ant-table-row', { hasText: '修改检测轮次' }).first();
+  await changed.waitFor();
+  await changed.locator('.ant-table-row-expand-icon').click();
+  await page.locator('.ant-table-expanded-row', { hasText: '20混1（mix20）' }).first().waitFor();
+  assert.equal((await page.locator('.ant-table-row', { hasText: '取消检测轮次' }).count()) > 0, true);
+  await screenshot(page, 'testing-e2e-audit');
   await page.goto(`${j.base}/testing`);
   await page.getByTestId(`round-link-${round.id}`).waitFor();
   assert.match(

@@ -18,6 +18,13 @@ import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../../domain/audit';
+import { RESIDENCE_STATUS_NAMES } from '../../domain/residents';
+import {
+  EXEMPTION_REASON_NAMES,
+  SAMPLING_MODE_NAMES,
+  TEST_RESULT_NAMES,
+  TUBE_STATE_NAMES,
+} from '../../domain/testing';
 import { api } from '../api';
 import { formatTimeSeconds } from '../format';
 import { nameIn } from '../i18n';
@@ -197,13 +204,33 @@ export function AuditPage() {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const compact = (value: unknown) => (value === undefined ? '∅' : JSON.stringify(value));
+/** Codes the log's values hold (a sampling mode, a result, a tube's state…), by their names. */
+const VALUE_NAMES: Record<string, { zh: string; en: string }> = {
+  ...RESIDENCE_STATUS_NAMES,
+  ...EXEMPTION_REASON_NAMES,
+  ...SAMPLING_MODE_NAMES,
+  ...TUBE_STATE_NAMES,
+  ...TEST_RESULT_NAMES,
+};
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A recorded value as its reader understands it: a code by its name, an instant in local time. */
+const readable = (value: unknown, language: string) => {
+  if (value === undefined) return '∅';
+  if (typeof value === 'string') {
+    const name = VALUE_NAMES[value];
+    if (name) return `${nameIn(language, name)}（${value}）`;
+    if (INSTANT.test(value)) return formatTimeSeconds(value);
+  }
+  return JSON.stringify(value);
+};
 
 /**
  * The server records `{field: {from, to}}` (no `from` on a create, no `to` on a delete): one line
  * per field, `field: from → to`. Anything else is shown as its JSON, so nothing recorded is hidden.
  */
 function Changes({ changes }: { changes: unknown }) {
+  const { i18n } = useTranslation();
   const style = { margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all', fontSize: 12 } as const;
   const entries = isRecord(changes) ? Object.entries(changes) : [];
   if (entries.length === 0 || !entries.every(([, change]) => isRecord(change))) {
@@ -212,7 +239,10 @@ function Changes({ changes }: { changes: unknown }) {
   return (
     <pre style={style}>
       {(entries as [string, { from?: unknown; to?: unknown }][])
-        .map(([field, change]) => `${field}: ${compact(change.from)} → ${compact(change.to)}`)
+        .map(
+          ([field, change]) =>
+            `${field}: ${readable(change.from, i18n.language)} → ${readable(change.to, i18n.language)}`,
+        )
         .join('\n')}
     </pre>
   );
