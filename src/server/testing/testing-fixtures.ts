@@ -1,9 +1,11 @@
 /** Helpers of the testing module's HTTP tests: residents straight into the registry, lab files. */
 import assert from 'node:assert/strict';
-import { districtWallClock } from '../../domain/dates.ts';
+import { randomUUID } from 'node:crypto';
+import { districtWallClock, localDay } from '../../domain/dates.ts';
 import type { ResidenceStatus } from '../../domain/residents.ts';
 import { insertHouseholds, insertPersons } from '../modules/residents/resident-repository.ts';
 import { buildPersonRow } from '../modules/residents/resident-rules.ts';
+import { mintPersonCode } from '../modules/testing/person-code.ts';
 import { newId } from '../platform/ids.ts';
 import { client, multipartFile } from './http.ts';
 import { type TestApp, validId } from './test-app.ts';
@@ -124,4 +126,51 @@ export async function createUser(
   const res = await client(t.app, cookie).post('/api/v1/users', user);
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res;
+}
+
+let roundSeq = 0;
+
+/**
+ * A round over the district (today, 10混1 unless told) with one point, 幸福家园广场, in the
+ * community and the fixture's sampler on its team, set up by the admin: each must answer 201.
+ */
+export async function roundWithPoint(
+  t: TestApp,
+  admin: ReturnType<typeof client>,
+  options: { defaultMode?: string; startsOn?: string; endsOn?: string } = {},
+) {
+  const round = await admin.post('/api/v1/test-rounds', {
+    name: `第${++roundSeq}轮`,
+    orgUnitId: t.fx.district.id,
+    defaultMode: options.defaultMode ?? 'mix10',
+    startsOn: options.startsOn ?? localDay(),
+    endsOn: options.endsOn ?? localDay(),
+  });
+  assert.equal(round.status, 201, JSON.stringify(round.body));
+  const point = await admin.post(`/api/v1/test-rounds/${round.body.id}/points`, {
+    name: '幸福家园广场',
+    orgUnitId: t.fx.community.id,
+    samplerUserIds: [t.fx.users.sampler.id],
+  });
+  assert.equal(point.status, 201, JSON.stringify(point.body));
+  return { roundId: round.body.id as string, pointId: point.body.id as string };
+}
+
+/** A person scanned at a round's point into a tube, as a sampler's phone sends it. */
+export function scanAt(
+  t: TestApp,
+  sampler: ReturnType<typeof client>,
+  at: { roundId: string; pointId: string },
+  personId: string,
+  tubeCode: string,
+  extra: Record<string, unknown> = {},
+) {
+  return sampler.post('/api/v1/sampling/scans', {
+    clientId: randomUUID(),
+    roundId: at.roundId,
+    pointId: at.pointId,
+    personCode: mintPersonCode(t.deps.cipher, personId),
+    tubeCode,
+    ...extra,
+  });
 }

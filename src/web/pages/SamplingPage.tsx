@@ -94,7 +94,12 @@ function vibrate(pattern: number | number[]) {
  * The rounds and points a sampler works with rarely change during a day: the last copy fetched
  * stands in when the page is reloaded without network, so scanning (into the queue) goes on.
  */
-async function lastGoodCopy<T>(key: string, fetchFresh: () => Promise<T>): Promise<T> {
+async function lastGoodCopy<T>(
+  key: string,
+  fetchFresh: () => Promise<T>,
+  /** Whether the copy kept answers this call (one key may keep the copy of another record). */
+  answers: (kept: T) => boolean = () => true,
+): Promise<T> {
   try {
     const fresh = await fetchFresh();
     try {
@@ -105,7 +110,7 @@ async function lastGoodCopy<T>(key: string, fetchFresh: () => Promise<T>): Promi
     return fresh;
   } catch (error) {
     const kept = error instanceof ApiError && error.status === 0 ? localStorage.getItem(key) : null;
-    if (kept) return JSON.parse(kept) as T;
+    if (kept && answers(JSON.parse(kept) as T)) return JSON.parse(kept) as T;
     throw error;
   }
 }
@@ -134,24 +139,12 @@ const tubeKey = (tubeCode: string) => ['test-tubes', 'detail', tubeCode] as cons
  */
 const TUBE_STORED = 'gridwatch.sampling.tube';
 async function fetchTubeKept(tubeCode: string): Promise<TubeDetail | null> {
-  try {
-    const detail = await fetchTube(tubeCode);
-    try {
-      localStorage.setItem(TUBE_STORED, JSON.stringify({ tubeCode, detail }));
-    } catch {
-      // storage full: the page still works online
-    }
-    return detail;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 0) {
-      const kept = JSON.parse(localStorage.getItem(TUBE_STORED) ?? 'null') as {
-        tubeCode: string;
-        detail: TubeDetail | null;
-      } | null;
-      if (kept?.tubeCode === tubeCode) return kept.detail;
-    }
-    throw error;
-  }
+  const kept = await lastGoodCopy(
+    TUBE_STORED,
+    async () => ({ tubeCode, detail: await fetchTube(tubeCode) }),
+    (copy) => copy.tubeCode === tubeCode,
+  );
+  return kept.detail;
 }
 
 /** A tube as the server has it, or null while nobody has been scanned into it (it does not exist yet). */

@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { localDay } from '../../../domain/dates.ts';
 import { rechecks, workItems } from '../../db/schema.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
-import { addPeople, importLabResults, labTime, labWithTeam } from '../../testing/testing-fixtures.ts';
-import { mintPersonCode } from './person-code.ts';
+import {
+  addPeople,
+  importLabResults,
+  labTime,
+  labWithTeam,
+  roundWithPoint,
+  scanAt,
+} from '../../testing/testing-fixtures.ts';
 
 /**
  * A correction (更正) and the rechecks it touches (found in review): only a single tube's
@@ -16,35 +21,13 @@ import { mintPersonCode } from './person-code.ts';
  */
 let t: TestApp;
 let as: Record<'admin' | 'sampler' | 'lab', ReturnType<typeof client>>;
-const today = localDay();
+const _today = localDay();
 let seq = 0;
 const newTube = () => `CR${String(++seq).padStart(6, '0')}`;
 
-async function newRound(defaultMode: string) {
-  const r = await as.admin.post('/api/v1/test-rounds', {
-    name: `第V${++seq}轮`,
-    orgUnitId: t.fx.district.id,
-    defaultMode,
-    startsOn: today,
-    endsOn: today,
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  const p = await as.admin.post(`/api/v1/test-rounds/${r.body.id}/points`, {
-    name: '点',
-    orgUnitId: t.fx.community.id,
-    samplerUserIds: [t.fx.users.sampler.id],
-  });
-  assert.equal(p.status, 201, JSON.stringify(p.body));
-  return { roundId: r.body.id as string, pointId: p.body.id as string };
-}
+const newRound = (defaultMode = 'mix10') => roundWithPoint(t, as.admin, { defaultMode });
 const scan = (at: { roundId: string; pointId: string }, person: string, tubeCode: string) =>
-  as.sampler.post('/api/v1/sampling/scans', {
-    clientId: randomUUID(),
-    roundId: at.roundId,
-    pointId: at.pointId,
-    personCode: mintPersonCode(t.deps.cipher, person),
-    tubeCode,
-  });
+  scanAt(t, as.sampler, at, person, tubeCode);
 async function pool(at: { roundId: string; pointId: string }, people: string[]) {
   const tube = newTube();
   for (const p of people) assert.equal((await scan(at, p, tube)).status, 201);

@@ -7,8 +7,7 @@ import { addDays } from '../../../domain/testing.ts';
 import { auditEvents, testRounds } from '../../db/schema.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
-import { addPeople } from '../../testing/testing-fixtures.ts';
-import { mintPersonCode } from './person-code.ts';
+import { addPeople, roundWithPoint, scanAt } from '../../testing/testing-fixtures.ts';
 
 /** Changing a round and its points after they were set up: days, mode, team, 撤点, cancelling. */
 
@@ -21,36 +20,13 @@ let tubeSeq = 0;
 const newTube = () => `RC${String(++tubeSeq).padStart(6, '0')}`;
 
 async function newRound(days: { startsOn: string; endsOn: string } = { startsOn: today, endsOn: today }) {
-  const r = await as.admin.post('/api/v1/test-rounds', {
-    name: `第${++tubeSeq}轮`,
-    orgUnitId: t.fx.district.id,
-    defaultMode: 'mix10',
-    ...days,
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  const p = await as.admin.post(`/api/v1/test-rounds/${r.body.id}/points`, {
-    name: '幸福家园广场',
-    orgUnitId: t.fx.community.id,
-    samplerUserIds: [t.fx.users.sampler.id],
-  });
-  assert.equal(p.status, 201, JSON.stringify(p.body));
-  return { round: r.body as { id: string }, point: p.body as { id: string } };
+  const at = await roundWithPoint(t, as.admin, days);
+  return { ...at, round: { id: at.roundId }, point: { id: at.pointId } };
 }
 
-async function scanInto(
-  at: { round: { id: string }; point: { id: string } },
-  tubeCode: string,
-  extra: Record<string, unknown> = {},
-) {
+async function scanInto(at: { roundId: string; pointId: string }, tubeCode: string, extra = {}) {
   const [person] = (await addPeople(t, t.fx.gridA, 1)) as [string];
-  return as.sampler.post('/api/v1/sampling/scans', {
-    clientId: randomUUID(),
-    roundId: at.round.id,
-    pointId: at.point.id,
-    personCode: mintPersonCode(t.deps.cipher, person),
-    tubeCode,
-    ...extra,
-  });
+  return scanAt(t, as.sampler, at, person, tubeCode, extra);
 }
 
 const auditOf = (action: string, entityId: string) =>
@@ -292,14 +268,7 @@ describe('taking a person scanned by mistake out of an open tube', () => {
     const at = await newRound();
     const [kept, mistaken] = (await addPeople(t, t.fx.gridA, 2)) as [string, string];
     const tube = newTube();
-    const scanPerson = (person: string, tubeCode: string) =>
-      as.sampler.post('/api/v1/sampling/scans', {
-        clientId: randomUUID(),
-        roundId: at.round.id,
-        pointId: at.point.id,
-        personCode: mintPersonCode(t.deps.cipher, person),
-        tubeCode,
-      });
+    const scanPerson = (person: string, tubeCode: string) => scanAt(t, as.sampler, at, person, tubeCode);
     assert.equal((await scanPerson(kept, tube)).status, 201);
     assert.equal((await scanPerson(mistaken, tube)).status, 201);
     const sampled = async () =>

@@ -1,46 +1,21 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { localDay } from '../../../domain/dates.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import { testDatabaseKind, urlOfTestDatabase } from '../../testing/test-database.ts';
-import { addPeople } from '../../testing/testing-fixtures.ts';
-import { mintPersonCode } from './person-code.ts';
+import { addPeople, roundWithPoint, scanAt } from '../../testing/testing-fixtures.ts';
 
 let t: TestApp;
 let as: Record<'admin' | 'sampler', ReturnType<typeof client>>;
-const today = localDay();
+const _today = localDay();
 let seq = 0;
 const newTube = () => `RS${String(++seq).padStart(6, '0')}`;
 
-async function newRound(defaultMode = 'mix10') {
-  const r = await as.admin.post('/api/v1/test-rounds', {
-    name: `第R${++seq}轮`,
-    orgUnitId: t.fx.district.id,
-    defaultMode,
-    startsOn: today,
-    endsOn: today,
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  const p = await as.admin.post(`/api/v1/test-rounds/${r.body.id}/points`, {
-    name: '点',
-    orgUnitId: t.fx.community.id,
-    samplerUserIds: [t.fx.users.sampler.id],
-  });
-  assert.equal(p.status, 201, JSON.stringify(p.body));
-  return { roundId: r.body.id as string, pointId: p.body.id as string };
-}
-
+const newRound = (defaultMode = 'mix10') => roundWithPoint(t, as.admin, { defaultMode });
 const scan = (at: { roundId: string; pointId: string }, person: string, tubeCode: string) =>
-  as.sampler.post('/api/v1/sampling/scans', {
-    clientId: randomUUID(),
-    roundId: at.roundId,
-    pointId: at.pointId,
-    personCode: mintPersonCode(t.deps.cipher, person),
-    tubeCode,
-  });
+  scanAt(t, as.sampler, at, person, tubeCode);
 
 before(async () => {
   t = await createTestApp();

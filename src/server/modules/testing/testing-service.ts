@@ -166,13 +166,45 @@ export interface RoundPatch {
  * keep theirs) and single-tube groups. Its area does not change: its tubes and counts belong to it.
  * Its days must still hold every scan made in it, counted by the district's day as scans are.
  */
-export async function updateRound(deps: AppDeps, actor: Actor, id: string, patch: RoundPatch) {
+/**
+ * A change of a round not cancelled, by who organises its whole area: locked (`strength`), changed
+ * by `change` (which returns the columns to write), audited with the round before and after.
+ */
+function writeRound(
+  deps: AppDeps,
+  actor: Actor,
+  action: string,
+  id: string,
+  strength: 'update' | 'no key update',
+  change: (
+    tx: Executor,
+    round: repo.RoundRow,
+    scope: string[],
+  ) => Promise<Parameters<typeof repo.updateRound>[2]>,
+) {
   const scope = requireScope(actor, 'testing.manage');
-  return runWrite(deps, actor, 'test-round.update', async (tx) => {
-    const locked = await repo.lockRoundInScope(tx, scope, id, 'no key update');
+  return runWrite(deps, actor, action, async (tx) => {
+    const locked = await repo.lockRoundInScope(tx, scope, id, strength);
     if (!locked) throw notFound();
     const { round, orgUnitName } = locked;
     refuseIfCancelled(round);
+    const updated = await repo.updateRound(tx, round.id, await change(tx, round, scope));
+    const view = roundView(updated, orgUnitName);
+    return {
+      result: view,
+      touched: {
+        entity: 'test_round',
+        entityId: round.id,
+        orgPath: round.orgPath,
+        before: roundView(round, orgUnitName),
+        after: view,
+      },
+    };
+  });
+}
+
+export function updateRound(deps: AppDeps, actor: Actor, id: string, patch: RoundPatch) {
+  return writeRound(deps, actor, 'test-round.update', id, 'no key update', async (tx, round, scope) => {
     const startsOn = patch.startsOn ?? round.startsOn;
     const endsOn = patch.endsOn ?? round.endsOn;
     if (startsOn !== round.startsOn || endsOn !== round.endsOn)
@@ -209,7 +241,7 @@ export async function updateRound(deps: AppDeps, actor: Actor, id: string, patch
     }
     // In the transaction: the embedded database has one connection, which the write holds.
     await checkKeyGroups(tx, patch.singleTubeKeyGroups);
-    const updated = await repo.updateRound(tx, round.id, {
+    return {
       ...(patch.name === undefined ? {} : { name: patch.name }),
       startsOn,
       endsOn,
@@ -217,17 +249,6 @@ export async function updateRound(deps: AppDeps, actor: Actor, id: string, patch
       ...(patch.singleTubeKeyGroups === undefined
         ? {}
         : { singleTubeKeyGroups: [...new Set(patch.singleTubeKeyGroups)] }),
-    });
-    const view = roundView(updated, orgUnitName);
-    return {
-      result: view,
-      touched: {
-        entity: 'test_round',
-        entityId: round.id,
-        orgPath: round.orgPath,
-        before: roundView(round, orgUnitName),
-        after: view,
-      },
     };
   });
 }
@@ -237,13 +258,8 @@ export async function updateRound(deps: AppDeps, actor: Actor, id: string, patch
  * sampled in it, since its tubes and counts are records of people tested. Kept, with why; it takes
  * no more scans, points, sweeps or exemptions. A round under way is ended early by its end date.
  */
-export async function cancelRound(deps: AppDeps, actor: Actor, id: string, reason: string) {
-  const scope = requireScope(actor, 'testing.manage');
-  return runWrite(deps, actor, 'test-round.cancel', async (tx) => {
-    const locked = await repo.lockRoundInScope(tx, scope, id);
-    if (!locked) throw notFound();
-    const { round, orgUnitName } = locked;
-    refuseIfCancelled(round);
+export function cancelRound(deps: AppDeps, actor: Actor, id: string, reason: string) {
+  return writeRound(deps, actor, 'test-round.cancel', id, 'update', async (tx, round) => {
     // Every swab is in a tube: a round with none has sampled nobody.
     if (await repo.roundHasTubes(tx, round.id))
       throw new AppError(
@@ -255,18 +271,7 @@ export async function cancelRound(deps: AppDeps, actor: Actor, id: string, reaso
         undefined,
         { code: 'ROUND_HAS_SAMPLES' },
       );
-    const updated = await repo.updateRound(tx, round.id, { cancelledAt: new Date(), cancelReason: reason });
-    const view = roundView(updated, orgUnitName);
-    return {
-      result: view,
-      touched: {
-        entity: 'test_round',
-        entityId: round.id,
-        orgPath: round.orgPath,
-        before: roundView(round, orgUnitName),
-        after: view,
-      },
-    };
+    return { cancelledAt: new Date(), cancelReason: reason };
   });
 }
 
