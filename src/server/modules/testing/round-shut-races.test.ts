@@ -13,6 +13,17 @@ const _today = localDay();
 let seq = 0;
 const newTube = () => `RS${String(++seq).padStart(6, '0')}`;
 
+/** A second connection, as another app server's transaction (a close or a cancel under way). */
+async function onAnotherConnection(work: (other: pg.Client) => Promise<void>) {
+  const other = new pg.Client({ connectionString: await urlOfTestDatabase(t.deps.database) });
+  await other.connect();
+  try {
+    await work(other);
+  } finally {
+    await other.end();
+  }
+}
+
 const newRound = (defaultMode = 'mix10') => roundWithPoint(t, as.admin, { defaultMode });
 const scan = (at: { roundId: string; pointId: string }, person: string, tubeCode: string) =>
   scanAt(t, as.sampler, at, person, tubeCode);
@@ -52,9 +63,7 @@ describe('a batch’s plan against a close, a cancel or a removal in between', (
   }, async () => {
     const at = await newRound();
     const [person] = (await addPeople(t, t.fx.gridA, 1)) as [string];
-    const other = new pg.Client({ connectionString: await urlOfTestDatabase(t.deps.database) });
-    await other.connect();
-    try {
+    await onAnotherConnection(async (other) => {
       // What cancelRound does: lock the round, find no tubes, set cancelled_at, commit.
       await other.query('begin');
       await other.query('select id from test_rounds where id = $1 for update', [at.roundId]);
@@ -79,9 +88,7 @@ describe('a batch’s plan against a close, a cancel or a removal in between', (
       );
       assert.equal(answer.status, 409);
       assert.equal(answer.body.error.code, 'ROUND_CANCELLED');
-    } finally {
-      await other.end();
-    }
+    });
   });
 
   test('PostgreSQL: a scan planned before 撤点 commits is refused as closed', {
@@ -89,9 +96,7 @@ describe('a batch’s plan against a close, a cancel or a removal in between', (
   }, async () => {
     const at = await newRound();
     const [person] = (await addPeople(t, t.fx.gridA, 1)) as [string];
-    const other = new pg.Client({ connectionString: await urlOfTestDatabase(t.deps.database) });
-    await other.connect();
-    try {
+    await onAnotherConnection(async (other) => {
       await other.query('begin');
       await other.query('select id from collection_points where id = $1 for update', [at.pointId]);
       const pending = scan(at, person, newTube());
@@ -105,8 +110,6 @@ describe('a batch’s plan against a close, a cancel or a removal in between', (
         `scanned at a closed point: ${answer.status} ${JSON.stringify(answer.body)}`,
       );
       assert.equal(answer.body.error.code, 'POINT_CLOSED');
-    } finally {
-      await other.end();
-    }
+    });
   });
 });
