@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDistrictDateTime } from './dates.ts';
-import { compareAddresses } from './residents.ts';
+import { addressSortKey } from './residents.ts';
 import {
   missingOf,
   nextTestDue,
@@ -95,22 +95,26 @@ test('status values: the system’s codes by name in either language, typed valu
   assert.equal(statusValueName('control_state', '居家隔离', 'zh'), '居家隔离');
 });
 
-test('addresses sort as a door-knocker walks them: numbers as numbers', () => {
+test('addresses sort by their key as a door-knocker walks them: numbers as numbers, full-width too', () => {
+  const walking = (list: string[]) =>
+    [...list].sort((a, b) =>
+      addressSortKey(a) < addressSortKey(b) ? -1 : addressSortKey(a) > addressSortKey(b) ? 1 : 0,
+    );
   const addresses = [
     '苑寨村第一组110号',
     '苑寨村第一组10号',
     '苑寨村第一组109号',
-    '苑寨村第一组9号',
+    '苑寨村第一组９号',
     '幸福家园8号楼10单元101',
     '幸福家园8号楼2单元301',
     '幸福家园12号楼1单元101',
   ];
   assert.deepEqual(
-    [...addresses].sort(compareAddresses).filter((a) => a.startsWith('苑寨村')),
-    ['苑寨村第一组9号', '苑寨村第一组10号', '苑寨村第一组109号', '苑寨村第一组110号'],
+    walking(addresses).filter((a) => a.startsWith('苑寨村')),
+    ['苑寨村第一组９号', '苑寨村第一组10号', '苑寨村第一组109号', '苑寨村第一组110号'],
   );
   assert.deepEqual(
-    [...addresses].sort(compareAddresses).filter((a) => a.startsWith('幸福家园')),
+    walking(addresses).filter((a) => a.startsWith('幸福家园')),
     ['幸福家园8号楼2单元301', '幸福家园8号楼10单元101', '幸福家园12号楼1单元101'],
   );
 });

@@ -229,6 +229,8 @@ export const households = pgTable(
       .references(() => orgUnits.id),
     orgPath: text('org_path').notNull(),
     address: text('address').notNull(),
+    /** The address in walking order (addressSortKey), written with it. */
+    addressKey: text('address_key').notNull(),
     districtCode: text('district_code').notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -263,6 +265,8 @@ export const persons = pgTable(
     phoneHash: text('phone_hash'),
     phoneLast4: text('phone_last4'),
     address: text('address').notNull(),
+    /** The address in walking order (addressSortKey), written with it. */
+    addressKey: text('address_key').notNull(),
     residenceStatus: text('residence_status').notNull(),
     /** Generated demo data says so on screen. */
     synthetic: boolean('synthetic').notNull().default(false),

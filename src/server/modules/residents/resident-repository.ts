@@ -1,4 +1,5 @@
 import { and, asc, eq, exists, inArray, isNull, like, or, type SQL, sql } from 'drizzle-orm';
+import { addressSortKey } from '../../../domain/residents.ts';
 import { POOL_POSITIVE, POOLED_MODES, RESULT_VALID_HOURS } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
@@ -18,7 +19,9 @@ import {
 import { inScope } from '../../platform/access/scope-sql.ts';
 
 export type PersonRow = typeof persons.$inferSelect;
-export type PersonInsert = typeof persons.$inferInsert;
+/** A person to insert: the address's sort key is not the caller's, it is written with the address. */
+export type PersonInsert = Omit<typeof persons.$inferInsert, 'addressKey'>;
+export type HouseholdInsert = Omit<typeof households.$inferInsert, 'addressKey'>;
 
 /** What a search asks for; the service has already decided how to read the user's text. */
 export interface ResidentFilter {
@@ -147,6 +150,7 @@ const PERSON_COLUMNS = [
   ['phone_hash', 'text'],
   ['phone_last4', 'text'],
   ['address', 'text'],
+  ['address_key', 'text'],
   ['residence_status', 'text'],
   ['synthetic', 'boolean'],
   ['district_code', 'text'],
@@ -164,7 +168,13 @@ export async function insertPersons(db: Executor, rows: PersonInsert[]) {
     const slice = rows.slice(i, i + 5000) as unknown as Record<string, unknown>[];
     const arrays = PERSON_COLUMNS.map(([column, type]) => {
       const key = camel(column);
-      const values = slice.map((r) => (key === 'synthetic' ? Boolean(r[key]) : (r[key] ?? null)));
+      const values = slice.map((r) =>
+        key === 'synthetic'
+          ? Boolean(r[key])
+          : key === 'addressKey'
+            ? addressSortKey(r.address as string)
+            : (r[key] ?? null),
+      );
       return sql`${sql.param(values)}::${sql.raw(type)}[]`;
     });
     await db.execute(
@@ -177,7 +187,11 @@ export async function insertPersons(db: Executor, rows: PersonInsert[]) {
 export async function updatePersonRow(db: Executor, id: string, patch: Partial<PersonInsert>) {
   await db
     .update(persons)
-    .set({ ...patch, updatedAt: sql`now()` })
+    .set({
+      ...patch,
+      ...(patch.address === undefined ? {} : { addressKey: addressSortKey(patch.address) }),
+      updatedAt: sql`now()`,
+    })
     .where(eq(persons.id, id));
 }
 
@@ -370,7 +384,7 @@ export async function findHouseholds(
       .from(households)
       .innerJoin(orgUnits, eq(orgUnits.id, households.orgUnitId))
       .where(where)
-      .orderBy(asc(households.address), asc(households.id))
+      .orderBy(asc(households.addressKey), asc(households.id))
       .limit(page.limit)
       .offset(page.offset),
     db.select({ total: sql<number>`count(*)::int` }).from(households).where(where),
@@ -386,8 +400,11 @@ export async function findHouseholdMembers(db: Executor, scope: string[], househ
     .orderBy(asc(persons.birthDate));
 }
 
-export async function insertHouseholds(db: Executor, rows: (typeof households.$inferInsert)[]) {
-  if (rows.length) await db.insert(households).values(rows);
+export async function insertHouseholds(db: Executor, rows: HouseholdInsert[]) {
+  if (rows.length)
+    await db
+      .insert(households)
+      .values(rows.map((row) => ({ ...row, addressKey: addressSortKey(row.address) })));
 }
 
 /** A household and all its members move to another grid together. */

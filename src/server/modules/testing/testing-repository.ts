@@ -1,5 +1,4 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, type SQL, sql } from 'drizzle-orm';
-import { compareAddresses } from '../../../domain/residents.ts';
 import {
   DOOR_TO_DOOR_EXEMPTIONS,
   DUE_RESIDENCE_STATUSES,
@@ -969,7 +968,8 @@ export async function findMissing(
                  p.org_unit_id as "orgUnitId", u.name as "gridName", p.household_id as "householdId"
           from ${persons} p join ${orgUnits} u on u.id = p.org_unit_id
           where ${where}
-          order by p.org_path, p.address, p.name
+          -- Grid by grid, each in walking order (第一组9号 before 10号).
+          order by p.org_path, p.address_key, p.name, p.id
           limit ${page.limit} offset ${page.offset}`,
     ),
     queryRows<{ n: number }>(db, sql`select count(*)::int as n from ${persons} p where ${where}`),
@@ -1248,9 +1248,8 @@ export async function findSweepHouseholds(db: Executor, sweepId: string, roundId
         from ${sweepHouseholds} sh join ${households} h on h.id = sh.household_id
              join ${orgUnits} u on u.id = h.org_unit_id
         where sh.sweep_id = ${sweepId} and ${inScope(sql`sh.org_path`, scope)}
-        -- Walking order (第一组9号 before 10号) is the caller's: a regular expression per row in
-        -- the database cost seconds a sweep on the embedded one.
-        order by h.org_path`,
+        -- Grid by grid, then as a door-knocker walks the addresses (第一组9号 before 10号).
+        order by h.org_path, h.address_key, h.id`,
   );
   // Their members in one query (not one per household), with whether each is sampled in the round.
   const members = await queryRows<{
@@ -1285,10 +1284,6 @@ export async function findSweepHouseholds(db: Executor, sweepId: string, roundId
     list.push({ id: m.id, name: m.name, sampled: m.sampled, exemption: m.exemption });
     byHome.set(m.householdId, list);
   }
-  // Grid by grid, then as a door-knocker walks the addresses (numbers as numbers).
-  homes.sort((a, b) =>
-    a.orgPath === b.orgPath ? compareAddresses(a.address, b.address) : a.orgPath < b.orgPath ? -1 : 1,
-  );
   return homes.map((h) => ({ ...h, members: byHome.get(h.householdId) ?? [] }));
 }
 

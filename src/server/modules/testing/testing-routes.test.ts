@@ -10,7 +10,7 @@ import { auditEvents, rechecks, tubeMembers, tubes, workItems } from '../../db/s
 import type { Actor } from '../../platform/access/actor.ts';
 import { actorOfUser } from '../../platform/auth/auth-service.ts';
 import { client, multipartFile } from '../../testing/http.ts';
-import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
 import { openTestDatabaseAgain } from '../../testing/test-database.ts';
 import {
   addPeople as addPeopleTo,
@@ -1828,6 +1828,58 @@ describe('periodic testing of key groups', () => {
     assert.equal(
       (await as.workerA.get(`/api/v1/key-group-testing/due?orgUnitId=${t.fx.gridB.id}`)).status,
       404,
+    );
+  });
+});
+
+describe('walking order', () => {
+  test('a grid’s missing list and a sweep’s households come as a door-knocker walks them: 9号, 10号, 109号', async () => {
+    const grid = await as.admin.post('/api/v1/org-units', {
+      parentId: t.fx.village.id,
+      name: '苑寨门牌组',
+      level: 'grid',
+    });
+    assert.equal(grid.status, 201, JSON.stringify(grid.body));
+    // Registered out of order; one number typed full-width; one moved by a change of address.
+    const addresses = [
+      '苑寨村三组110号',
+      '苑寨村三组10号',
+      '苑寨村三组200号',
+      '苑寨村三组109号',
+      '苑寨村三组９号',
+    ];
+    const ids: string[] = [];
+    for (const [i, address] of addresses.entries()) {
+      const res = await as.admin.post('/api/v1/residents', {
+        name: `门序${i}`,
+        idNumber: validId(`41160219900101${String(700 + i).padStart(3, '0')}`),
+        address,
+        residenceStatus: 'at_home',
+        gridId: grid.body.id,
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      ids.push(res.body.id);
+    }
+    const moved = await as.admin.patch(`/api/v1/residents/${ids[2]}`, { address: '苑寨村三组11号' });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+
+    const missing = await as.admin.get(`/api/v1/test-rounds/${round.id}/missing?orgUnitId=${grid.body.id}`);
+    assert.equal(missing.status, 200, JSON.stringify(missing.body));
+    assert.deepEqual(
+      missing.body.items.map((m: { address: string }) => m.address),
+      ['苑寨村三组９号', '苑寨村三组10号', '苑寨村三组11号', '苑寨村三组109号', '苑寨村三组110号'],
+    );
+    // The sweep visits households, at their own addresses (the change of a person's address left
+    // their household at 200号).
+    const sweep = await as.admin.post(`/api/v1/test-rounds/${round.id}/sweeps`, {
+      name: '苑寨门牌组入户队',
+      orgUnitId: grid.body.id,
+    });
+    assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
+    const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
+    assert.deepEqual(
+      view.body.households.map((h: { address: string }) => h.address),
+      ['苑寨村三组９号', '苑寨村三组10号', '苑寨村三组109号', '苑寨村三组110号', '苑寨村三组200号'],
     );
   });
 });
