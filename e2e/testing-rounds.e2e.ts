@@ -58,6 +58,15 @@ test('admin creates a round, exempts a missing person, and imports results with 
   const roundId = new URL(page.url()).pathname.split('/').pop() as string;
   assert.equal(await page.getByTestId('round-title').textContent(), '第5轮全员核酸检测');
 
+  // ---- a second round over the same people on the same day is warned of, before it is made ----
+  await page.goto(`${j.base}/testing`);
+  await page.getByTestId('round-create').click();
+  await pick(page, 'round-unit', '周口港区', '周口港区');
+  await page.getByTestId('round-overlap').filter({ hasText: '第5轮全员核酸检测' }).waitFor();
+  await screenshot(page, 'testing-e2e-round-overlap');
+  await page.locator('.ant-modal:visible').getByRole('button', { name: /取\s*消/ }).click();
+  await page.goto(`${j.base}/testing/${roundId}`);
+
   // ---- coverage: everyone due is missing, but those away long-term, who are exempt by themselves ----
   await page.getByTestId('coverage-table').locator('.ant-table-row').first().waitFor();
   await page.waitForFunction(() =>

@@ -8,3 +8,7 @@ export const formatTimeSeconds = (iso: string) => dayjs(iso).format('YYYY-MM-DD 
 
 /** Days (`YYYY-MM-DD`) as the API sends and takes them. */
 export const DATE_FORMAT = 'YYYY-MM-DD';
+
+/** A round's days: one day, or from one to the other. */
+export const roundDays = (round: { startsOn: string; endsOn: string }) =>
+  round.startsOn === round.endsOn ? round.startsOn : `${round.startsOn} ~ ${round.endsOn}`;

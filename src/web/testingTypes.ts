@@ -207,6 +207,13 @@ export const roundsQuery = (page: number, pageSize: number) =>
     queryFn: () => api.get<Page<TestRound>>('/test-rounds', { page, pageSize }),
   });
 
+/** Rounds, not cancelled, over the people of a unit's area with a day from `from` to `to`. */
+export const overlappingRoundsQuery = (orgUnitId: string, from: string, to: string) =>
+  queryOptions({
+    queryKey: ['test-rounds', 'overlapping', { orgUnitId, from, to }],
+    queryFn: () => api.get<Page<TestRound>>('/test-rounds', { orgUnitId, from, to, pageSize: 20 }),
+  });
+
 export const roundQuery = (id: string) =>
   queryOptions({
     queryKey: ['test-rounds', 'detail', id],

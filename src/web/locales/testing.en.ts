@@ -19,6 +19,9 @@ const testing = {
     notFound: 'The round does not exist or is outside your area',
     name: 'Round name',
     defaultName: 'Mass testing round {{n}}',
+    overlapTitle: '{{count}} round(s) already test these people on these days',
+    overlapHint:
+      'Rounds count apart: a person sampled in one is still missing in the other. If this one repeats an existing round, use that one.',
     period: 'Status',
     unit: 'Area',
     unitHint: 'The round covers the unit and everything below it',

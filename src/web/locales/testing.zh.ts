@@ -19,6 +19,8 @@ const testing = {
     notFound: '轮次不存在或不在您的辖区内',
     name: '轮次名称',
     defaultName: '第{{n}}轮全员核酸检测',
+    overlapTitle: '同一范围、同一日期已有 {{count}} 个检测轮次',
+    overlapHint: '各轮次分开计数：在一轮中采样的居民，在另一轮中仍算未采样。如是重复设置，请使用已有轮次。',
     period: '状态',
     unit: '检测范围',
     unitHint: '本轮覆盖所选单位及其全部下级',

@@ -24,7 +24,7 @@ import { ApiError, api } from '../api';
 import { ModalForm } from '../components/ModalForm';
 import type { OrgUnitChoice } from '../components/OrgUnitSelect';
 import { RoundPeriodTag } from '../components/testing/RoundPeriodTag';
-import { formatTime } from '../format';
+import { formatTime, roundDays } from '../format';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { keyGroupsQuery } from '../queries';
@@ -150,8 +150,7 @@ export function TestingRoundPage() {
             {
               key: 'dates',
               label: t('testing.round.dates'),
-              children:
-                detail.startsOn === detail.endsOn ? detail.startsOn : `${detail.startsOn} ~ ${detail.endsOn}`,
+              children: roundDays(detail),
             },
             {
               key: 'mode',

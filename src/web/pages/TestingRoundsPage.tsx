@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { SAMPLING_MODE_NAMES, type SamplingMode } from '../../domain/testing';
 import { RoundPeriodTag } from '../components/testing/RoundPeriodTag';
+import { roundDays } from '../format';
 import { nameIn } from '../i18n';
 import { roundsQuery, type TestRound } from '../testingTypes';
 import { useMe } from '../useMe';
@@ -20,8 +21,6 @@ export function TestingRoundsPage() {
   const rounds = useQuery({ ...roundsQuery(page, pageSize), placeholderData: keepPreviousData });
   const screens = Grid.useBreakpoint();
   const modeName = (mode: SamplingMode) => nameIn(i18n.language, SAMPLING_MODE_NAMES[mode]);
-  const datesOf = (round: TestRound) =>
-    round.startsOn === round.endsOn ? round.startsOn : `${round.startsOn} ~ ${round.endsOn}`;
   const nameLink = (round: TestRound) => (
     <Link to={`/testing/${round.id}`} data-testid={`round-link-${round.id}`}>
       {round.name}
@@ -39,7 +38,7 @@ export function TestingRoundsPage() {
             <RoundPeriodTag round={round} />
           </Flex>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {[round.orgUnitName, datesOf(round), modeName(round.defaultMode)].filter(Boolean).join(' · ')}
+            {[round.orgUnitName, roundDays(round), modeName(round.defaultMode)].filter(Boolean).join(' · ')}
           </Typography.Text>
         </Flex>
       ),
@@ -65,7 +64,7 @@ export function TestingRoundsPage() {
     {
       title: t('testing.round.dates'),
       key: 'dates',
-      render: (_, round) => datesOf(round),
+      render: (_, round) => roundDays(round),
     },
     {
       title: t('testing.round.defaultMode'),

@@ -318,3 +318,60 @@ describe('taking a person scanned by mistake out of an open tube', () => {
     assert.equal(sealed.body.error.code, 'TUBE_SEALED');
   });
 });
+
+describe('rounds on the same people at the same time', () => {
+  test('the list filtered by a unit and days gives the rounds over its area then, not cancelled ones, not others', async () => {
+    const day = addDays(today, 20);
+    const create = async (name: string, orgUnitId: string, startsOn: string, endsOn: string) => {
+      const res = await as.admin.post('/api/v1/test-rounds', {
+        name,
+        orgUnitId,
+        startsOn,
+        endsOn,
+        defaultMode: 'mix10',
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body.id as string;
+    };
+    const district = await create('区第30轮', t.fx.district.id, addDays(day, -2), day);
+    const gridA = await create('A网格第1轮', t.fx.gridA.id, day, addDays(day, 1));
+    await create('B网格第1轮', t.fx.gridB.id, day, day);
+    await create('村第1轮', t.fx.village.id, day, day);
+    await create('区第29轮', t.fx.district.id, addDays(day, -5), addDays(day, -3));
+    const cancelled = await create('社区第1轮', t.fx.community.id, day, day);
+    assert.equal(
+      (await as.admin.post(`/api/v1/test-rounds/${cancelled}/cancel`, { reason: '重复设置' })).status,
+      200,
+    );
+
+    const overlap = await as.admin.get(
+      `/api/v1/test-rounds?orgUnitId=${t.fx.community.id}&from=${day}&to=${day}&pageSize=100`,
+    );
+    assert.equal(overlap.status, 200, JSON.stringify(overlap.body));
+    const names = overlap.body.items.map((r: { name: string }) => r.name).sort();
+    // The district's round contains the community; grids A and B lie in it; the village and the
+    // district's earlier round do not meet it; the cancelled round takes nobody.
+    assert.deepEqual(names, ['A网格第1轮', 'B网格第1轮', '区第30轮']);
+    assert.equal(overlap.body.total, 3);
+    const fromGrid = await as.admin.get(
+      `/api/v1/test-rounds?orgUnitId=${t.fx.gridA.id}&from=${addDays(day, 1)}`,
+    );
+    assert.deepEqual(
+      fromGrid.body.items.map((r: { id: string }) => r.id),
+      [gridA],
+      'from a day on: only rounds ending on or after it',
+    );
+    assert.ok(!fromGrid.body.items.some((r: { id: string }) => r.id === district));
+
+    // A unit the actor does not see is not theirs to ask about; days the wrong way round are named.
+    const staff = await as.staff.get(
+      `/api/v1/test-rounds?orgUnitId=${t.fx.village.id}&from=${day}&to=${day}`,
+    );
+    assert.equal(staff.status, 404);
+    const backwards = await as.admin.get(
+      `/api/v1/test-rounds?orgUnitId=${t.fx.gridA.id}&from=${day}&to=${today}`,
+    );
+    assert.equal(backwards.status, 400);
+    assert.ok(backwards.body.error.fields.to, JSON.stringify(backwards.body));
+  });
+});

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, lte, type SQL, sql } from 'drizzle-orm';
 import {
   DOOR_TO_DOOR_EXEMPTIONS,
   DUE_RESIDENCE_STATUSES,
@@ -71,12 +71,26 @@ export async function findRoundVisible(db: Executor, scope: string[], id: string
   return row;
 }
 
+/** Rounds on an area (containing it or within it) with a day in common with from–to, not cancelled. */
+export interface RoundOverlap {
+  areaPath?: string;
+  from?: string;
+  to?: string;
+}
+
 export async function findRoundsVisible(
   db: Executor,
   scope: string[],
   page: { limit: number; offset: number },
+  overlapping?: RoundOverlap,
 ) {
-  const where = overlapsScope(testRounds.orgPath, scope);
+  const where = and(
+    overlapsScope(testRounds.orgPath, scope),
+    overlapping ? isNull(testRounds.cancelledAt) : undefined,
+    overlapping?.areaPath ? overlapsScope(testRounds.orgPath, [overlapping.areaPath]) : undefined,
+    overlapping?.from ? gte(testRounds.endsOn, overlapping.from) : undefined,
+    overlapping?.to ? lte(testRounds.startsOn, overlapping.to) : undefined,
+  );
   const [items, [count]] = await Promise.all([
     db
       .select({

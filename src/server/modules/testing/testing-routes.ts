@@ -175,8 +175,21 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
-          summary: '检测轮次列表（覆盖本人辖区的轮次）',
-          querystring: z.object(pageQuery),
+          summary:
+            '检测轮次列表（覆盖本人辖区的轮次）；给出 orgUnitId 与 from/to 时，只列与该单位范围、这些日期重叠且未取消的轮次',
+          querystring: z
+            .object({
+              ...pageQuery,
+              /** Rounds whose area contains this unit or lies within it. */
+              orgUnitId: z.uuid().optional(),
+              /** Rounds with a day from `from` to `to`. */
+              from: isoDate.optional(),
+              to: isoDate.optional(),
+            })
+            .refine((q) => !q.from || !q.to || q.from <= q.to, {
+              path: ['to'],
+              ...bilingual('结束日期不能早于开始日期', 'to is before from'),
+            }),
           response: { 200: z.object({ items: z.array(roundView), total: z.number() }) },
         },
       },

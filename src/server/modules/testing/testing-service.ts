@@ -285,9 +285,35 @@ async function visibleRound(deps: AppDeps, scope: string[], id: string) {
   return round;
 }
 
-export async function listRounds(deps: AppDeps, actor: Actor, page: { page: number; pageSize: number }) {
+/**
+ * Rounds the actor sees; with a unit and days, those on the same people at the same time (the
+ * unit's area inside theirs or theirs inside it, a day in common, not cancelled): what the page
+ * warns of before a second round is set up over them (a person sampled in one is still due in the
+ * other).
+ */
+export async function listRounds(
+  deps: AppDeps,
+  actor: Actor,
+  query: { page: number; pageSize: number; orgUnitId?: string; from?: string; to?: string },
+) {
   const scope = testingScope(actor);
-  const { items, total } = await repo.findRoundsVisible(deps.database.db, scope, toLimitOffset(page));
+  let overlapping: repo.RoundOverlap | undefined;
+  if (query.orgUnitId || query.from || query.to) {
+    let areaPath: string | undefined;
+    if (query.orgUnitId) {
+      const unit = await findOrgUnitInScope(deps.database.db, scope, query.orgUnitId);
+      // A unit outside what the actor sees is not theirs to ask about.
+      if (!unit) throw notFound();
+      areaPath = unit.path;
+    }
+    overlapping = { areaPath, from: query.from, to: query.to };
+  }
+  const { items, total } = await repo.findRoundsVisible(
+    deps.database.db,
+    scope,
+    toLimitOffset(query),
+    overlapping,
+  );
   return { items: items.map((r) => roundView(r.round, r.orgUnitName)), total };
 }
 

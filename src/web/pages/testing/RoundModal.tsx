@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, DatePicker, Flex, Form, Input, Select } from 'antd';
+import { Alert, App, DatePicker, Flex, Form, Input, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import type { KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,11 +9,11 @@ import { SAMPLING_MODE_NAMES, SAMPLING_MODES, type SamplingMode } from '../../..
 import { api } from '../../api';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
-import { DATE_FORMAT } from '../../format';
+import { DATE_FORMAT, roundDays } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { keyGroupsQuery } from '../../queries';
-import type { TestRound } from '../../testingTypes';
+import { overlappingRoundsQuery, type TestRound } from '../../testingTypes';
 import { useMe } from '../../useMe';
 
 /**
@@ -150,6 +150,7 @@ export function RoundModal({
           <DatePicker style={{ width: '100%' }} onKeyDown={keepEnter} data-testid="round-ends-on" />
         </Form.Item>
       </Flex>
+      <OverlappingRounds roundId={round?.id} />
       <Form.Item
         name="defaultMode"
         label={t('testing.round.defaultMode')}
@@ -182,5 +183,46 @@ export function RoundModal({
         />
       </Form.Item>
     </ModalForm>
+  );
+}
+
+/**
+ * Other rounds over the same people on the same days, as the unit and days are chosen: each round
+ * counts apart (a person sampled in one is still missing in the other), so a second round set up
+ * by mistake over a village the district is already testing is seen before it confuses the field.
+ */
+function OverlappingRounds({ roundId }: { roundId?: string }) {
+  const { t } = useTranslation();
+  const orgUnit = Form.useWatch<OrgUnitChoice | undefined>('orgUnit');
+  const startsOn = Form.useWatch<Dayjs | null | undefined>('startsOn');
+  const endsOn = Form.useWatch<Dayjs | null | undefined>('endsOn');
+  const from = startsOn?.format(DATE_FORMAT) ?? '';
+  const to = endsOn?.format(DATE_FORMAT) ?? '';
+  const overlapping = useQuery({
+    ...overlappingRoundsQuery(orgUnit?.value ?? '', from, to),
+    enabled: Boolean(orgUnit?.value && from && to && from <= to),
+  });
+  const others = (overlapping.data?.items ?? []).filter((other) => other.id !== roundId);
+  if (others.length === 0) return null;
+  return (
+    <Alert
+      type="warning"
+      showIcon
+      style={{ marginBottom: 16 }}
+      data-testid="round-overlap"
+      message={t('testing.round.overlapTitle', { count: others.length })}
+      description={
+        <>
+          <ul style={{ margin: '4px 0', paddingInlineStart: 20 }}>
+            {others.map((other) => (
+              <li key={other.id}>
+                {other.name}（{[other.orgUnitName, roundDays(other)].filter(Boolean).join('，')}）
+              </li>
+            ))}
+          </ul>
+          {t('testing.round.overlapHint')}
+        </>
+      }
+    />
   );
 }
