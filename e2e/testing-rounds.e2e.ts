@@ -64,7 +64,10 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await pick(page, 'round-unit', '周口港区', '周口港区');
   await page.getByTestId('round-overlap').filter({ hasText: '第5轮全员核酸检测' }).waitFor();
   await screenshot(page, 'testing-e2e-round-overlap');
-  await page.locator('.ant-modal:visible').getByRole('button', { name: /取\s*消/ }).click();
+  await page
+    .locator('.ant-modal:visible')
+    .getByRole('button', { name: /取\s*消/ })
+    .click();
   await page.goto(`${j.base}/testing/${roundId}`);
 
   // ---- coverage: everyone due is missing, but those away long-term, who are exempt by themselves ----

@@ -36,6 +36,7 @@ import {
   type TubeState,
 } from '../../domain/testing';
 import { api } from '../api';
+import { useIntentIds } from '../clientIds';
 import { formatTime } from '../format';
 import { useShowError } from '../forms';
 import { localized, nameIn } from '../i18n';
@@ -389,10 +390,16 @@ function HandoversToReceive() {
     queryKey: ['lab-handovers'],
     queryFn: () => api.get<{ items: HandoverToReceive[] }>('/lab/handovers'),
   });
+  // One client id per receipt, kept across taps: a retry after a lost answer answers as the first.
+  const batchIds = useIntentIds();
   const receive = useMutation({
     mutationFn: (batch: HandoverToReceive) =>
-      api.post<ReceiptReport>('/lab/receipts', { tubeCodes: batch.tubeCodes }),
+      api.post<ReceiptReport>('/lab/receipts', {
+        tubeCodes: batch.tubeCodes,
+        clientId: batchIds.idFor(batch.tubeCodes),
+      }),
     onSuccess: (result) => {
+      batchIds.settle();
       void message.success(t('testing.lab.received', { received: result.received, skipped: result.skipped }));
       void queryClient.invalidateQueries({ queryKey: ['lab-handovers'] });
     },
@@ -441,9 +448,12 @@ function Receipts() {
   const [answer, setAnswer] = useState<ReceiptReport>();
   const codes = parseCodes(text);
   const malformed = codes.filter((code) => !TUBE_CODE_PATTERN.test(code));
+  const receiptIds = useIntentIds();
   const receive = useMutation({
-    mutationFn: () => api.post<ReceiptReport>('/lab/receipts', { tubeCodes: codes }),
+    mutationFn: () =>
+      api.post<ReceiptReport>('/lab/receipts', { tubeCodes: codes, clientId: receiptIds.idFor(codes) }),
     onSuccess: (result) => {
+      receiptIds.settle();
       setAnswer(result);
       setText('');
       void queryClient.invalidateQueries({ queryKey: ['lab-handovers'] });
@@ -533,16 +543,25 @@ function EnterResult() {
   const [correcting, setCorrecting] = useState(false);
   const [reason, setReason] = useState('');
   const valid = TUBE_CODE_PATTERN.test(cleanTubeCode(tubeCode)) && (!correcting || reason.trim().length > 0);
+  // One client id per result typed, kept across taps: a retry after a lost answer answers as the
+  // first (not "recorded already"), whatever the clock says by then.
+  const entryIds = useIntentIds();
   const enter = useMutation({
-    mutationFn: () =>
-      api.post<LabImportReport>(correcting ? '/lab/results/correct' : '/lab/results', {
+    mutationFn: () => {
+      const entry = {
         tubeCode: cleanTubeCode(tubeCode),
         result: correcting ? 'positive' : result,
-        testedAt: new Date().toISOString(),
         ct: ct.trim() || null,
         ...(correcting ? { reason: reason.trim() } : {}),
-      }),
+      };
+      return api.post<LabImportReport>(correcting ? '/lab/results/correct' : '/lab/results', {
+        ...entry,
+        testedAt: new Date().toISOString(),
+        clientId: entryIds.idFor({ correcting, ...entry }),
+      });
+    },
     onSuccess: (report) => {
+      entryIds.settle();
       void message.success(
         correcting
           ? `${t('testing.lab.corrected', { tube: tubeCode.trim() })} ${positivesText(t, report, 'done')}`

@@ -35,6 +35,7 @@ import { DOCUMENT_TYPE_NAMES } from '../../domain/id-number';
 import { STATUS_KIND_NAMES, STATUS_KINDS, type StatusKind } from '../../domain/residents';
 import { statusValueName } from '../../domain/testing';
 import { ApiError, api } from '../api';
+import { useIntentIds } from '../clientIds';
 import { ModalForm } from '../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../components/ResidenceStatusTag';
@@ -360,16 +361,24 @@ function StatusModal({
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const showError = useShowError();
+  // One client id per status recorded, kept across taps: a retry after a lost answer records it once.
+  const statusIds = useIntentIds();
   const record = useMutation({
-    mutationFn: ({ kind, value, observedAt, validUntil, source }: StatusValues) =>
-      api.post<Resident>(`/residents/${residentId}/statuses`, {
+    mutationFn: ({ kind, value, observedAt, validUntil, source }: StatusValues) => {
+      const body = {
         kind,
         value,
         observedAt: observedAt.toISOString(),
         validUntil: validUntil?.toISOString(),
         source,
-      }),
+      };
+      return api.post<Resident>(`/residents/${residentId}/statuses`, {
+        ...body,
+        clientId: statusIds.idFor(body),
+      });
+    },
     onSuccess: () => {
+      statusIds.settle();
       onClose();
       void message.success(t('residents.recorded'));
       void queryClient.invalidateQueries({ queryKey: ['residents'] });

@@ -37,6 +37,7 @@ import {
   type TubeState,
 } from '../../domain/testing';
 import { ApiError, api } from '../api';
+import { newClientId, useIntentIds } from '../clientIds';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { labsQuery } from '../queries';
@@ -44,7 +45,7 @@ import { CameraScanner } from '../sampling/CameraScanner';
 import { personCodeFrom, readQrFromFile } from '../sampling/qrReader';
 import type { Delivery } from '../sampling/scanQueue';
 import type { ScanAnswer, TestRound, TestRoundDetail, Tube, TubeDetail } from '../sampling/types';
-import { describeScanError, newClientId, useScanQueue, withPerson } from '../sampling/useScanQueue';
+import { describeScanError, useScanQueue, withPerson } from '../sampling/useScanQueue';
 import type { Lab } from '../testingTypes';
 import type { Page } from '../types';
 import { useMe } from '../useMe';
@@ -738,15 +739,12 @@ function TubeCard({
 
   // One client id per tube sealed, kept across taps: a seal whose answer was lost, tapped again,
   // answers as the first time instead of "already sealed".
-  const sealIntent = useRef<{ tubeCode: string; clientId: string }>(undefined);
+  const sealIds = useIntentIds();
   const seal = useMutation({
-    mutationFn: (code: string) => {
-      if (sealIntent.current?.tubeCode !== code)
-        sealIntent.current = { tubeCode: code, clientId: newClientId() };
-      return api.post<Tube>(`/sampling/tubes/${encodeURIComponent(code)}/seal`, {
-        clientId: sealIntent.current.clientId,
-      });
-    },
+    mutationFn: (code: string) =>
+      api.post<Tube>(`/sampling/tubes/${encodeURIComponent(code)}/seal`, {
+        clientId: sealIds.idFor({ seal: code }),
+      }),
     onSuccess: (sealed) => {
       void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
       onSealed(sealed.tubeCode);
@@ -1009,13 +1007,22 @@ function MembersCard({
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   // Someone scanned by mistake (the wrong code, or gone before the swab), while the tube is open.
+  // One client id per removal, kept across taps: a second tap after a lost answer replays the first
+  // instead of answering that the person is not in the tube.
+  const removalIds = useIntentIds();
   const remove = useMutation({
-    mutationFn: (member: TubeDetail['members'][number]) =>
-      api.post<Tube>(
-        `/sampling/tubes/${encodeURIComponent(tube?.tubeCode ?? '')}/members/${member.personId}/remove`,
-        { clientId: newClientId(), reason: t('sampling.tube.removeReason') },
-      ),
+    mutationFn: (member: TubeDetail['members'][number]) => {
+      const tubeCode = tube?.tubeCode ?? '';
+      return api.post<Tube>(
+        `/sampling/tubes/${encodeURIComponent(tubeCode)}/members/${member.personId}/remove`,
+        {
+          clientId: removalIds.idFor({ tubeCode, personId: member.personId }),
+          reason: t('sampling.tube.removeReason'),
+        },
+      );
+    },
     onSuccess: (_tube, member) => {
+      removalIds.settle();
       onRemoved();
       void message.success(t('sampling.tube.removed', { name: member.name }));
       void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
@@ -1106,21 +1113,19 @@ function PointTubesCard({
   });
   // One client id per hand-over (these tubes to this lab), kept across taps: a retry after a lost
   // answer answers as the first time instead of "not sealed or already sent".
-  const handOverIntent = useRef<{ key: string; clientId: string }>(undefined);
+  const handOverIds = useIntentIds();
   // What is sent (the tubes ticked, the lab picked at the tap), not what is ticked when it answers.
   const handOver = useMutation({
     mutationFn: (sent: { labId: string; labName: string; tubeCodes: string[] }) => {
       const body = { roundId, labId: sent.labId, tubeCodes: sent.tubeCodes };
-      const key = JSON.stringify(body);
-      if (handOverIntent.current?.key !== key) handOverIntent.current = { key, clientId: newClientId() };
       return api.post<{ id: string; tubeCount: number }>('/sampling/handovers', {
         ...body,
-        clientId: handOverIntent.current.clientId,
+        clientId: handOverIds.idFor(body),
       });
     },
     onSuccess: (handover, sent) => {
       localStorage.setItem(LAB_KEY, sent.labId);
-      handOverIntent.current = undefined;
+      handOverIds.settle();
       setHandedOver({
         count: handover.tubeCount,
         labName: sent.labName,

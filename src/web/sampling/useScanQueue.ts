@@ -1,5 +1,4 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
-import { v4 as uuidv4 } from 'uuid';
 import { ApiError, api } from '../api';
 import i18n from '../i18n';
 import { type Delivery, ScanQueue, UnreadableAnswer } from './scanQueue';
@@ -91,9 +90,6 @@ export function scanQueueOf(userId: string): ScanQueue<ScanAnswer> {
   }
   return queue;
 }
-
-/** The idempotency key of a new scan; `crypto.randomUUID` exists only on HTTPS and localhost. */
-export const newClientId = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : uuidv4());
 
 /**
  * The user's scan queue, kept uploading while the page is open: at once, whenever the browser

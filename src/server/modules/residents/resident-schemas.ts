@@ -103,6 +103,8 @@ export const statusBody = z.object({
   observedAt: instant.optional(),
   validUntil: instant.nullable().optional(),
   source: z.string().trim().min(1).max(100),
+  /** A check recorded at the door: its retry after a lost answer replays the first. */
+  clientId: z.uuid().optional(),
 });
 
 export const householdView = z.object({

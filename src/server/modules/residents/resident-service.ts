@@ -479,44 +479,57 @@ export async function recordStatus(
   deps: AppDeps,
   actor: Actor,
   id: string,
-  input: { kind: StatusKind; value: string; observedAt?: Date; validUntil?: Date | null; source: string },
+  input: {
+    kind: StatusKind;
+    value: string;
+    observedAt?: Date;
+    validUntil?: Date | null;
+    source: string;
+    clientId?: string;
+  },
 ) {
   const scope = requireScope(actor, 'resident.write');
-  return runWrite(deps, actor, 'resident.status', async (tx) => {
-    const row = await repo.findResidentInScope(tx, scope, id);
-    if (!row) throw notFound();
-    const observedAt = input.observedAt ?? new Date();
-    // A status from the future would stand as the current one until then, hiding every real update.
-    if (observedAt.getTime() > Date.now() + 5 * 60_000)
-      throw invalidField('observedAt', text('记录时间不能晚于现在', 'The observation is in the future'));
-    if (input.validUntil && input.validUntil < observedAt) {
-      throw invalidField(
-        'validUntil',
-        text('有效期不能早于记录时间', 'Valid-until is before the observation'),
-      );
-    }
-    await repo.insertStatus(tx, {
-      id: newId(),
-      personId: id,
-      kind: input.kind,
-      value: input.value,
-      observedAt,
-      validUntil: input.validUntil ?? null,
-      source: input.source,
-      recordedBy: actor.userId,
-      districtCode: row.person.districtCode,
-    });
-    const [view] = await viewsOf(deps, tx, actor, [row]);
-    return {
-      result: view,
-      touched: {
-        entity: 'resident',
-        entityId: id,
-        orgPath: row.person.orgPath,
-        after: { kind: input.kind, value: input.value, source: input.source },
-      },
-    };
-  });
+  return runWrite(
+    deps,
+    actor,
+    'resident.status',
+    async (tx) => {
+      const row = await repo.findResidentInScope(tx, scope, id);
+      if (!row) throw notFound();
+      const observedAt = input.observedAt ?? new Date();
+      // A status from the future would stand as the current one until then, hiding every real update.
+      if (observedAt.getTime() > Date.now() + 5 * 60_000)
+        throw invalidField('observedAt', text('记录时间不能晚于现在', 'The observation is in the future'));
+      if (input.validUntil && input.validUntil < observedAt) {
+        throw invalidField(
+          'validUntil',
+          text('有效期不能早于记录时间', 'Valid-until is before the observation'),
+        );
+      }
+      await repo.insertStatus(tx, {
+        id: newId(),
+        personId: id,
+        kind: input.kind,
+        value: input.value,
+        observedAt,
+        validUntil: input.validUntil ?? null,
+        source: input.source,
+        recordedBy: actor.userId,
+        districtCode: row.person.districtCode,
+      });
+      const [view] = await viewsOf(deps, tx, actor, [row]);
+      return {
+        result: view,
+        touched: {
+          entity: 'resident',
+          entityId: id,
+          orgPath: row.person.orgPath,
+          after: { kind: input.kind, value: input.value, source: input.source },
+        },
+      };
+    },
+    { clientId: input.clientId },
+  );
 }
 
 /** Joins a duplicate record into the survivor: statuses, memberships and history move; audited on both. */

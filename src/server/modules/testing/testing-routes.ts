@@ -375,6 +375,8 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             personId: z.uuid(),
             reason: z.enum(EXEMPTION_REASONS),
             note: z.string().trim().max(200).nullable().optional(),
+            /** A retry after a lost answer replays the first (a phone at the door). */
+            clientId: z.uuid().optional(),
           }),
           response: { 201: exemptionView },
         },
@@ -387,12 +389,20 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
-          summary: '撤销免检',
+          summary: '撤销免检（clientId 重试不重复撤销）',
           params: z.object({ id: z.uuid(), personId: z.uuid() }),
+          /** A DELETE has no body: the retry's key goes in the query. */
+          querystring: z.object({ clientId: z.uuid().optional() }),
         },
       },
       async (req, reply) => {
-        await service.withdrawExemption(deps, actorOf(req), req.params.id, req.params.personId);
+        await service.withdrawExemption(
+          deps,
+          actorOf(req),
+          req.params.id,
+          req.params.personId,
+          req.query.clientId,
+        );
         return reply.status(204).send();
       },
     );
@@ -790,7 +800,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: '实验室接收样本',
-          body: z.object({ tubeCodes: z.array(tubeCode).min(1).max(20000) }),
+          body: z.object({ tubeCodes: z.array(tubeCode).min(1).max(20000), clientId: z.uuid().optional() }),
           response: {
             200: z.object({
               received: z.number(),
@@ -833,6 +843,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             result: z.enum(TEST_RESULTS),
             testedAt: z.iso.datetime({ offset: true }).pipe(z.coerce.date()),
             ct: ctValue,
+            clientId: z.uuid().optional(),
           }),
           response: { 200: importReport },
         },
@@ -851,6 +862,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             testedAt: z.iso.datetime({ offset: true }).pipe(z.coerce.date()),
             ct: ctValue,
             reason: z.string().trim().min(1).max(200),
+            clientId: z.uuid().optional(),
           }),
           response: { 200: importReport },
         },

@@ -581,6 +581,20 @@ export async function listTubesOfPoint(deps: AppDeps, actor: Actor, roundId: str
 }
 
 /**
+ * A tube, locked, for a change by who scans at its point: in their sampling scope (else 404) and
+ * on its team when it has one (else 403) — one rule for sealing it and taking someone out.
+ */
+async function lockTubeOfMyPoint(tx: Executor, actor: Actor, scope: string[], code: string) {
+  const tube = await repo.findTubeInScope(tx, scope, code, true);
+  if (!tube) throw notFound();
+  const [point] = await repo.findPointsForScan(tx, [tube.pointId]);
+  const refusal = point ? scanRefusal(actor, point) : 'scope';
+  if (refusal === 'scope') throw notFound();
+  if (refusal === 'team') throw notOnTeam();
+  return tube;
+}
+
+/**
  * Takes a person scanned by mistake out of a tube still open (the wrong code scanned, or gone
  * before the swab): their place is free again and they count as not sampled, to be scanned
  * again. A sealed tube holds the swabs it holds: no longer. By who may scan at the tube's point.
@@ -598,12 +612,7 @@ export async function removeFromTube(
     actor,
     'tube.member-remove',
     async (tx) => {
-      const tube = await repo.findTubeInScope(tx, scope, code, true);
-      if (!tube) throw notFound();
-      const [point] = await repo.findPointsForScan(tx, [tube.pointId]);
-      const refusal = point ? scanRefusal(actor, point) : 'scope';
-      if (refusal === 'scope') throw notFound();
-      if (refusal === 'team') throw notOnTeam();
+      const tube = await lockTubeOfMyPoint(tx, actor, scope, code);
       if (tube.state !== 'opened')
         throw conflict(
           text('该管已封管，不能再移出人员', 'The tube is sealed: its members stay'),
@@ -641,8 +650,7 @@ export async function sealTube(deps: AppDeps, actor: Actor, code: string, client
     actor,
     'tube.seal',
     async (tx) => {
-      const tube = await repo.findTubeInScope(tx, scope, code, true);
-      if (!tube) throw notFound();
+      const tube = await lockTubeOfMyPoint(tx, actor, scope, code);
       if (tube.state !== 'opened')
         throw conflict(
           text(
@@ -778,48 +786,63 @@ export async function listHandoversToReceive(deps: AppDeps, actor: Actor) {
 }
 
 /** The lab acknowledges tubes (by scanning them or the hand-over list). */
-export async function receiveTubes(deps: AppDeps, actor: Actor, input: { tubeCodes: string[] }) {
+export async function receiveTubes(
+  deps: AppDeps,
+  actor: Actor,
+  input: { tubeCodes: string[]; clientId?: string },
+) {
   const scope = requireScope(actor, 'lab.results');
   const codes = tubeList(input.tubeCodes);
   const labIds = await labsOfActor(deps, actor);
-  return runWrite(deps, actor, 'tube.receive', async (tx) => {
-    // Tubes handed to another lab are not this lab's to receive: they answer as unknown here.
-    const found = await repo.lockTubesInScope(tx, scope, codes, labIds);
-    const known = new Set(found.map((t) => t.code));
-    const unknownTubes = codes.filter((c) => !known.has(c));
-    if (found.length === 0)
-      throw invalidField(
-        'tubeCodes',
-        text('这些管号都不存在或不在本实验室的服务范围内', 'None of these tubes is known here'),
+  return runWrite(
+    deps,
+    actor,
+    'tube.receive',
+    async (tx) => {
+      // Tubes handed to another lab are not this lab's to receive: they answer as unknown here.
+      const found = await repo.lockTubesInScope(tx, scope, codes, labIds);
+      const known = new Set(found.map((t) => t.code));
+      const unknownTubes = codes.filter((c) => !known.has(c));
+      if (found.length === 0)
+        throw invalidField(
+          'tubeCodes',
+          text('这些管号都不存在或不在本实验室的服务范围内', 'None of these tubes is known here'),
+        );
+      const receivable = found.filter(isReceivable);
+      await repo.setTubesState(
+        tx,
+        receivable.map((t) => t.id),
+        { state: 'received', receivedAt: new Date() },
       );
-    const receivable = found.filter(isReceivable);
-    await repo.setTubesState(
-      tx,
-      receivable.map((t) => t.id),
-      { state: 'received', receivedAt: new Date() },
-    );
-    await repo.assignTubesToLab(
-      tx,
-      receivable.map((t) => t.id),
-      soleLab(labIds),
-    );
-    // Named, with why: a tube still taking people (opened) here is far likelier a misread barcode
-    // or a tube sent too early than a receipt; one tested already was received long ago.
-    const skippedTubes = found
-      .filter((t) => !isReceivable(t))
-      .map((t) => ({ tubeCode: t.code, state: t.state }));
-    const result = { received: receivable.length, unknownTubes, skipped: skippedTubes.length, skippedTubes };
-    return {
-      result,
-      // Under the smallest subtree holding the tubes, so auditors of a unit see their receipts.
-      touched: {
-        entity: 'tube',
-        entityId: null,
-        orgPath: commonAncestor(found.map((t) => t.orgPath)),
-        after: { ...result, tubeCodes: codes },
-      },
-    };
-  });
+      await repo.assignTubesToLab(
+        tx,
+        receivable.map((t) => t.id),
+        soleLab(labIds),
+      );
+      // Named, with why: a tube still taking people (opened) here is far likelier a misread barcode
+      // or a tube sent too early than a receipt; one tested already was received long ago.
+      const skippedTubes = found
+        .filter((t) => !isReceivable(t))
+        .map((t) => ({ tubeCode: t.code, state: t.state }));
+      const result = {
+        received: receivable.length,
+        unknownTubes,
+        skipped: skippedTubes.length,
+        skippedTubes,
+      };
+      return {
+        result,
+        // Under the smallest subtree holding the tubes, so auditors of a unit see their receipts.
+        touched: {
+          entity: 'tube',
+          entityId: null,
+          orgPath: commonAncestor(found.map((t) => t.orgPath)),
+          after: { ...result, tubeCodes: codes },
+        },
+      };
+    },
+    { clientId: input.clientId },
+  );
 }
 
 // ---- lab results ------------------------------------------------------------------------------
@@ -881,7 +904,7 @@ function typedInRows(input: { tubeCode: string; result: TestResult; testedAt: Da
 export async function enterLabResult(
   deps: AppDeps,
   actor: Actor,
-  input: { tubeCode: string; result: TestResult; testedAt: Date; ct?: string | null },
+  input: { tubeCode: string; result: TestResult; testedAt: Date; ct?: string | null; clientId?: string },
 ) {
   const scope = requireScope(actor, 'lab.results');
   const rows = typedInRows(input);
@@ -889,6 +912,7 @@ export async function enterLabResult(
   return applyLabResults(deps, actor, scope, rows, [], '手工录入', {
     dryRun: false,
     refuse: refuseEnteredResult,
+    clientId: input.clientId,
   });
 }
 
@@ -900,13 +924,21 @@ export async function enterLabResult(
 export async function correctLabResult(
   deps: AppDeps,
   actor: Actor,
-  input: { tubeCode: string; result: TestResult; testedAt: Date; ct?: string | null; reason: string },
+  input: {
+    tubeCode: string;
+    result: TestResult;
+    testedAt: Date;
+    ct?: string | null;
+    reason: string;
+    clientId?: string;
+  },
 ) {
   const scope = requireScope(actor, 'lab.results');
   const rows = typedInRows(input);
   return applyLabResults(deps, actor, scope, rows, [], '结果更正', {
     dryRun: false,
     correction: { reason: input.reason },
+    clientId: input.clientId,
     refuse: (report) => {
       if (report.unknownTubes.length > 0) refuseEnteredResult(report);
       const error = report.errors[0];
@@ -961,6 +993,8 @@ async function applyLabResults(
     refuse?: (report: ImportReport) => void;
     /** A retest found a negative tube positive: the negative is written over, with why. */
     correction?: { reason: string };
+    /** A result typed in on a phone or at a bench: its retry after a lost answer replays the first. */
+    clientId?: string;
   },
 ): Promise<ImportReport> {
   const db = deps.database.db;
@@ -1157,51 +1191,57 @@ async function applyLabResults(
 
   if (options.dryRun) return report(db, false);
   let touched: Touched[] = [];
-  return runWrite(deps, actor, 'lab-results.import', async (tx) => {
-    const result = await report(tx, true);
-    options.refuse?.(result);
-    touched = [
-      {
-        entity: 'lab_result_import',
-        entityId: importId,
-        // The smallest subtree holding every tube, so the event reaches those it concerns.
-        orgPath: commonAncestor(applied.map((a) => a.tube.orgPath)),
-        after: {
-          fileName,
-          // What the correction wrote over: the tube keeps only the new result.
-          ...(options.correction
-            ? {
-                reason: options.correction.reason,
-                corrected: applied.map(({ tube }) => ({
-                  tubeCode: tube.code,
-                  was: {
-                    result: tube.result,
-                    testedAt: tube.testedAt,
-                    ct: tube.ct,
-                    importId: tube.resultImportId,
-                  },
-                })),
-              }
-            : {}),
-          rows: result.rows,
-          applied: result.applied,
-          positives: result.positives,
-          rechecksCreated: result.rechecksCreated,
-          // Which tube got which result: every tube of a small import (a result typed in), the
-          // positives of any; the rest of a large file is on the tubes (result_import_id → this).
-          results: applied
-            .filter(({ row }) => applied.length <= AUDITED_RESULTS_IN_FULL || row.result !== 'negative')
-            .map(({ tube, row }) => ({
-              tubeCode: tube.code,
-              result: row.result,
-              testedAt: row.testedAt.toISOString(),
-              ct: row.ct,
-            })),
+  return runWrite(
+    deps,
+    actor,
+    'lab-results.import',
+    async (tx) => {
+      const result = await report(tx, true);
+      options.refuse?.(result);
+      touched = [
+        {
+          entity: 'lab_result_import',
+          entityId: importId,
+          // The smallest subtree holding every tube, so the event reaches those it concerns.
+          orgPath: commonAncestor(applied.map((a) => a.tube.orgPath)),
+          after: {
+            fileName,
+            // What the correction wrote over: the tube keeps only the new result.
+            ...(options.correction
+              ? {
+                  reason: options.correction.reason,
+                  corrected: applied.map(({ tube }) => ({
+                    tubeCode: tube.code,
+                    was: {
+                      result: tube.result,
+                      testedAt: tube.testedAt,
+                      ct: tube.ct,
+                      importId: tube.resultImportId,
+                    },
+                  })),
+                }
+              : {}),
+            rows: result.rows,
+            applied: result.applied,
+            positives: result.positives,
+            rechecksCreated: result.rechecksCreated,
+            // Which tube got which result: every tube of a small import (a result typed in), the
+            // positives of any; the rest of a large file is on the tubes (result_import_id → this).
+            results: applied
+              .filter(({ row }) => applied.length <= AUDITED_RESULTS_IN_FULL || row.result !== 'negative')
+              .map(({ tube, row }) => ({
+                tubeCode: tube.code,
+                result: row.result,
+                testedAt: row.testedAt.toISOString(),
+                ct: row.ct,
+              })),
+          },
         },
-      },
-    ];
-    return { result, touched };
-  });
+      ];
+      return { result, touched };
+    },
+    { clientId: options.clientId },
+  );
 }
 
 function commonAncestor(paths: string[]): string | null {
@@ -1579,7 +1619,7 @@ export async function exemptPerson(
   deps: AppDeps,
   actor: Actor,
   roundId: string,
-  input: { personId: string; reason: ExemptionReason; note?: string | null },
+  input: { personId: string; reason: ExemptionReason; note?: string | null; clientId?: string },
 ) {
   const scope = requireScope(actor, 'testing.exempt');
   // 其他 says nothing by itself: whoever reviews the exemption needs the why.
@@ -1588,33 +1628,39 @@ export async function exemptPerson(
   const round = await visibleRound(deps, scope, roundId);
   refuseIfCancelled(round);
   const area = roundArea(round, round.orgPath, scope);
-  return runWrite(deps, actor, 'test-exemption.record', async (tx) => {
-    const person = await repo.findPersonInArea(tx, area, input.personId);
-    if (!person) throw notFound();
-    if (await repo.isSampled(tx, roundId, person.id))
-      throw conflict(text('此人本轮已采样，无需免检', 'Already sampled in this round'), {
-        code: 'ALREADY_SAMPLED',
-      });
-    const before = await repo.upsertExemption(tx, {
-      roundId,
-      personId: person.id,
-      reason: input.reason,
-      note: input.note ?? null,
-      orgPath: person.orgPath,
-      recordedBy: actor.userId,
-    });
-    const result = { roundId, personId: person.id, reason: input.reason, note: input.note ?? null };
-    return {
-      result,
-      touched: {
-        entity: 'test_exemption',
-        entityId: person.id,
+  return runWrite(
+    deps,
+    actor,
+    'test-exemption.record',
+    async (tx) => {
+      const person = await repo.findPersonInArea(tx, area, input.personId);
+      if (!person) throw notFound();
+      if (await repo.isSampled(tx, roundId, person.id))
+        throw conflict(text('此人本轮已采样，无需免检', 'Already sampled in this round'), {
+          code: 'ALREADY_SAMPLED',
+        });
+      const before = await repo.upsertExemption(tx, {
+        roundId,
+        personId: person.id,
+        reason: input.reason,
+        note: input.note ?? null,
         orgPath: person.orgPath,
-        before: before ? { reason: before.reason, note: before.note } : undefined,
-        after: { reason: input.reason, note: input.note ?? null },
-      },
-    };
-  });
+        recordedBy: actor.userId,
+      });
+      const result = { roundId, personId: person.id, reason: input.reason, note: input.note ?? null };
+      return {
+        result,
+        touched: {
+          entity: 'test_exemption',
+          entityId: person.id,
+          orgPath: person.orgPath,
+          before: before ? { reason: before.reason, note: before.note } : undefined,
+          after: { reason: input.reason, note: input.note ?? null },
+        },
+      };
+    },
+    { clientId: input.clientId },
+  );
 }
 
 /** Rows of a missing-list workbook: a grid worker's door-knocking list fits many times over. */
@@ -1687,25 +1733,37 @@ export async function listExemptInRound(
   };
 }
 
-export async function withdrawExemption(deps: AppDeps, actor: Actor, roundId: string, personId: string) {
+export async function withdrawExemption(
+  deps: AppDeps,
+  actor: Actor,
+  roundId: string,
+  personId: string,
+  clientId?: string,
+) {
   const scope = requireScope(actor, 'testing.exempt');
   const round = await visibleRound(deps, scope, roundId);
   const area = roundArea(round, round.orgPath, scope);
-  return runWrite(deps, actor, 'test-exemption.withdraw', async (tx) => {
-    const person = await repo.findPersonInArea(tx, area, personId);
-    if (!person) throw notFound();
-    const removed = await repo.deleteExemption(tx, roundId, person.id);
-    if (!removed) throw notFound();
-    return {
-      result: null,
-      touched: {
-        entity: 'test_exemption',
-        entityId: person.id,
-        orgPath: person.orgPath,
-        before: { reason: removed.reason },
-      },
-    };
-  });
+  return runWrite(
+    deps,
+    actor,
+    'test-exemption.withdraw',
+    async (tx) => {
+      const person = await repo.findPersonInArea(tx, area, personId);
+      if (!person) throw notFound();
+      const removed = await repo.deleteExemption(tx, roundId, person.id);
+      if (!removed) throw notFound();
+      return {
+        result: null,
+        touched: {
+          entity: 'test_exemption',
+          entityId: person.id,
+          orgPath: person.orgPath,
+          before: { reason: removed.reason },
+        },
+      };
+    },
+    { clientId },
+  );
 }
 
 // ---- recall list and daily summary ------------------------------------------------------------

@@ -21,6 +21,7 @@ import { Link } from 'react-router';
 import type { ResidenceStatus } from '../../../domain/residents';
 import { EXEMPTION_REASON_NAMES, EXEMPTION_REASONS, type ExemptionReason } from '../../../domain/testing';
 import { api } from '../../api';
+import { useIntentIds } from '../../clientIds';
 import { ModalForm } from '../../components/ModalForm';
 import { OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../../components/ResidenceStatusTag';
@@ -208,14 +209,15 @@ function ExemptModal({
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const showError = useShowError();
+  // One client id per exemption, kept across taps: a retry after a lost answer writes it once.
+  const exemptIds = useIntentIds();
   const exempt = useMutation({
-    mutationFn: (values: ExemptValues) =>
-      api.post(`/test-rounds/${roundId}/exemptions`, {
-        personId: person?.id,
-        reason: values.reason,
-        note: values.note?.trim() || null,
-      }),
+    mutationFn: (values: ExemptValues) => {
+      const body = { personId: person?.id, reason: values.reason, note: values.note?.trim() || null };
+      return api.post(`/test-rounds/${roundId}/exemptions`, { ...body, clientId: exemptIds.idFor(body) });
+    },
     onSuccess: () => {
+      exemptIds.settle();
       onClose();
       void message.success(t('testing.missing.exempted', { name: person?.name }));
       void queryClient.invalidateQueries({ queryKey: ['test-coverage', roundId] });
@@ -307,9 +309,14 @@ function ExemptList({
     queryFn: () => api.get<Page<ExemptPerson>>(`/test-rounds/${roundId}/exemptions`, query),
     placeholderData: keepPreviousData,
   });
+  const withdrawIds = useIntentIds();
   const withdraw = useMutation({
-    mutationFn: (person: ExemptPerson) => api.delete(`/test-rounds/${roundId}/exemptions/${person.id}`),
+    mutationFn: (person: ExemptPerson) =>
+      api.delete(`/test-rounds/${roundId}/exemptions/${person.id}`, {
+        clientId: withdrawIds.idFor({ withdraw: person.id }),
+      }),
     onSuccess: (_, person) => {
+      withdrawIds.settle();
       void message.success(t('testing.missing.withdrawn', { name: person.name }));
       for (const root of ['test-exempt', 'test-missing', 'test-coverage'])
         void queryClient.invalidateQueries({ queryKey: [root] });

@@ -20,7 +20,6 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { v7 as uuidv7 } from 'uuid';
 import {
   EXEMPTION_REASON_NAMES,
   type ExemptionReason,
@@ -29,6 +28,7 @@ import {
   type SweepOutcome,
 } from '../../../domain/testing';
 import { api } from '../../api';
+import { useIntentIds } from '../../clientIds';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { formatTime } from '../../format';
@@ -356,17 +356,19 @@ function OutcomeModal({
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const showError = useShowError();
+  // One client id per outcome at this door, kept across taps: a retry after a dropped answer is not
+  // a second visit; once answered, a later visit is.
+  const outcomeIds = useIntentIds();
   const record = useMutation({
-    mutationFn: (values: OutcomeValues) =>
-      api.post<{ exempted: number; exemptionsWithdrawn: number }>(
+    mutationFn: (values: OutcomeValues) => {
+      const body = { outcome: values.outcome, note: values.note?.trim() || null };
+      return api.post<{ exempted: number; exemptionsWithdrawn: number }>(
         `/sweeps/${sweepId}/households/${household?.householdId}/outcome`,
-        {
-          outcome: values.outcome,
-          note: values.note?.trim() || null,
-          clientId: uuidv7(), // a retry after a dropped answer is not a second visit
-        },
-      ),
+        { ...body, clientId: outcomeIds.idFor({ household: household?.householdId, ...body }) },
+      );
+    },
     onSuccess: (answer, values) => {
+      outcomeIds.settle();
       onClose();
       void message.success(
         answer.exempted > 0

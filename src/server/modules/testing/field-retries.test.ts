@@ -1,0 +1,178 @@
+/**
+ * Field writes retried after a lost answer (a phone at the door, a bench at the lab) write once and
+ * answer as the first time: each takes a client id. And who may seal a tube.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../db/rows.ts';
+import { auditEvents } from '../../db/schema.ts';
+import { client } from '../../testing/http.ts';
+import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import {
+  addPeople,
+  createUser,
+  labWithTeam,
+  roundWithPoint,
+  scanAt,
+} from '../../testing/testing-fixtures.ts';
+
+let t: TestApp;
+let as: Record<'admin' | 'sampler' | 'lab' | 'workerA', ReturnType<typeof client>>;
+
+before(async () => {
+  t = await createTestApp();
+  await labWithTeam(t);
+  as = {
+    admin: client(t.app, await t.login('admin')),
+    sampler: client(t.app, await t.login('sampler')),
+    lab: client(t.app, await t.login('lab')),
+    workerA: client(t.app, await t.login('worker-a')),
+  };
+});
+after(() => t.close());
+
+const audits = async (action: string, entityId?: string) =>
+  (
+    await queryRows<{ n: number }>(
+      t.deps.database.db,
+      sql`select count(*)::int as n from ${auditEvents} where action = ${action}
+          ${entityId ? sql`and entity_id = ${entityId}` : sql``}`,
+    )
+  )[0]?.n ?? 0;
+
+test('an exemption retried after a lost answer (same clientId) writes once and answers as the first time', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  const body = { clientId: randomUUID(), personId, reason: 'hospitalised', note: '市人民医院' };
+  const first = await as.workerA.post(`/api/v1/test-rounds/${at.roundId}/exemptions`, body);
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  // The phone never got the 201 (a dropped connection) and sends the same write again.
+  const retry = await as.workerA.post(`/api/v1/test-rounds/${at.roundId}/exemptions`, body);
+  assert.equal(retry.status, 201);
+  assert.equal(await audits('test-exemption.record', personId), 1, 'the retry wrote a second audit event');
+  assert.deepEqual(retry.body, first.body);
+});
+
+test('an exemption withdrawn, retried after a lost answer, answers as the first time (not 404)', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  const ex = await as.workerA.post(`/api/v1/test-rounds/${at.roundId}/exemptions`, {
+    personId,
+    reason: 'infant',
+  });
+  assert.equal(ex.status, 201);
+  const url = `/api/v1/test-rounds/${at.roundId}/exemptions/${personId}?clientId=${randomUUID()}`;
+  assert.equal((await as.workerA.send('DELETE', url)).status, 204);
+  const retry = await as.workerA.send('DELETE', url);
+  assert.equal(retry.status, 204, `retry answered ${retry.status} ${JSON.stringify(retry.body)}`);
+  assert.equal(await audits('test-exemption.withdraw', personId), 1);
+  // Without a client id, withdrawing what is withdrawn already is still a 404.
+  const again = await as.workerA.send('DELETE', `/api/v1/test-rounds/${at.roundId}/exemptions/${personId}`);
+  assert.equal(again.status, 404);
+});
+
+test('a result typed in, retried after a lost answer, writes once and answers as the first time', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  assert.equal((await scanAt(t, as.sampler, at, personId, 'SR-ENTRY-1')).status, 201);
+  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/SR-ENTRY-1/seal', {})).status, 200);
+  const body = {
+    clientId: randomUUID(),
+    tubeCode: 'SR-ENTRY-1',
+    result: 'positive',
+    testedAt: new Date(Date.now() - 60_000).toISOString(),
+  };
+  const before = await audits('lab-results.import');
+  const first = await as.lab.post('/api/v1/lab/results', body);
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  const retry = await as.lab.post('/api/v1/lab/results', body);
+  assert.equal(retry.status, 200);
+  assert.equal(await audits('lab-results.import'), before + 1, 'the retry wrote a second audit event');
+  assert.deepEqual(retry.body, first.body, 'the retry answered differently from the first time');
+});
+
+test('a receipt retried after a lost answer writes once and answers as the first time', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  assert.equal((await scanAt(t, as.sampler, at, personId, 'SR-RECV-1')).status, 201);
+  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/SR-RECV-1/seal', {})).status, 200);
+  const body = { clientId: randomUUID(), tubeCodes: ['SR-RECV-1'] };
+  const before = await audits('tube.receive');
+  const first = await as.lab.post('/api/v1/lab/receipts', body);
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  const retry = await as.lab.post('/api/v1/lab/receipts', body);
+  assert.equal(await audits('tube.receive'), before + 1, 'the retry wrote a second audit event');
+  assert.deepEqual(retry.body, first.body, 'the retry answered differently from the first time');
+});
+
+test('a status recorded at the door (health code), retried after a lost answer, is recorded once', async () => {
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  const body = {
+    clientId: randomUUID(),
+    kind: 'health_code',
+    value: 'green',
+    observedAt: new Date(Date.now() - 60_000).toISOString(),
+    source: '入户查验',
+  };
+  const first = await as.workerA.post(`/api/v1/residents/${personId}/statuses`, body);
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  const retry = await as.workerA.post(`/api/v1/residents/${personId}/statuses`, body);
+  assert.equal(retry.status, 200);
+  assert.deepEqual(retry.body, first.body);
+  const history = await as.workerA.get(`/api/v1/residents/${personId}`);
+  const checks = history.body.statusHistory.filter((s: { kind: string }) => s.kind === 'health_code');
+  assert.equal(checks.length, 1, 'the retry recorded the same check twice');
+  assert.equal(await audits('resident.status', personId), 1, 'the retry wrote a second audit event');
+});
+
+test('a correction retried after a lost answer writes once and answers as the first time', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  assert.equal((await scanAt(t, as.sampler, at, personId, 'SR-CORR-1')).status, 201);
+  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/SR-CORR-1/seal', {})).status, 200);
+  const negative = await as.lab.post('/api/v1/lab/results', {
+    tubeCode: 'SR-CORR-1',
+    result: 'negative',
+    testedAt: new Date(Date.now() - 120_000).toISOString(),
+  });
+  assert.equal(negative.status, 200, JSON.stringify(negative.body));
+  const body = {
+    clientId: randomUUID(),
+    tubeCode: 'SR-CORR-1',
+    result: 'positive',
+    testedAt: new Date(Date.now() - 60_000).toISOString(),
+    reason: '复检阳性',
+  };
+  const before = await audits('lab-results.import');
+  const first = await as.lab.post('/api/v1/lab/results/correct', body);
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  assert.equal(first.body.rechecksCreated, 1, JSON.stringify(first.body));
+  const retry = await as.lab.post('/api/v1/lab/results/correct', body);
+  assert.equal(retry.status, 200);
+  assert.deepEqual(retry.body, first.body, 'the retry answered differently from the first time');
+  assert.equal(await audits('lab-results.import'), before + 1);
+});
+
+test('a sampler not on a point’s team cannot seal its tube (as they cannot scan into it or remove from it)', async () => {
+  await createUser(t, {
+    username: 'sampler-other',
+    displayName: '别的采样员',
+    password: 'Field-pass-2022',
+    grants: [{ role: 'sampler', orgUnitId: t.fx.community.id }],
+  });
+  const other = client(t.app, await t.login('sampler-other'));
+  const at = await roundWithPoint(t, as.admin);
+  const [p1, p2] = (await addPeople(t, t.fx.gridA, 2)) as [string, string];
+  assert.equal((await scanAt(t, as.sampler, at, p1, 'SR-TEAM-1')).status, 201);
+  assert.equal((await scanAt(t, other, at, p2, 'SR-TEAM-1')).status, 403, 'not on the team: no scan');
+  const remove = await other.post(`/api/v1/sampling/tubes/SR-TEAM-1/members/${p1}/remove`, {
+    reason: '扫错',
+  });
+  assert.equal(remove.status, 403, 'not on the team: no removal');
+  const seal = await other.post('/api/v1/sampling/tubes/SR-TEAM-1/seal', {});
+  assert.equal(seal.status, 403, `not on the team, yet the seal answered ${seal.status}`);
+  // The point's own sampler seals it.
+  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/SR-TEAM-1/seal', {})).status, 200);
+});
