@@ -14,7 +14,7 @@ import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
 import { findOrgUnitInScope } from '../org/org-repository.ts';
-import { followPersonsInCoverage, moveTestingRecordsOfMerged } from '../testing/testing-repository.ts';
+import { followPersons, moveTestingRecordsOfMerged } from '../testing/testing-repository.ts';
 import * as repo from './resident-repository.ts';
 import { buildPersonRow, documentHash, type ResidentInput } from './resident-rules.ts';
 
@@ -414,7 +414,7 @@ export async function updateResident(
     if (merged.idNumber === idNumber && merged.documentType === p.documentType) changes.idEnc = p.idEnc;
     if (merged.phone === phone) changes.phoneEnc = p.phoneEnc;
     await repo.updatePersonRow(tx, id, changes);
-    await followPersonsInCoverage(tx, [{ id, orgPath: p.orgPath, residenceStatus: p.residenceStatus }]);
+    await followPersons(tx, [{ id, orgPath: p.orgPath, residenceStatus: p.residenceStatus }]);
     const have = (await repo.findKeyGroupsOf(tx, scope, [id])).map((g) => g.code);
     if (patch.keyGroups) {
       // A class that has since ended stays on the people who have it; only new ones must be in effect.
@@ -555,7 +555,7 @@ export async function mergeResidents(deps: AppDeps, actor: Actor, survivorId: st
     };
     // The duplicate's samples become the survivor's first; what stays with it leaves the counts.
     await moveTestingRecordsOfMerged(tx, before, survivorId);
-    await followPersonsInCoverage(tx, [before]);
+    await followPersons(tx, [before]);
     const [view] = await viewsOf(deps, tx, actor, [survivor]);
     return {
       result: view,
@@ -642,7 +642,7 @@ export async function moveHouseholdTo(deps: AppDeps, actor: Actor, id: string, g
     const placed = await placeOf(tx, scope, { gridId });
     const membersBefore = await repo.findHouseholdMembers(tx, scope, id);
     await repo.moveHousehold(tx, id, { id: placed.orgUnitId, path: placed.orgPath });
-    await followPersonsInCoverage(
+    await followPersons(
       tx,
       membersBefore.map((m) => ({
         id: m.id,

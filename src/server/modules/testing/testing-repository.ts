@@ -1457,12 +1457,65 @@ export interface PersonBefore {
 }
 
 /**
- * Keeps the per-grid sampled counts right when sampled people move grid, change residence status
- * or are merged away: each of their memberships leaves its old grid's count and joins the new one.
- * Called inside the registry's own write transactions.
+ * Follows people who moved grid, changed residence status or were merged away, inside the
+ * registry's own write transactions: the per-grid sampled counts (each membership leaves its old
+ * grid's count and joins the new one) and the records about them that are read by where they live.
  */
-export async function followPersonsInCoverage(db: Executor, before: PersonBefore[]) {
+export async function followPersons(db: Executor, before: PersonBefore[]) {
   if (before.length === 0) return;
+  await followPersonsInCoverage(db, before);
+  await followPersonsInRecords(db, before);
+}
+
+/**
+ * Records about a person are read by the grid they live in (a copy of their org path on each, so
+ * the reads stay on an index): when they move, their rechecks, exemptions and the work about them
+ * kept at their grid move with them, and their household's place in sweeps. Else the old grid kept
+ * reading their name and address, and the new grid worker never got the recall. Work still open
+ * goes to the new grid's worker (its grid, when it has none); work done keeps who did it. Work kept
+ * elsewhere (a positive case at the district) stays where it is.
+ */
+async function followPersonsInRecords(db: Executor, before: PersonBefore[]) {
+  await db.execute(
+    sql`with moved as (
+          select c.id, c.old_path, p.org_path as new_path, p.org_unit_id as new_unit, p.household_id
+          from unnest(${arrayParam(
+            before.map((b) => b.id),
+            'uuid',
+          )}, ${arrayParam(
+            before.map((b) => b.orgPath),
+            'text',
+          )}) as c(id, old_path)
+          join ${persons} p on p.id = c.id
+          where p.merged_into is null and p.org_path <> c.old_path),
+        worker as (
+          select distinct on (g.org_unit_id) g.org_unit_id, g.user_id
+          from role_grants g join ${users} u on u.id = g.user_id
+          where g.role_code = 'grid_worker' and u.active and g.org_unit_id in (select new_unit from moved)
+          order by g.org_unit_id, u.username),
+        r as (
+          update ${rechecks} r set org_path = m.new_path
+          from moved m where r.person_id = m.id and r.org_path = m.old_path),
+        e as (
+          update ${testExemptions} e set org_path = m.new_path
+          from moved m where e.person_id = m.id and e.org_path = m.old_path),
+        w as (
+          update ${workItems} w set
+            org_path = m.new_path,
+            assignee_user_id = case when w.state in ('open', 'overdue') then k.user_id else w.assignee_user_id end,
+            assignee_org_unit_id = case when w.state in ('open', 'overdue')
+                                        then case when k.user_id is null then m.new_unit end
+                                        else w.assignee_org_unit_id end,
+            updated_at = now()
+          from moved m left join worker k on k.org_unit_id = m.new_unit
+          where w.subject_entity = 'person' and w.subject_id = m.id::text and w.org_path = m.old_path)
+        update ${sweepHouseholds} sh set org_path = h.org_path
+        from moved m join ${households} h on h.id = m.household_id
+        where sh.household_id = h.id and sh.org_path <> h.org_path`,
+  );
+}
+
+async function followPersonsInCoverage(db: Executor, before: PersonBefore[]) {
   await db.execute(
     sql`with changed as (
           select * from unnest(${arrayParam(

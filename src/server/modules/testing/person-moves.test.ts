@@ -1,0 +1,81 @@
+/**
+ * Records about a person are read by where the person lives: when they or their household move,
+ * their recheck and its work item, and their household's place in a sweep, move with them.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { client } from '../../testing/http.ts';
+import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import { addPeople, labWithTeam, roundWithPoint, scanAt } from '../../testing/testing-fixtures.ts';
+
+let t: TestApp;
+let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'workerB', ReturnType<typeof client>>;
+
+before(async () => {
+  t = await createTestApp();
+  await labWithTeam(t);
+  as = {
+    admin: client(t.app, await t.login('admin')),
+    sampler: client(t.app, await t.login('sampler')),
+    lab: client(t.app, await t.login('lab')),
+    workerA: client(t.app, await t.login('worker-a')),
+    workerB: client(t.app, await t.login('worker-b')),
+  };
+});
+after(() => t.close());
+
+test('a recalled person who moves to grid B: their recheck item leaves grid A and reaches grid B', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  assert.equal((await scanAt(t, as.sampler, at, personId, 'SR-POOL-1')).status, 201);
+  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/SR-POOL-1/seal', {})).status, 200);
+  const positive = await as.lab.post('/api/v1/lab/results', {
+    tubeCode: 'SR-POOL-1',
+    result: 'positive',
+    testedAt: new Date(Date.now() - 60_000).toISOString(),
+  });
+  assert.equal(positive.body.rechecksCreated, 1, JSON.stringify(positive.body));
+  const aboutHim = (r: { body: { items: { subjectId: string; title: string }[] } }) =>
+    r.body.items.filter((i) => i.subjectId === personId);
+  assert.equal(aboutHim(await as.workerA.get('/api/v1/work-items?type=recheck')).length, 1);
+
+  // The registry moves him to grid B (he lives there now).
+  const moved = await as.admin.patch(`/api/v1/residents/${personId}`, { gridId: t.fx.gridB.id });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  assert.equal((await as.workerA.get(`/api/v1/residents/${personId}`)).status, 404, 'out of A now');
+
+  const seenByA = aboutHim(await as.workerA.get('/api/v1/work-items?type=recheck'));
+  const seenByB = aboutHim(await as.workerB.get('/api/v1/work-items?type=recheck'));
+  assert.deepEqual(
+    { seenByA: seenByA.map((i) => i.title), seenByB: seenByB.length },
+    { seenByA: [], seenByB: 1 },
+    'grid A still reads his name and address; grid B never gets his recheck',
+  );
+});
+
+test('a household moved to grid B after a sweep was set up is no longer grid A’s to read or record', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  const resident = await as.admin.get(`/api/v1/residents/${personId}`);
+  const householdId = resident.body.householdId as string;
+  const sweep = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+    name: '第一网格入户',
+    orgUnitId: t.fx.gridA.id,
+  });
+  assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
+  const move = await as.admin.post(`/api/v1/households/${householdId}/move`, { gridId: t.fx.gridB.id });
+  assert.equal(move.status, 200, JSON.stringify(move.body));
+
+  const seen = await as.workerA.get(`/api/v1/sweeps/${sweep.body.id}`);
+  const home = (seen.body.households ?? []).find(
+    (h: { householdId: string }) => h.householdId === householdId,
+  );
+  const outcome = await as.workerA.post(`/api/v1/sweeps/${sweep.body.id}/households/${householdId}/outcome`, {
+    outcome: 'refused',
+  });
+  assert.deepEqual(
+    { listed: home ? `${home.address} (${home.gridName})` : null, outcomeStatus: outcome.status },
+    { listed: null, outcomeStatus: 404 },
+    'grid A still reads the moved household and records its outcome',
+  );
+});
