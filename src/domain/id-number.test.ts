@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { idCheckChar, parseDocument, parseIdNumber } from './id-number.ts';
+import { birthDateInId, idCheckChar, parseDocument, parseIdNumber } from './id-number.ts';
 
 const TODAY = new Date('2026-11-29T12:00:00+08:00');
 const valid = (first17: string) => first17 + idCheckChar(first17);
@@ -74,4 +74,16 @@ test('other documents have their own checks', () => {
   assert.ok(!parseDocument('hk_macau_permit', 'X12345678').ok);
   assert.ok(parseDocument('taiwan_permit', '12345678').ok);
   assert.ok(!parseDocument('id_card', '110105194912310021').ok);
+});
+
+test('the birth date is read from a stored ID card number, and from nothing else', () => {
+  const id = parseIdNumber('411602500101211');
+  assert.ok(id.ok);
+  assert.equal(birthDateInId('id_card', id.value), '1950-01-01');
+  assert.equal(
+    birthDateInId('id_card', `41160220010505222${idCheckChar('41160220010505222')}`),
+    '2001-05-05',
+  );
+  assert.equal(birthDateInId('passport', 'E12345678'), null);
+  assert.equal(birthDateInId('id_card', ''), null);
 });

@@ -81,6 +81,16 @@ export function parseIdNumber(input: string, today: Date = new Date()): IdCheck 
   return { ok: true, value: id, birthDate, sex: Number(id[16]) % 2 === 1 ? 'male' : 'female' };
 }
 
+/**
+ * The birth date inside a resident ID card's number as stored (18 characters, a 15-digit one
+ * upgraded): it is kept nowhere else, since beside a masked number (region and last four, in every
+ * list, export and audit entry) it would be the whole number in clear.
+ */
+export function birthDateInId(documentType: string, id: string): string | null {
+  if (documentType !== 'id_card' || !/^\d{17}[\dX]$/.test(id)) return null;
+  return `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
+}
+
 export const DOCUMENT_TYPES = [
   'id_card',
   'passport',

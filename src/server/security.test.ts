@@ -133,6 +133,25 @@ describe('no birth date beside a masked ID number (it is the number’s middle)'
     const masked = String(row.getCell(col('证件号码')).value);
     assert.ok(masked.includes('*'), masked);
   });
+
+  test('nor at rest: the persons row read without the key (a backup, a replica) does not rebuild the number', async () => {
+    const { id, idNumber } = t.fx.residentA;
+    // What any reader is shown, and what audit entries keep: the region and the last four.
+    const masked = (await client(t.app, await t.login('worker-a')).get(`/api/v1/residents/${id}`)).body
+      .idNumber as string;
+    const [row] = await queryRows<Record<string, unknown>>(
+      t.deps.database.db,
+      sql`select * from persons where id = ${id}`,
+    );
+    assert.ok(row);
+    assert.equal(row.birth_year, Number(idNumber.slice(6, 10)), 'the year, for ages');
+    const middle = idNumber.slice(6, 14);
+    for (const [column, value] of Object.entries(row))
+      assert.ok(
+        !String(value).replaceAll('-', '').includes(middle),
+        `${column} holds the birth date, the masked middle of ${masked}`,
+      );
+  });
 });
 
 describe('an unmasked export covers only where the actor may export', () => {

@@ -8,6 +8,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -259,7 +260,11 @@ export const persons = pgTable(
     idEnc: text('id_enc').notNull(),
     idHash: text('id_hash').notNull(),
     idLast4: text('id_last4').notNull(),
-    birthDate: date('birth_date'),
+    /**
+     * The year only, for ages and sorting: a full birth date beside a masked ID number (region
+     * and last four) was the number in clear. The date is read from the sealed number when needed.
+     */
+    birthYear: smallint('birth_year'),
     sex: text('sex'),
     phoneEnc: text('phone_enc'),
     phoneHash: text('phone_hash'),

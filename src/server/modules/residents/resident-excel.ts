@@ -1,7 +1,12 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { ageOn, localDay } from '../../../domain/dates.ts';
-import { DOCUMENT_TYPE_NAMES, DOCUMENT_TYPES, type DocumentType } from '../../../domain/id-number.ts';
+import {
+  birthDateInId,
+  DOCUMENT_TYPE_NAMES,
+  DOCUMENT_TYPES,
+  type DocumentType,
+} from '../../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../../domain/masking.ts';
 import { normalizeMobile } from '../../../domain/phone.ts';
 import {
@@ -265,8 +270,8 @@ export function writeExport(
             address: p.address,
             residenceStatus:
               RESIDENCE_STATUS_NAMES[p.residenceStatus as ResidenceStatus]?.zh ?? p.residenceStatus,
-            birthDate: p.birthDate ?? '',
-            age: ageOn(p.birthDate, today) ?? '',
+            birthDate: birthDateInId(p.documentType, id) ?? '',
+            age: ageOn(birthDateInId(p.documentType, id), today) ?? '',
             sex: p.sex === 'male' ? '男' : p.sex === 'female' ? '女' : '',
           })
           .commit();

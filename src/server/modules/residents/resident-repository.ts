@@ -144,7 +144,7 @@ const PERSON_COLUMNS = [
   ['id_enc', 'text'],
   ['id_hash', 'text'],
   ['id_last4', 'text'],
-  ['birth_date', 'date'],
+  ['birth_year', 'smallint'],
   ['sex', 'text'],
   ['phone_enc', 'text'],
   ['phone_hash', 'text'],
@@ -397,7 +397,7 @@ export async function findHouseholdMembers(db: Executor, scope: string[], househ
     .select({ id: persons.id, name: persons.name, residenceStatus: persons.residenceStatus })
     .from(persons)
     .where(and(eq(persons.householdId, householdId), live, inScope(persons.orgPath, scope)))
-    .orderBy(asc(persons.birthDate));
+    .orderBy(asc(persons.birthYear));
 }
 
 export async function insertHouseholds(db: Executor, rows: HouseholdInsert[]) {

@@ -63,7 +63,7 @@ export function buildPersonRow(
     idEnc: sealed ? cipher.seal(doc.value) : '',
     idHash: cipher.lookupHash(idKey),
     idLast4: doc.value.slice(-4),
-    birthDate: 'birthDate' in doc ? doc.birthDate : null,
+    birthYear: 'birthDate' in doc ? Number(doc.birthDate.slice(0, 4)) : null,
     sex: 'sex' in doc ? doc.sex : null,
     phoneEnc: input.phone && sealed ? cipher.seal(input.phone) : null,
     phoneHash: input.phone ? cipher.lookupHash(input.phone) : null,

@@ -1,5 +1,5 @@
 import { ageOn, inEffect, localDay } from '../../../domain/dates.ts';
-import { type DocumentType, parseIdNumber } from '../../../domain/id-number.ts';
+import { birthDateInId, type DocumentType, parseIdNumber } from '../../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../../domain/masking.ts';
 import { normalizeMobile } from '../../../domain/phone.ts';
 import type { ResidenceStatus, StatusKind } from '../../../domain/residents.ts';
@@ -49,16 +49,17 @@ function toView(
   statuses: repo.StatusRow[],
 ) {
   const p = row.person;
+  const idNumber = deps.cipher.open(p.idEnc);
   const writable = pathInScope(p.orgPath, can.write);
   return {
     id: p.id,
     name: p.name,
     documentType: p.documentType,
-    idNumber: maskIdNumber(deps.cipher.open(p.idEnc)),
+    idNumber: maskIdNumber(idNumber),
     phone: p.phoneEnc ? maskPhone(deps.cipher.open(p.phoneEnc)) : null,
     // The birth date is the masked middle of the ID number: only the unmask answer gives it.
     birthDate: null,
-    age: ageOn(p.birthDate, localDay()),
+    age: ageOn(birthDateInId(p.documentType, idNumber), localDay()),
     sex: p.sex,
     gridId: p.orgUnitId,
     gridName: row.gridName,
@@ -462,7 +463,7 @@ export async function unmaskResident(deps: AppDeps, actor: Actor, id: string) {
       result: {
         idNumber: deps.cipher.open(row.person.idEnc),
         phone: row.person.phoneEnc ? deps.cipher.open(row.person.phoneEnc) : null,
-        birthDate: row.person.birthDate,
+        birthDate: birthDateInId(row.person.documentType, deps.cipher.open(row.person.idEnc)),
       },
       touched: {
         entity: 'resident',
