@@ -43,9 +43,8 @@ import { nameIn } from '../i18n';
 import { labsQuery } from '../queries';
 import { CameraScanner } from '../sampling/CameraScanner';
 import { personCodeFrom, readQrFromFile } from '../sampling/qrReader';
-import type { Delivery } from '../sampling/scanQueue';
 import type { ScanAnswer, TestRound, TestRoundDetail, Tube, TubeDetail } from '../sampling/types';
-import { describeScanError, useScanQueue, withPerson } from '../sampling/useScanQueue';
+import { describeScanError, type ScanDelivery, useScanQueue, withPerson } from '../sampling/useScanQueue';
 import type { Lab } from '../testingTypes';
 import type { Page } from '../types';
 import { useMe } from '../useMe';
@@ -266,7 +265,7 @@ function SamplingDesk({ userId }: { userId: string }) {
     if (only) setPlace({ roundId, pointId: only.id });
   });
 
-  const onDelivery = (delivery: Delivery<ScanAnswer>) => {
+  const onDelivery = (delivery: ScanDelivery) => {
     onDeliveryOf(delivery);
     // Once the queue is through, not per scan: a backlog uploaded on a weak link would fetch the
     // tube and the point's tubes again for every scan in it. Whatever the last scan's fate.
@@ -275,8 +274,8 @@ function SamplingDesk({ userId }: { userId: string }) {
       void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
     }
   };
-  const onDeliveryOf = (delivery: Delivery<ScanAnswer>) => {
-    const { scan } = delivery;
+  const onDeliveryOf = (delivery: ScanDelivery) => {
+    const { item: scan } = delivery;
     // Scans replayed from the queue are counted quietly: the buzz and the notice are for the
     // person in front of the sampler.
     const fresh = Date.now() - Date.parse(scan.scannedAt) < FRESH_SCAN_MS;
@@ -326,11 +325,11 @@ function SamplingDesk({ userId }: { userId: string }) {
         nextTube(refused);
       else setNotice(refused);
       // The sighting is not forgotten: a code left in view would be sent, and refused, again and again.
-    } else if (delivery.scan.attempts === 1) {
+    } else if (delivery.item.attempts === 1) {
       setNotice({
         type: 'warning',
         title: t('sampling.result.queued'),
-        description: delivery.scan.lastError,
+        description: delivery.item.lastError,
       });
     }
   };
@@ -665,7 +664,7 @@ function SamplingDesk({ userId }: { userId: string }) {
                 {t('sampling.rejections.hint')}
               </Typography.Paragraph>
               <Flex vertical gap={6} data-testid="sampling-rejections">
-                {refused.map(({ scan, message }) => (
+                {refused.map(({ item: scan, message }) => (
                   <Flex key={scan.clientId} justify="space-between" align="center" gap={8}>
                     <Flex vertical style={{ minWidth: 0 }}>
                       <Typography.Text type="danger">{message}</Typography.Text>

@@ -1,15 +1,43 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { ApiError, api } from '../api';
 import i18n from '../i18n';
-import { type Delivery, ScanQueue, UnreadableAnswer } from './scanQueue';
+import { type Delivery, Outbox, type Queued, UnreadableAnswer } from '../outbox';
 import type { ScanAnswer } from './types';
+
+/** One scan waiting for the server: everything its POST needs. */
+export interface PendingScan extends Queued {
+  roundId: string;
+  pointId: string;
+  personCode: string;
+  tubeCode: string;
+  /** When it was scanned (ISO 8601, UTC); the server records this, not the upload time. */
+  scannedAt: string;
+}
+
+export const isPendingScan = (value: unknown): value is PendingScan => {
+  const scan = value as Partial<PendingScan> | null;
+  return (
+    typeof scan === 'object' &&
+    scan !== null &&
+    typeof scan.clientId === 'string' &&
+    typeof scan.roundId === 'string' &&
+    typeof scan.pointId === 'string' &&
+    typeof scan.personCode === 'string' &&
+    typeof scan.tubeCode === 'string' &&
+    typeof scan.scannedAt === 'string'
+  );
+};
+
+/** The sampler's outbox: every scan goes through it (see Outbox). */
+export type ScanQueue = Outbox<PendingScan, ScanAnswer>;
+export type ScanDelivery = Delivery<PendingScan, ScanAnswer>;
 
 /** While scans wait, another try this often (besides when the browser says it is back online). */
 const RETRY_EVERY_MS = 15_000;
 /** A scan's POST that has not answered in this long is tried again later (same client id). */
 const SCAN_TIMEOUT_MS = 15_000;
 
-const queues = new Map<string, ScanQueue<ScanAnswer>>();
+const queues = new Map<string, ScanQueue>();
 const storageKeyOf = (userId: string) => `gridwatch.sampling.queue.${userId}`;
 
 /** No network, a proxy's or the server's failure, a session to renew: worth another try. */
@@ -65,12 +93,13 @@ export function withPerson(error: ApiError, text: string): string {
 }
 
 /** One queue per user and browser, shared by every component that shows or fills it. */
-export function scanQueueOf(userId: string): ScanQueue<ScanAnswer> {
+export function scanQueueOf(userId: string): ScanQueue {
   let queue = queues.get(userId);
   if (!queue) {
-    queue = new ScanQueue<ScanAnswer>({
+    queue = new Outbox<PendingScan, ScanAnswer>({
       storage: localStorage,
       key: storageKeyOf(userId),
+      isItem: isPendingScan,
       send: ({ clientId, roundId, pointId, personCode, tubeCode, scannedAt }) =>
         api.post<ScanAnswer>(
           '/sampling/scans',
@@ -95,7 +124,7 @@ export function scanQueueOf(userId: string): ScanQueue<ScanAnswer> {
  * The user's scan queue, kept uploading while the page is open: at once, whenever the browser
  * comes back online or the page is shown again, and every few seconds while scans wait.
  */
-export function useScanQueue(userId: string, onDelivery: (delivery: Delivery<ScanAnswer>) => void) {
+export function useScanQueue(userId: string, onDelivery: (delivery: ScanDelivery) => void) {
   const queue = scanQueueOf(userId);
   const items = useSyncExternalStore(queue.subscribe, queue.getSnapshot);
   const refused = useSyncExternalStore(queue.subscribe, queue.getRefused);

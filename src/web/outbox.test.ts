@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type PendingScan, ScanQueue, type ScanQueueOptions } from './scanQueue.ts';
+import { Outbox, type OutboxOptions, type Queued } from './outbox.ts';
+
+/** A scan, as the sampler's outbox holds one (the outbox itself knows nothing of scans). */
+interface PendingScan extends Queued {
+  roundId: string;
+  pointId: string;
+  personCode: string;
+  tubeCode: string;
+  scannedAt: string;
+}
+const isPendingScan = (value: unknown): value is PendingScan =>
+  typeof (value as PendingScan | null)?.clientId === 'string' &&
+  typeof (value as PendingScan).personCode === 'string';
 
 class MemoryStorage {
   map = new Map<string, string>();
@@ -36,10 +48,11 @@ const scan = (n: number): Omit<PendingScan, 'attempts'> => ({
 
 type Answer = { tubeCode: string };
 
-function queueOn(storage: MemoryStorage, send: ScanQueueOptions<Answer>['send']) {
-  return new ScanQueue<Answer>({
+function queueOn(storage: MemoryStorage, send: OutboxOptions<PendingScan, Answer>['send']) {
+  return new Outbox<PendingScan, Answer>({
     storage,
     key: 'q',
+    isItem: isPendingScan,
     send,
     isAnswer: (value) => typeof (value as Answer | null)?.tubeCode === 'string',
     isTransient: (error) => !(error instanceof HttpError) || error.status === 0 || error.status >= 500,
@@ -50,8 +63,8 @@ function queueOn(storage: MemoryStorage, send: ScanQueueOptions<Answer>['send'])
 }
 
 const stored = (storage: MemoryStorage, key = 'q') =>
-  (JSON.parse(storage.getItem(key) ?? '[]') as Array<{ clientId?: string; scan?: { clientId: string } }>).map(
-    (item) => item.clientId ?? item.scan?.clientId,
+  (JSON.parse(storage.getItem(key) ?? '[]') as Array<{ clientId?: string; item?: { clientId: string } }>).map(
+    (stored) => stored.clientId ?? stored.item?.clientId,
   );
 
 describe('the sampler’s scan queue', () => {
@@ -77,7 +90,7 @@ describe('the sampler’s scan queue', () => {
     const queue = queueOn(storage, async (s) => ({ tubeCode: s.tubeCode }));
     const heard: string[] = [];
     queue.onDelivery((d) => {
-      heard.push(d.scan.clientId);
+      heard.push(d.item.clientId);
       throw new Error('a page’s bug');
     });
     const reported: unknown[] = [];
@@ -108,7 +121,7 @@ describe('the sampler’s scan queue', () => {
     // A reload (a new queue on the same storage) still shows them.
     const reloaded = queueOn(storage, async () => ({ tubeCode: 'T0001' }));
     assert.deepEqual(
-      reloaded.getRefused().map((r) => [r.scan.clientId, r.code]),
+      reloaded.getRefused().map((r) => [r.item.clientId, r.code]),
       [
         ['c4', 'ALREADY_SAMPLED'],
         ['c3', 'ALREADY_SAMPLED'],
@@ -187,4 +200,20 @@ describe('the sampler’s scan queue', () => {
     assert.deepEqual(stored(storage, 'q.refused'), ['c1']);
     assert.equal(heard.length, 1, `told once: ${heard}`);
   });
+});
+
+test('a refusal stored before the outbox was shared (its write named `scan`) is still read', () => {
+  const storage = new MemoryStorage();
+  const legacy = {
+    scan: { ...scan(7), attempts: 1 },
+    message: '此人本轮已采样',
+    code: 'ALREADY_SAMPLED',
+    refusedAt: new Date().toISOString(),
+  };
+  storage.setItem('q.refused', JSON.stringify([legacy, { nonsense: true }]));
+  const queue = queueOn(storage, async () => ({ tubeCode: 'T0001' }));
+  assert.deepEqual(
+    queue.getRefused().map((r) => [r.item.clientId, r.code]),
+    [['c7', 'ALREADY_SAMPLED']],
+  );
 });
