@@ -1,6 +1,7 @@
 import { type QueryClient, useQuery } from '@tanstack/react-query';
 import type { Permission } from '../domain/permissions';
 import { ApiError, api } from './api';
+import { forgetKeptCopies } from './offline';
 import type { Session } from './types';
 
 const ME_KEY = ['me'] as const;
@@ -12,6 +13,7 @@ const ME_KEY = ['me'] as const;
 const LAST_SESSION_KEY = 'gridwatch.lastSession';
 
 function rememberSession(session: Session | null) {
+  if (!session) forgetKeptCopies();
   try {
     if (session) localStorage.setItem(LAST_SESSION_KEY, JSON.stringify(session));
     else localStorage.removeItem(LAST_SESSION_KEY);

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
 import { api, isUnauthorized } from '../api';
+import { useFieldWrites } from '../fieldOutbox';
 import { useShowError } from '../forms';
 import { NAV_ITEMS } from '../navigation';
 import type { Session } from '../types';
@@ -37,6 +38,8 @@ export function AppLayout() {
 
 function Shell({ session }: { session: Session }) {
   const { t } = useTranslation();
+  // Field writes kept on the phone go out from any page, and what became of them is said there.
+  useFieldWrites(session.user.id);
   const { token } = theme.useToken();
   const { can } = useMe();
   const screens = Grid.useBreakpoint();

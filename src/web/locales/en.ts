@@ -36,6 +36,16 @@ const en: typeof zh = {
     total: '{{total}} in all',
     none: 'None',
   },
+  outbox: {
+    kept: '{{label}}: no network; kept on this phone, sent when the network is back',
+    refused: '{{label}}: not accepted: {{reason}}',
+    saved: '{{label}}: saved',
+    waiting: '{{count}} record(s) waiting on this phone',
+    waitingHint: 'Sent when the network is back; do not clear the browser’s data',
+    pending: 'Waiting',
+    refusedTitle: 'Not accepted',
+    dismiss: 'OK',
+  },
   errors: {
     network: 'No network connection. Check it and try again.',
     timeout: 'The network did not answer in time. Try again shortly.',

@@ -34,6 +34,16 @@ const zh = {
     total: '共 {{total}} 条',
     none: '无',
   },
+  outbox: {
+    kept: '{{label}}：网络不通，已存在手机上，联网后自动上传',
+    refused: '{{label}}：未被接受：{{reason}}',
+    saved: '{{label}}：已保存',
+    waiting: '{{count}} 条记录在手机上等待上传',
+    waitingHint: '联网后自动上传，不要清除浏览器数据',
+    pending: '待上传',
+    refusedTitle: '未被接受的记录',
+    dismiss: '知道了',
+  },
   errors: {
     network: '网络不可用，请检查网络后重试',
     timeout: '网络无响应，请求已超时，请稍后重试',

@@ -25,7 +25,7 @@ import {
   Typography,
 } from 'antd';
 import dayjs from 'dayjs';
-import { type ReactNode, type RefObject, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { localDay } from '../../domain/dates';
 import {
@@ -40,6 +40,7 @@ import { ApiError, api } from '../api';
 import { newClientId, useIntentIds } from '../clientIds';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
+import { lastGoodCopy, useOnline } from '../offline';
 import { labsQuery } from '../queries';
 import { CameraScanner } from '../sampling/CameraScanner';
 import { personCodeFrom, readQrFromFile } from '../sampling/qrReader';
@@ -90,46 +91,6 @@ function vibrate(pattern: number | number[]) {
   if (typeof navigator.vibrate === 'function') navigator.vibrate(pattern);
 }
 
-/**
- * The rounds and points a sampler works with rarely change during a day: the last copy fetched
- * stands in when the page is reloaded without network, so scanning (into the queue) goes on.
- */
-async function lastGoodCopy<T>(
-  key: string,
-  fetchFresh: () => Promise<T>,
-  /** Whether the copy kept answers this call (one key may keep the copy of another record). */
-  answers: (kept: T) => boolean = () => true,
-): Promise<T> {
-  try {
-    const fresh = await fetchFresh();
-    try {
-      localStorage.setItem(key, JSON.stringify(fresh));
-    } catch {
-      // storage full: the page still works online
-    }
-    return fresh;
-  } catch (error) {
-    const kept = error instanceof ApiError && error.status === 0 ? localStorage.getItem(key) : null;
-    if (kept && answers(JSON.parse(kept) as T)) return JSON.parse(kept) as T;
-    throw error;
-  }
-}
-
-/** `navigator.onLine`, live. */
-function useOnline() {
-  return useSyncExternalStore(
-    (onChange) => {
-      window.addEventListener('online', onChange);
-      window.addEventListener('offline', onChange);
-      return () => {
-        window.removeEventListener('online', onChange);
-        window.removeEventListener('offline', onChange);
-      };
-    },
-    () => navigator.onLine,
-  );
-}
-
 const tubeKey = (tubeCode: string) => ['test-tubes', 'detail', tubeCode] as const;
 
 /**
@@ -137,7 +98,7 @@ const tubeKey = (tubeCode: string) => ['test-tubes', 'detail', tubeCode] as cons
  * knows how many it holds, and counts it full with the scans waiting (else it took a second
  * tube's worth of swabs). Only the current tube: one entry, not one per tube of the day.
  */
-const TUBE_STORED = 'gridwatch.sampling.tube';
+const TUBE_STORED = 'sampling.tube';
 async function fetchTubeKept(tubeCode: string): Promise<TubeDetail | null> {
   const kept = await lastGoodCopy(
     TUBE_STORED,
@@ -225,16 +186,12 @@ function SamplingDesk({ userId }: { userId: string }) {
   const rounds = useQuery({
     queryKey: ['test-rounds', 'list', { pageSize: 100 }],
     queryFn: () =>
-      lastGoodCopy('gridwatch.sampling.rounds', () =>
-        api.get<Page<TestRound>>('/test-rounds', { pageSize: 100 }),
-      ),
+      lastGoodCopy('sampling.rounds', () => api.get<Page<TestRound>>('/test-rounds', { pageSize: 100 })),
   });
   const round = useQuery({
     queryKey: ['test-rounds', 'detail', roundId],
     queryFn: () =>
-      lastGoodCopy(`gridwatch.sampling.round.${roundId}`, () =>
-        api.get<TestRoundDetail>(`/test-rounds/${roundId}`),
-      ),
+      lastGoodCopy(`sampling.round.${roundId}`, () => api.get<TestRoundDetail>(`/test-rounds/${roundId}`)),
     enabled: Boolean(roundId),
   });
   const tube = useQuery({

@@ -1,7 +1,8 @@
-import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { ApiError, api } from '../api';
 import i18n from '../i18n';
+import { isServerFailure, worthAnotherTry } from '../offline';
 import { type Delivery, Outbox, type Queued, UnreadableAnswer } from '../outbox';
+import { useOutbox } from '../useOutbox';
 import type { ScanAnswer } from './types';
 
 /** One scan waiting for the server: everything its POST needs. */
@@ -32,25 +33,11 @@ export const isPendingScan = (value: unknown): value is PendingScan => {
 export type ScanQueue = Outbox<PendingScan, ScanAnswer>;
 export type ScanDelivery = Delivery<PendingScan, ScanAnswer>;
 
-/** While scans wait, another try this often (besides when the browser says it is back online). */
-const RETRY_EVERY_MS = 15_000;
 /** A scan's POST that has not answered in this long is tried again later (same client id). */
 const SCAN_TIMEOUT_MS = 15_000;
 
 const queues = new Map<string, ScanQueue>();
 const storageKeyOf = (userId: string) => `gridwatch.sampling.queue.${userId}`;
-
-/** No network, a proxy's or the server's failure, a session to renew: worth another try. */
-const isTransient = (error: unknown) =>
-  !(error instanceof ApiError) ||
-  error.status === 0 ||
-  error.status === 401 ||
-  error.status === 408 ||
-  error.status === 429 ||
-  error.status >= 500;
-
-/** The server's own failure (not the network's): what makes a scan look stuck. */
-const isServerFailure = (error: unknown) => error instanceof ApiError && error.status >= 500;
 
 const isScanAnswer = (value: unknown): value is ScanAnswer => {
   const answer = value as Partial<ScanAnswer> | null;
@@ -109,7 +96,7 @@ export function scanQueueOf(userId: string): ScanQueue {
           { timeoutMs: SCAN_TIMEOUT_MS },
         ),
       isAnswer: isScanAnswer,
-      isTransient,
+      isTransient: worthAnotherTry,
       isServerFailure,
       isOnline: () => navigator.onLine,
       describeError: describeScanError,
@@ -120,39 +107,9 @@ export function scanQueueOf(userId: string): ScanQueue {
   return queue;
 }
 
-/**
- * The user's scan queue, kept uploading while the page is open: at once, whenever the browser
- * comes back online or the page is shown again, and every few seconds while scans wait.
- */
+/** The user's scan queue, kept uploading while the page is open (see useOutbox). */
 export function useScanQueue(userId: string, onDelivery: (delivery: ScanDelivery) => void) {
   const queue = scanQueueOf(userId);
-  const items = useSyncExternalStore(queue.subscribe, queue.getSnapshot);
-  const refused = useSyncExternalStore(queue.subscribe, queue.getRefused);
-  const listener = useRef(onDelivery);
-  useEffect(() => {
-    listener.current = onDelivery;
-  });
-
-  useEffect(() => queue.onDelivery((delivery) => listener.current(delivery)), [queue]);
-
-  useEffect(() => {
-    const upload = () => void queue.upload();
-    const onVisible = () => document.visibilityState === 'visible' && upload();
-    const onStorage = (event: StorageEvent) => event.key?.startsWith(queue.storageKey) && queue.reload();
-    // What another tab queued or sent while this page was closed.
-    queue.reload();
-    upload();
-    window.addEventListener('online', upload);
-    document.addEventListener('visibilitychange', onVisible);
-    window.addEventListener('storage', onStorage);
-    const timer = window.setInterval(() => queue.getSnapshot().length > 0 && upload(), RETRY_EVERY_MS);
-    return () => {
-      window.removeEventListener('online', upload);
-      document.removeEventListener('visibilitychange', onVisible);
-      window.removeEventListener('storage', onStorage);
-      window.clearInterval(timer);
-    };
-  }, [queue]);
-
+  const { items, refused } = useOutbox(queue, onDelivery);
   return { queue, items, refused };
 }

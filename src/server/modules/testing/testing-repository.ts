@@ -973,13 +973,20 @@ export async function findMissing(
   area: Area,
   statuses: readonly string[],
   page: { limit: number; offset: number },
+  /** With those exempt as sampled at home (卧床), whom a printed door-to-door list must hold too. */
+  options: { withDoorToDoor?: boolean } = {},
 ) {
-  const where = missingWhere(roundId, area, statuses);
+  const where = missingWhere(roundId, area, statuses, options);
   const [items, [count]] = await Promise.all([
-    queryRows<MissingRow>(
+    queryRows<MissingRow & { exemption: string | null }>(
       db,
       sql`select p.id, p.name, p.phone_enc as "phoneEnc", p.address, p.residence_status as "residenceStatus",
-                 p.org_unit_id as "orgUnitId", u.name as "gridName", p.household_id as "householdId"
+                 p.org_unit_id as "orgUnitId", u.name as "gridName", p.household_id as "householdId",
+                 ${
+                   options.withDoorToDoor
+                     ? sql`(select e.reason from ${testExemptions} e where e.round_id = ${roundId} and e.person_id = p.id)`
+                     : sql`null::text`
+                 } as exemption
           from ${persons} p join ${orgUnits} u on u.id = p.org_unit_id
           where ${where}
           -- Grid by grid, each in walking order (第一组9号 before 10号).
@@ -998,7 +1005,10 @@ export async function findExempt(
   area: Area,
   page: { limit: number; offset: number },
 ) {
-  const where = sql`e.round_id = ${roundId} and p.merged_into is null and ${personInArea(area)}`;
+  // Sampled since (an exempt person came to a point after all) counts as sampled, as coverage
+  // counts them: the list says who is exempt now, not who once was.
+  const where = sql`e.round_id = ${roundId} and p.merged_into is null and ${personInArea(area)}
+                    and not exists (select 1 from ${tubeMembers} m where m.round_id = e.round_id and m.person_id = p.id)`;
   const [items, [count]] = await Promise.all([
     queryRows<{
       id: string;

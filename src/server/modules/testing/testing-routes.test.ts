@@ -1429,8 +1429,17 @@ describe('coverage and the missing', () => {
     assert.ok(!after.body.items.some((e: { id: string }) => e.id === ids[0]));
   });
 
-  test('the missing list exports as a workbook to print: masked phones, every missing person, audited', async () => {
+  test('the missing list exports as a workbook to print: masked phones, every missing person and the bedridden, audited', async () => {
+    // A bedridden person is exempt (sampled at home), and exactly whom the printed list must hold.
+    const before = await as.command.get(`/api/v1/test-rounds/${r}/missing?orgUnitId=${v2.id}&pageSize=100`);
+    const bedridden = before.body.items[0] as { id: string; name: string };
+    const exempted = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      personId: bedridden.id,
+      reason: 'bedridden',
+    });
+    assert.equal(exempted.status, 201, JSON.stringify(exempted.body));
     const list = await as.command.get(`/api/v1/test-rounds/${r}/missing?orgUnitId=${v2.id}&pageSize=100`);
+    assert.ok(!list.body.items.some((m: { id: string }) => m.id === bedridden.id));
     const res = await t.app.inject({
       method: 'GET',
       url: `/api/v1/test-rounds/${r}/missing.xlsx?orgUnitId=${v2.id}`,
@@ -1441,13 +1450,23 @@ describe('coverage and the missing', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const sheet = wb.getWorksheet('未检名单') as ExcelJS.Worksheet;
+    // A title naming the round and the unit, when it was taken; then the ruled table.
+    assert.match(String(sheet.getCell(1, 1).value), /苑寨二组 · 未检名单/);
+    assert.match(String(sheet.getCell(2, 1).value), /导出时间 \d{4}-\d\d-\d\d \d\d:\d\d，共 \d+ 人/);
+    assert.equal(sheet.getCell(3, 2).value, '姓名');
+    assert.equal(sheet.pageSetup.orientation, 'landscape');
     const names = new Set<string>();
     sheet.eachRow((row, n) => {
-      if (n === 1) return;
-      names.add(String(row.getCell(1).value));
-      assert.match(String(row.getCell(2).value ?? ''), /^$|^1\d\d\*{4}\d{4}$/, 'phones masked');
+      if (n <= 3) return;
+      names.add(String(row.getCell(2).value));
+      assert.match(String(row.getCell(3).value ?? ''), /^$|^1\d\d\*{4}\d{4}$/, 'phones masked');
+      assert.ok(row.getCell(7).border?.bottom, 'the column filled in at the door is ruled');
+      if (row.getCell(2).value === bedridden.name) assert.match(String(row.getCell(6).value), /卧床/);
     });
-    assert.deepEqual([...names].sort(), list.body.items.map((m: { name: string }) => m.name).sort());
+    assert.deepEqual(
+      [...names].sort(),
+      [...list.body.items.map((m: { name: string }) => m.name), bedridden.name].sort(),
+    );
     const [event] = await db()
       .select()
       .from(auditEvents)
@@ -1460,6 +1479,10 @@ describe('coverage and the missing', () => {
       headers: { cookie: await t.login('worker-a') },
     });
     assert.equal(outside.statusCode, 404);
+    assert.equal(
+      (await as.admin.send('DELETE', `/api/v1/test-rounds/${r}/exemptions/${bedridden.id}`)).status,
+      204,
+    );
   });
 
   test('a grid worker sees only their grid: its coverage and its missing list', async () => {
@@ -1881,5 +1904,30 @@ describe('walking order', () => {
       view.body.households.map((h: { address: string }) => h.address),
       ['苑寨村三组９号', '苑寨村三组10号', '苑寨村三组109号', '苑寨村三组110号', '苑寨村三组200号'],
     );
+  });
+});
+
+describe('the exempt list', () => {
+  test('a person exempted and then sampled after all is sampled, not listed exempt (as coverage counts them)', async () => {
+    const [person] = (await addPeople(t.fx.gridB, 1)) as [string];
+    const exempted = await as.admin.post(`/api/v1/test-rounds/${round.id}/exemptions`, {
+      personId: person,
+      reason: 'infant',
+    });
+    assert.equal(exempted.status, 201, JSON.stringify(exempted.body));
+    const listed = async () =>
+      (
+        await as.admin.get(
+          `/api/v1/test-rounds/${round.id}/exemptions?orgUnitId=${t.fx.gridB.id}&pageSize=100`,
+        )
+      ).body;
+    assert.ok((await listed()).items.some((e: { id: string }) => e.id === person));
+    assert.equal((await scan(person, newTube())).status, 201);
+    const after = await listed();
+    assert.ok(!after.items.some((e: { id: string }) => e.id === person), 'sampled now');
+    const coverage = await as.admin.get(
+      `/api/v1/test-rounds/${round.id}/coverage?orgUnitId=${t.fx.gridB.id}`,
+    );
+    assert.equal(after.total + coverage.body.exemptByStatus, coverage.body.exempt);
   });
 });

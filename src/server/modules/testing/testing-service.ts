@@ -6,6 +6,7 @@ import {
   addDays,
   DUE_RESIDENCE_STATUSES,
   EXEMPT_RESIDENCE_STATUSES,
+  EXEMPTION_REASON_NAMES,
   type ExemptionReason,
   isPooled,
   missingOf,
@@ -1672,10 +1673,15 @@ const MISSING_EXPORT_MAX = 50_000;
  */
 export async function exportMissingInRound(deps: AppDeps, actor: Actor, roundId: string, orgUnitId?: string) {
   const { area, round, unit } = await residentsArea(deps, actor, roundId, orgUnitId);
-  const { items, total } = await repo.findMissing(deps.database.db, roundId, area, DUE_RESIDENCE_STATUSES, {
-    limit: MISSING_EXPORT_MAX,
-    offset: 0,
-  });
+  // The people a door-to-door team visits: the missing, and those exempt as sampled at home.
+  const { items, total } = await repo.findMissing(
+    deps.database.db,
+    roundId,
+    area,
+    DUE_RESIDENCE_STATUSES,
+    { limit: MISSING_EXPORT_MAX, offset: 0 },
+    { withDoorToDoor: true },
+  );
   await runWrite(deps, actor, 'test-round.missing.export', async () => ({
     result: null,
     touched: {
@@ -1687,24 +1693,59 @@ export async function exportMissingInRound(deps: AppDeps, actor: Actor, roundId:
     },
   }));
   const wb = new ExcelJS.Workbook();
-  const sheet = wb.addWorksheet('未检名单');
-  sheet.columns = [
-    { header: '姓名', key: 'name', width: 12 },
-    { header: '手机号', key: 'phone', width: 15 },
-    { header: '网格', key: 'grid', width: 16 },
+  // Printed on A4 across, every column on one page wide, the heading repeated on each page.
+  const sheet = wb.addWorksheet('未检名单', {
+    pageSetup: {
+      paperSize: 9,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: '3:3',
+      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+    },
+    headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
+  });
+  const columns = [
+    { header: '序号', key: 'n', width: 6 },
+    { header: '姓名', key: 'name', width: 10 },
+    { header: '手机号', key: 'phone', width: 14 },
+    { header: '网格', key: 'grid', width: 14 },
     { header: '地址', key: 'address', width: 30 },
-    { header: '居住状态', key: 'status', width: 14 },
-    { header: '采样情况（入户填写）', key: 'visit', width: 22 },
+    { header: '情况', key: 'status', width: 16 },
+    { header: '采样情况（入户填写）', key: 'visit', width: 24 },
   ];
-  sheet.getRow(1).font = { bold: true };
-  for (const m of items)
+  sheet.columns = columns.map(({ key, width }) => ({ key, width }));
+  // What the sheet is, for whoever holds the printout: the round, the unit, when it was taken.
+  sheet.mergeCells(1, 1, 1, columns.length);
+  sheet.getCell(1, 1).value = `${round.name} · ${unit.name} · 未检名单`;
+  sheet.getCell(1, 1).font = { bold: true, size: 14 };
+  sheet.mergeCells(2, 1, 2, columns.length);
+  sheet.getCell(2, 1).value =
+    `导出时间 ${districtWallClock(new Date())}，共 ${total} 人（含卧床需入户采样者）；手机号已脱敏`;
+  sheet.getRow(3).values = columns.map((c) => c.header);
+  sheet.getRow(3).font = { bold: true };
+  items.forEach((m, i) => {
     sheet.addRow({
+      n: i + 1,
       name: m.name,
       phone: m.phoneEnc ? maskPhone(deps.cipher.open(m.phoneEnc)) : '',
       grid: m.gridName,
       address: m.address,
-      status: RESIDENCE_STATUS_NAMES[m.residenceStatus as ResidenceStatus]?.zh ?? m.residenceStatus,
+      status:
+        m.exemption && m.exemption in EXEMPTION_REASON_NAMES
+          ? EXEMPTION_REASON_NAMES[m.exemption as ExemptionReason].zh
+          : (RESIDENCE_STATUS_NAMES[m.residenceStatus as ResidenceStatus]?.zh ?? m.residenceStatus),
     });
+  });
+  // Ruled, so the column to fill in at the door prints as boxes, not blank paper.
+  const thin = { style: 'thin' as const };
+  for (let r = 3; r <= sheet.rowCount; r++)
+    for (let c = 1; c <= columns.length; c++) {
+      const cell = sheet.getCell(r, c);
+      cell.border = { top: thin, left: thin, bottom: thin, right: thin };
+      cell.alignment = { vertical: 'middle', wrapText: true };
+    }
   if (total > items.length)
     sheet.addRow({ name: `（仅导出前 ${items.length} 人，共 ${total} 人：请按下级单位分别导出）` });
   return {

@@ -13,6 +13,7 @@ import {
   Select,
   Table,
   type TableColumnsType,
+  Tag,
   Typography,
 } from 'antd';
 import { useState } from 'react';
@@ -22,14 +23,17 @@ import type { ResidenceStatus } from '../../../domain/residents';
 import { EXEMPTION_REASON_NAMES, EXEMPTION_REASONS, type ExemptionReason } from '../../../domain/testing';
 import { api } from '../../api';
 import { useIntentIds } from '../../clientIds';
+import { FieldOutboxNotice } from '../../components/FieldOutboxNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../../components/ResidenceStatusTag';
+import { queueFieldWrite, useFieldOutbox } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { coverageQuery, formatCount, type MissingPerson } from '../../testingTypes';
 import type { Page } from '../../types';
+import { useMe } from '../../useMe';
 import { UnitTrail, type UnitTrailProps } from './UnitTrail';
 
 /** Who is still to be sampled where the page stands: the list that closes a round. */
@@ -54,15 +58,28 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
   });
   const coverage = useQuery({ ...coverageQuery(roundId, unit?.value), placeholderData: keepPreviousData });
 
+  const { session } = useMe();
+  const { items: waiting } = useFieldOutbox(session?.user.id ?? '');
+  const waitingExemption = new Set(
+    waiting
+      .filter((write) => write.kind === 'exemption' && write.parentId === roundId)
+      .map((w) => w.subjectId),
+  );
   const exemptButton = (person: MissingPerson) =>
-    person.actions.exempt && (
-      <Button
-        size="small"
-        onClick={() => setExempting({ open: true, person })}
-        data-testid={`exempt-button-${person.id}`}
-      >
-        {t('testing.missing.exempt')}
-      </Button>
+    waitingExemption.has(person.id) ? (
+      <Tag color="warning" data-testid={`exempt-waiting-${person.id}`}>
+        {t('outbox.pending')}
+      </Tag>
+    ) : (
+      person.actions.exempt && (
+        <Button
+          size="small"
+          onClick={() => setExempting({ open: true, person })}
+          data-testid={`exempt-button-${person.id}`}
+        >
+          {t('testing.missing.exempt')}
+        </Button>
+      )
     );
   const nameLink = (person: MissingPerson) => (
     <Link to={`/residents/${person.id}`} data-testid={`missing-person-${person.id}`}>
@@ -153,6 +170,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
         <ExemptList roundId={roundId} orgUnitId={unit?.value} byStatus={coverage.data?.exemptByStatus ?? 0} />
       ) : (
         <>
+          <FieldOutboxNotice kind="exemption" parentId={roundId} />
           {missing.error && <Alert type="error" showIcon title={missing.error.message} />}
           <Table<MissingPerson>
             rowKey="id"
@@ -206,30 +224,27 @@ function ExemptModal({
   onClose: () => void;
 }) {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
-  const queryClient = useQueryClient();
-  const showError = useShowError();
-  // One client id per exemption, kept across taps: a retry after a lost answer writes it once.
-  const exemptIds = useIntentIds();
-  const exempt = useMutation({
-    mutationFn: (values: ExemptValues) => {
-      const body = { personId: person?.id, reason: values.reason, note: values.note?.trim() || null };
-      return api.post(`/test-rounds/${roundId}/exemptions`, { ...body, clientId: exemptIds.idFor(body) });
-    },
-    onSuccess: () => {
-      exemptIds.settle();
-      onClose();
-      void message.success(t('testing.missing.exempted', { name: person?.name }));
-      void queryClient.invalidateQueries({ queryKey: ['test-coverage', roundId] });
-      void queryClient.invalidateQueries({ queryKey: ['test-missing', roundId] });
-    },
-  });
+  const { session } = useMe();
+  // Into the phone's outbox, as a door-to-door team's outcomes: recorded at a door with no signal,
+  // sent when there is one, once (useFieldWrites says what became of it).
+  const exempt = (values: ExemptValues) => {
+    if (!person || !session) return;
+    queueFieldWrite(session.user.id, {
+      kind: 'exemption',
+      path: `/test-rounds/${roundId}/exemptions`,
+      body: { personId: person.id, reason: values.reason, note: values.note?.trim() || null },
+      label: person.name,
+      subjectId: person.id,
+      parentId: roundId,
+    });
+    onClose();
+  };
   return (
     <ModalForm<ExemptValues>
       open={open}
       title={t('testing.missing.exemptTitle', { name: person?.name ?? '' })}
-      pending={exempt.isPending}
-      onSubmit={(values, form) => exempt.mutate(values, { onError: (error) => showError(error, form) })}
+      pending={false}
+      onSubmit={exempt}
       onClose={onClose}
       submitTestId="exempt-submit"
     >

@@ -28,12 +28,14 @@ import {
   type SweepOutcome,
 } from '../../../domain/testing';
 import { api } from '../../api';
-import { useIntentIds } from '../../clientIds';
+import { FieldOutboxNotice } from '../../components/FieldOutboxNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
+import { queueFieldWrite, useFieldOutbox } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
+import { lastGoodCopy } from '../../offline';
 import type { Sweep, SweepDetail, SweepHousehold, TestRoundDetail } from '../../testingTypes';
 import { useMe } from '../../useMe';
 
@@ -214,14 +216,25 @@ function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; o
   const screens = Grid.useBreakpoint();
   const [filter, setFilter] = useState<HouseholdFilter>('todo');
   const [recording, setRecording] = useState<{ open: boolean; household?: SweepHousehold }>({ open: false });
+  const { session } = useMe();
+  // The team's households stay on the phone: a reload in a village without signal still lists them.
   const detail = useQuery({
     queryKey: ['test-sweep', sweep?.id],
-    queryFn: () => api.get<SweepDetail>(`/sweeps/${sweep?.id}`),
+    queryFn: () => lastGoodCopy(`sweep.${sweep?.id}`, () => api.get<SweepDetail>(`/sweeps/${sweep?.id}`)),
     enabled: open && sweep !== undefined,
   });
+  const { items: waiting } = useFieldOutbox(session?.user.id ?? '');
+  // Outcomes recorded on this phone and not yet on the server, by household (the latest).
+  const waitingOutcome = new Map(
+    waiting
+      .filter((write) => write.kind === 'sweep-outcome' && write.parentId === sweep?.id)
+      .map((write) => [write.subjectId, write.body as { outcome: SweepOutcome; note: string | null }]),
+  );
   const mayRecord = can('testing.exempt') || can('sampling.scan');
+  const outcomeOf = (household: SweepHousehold) =>
+    waitingOutcome.get(household.householdId)?.outcome ?? household.outcome;
   const households = (detail.data?.households ?? []).filter(
-    (household) => filter === 'all' || household.outcome === null,
+    (household) => filter === 'all' || outcomeOf(household) === null,
   );
 
   const columns: TableColumnsType<SweepHousehold> = [
@@ -267,16 +280,28 @@ function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; o
               </Tag>
             ))}
           </Flex>
-          {household.outcome && (
+          {waitingOutcome.has(household.householdId) ? (
             <Typography.Text style={{ fontSize: 12 }}>
-              <Tag color={OUTCOME_COLORS[household.outcome]}>
-                {nameIn(i18n.language, SWEEP_OUTCOME_NAMES[household.outcome])}
+              <Tag color="warning" data-testid={`sweep-waiting-${household.householdId}`}>
+                {t('outbox.pending')} ·{' '}
+                {nameIn(
+                  i18n.language,
+                  SWEEP_OUTCOME_NAMES[waitingOutcome.get(household.householdId)?.outcome as SweepOutcome],
+                )}
               </Tag>
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {formatTime(household.visitedAt)}
-                {household.note ? ` · ${household.note}` : ''}
-              </Typography.Text>
             </Typography.Text>
+          ) : (
+            household.outcome && (
+              <Typography.Text style={{ fontSize: 12 }}>
+                <Tag color={OUTCOME_COLORS[household.outcome]}>
+                  {nameIn(i18n.language, SWEEP_OUTCOME_NAMES[household.outcome])}
+                </Tag>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {formatTime(household.visitedAt)}
+                  {household.note ? ` · ${household.note}` : ''}
+                </Typography.Text>
+              </Typography.Text>
+            )
           )}
         </Flex>
       ),
@@ -284,7 +309,7 @@ function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; o
   ];
 
   const total = detail.data?.households.length ?? 0;
-  const visited = detail.data?.households.filter((household) => household.outcome !== null).length ?? 0;
+  const visited = detail.data?.households.filter((household) => outcomeOf(household) !== null).length ?? 0;
   return (
     <Drawer
       open={open}
@@ -311,6 +336,7 @@ function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; o
           strokeColor={token.colorSuccess}
           showInfo={false}
         />
+        {sweep && <FieldOutboxNotice kind="sweep-outcome" parentId={sweep.id} />}
         {detail.error && <Alert type="error" showIcon title={detail.error.message} />}
         <Table<SweepHousehold>
           rowKey="householdId"
@@ -353,63 +379,44 @@ function OutcomeModal({
   onClose: () => void;
 }) {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const showError = useShowError();
-  // One client id per outcome at this door, kept across taps: a retry after a dropped answer is not
-  // a second visit; once answered, a later visit is.
-  const outcomeIds = useIntentIds();
-  const record = useMutation({
-    mutationFn: (values: OutcomeValues) => {
-      const body = { outcome: values.outcome, note: values.note?.trim() || null };
-      return api.post<{ exempted: number; exemptionsWithdrawn: number }>(
-        `/sweeps/${sweepId}/households/${household?.householdId}/outcome`,
-        { ...body, clientId: outcomeIds.idFor({ household: household?.householdId, ...body }) },
-      );
-    },
-    onSuccess: (answer, values) => {
-      outcomeIds.settle();
-      onClose();
-      void message.success(
-        answer.exempted > 0
-          ? t('testing.sweeps.exempted', { count: answer.exempted })
-          : answer.exemptionsWithdrawn > 0
-            ? t('testing.sweeps.exemptionsWithdrawn', { count: answer.exemptionsWithdrawn })
-            : t('common.saved'),
-      );
-      if (answer.exempted > 0 || answer.exemptionsWithdrawn > 0) {
-        void queryClient.invalidateQueries({ queryKey: ['test-coverage'] });
-        void queryClient.invalidateQueries({ queryKey: ['test-missing'] });
-      }
-      // A large sweep takes seconds to read again: the answer is shown at once, then confirmed.
-      queryClient.setQueryData<SweepDetail>(['test-sweep', sweepId], (current) =>
-        current
-          ? {
-              ...current,
-              households: current.households.map((row) =>
-                row.householdId === household?.householdId
-                  ? {
-                      ...row,
-                      outcome: values.outcome,
-                      note: values.note?.trim() || null,
-                      visitedAt: new Date().toISOString(),
-                    }
-                  : row,
-              ),
-            }
-          : current,
-      );
-      void queryClient.invalidateQueries({ queryKey: ['test-sweep', sweepId] });
-      void queryClient.invalidateQueries({ queryKey: ['test-sweeps'] });
-    },
-  });
+  const { session } = useMe();
+  // Into the phone's outbox, never straight to the server: a door with no signal loses nothing,
+  // and the outbox sends it with one client id however many tries it takes (useFieldWrites says
+  // what became of it).
+  const record = (values: OutcomeValues) => {
+    if (!household || !session) return;
+    const body = { outcome: values.outcome, note: values.note?.trim() || null };
+    queueFieldWrite(session.user.id, {
+      kind: 'sweep-outcome',
+      path: `/sweeps/${sweepId}/households/${household.householdId}/outcome`,
+      body,
+      label: `${household.address}（${nameIn(i18n.language, SWEEP_OUTCOME_NAMES[values.outcome])}）`,
+      subjectId: household.householdId,
+      parentId: sweepId,
+    });
+    onClose();
+    // Shown at once, waiting; the sweep read again once the server has it.
+    queryClient.setQueryData<SweepDetail>(['test-sweep', sweepId], (current) =>
+      current
+        ? {
+            ...current,
+            households: current.households.map((row) =>
+              row.householdId === household.householdId
+                ? { ...row, outcome: body.outcome, note: body.note, visitedAt: new Date().toISOString() }
+                : row,
+            ),
+          }
+        : current,
+    );
+  };
   return (
     <ModalForm<OutcomeValues>
       open={open}
       title={household?.address ?? ''}
       initialValues={{ outcome: household?.outcome ?? undefined, note: household?.note ?? undefined }}
-      pending={record.isPending}
-      onSubmit={(values, form) => record.mutate(values, { onError: (error) => showError(error, form) })}
+      pending={false}
+      onSubmit={record}
       onClose={onClose}
       submitTestId="sweep-outcome-submit"
     >

@@ -1,0 +1,135 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { App } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { ApiError, api } from './api';
+import { newClientId } from './clientIds';
+import { isServerFailure, worthAnotherTry } from './offline';
+import { type Delivery, Outbox, type Queued } from './outbox';
+import { useOutbox } from './useOutbox';
+
+/**
+ * What a door-to-door team records at the door, on a phone that may have no signal there: an
+ * outcome for a household, an exemption for a person. Each goes through the phone's outbox (see
+ * Outbox): kept on the phone until the server has it, sent with one client id however often.
+ */
+export type FieldWriteKind = 'sweep-outcome' | 'exemption';
+
+export interface FieldWrite extends Queued {
+  kind: FieldWriteKind;
+  /** The API path it is POSTed to. */
+  path: string;
+  body: Record<string, unknown>;
+  /** Whom or what it is about, as the page shows it (an address, a name). */
+  label: string;
+  /** The record it is about (a household, a person), to show it waiting on its row. */
+  subjectId: string;
+  /** The sweep or round it belongs to, to list it there. */
+  parentId: string;
+  /** When it was made (ISO 8601). */
+  madeAt: string;
+}
+
+const isFieldWrite = (value: unknown): value is FieldWrite => {
+  const write = value as Partial<FieldWrite> | null;
+  return (
+    typeof write === 'object' &&
+    write !== null &&
+    typeof write.clientId === 'string' &&
+    (write.kind === 'sweep-outcome' || write.kind === 'exemption') &&
+    typeof write.path === 'string' &&
+    typeof write.body === 'object' &&
+    write.body !== null &&
+    typeof write.label === 'string' &&
+    typeof write.subjectId === 'string' &&
+    typeof write.parentId === 'string'
+  );
+};
+
+/** A write's POST that has not answered in this long is tried again later (same client id). */
+const WRITE_TIMEOUT_MS = 15_000;
+
+export type FieldDelivery = Delivery<FieldWrite, unknown>;
+
+const outboxes = new Map<string, Outbox<FieldWrite, unknown>>();
+
+/** One outbox per user and browser, shared by every page that fills or shows it. */
+export function fieldOutboxOf(userId: string): Outbox<FieldWrite, unknown> {
+  let outbox = outboxes.get(userId);
+  if (!outbox) {
+    outbox = new Outbox<FieldWrite, unknown>({
+      storage: localStorage,
+      key: `gridwatch.field.outbox.${userId}`,
+      isItem: isFieldWrite,
+      send: (write) =>
+        api.post<unknown>(
+          write.path,
+          { ...write.body, clientId: write.clientId },
+          { timeoutMs: WRITE_TIMEOUT_MS },
+        ),
+      isTransient: worthAnotherTry,
+      isServerFailure,
+      isOnline: () => navigator.onLine,
+      describeError: (error) => (error instanceof Error ? error.message : String(error)),
+      codeOf: (error) => (error instanceof ApiError ? error.code : undefined),
+    });
+    outboxes.set(userId, outbox);
+  }
+  return outbox;
+}
+
+/** Puts a write in the outbox and starts sending it; what became of it is told by useFieldWrites. */
+export function queueFieldWrite(
+  userId: string,
+  write: Omit<FieldWrite, 'clientId' | 'attempts' | 'madeAt'> & { clientId?: string },
+) {
+  const outbox = fieldOutboxOf(userId);
+  outbox.add({ ...write, clientId: write.clientId ?? newClientId(), madeAt: new Date().toISOString() });
+  void outbox.upload();
+}
+
+/** What waits and what was refused, live (for the pages that show them). */
+export function useFieldOutbox(userId: string) {
+  const outbox = fieldOutboxOf(userId);
+  return { outbox, ...useOutbox(outbox) };
+}
+
+/**
+ * Keeps the user's field writes going wherever they are in the app, and says what became of each:
+ * saved (with what it did), kept on the phone until the network returns, or refused and why.
+ */
+export function useFieldWrites(userId: string) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  useOutbox(fieldOutboxOf(userId), (delivery: FieldDelivery) => {
+    const { item } = delivery;
+    if (delivery.kind === 'deferred') {
+      // Said once, on the first try: the list on the page shows it waiting after that.
+      if (item.attempts === 1) void message.info(t('outbox.kept', { label: item.label }));
+      return;
+    }
+    if (delivery.kind === 'rejected') {
+      void message.error(
+        t('outbox.refused', { label: item.label, reason: (delivery.error as Error).message }),
+      );
+      return;
+    }
+    if (item.kind === 'sweep-outcome') {
+      const answer = delivery.answer as { exempted?: number; exemptionsWithdrawn?: number };
+      void message.success(
+        (answer.exempted ?? 0) > 0
+          ? t('testing.sweeps.exempted', { count: answer.exempted })
+          : (answer.exemptionsWithdrawn ?? 0) > 0
+            ? t('testing.sweeps.exemptionsWithdrawn', { count: answer.exemptionsWithdrawn })
+            : t('outbox.saved', { label: item.label }),
+      );
+      void queryClient.invalidateQueries({ queryKey: ['test-sweep', item.parentId] });
+      void queryClient.invalidateQueries({ queryKey: ['test-sweeps'] });
+    } else {
+      void message.success(t('testing.missing.exempted', { name: item.label }));
+      void queryClient.invalidateQueries({ queryKey: ['test-exempt'] });
+    }
+    void queryClient.invalidateQueries({ queryKey: ['test-coverage'] });
+    void queryClient.invalidateQueries({ queryKey: ['test-missing'] });
+  });
+}
