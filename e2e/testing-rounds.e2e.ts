@@ -230,7 +230,7 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.getByTestId('summary-bulletin').waitFor();
   assert.match(
     (await page.getByTestId('summary-bulletin').textContent()) ?? '',
-    /应检 \d+ 人，已采样 3 人，免检 \d+ 人，未检 \d+ 人，完成率 [\d.]+%；共采样 3 人次、1 管，已出结果 1 管，阳性 1 管（混管阳性 1 管、单管阳性 0 管），待单管复核 3 人/,
+    /截至 \d\d-\d\d \d\d:\d\d，第5轮全员核酸检测（周口港区）累计：应检 [\d,]+ 人，已采样 3 人，免检 [\d,]+ 人，未检 [\d,]+ 人，完成率 [\d.]+%；共采样 3 人次、1 管，已出结果 1 管，阳性 1 管（混管阳性 1 管、单管阳性 0 管），待单管复核 3 人/,
   );
   await screenshot(page, 'testing-e2e-summary');
 
@@ -268,6 +268,39 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.goto(`${j.base}/testing/${roundId}`);
   await waitForFigure(page, 'coverage-missing', missingBefore - members);
   assert.equal(await figure(page, 'coverage-exempt'), exemptBefore + members);
+
+  // ---- a door with no signal: the outcome waits on the phone, survives a reload, goes once ----
+  await page.goto(`${j.base}/testing/${roundId}?tab=sweeps`);
+  await page.locator('[data-testid^="sweep-open-"]').first().click();
+  const drawer = page.getByTestId('sweep-drawer');
+  const todo = drawer.locator('[data-testid^="sweep-outcome-"]').first();
+  await todo.waitFor();
+  const householdId = ((await todo.getAttribute('data-testid')) ?? '').replace('sweep-outcome-', '');
+  await page.context().setOffline(true);
+  await todo.click();
+  await page.getByTestId('sweep-outcome-select').click();
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '无人在家' }).click();
+  await page.getByTestId('sweep-outcome-note').fill('敲门无人应答');
+  await page.getByTestId('sweep-outcome-submit').click();
+  await page.locator('.ant-message', { hasText: '已存在手机上' }).waitFor();
+  await page.getByTestId('field-outbox-waiting').waitFor();
+  await page.reload();
+  await page.getByTestId(`round-tab-sweeps`).waitFor();
+  await page.locator('[data-testid^="sweep-open-"]').first().click();
+  // Visited (its outcome waiting on the phone), it has left 待走访: it is under 全部.
+  await drawer.locator('.ant-segmented-item', { hasText: '全部' }).click();
+  await drawer.getByTestId(`sweep-waiting-${householdId}`).waitFor();
+  await screenshot(page, 'testing-e2e-sweep-offline');
+  const outcomesOf = () =>
+    j.server.deps.database.query<{ n: number }>(
+      `select count(*)::int as n from audit_events where action = 'sweep.outcome' and entity_id like $1`,
+      [`%/${householdId}`],
+    );
+  assert.equal((await outcomesOf())[0]?.n, 0, 'nothing reached the server offline');
+  await page.context().setOffline(false);
+  await page.getByTestId('field-outbox-waiting').waitFor({ state: 'detached', timeout: 20_000 });
+  await drawer.getByTestId(`sweep-waiting-${householdId}`).waitFor({ state: 'detached' });
+  assert.equal((await outcomesOf())[0]?.n, 1, 'recorded once when the network came back');
   await page.close();
 });
 

@@ -122,5 +122,6 @@ export const WORK_ITEM_TYPE_NAMES: Record<string, { zh: string; en: string }> = 
   recheck: { zh: '单管复核', en: 'Single-tube recheck' },
   positive_case: { zh: '阳性处置', en: 'Positive case' },
   resample: { zh: '重新采样', en: 'Sample again' },
+  verify_moved: { zh: '核实搬离', en: 'Verify moved away' },
 };
 export type WorkItemState = (typeof WORK_ITEM_STATES)[number];

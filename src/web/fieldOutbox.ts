@@ -5,6 +5,7 @@ import { ApiError, api } from './api';
 import { newClientId } from './clientIds';
 import { isServerFailure, worthAnotherTry } from './offline';
 import { type Delivery, Outbox, type Queued } from './outbox';
+import { useMe } from './useMe';
 import { useOutbox } from './useOutbox';
 
 /**
@@ -77,14 +78,21 @@ export function fieldOutboxOf(userId: string): Outbox<FieldWrite, unknown> {
   return outbox;
 }
 
-/** Puts a write in the outbox and starts sending it; what became of it is told by useFieldWrites. */
-export function queueFieldWrite(
-  userId: string,
-  write: Omit<FieldWrite, 'clientId' | 'attempts' | 'madeAt'> & { clientId?: string },
-) {
-  const outbox = fieldOutboxOf(userId);
-  outbox.add({ ...write, clientId: write.clientId ?? newClientId(), madeAt: new Date().toISOString() });
-  void outbox.upload();
+/**
+ * Puts a write in the user's outbox and starts sending it: what became of it is told by
+ * useFieldWrites; with no network at all (no try is made) it is said here, at once.
+ */
+export function useQueueFieldWrite() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const { session } = useMe();
+  return (write: Omit<FieldWrite, 'clientId' | 'attempts' | 'madeAt'>) => {
+    if (!session) return;
+    const outbox = fieldOutboxOf(session.user.id);
+    outbox.add({ ...write, clientId: newClientId(), madeAt: new Date().toISOString() });
+    if (!navigator.onLine) void message.info(t('outbox.kept', { label: write.label }));
+    void outbox.upload();
+  };
 }
 
 /** What waits and what was refused, live (for the pages that show them). */
@@ -115,13 +123,19 @@ export function useFieldWrites(userId: string) {
       return;
     }
     if (item.kind === 'sweep-outcome') {
-      const answer = delivery.answer as { exempted?: number; exemptionsWithdrawn?: number };
+      const answer = delivery.answer as {
+        exempted?: number;
+        exemptionsWithdrawn?: number;
+        verificationSent?: boolean;
+      };
       void message.success(
         (answer.exempted ?? 0) > 0
           ? t('testing.sweeps.exempted', { count: answer.exempted })
           : (answer.exemptionsWithdrawn ?? 0) > 0
             ? t('testing.sweeps.exemptionsWithdrawn', { count: answer.exemptionsWithdrawn })
-            : t('outbox.saved', { label: item.label }),
+            : answer.verificationSent
+              ? t('testing.sweeps.movedToVerify')
+              : t('outbox.saved', { label: item.label }),
       );
       void queryClient.invalidateQueries({ queryKey: ['test-sweep', item.parentId] });
       void queryClient.invalidateQueries({ queryKey: ['test-sweeps'] });

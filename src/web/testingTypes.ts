@@ -1,6 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { ExemptionReason, SamplingMode, SweepOutcome } from '../domain/testing';
 import { api } from './api';
+import { lastGoodCopy } from './offline';
 import type { Page } from './types';
 
 /** Response shapes of the mass-testing calls (src/server/modules/testing/testing-routes.ts). */
@@ -214,10 +215,11 @@ export const overlappingRoundsQuery = (orgUnitId: string, from: string, to: stri
     queryFn: () => api.get<Page<TestRound>>('/test-rounds', { orgUnitId, from, to, pageSize: 20 }),
   });
 
+/** A round with its points: kept on the phone, so the sampler's and the door-to-door team's pages open offline. */
 export const roundQuery = (id: string) =>
   queryOptions({
     queryKey: ['test-rounds', 'detail', id],
-    queryFn: () => api.get<TestRoundDetail>(`/test-rounds/${id}`),
+    queryFn: () => lastGoodCopy(`round.${id}`, () => api.get<TestRoundDetail>(`/test-rounds/${id}`)),
   });
 
 export const coverageQuery = (id: string, orgUnitId?: string) =>

@@ -157,12 +157,15 @@ const testing = {
       '“Sampled” records the visit only: each person counts once their code is scanned into a tube at the team’s point; anyone not scanned stays on the missing list',
     movedHint:
       'Moved away: members not sampled are exempt from this round (away), withdrawn if the outcome changes',
+    movedHintVerify:
+      'Moved away: the household’s grid worker is asked to verify it and exempt them or update the registry',
+    movedToVerify: 'Saved; the grid worker is asked to verify the move',
     exempted: 'Saved; {{count}} exempt from this round (away)',
     exemptionsWithdrawn: 'Saved; exemption withdrawn for {{count}}',
   },
   summary: {
     bulletin:
-      '{{name}}: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{percent}}% done; {{swabs}} swabs in {{tubes}} tubes, {{resultsIn}} with results, {{positives}} positive ({{pooledPositives}} pools, {{singlePositives}} single tubes); {{rechecks}} awaiting a single-tube recheck.',
+      'As of {{at}}, {{name}} ({{unit}}), so far: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{percent}}% done; {{swabs}} swabs in {{tubes}} tubes, {{resultsIn}} with results, {{positives}} positive ({{pooledPositives}} pools, {{singlePositives}} single tubes); {{rechecks}} awaiting a single-tube recheck.',
     day: 'Day',
     sampled: 'Swabs taken',
     resampled: 'Of them, sampled again',
@@ -269,7 +272,7 @@ const testing = {
   keyGroups: {
     today: 'Today {{today}}; a result is valid for {{hours}} hours',
     overdue: 'Overdue',
-    dueToday: 'Due today',
+    dueToday: 'Due today (overdue included)',
     total: 'On the list',
     showDue: 'Due today',
     showOverdue: 'Overdue',

@@ -155,12 +155,14 @@ const testing = {
     sampledHint:
       '“已采样”只记录走访结果：每个人须用入户队的采样点扫核酸码装管才计入采样，未扫码的人仍在未检名单中',
     movedHint: '已搬离：本户本轮未采样的人登记为免检（长期在外），改为其他结果时撤回',
+    movedHintVerify: '已搬离：将通知本户网格员核实，由其登记免检或更新居民信息',
+    movedToVerify: '已保存；已通知网格员核实搬离',
     exempted: '已保存；{{count}} 人登记本轮免检（长期在外）',
     exemptionsWithdrawn: '已保存；撤回 {{count}} 人的本轮免检',
   },
   summary: {
     bulletin:
-      '{{name}}：应检 {{due}} 人，已采样 {{sampled}} 人，免检 {{exempt}} 人，未检 {{missing}} 人，完成率 {{percent}}%；共采样 {{swabs}} 人次、{{tubes}} 管，已出结果 {{resultsIn}} 管，阳性 {{positives}} 管（混管阳性 {{pooledPositives}} 管、单管阳性 {{singlePositives}} 管），待单管复核 {{rechecks}} 人。',
+      '截至 {{at}}，{{name}}（{{unit}}）累计：应检 {{due}} 人，已采样 {{sampled}} 人，免检 {{exempt}} 人，未检 {{missing}} 人，完成率 {{percent}}%；共采样 {{swabs}} 人次、{{tubes}} 管，已出结果 {{resultsIn}} 管，阳性 {{positives}} 管（混管阳性 {{pooledPositives}} 管、单管阳性 {{singlePositives}} 管），待单管复核 {{rechecks}} 人。',
     day: '日期',
     sampled: '采样人次',
     resampled: '其中复采人次',
@@ -264,7 +266,7 @@ const testing = {
   keyGroups: {
     today: '今天 {{today}}；核酸结果 {{hours}} 小时内有效',
     overdue: '已逾期',
-    dueToday: '今日应检',
+    dueToday: '今日应检（含逾期）',
     total: '在册人数',
     showDue: '今日应检',
     showOverdue: '已逾期',

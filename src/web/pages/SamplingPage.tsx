@@ -44,9 +44,9 @@ import { lastGoodCopy, useOnline } from '../offline';
 import { labsQuery } from '../queries';
 import { CameraScanner } from '../sampling/CameraScanner';
 import { personCodeFrom, readQrFromFile } from '../sampling/qrReader';
-import type { ScanAnswer, TestRound, TestRoundDetail, Tube, TubeDetail } from '../sampling/types';
+import type { ScanAnswer, TestRound, Tube, TubeDetail } from '../sampling/types';
 import { describeScanError, type ScanDelivery, useScanQueue, withPerson } from '../sampling/useScanQueue';
-import type { Lab } from '../testingTypes';
+import { type Lab, roundQuery } from '../testingTypes';
 import type { Page } from '../types';
 import { useMe } from '../useMe';
 
@@ -188,12 +188,7 @@ function SamplingDesk({ userId }: { userId: string }) {
     queryFn: () =>
       lastGoodCopy('sampling.rounds', () => api.get<Page<TestRound>>('/test-rounds', { pageSize: 100 })),
   });
-  const round = useQuery({
-    queryKey: ['test-rounds', 'detail', roundId],
-    queryFn: () =>
-      lastGoodCopy(`sampling.round.${roundId}`, () => api.get<TestRoundDetail>(`/test-rounds/${roundId}`)),
-    enabled: Boolean(roundId),
-  });
+  const round = useQuery({ ...roundQuery(roundId ?? ''), enabled: Boolean(roundId) });
   const tube = useQuery({
     queryKey: tubeKey(tubeCode ?? ''),
     queryFn: () => fetchTubeKept(tubeCode ?? ''),

@@ -1201,7 +1201,19 @@ export async function insertSweep(db: Executor, row: typeof sweeps.$inferInsert)
   await db.insert(sweeps).values(row);
 }
 
-/** Households of an area with at least one member still missing in the round: what a sweep visits. */
+/** Where a household lives and its address (for work about it). */
+export async function findHouseholdPlace(db: Executor, householdId: string) {
+  const [row] = await queryRows<{ orgUnitId: string; orgPath: string; address: string }>(
+    db,
+    sql`select org_unit_id as "orgUnitId", org_path as "orgPath", address from ${households} where id = ${householdId}`,
+  );
+  return row;
+}
+
+/**
+ * Households of an area with at least one member still missing in the round and no team on the
+ * way to them: what a new sweep visits.
+ */
 export async function findHouseholdsToSweep(
   db: Executor,
   roundId: string,
@@ -1212,7 +1224,11 @@ export async function findHouseholdsToSweep(
     db,
     sql`select distinct h.id, h.org_path as "orgPath"
         from ${persons} p join ${households} h on h.id = p.household_id
-        where ${missingWhere(roundId, area, statuses, { withDoorToDoor: true })}`,
+        where ${missingWhere(roundId, area, statuses, { withDoorToDoor: true })}
+          -- Not a door another team of the round is still to knock on (two teams at one door);
+          -- one visited already with nobody home or a refusal may be visited again.
+          and not exists (select 1 from ${sweepHouseholds} sh join ${sweeps} s on s.id = sh.sweep_id
+                          where s.round_id = ${roundId} and sh.household_id = h.id and sh.outcome is null)`,
   );
 }
 

@@ -1628,10 +1628,17 @@ describe('coverage and the missing', () => {
   });
 
   test('door-to-door: a household found moved away exempts its unsampled members, and a correction withdraws it', async () => {
-    const sweep = await as.admin.post(`/api/v1/test-rounds/${r}/sweeps`, {
+    // A second team over the same grid takes only doors no team is still to knock on: the one
+    // visited with nobody home, not the first team's three still to visit.
+    const second = await as.admin.post(`/api/v1/test-rounds/${r}/sweeps`, {
       name: '复核队',
       orgUnitId: v2.id,
     });
+    assert.equal(second.status, 201, JSON.stringify(second.body));
+    assert.equal(second.body.households, 1);
+    const listed = await as.admin.get(`/api/v1/test-rounds/${r}/sweeps`);
+    const first = listed.body.items.find((s: { name: string }) => s.name === '苑寨二组入户队');
+    const sweep = { body: { id: first.id as string } };
     const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
     type Home = { householdId: string; members: { id: string; sampled: boolean }[] };
     const [homeA, homeB] = (view.body.households as Home[]).filter((h) => h.members.some((m) => !m.sampled));
@@ -1705,6 +1712,22 @@ describe('coverage and the missing', () => {
     // Corrected: they were only out for the day.
     const corrected = await outcome(homeA, { outcome: 'nobody_home' });
     assert.equal(corrected.body.exemptionsWithdrawn, awayA.length);
+    // Found moved by the sampler, who may not exempt: the household's grid is asked to verify it
+    // (a work item with the address), instead of the word being lost.
+    const movedBySampler = await vs.post(
+      `/api/v1/sweeps/${sweep.body.id}/households/${homeA.householdId}/outcome`,
+      { outcome: 'moved', note: '邻居说已搬走' },
+    );
+    assert.equal(movedBySampler.status, 200, JSON.stringify(movedBySampler.body));
+    assert.equal(movedBySampler.body.exempted, 0);
+    assert.equal(movedBySampler.body.verificationSent, true);
+    const asked = await db()
+      .select()
+      .from(workItems)
+      .where(and(eq(workItems.type, 'verify_moved'), eq(workItems.subjectId, homeA.householdId)));
+    assert.equal(asked.length, 1);
+    assert.match(asked[0]?.title ?? '', /核实搬离：.*邻居说已搬走/);
+    assert.ok(asked[0]?.assigneeUserId || asked[0]?.assigneeOrgUnitId);
     assert.equal(
       (await as.admin.send('DELETE', `/api/v1/test-rounds/${r}/exemptions/${inHospital}`)).status,
       204,

@@ -632,6 +632,8 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
               exempted: z.number().int(),
               /** Exemptions of an earlier 已搬离 withdrawn by a corrected outcome. */
               exemptionsWithdrawn: z.number().int(),
+              /** 已搬离 recorded by who may not exempt: the household's grid worker is asked to verify it. */
+              verificationSent: z.boolean(),
             }),
           },
         },

@@ -1994,6 +1994,13 @@ export async function recordSweepOutcome(
               },
             )
           : [];
+      // Found moved by a team member who may not exempt (a sampler): the household's grid worker
+      // is told to verify it and exempt them or update the registry, instead of the word being
+      // lost while the members stay missing.
+      const verificationSent =
+        input.outcome === 'moved' && row.outcome !== 'moved' && exemptScope.length === 0
+          ? await askToVerifyMoved(tx, actor, sweep.name, householdId, input.note ?? null)
+          : false;
       for (const e of withdrawn)
         touched.push({
           entity: 'test_exemption',
@@ -2017,11 +2024,38 @@ export async function recordSweepOutcome(
         note: input.note ?? null,
         exempted: exempted.length,
         exemptionsWithdrawn: withdrawn.length,
+        verificationSent,
       };
       return { result, touched };
     },
     { clientId: input.clientId },
   );
+}
+
+/** A work item for a household's grid worker (its grid, when it has none): verify it moved away. */
+async function askToVerifyMoved(
+  tx: Executor,
+  actor: Actor,
+  sweepName: string,
+  householdId: string,
+  note: string | null,
+) {
+  const home = await repo.findHouseholdPlace(tx, householdId);
+  if (!home) return false;
+  const worker = (await repo.findGridWorkers(tx, [home.orgUnitId])).get(home.orgUnitId);
+  await addWorkItems(tx, actor, [
+    {
+      type: 'verify_moved',
+      title: `核实搬离：${home.address}（入户采样「${sweepName}」记为已搬离${note ? `：${note}` : ''}），核实后为未采样的人登记免检或更新居民信息`,
+      subjectEntity: 'household',
+      subjectId: householdId,
+      assigneeUserId: worker ?? null,
+      assigneeOrgUnitId: worker ? null : home.orgUnitId,
+      orgPath: home.orgPath,
+      dueAt: new Date(Date.now() + 24 * 3600_000),
+    },
+  ]);
+  return true;
 }
 
 // ---- periodic testing of key groups ------------------------------------------------------------

@@ -27,7 +27,7 @@ import { FieldOutboxNotice } from '../../components/FieldOutboxNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../../components/ResidenceStatusTag';
-import { queueFieldWrite, useFieldOutbox } from '../../fieldOutbox';
+import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
@@ -224,12 +224,12 @@ function ExemptModal({
   onClose: () => void;
 }) {
   const { t, i18n } = useTranslation();
-  const { session } = useMe();
+  const queueFieldWrite = useQueueFieldWrite();
   // Into the phone's outbox, as a door-to-door team's outcomes: recorded at a door with no signal,
   // sent when there is one, once (useFieldWrites says what became of it).
   const exempt = (values: ExemptValues) => {
-    if (!person || !session) return;
-    queueFieldWrite(session.user.id, {
+    if (!person) return;
+    queueFieldWrite({
       kind: 'exemption',
       path: `/test-rounds/${roundId}/exemptions`,
       body: { personId: person.id, reason: values.reason, note: values.note?.trim() || null },

@@ -11,9 +11,10 @@ import {
   Typography,
   theme,
 } from 'antd';
+import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
-import { coverageQuery, donePercent, type RoundSummary } from '../../testingTypes';
+import { coverageQuery, donePercent, formatCount, type RoundSummary } from '../../testingTypes';
 
 type Day = RoundSummary['days'][number];
 const FIGURES = ['sampled', 'resampled', 'tubes', 'resultsIn', 'positives'] as const;
@@ -57,19 +58,23 @@ export function SummaryTab({ roundId }: { roundId: string }) {
   const bulletin =
     summary.data && coverage.data
       ? t('testing.summary.bulletin', {
+          // When and where: a paragraph pasted into the day's report says whose figures, as of when
+          // (a community's staff see their community's part of a district round).
+          at: dayjs(coverage.dataUpdatedAt || Date.now()).format('MM-DD HH:mm'),
           name: summary.data.name,
-          due: coverage.data.due,
-          sampled: coverage.data.sampled,
-          exempt: coverage.data.exempt,
-          missing: coverage.data.missing,
+          unit: coverage.data.orgUnitName,
+          due: formatCount(coverage.data.due),
+          sampled: formatCount(coverage.data.sampled),
+          exempt: formatCount(coverage.data.exempt),
+          missing: formatCount(coverage.data.missing),
           percent: donePercent(coverage.data),
-          swabs: totals.sampled,
-          tubes: totals.tubes,
-          resultsIn: totals.resultsIn,
-          positives: totals.positives,
-          pooledPositives: totals.positives - singlePositives,
-          singlePositives,
-          rechecks: summary.data.rechecksOpen,
+          swabs: formatCount(totals.sampled),
+          tubes: formatCount(totals.tubes),
+          resultsIn: formatCount(totals.resultsIn),
+          positives: formatCount(totals.positives),
+          pooledPositives: formatCount(totals.positives - singlePositives),
+          singlePositives: formatCount(singlePositives),
+          rechecks: formatCount(summary.data.rechecksOpen),
         })
       : null;
 

@@ -31,7 +31,7 @@ import { api } from '../../api';
 import { FieldOutboxNotice } from '../../components/FieldOutboxNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
-import { queueFieldWrite, useFieldOutbox } from '../../fieldOutbox';
+import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
@@ -54,7 +54,10 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
   const [opened, setOpened] = useState<{ open: boolean; sweep?: Sweep }>({ open: false });
   const sweeps = useQuery({
     queryKey: ['test-sweeps', round.id],
-    queryFn: () => api.get<{ items: Sweep[] }>(`/test-rounds/${round.id}/sweeps`),
+    queryFn: () =>
+      lastGoodCopy(`sweeps.${round.id}`, () =>
+        api.get<{ items: Sweep[] }>(`/test-rounds/${round.id}/sweeps`),
+      ),
   });
 
   const screens = Grid.useBreakpoint();
@@ -380,14 +383,15 @@ function OutcomeModal({
 }) {
   const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
-  const { session } = useMe();
+  const { can } = useMe();
+  const queueFieldWrite = useQueueFieldWrite();
   // Into the phone's outbox, never straight to the server: a door with no signal loses nothing,
   // and the outbox sends it with one client id however many tries it takes (useFieldWrites says
   // what became of it).
   const record = (values: OutcomeValues) => {
-    if (!household || !session) return;
+    if (!household) return;
     const body = { outcome: values.outcome, note: values.note?.trim() || null };
-    queueFieldWrite(session.user.id, {
+    queueFieldWrite({
       kind: 'sweep-outcome',
       path: `/sweeps/${sweepId}/households/${household.householdId}/outcome`,
       body,
@@ -441,7 +445,9 @@ function OutcomeModal({
               type="info"
               showIcon
               style={{ marginBottom: 16 }}
-              message={t('testing.sweeps.movedHint')}
+              message={t(
+                can('testing.exempt') ? 'testing.sweeps.movedHint' : 'testing.sweeps.movedHintVerify',
+              )}
               data-testid="sweep-moved-hint"
             />
           ) : getFieldValue('outcome') === 'sampled' ? (
