@@ -3,7 +3,7 @@ import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from './api';
 import { newClientId } from './clientIds';
-import { isServerFailure, worthAnotherTry } from './offline';
+import { FIELD_OUTBOX_PREFIX, isServerFailure, worthAnotherTry } from './offline';
 import { type Delivery, Outbox, type Queued } from './outbox';
 import { useMe } from './useMe';
 import { useOutbox } from './useOutbox';
@@ -59,7 +59,7 @@ export function fieldOutboxOf(userId: string): Outbox<FieldWrite, unknown> {
   if (!outbox) {
     outbox = new Outbox<FieldWrite, unknown>({
       storage: localStorage,
-      key: `gridwatch.field.outbox.${userId}`,
+      key: `${FIELD_OUTBOX_PREFIX}${userId}`,
       isItem: isFieldWrite,
       send: (write) =>
         api.post<unknown>(
@@ -120,6 +120,10 @@ export function useFieldWrites(userId: string) {
       void message.error(
         t('outbox.refused', { label: item.label, reason: (delivery.error as Error).message }),
       );
+      // What the page showed waiting goes back to what the server holds.
+      void queryClient.invalidateQueries({
+        queryKey: item.kind === 'sweep-outcome' ? ['test-sweep', item.parentId] : ['test-missing'],
+      });
       return;
     }
     if (item.kind === 'sweep-outcome') {

@@ -32,16 +32,27 @@ export async function lastGoodCopy<T>(
 }
 
 const KEPT_PREFIX = 'gridwatch.kept.';
+/** Copies kept under other names by earlier versions (the sampler's rounds and tube). */
+const LEGACY_COPIES = ['gridwatch.sampling.round', 'gridwatch.sampling.tube'];
+/** Where the field outbox keeps each user's writes (see fieldOutbox.ts). */
+export const FIELD_OUTBOX_PREFIX = 'gridwatch.field.outbox.';
 
 /**
- * Signing out forgets the copies kept for working offline (a team's addresses and names): the
- * next user of a shared phone finds none. Writes still waiting in an outbox are kept (their
- * owner's, sent when they sign in again).
+ * Signing out (or another user signing in) forgets the copies kept for working offline (a team's
+ * addresses and names) and the field writes refused: the next user of a shared phone finds none.
+ * Writes still waiting in an outbox are kept (their owner's, sent when they sign in again: dropping
+ * them would lose what was recorded at the door).
  */
 export function forgetKeptCopies() {
   try {
     for (const key of Object.keys(localStorage))
-      if (key.startsWith(KEPT_PREFIX)) localStorage.removeItem(key);
+      if (
+        key.startsWith(KEPT_PREFIX) ||
+        LEGACY_COPIES.some((prefix) => key.startsWith(prefix)) ||
+        // Refusals were said and listed; their names and addresses do not outlive the session.
+        (key.startsWith(FIELD_OUTBOX_PREFIX) && key.endsWith('.refused'))
+      )
+        localStorage.removeItem(key);
   } catch {
     // storage disabled: nothing was kept
   }

@@ -13,7 +13,9 @@ const ME_KEY = ['me'] as const;
 const LAST_SESSION_KEY = 'gridwatch.lastSession';
 
 function rememberSession(session: Session | null) {
-  if (!session) forgetKeptCopies();
+  // Signed out, or another user signed in on this phone: the copies kept for working offline
+  // (a team's addresses and names) are not theirs.
+  if (!session || lastSession()?.user.id !== session.user.id) forgetKeptCopies();
   try {
     if (session) localStorage.setItem(LAST_SESSION_KEY, JSON.stringify(session));
     else localStorage.removeItem(LAST_SESSION_KEY);

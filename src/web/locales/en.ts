@@ -37,7 +37,7 @@ const en: typeof zh = {
     none: 'None',
   },
   outbox: {
-    kept: '{{label}}: no network; kept on this phone, sent when the network is back',
+    kept: '{{label}}: not sent yet; kept on this phone and sent later by itself',
     refused: '{{label}}: not accepted: {{reason}}',
     saved: '{{label}}: saved',
     waiting: '{{count}} record(s) waiting on this phone',

@@ -35,7 +35,7 @@ const zh = {
     none: '无',
   },
   outbox: {
-    kept: '{{label}}：网络不通，已存在手机上，联网后自动上传',
+    kept: '{{label}}：暂未上传，已存在手机上，稍后自动上传',
     refused: '{{label}}：未被接受：{{reason}}',
     saved: '{{label}}：已保存',
     waiting: '{{count}} 条记录在手机上等待上传',

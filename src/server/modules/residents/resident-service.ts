@@ -14,7 +14,11 @@ import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
 import { findOrgUnitInScope } from '../org/org-repository.ts';
-import { followPersons, moveTestingRecordsOfMerged } from '../testing/testing-repository.ts';
+import {
+  followHouseholdInSweeps,
+  followPersons,
+  moveTestingRecordsOfMerged,
+} from '../testing/testing-repository.ts';
 import * as repo from './resident-repository.ts';
 import { buildPersonRow, documentHash, type ResidentInput } from './resident-rules.ts';
 
@@ -643,6 +647,7 @@ export async function moveHouseholdTo(deps: AppDeps, actor: Actor, id: string, g
     const placed = await placeOf(tx, scope, { gridId });
     const membersBefore = await repo.findHouseholdMembers(tx, scope, id);
     await repo.moveHousehold(tx, id, { id: placed.orgUnitId, path: placed.orgPath });
+    await followHouseholdInSweeps(tx, id);
     await followPersons(
       tx,
       membersBefore.map((m) => ({

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../db/rows.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import { addPeople, labWithTeam, roundWithPoint, scanAt } from '../../testing/testing-fixtures.ts';
@@ -77,5 +79,83 @@ test('a household moved to grid B after a sweep was set up is no longer grid A�
     { listed: home ? `${home.address} (${home.gridName})` : null, outcomeStatus: outcome.status },
     { listed: null, outcomeStatus: 404 },
     'grid A still reads the moved household and records its outcome',
+  );
+});
+
+test('merge: a recheck item about the duplicate (grid A) follows the survivor (grid B)', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [duplicateId] = await addPeople(t, t.fx.gridA, 1);
+  const [survivorId] = await addPeople(t, t.fx.gridB, 1);
+  assert.equal((await scanAt(t, as.sampler, at, duplicateId as string, 'RV-MERGE-1')).status, 201);
+  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/RV-MERGE-1/seal', {})).status, 200);
+  const positive = await as.lab.post('/api/v1/lab/results', {
+    tubeCode: 'RV-MERGE-1',
+    result: 'positive',
+    testedAt: new Date(Date.now() - 60_000).toISOString(),
+  });
+  assert.equal(positive.body.rechecksCreated, 1, JSON.stringify(positive.body));
+
+  const merged = await as.admin.post(`/api/v1/residents/${survivorId}/merge`, { duplicateId });
+  assert.equal(merged.status, 200, JSON.stringify(merged.body));
+
+  const [recheck] = await queryRows<{ org_path: string }>(
+    t.deps.database.db,
+    sql`select org_path from rechecks where person_id = ${survivorId}`,
+  );
+  const [item] = await queryRows<{ org_path: string; assignee_user_id: string | null }>(
+    t.deps.database.db,
+    sql`select org_path, assignee_user_id from work_items where subject_id = ${survivorId}`,
+  );
+  const about = (r: { body: { items: { subjectId: string }[] } }) =>
+    r.body.items.filter((i) => i.subjectId === survivorId).length;
+  assert.deepEqual(
+    {
+      recheckPath: recheck?.org_path,
+      itemPath: item?.org_path,
+      itemAssignee: item?.assignee_user_id,
+      seenByA: about(await as.workerA.get('/api/v1/work-items?type=recheck')),
+      seenByB: about(await as.workerB.get('/api/v1/work-items?type=recheck')),
+    },
+    {
+      recheckPath: t.fx.gridB.path,
+      itemPath: t.fx.gridB.path,
+      itemAssignee: t.fx.users.workerB.id,
+      seenByA: 0,
+      seenByB: 1,
+    },
+    'the recheck moved to grid B but its work item (survivor’s name) stays with grid A’s worker',
+  );
+});
+
+test('a household whose members moved out first, then moved itself, leaves grid A’s sweep', async () => {
+  await roundWithPoint(t, as.admin);
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  const householdId = (await as.admin.get(`/api/v1/residents/${personId}`)).body.householdId as string;
+  const sweep = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+    name: '第一网格入户',
+    orgUnitId: t.fx.gridA.id,
+  });
+  assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
+  // The one member moves to grid B on their own (a household of their own there) ...
+  assert.equal(
+    (await as.admin.patch(`/api/v1/residents/${personId}`, { gridId: t.fx.gridB.id })).status,
+    200,
+  );
+  // ... then the (now empty) household is moved to grid B too.
+  const move = await as.admin.post(`/api/v1/households/${householdId}/move`, { gridId: t.fx.gridB.id });
+  assert.equal(move.status, 200, JSON.stringify(move.body));
+
+  const seen = await as.workerA.get(`/api/v1/sweeps/${sweep.body.id}`);
+  const listed = (seen.body.households ?? []).some(
+    (h: { householdId: string }) => h.householdId === householdId,
+  );
+  const outcome = await as.workerA.post(`/api/v1/sweeps/${sweep.body.id}/households/${householdId}/outcome`, {
+    outcome: 'refused',
+  });
+  assert.deepEqual(
+    { listed, outcomeStatus: outcome.status },
+    { listed: false, outcomeStatus: 404 },
+    'grid A still lists a household of grid B and records its outcome',
   );
 });

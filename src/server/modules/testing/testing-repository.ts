@@ -1496,15 +1496,19 @@ export async function followPersons(db: Executor, before: PersonBefore[]) {
 /**
  * Records about a person are read by the grid they live in (a copy of their org path on each, so
  * the reads stay on an index): when they move, their rechecks, exemptions and the work about them
- * kept at their grid move with them, and their household's place in sweeps. Else the old grid kept
+ * kept at their grid move with them (their household's place in sweeps moves with the household:
+ * followHouseholdInSweeps). Else the old grid kept
  * reading their name and address, and the new grid worker never got the recall. Work still open
  * goes to the new grid's worker (its grid, when it has none); work done keeps who did it. Work kept
  * elsewhere (a positive case at the district) stays where it is.
  */
 async function followPersonsInRecords(db: Executor, before: PersonBefore[]) {
   await db.execute(
+    // A person merged away is followed to their survivor: the merge gave the survivor the
+    // duplicate's records, still at the duplicate's grid.
     sql`with moved as (
-          select c.id, c.old_path, p.org_path as new_path, p.org_unit_id as new_unit, p.household_id
+          select c.old_path, coalesce(s.id, p.id) as subject, coalesce(s.org_path, p.org_path) as new_path,
+                 coalesce(s.org_unit_id, p.org_unit_id) as new_unit
           from unnest(${arrayParam(
             before.map((b) => b.id),
             'uuid',
@@ -1513,7 +1517,8 @@ async function followPersonsInRecords(db: Executor, before: PersonBefore[]) {
             'text',
           )}) as c(id, old_path)
           join ${persons} p on p.id = c.id
-          where p.merged_into is null and p.org_path <> c.old_path),
+          left join ${persons} s on s.id = p.merged_into
+          where coalesce(s.org_path, p.org_path) <> c.old_path),
         worker as (
           select distinct on (g.org_unit_id) g.org_unit_id, g.user_id
           from role_grants g join ${users} u on u.id = g.user_id
@@ -1521,23 +1526,30 @@ async function followPersonsInRecords(db: Executor, before: PersonBefore[]) {
           order by g.org_unit_id, u.username),
         r as (
           update ${rechecks} r set org_path = m.new_path
-          from moved m where r.person_id = m.id and r.org_path = m.old_path),
+          from moved m where r.person_id = m.subject and r.org_path = m.old_path),
         e as (
           update ${testExemptions} e set org_path = m.new_path
-          from moved m where e.person_id = m.id and e.org_path = m.old_path),
-        w as (
-          update ${workItems} w set
-            org_path = m.new_path,
-            assignee_user_id = case when w.state in ('open', 'overdue') then k.user_id else w.assignee_user_id end,
-            assignee_org_unit_id = case when w.state in ('open', 'overdue')
-                                        then case when k.user_id is null then m.new_unit end
-                                        else w.assignee_org_unit_id end,
-            updated_at = now()
-          from moved m left join worker k on k.org_unit_id = m.new_unit
-          where w.subject_entity = 'person' and w.subject_id = m.id::text and w.org_path = m.old_path)
-        update ${sweepHouseholds} sh set org_path = h.org_path
-        from moved m join ${households} h on h.id = m.household_id
-        where sh.household_id = h.id and sh.org_path <> h.org_path`,
+          from moved m where e.person_id = m.subject and e.org_path = m.old_path)
+        update ${workItems} w set
+          org_path = m.new_path,
+          assignee_user_id = case when w.state in ('open', 'overdue') then k.user_id else w.assignee_user_id end,
+          assignee_org_unit_id = case when w.state in ('open', 'overdue')
+                                      then case when k.user_id is null then m.new_unit end
+                                      else w.assignee_org_unit_id end,
+          updated_at = now()
+        from moved m left join worker k on k.org_unit_id = m.new_unit
+        where w.subject_entity = 'person' and w.subject_id = m.subject::text and w.org_path = m.old_path`,
+  );
+}
+
+/**
+ * A household moved to another grid: its place in door-to-door sweeps moves with it (read by
+ * where it is), whoever its members are now (it may have none left).
+ */
+export async function followHouseholdInSweeps(db: Executor, householdId: string) {
+  await db.execute(
+    sql`update ${sweepHouseholds} sh set org_path = h.org_path
+        from ${households} h where h.id = ${householdId} and sh.household_id = h.id and sh.org_path <> h.org_path`,
   );
 }
 

@@ -382,7 +382,6 @@ function OutcomeModal({
   onClose: () => void;
 }) {
   const { t, i18n } = useTranslation();
-  const queryClient = useQueryClient();
   const { can } = useMe();
   const queueFieldWrite = useQueueFieldWrite();
   // Into the phone's outbox, never straight to the server: a door with no signal loses nothing,
@@ -399,20 +398,9 @@ function OutcomeModal({
       subjectId: household.householdId,
       parentId: sweepId,
     });
+    // Shown at once as waiting (the drawer reads the outbox); the sweep is read again once the
+    // server has it, or if it refuses it.
     onClose();
-    // Shown at once, waiting; the sweep read again once the server has it.
-    queryClient.setQueryData<SweepDetail>(['test-sweep', sweepId], (current) =>
-      current
-        ? {
-            ...current,
-            households: current.households.map((row) =>
-              row.householdId === household.householdId
-                ? { ...row, outcome: body.outcome, note: body.note, visitedAt: new Date().toISOString() }
-                : row,
-            ),
-          }
-        : current,
-    );
   };
   return (
     <ModalForm<OutcomeValues>
