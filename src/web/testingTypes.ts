@@ -130,6 +130,8 @@ export interface Sweep {
   createdAt: string;
   households: number;
   visited: number;
+  /** The team's names; empty: any sampler of the area. */
+  team: string[];
 }
 
 export interface SweepHousehold {

@@ -174,3 +174,38 @@ export function scanAt(
     ...extra,
   });
 }
+
+/**
+ * A person of a grid (grid A unless given) scanned at a new round's point into a tube of their
+ * own, which is sealed: ready for the lab. The person is registered first unless one is given.
+ */
+export async function sealedTube(
+  t: TestApp,
+  as: { admin: ReturnType<typeof client>; sampler: ReturnType<typeof client> },
+  tubeCode: string,
+  options: { personId?: string; grid?: { id: string; path: string } } = {},
+) {
+  const at = await roundWithPoint(t, as.admin);
+  const personId = options.personId ?? ((await addPeople(t, options.grid ?? t.fx.gridA, 1))[0] as string);
+  const scanned = await scanAt(t, as.sampler, at, personId, tubeCode);
+  assert.equal(scanned.status, 201, JSON.stringify(scanned.body));
+  const sealed = await as.sampler.post(`/api/v1/sampling/tubes/${tubeCode}/seal`, {});
+  assert.equal(sealed.status, 200, JSON.stringify(sealed.body));
+  return { ...at, personId };
+}
+
+/** A result typed in by the lab for a tube, minutes ago (it must answer 200). */
+export async function enterResult(
+  lab: ReturnType<typeof client>,
+  tubeCode: string,
+  result: 'negative' | 'positive' | 'invalid',
+  minutesAgo = 1,
+) {
+  const res = await lab.post('/api/v1/lab/results', {
+    tubeCode,
+    result,
+    testedAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body;
+}

@@ -134,6 +134,9 @@ const testing = {
     createdAt: 'Recalled at',
   },
   sweeps: {
+    team: 'Team',
+    teamHint: 'None chosen: any sampler of the area records outcomes',
+    anySampler: 'Any sampler of the area',
     hint: 'Door-to-door teams for households with people still missing',
     create: 'New door-to-door team',
     createHint: 'The team gets every household of the unit that still has someone missing.',

@@ -133,6 +133,9 @@ const testing = {
     createdAt: '召回时间',
   },
   sweeps: {
+    team: '队员',
+    teamHint: '不选则本范围内的采样人员都可登记',
+    anySampler: '范围内采样人员均可',
     hint: '为有未检人员的住户组织入户采样',
     create: '组织入户采样',
     createHint: '系统将把所选单位中仍有未检人员的住户分配给本队。',

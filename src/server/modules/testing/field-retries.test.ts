@@ -1,6 +1,7 @@
 /**
  * Field writes retried after a lost answer (a phone at the door, a bench at the lab) write once and
- * answer as the first time: each takes a client id. And who may seal a tube.
+ * answer as the first time: each takes a client id. And who may seal a tube, and who is on a
+ * door-to-door team.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -13,9 +14,11 @@ import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import {
   addPeople,
   createUser,
+  enterResult,
   labWithTeam,
   roundWithPoint,
   scanAt,
+  sealedTube,
 } from '../../testing/testing-fixtures.ts';
 
 let t: TestApp;
@@ -74,10 +77,7 @@ test('an exemption withdrawn, retried after a lost answer, answers as the first 
 });
 
 test('a result typed in, retried after a lost answer, writes once and answers as the first time', async () => {
-  const at = await roundWithPoint(t, as.admin);
-  const [personId] = await addPeople(t, t.fx.gridA, 1);
-  assert.equal((await scanAt(t, as.sampler, at, personId, 'SR-ENTRY-1')).status, 201);
-  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/SR-ENTRY-1/seal', {})).status, 200);
+  await sealedTube(t, as, 'SR-ENTRY-1');
   const body = {
     clientId: randomUUID(),
     tubeCode: 'SR-ENTRY-1',
@@ -94,10 +94,7 @@ test('a result typed in, retried after a lost answer, writes once and answers as
 });
 
 test('a receipt retried after a lost answer writes once and answers as the first time', async () => {
-  const at = await roundWithPoint(t, as.admin);
-  const [personId] = await addPeople(t, t.fx.gridA, 1);
-  assert.equal((await scanAt(t, as.sampler, at, personId, 'SR-RECV-1')).status, 201);
-  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/SR-RECV-1/seal', {})).status, 200);
+  await sealedTube(t, as, 'SR-RECV-1');
   const body = { clientId: randomUUID(), tubeCodes: ['SR-RECV-1'] };
   const before = await audits('tube.receive');
   const first = await as.lab.post('/api/v1/lab/receipts', body);
@@ -128,16 +125,8 @@ test('a status recorded at the door (health code), retried after a lost answer, 
 });
 
 test('a correction retried after a lost answer writes once and answers as the first time', async () => {
-  const at = await roundWithPoint(t, as.admin);
-  const [personId] = await addPeople(t, t.fx.gridA, 1);
-  assert.equal((await scanAt(t, as.sampler, at, personId, 'SR-CORR-1')).status, 201);
-  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/SR-CORR-1/seal', {})).status, 200);
-  const negative = await as.lab.post('/api/v1/lab/results', {
-    tubeCode: 'SR-CORR-1',
-    result: 'negative',
-    testedAt: new Date(Date.now() - 120_000).toISOString(),
-  });
-  assert.equal(negative.status, 200, JSON.stringify(negative.body));
+  await sealedTube(t, as, 'SR-CORR-1');
+  await enterResult(as.lab, 'SR-CORR-1', 'negative', 2);
   const body = {
     clientId: randomUUID(),
     tubeCode: 'SR-CORR-1',
@@ -175,4 +164,24 @@ test('a sampler not on a point’s team cannot seal its tube (as they cannot sca
   assert.equal(seal.status, 403, `not on the team, yet the seal answered ${seal.status}`);
   // The point's own sampler seals it.
   assert.equal((await as.sampler.post('/api/v1/sampling/tubes/SR-TEAM-1/seal', {})).status, 200);
+});
+
+test('a door-to-door team set up with its members lists them by name; one without lists none', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  await addPeople(t, t.fx.gridA, 1);
+  const withTeam = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+    name: '一网格入户队',
+    orgUnitId: t.fx.gridA.id,
+    samplerUserIds: [t.fx.users.sampler.id],
+  });
+  assert.equal(withTeam.status, 201, JSON.stringify(withTeam.body));
+  const open = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+    name: '社区机动队',
+    orgUnitId: t.fx.community.id,
+  });
+  assert.equal(open.status, 201, JSON.stringify(open.body));
+  const list = await as.admin.get(`/api/v1/test-rounds/${at.roundId}/sweeps`);
+  const teamOf = (name: string) => list.body.items.find((s: { name: string }) => s.name === name)?.team;
+  assert.deepEqual(teamOf('一网格入户队'), ['测试sampler']);
+  assert.deepEqual(teamOf('社区机动队'), []);
 });

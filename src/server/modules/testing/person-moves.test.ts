@@ -8,7 +8,13 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/rows.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
-import { addPeople, labWithTeam, roundWithPoint, scanAt } from '../../testing/testing-fixtures.ts';
+import {
+  addPeople,
+  enterResult,
+  labWithTeam,
+  roundWithPoint,
+  sealedTube,
+} from '../../testing/testing-fixtures.ts';
 
 let t: TestApp;
 let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'workerB', ReturnType<typeof client>>;
@@ -27,16 +33,8 @@ before(async () => {
 after(() => t.close());
 
 test('a recalled person who moves to grid B: their recheck item leaves grid A and reaches grid B', async () => {
-  const at = await roundWithPoint(t, as.admin);
-  const [personId] = await addPeople(t, t.fx.gridA, 1);
-  assert.equal((await scanAt(t, as.sampler, at, personId, 'SR-POOL-1')).status, 201);
-  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/SR-POOL-1/seal', {})).status, 200);
-  const positive = await as.lab.post('/api/v1/lab/results', {
-    tubeCode: 'SR-POOL-1',
-    result: 'positive',
-    testedAt: new Date(Date.now() - 60_000).toISOString(),
-  });
-  assert.equal(positive.body.rechecksCreated, 1, JSON.stringify(positive.body));
+  const { personId } = await sealedTube(t, as, 'SR-POOL-1');
+  assert.equal((await enterResult(as.lab, 'SR-POOL-1', 'positive')).rechecksCreated, 1);
   const aboutHim = (r: { body: { items: { subjectId: string; title: string }[] } }) =>
     r.body.items.filter((i) => i.subjectId === personId);
   assert.equal(aboutHim(await as.workerA.get('/api/v1/work-items?type=recheck')).length, 1);
@@ -83,17 +81,9 @@ test('a household moved to grid B after a sweep was set up is no longer grid Aâ€
 });
 
 test('merge: a recheck item about the duplicate (grid A) follows the survivor (grid B)', async () => {
-  const at = await roundWithPoint(t, as.admin);
-  const [duplicateId] = await addPeople(t, t.fx.gridA, 1);
+  const { personId: duplicateId } = await sealedTube(t, as, 'RV-MERGE-1');
   const [survivorId] = await addPeople(t, t.fx.gridB, 1);
-  assert.equal((await scanAt(t, as.sampler, at, duplicateId as string, 'RV-MERGE-1')).status, 201);
-  assert.equal((await as.sampler.post('/api/v1/sampling/tubes/RV-MERGE-1/seal', {})).status, 200);
-  const positive = await as.lab.post('/api/v1/lab/results', {
-    tubeCode: 'RV-MERGE-1',
-    result: 'positive',
-    testedAt: new Date(Date.now() - 60_000).toISOString(),
-  });
-  assert.equal(positive.body.rechecksCreated, 1, JSON.stringify(positive.body));
+  assert.equal((await enterResult(as.lab, 'RV-MERGE-1', 'positive')).rechecksCreated, 1);
 
   const merged = await as.admin.post(`/api/v1/residents/${survivorId}/merge`, { duplicateId });
   assert.equal(merged.status, 200, JSON.stringify(merged.body));

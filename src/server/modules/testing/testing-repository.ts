@@ -1247,10 +1247,14 @@ export async function findSweepsOfRound(db: Executor, roundId: string, scope: st
     createdAt: string;
     households: number;
     visited: number;
+    team: string[];
   }>(
     db,
     sql`select s.id, s.name, s.org_unit_id as "orgUnitId", u.name as "orgUnitName", s.point_id as "pointId",
                s.created_at as "createdAt",
+               -- Who is on the team (its point's samplers), by name: none means any sampler there.
+               array(select tu.display_name from ${collectionPoints} cp join ${users} tu on tu.id = any(cp.sampler_user_ids)
+                     where cp.id = s.point_id order by tu.display_name) as team,
                (select count(*)::int from ${sweepHouseholds} h where h.sweep_id = s.id) as households,
                (select count(*)::int from ${sweepHouseholds} h where h.sweep_id = s.id and h.outcome is not null) as visited
         from ${sweeps} s join ${orgUnits} u on u.id = s.org_unit_id

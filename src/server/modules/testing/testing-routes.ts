@@ -564,6 +564,8 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
                   createdAt: z.string(),
                   households: z.number(),
                   visited: z.number(),
+                  /** The team's names (its point's samplers); empty: any sampler of the area. */
+                  team: z.array(z.string()),
                 }),
               ),
             }),

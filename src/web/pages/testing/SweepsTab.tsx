@@ -31,6 +31,7 @@ import { api } from '../../api';
 import { FieldOutboxNotice } from '../../components/FieldOutboxNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
+import { UserSelect } from '../../components/UserSelect';
 import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
@@ -84,6 +85,11 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
       </Typography.Text>
     </Flex>
   );
+  const teamOf = (sweep: Sweep) => (
+    <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid={`sweep-team-${sweep.id}`}>
+      {sweep.team.length > 0 ? sweep.team.join('、') : t('testing.sweeps.anySampler')}
+    </Typography.Text>
+  );
   const narrowColumns: TableColumnsType<Sweep> = [
     {
       key: 'sweep',
@@ -96,6 +102,7 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
             </Typography.Text>
           </Flex>
           {progress(sweep)}
+          {teamOf(sweep)}
         </Flex>
       ),
     },
@@ -103,6 +110,7 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
   const columns: TableColumnsType<Sweep> = [
     { title: t('testing.sweeps.name'), dataIndex: 'name', render: (_, sweep) => nameButton(sweep) },
     { title: t('testing.sweeps.unit'), dataIndex: 'orgUnitName' },
+    { title: t('testing.sweeps.team'), key: 'team', render: (_, sweep) => teamOf(sweep) },
     {
       title: t('testing.sweeps.progress'),
       key: 'progress',
@@ -153,6 +161,7 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
 interface SweepValues {
   name: string;
   orgUnit: OrgUnitChoice;
+  samplerUserIds?: string[];
 }
 
 function SweepModal({
@@ -166,6 +175,7 @@ function SweepModal({
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
+  const { can } = useMe();
   const queryClient = useQueryClient();
   const showError = useShowError();
   const create = useMutation({
@@ -173,6 +183,7 @@ function SweepModal({
       api.post<{ id: string; households: number }>(`/test-rounds/${round.id}/sweeps`, {
         name: values.name.trim(),
         orgUnitId: values.orgUnit.value,
+        samplerUserIds: values.samplerUserIds ?? [],
       }),
     onSuccess: ({ households }) => {
       onClose();
@@ -206,6 +217,16 @@ function SweepModal({
       >
         <OrgUnitSelect data-testid="sweep-unit" />
       </Form.Item>
+      {/* Choosing people needs the user list; without it the team is any sampler of the area. */}
+      {can('user.read') && (
+        <Form.Item
+          name="samplerUserIds"
+          label={t('testing.sweeps.team')}
+          extra={t('testing.sweeps.teamHint')}
+        >
+          <UserSelect data-testid="sweep-team" />
+        </Form.Item>
+      )}
     </ModalForm>
   );
 }
