@@ -191,7 +191,7 @@ const en: typeof zh = {
     noHousehold: 'No household linked',
     since: 'Since',
     source: 'Source',
-    sources: { registry: 'Registration', import: 'Import' },
+    sources: { registry: 'Registration', import: 'Import', demo: 'Demo data' },
     unmask: 'Show full numbers',
     fullNumbersOf: 'Full numbers of {{name}}',
     statuses: 'Statuses',

@@ -183,7 +183,7 @@ const zh = {
     noHousehold: '未关联户',
     since: '起始日期',
     source: '来源',
-    sources: { registry: '登记', import: '批量导入' },
+    sources: { registry: '登记', import: '批量导入', demo: '演示数据' },
     unmask: '查看完整号码',
     fullNumbersOf: '{{name}} 的完整号码',
     statuses: '状态记录',

@@ -49,7 +49,7 @@ import type { Page, PersonStatus, Resident, ResidentDetail } from '../types';
 type Dialog = 'edit' | 'status' | 'merge';
 
 // How a resident came to be in a key group, as the server names it; another name shows as it is.
-const KEY_GROUP_SOURCES = ['registry', 'import'] as const;
+const KEY_GROUP_SOURCES = ['registry', 'import', 'demo'] as const;
 const isKnownSource = (source: string): source is (typeof KEY_GROUP_SOURCES)[number] =>
   (KEY_GROUP_SOURCES as readonly string[]).includes(source);
 

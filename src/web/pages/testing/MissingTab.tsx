@@ -73,7 +73,8 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
     ) : (
       person.actions.exempt && (
         <Button
-          size="small"
+          // A thumb on a phone: a full-height button; a desk's row keeps it small.
+          size={screens.md ? 'small' : 'middle'}
           onClick={() => setExempting({ open: true, person })}
           data-testid={`exempt-button-${person.id}`}
         >

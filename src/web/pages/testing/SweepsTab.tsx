@@ -278,7 +278,8 @@ function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; o
             </Flex>
             {mayRecord && (
               <Button
-                size="small"
+                // A thumb at a door, on a phone: a full-height button; a desk's row keeps it small.
+                size={screens.md ? 'small' : 'middle'}
                 type={household.outcome ? 'default' : 'primary'}
                 ghost={!household.outcome}
                 onClick={() => setRecording({ open: true, household })}
@@ -369,7 +370,7 @@ function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; o
           columns={columns}
           dataSource={households}
           loading={detail.isPending}
-          pagination={{ pageSize: 30, hideOnSinglePage: true, size: 'small' }}
+          pagination={{ pageSize: 30, hideOnSinglePage: true, size: screens.md ? 'small' : 'middle' }}
           locale={{ emptyText: t('testing.sweeps.noHouseholds') }}
           data-testid="sweep-households"
         />
