@@ -94,6 +94,9 @@ const samplingEn: typeof sampling = {
     clearConfirm: 'Clear every refused scan from this list?',
   },
   tubes: {
+    sentCount: '{{count}} tube(s) sent, received or tested',
+    showSent: 'Show',
+    hideSent: 'Hide',
     title: 'Tubes of this point',
     none: 'No tubes at this point yet',
     use: 'Continue',

@@ -1092,6 +1092,11 @@ function PointTubesCard({
 
   const items = tubes.data?.items ?? [];
   const sealed = items.filter((item) => item.state === 'sealed').map((item) => item.tubeCode);
+  // The tubes still in the sampler's hands (open, sealed) are listed; those sent are counted, and
+  // listed on request: a busy point's 200 tubes made the page ten thousand pixels long.
+  const [showSent, setShowSent] = useState(false);
+  const atHand = items.filter((item) => item.state === 'opened' || item.state === 'sealed');
+  const sent = items.length - atHand.length;
   const stateName = (state: string) =>
     state in TUBE_STATE_NAMES ? nameIn(i18n.language, TUBE_STATE_NAMES[state as TubeState]) : state;
 
@@ -1105,7 +1110,7 @@ function PointTubesCard({
       ) : (
         <Flex vertical gap={8}>
           <Flex vertical gap={4} data-testid="sampling-point-tubes">
-            {items.map((item) => (
+            {(showSent ? items : atHand).map((item) => (
               // A row a thumb can hit (40 px): the code is the checkbox's label, so tapping it ticks.
               <Flex key={item.id} align="center" gap={8} wrap style={{ minHeight: 40 }}>
                 <Checkbox
@@ -1139,6 +1144,16 @@ function PointTubesCard({
                 )}
               </Flex>
             ))}
+            {sent > 0 && (
+              <Flex justify="space-between" align="center" gap={8} style={{ minHeight: 40 }}>
+                <Typography.Text type="secondary">
+                  {t('sampling.tubes.sentCount', { count: sent })}
+                </Typography.Text>
+                <Button type="link" onClick={() => setShowSent(!showSent)} data-testid="sampling-show-sent">
+                  {showSent ? t('sampling.tubes.hideSent') : t('sampling.tubes.showSent')}
+                </Button>
+              </Flex>
+            )}
           </Flex>
           <Flex justify="space-between" align="center" gap={8}>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
