@@ -273,6 +273,7 @@ const testing = {
     anyLab: 'You work for no lab: you may stand in for any lab of your area.',
   },
   keyGroups: {
+    allClasses: 'All classes',
     today: 'Today {{today}}; a result is valid for {{hours}} hours',
     overdue: 'Overdue',
     dueToday: 'Due today (overdue included)',

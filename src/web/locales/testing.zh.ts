@@ -267,6 +267,7 @@ const testing = {
     anyLab: '您不属于任何检测机构，作为检测组织者可代任一机构接收、录入本辖区的样本。',
   },
   keyGroups: {
+    allClasses: '全部类别',
     today: '今天 {{today}}；核酸结果 {{hours}} 小时内有效',
     overdue: '已逾期',
     dueToday: '今日应检（含逾期）',

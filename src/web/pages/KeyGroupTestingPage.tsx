@@ -7,6 +7,7 @@ import {
   Grid,
   Row,
   Segmented,
+  Select,
   Statistic,
   Table,
   type TableColumnsType,
@@ -37,9 +38,15 @@ export function KeyGroupTestingPage() {
     placeholderData: keepPreviousData,
   });
   const data = due.data;
-  const items = (data?.items ?? []).filter(
+  // One class at a time (shop staff before their Tuesday), with its own counts.
+  const [classCode, setClassCode] = useState<string>();
+  const classes = [...new Map((data?.items ?? []).map((item) => [item.classCode, item.className])).entries()];
+  const ofClass = (data?.items ?? []).filter((item) => !classCode || item.classCode === classCode);
+  const items = ofClass.filter(
     (item) => show === 'all' || (show === 'overdue' ? item.overdue : item.dueToday),
   );
+  const overdue = ofClass.filter((item) => item.overdue).length;
+  const dueToday = ofClass.filter((item) => item.dueToday).length;
 
   const dueTag = (item: KeyGroupDueItem) => {
     if (item.overdue)
@@ -136,6 +143,15 @@ export function KeyGroupTestingPage() {
               data-testid="key-group-testing-unit"
             />
           </div>
+          <Select
+            value={classCode}
+            onChange={setClassCode}
+            allowClear
+            placeholder={t('testing.keyGroups.allClasses')}
+            options={classes.map(([code, name]) => ({ value: code, label: name }))}
+            style={{ flex: '0 1 200px', minWidth: 140 }}
+            data-testid="key-group-testing-class"
+          />
           <Typography.Text type="secondary">
             {data && t('testing.keyGroups.today', { today: data.today, hours: data.validHours })}
           </Typography.Text>
@@ -144,21 +160,21 @@ export function KeyGroupTestingPage() {
           <Col xs={8} md={6}>
             <Statistic
               title={t('testing.keyGroups.overdue')}
-              value={data?.overdue ?? '—'}
-              styles={{ content: { color: data?.overdue ? token.colorError : undefined } }}
+              value={data ? overdue : '—'}
+              styles={{ content: { color: overdue ? token.colorError : undefined } }}
               data-testid="key-group-overdue"
             />
           </Col>
           <Col xs={8} md={6}>
             <Statistic
               title={t('testing.keyGroups.dueToday')}
-              value={data?.dueToday ?? '—'}
-              styles={{ content: { color: data?.dueToday ? token.colorWarning : undefined } }}
+              value={data ? dueToday : '—'}
+              styles={{ content: { color: dueToday ? token.colorWarning : undefined } }}
               data-testid="key-group-due-today"
             />
           </Col>
           <Col xs={8} md={6}>
-            <Statistic title={t('testing.keyGroups.total')} value={data?.items.length ?? '—'} />
+            <Statistic title={t('testing.keyGroups.total')} value={data ? ofClass.length : '—'} />
           </Col>
         </Row>
         <Segmented<Show>
