@@ -61,10 +61,17 @@ export function fieldOutboxOf(userId: string): Outbox<FieldWrite, unknown> {
       storage: localStorage,
       key: `${FIELD_OUTBOX_PREFIX}${userId}`,
       isItem: isFieldWrite,
+      // When it was recorded (a door without signal, hours ago) and when this try left, by the
+      // phone's clock: the server keeps the former, its clock's error cancelled by the latter.
       send: (write) =>
         api.post<unknown>(
           write.path,
-          { ...write.body, clientId: write.clientId },
+          {
+            ...write.body,
+            clientId: write.clientId,
+            recordedAt: write.madeAt,
+            sentAt: new Date().toISOString(),
+          },
           { timeoutMs: WRITE_TIMEOUT_MS },
         ),
       isTransient: worthAnotherTry,

@@ -13,6 +13,15 @@ const queryClient = new QueryClient({
       // Retrying a 4xx gives the same answer; a network drop or a 5xx may pass on a second try.
       retry: (failures, error) =>
         failures < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+      // Tried even when the browser says it is offline: a page kept on the phone (lastGoodCopy)
+      // answers from its copy, another says 网络不可用, where React Query's default paused the
+      // query and spun for as long as the signal was gone.
+      networkMode: 'always',
+    },
+    mutations: {
+      // A write with no network fails at once with a message (field writes go through the outbox
+      // instead), rather than pausing silently and being lost on a reload.
+      networkMode: 'always',
     },
   },
 });

@@ -1,12 +1,13 @@
 import { DownOutlined, LogoutOutlined, MenuOutlined } from '@ant-design/icons';
-import { Button, Drawer, Dropdown, Grid, Layout, Menu, Result, Spin, theme } from 'antd';
+import { App, Button, Drawer, Dropdown, Grid, Layout, Menu, Result, Spin, theme } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
 import { api, isUnauthorized } from '../api';
-import { useFieldWrites } from '../fieldOutbox';
+import { fieldOutboxOf, useFieldWrites } from '../fieldOutbox';
 import { useShowError } from '../forms';
 import { NAV_ITEMS } from '../navigation';
+import { scanQueueOf } from '../sampling/useScanQueue';
 import type { Session } from '../types';
 import { useLiveUpdates } from '../useLiveUpdates';
 import { signOutLocally, useMe } from '../useMe';
@@ -48,6 +49,7 @@ function Shell({ session }: { session: Session }) {
   const [passwordOpen, setPasswordOpen] = useState(false);
   const location = useLocation();
   const showError = useShowError();
+  const { modal } = App.useApp();
 
   const visible = NAV_ITEMS.filter((item) => !item.permission || can(item.permission));
   // By whole segments: /labs is not under /lab, /testing/… is under /testing.
@@ -70,7 +72,7 @@ function Shell({ session }: { session: Session }) {
     />
   );
 
-  const logout = async () => {
+  const signOut = async () => {
     try {
       await api.post('/auth/logout');
     } catch (error) {
@@ -78,6 +80,19 @@ function Shell({ session }: { session: Session }) {
       if (!isUnauthorized(error)) return showError(error);
     }
     signOutLocally();
+  };
+  // Writes still on the phone go only when this user signs in here again: said before signing out.
+  const logout = () => {
+    const waiting =
+      scanQueueOf(session.user.id).getSnapshot().length + fieldOutboxOf(session.user.id).getSnapshot().length;
+    if (waiting === 0) return void signOut();
+    modal.confirm({
+      title: t('outbox.signOutTitle', { count: waiting }),
+      content: t('outbox.signOutHint'),
+      okText: t('layout.logout'),
+      okButtonProps: { danger: true },
+      onOk: signOut,
+    });
   };
 
   return (

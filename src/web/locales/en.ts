@@ -37,6 +37,9 @@ const en: typeof zh = {
     none: 'None',
   },
   outbox: {
+    signOutTitle: '{{count}} record(s) still waiting on this phone',
+    signOutHint:
+      'After signing out they are sent only when you sign in on this phone again with a network. Sign out?',
     kept: '{{label}}: not sent yet; kept on this phone and sent later by itself',
     refused: '{{label}}: not accepted: {{reason}}',
     saved: '{{label}}: saved',

@@ -65,6 +65,7 @@ const testing = {
     line: '{{sampled}} of {{due}} sampled ({{sampledPercent}}%), {{exempt}} exempt, {{missing}} missing; the bar counts sampled and exempt',
   },
   missing: {
+    offlineCopy: 'Offline: the list as last read; exemptions recorded are sent when the network is back',
     export: 'Export list',
     showMissing: 'Missing',
     showExempt: 'Exempt',

@@ -64,6 +64,7 @@ const testing = {
     line: '已采 {{sampled}} / 应检 {{due}}（{{sampledPercent}}%），免检 {{exempt}}，未检 {{missing}}；进度为已采 + 免检',
   },
   missing: {
+    offlineCopy: '离线：这是上次联网时的名单，登记的免检会在联网后上传',
     export: '导出名单',
     showMissing: '未检人员',
     showExempt: '已免检',

@@ -35,6 +35,8 @@ const zh = {
     none: '无',
   },
   outbox: {
+    signOutTitle: '还有 {{count}} 条记录在手机上等待上传',
+    signOutHint: '退出后，要等您在这部手机上再次登录并联网才会上传。确定退出吗？',
     kept: '{{label}}：暂未上传，已存在手机上，稍后自动上传',
     refused: '{{label}}：未被接受：{{reason}}',
     saved: '{{label}}：已保存',

@@ -185,3 +185,60 @@ test('a door-to-door team set up with its members lists them by name; one withou
   assert.deepEqual(teamOf('一网格入户队'), ['测试sampler']);
   assert.deepEqual(teamOf('社区机动队'), []);
 });
+
+test('a team set up with its members takes outcomes from them and from who may exempt there, not from another sampler', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  await addPeople(t, t.fx.gridA, 1);
+  const sweep = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+    name: '一网格队员队',
+    orgUnitId: t.fx.gridA.id,
+    samplerUserIds: [t.fx.users.sampler.id],
+  });
+  assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
+  const home = (await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`)).body.households[0]
+    .householdId as string;
+  const url = `/api/v1/sweeps/${sweep.body.id}/households/${home}/outcome`;
+  const other = client(t.app, await t.login('sampler-other', 'Field-pass-2022'));
+  assert.equal((await other.post(url, { outcome: 'nobody_home' })).status, 403, 'not on the team');
+  assert.equal((await as.sampler.post(url, { outcome: 'nobody_home' })).status, 200);
+  assert.equal((await as.workerA.post(url, { outcome: 'refused' })).status, 200, 'the grid worker may');
+});
+
+test('已搬离 by a sampler asks the grid worker once, a correction calls the ask off; the visit keeps the door’s time', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  await addPeople(t, t.fx.gridA, 1);
+  const sweep = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+    name: '一网格搬离核实队',
+    orgUnitId: t.fx.gridA.id,
+  });
+  const home = (await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`)).body.households[0]
+    .householdId as string;
+  const url = `/api/v1/sweeps/${sweep.body.id}/households/${home}/outcome`;
+  // Recorded at the door two hours ago, sent now, by a phone whose clock is a day off.
+  const phoneNow = Date.now() + 86_400_000;
+  const moved = await as.sampler.post(url, {
+    outcome: 'moved',
+    recordedAt: new Date(phoneNow - 2 * 3600_000).toISOString(),
+    sentAt: new Date(phoneNow).toISOString(),
+  });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  assert.equal(moved.body.verificationSent, true);
+  const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
+  const visitedAt = Date.parse(view.body.households[0].visitedAt);
+  assert.ok(
+    Math.abs(visitedAt - (Date.now() - 2 * 3600_000)) < 120_000,
+    `visited ${view.body.households[0].visitedAt}`,
+  );
+  const asks = (state: string) =>
+    queryRows<{ n: number }>(
+      t.deps.database.db,
+      sql`select count(*)::int as n from work_items where type = 'verify_moved' and subject_id = ${home} and state = ${state}`,
+    ).then(([row]) => row?.n ?? 0);
+  assert.equal(await asks('open'), 1);
+  assert.equal((await as.sampler.post(url, { outcome: 'nobody_home' })).status, 200);
+  assert.equal(await asks('open'), 0, 'the correction calls the ask off');
+  assert.equal(await asks('cancelled'), 1);
+  assert.equal((await as.sampler.post(url, { outcome: 'moved' })).body.verificationSent, true);
+  assert.equal((await as.sampler.post(url, { outcome: 'moved', note: '再次确认' })).status, 200);
+  assert.equal(await asks('open'), 1, 'asked once while the ask is open');
+});

@@ -1201,6 +1201,26 @@ export async function insertSweep(db: Executor, row: typeof sweeps.$inferInsert)
   await db.insert(sweeps).values(row);
 }
 
+/** Whether work of a type about a household is still to do. */
+export async function hasOpenHouseholdItem(db: Executor, householdId: string, type: string) {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from ${workItems}
+        where type = ${type} and subject_entity = 'household' and subject_id = ${householdId}
+          and state in ('open', 'overdue')`,
+  );
+  return (row?.n ?? 0) > 0;
+}
+
+/** Work of a type about a household, still to do, called off with why. */
+export async function cancelOpenHouseholdItems(db: Executor, householdId: string, type: string, why: string) {
+  await db.execute(
+    sql`update ${workItems} set state = 'cancelled', feedback = ${why}, updated_at = now()
+        where type = ${type} and subject_entity = 'household' and subject_id = ${householdId}
+          and state in ('open', 'overdue')`,
+  );
+}
+
 /** Where a household lives and its address (for work about it). */
 export async function findHouseholdPlace(db: Executor, householdId: string) {
   const [row] = await queryRows<{ orgUnitId: string; orgPath: string; address: string }>(

@@ -623,6 +623,10 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             outcome: z.enum(SWEEP_OUTCOMES),
             note: z.string().trim().max(200).nullable().optional(),
             clientId: z.uuid().optional(),
+            /** When it was recorded at the door (a phone offline sends it later), by the phone's clock. */
+            recordedAt: z.iso.datetime({ offset: true }).optional(),
+            /** When this try left the phone, by the same clock (see scanInstant). */
+            sentAt: z.iso.datetime({ offset: true }).optional(),
           }),
           response: {
             200: z.object({

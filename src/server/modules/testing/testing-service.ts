@@ -42,7 +42,7 @@ import {
 import { findKeyGroupClasses, findResidentInScope } from '../residents/resident-repository.ts';
 import { type ResultRow, type RowError, readResultsFile } from './lab-results-file.ts';
 import { MAX_CODE_VERSION, mintPersonCode } from './person-code.ts';
-import { notOnTeam, scanRefusal } from './scan-service.ts';
+import { notOnTeam, scanInstant, scanRefusal } from './scan-service.ts';
 import * as repo from './testing-repository.ts';
 
 const DUE_STATUSES = [...DUE_RESIDENCE_STATUSES, ...EXEMPT_RESIDENCE_STATUSES];
@@ -1941,7 +1941,13 @@ export async function recordSweepOutcome(
   actor: Actor,
   sweepId: string,
   householdId: string,
-  input: { outcome: SweepOutcome; note?: string | null; clientId?: string },
+  input: {
+    outcome: SweepOutcome;
+    note?: string | null;
+    clientId?: string;
+    recordedAt?: string;
+    sentAt?: string;
+  },
 ) {
   const scope = requireAnyScope(actor, ['testing.exempt', 'sampling.scan']);
   return runWrite(
@@ -1953,11 +1959,19 @@ export async function recordSweepOutcome(
       const sweep = row && (await repo.findSweepInScope(tx, scope, sweepId));
       if (!row || !sweep) throw notFound();
       if (sweep.roundCancelled) throw roundCancelled();
+      const exemptScope = scopePaths(actor, 'testing.exempt');
+      // A team set up with its members takes outcomes from them (and from who may exempt there, a
+      // grid worker or the staff), as a point's team takes its scans.
+      if (!pathInScope(row.orgPath, exemptScope)) {
+        const [point] = await repo.findPointsForScan(tx, [sweep.pointId]);
+        if (point && scanRefusal(actor, point) === 'team') throw notOnTeam();
+      }
       await repo.updateSweepHousehold(tx, sweepId, householdId, {
         outcome: input.outcome,
         note: input.note ?? null,
         visitedBy: actor.userId,
-        visitedAt: new Date(),
+        // At the door, not at the upload: a phone without signal sends hours later.
+        visitedAt: scanInstant({ scannedAt: input.recordedAt, sentAt: input.sentAt }, new Date()),
       });
       const touched: Touched[] = [
         {
@@ -1973,7 +1987,6 @@ export async function recordSweepOutcome(
       // withdrawn again if the household's outcome is corrected.
       // Withdrawn only by who may exempt there (as a withdrawal by hand): a sampler's corrected
       // outcome leaves a supervisor's exemptions alone.
-      const exemptScope = scopePaths(actor, 'testing.exempt');
       const withdrawn =
         row.outcome === 'moved' && input.outcome !== 'moved' && exemptScope.length > 0
           ? await repo.withdrawSweepExemptions(tx, exemptScope, sweepId, householdId)
@@ -2001,6 +2014,9 @@ export async function recordSweepOutcome(
         input.outcome === 'moved' && row.outcome !== 'moved' && exemptScope.length === 0
           ? await askToVerifyMoved(tx, actor, sweep.name, householdId, input.note ?? null)
           : false;
+      // Corrected from 已搬离: the grid worker has nothing to verify any more.
+      if (row.outcome === 'moved' && input.outcome !== 'moved')
+        await repo.cancelOpenHouseholdItems(tx, householdId, 'verify_moved', '入户结果已更正，不再是已搬离');
       for (const e of withdrawn)
         touched.push({
           entity: 'test_exemption',
@@ -2042,6 +2058,8 @@ async function askToVerifyMoved(
 ) {
   const home = await repo.findHouseholdPlace(tx, householdId);
   if (!home) return false;
+  // Asked once: the same household found moved again while the first ask is open is that ask.
+  if (await repo.hasOpenHouseholdItem(tx, householdId, 'verify_moved')) return true;
   const worker = (await repo.findGridWorkers(tx, [home.orgUnitId])).get(home.orgUnitId);
   await addWorkItems(tx, actor, [
     {

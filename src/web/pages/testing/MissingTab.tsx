@@ -31,6 +31,7 @@ import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
+import { lastGoodCopy, useOnline } from '../../offline';
 import { coverageQuery, formatCount, type MissingPerson } from '../../testingTypes';
 import type { Page } from '../../types';
 import { useMe } from '../../useMe';
@@ -51,11 +52,17 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
     onError: (error) => showError(error),
   });
   const query = { orgUnitId: unit?.value, page, pageSize };
+  // Kept on the phone: a grid worker at a door, reloading with no signal, still has the list to
+  // exempt from (as it was when last read; the page says so).
   const missing = useQuery({
     queryKey: ['test-missing', roundId, query],
-    queryFn: () => api.get<Page<MissingPerson>>(`/test-rounds/${roundId}/missing`, query),
+    queryFn: () =>
+      lastGoodCopy(`missing.${roundId}.${query.orgUnitId ?? ''}.${page}.${pageSize}`, () =>
+        api.get<Page<MissingPerson>>(`/test-rounds/${roundId}/missing`, query),
+      ),
     placeholderData: keepPreviousData,
   });
+  const online = useOnline();
   const coverage = useQuery({ ...coverageQuery(roundId, unit?.value), placeholderData: keepPreviousData });
 
   const { session } = useMe();
@@ -171,6 +178,14 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
         <ExemptList roundId={roundId} orgUnitId={unit?.value} byStatus={coverage.data?.exemptByStatus ?? 0} />
       ) : (
         <>
+          {!online && missing.data && (
+            <Alert
+              type="info"
+              showIcon
+              title={t('testing.missing.offlineCopy')}
+              data-testid="missing-offline"
+            />
+          )}
           <FieldOutboxNotice kind="exemption" parentId={roundId} />
           {missing.error && <Alert type="error" showIcon title={missing.error.message} />}
           <Table<MissingPerson>

@@ -151,6 +151,7 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
       <SweepModal round={round} open={creating} onClose={() => setCreating(false)} />
       <SweepDrawer
         sweep={opened.sweep}
+        cancelled={round.cancelledAt !== null}
         open={opened.open}
         onClose={() => setOpened((current) => ({ ...current, open: false }))}
       />
@@ -233,7 +234,18 @@ function SweepModal({
 
 type HouseholdFilter = 'todo' | 'all';
 
-function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; onClose: () => void }) {
+function SweepDrawer({
+  sweep,
+  cancelled,
+  open,
+  onClose,
+}: {
+  sweep?: Sweep;
+  /** The round was cancelled: its outcomes are read, no longer recorded. */
+  cancelled: boolean;
+  open: boolean;
+  onClose: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const { can } = useMe();
   const { token } = theme.useToken();
@@ -254,9 +266,14 @@ function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; o
       .filter((write) => write.kind === 'sweep-outcome' && write.parentId === sweep?.id)
       .map((write) => [write.subjectId, write.body as { outcome: SweepOutcome; note: string | null }]),
   );
-  const mayRecord = can('testing.exempt') || can('sampling.scan');
+  const mayRecord = !cancelled && (can('testing.exempt') || can('sampling.scan'));
   const outcomeOf = (household: SweepHousehold) =>
     waitingOutcome.get(household.householdId)?.outcome ?? household.outcome;
+  // Changed again before the first reached the server: the form starts from what is waiting.
+  const withWaiting = (household: SweepHousehold): SweepHousehold => {
+    const waitingOne = waitingOutcome.get(household.householdId);
+    return waitingOne ? { ...household, outcome: waitingOne.outcome, note: waitingOne.note } : household;
+  };
   const households = (detail.data?.households ?? []).filter(
     (household) => filter === 'all' || outcomeOf(household) === null,
   );
@@ -280,12 +297,12 @@ function SweepDrawer({ sweep, open, onClose }: { sweep?: Sweep; open: boolean; o
               <Button
                 // A thumb at a door, on a phone: a full-height button; a desk's row keeps it small.
                 size={screens.md ? 'small' : 'middle'}
-                type={household.outcome ? 'default' : 'primary'}
-                ghost={!household.outcome}
-                onClick={() => setRecording({ open: true, household })}
+                type={outcomeOf(household) ? 'default' : 'primary'}
+                ghost={!outcomeOf(household)}
+                onClick={() => setRecording({ open: true, household: withWaiting(household) })}
                 data-testid={`sweep-outcome-${household.householdId}`}
               >
-                {household.outcome ? t('testing.sweeps.change') : t('testing.sweeps.record')}
+                {outcomeOf(household) ? t('testing.sweeps.change') : t('testing.sweeps.record')}
               </Button>
             )}
           </Flex>
