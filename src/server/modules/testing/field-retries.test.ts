@@ -242,3 +242,21 @@ test('已搬离 by a sampler asks the grid worker once, a correction calls the a
   assert.equal((await as.sampler.post(url, { outcome: 'moved', note: '再次确认' })).status, 200);
   assert.equal(await asks('open'), 1, 'asked once while the ask is open');
 });
+
+test('an exemption sent hours after it was recorded at the door keeps the door’s time', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  const phoneNow = Date.now() - 600_000; // a phone clock ten minutes slow
+  const res = await as.workerA.post(`/api/v1/test-rounds/${at.roundId}/exemptions`, {
+    personId,
+    reason: 'hospitalised',
+    recordedAt: new Date(phoneNow - 3 * 3600_000).toISOString(),
+    sentAt: new Date(phoneNow).toISOString(),
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const list = await as.workerA.get(
+    `/api/v1/test-rounds/${at.roundId}/exemptions?orgUnitId=${t.fx.gridA.id}`,
+  );
+  const mine = list.body.items.find((e: { id: string }) => e.id === personId);
+  assert.ok(Math.abs(Date.parse(mine.createdAt) - (Date.now() - 3 * 3600_000)) < 120_000, mine.createdAt);
+});

@@ -1066,7 +1066,7 @@ export async function upsertExemption(db: Executor, row: typeof testExemptions.$
         recordedBy: row.recordedBy,
         sweepId: null,
         sweepHouseholdId: null,
-        createdAt: sql`now()`,
+        createdAt: row.createdAt ?? sql`now()`,
       },
     });
   return before;

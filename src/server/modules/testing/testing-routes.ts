@@ -377,6 +377,10 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             note: z.string().trim().max(200).nullable().optional(),
             /** A retry after a lost answer replays the first (a phone at the door). */
             clientId: z.uuid().optional(),
+            /** When it was recorded at the door (a phone offline sends it later), by the phone's clock. */
+            recordedAt: z.iso.datetime({ offset: true }).optional(),
+            /** When this try left the phone, by the same clock (see scanInstant). */
+            sentAt: z.iso.datetime({ offset: true }).optional(),
           }),
           response: { 201: exemptionView },
         },

@@ -1620,7 +1620,14 @@ export async function exemptPerson(
   deps: AppDeps,
   actor: Actor,
   roundId: string,
-  input: { personId: string; reason: ExemptionReason; note?: string | null; clientId?: string },
+  input: {
+    personId: string;
+    reason: ExemptionReason;
+    note?: string | null;
+    clientId?: string;
+    recordedAt?: string;
+    sentAt?: string;
+  },
 ) {
   const scope = requireScope(actor, 'testing.exempt');
   // 其他 says nothing by itself: whoever reviews the exemption needs the why.
@@ -1647,6 +1654,8 @@ export async function exemptPerson(
         note: input.note ?? null,
         orgPath: person.orgPath,
         recordedBy: actor.userId,
+        // At the door, not at the upload (as a visit's time).
+        createdAt: scanInstant({ scannedAt: input.recordedAt, sentAt: input.sentAt }, new Date()),
       });
       const result = { roundId, personId: person.id, reason: input.reason, note: input.note ?? null };
       return {
