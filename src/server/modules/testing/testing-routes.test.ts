@@ -154,6 +154,9 @@ describe('person codes', () => {
       assert.equal(res.status, 400, JSON.stringify(res.body));
       assert.match(res.body.error.fields.samplerUserIds, /扫码采样/);
     }
+    // The one who may not scan there is named, not the whole team.
+    const named = await point([t.fx.users.sampler.id, t.fx.users.workerA.id]);
+    assert.match(named.body.error.fields.samplerUserIds, /^测试worker-a 在该区域没有/);
     const ok = await point([t.fx.users.sampler.id]);
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
     assert.deepEqual(

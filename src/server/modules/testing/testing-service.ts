@@ -492,14 +492,22 @@ export async function updatePoint(
 async function checkedSamplers(db: Executor, ids: string[] | undefined, pointPath: string) {
   const wanted = [...new Set(ids ?? [])];
   const samplers = await findUsersHoldingOver(db, wanted, 'sampling.scan', pointPath);
-  if (samplers.length !== wanted.length)
+  if (samplers.length !== wanted.length) {
+    // Named: a team of twenty with one wrong member says which one.
+    const held = new Set(samplers.map((s) => s.id));
+    const names = await findDisplayNames(
+      db,
+      wanted.filter((id) => !held.has(id)),
+    );
+    const who = [...names.values()].join('、') || '所选人员';
     throw invalidField(
       'samplerUserIds',
       text(
-        '采样人员须为在该采样点所在区域有“扫码采样”权限的在用账号',
-        'Samplers must be active users with the sampling permission where the point is',
+        `${who} 在该区域没有“扫码采样”权限或账号已停用：采样人员须为在该区域有“扫码采样”权限的在用账号`,
+        `${[...names.values()].join(', ') || 'Some'}: samplers must be active users with the sampling permission there`,
       ),
     );
+  }
   // In the order chosen.
   const byId = new Map(samplers.map((s) => [s.id, s]));
   return wanted.map((id) => byId.get(id) as { id: string; displayName: string });
