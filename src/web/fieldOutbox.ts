@@ -145,7 +145,7 @@ export function useFieldWrites(userId: string) {
           : (answer.exemptionsWithdrawn ?? 0) > 0
             ? t('testing.sweeps.exemptionsWithdrawn', { count: answer.exemptionsWithdrawn })
             : answer.verificationSent
-              ? t('testing.sweeps.movedToVerify')
+              ? t('testing.sweeps.movedToVerify', { label: item.label })
               : t('outbox.saved', { label: item.label }),
       );
       void queryClient.invalidateQueries({ queryKey: ['test-sweep', item.parentId] });

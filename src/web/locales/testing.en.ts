@@ -163,7 +163,7 @@ const testing = {
       'Moved away: members not sampled are exempt from this round (away), withdrawn if the outcome changes',
     movedHintVerify:
       'Moved away: the household’s grid worker is asked to verify it and exempt them or update the registry',
-    movedToVerify: 'Saved; the grid worker is asked to verify the move',
+    movedToVerify: '{{label}}: saved; the grid worker is asked to verify the move',
     exempted: 'Saved; {{count}} exempt from this round (away)',
     exemptionsWithdrawn: 'Saved; exemption withdrawn for {{count}}',
   },

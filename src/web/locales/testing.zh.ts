@@ -160,7 +160,7 @@ const testing = {
       '“已采样”只记录走访结果：每个人须用入户队的采样点扫核酸码装管才计入采样，未扫码的人仍在未检名单中',
     movedHint: '已搬离：本户本轮未采样的人登记为免检（长期在外），改为其他结果时撤回',
     movedHintVerify: '已搬离：将通知本户网格员核实，由其登记免检或更新居民信息',
-    movedToVerify: '已保存；已通知网格员核实搬离',
+    movedToVerify: '{{label}}：已保存；已通知网格员核实搬离',
     exempted: '已保存；{{count}} 人登记本轮免检（长期在外）',
     exemptionsWithdrawn: '已保存；撤回 {{count}} 人的本轮免检',
   },
