@@ -301,6 +301,20 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.getByTestId('field-outbox-waiting').waitFor({ state: 'detached', timeout: 20_000 });
   await drawer.getByTestId(`sweep-waiting-${householdId}`).waitFor({ state: 'detached' });
   assert.equal((await outcomesOf())[0]?.n, 1, 'recorded once when the network came back');
+
+  // ---- the signal drops while the app is open: the round and its team open from the phone's
+  // copies (the queries had paused and spun) ----
+  await page.goto(`${j.base}/`);
+  await page.getByTestId('logout').waitFor();
+  await page.context().setOffline(true);
+  await page.evaluate((path) => {
+    window.history.pushState({}, '', path);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+  }, `/testing/${roundId}?tab=sweeps`);
+  await page.getByTestId('round-title').waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid^="sweep-open-"]').first().click();
+  await drawer.locator('[data-testid^="sweep-outcome-"]').first().waitFor({ timeout: 15_000 });
+  await page.context().setOffline(false);
   await page.close();
 });
 
