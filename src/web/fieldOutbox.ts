@@ -103,8 +103,10 @@ export function useQueueFieldWrite() {
 }
 
 /** What waits and what was refused, live (for the pages that show them). */
-export function useFieldOutbox(userId: string) {
-  const outbox = fieldOutboxOf(userId);
+export function useFieldOutbox() {
+  // Pages inside the signed-in shell only: the session is there.
+  const { session } = useMe();
+  const outbox = fieldOutboxOf(session?.user.id ?? '');
   return { outbox, ...useOutbox(outbox) };
 }
 

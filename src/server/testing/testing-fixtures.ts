@@ -209,3 +209,19 @@ export async function enterResult(
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body;
 }
+
+export type Session = ReturnType<typeof client>;
+
+/**
+ * A signed-in client for each fixture user asked for, by the name the test calls them:
+ * `signedIn(t, { admin: 'admin', workerA: 'worker-a' })` → `as.workerA.get(…)`.
+ */
+export async function signedIn<K extends string>(
+  t: TestApp,
+  users: Record<K, string>,
+): Promise<Record<K, Session>> {
+  const sessions = {} as Record<K, Session>;
+  for (const [name, username] of Object.entries(users) as [K, string][])
+    sessions[name] = client(t.app, await t.login(username));
+  return sessions;
+}

@@ -1,7 +1,6 @@
 import { Alert, Button, Flex, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { type FieldWriteKind, useFieldOutbox } from '../fieldOutbox';
-import { useMe } from '../useMe';
 
 /**
  * What of a sweep's or a round's field writes is still on this phone (waiting for a network), and
@@ -9,8 +8,7 @@ import { useMe } from '../useMe';
  */
 export function FieldOutboxNotice({ kind, parentId }: { kind: FieldWriteKind; parentId: string }) {
   const { t } = useTranslation();
-  const { session } = useMe();
-  const { outbox, items, refused } = useFieldOutbox(session?.user.id ?? '');
+  const { outbox, items, refused } = useFieldOutbox();
   const mine = items.filter((write) => write.kind === kind && write.parentId === parentId);
   const refusedHere = refused.filter((r) => r.item.kind === kind && r.item.parentId === parentId);
   if (mine.length === 0 && refusedHere.length === 0) return null;

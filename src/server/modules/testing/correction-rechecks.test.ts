@@ -3,7 +3,6 @@ import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { localDay } from '../../../domain/dates.ts';
 import { rechecks, workItems } from '../../db/schema.ts';
-import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import {
   addPeople,
@@ -11,7 +10,9 @@ import {
   labTime,
   labWithTeam,
   roundWithPoint,
+  type Session,
   scanAt,
+  signedIn,
 } from '../../testing/testing-fixtures.ts';
 
 /**
@@ -20,7 +21,7 @@ import {
  * retried after a lost answer is answered as recorded.
  */
 let t: TestApp;
-let as: Record<'admin' | 'sampler' | 'lab', ReturnType<typeof client>>;
+let as: Record<'admin' | 'sampler' | 'lab', Session>;
 const _today = localDay();
 let seq = 0;
 const newTube = () => `CR${String(++seq).padStart(6, '0')}`;
@@ -50,11 +51,7 @@ const correct = (tube: string) =>
 before(async () => {
   t = await createTestApp();
   await labWithTeam(t);
-  as = {
-    admin: client(t.app, await t.login('admin')),
-    sampler: client(t.app, await t.login('sampler')),
-    lab: client(t.app, await t.login('lab')),
-  };
+  as = await signedIn(t, { admin: 'admin', sampler: 'sampler', lab: 'lab' });
 });
 after(() => t.close());
 

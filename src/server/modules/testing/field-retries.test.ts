@@ -17,22 +17,19 @@ import {
   enterResult,
   labWithTeam,
   roundWithPoint,
+  type Session,
   scanAt,
   sealedTube,
+  signedIn,
 } from '../../testing/testing-fixtures.ts';
 
 let t: TestApp;
-let as: Record<'admin' | 'sampler' | 'lab' | 'workerA', ReturnType<typeof client>>;
+let as: Record<'admin' | 'sampler' | 'lab' | 'workerA', Session>;
 
 before(async () => {
   t = await createTestApp();
   await labWithTeam(t);
-  as = {
-    admin: client(t.app, await t.login('admin')),
-    sampler: client(t.app, await t.login('sampler')),
-    lab: client(t.app, await t.login('lab')),
-    workerA: client(t.app, await t.login('worker-a')),
-  };
+  as = await signedIn(t, { admin: 'admin', sampler: 'sampler', lab: 'lab', workerA: 'worker-a' });
 });
 after(() => t.close());
 

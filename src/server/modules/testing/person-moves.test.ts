@@ -6,29 +6,30 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/rows.ts';
-import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import {
   addPeople,
   enterResult,
   labWithTeam,
   roundWithPoint,
+  type Session,
   sealedTube,
+  signedIn,
 } from '../../testing/testing-fixtures.ts';
 
 let t: TestApp;
-let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'workerB', ReturnType<typeof client>>;
+let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'workerB', Session>;
 
 before(async () => {
   t = await createTestApp();
   await labWithTeam(t);
-  as = {
-    admin: client(t.app, await t.login('admin')),
-    sampler: client(t.app, await t.login('sampler')),
-    lab: client(t.app, await t.login('lab')),
-    workerA: client(t.app, await t.login('worker-a')),
-    workerB: client(t.app, await t.login('worker-b')),
-  };
+  as = await signedIn(t, {
+    admin: 'admin',
+    sampler: 'sampler',
+    lab: 'lab',
+    workerA: 'worker-a',
+    workerB: 'worker-b',
+  });
 });
 after(() => t.close());
 

@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { localDay } from '../../../domain/dates.ts';
-import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import { testDatabaseKind, urlOfTestDatabase } from '../../testing/test-database.ts';
-import { addPeople, roundWithPoint, scanAt } from '../../testing/testing-fixtures.ts';
+import { addPeople, roundWithPoint, type Session, scanAt, signedIn } from '../../testing/testing-fixtures.ts';
 
 let t: TestApp;
-let as: Record<'admin' | 'sampler', ReturnType<typeof client>>;
+let as: Record<'admin' | 'sampler', Session>;
 const _today = localDay();
 let seq = 0;
 const newTube = () => `RS${String(++seq).padStart(6, '0')}`;
@@ -30,7 +29,7 @@ const scan = (at: { roundId: string; pointId: string }, person: string, tubeCode
 
 before(async () => {
   t = await createTestApp();
-  as = { admin: client(t.app, await t.login('admin')), sampler: client(t.app, await t.login('sampler')) };
+  as = await signedIn(t, { admin: 'admin', sampler: 'sampler' });
 });
 after(() => t.close());
 

@@ -34,7 +34,6 @@ import { nameIn } from '../../i18n';
 import { lastGoodCopy, useOnline } from '../../offline';
 import { coverageQuery, formatCount, type MissingPerson } from '../../testingTypes';
 import type { Page } from '../../types';
-import { useMe } from '../../useMe';
 import { UnitTrail, type UnitTrailProps } from './UnitTrail';
 
 /** Who is still to be sampled where the page stands: the list that closes a round. */
@@ -65,8 +64,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
   const online = useOnline();
   const coverage = useQuery({ ...coverageQuery(roundId, unit?.value), placeholderData: keepPreviousData });
 
-  const { session } = useMe();
-  const { items: waiting } = useFieldOutbox(session?.user.id ?? '');
+  const { items: waiting } = useFieldOutbox();
   const waitingExemption = new Set(
     waiting
       .filter((write) => write.kind === 'exemption' && write.parentId === roundId)

@@ -6,10 +6,9 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
-import { UserSelect } from '../../components/UserSelect';
+import { TeamField } from '../../components/testing/TeamField';
 import { useShowError } from '../../forms';
 import type { CollectionPoint, TestRoundDetail } from '../../testingTypes';
-import { useMe } from '../../useMe';
 
 export function PointsTab({ round }: { round: TestRoundDetail }) {
   const { t } = useTranslation();
@@ -229,7 +228,6 @@ function PointModal({
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const { can } = useMe();
   const queryClient = useQueryClient();
   const showError = useShowError();
   const save = useMutation({
@@ -302,16 +300,11 @@ function PointModal({
       <Form.Item name="hours" label={t('testing.points.hours')} rules={[{ max: 100 }]}>
         <Input data-testid="point-hours" />
       </Form.Item>
-      {/* Choosing people needs the user list; without it a point takes any sampler of its area. */}
-      {can('user.read') && (
-        <Form.Item
-          name="samplerUserIds"
-          label={t('testing.points.samplers')}
-          extra={t('testing.points.samplersHint')}
-        >
-          <UserSelect data-testid="point-samplers" />
-        </Form.Item>
-      )}
+      <TeamField
+        label={t('testing.points.samplers')}
+        extra={t('testing.points.samplersHint')}
+        testId="point-samplers"
+      />
     </ModalForm>
   );
 }

@@ -31,7 +31,7 @@ import { api } from '../../api';
 import { FieldOutboxNotice } from '../../components/FieldOutboxNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
-import { UserSelect } from '../../components/UserSelect';
+import { TeamField } from '../../components/testing/TeamField';
 import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
@@ -176,7 +176,6 @@ function SweepModal({
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const { can } = useMe();
   const queryClient = useQueryClient();
   const showError = useShowError();
   const create = useMutation({
@@ -218,16 +217,7 @@ function SweepModal({
       >
         <OrgUnitSelect data-testid="sweep-unit" />
       </Form.Item>
-      {/* Choosing people needs the user list; without it the team is any sampler of the area. */}
-      {can('user.read') && (
-        <Form.Item
-          name="samplerUserIds"
-          label={t('testing.sweeps.team')}
-          extra={t('testing.sweeps.teamHint')}
-        >
-          <UserSelect data-testid="sweep-team" />
-        </Form.Item>
-      )}
+      <TeamField label={t('testing.sweeps.team')} extra={t('testing.sweeps.teamHint')} testId="sweep-team" />
     </ModalForm>
   );
 }
@@ -252,14 +242,13 @@ function SweepDrawer({
   const screens = Grid.useBreakpoint();
   const [filter, setFilter] = useState<HouseholdFilter>('todo');
   const [recording, setRecording] = useState<{ open: boolean; household?: SweepHousehold }>({ open: false });
-  const { session } = useMe();
   // The team's households stay on the phone: a reload in a village without signal still lists them.
   const detail = useQuery({
     queryKey: ['test-sweep', sweep?.id],
     queryFn: () => lastGoodCopy(`sweep.${sweep?.id}`, () => api.get<SweepDetail>(`/sweeps/${sweep?.id}`)),
     enabled: open && sweep !== undefined,
   });
-  const { items: waiting } = useFieldOutbox(session?.user.id ?? '');
+  const { items: waiting } = useFieldOutbox();
   // Outcomes recorded on this phone and not yet on the server, by household (the latest).
   const waitingOutcome = new Map(
     waiting
