@@ -123,5 +123,19 @@ test('the app is installable: manifest and service worker are served', async () 
     return Boolean(reg.active);
   });
   assert.ok(registered, 'the service worker is active');
+  // Calls to the API go straight to the network, the worker not even started for them (its static
+  // routes): under the worker's control, a call's timing says which source answered it.
+  await page.reload();
+  const call = await page.evaluate(async () => {
+    await (await fetch('/api/v1/health')).text();
+    const entry = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/v1/health')) as
+      | (PerformanceResourceTiming & { workerMatchedSourceType?: string })
+      | undefined;
+    return {
+      controlled: Boolean(navigator.serviceWorker.controller),
+      source: entry?.workerMatchedSourceType,
+    };
+  });
+  assert.deepEqual(call, { controlled: true, source: 'network' });
   await page.close();
 });

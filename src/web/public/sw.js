@@ -10,6 +10,16 @@ const PRECACHE = [SHELL, '/manifest.webmanifest', '/icons/icon-192.png', '/icons
 const SHELL_WAIT_MS = 4000;
 
 self.addEventListener('install', (event) => {
+  // Calls to the API go straight to the network without starting this worker (the static routing
+  // API, Chromium 123+): a phone woken in a village need not wait for the worker to boot before each
+  // call, and the call is the page's own request, so whatever the page's network is, it sees.
+  // Elsewhere the fetch handler below lets them through untouched.
+  if (typeof event.addRoutes === 'function')
+    event.waitUntil(
+      event
+        .addRoutes([{ condition: { urlPattern: { pathname: '/api/*' } }, source: 'network' }])
+        .catch(() => undefined),
+    );
   event.waitUntil(
     caches
       .open(CACHE)
