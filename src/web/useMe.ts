@@ -12,17 +12,24 @@ const ME_KEY = ['me'] as const;
  */
 const LAST_SESSION_KEY = 'gridwatch.lastSession';
 
-function rememberSession(session: Session | null) {
+/** Settles when the copies of whoever was signed in before are forgotten (if they were). */
+function rememberSession(session: Session | null): Promise<void> {
   // Signed out, or another user signed in on this phone: the copies kept for working offline
   // (a team's addresses and names) are not theirs.
-  if (!session || lastSession()?.user.id !== session.user.id) forgetKeptCopies();
+  const forgotten =
+    !session || lastSession()?.user.id !== session.user.id ? forgetKeptCopies() : Promise.resolve();
   try {
     if (session) localStorage.setItem(LAST_SESSION_KEY, JSON.stringify(session));
     else localStorage.removeItem(LAST_SESSION_KEY);
   } catch {
     // storage full or disabled: nothing to remember then
   }
+  return forgotten;
 }
+
+// Nobody signed in as the app loads: a sign-out whose forgetting the page's unload cut short
+// (IndexedDB's work is dropped with the page) is finished now.
+if (typeof localStorage !== 'undefined' && lastSession() === null) void forgetKeptCopies();
 
 function lastSession(): Session | null {
   try {
@@ -36,11 +43,11 @@ function lastSession(): Session | null {
 async function fetchSession(): Promise<Session | null> {
   try {
     const session = await api.get<Session>('/auth/me');
-    rememberSession(session);
+    await rememberSession(session);
     return session;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      rememberSession(null);
+      await rememberSession(null);
       return null;
     }
     // No network at all: carry on as the last confirmed user.
@@ -71,14 +78,14 @@ export function useMe() {
 
 /** A new session replaces everything cached for the previous user. */
 export function startSession(queryClient: QueryClient, session: Session) {
-  rememberSession(session);
+  void rememberSession(session);
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_KEY[0] });
   queryClient.setQueryData(ME_KEY, session);
 }
 
 /** The session expired: the signed-in layout sends the user to /login, and back here after. */
 export function endSession(queryClient: QueryClient) {
-  rememberSession(null);
+  void rememberSession(null);
   queryClient.setQueryData(ME_KEY, null);
 }
 
@@ -88,8 +95,8 @@ export function endSession(queryClient: QueryClient) {
  * not be allowed to see.
  */
 export function signOutLocally() {
-  rememberSession(null);
-  window.location.assign('/login');
+  // The copies are forgotten before the page goes: its unload would drop the work half done.
+  void rememberSession(null).finally(() => window.location.assign('/login'));
 }
 
 export function refreshSession(queryClient: QueryClient) {
