@@ -126,6 +126,12 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
 
   await app.register(
     async (api) => {
+      // Answers hold names, addresses and masked numbers, and exports unmasked ones: none is to
+      // be written to the browser's cache on a phone the next shift signs in on, nor a proxy's.
+      api.addHook('onRequest', (_request, reply, done) => {
+        reply.raw.setHeader('cache-control', 'no-store');
+        done();
+      });
       api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
         app.swagger(),
       );

@@ -154,6 +154,26 @@ describe('no birth date beside a masked ID number (it is the number’s middle)'
   });
 });
 
+describe('answers about people are not kept in any cache on the way', () => {
+  test('a list, an export and an error all say no-store', async () => {
+    const worker = client(t.app, await t.login('worker-a'));
+    const list = await worker.get('/api/v1/residents');
+    assert.equal(list.status, 200);
+    assert.equal(list.headers['cache-control'], 'no-store');
+    const cookie = await t.login('worker-a');
+    const exported = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/residents/export.xlsx',
+      headers: { cookie },
+    });
+    assert.equal(exported.statusCode, 200);
+    assert.equal(exported.headers['cache-control'], 'no-store');
+    const missing = await worker.get(`/api/v1/residents/${crypto.randomUUID()}`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers['cache-control'], 'no-store');
+  });
+});
+
 describe('an unmasked export covers only where the actor may export', () => {
   test('personal.export on grid A does not unmask grid B', async () => {
     await createUser(t, {
