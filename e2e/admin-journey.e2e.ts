@@ -137,5 +137,21 @@ test('the app is installable: manifest and service worker are served', async () 
     };
   });
   assert.deepEqual(call, { controlled: true, source: 'network' });
+  // The app's scripts went compressed (the build's .br copies), as a 2G link needs them.
+  const fresh = await j.browser.newPage();
+  await fresh.goto(`${j.base}/login`);
+  await fresh.getByTestId('login-submit').waitFor();
+  const scripts = await fresh.evaluate(() =>
+    (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+      .filter((e) => e.name.includes('/assets/') && e.name.endsWith('.js'))
+      .map((e) => ({ name: e.name, sent: e.encodedBodySize, size: e.decodedBodySize })),
+  );
+  await fresh.close();
+  assert.ok(scripts.length > 0, 'the scripts were fetched');
+  // (a file under 1 kB is not worth a copy: it goes as it is)
+  for (const script of scripts.filter((script) => script.size >= 1024))
+    assert.ok(script.sent < script.size * 0.5, `${script.name}: ${script.sent} of ${script.size} bytes`);
+  const total = (key: 'sent' | 'size') => scripts.reduce((sum, script) => sum + script[key], 0);
+  console.log(`scripts: ${total('sent')} bytes sent for ${total('size')}`);
   await page.close();
 });

@@ -12,8 +12,12 @@ function newest(dir) {
   }
   return t;
 }
+// The build's own config too: a change to how it builds (its chunks, its compressed copies) is a
+// change to what it builds.
 const stale =
-  !fs.existsSync(out) || Math.max(newest('src/web'), newest('src/domain')) > fs.statSync(out).mtimeMs;
+  !fs.existsSync(out) ||
+  Math.max(newest('src/web'), newest('src/domain'), fs.statSync('vite.config.ts').mtimeMs) >
+    fs.statSync(out).mtimeMs;
 if (stale && process.env.GRIDWATCH_SKIP_WEB_BUILD !== '1') {
   console.log('构建网页界面 / building the web app…');
   execSync('npx vite build --logLevel warn', { stdio: 'inherit' });

@@ -5,6 +5,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import zlib from 'node:zlib';
 import { buildApp } from './app.ts';
 import { client } from './testing/http.ts';
 import { listApiRoutes } from './testing/openapi-routes.ts';
@@ -57,6 +58,47 @@ test('unknown API paths answer 404 in the error shape (401 to strangers, who lea
   const stranger = await client(t.app).get('/api/v1/nothing-here');
   assert.equal(stranger.status, 401);
   assert.equal(stranger.body.error.code, 'UNAUTHENTICATED');
+});
+
+test('large answers go compressed to a browser that takes it; small ones (a scan’s) as they are', async () => {
+  const big = await t.app.inject({
+    method: 'GET',
+    url: '/api/v1/openapi.json',
+    headers: { 'accept-encoding': 'gzip, deflate, br' },
+  });
+  assert.equal(big.statusCode, 200);
+  assert.equal(big.headers['content-encoding'], 'br');
+  const plain = zlib.brotliDecompressSync(big.rawPayload);
+  assert.ok(big.rawPayload.length < plain.length / 4, `${big.rawPayload.length} of ${plain.length} bytes`);
+  assert.match(JSON.parse(plain.toString('utf8')).openapi, /^3\./);
+
+  const gzipOnly = await t.app.inject({
+    method: 'GET',
+    url: '/api/v1/openapi.json',
+    headers: { 'accept-encoding': 'gzip' },
+  });
+  assert.equal(gzipOnly.headers['content-encoding'], 'gzip');
+  assert.deepEqual(zlib.gunzipSync(gzipOnly.rawPayload), plain);
+
+  const small = await t.app.inject({
+    method: 'GET',
+    url: '/api/v1/health',
+    headers: { 'accept-encoding': 'gzip, deflate, br' },
+  });
+  assert.equal(small.statusCode, 200);
+  assert.equal(small.headers['content-encoding'], undefined);
+});
+
+test('a compressed request body is refused with a 4xx, never inflated', async () => {
+  const body = zlib.gzipSync(JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }));
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    payload: body,
+  });
+  assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${res.statusCode}`);
+  assert.equal(res.headers['set-cookie'], undefined, 'not signed in');
 });
 
 test('behind a TLS proxy (trust proxy on) the session cookie is Secure', async () => {

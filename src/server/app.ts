@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -132,6 +133,15 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         reply.raw.setHeader('cache-control', 'no-store');
         done();
       });
+      // A team's households or a grid's missing list run to megabytes of JSON, a tenth of that
+      // compressed: what decides how long a phone on a village's 2G link waits. Answers under
+      // 2 kB (a scan's) are sent as they are. Bodies sent compressed are not accepted (nothing of
+      // ours sends them, and a small one can inflate to gigabytes).
+      await api.register(compress, {
+        threshold: 2048,
+        encodings: ['br', 'gzip'],
+        globalDecompression: false,
+      });
       api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
         app.swagger(),
       );
@@ -159,6 +169,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     await app.register(fastifyStatic, {
       root: deps.config.webDir,
       wildcard: false,
+      // The build writes .br and .gz copies (vite.config.ts): sent to browsers that take them.
+      preCompressed: true,
       // Hashed assets never change; the shell and the service worker must always be revalidated.
       cacheControl: false,
       setHeaders(reply, file) {
