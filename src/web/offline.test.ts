@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto';
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { ApiError } from './apiError.ts';
-import { forgetKeptCopies, lastGoodCopy } from './offline.ts';
+import { forgetKeptCopies, forgetLegacyCopies, lastGoodCopy } from './offline.ts';
 
 /** The browser's localStorage, as far as the kept copies use it. */
 class MemoryStorage {
@@ -39,6 +39,8 @@ Object.defineProperty(globalThis, 'localStorage', {
 });
 
 const noNetwork = () => Promise.reject(new ApiError(0, 'network', '网络不可用'));
+/** Until the copies' store has done what it was given (it is not waited for). */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
 /** A call on a signal that passes nothing: it never answers. */
 const hanging = <T>() => new Promise<T>(() => undefined);
 
@@ -50,6 +52,7 @@ describe('a page kept on the phone (lastGoodCopy)', () => {
 
   test('a fresh answer is kept, and stands in when the network is gone', async () => {
     assert.deepEqual(await lastGoodCopy('sweeps.r1', async () => ({ items: [1, 2] })), { items: [1, 2] });
+    await settled();
     assert.deepEqual(await lastGoodCopy('sweeps.r1', noNetwork), { items: [1, 2] });
   });
 
@@ -72,17 +75,23 @@ describe('a page kept on the phone (lastGoodCopy)', () => {
       answer = resolve;
     });
     const started = Date.now();
-    assert.deepEqual(await lastGoodCopy('sweep.s1', () => late, undefined, 50), { visited: 3 });
+    const shownLate: unknown[] = [];
+    const shown = await lastGoodCopy('sweep.s1', () => late, {
+      waitMs: 50,
+      onLate: (fresh) => shownLate.push(fresh),
+    });
+    assert.deepEqual(shown, { visited: 3 });
     assert.ok(Date.now() - started >= 45, 'the network was given its wait first');
     answer({ visited: 4 });
     await late;
-    await new Promise((resolve) => setTimeout(resolve, 20)); // its keeping is not waited for
+    assert.deepEqual(shownLate, [{ visited: 4 }], 'the page is handed the late answer');
+    await settled();
     assert.deepEqual(await lastGoodCopy('sweep.s1', noNetwork), { visited: 4 });
   });
 
   test('with nothing kept, a hanging call is waited for (there is nothing else to show)', async () => {
     const outcome = await Promise.race([
-      lastGoodCopy('sweep.s2', hanging, undefined, 10).then(() => 'answered'),
+      lastGoodCopy('sweep.s2', hanging, { waitMs: 10 }).then(() => 'answered'),
       new Promise((resolve) => setTimeout(() => resolve('still waiting'), 60)),
     ]);
     assert.equal(outcome, 'still waiting');
@@ -91,9 +100,55 @@ describe('a page kept on the phone (lastGoodCopy)', () => {
   test('a copy that does not answer this call is not shown', async () => {
     await lastGoodCopy('sampling.tube', async () => ({ code: 'T1' }));
     await assert.rejects(
-      lastGoodCopy<{ code: string }>('sampling.tube', noNetwork, (kept) => kept.code === 'T2'),
+      lastGoodCopy<{ code: string }>('sampling.tube', noNetwork, { answers: (kept) => kept.code === 'T2' }),
       { status: 0 },
     );
+  });
+
+  test('an older call answering after a newer one does not replace its copy', async () => {
+    let answerOld: (value: { n: number }) => void = () => undefined;
+    const old = lastGoodCopy(
+      'sampling.tube',
+      () =>
+        new Promise<{ n: number }>((resolve) => {
+          answerOld = resolve;
+        }),
+    );
+    await lastGoodCopy('sampling.tube', async () => ({ n: 2 }));
+    answerOld({ n: 1 });
+    await old;
+    await settled();
+    assert.deepEqual(await lastGoodCopy('sampling.tube', noNetwork), { n: 2 });
+  });
+
+  test('an answer coming after a sign-out is not kept for the next user', async () => {
+    let answer: (value: { name: string }) => void = () => undefined;
+    const call = lastGoodCopy(
+      'missing.r1',
+      () =>
+        new Promise<{ name: string }>((resolve) => {
+          answer = resolve;
+        }),
+    );
+    await forgetKeptCopies();
+    answer({ name: '张*丰' });
+    await call;
+    await settled();
+    await assert.rejects(lastGoodCopy('missing.r1', noNetwork), { status: 0 });
+  });
+
+  test('copies an earlier version kept in localStorage are removed as the app starts', () => {
+    storage.setItem('gridwatch.kept.sweep.s1', 'x'.repeat(1000));
+    storage.setItem('gridwatch.sampling.round.r1', '{}');
+    storage.setItem('gridwatch.sampling.tube', '"T-0001"'); // the tube in hand: not a copy
+    storage.setItem('gridwatch.sampling.queue.u1', '[]');
+    storage.setItem('gridwatch.field.outbox.u1', '[]');
+    forgetLegacyCopies();
+    assert.deepEqual([...storage.map.keys()].sort(), [
+      'gridwatch.field.outbox.u1',
+      'gridwatch.sampling.queue.u1',
+      'gridwatch.sampling.tube',
+    ]);
   });
 
   test('signing out forgets the copies, and keeps writes still waiting', async () => {

@@ -1,3 +1,4 @@
+import type { QueryFunctionContext } from '@tanstack/react-query';
 import { clear, createStore, get, set, type UseStore } from 'idb-keyval';
 import { useSyncExternalStore } from 'react';
 import { ApiError } from './apiError';
@@ -9,48 +10,114 @@ import { ApiError } from './apiError';
  * team's households): the last copy fetched stands in when the page is reloaded without network,
  * or when the network has not answered in a few seconds (a signal that passes nothing: a call can
  * hang for minutes, and the page spun all that time), so the work (into the outbox) goes on. An
- * answer that comes late still replaces the copy, for the next time the page is opened.
+ * answer that comes late replaces the copy, and is handed to `onLate` for the page to show.
  */
 export async function lastGoodCopy<T>(
   /** Its name among the copies kept (see forgetKeptCopies). */
   name: string,
   fetchFresh: () => Promise<T>,
-  /** Whether the copy kept answers this call (one key may keep the copy of another record). */
-  answers: (kept: T) => boolean = () => true,
-  /** How long the network is waited for while a copy is kept. */
-  waitMs = KEPT_COPY_WAIT_MS,
+  {
+    answers = () => true,
+    waitMs = KEPT_COPY_WAIT_MS,
+    onLate,
+  }: {
+    /** Whether the copy kept answers this call (one name may keep the copy of another record). */
+    answers?: (kept: T) => boolean;
+    /** How long the network is waited for while a copy is kept. */
+    waitMs?: number;
+    /** The fresh answer, when it came after the copy was shown. */
+    onLate?: (fresh: T) => void;
+  } = {},
 ): Promise<T> {
+  const call = { generation, seq: ++calls };
   const fresh = fetchFresh();
-  // Kept whenever it comes, and not waited for: the page shows it at once.
+  let shownCopy = false;
   fresh.then(
-    (value) => set(name, value, keptStore()).catch(() => undefined), // storage full or off: online only
+    (value) => {
+      if (!keepsNewest(name, call)) return;
+      void keep(name, value);
+      if (shownCopy) onLate?.(value);
+    },
     () => undefined, // a failure is the page's to hear (below), not the copy's
   );
-  const kept = await keptCopy(name, answers);
-  if (kept === undefined) return fresh;
+  // Read beside the call, not before it: a store that is slow to open delays only the copy.
+  const kept = keptCopy(name, answers);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<typeof LATE>((resolve) => {
     timer = setTimeout(() => resolve(LATE), waitMs);
   });
-  try {
-    const first = await Promise.race([fresh, late]);
-    return first === LATE ? kept : first;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 0) return kept;
-    throw error;
-  } finally {
-    clearTimeout(timer);
+  const first = await Promise.race([
+    fresh.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    ),
+    late,
+  ]);
+  clearTimeout(timer);
+  if (first !== LATE && 'value' in first) return first.value;
+  const noNetwork = first === LATE || (first.error instanceof ApiError && first.error.status === 0);
+  const copy = noNetwork ? await kept : undefined;
+  if (copy !== undefined) {
+    shownCopy = true;
+    return copy;
   }
+  // Nothing kept: a call still running is waited for after all (there is nothing else to show).
+  if (first === LATE) return fresh;
+  throw first.error;
 }
 
-/** The copy kept under a name when it answers the call; undefined when none does. */
+/**
+ * A query's function answered by lastGoodCopy: an answer that comes after the copy was shown
+ * replaces what the query shows (else the page kept the copy until its next refetch).
+ */
+export const keptQueryFn =
+  <T>(name: string, fetchFresh: () => Promise<T>) =>
+  ({ client, queryKey }: QueryFunctionContext) =>
+    lastGoodCopy(name, fetchFresh, { onLate: (fresh) => client.setQueryData(queryKey, fresh) });
+
+/**
+ * Copies are forgotten on sign-out (`generation`), and two calls for one name may answer out of
+ * order (`calls`): an answer is kept only if nothing was forgotten since its call went out (a
+ * user's names kept for the next user) and no later call's answer was kept (older over newer).
+ */
+let generation = 0;
+let calls = 0;
+const newestKept = new Map<string, number>();
+function keepsNewest(name: string, call: { generation: number; seq: number }) {
+  if (call.generation !== generation || call.seq < (newestKept.get(name) ?? 0)) return false;
+  newestKept.set(name, call.seq);
+  return true;
+}
+
+/** Stores a copy; storage full, or none on this browser: the page then works online only. */
+const keep = (name: string, value: unknown) =>
+  Promise.resolve()
+    .then(() => set(name, value, keptStore()))
+    .catch(() => undefined);
+
+/** The copy kept under a name when it answers the call; undefined when none does (or none is readable in time). */
 async function keptCopy<T>(name: string, answers: (kept: T) => boolean): Promise<T | undefined> {
   try {
-    const kept = await get<T>(name, keptStore());
+    const kept = await withinStoreWait(Promise.resolve().then(() => get<T>(name, keptStore())));
     return kept !== undefined && answers(kept) ? kept : undefined;
   } catch {
     return undefined; // no IndexedDB here (a private window of some browsers): nothing was kept
   }
+}
+
+/**
+ * IndexedDB can fail to open and never say so (a blocked upgrade, a browser bug): what waits on
+ * the store waits this long at most, then goes on as if nothing were kept.
+ */
+const STORE_WAIT_MS = 1500;
+function withinStoreWait<T>(work: Promise<T>): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    work,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), STORE_WAIT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 const LATE = Symbol('late');
@@ -69,30 +136,44 @@ const keptStore = () => {
   return store;
 };
 
-/** Where earlier versions kept copies in localStorage (forgotten with the rest). */
-const LEGACY_KEPT = ['gridwatch.kept.', 'gridwatch.sampling.round', 'gridwatch.sampling.tube'];
+/**
+ * Where earlier versions kept copies in localStorage. Exactly those: `gridwatch.sampling.tube` is
+ * not one (it is the sampler's tube in hand now; its copy was kept under the same name once).
+ */
+const LEGACY_KEPT = ['gridwatch.kept.', 'gridwatch.sampling.rounds', 'gridwatch.sampling.round.'];
 /** Where the field outbox keeps each user's writes (see fieldOutbox.ts). */
 export const FIELD_OUTBOX_PREFIX = 'gridwatch.field.outbox.';
+
+/** Removes from localStorage the keys that match; storage disabled: there are none. */
+function removeStored(matches: (key: string) => boolean) {
+  try {
+    for (const key of Object.keys(localStorage)) if (matches(key)) localStorage.removeItem(key);
+  } catch {
+    // storage disabled: nothing was kept
+  }
+}
+
+/**
+ * Copies earlier versions kept in localStorage are read by nobody now, and their megabytes would
+ * leave the outbox no room: removed as the app starts, signed in or not.
+ */
+export function forgetLegacyCopies() {
+  removeStored((key) => LEGACY_KEPT.some((prefix) => key.startsWith(prefix)));
+}
 
 /**
  * Signing out (or another user signing in) forgets the copies kept for working offline (a team's
  * addresses and names) and the field writes refused: the next user of a shared phone finds none.
  * Writes still waiting in an outbox are kept (their owner's, sent when they sign in again: dropping
- * them would lose what was recorded at the door). Done when the promise settles.
+ * them would lose what was recorded at the door). Done when the promise settles (within the
+ * store's wait).
  */
 export async function forgetKeptCopies(): Promise<void> {
-  try {
-    for (const key of Object.keys(localStorage))
-      if (
-        LEGACY_KEPT.some((prefix) => key.startsWith(prefix)) ||
-        // Refusals were said and listed; their names and addresses do not outlive the session.
-        (key.startsWith(FIELD_OUTBOX_PREFIX) && key.endsWith('.refused'))
-      )
-        localStorage.removeItem(key);
-  } catch {
-    // storage disabled: nothing was kept
-  }
-  await clear(keptStore()).catch(() => undefined);
+  generation += 1; // answers to calls made before are not kept
+  forgetLegacyCopies();
+  // Refusals were said and listed; their names and addresses do not outlive the session.
+  removeStored((key) => key.startsWith(FIELD_OUTBOX_PREFIX) && key.endsWith('.refused'));
+  await withinStoreWait(Promise.resolve().then(() => clear(keptStore()))).catch(() => undefined);
 }
 
 /** `navigator.onLine`, live. */

@@ -1,7 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { ExemptionReason, SamplingMode, SweepOutcome } from '../domain/testing';
 import { api } from './api';
-import { lastGoodCopy } from './offline';
+import { keptQueryFn } from './offline';
 import type { Page } from './types';
 
 /** Response shapes of the mass-testing calls (src/server/modules/testing/testing-routes.ts). */
@@ -221,7 +221,7 @@ export const overlappingRoundsQuery = (orgUnitId: string, from: string, to: stri
 export const roundQuery = (id: string) =>
   queryOptions({
     queryKey: ['test-rounds', 'detail', id],
-    queryFn: () => lastGoodCopy(`round.${id}`, () => api.get<TestRoundDetail>(`/test-rounds/${id}`)),
+    queryFn: keptQueryFn(`round.${id}`, () => api.get<TestRoundDetail>(`/test-rounds/${id}`)),
   });
 
 export const coverageQuery = (id: string, orgUnitId?: string) =>

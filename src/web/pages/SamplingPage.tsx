@@ -40,7 +40,7 @@ import { ApiError, api } from '../api';
 import { newClientId, useIntentIds } from '../clientIds';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
-import { lastGoodCopy, useOnline } from '../offline';
+import { keptQueryFn, lastGoodCopy, useOnline } from '../offline';
 import { labsQuery } from '../queries';
 import { CameraScanner } from '../sampling/CameraScanner';
 import { personCodeFrom, readQrFromFile } from '../sampling/qrReader';
@@ -103,7 +103,7 @@ async function fetchTubeKept(tubeCode: string): Promise<TubeDetail | null> {
   const kept = await lastGoodCopy(
     TUBE_STORED,
     async () => ({ tubeCode, detail: await fetchTube(tubeCode) }),
-    (copy) => copy.tubeCode === tubeCode,
+    { answers: (copy) => copy.tubeCode === tubeCode },
   );
   return kept.detail;
 }
@@ -185,8 +185,9 @@ function SamplingDesk({ userId }: { userId: string }) {
 
   const rounds = useQuery({
     queryKey: ['test-rounds', 'list', { pageSize: 100 }],
-    queryFn: () =>
-      lastGoodCopy('sampling.rounds', () => api.get<Page<TestRound>>('/test-rounds', { pageSize: 100 })),
+    queryFn: keptQueryFn('sampling.rounds', () =>
+      api.get<Page<TestRound>>('/test-rounds', { pageSize: 100 }),
+    ),
   });
   const round = useQuery({ ...roundQuery(roundId ?? ''), enabled: Boolean(roundId) });
   const tube = useQuery({

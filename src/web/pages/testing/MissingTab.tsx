@@ -31,7 +31,7 @@ import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
-import { lastGoodCopy, useOnline } from '../../offline';
+import { keptQueryFn, useOnline } from '../../offline';
 import { coverageQuery, formatCount, type MissingPerson } from '../../testingTypes';
 import type { Page } from '../../types';
 import { UnitTrail, type UnitTrailProps } from './UnitTrail';
@@ -55,10 +55,9 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
   // exempt from (as it was when last read; the page says so).
   const missing = useQuery({
     queryKey: ['test-missing', roundId, query],
-    queryFn: () =>
-      lastGoodCopy(`missing.${roundId}.${query.orgUnitId ?? ''}.${page}.${pageSize}`, () =>
-        api.get<Page<MissingPerson>>(`/test-rounds/${roundId}/missing`, query),
-      ),
+    queryFn: keptQueryFn(`missing.${roundId}.${query.orgUnitId ?? ''}.${page}.${pageSize}`, () =>
+      api.get<Page<MissingPerson>>(`/test-rounds/${roundId}/missing`, query),
+    ),
     placeholderData: keepPreviousData,
   });
   const online = useOnline();

@@ -36,7 +36,7 @@ import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
-import { lastGoodCopy } from '../../offline';
+import { keptQueryFn } from '../../offline';
 import type { Sweep, SweepDetail, SweepHousehold, TestRoundDetail } from '../../testingTypes';
 import { useMe } from '../../useMe';
 
@@ -55,10 +55,9 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
   const [opened, setOpened] = useState<{ open: boolean; sweep?: Sweep }>({ open: false });
   const sweeps = useQuery({
     queryKey: ['test-sweeps', round.id],
-    queryFn: () =>
-      lastGoodCopy(`sweeps.${round.id}`, () =>
-        api.get<{ items: Sweep[] }>(`/test-rounds/${round.id}/sweeps`),
-      ),
+    queryFn: keptQueryFn(`sweeps.${round.id}`, () =>
+      api.get<{ items: Sweep[] }>(`/test-rounds/${round.id}/sweeps`),
+    ),
   });
 
   const screens = Grid.useBreakpoint();
@@ -245,7 +244,7 @@ function SweepDrawer({
   // The team's households stay on the phone: a reload in a village without signal still lists them.
   const detail = useQuery({
     queryKey: ['test-sweep', sweep?.id],
-    queryFn: () => lastGoodCopy(`sweep.${sweep?.id}`, () => api.get<SweepDetail>(`/sweeps/${sweep?.id}`)),
+    queryFn: keptQueryFn(`sweep.${sweep?.id}`, () => api.get<SweepDetail>(`/sweeps/${sweep?.id}`)),
     enabled: open && sweep !== undefined,
   });
   const { items: waiting } = useFieldOutbox();
