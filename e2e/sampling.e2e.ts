@@ -14,7 +14,7 @@ import QRCode from 'qrcode';
 import { maskName } from '../src/domain/masking.ts';
 import { type ApiSession, apiSession } from './api-session.ts';
 import { writeQrVideo } from './fake-camera.ts';
-import { ADMIN_PASSWORD, launchBrowser, login, screenshot, startServer } from './support.ts';
+import { ADMIN_PASSWORD, launchBrowser, login, screenshot, setOnline, startServer } from './support.ts';
 
 const SAMPLER = { username: 'sampler-e2e', password: 'Sampler-pass-2022', displayName: '采样员小李' };
 const ROUND_NAME = '端到端全员核酸第1轮';
@@ -50,7 +50,7 @@ const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai'
 
 before(async () => {
   state.server = await startServer();
-  state.base = state.server.url.replace('localhost', '127.0.0.1');
+  state.base = state.server.link.url;
   const admin = await apiSession(state.base, 'admin', ADMIN_PASSWORD);
   state.admin = admin;
 
@@ -179,7 +179,7 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   await shot(page, 'sampling-2-camera');
 
   // Offline: two typed codes wait in the queue (the camera, still seeing resident 1, adds nothing).
-  await context.setOffline(true);
+  await setOnline(context, state.server.link, false);
   await waitForText(page, 'sampling-online', '离线');
   await typePersonCode(page, residents[1].code);
   await typePersonCode(page, residents[2].code);
@@ -195,7 +195,7 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   await shot(page, 'sampling-3-offline-queue');
 
   // Online again: the queue empties in order, and the tube shows all three once.
-  await context.setOffline(false);
+  await setOnline(context, state.server.link, true);
   await waitForText(page, 'sampling-queue-count', '待上传 0');
   await waitForMembers(page, 3);
   const tube = await admin.get<TubeDetail>(`/sampling/tubes/${TUBE}`);
@@ -209,10 +209,10 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
 
   // Reloaded offline in the middle of the tube, the page still knows it holds three (it showed
   // 0 of 10 and took a second tube's worth of swabs).
-  await context.setOffline(true);
+  await setOnline(context, state.server.link, false);
   await page.reload();
   await waitForText(page, 'sampling-tube-left', '余 7 位');
-  await context.setOffline(false);
+  await setOnline(context, state.server.link, true);
   await waitForText(page, 'sampling-online', '在线');
 
   // A person scanned again is refused, in red, with the tube they are in; the count stays.
@@ -268,7 +268,7 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
 
   // Reloaded with no network (a village without signal): the page comes back as the last
   // confirmed user with the last round and point, and a scan still goes into the queue.
-  await context.setOffline(true);
+  await setOnline(context, state.server.link, false);
   await page.reload();
   await page.getByTestId('sampling-tube-input').waitFor();
   await page.getByTestId('sampling-tube-input').fill(TUBE2);
@@ -279,7 +279,7 @@ test('camera scan, two offline scans, back online: the tube holds each once', as
   await waitForText(page, 'sampling-rejections', '此人本轮已采样');
   await page.getByTestId('sampling-rejections').getByRole('button').click();
   await page.getByTestId('sampling-rejections').waitFor({ state: 'detached' });
-  await context.setOffline(false);
+  await setOnline(context, state.server.link, true);
   await waitForText(page, 'sampling-queue-count', '待上传 0');
   assert.equal((await admin.get<TubeDetail>(`/sampling/tubes/${TUBE2}`)).memberCount, 1);
   await context.close();

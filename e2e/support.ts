@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../src/server/config.ts';
 import { type Running, startGridwatch } from '../src/server/server.ts';
 
@@ -10,7 +11,7 @@ export const ADMIN_PASSWORD = 'E2e-admin-2022';
 export const SCREENSHOTS = path.resolve('test-results/screenshots');
 
 /** Gridwatch on a fresh embedded database with the demo district, listening on loopback only. */
-export async function startServer(): Promise<Running & { dataDir: string }> {
+export async function startServer(): Promise<Running & { dataDir: string; link: Link }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-e2e-'));
   const config = {
     ...loadConfig({}),
@@ -22,14 +23,78 @@ export async function startServer(): Promise<Running & { dataDir: string }> {
     logLevel: 'warn',
   };
   const running = await startGridwatch(config);
+  const port = Number(new URL(running.url).port);
+  const link = await startLink(port);
   return {
     ...running,
     dataDir,
+    link,
     close: async () => {
+      await link.close();
       await running.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The phone's link to the server: a TCP relay on loopback whose connections the journey can cut.
+ * Chromium's emulated offline mode alone does not hold: a page under a service worker's control
+ * sent requests past it (a static route, or the worker's fallback to the network), and a
+ * journey's "nothing reached the server offline" failed now and then. A cut link fails every
+ * request, the open event stream with it, as a village's signal does.
+ */
+export interface Link {
+  /** The address the browser uses. */
+  url: string;
+  setUp(up: boolean): void;
+  close(): Promise<void>;
+}
+
+async function startLink(targetPort: number): Promise<Link> {
+  const open = new Set<net.Socket>();
+  let up = true;
+  const relay = net.createServer((phone) => {
+    if (!up) {
+      phone.destroy();
+      return;
+    }
+    const server = net.connect(targetPort, '127.0.0.1');
+    const drop = () => {
+      phone.destroy();
+      server.destroy();
+      open.delete(phone);
+      open.delete(server);
+    };
+    for (const socket of [phone, server]) {
+      open.add(socket);
+      socket.on('error', drop).on('close', drop);
+    }
+    phone.pipe(server).pipe(phone);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const { port } = relay.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setUp(next) {
+      up = next;
+      if (!up) for (const socket of open) socket.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy();
+        relay.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * The signal goes (or comes back): the link is cut (or restored), and the browser says it is
+ * offline (or online), as a phone does when its signal drops.
+ */
+export async function setOnline(context: BrowserContext, link: Link, online: boolean) {
+  link.setUp(online);
+  await context.setOffline(!online);
 }
 
 /** Debian's Chromium, headless, with nothing that would reach outside the machine. */
@@ -73,7 +138,7 @@ export function journey() {
   const state = {} as { server: Awaited<ReturnType<typeof startServer>>; browser: Browser; base: string };
   before(async () => {
     state.server = await startServer();
-    state.base = state.server.url.replace('localhost', '127.0.0.1');
+    state.base = state.server.link.url;
     state.browser = await launchBrowser();
   });
   after(async () => {

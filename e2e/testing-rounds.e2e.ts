@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { districtWallClock, localDay } from '../src/domain/dates.ts';
 import { apiSession } from './api-session.ts';
-import { ADMIN_PASSWORD, journey, login, screenshot } from './support.ts';
+import { ADMIN_PASSWORD, journey, login, screenshot, setOnline } from './support.ts';
 
 const j = journey();
 
@@ -276,7 +276,7 @@ test('admin creates a round, exempts a missing person, and imports results with 
   const todo = drawer.locator('[data-testid^="sweep-outcome-"]').first();
   await todo.waitFor();
   const householdId = ((await todo.getAttribute('data-testid')) ?? '').replace('sweep-outcome-', '');
-  await page.context().setOffline(true);
+  await setOnline(page.context(), j.server.link, false);
   await todo.click();
   await page.getByTestId('sweep-outcome-select').click();
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '无人在家' }).click();
@@ -297,7 +297,7 @@ test('admin creates a round, exempts a missing person, and imports results with 
       [`%/${householdId}`],
     );
   assert.equal((await outcomesOf())[0]?.n, 0, 'nothing reached the server offline');
-  await page.context().setOffline(false);
+  await setOnline(page.context(), j.server.link, true);
   await page.getByTestId('field-outbox-waiting').waitFor({ state: 'detached', timeout: 20_000 });
   await drawer.getByTestId(`sweep-waiting-${householdId}`).waitFor({ state: 'detached' });
   assert.equal((await outcomesOf())[0]?.n, 1, 'recorded once when the network came back');
@@ -306,7 +306,7 @@ test('admin creates a round, exempts a missing person, and imports results with 
   // copies (the queries had paused and spun) ----
   await page.goto(`${j.base}/`);
   await page.getByTestId('logout').waitFor();
-  await page.context().setOffline(true);
+  await setOnline(page.context(), j.server.link, false);
   await page.evaluate((path) => {
     window.history.pushState({}, '', path);
     window.dispatchEvent(new PopStateEvent('popstate'));
@@ -314,7 +314,27 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.getByTestId('round-title').waitFor({ timeout: 15_000 });
   await page.locator('[data-testid^="sweep-open-"]').first().click();
   await drawer.locator('[data-testid^="sweep-outcome-"]').first().waitFor({ timeout: 15_000 });
-  await page.context().setOffline(false);
+
+  // ---- signing out with no signal (the phone goes to the next shift): out at once, the server's
+  // session ended when it is next reached ----
+  const sessionsOfAdmin = async () =>
+    (
+      await j.server.deps.database.query<{ n: number }>(
+        `select count(*)::int as n from sessions s join users u on u.id = s.user_id where u.username = 'admin'`,
+        [],
+      )
+    )[0]?.n ?? 0;
+  const before = await sessionsOfAdmin();
+  await page.keyboard.press('Escape'); // the drawer
+  await page.getByTestId('logout').click();
+  await page.getByTestId('login-submit').waitFor();
+  assert.equal(await sessionsOfAdmin(), before, 'the server was not reached');
+  await setOnline(page.context(), j.server.link, true);
+  await page.reload();
+  await page.getByTestId('login-submit').waitFor();
+  await page.waitForFunction(() => localStorage.getItem('gridwatch.signOutPending') === null);
+  assert.equal(await sessionsOfAdmin(), before - 1, 'the session the phone held is ended');
+  assert.equal(new URL(page.url()).pathname, '/login', 'and nobody is signed in here');
   await page.close();
 });
 

@@ -1,7 +1,7 @@
 import { type QueryClient, useQuery } from '@tanstack/react-query';
 import type { Permission } from '../domain/permissions';
 import { ApiError, api } from './api';
-import { forgetKeptCopies } from './offline';
+import { forgetKeptCopies, forgetLegacyCopies } from './offline';
 import type { Session } from './types';
 
 const ME_KEY = ['me'] as const;
@@ -29,7 +29,10 @@ function rememberSession(session: Session | null): Promise<void> {
 
 // Nobody signed in as the app loads: a sign-out whose forgetting the page's unload cut short
 // (IndexedDB's work is dropped with the page) is finished now.
-if (typeof localStorage !== 'undefined' && lastSession() === null) void forgetKeptCopies();
+if (typeof localStorage !== 'undefined') {
+  forgetLegacyCopies();
+  if (lastSession() === null) void forgetKeptCopies();
+}
 
 function lastSession(): Session | null {
   try {
@@ -40,7 +43,48 @@ function lastSession(): Session | null {
   }
 }
 
+/**
+ * A sign-out made without network: the phone forgot the user at once, and the server's session
+ * (whose cookie the page cannot delete) is ended the next time the server is reached. Until then
+ * nobody is signed in here, even where the server would still answer for the user who left.
+ */
+const SIGN_OUT_PENDING_KEY = 'gridwatch.signOutPending';
+
+const signOutPending = () => {
+  try {
+    return localStorage.getItem(SIGN_OUT_PENDING_KEY) !== null;
+  } catch {
+    return false;
+  }
+};
+
+function setSignOutPending(pending: boolean) {
+  try {
+    if (pending) localStorage.setItem(SIGN_OUT_PENDING_KEY, new Date().toISOString());
+    else localStorage.removeItem(SIGN_OUT_PENDING_KEY);
+  } catch {
+    // storage disabled: the sign-out then waited for the network (see AppLayout)
+  }
+}
+
+/** Ends on the server a session signed out of without network; true when it is done (or was). */
+export async function sendPendingSignOut(): Promise<boolean> {
+  if (!signOutPending()) return true;
+  try {
+    await api.post('/auth/logout');
+  } catch (error) {
+    // 401: the session had ended already (expired, or ended from another device): done as well.
+    if (!(error instanceof ApiError && error.status === 401)) return false;
+  }
+  setSignOutPending(false);
+  return true;
+}
+
 async function fetchSession(): Promise<Session | null> {
+  if (signOutPending()) {
+    await sendPendingSignOut();
+    return null;
+  }
   try {
     const session = await api.get<Session>('/auth/me');
     await rememberSession(session);
@@ -78,6 +122,8 @@ export function useMe() {
 
 /** A new session replaces everything cached for the previous user. */
 export function startSession(queryClient: QueryClient, session: Session) {
+  // The new sign-in replaced the cookie of a session signed out of offline: nobody holds it now.
+  setSignOutPending(false);
   void rememberSession(session);
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_KEY[0] });
   queryClient.setQueryData(ME_KEY, session);
@@ -94,7 +140,8 @@ export function endSession(queryClient: QueryClient) {
  * memory for them, and does not offer to return to the page they left, which the next user may
  * not be allowed to see.
  */
-export function signOutLocally() {
+export function signOutLocally({ serverLater = false }: { serverLater?: boolean } = {}) {
+  if (serverLater) setSignOutPending(true);
   // The copies are forgotten before the page goes: its unload would drop the work half done.
   void rememberSession(null).finally(() => window.location.assign('/login'));
 }

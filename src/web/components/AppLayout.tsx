@@ -3,7 +3,7 @@ import { App, Button, Drawer, Dropdown, Grid, Layout, Menu, Result, Spin, theme 
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
-import { api, isUnauthorized } from '../api';
+import { ApiError, api, isUnauthorized } from '../api';
 import { fieldOutboxOf, useFieldWrites } from '../fieldOutbox';
 import { useShowError } from '../forms';
 import { NAV_ITEMS } from '../navigation';
@@ -76,6 +76,9 @@ function Shell({ session }: { session: Session }) {
     try {
       await api.post('/auth/logout');
     } catch (error) {
+      // No network (a village, a phone handed to the next shift): signed out here at once, the
+      // server told when it is next reached.
+      if (error instanceof ApiError && error.status === 0) return signOutLocally({ serverLater: true });
       // Already signed out (expired session): that is what the user asked for.
       if (!isUnauthorized(error)) return showError(error);
     }

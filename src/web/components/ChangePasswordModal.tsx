@@ -23,7 +23,7 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
       api.post('/auth/password', { currentPassword, newPassword }),
     onSuccess: () => {
       onClose();
-      modal.success({ title: t('password.changed'), onOk: signOutLocally });
+      modal.success({ title: t('password.changed'), onOk: () => signOutLocally() });
     },
   });
 

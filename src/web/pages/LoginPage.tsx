@@ -8,7 +8,7 @@ import { Brand } from '../components/Brand';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { applyFieldErrors } from '../forms';
 import type { Session } from '../types';
-import { startSession, useMe } from '../useMe';
+import { sendPendingSignOut, startSession, useMe } from '../useMe';
 
 interface Credentials {
   username: string;
@@ -25,7 +25,11 @@ export function LoginPage() {
   const target = from ? `${from.pathname}${from.search}` : '/';
 
   const login = useMutation({
-    mutationFn: (credentials: Credentials) => api.post<Session>('/auth/login', credentials),
+    mutationFn: async (credentials: Credentials) => {
+      // Whoever signed out here without network has their session ended first.
+      await sendPendingSignOut();
+      return api.post<Session>('/auth/login', credentials);
+    },
     // The new session re-renders this page, which then redirects.
     onSuccess: (newSession) => startSession(queryClient, newSession),
     // 401 and 429 carry no fields: their message shows above the form.
