@@ -11,8 +11,11 @@ export function UserSelect({
   onChange,
   placeholder,
   names,
+  samplersFor,
   'data-testid': testId,
 }: {
+  /** Only those who may sample at this unit (active, with 扫码采样 there). */
+  samplersFor?: string;
   /** Names of users already chosen (an edited record's), shown before any search finds them. */
   names?: Record<string, string>;
   value?: string[];
@@ -25,8 +28,8 @@ export function UserSelect({
   const [known, setKnown] = useState<Record<string, string>>(() => ({ ...names }));
   const q = search.trim();
   const users = useQuery({
-    queryKey: ['users', 'pick', q],
-    queryFn: () => api.get<Page<User>>('/users', { q, pageSize: 20 }),
+    queryKey: ['users', 'pick', q, samplersFor],
+    queryFn: () => api.get<Page<User>>('/users', { q, samplersFor, pageSize: 20 }),
     placeholderData: keepPreviousData,
   });
   const options = (users.data?.items ?? [])

@@ -34,14 +34,30 @@ export async function findUserInScope(db: Executor, scope: string[], id: string)
   return row;
 }
 
+/**
+ * The user holds a permission over a place: a grant there or above it, of a role that has it.
+ * One rule for a team's members checked and for the picker that offers them.
+ */
+const holdsOver = (permission: string, path: string) =>
+  exists(
+    sql`(select 1 from ${roleGrants}
+         join ${rolePermissions} on ${rolePermissions.roleCode} = ${roleGrants.roleCode}
+         join ${orgUnits} on ${orgUnits.id} = ${roleGrants.orgUnitId}
+         where ${roleGrants.userId} = ${users.id} and ${rolePermissions.permission} = ${permission}
+           and (${orgUnits.path} = ${path} or ${path} like ${orgUnits.path} || '.%'))`,
+  );
+
 export async function findUsersInScope(
   db: Executor,
   scope: string[],
-  filter: { q?: string; phoneHash?: string },
+  filter: { q?: string; phoneHash?: string; samplersAt?: string },
   page: { limit: number; offset: number },
 ) {
   const where = and(
     grantedInScope(scope),
+    filter.samplersAt
+      ? and(eq(users.active, true), holdsOver('sampling.scan', filter.samplersAt))
+      : undefined,
     filter.q
       ? or(
           ilike(users.username, `%${filter.q}%`),
@@ -119,19 +135,9 @@ export async function usernameTaken(db: Executor, username: string, exceptId?: s
 export async function findUsersHoldingOver(db: Executor, ids: string[], permission: string, path: string) {
   if (ids.length === 0) return [];
   return db
-    .selectDistinct({ id: users.id, displayName: users.displayName })
+    .select({ id: users.id, displayName: users.displayName })
     .from(users)
-    .innerJoin(roleGrants, eq(roleGrants.userId, users.id))
-    .innerJoin(rolePermissions, eq(rolePermissions.roleCode, roleGrants.roleCode))
-    .innerJoin(orgUnits, eq(orgUnits.id, roleGrants.orgUnitId))
-    .where(
-      and(
-        inArray(users.id, ids),
-        eq(users.active, true),
-        eq(rolePermissions.permission, permission),
-        sql`(${orgUnits.path} = ${path} or ${path} like ${orgUnits.path} || '.%')`,
-      ),
-    );
+    .where(and(inArray(users.id, ids), eq(users.active, true), holdsOver(permission, path)));
 }
 
 /** Display names of users by id (a team's, a point's samplers'), as a map. */

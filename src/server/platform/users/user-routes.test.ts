@@ -170,3 +170,32 @@ test('schema-declared messages come in the asked language', async () => {
   );
   assert.equal(en.body.error.fields.password, 'At least 8 characters');
 });
+
+describe('a team’s picker offers who may sample at its unit', () => {
+  test('those with 扫码采样 over the unit, active, in the actor’s scope; not grid workers or staff', async () => {
+    const res = await staff.get(`/api/v1/users?samplersFor=${t.fx.gridA.id}&pageSize=100`);
+    assert.equal(res.status, 200);
+    const names = res.body.items.map((u: { username: string }) => u.username);
+    assert.ok(names.includes('sampler'), `the community's sampler: ${names}`);
+    for (const other of ['worker-a', 'staff-c', 'lab', 'auditor'])
+      assert.ok(!names.includes(other), `${other} may not sample: ${names}`);
+    assert.equal(res.body.total, names.length);
+
+    // Deactivated, the sampler is not offered (a team refuses them too).
+    await t.deps.database.db.update(users).set({ active: false }).where(eq(users.id, t.fx.users.sampler.id));
+    try {
+      const after = await staff.get(`/api/v1/users?samplersFor=${t.fx.gridA.id}&pageSize=100`);
+      assert.ok(!after.body.items.some((u: { username: string }) => u.username === 'sampler'));
+    } finally {
+      await t.deps.database.db.update(users).set({ active: true }).where(eq(users.id, t.fx.users.sampler.id));
+    }
+  });
+
+  test('a unit the actor does not see is not found; a malformed one is a 400 naming the field', async () => {
+    const outside = await staff.get(`/api/v1/users?samplersFor=${t.fx.district.id}`);
+    assert.equal(outside.status, 404);
+    const malformed = await staff.get('/api/v1/users?samplersFor=abc');
+    assert.equal(malformed.status, 400);
+    assert.ok(malformed.body.error.fields.samplersFor, JSON.stringify(malformed.body.error));
+  });
+});

@@ -16,7 +16,12 @@ export function userRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['users'],
           summary: '用户列表（管辖范围内）',
-          querystring: z.object({ q: z.string().trim().max(100).optional(), ...pageQuery }),
+          querystring: z.object({
+            q: z.string().trim().max(100).optional(),
+            /** Only active users who may sample at this unit (a team's picker). */
+            samplersFor: z.uuid().optional(),
+            ...pageQuery,
+          }),
           response: { 200: listOf(userView) },
         },
       },

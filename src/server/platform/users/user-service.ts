@@ -99,17 +99,26 @@ async function checkGrants(
 export async function listUsers(
   deps: AppDeps,
   actor: Actor,
-  query: { q?: string; page: number; pageSize: number },
+  query: { q?: string; samplersFor?: string; page: number; pageSize: number },
 ) {
   const scope = requireScope(actor, 'user.read');
   const db = deps.database.db;
+  // Who may sample at a unit (a point's or a door-to-door team's picker): the unit is one the
+  // actor sees, as reader of users or organiser of testing there; another is not found.
+  let samplersAt: string | undefined;
+  if (query.samplersFor) {
+    const seen = [...scope, ...scopePaths(actor, 'testing.manage')];
+    const [unit] = await findOrgUnitsInScope(db, seen, [query.samplersFor]);
+    if (!unit) throw notFound();
+    samplersAt = unit.path;
+  }
   const phone = query.q ? normalizeMobile(query.q) : null;
   const phoneHash = phone ? deps.cipher.lookupHash(phone) : undefined;
   if (phoneHash) throttleExactLookup(actor, phoneHash);
   const { items, total } = await repo.findUsersInScope(
     db,
     scope,
-    { q: query.q, phoneHash },
+    { q: query.q, phoneHash, samplersAt },
     toLimitOffset(query),
   );
   const grants = await repo.findGrantsOfUsers(
