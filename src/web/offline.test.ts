@@ -3,27 +3,8 @@ import 'fake-indexeddb/auto';
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { ApiError } from './apiError.ts';
+import { MemoryStorage } from './memoryStorage.ts';
 import { forgetKeptCopies, forgetLegacyCopies, lastGoodCopy } from './offline.ts';
-
-/** The browser's localStorage, as far as the kept copies use it. */
-class MemoryStorage {
-  map = new Map<string, string>();
-  getItem(key: string) {
-    return this.map.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.map.set(key, value);
-  }
-  removeItem(key: string) {
-    this.map.delete(key);
-  }
-  key(index: number) {
-    return [...this.map.keys()][index] ?? null;
-  }
-  get length() {
-    return this.map.size;
-  }
-}
 
 const storage = new MemoryStorage();
 // Object.keys(localStorage) lists the stored keys in a browser: a proxy gives the same here.
@@ -41,6 +22,14 @@ Object.defineProperty(globalThis, 'localStorage', {
 const noNetwork = () => Promise.reject(new ApiError(0, 'network', '网络不可用'));
 /** Until the copies' store has done what it was given (it is not waited for). */
 const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** A call whose answer the test gives when it chooses. */
+function pending<T>() {
+  let answer: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((resolve) => {
+    answer = resolve;
+  });
+  return { promise, answer };
+}
 /** A call on a signal that passes nothing: it never answers. */
 const hanging = <T>() => new Promise<T>(() => undefined);
 
@@ -70,20 +59,18 @@ describe('a page kept on the phone (lastGoodCopy)', () => {
 
   test('a call that hangs gives way to the copy after the wait, and its late answer is kept', async () => {
     await lastGoodCopy('sweep.s1', async () => ({ visited: 3 }));
-    let answer: (value: { visited: number }) => void = () => undefined;
-    const late = new Promise<{ visited: number }>((resolve) => {
-      answer = resolve;
-    });
+    await settled();
+    const late = pending<{ visited: number }>();
     const started = Date.now();
     const shownLate: unknown[] = [];
-    const shown = await lastGoodCopy('sweep.s1', () => late, {
+    const shown = await lastGoodCopy('sweep.s1', () => late.promise, {
       waitMs: 50,
       onLate: (fresh) => shownLate.push(fresh),
     });
     assert.deepEqual(shown, { visited: 3 });
     assert.ok(Date.now() - started >= 45, 'the network was given its wait first');
-    answer({ visited: 4 });
-    await late;
+    late.answer({ visited: 4 });
+    await late.promise;
     assert.deepEqual(shownLate, [{ visited: 4 }], 'the page is handed the late answer');
     await settled();
     assert.deepEqual(await lastGoodCopy('sweep.s1', noNetwork), { visited: 4 });
@@ -106,32 +93,20 @@ describe('a page kept on the phone (lastGoodCopy)', () => {
   });
 
   test('an older call answering after a newer one does not replace its copy', async () => {
-    let answerOld: (value: { n: number }) => void = () => undefined;
-    const old = lastGoodCopy(
-      'sampling.tube',
-      () =>
-        new Promise<{ n: number }>((resolve) => {
-          answerOld = resolve;
-        }),
-    );
+    const older = pending<{ n: number }>();
+    const old = lastGoodCopy('sampling.tube', () => older.promise);
     await lastGoodCopy('sampling.tube', async () => ({ n: 2 }));
-    answerOld({ n: 1 });
+    older.answer({ n: 1 });
     await old;
     await settled();
     assert.deepEqual(await lastGoodCopy('sampling.tube', noNetwork), { n: 2 });
   });
 
   test('an answer coming after a sign-out is not kept for the next user', async () => {
-    let answer: (value: { name: string }) => void = () => undefined;
-    const call = lastGoodCopy(
-      'missing.r1',
-      () =>
-        new Promise<{ name: string }>((resolve) => {
-          answer = resolve;
-        }),
-    );
+    const late = pending<{ name: string }>();
+    const call = lastGoodCopy('missing.r1', () => late.promise);
     await forgetKeptCopies();
-    answer({ name: '张*丰' });
+    late.answer({ name: '张*丰' });
     await call;
     await settled();
     await assert.rejects(lastGoodCopy('missing.r1', noNetwork), { status: 0 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MemoryStorage } from './memoryStorage.ts';
 import { Outbox, type OutboxOptions, type Queued } from './outbox.ts';
 
 /** A scan, as the sampler's outbox holds one (the outbox itself knows nothing of scans). */
@@ -13,19 +14,6 @@ interface PendingScan extends Queued {
 const isPendingScan = (value: unknown): value is PendingScan =>
   typeof (value as PendingScan | null)?.clientId === 'string' &&
   typeof (value as PendingScan).personCode === 'string';
-
-class MemoryStorage {
-  map = new Map<string, string>();
-  getItem(key: string) {
-    return this.map.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.map.set(key, value);
-  }
-  removeItem(key: string) {
-    this.map.delete(key);
-  }
-}
 
 /** A refusal or failure as the API wrapper reports it: a status and the server's reason code. */
 class HttpError extends Error {
