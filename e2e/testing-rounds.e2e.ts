@@ -314,6 +314,8 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.getByTestId('round-title').waitFor({ timeout: 15_000 });
   await page.locator('[data-testid^="sweep-open-"]').first().click();
   await drawer.locator('[data-testid^="sweep-outcome-"]').first().waitFor({ timeout: 15_000 });
+  // …and says the households are the copy last read.
+  await drawer.getByTestId('sweep-offline-copy').waitFor();
 
   // ---- signing out with no signal (the phone goes to the next shift): out at once, the server's
   // session ended when it is next reached ----

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { ApiError } from './apiError.ts';
 import { MemoryStorage } from './memoryStorage.ts';
-import { forgetKeptCopies, forgetLegacyCopies, lastGoodCopy } from './offline.ts';
+import { forgetKeptCopies, forgetLegacyCopies, lastGoodCopy, showsKeptCopy } from './offline.ts';
 
 const storage = new MemoryStorage();
 // Object.keys(localStorage) lists the stored keys in a browser: a proxy gives the same here.
@@ -69,9 +69,11 @@ describe('a page kept on the phone (lastGoodCopy)', () => {
     });
     assert.deepEqual(shown, { visited: 3 });
     assert.ok(Date.now() - started >= 45, 'the network was given its wait first');
+    assert.equal(showsKeptCopy('sweep.s1'), true, 'the page is told it shows the copy');
     late.answer({ visited: 4 });
     await late.promise;
     assert.deepEqual(shownLate, [{ visited: 4 }], 'the page is handed the late answer');
+    assert.equal(showsKeptCopy('sweep.s1'), false, 'and no longer shows the copy');
     await settled();
     assert.deepEqual(await lastGoodCopy('sweep.s1', noNetwork), { visited: 4 });
   });

@@ -36,7 +36,10 @@ export async function lastGoodCopy<T>(
     (value) => {
       if (!keepsNewest(name, call)) return;
       void keep(name, value);
-      if (shownCopy) onLate?.(value);
+      if (shownCopy) {
+        markShownCopy(name, false);
+        onLate?.(value);
+      }
     },
     () => undefined, // a failure is the page's to hear (below), not the copy's
   );
@@ -54,16 +57,48 @@ export async function lastGoodCopy<T>(
     late,
   ]);
   clearTimeout(timer);
-  if (first !== LATE && 'value' in first) return first.value;
+  if (first !== LATE && 'value' in first) {
+    markShownCopy(name, false);
+    return first.value;
+  }
   const noNetwork = first === LATE || (first.error instanceof ApiError && first.error.status === 0);
   const copy = noNetwork ? await kept : undefined;
   if (copy !== undefined) {
     shownCopy = true;
+    markShownCopy(name, true);
     return copy;
   }
   // Nothing kept: a call still running is waited for after all (there is nothing else to show).
   if (first === LATE) return fresh;
   throw first.error;
+}
+
+/**
+ * The names whose kept copy is what the page shows now (the network failed, or had not answered
+ * in time): the page says so, whatever the browser says of its connection (on a link that
+ * passes nothing the browser still says it is online).
+ */
+const shownCopies = new Set<string>();
+const shownCopyListeners = new Set<() => void>();
+function markShownCopy(name: string, shown: boolean) {
+  if (shownCopies.has(name) === shown) return;
+  if (shown) shownCopies.add(name);
+  else shownCopies.delete(name);
+  for (const listener of shownCopyListeners) listener();
+}
+
+/** Whether the page shows the kept copy of this name now, rather than the server's answer. */
+export const showsKeptCopy = (name: string) => shownCopies.has(name);
+
+/** showsKeptCopy, live. */
+export function useShowsKeptCopy(name: string) {
+  return useSyncExternalStore(
+    (onChange) => {
+      shownCopyListeners.add(onChange);
+      return () => shownCopyListeners.delete(onChange);
+    },
+    () => showsKeptCopy(name),
+  );
 }
 
 /**

@@ -65,7 +65,8 @@ const testing = {
     line: '{{sampled}} of {{due}} sampled ({{sampledPercent}}%), {{exempt}} exempt, {{missing}} missing; the bar counts sampled and exempt',
   },
   missing: {
-    offlineCopy: 'Offline: the list as last read; exemptions recorded are sent when the network is back',
+    offlineCopy:
+      'No network, or too slow: the list as last read; exemptions recorded are sent when the network is back',
     export: 'Export list',
     showMissing: 'Missing',
     showExempt: 'Exempt',
@@ -135,6 +136,8 @@ const testing = {
     createdAt: 'Recalled at',
   },
   sweeps: {
+    offlineCopy:
+      'No network, or too slow: the households as last read; outcomes are sent when the network is back',
     team: 'Team',
     teamHint: 'None chosen: any sampler of the area records outcomes',
     anySampler: 'Any sampler of the area',

@@ -64,7 +64,7 @@ const testing = {
     line: '已采 {{sampled}} / 应检 {{due}}（{{sampledPercent}}%），免检 {{exempt}}，未检 {{missing}}；进度为已采 + 免检',
   },
   missing: {
-    offlineCopy: '离线：这是上次联网时的名单，登记的免检会在联网后上传',
+    offlineCopy: '网络不通或太慢：这是上次联网时的名单，登记的免检会在联网后上传',
     export: '导出名单',
     showMissing: '未检人员',
     showExempt: '已免检',
@@ -134,6 +134,7 @@ const testing = {
     createdAt: '召回时间',
   },
   sweeps: {
+    offlineCopy: '网络不通或太慢：这是上次联网时的住户名单，走访结果会在联网后上传',
     team: '队员',
     teamHint: '不选则本范围内的采样人员都可登记',
     anySampler: '范围内采样人员均可',

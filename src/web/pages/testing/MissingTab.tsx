@@ -31,7 +31,7 @@ import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
-import { keptQueryFn, useOnline } from '../../offline';
+import { keptQueryFn, useOnline, useShowsKeptCopy } from '../../offline';
 import { coverageQuery, formatCount, type MissingPerson } from '../../testingTypes';
 import type { Page } from '../../types';
 import { UnitTrail, type UnitTrailProps } from './UnitTrail';
@@ -53,9 +53,11 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
   const query = { orgUnitId: unit?.value, page, pageSize };
   // Kept on the phone: a grid worker at a door, reloading with no signal, still has the list to
   // exempt from (as it was when last read; the page says so).
+  const keptName = `missing.${roundId}.${query.orgUnitId ?? ''}.${page}.${pageSize}`;
+  const showsCopy = useShowsKeptCopy(keptName);
   const missing = useQuery({
     queryKey: ['test-missing', roundId, query],
-    queryFn: keptQueryFn(`missing.${roundId}.${query.orgUnitId ?? ''}.${page}.${pageSize}`, () =>
+    queryFn: keptQueryFn(keptName, () =>
       api.get<Page<MissingPerson>>(`/test-rounds/${roundId}/missing`, query),
     ),
     placeholderData: keepPreviousData,
@@ -175,7 +177,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
         <ExemptList roundId={roundId} orgUnitId={unit?.value} byStatus={coverage.data?.exemptByStatus ?? 0} />
       ) : (
         <>
-          {!online && missing.data && (
+          {(!online || showsCopy) && missing.data && (
             <Alert
               type="info"
               showIcon

@@ -36,7 +36,7 @@ import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
-import { keptQueryFn } from '../../offline';
+import { keptQueryFn, useShowsKeptCopy } from '../../offline';
 import type { Sweep, SweepDetail, SweepHousehold, TestRoundDetail } from '../../testingTypes';
 import { useMe } from '../../useMe';
 
@@ -242,6 +242,7 @@ function SweepDrawer({
   const [filter, setFilter] = useState<HouseholdFilter>('todo');
   const [recording, setRecording] = useState<{ open: boolean; household?: SweepHousehold }>({ open: false });
   // The team's households stay on the phone: a reload in a village without signal still lists them.
+  const showsCopy = useShowsKeptCopy(`sweep.${sweep?.id}`);
   const detail = useQuery({
     queryKey: ['test-sweep', sweep?.id],
     queryFn: keptQueryFn(`sweep.${sweep?.id}`, () => api.get<SweepDetail>(`/sweeps/${sweep?.id}`)),
@@ -366,6 +367,14 @@ function SweepDrawer({
           strokeColor={token.colorSuccess}
           showInfo={false}
         />
+        {showsCopy && detail.data && (
+          <Alert
+            type="info"
+            showIcon
+            title={t('testing.sweeps.offlineCopy')}
+            data-testid="sweep-offline-copy"
+          />
+        )}
         {sweep && <FieldOutboxNotice kind="sweep-outcome" parentId={sweep.id} />}
         {detail.error && <Alert type="error" showIcon title={detail.error.message} />}
         <Table<SweepHousehold>
