@@ -47,16 +47,26 @@ export async function startServer(): Promise<Running & { dataDir: string; link: 
 export interface Link {
   /** The address the browser uses. */
   url: string;
-  setUp(up: boolean): void;
+  /**
+   * up; down (every connection cut, new ones refused); stalled (a signal that passes nothing:
+   * connections cut, new ones accepted and never answered).
+   */
+  set(state: LinkState): void;
   close(): Promise<void>;
 }
+export type LinkState = 'up' | 'down' | 'stalled';
 
 async function startLink(targetPort: number): Promise<Link> {
   const open = new Set<net.Socket>();
-  let up = true;
+  let state: LinkState = 'up';
   const relay = net.createServer((phone) => {
-    if (!up) {
+    if (state === 'down') {
       phone.destroy();
+      return;
+    }
+    if (state === 'stalled') {
+      open.add(phone);
+      phone.on('error', () => phone.destroy()).on('close', () => open.delete(phone));
       return;
     }
     const server = net.connect(targetPort, '127.0.0.1');
@@ -76,9 +86,9 @@ async function startLink(targetPort: number): Promise<Link> {
   const { port } = relay.address() as net.AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    setUp(next) {
-      up = next;
-      if (!up) for (const socket of open) socket.destroy();
+    set(next) {
+      state = next;
+      if (state !== 'up') for (const socket of open) socket.destroy();
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -93,7 +103,7 @@ async function startLink(targetPort: number): Promise<Link> {
  * offline (or online), as a phone does when its signal drops.
  */
 export async function setOnline(context: BrowserContext, link: Link, online: boolean) {
-  link.setUp(online);
+  link.set(online ? 'up' : 'down');
   await context.setOffline(!online);
 }
 

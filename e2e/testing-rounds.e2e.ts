@@ -316,6 +316,21 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await drawer.locator('[data-testid^="sweep-outcome-"]').first().waitFor({ timeout: 15_000 });
   // …and says the households are the copy last read.
   await drawer.getByTestId('sweep-offline-copy').waitFor();
+  await setOnline(page.context(), j.server.link, true);
+
+  // ---- a signal that passes nothing (the browser says online; no answer ever comes): a reload
+  // still opens the round from the phone's copies, the wait for who is signed in bounded ----
+  j.server.link.set('stalled');
+  const stalledAt = Date.now();
+  await page.reload();
+  await page.getByTestId('round-title').waitFor({ timeout: 30_000 });
+  const openedAfter = Date.now() - stalledAt;
+  await page.locator('[data-testid^="sweep-open-"]').first().click();
+  await drawer.getByTestId('sweep-offline-copy').waitFor({ timeout: 15_000 });
+  console.log(`a reload on a link that passes nothing opened the round in ${openedAfter} ms`);
+  j.server.link.set('up');
+  await page.keyboard.press('Escape');
+  await setOnline(page.context(), j.server.link, false);
 
   // ---- signing out with no signal (the phone goes to the next shift): out at once, the server's
   // session ended when it is next reached ----

@@ -20,7 +20,13 @@ export function useShowError() {
   return useCallback(
     (error: unknown, form?: FormInstance) => {
       if (form) applyFieldErrors(form, error);
-      void message.error(error instanceof Error ? error.message : String(error));
+      // A field the form shows is named by its label there: the message is that field's own (the
+      // API's names the field by its key, samplerUserIds, for the tools that call it).
+      const onForm =
+        form && error instanceof ApiError
+          ? Object.entries(error.fields).find(([name]) => Object.hasOwn(form.getFieldsValue(true), name))
+          : undefined;
+      void message.error(onForm ? onForm[1] : error instanceof Error ? error.message : String(error));
     },
     [message],
   );

@@ -1,5 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import { api } from './api';
+import { keptQueryFn } from './offline';
 import type { Lab } from './testingTypes';
 import type { Health, KeyGroup, Page, PermissionInfo, Role } from './types';
 
@@ -19,7 +20,8 @@ export const permissionsQuery = queryOptions({
 // A district has a few dozen classes (Henan's 2022 list had 27): one page holds them all.
 export const keyGroupsQuery = queryOptions({
   queryKey: ['key-groups'],
-  queryFn: () => api.get<Page<KeyGroup>>('/key-groups', { pageSize: 500 }),
+  // Kept: their names stand in for their codes on a round's page opened offline.
+  queryFn: keptQueryFn('key-groups', () => api.get<Page<KeyGroup>>('/key-groups', { pageSize: 500 })),
 });
 
 export const healthQuery = queryOptions({

@@ -227,7 +227,10 @@ export const roundQuery = (id: string) =>
 export const coverageQuery = (id: string, orgUnitId?: string) =>
   queryOptions({
     queryKey: ['test-coverage', id, orgUnitId ?? 'round'],
-    queryFn: () => api.get<Coverage>(`/test-rounds/${id}/coverage`, { orgUnitId }),
+    // Kept too: the missing list's header line and the round's tallies, offline, as last read.
+    queryFn: keptQueryFn(`coverage.${id}.${orgUnitId ?? ''}`, () =>
+      api.get<Coverage>(`/test-rounds/${id}/coverage`, { orgUnitId }),
+    ),
   });
 
 /** Share of the due that is done: sampled or exempt. 0 when nobody is due. */

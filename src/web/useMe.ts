@@ -1,4 +1,4 @@
-import { type QueryClient, useQuery } from '@tanstack/react-query';
+import { type QueryClient, type QueryFunctionContext, useQuery } from '@tanstack/react-query';
 import type { Permission } from '../domain/permissions';
 import { ApiError, api } from './api';
 import { forgetKeptCopies, forgetLegacyCopies } from './offline';
@@ -67,11 +67,14 @@ function setSignOutPending(pending: boolean) {
   }
 }
 
+/** How long a sign-out waits for the server before signing out on the phone alone. */
+export const SIGN_OUT_TIMEOUT_MS = 5000;
+
 /** Ends on the server a session signed out of without network; true when it is done (or was). */
 export async function sendPendingSignOut(): Promise<boolean> {
   if (!signOutPending()) return true;
   try {
-    await api.post('/auth/logout');
+    await api.post('/auth/logout', undefined, { timeoutMs: SIGN_OUT_TIMEOUT_MS });
   } catch (error) {
     // 401: the session had ended already (expired, or ended from another device): done as well.
     if (!(error instanceof ApiError && error.status === 401)) return false;
@@ -80,13 +83,23 @@ export async function sendPendingSignOut(): Promise<boolean> {
   return true;
 }
 
-async function fetchSession(): Promise<Session | null> {
-  if (signOutPending()) {
-    await sendPendingSignOut();
-    return null;
-  }
+/**
+ * How long the check of who is signed in waits: every page waits on it, and on a link that passes
+ * nothing it hung, and the app stayed a grey spinner, its kept pages never shown.
+ */
+const SESSION_CHECK_TIMEOUT_MS = 5000;
+
+/**
+ * With a session confirmed before, the app opens on it after this long without the server's
+ * answer (a weak signal), as it does with none; the check goes on behind, and the app follows
+ * its answer when it comes (to the login page if the session has ended).
+ */
+const SESSION_QUICK_MS = 1500;
+
+/** The server's word on who is signed in: null when nobody is (401). */
+async function checkSession(): Promise<Session | null> {
   try {
-    const session = await api.get<Session>('/auth/me');
+    const session = await api.get<Session>('/auth/me', undefined, { timeoutMs: SESSION_CHECK_TIMEOUT_MS });
     await rememberSession(session);
     return session;
   } catch (error) {
@@ -94,13 +107,42 @@ async function fetchSession(): Promise<Session | null> {
       await rememberSession(null);
       return null;
     }
-    // No network at all: carry on as the last confirmed user.
-    if (error instanceof ApiError && error.status === 0) {
-      const last = lastSession();
-      if (last) return last;
-    }
     throw error;
   }
+}
+
+const QUICK = Symbol('quick');
+
+async function fetchSession({ client }: QueryFunctionContext): Promise<Session | null> {
+  if (signOutPending()) {
+    await sendPendingSignOut();
+    return null;
+  }
+  const last = lastSession();
+  const checked = checkSession();
+  if (!last) return checked;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const first = await Promise.race([
+    checked.then(
+      (session) => ({ session }),
+      (error: unknown) => ({ error }),
+    ),
+    new Promise<typeof QUICK>((resolve) => {
+      timer = setTimeout(() => resolve(QUICK), SESSION_QUICK_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (first === QUICK) {
+    checked.then(
+      (session) => client.setQueryData(ME_KEY, session),
+      () => undefined, // no network after all: the last confirmed user stands
+    );
+    return last;
+  }
+  if ('session' in first) return first.session;
+  // No network at all, or none that answers in time: carry on as the last confirmed user.
+  if (first.error instanceof ApiError && first.error.status === 0) return last;
+  throw first.error;
 }
 
 /** The signed-in user: `session` is null when signed out, undefined only while the first check runs. */

@@ -10,7 +10,7 @@ import { NAV_ITEMS } from '../navigation';
 import { scanQueueOf } from '../sampling/useScanQueue';
 import type { Session } from '../types';
 import { useLiveUpdates } from '../useLiveUpdates';
-import { signOutLocally, useMe } from '../useMe';
+import { SIGN_OUT_TIMEOUT_MS, signOutLocally, useMe } from '../useMe';
 import { Brand } from './Brand';
 import { ChangePasswordModal } from './ChangePasswordModal';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -74,10 +74,10 @@ function Shell({ session }: { session: Session }) {
 
   const signOut = async () => {
     try {
-      await api.post('/auth/logout');
+      await api.post('/auth/logout', undefined, { timeoutMs: SIGN_OUT_TIMEOUT_MS });
     } catch (error) {
-      // No network (a village, a phone handed to the next shift): signed out here at once, the
-      // server told when it is next reached.
+      // No network, or none that answers in time (a village, a phone handed to the next shift):
+      // signed out here, the server told when it is next reached.
       if (error instanceof ApiError && error.status === 0) return signOutLocally({ serverLater: true });
       // Already signed out (expired session): that is what the user asked for.
       if (!isUnauthorized(error)) return showError(error);

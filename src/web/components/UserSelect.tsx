@@ -12,10 +12,12 @@ export function UserSelect({
   placeholder,
   names,
   samplersFor,
+  disabled,
   'data-testid': testId,
 }: {
   /** Only those who may sample at this unit (active, with 扫码采样 there). */
   samplersFor?: string;
+  disabled?: boolean;
   /** Names of users already chosen (an edited record's), shown before any search finds them. */
   names?: Record<string, string>;
   value?: string[];
@@ -30,6 +32,7 @@ export function UserSelect({
   const users = useQuery({
     queryKey: ['users', 'pick', q, samplersFor],
     queryFn: () => api.get<Page<User>>('/users', { q, samplersFor, pageSize: 20 }),
+    enabled: !disabled,
     placeholderData: keepPreviousData,
   });
   const options = (users.data?.items ?? [])
@@ -54,6 +57,7 @@ export function UserSelect({
       ]}
       showSearch={{ searchValue: search, onSearch: setSearch, filterOption: false }}
       loading={users.isFetching}
+      disabled={disabled}
       placeholder={placeholder ?? t('testing.points.samplersPlaceholder')}
       data-testid={testId}
     />

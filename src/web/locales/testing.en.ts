@@ -106,6 +106,7 @@ const testing = {
     samplers: 'Samplers',
     samplersHint: 'Optional: without a choice, any sampler of the area may scan here',
     samplersPlaceholder: 'Search by name or username',
+    samplersUnitFirst: 'Choose the unit first, then samplers of that unit',
     anySampler: 'Any',
     edit: 'Change',
     editTitle: 'Change point: {{name}}',

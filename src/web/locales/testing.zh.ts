@@ -104,6 +104,7 @@ const testing = {
     samplers: '采样人员',
     samplersHint: '可选：不指定则本区域的采样人员均可在此点扫码',
     samplersPlaceholder: '输入姓名或用户名搜索',
+    samplersUnitFirst: '请先选择范围，再选该范围内的采样人员',
     anySampler: '不限',
     edit: '修改',
     editTitle: '修改采样点：{{name}}',
