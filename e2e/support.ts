@@ -87,8 +87,11 @@ async function startLink(targetPort: number): Promise<Link> {
   return {
     url: `http://127.0.0.1:${port}`,
     set(next) {
+      if (next === state) return;
       state = next;
-      if (state !== 'up') for (const socket of open) socket.destroy();
+      // Every change drops what is open (stalled sockets too: left, they would hold the
+      // browser's six connections to the host).
+      for (const socket of open) socket.destroy();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -20,13 +20,15 @@ export function useShowError() {
   return useCallback(
     (error: unknown, form?: FormInstance) => {
       if (form) applyFieldErrors(form, error);
-      // A field the form shows is named by its label there: the message is that field's own (the
-      // API's names the field by its key, samplerUserIds, for the tools that call it).
-      const onForm =
-        form && error instanceof ApiError
-          ? Object.entries(error.fields).find(([name]) => Object.hasOwn(form.getFieldsValue(true), name))
-          : undefined;
-      void message.error(onForm ? onForm[1] : error instanceof Error ? error.message : String(error));
+      // Every field message shown under a field of the form: the pop-up says the first in the
+      // field's own words (the API's message names the field by its key, samplerUserIds, for the
+      // tools that call it). One that found no field keeps the API's message, key and all.
+      const fields = error instanceof ApiError ? Object.entries(error.fields) : [];
+      const allOnForm =
+        form !== undefined &&
+        fields.length > 0 &&
+        fields.every(([name]) => form.getFieldError(toNamePath(name)).length > 0);
+      void message.error(allOnForm ? fields[0][1] : error instanceof Error ? error.message : String(error));
     },
     [message],
   );

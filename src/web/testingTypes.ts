@@ -227,10 +227,8 @@ export const roundQuery = (id: string) =>
 export const coverageQuery = (id: string, orgUnitId?: string) =>
   queryOptions({
     queryKey: ['test-coverage', id, orgUnitId ?? 'round'],
-    // Kept too: the missing list's header line and the round's tallies, offline, as last read.
-    queryFn: keptQueryFn(`coverage.${id}.${orgUnitId ?? ''}`, () =>
-      api.get<Coverage>(`/test-rounds/${id}/coverage`, { orgUnitId }),
-    ),
+    // Not kept on the phone: old figures would pass for live ones (the bulletin is built on them).
+    queryFn: () => api.get<Coverage>(`/test-rounds/${id}/coverage`, { orgUnitId }),
   });
 
 /** Share of the due that is done: sampled or exempt. 0 when nobody is due. */

@@ -22,10 +22,22 @@ function rememberSession(session: Session | null): Promise<void> {
     if (session) localStorage.setItem(LAST_SESSION_KEY, JSON.stringify(session));
     else localStorage.removeItem(LAST_SESSION_KEY);
   } catch {
-    // storage full or disabled: nothing to remember then
+    // Storage full or disabled: nothing is remembered, nor is whoever was before (else the app
+    // would open as them on the next weak signal).
+    try {
+      localStorage.removeItem(LAST_SESSION_KEY);
+    } catch {
+      // disabled: nothing was remembered either
+    }
   }
   return forgotten;
 }
+
+/**
+ * Changes each time someone signs in or out here: a check of the session that answers after one
+ * (a weak signal's late answer) is about a session that is no longer this phone's, and is dropped.
+ */
+let sessionEpoch = 0;
 
 // Nobody signed in as the app loads: a sign-out whose forgetting the page's unload cut short
 // (IndexedDB's work is dropped with the page) is finished now.
@@ -96,19 +108,24 @@ const SESSION_CHECK_TIMEOUT_MS = 5000;
  */
 const SESSION_QUICK_MS = 1500;
 
-/** The server's word on who is signed in: null when nobody is (401). */
-async function checkSession(): Promise<Session | null> {
+const STALE: unique symbol = Symbol('stale');
+
+/**
+ * The server's word on who is signed in: null when nobody is (401); `stale` when someone signed in
+ * or out here while it was on its way.
+ */
+async function checkSession(): Promise<Session | null | typeof STALE> {
+  const epoch = sessionEpoch;
+  let session: Session | null;
   try {
-    const session = await api.get<Session>('/auth/me', undefined, { timeoutMs: SESSION_CHECK_TIMEOUT_MS });
-    await rememberSession(session);
-    return session;
+    session = await api.get<Session>('/auth/me', undefined, { timeoutMs: SESSION_CHECK_TIMEOUT_MS });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      await rememberSession(null);
-      return null;
-    }
-    throw error;
+    if (!(error instanceof ApiError && error.status === 401)) throw error;
+    session = null;
   }
+  if (epoch !== sessionEpoch) return STALE;
+  await rememberSession(session);
+  return session;
 }
 
 const QUICK = Symbol('quick');
@@ -120,7 +137,7 @@ async function fetchSession({ client }: QueryFunctionContext): Promise<Session |
   }
   const last = lastSession();
   const checked = checkSession();
-  if (!last) return checked;
+  if (!last) return checked.then((session) => (session === STALE ? lastSession() : session));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const first = await Promise.race([
     checked.then(
@@ -134,12 +151,21 @@ async function fetchSession({ client }: QueryFunctionContext): Promise<Session |
   clearTimeout(timer);
   if (first === QUICK) {
     checked.then(
-      (session) => client.setQueryData(ME_KEY, session),
+      (session) => {
+        if (session === STALE) return;
+        // Another user answered (the cookie changed under this page): nothing read for the last
+        // one stays on screen, as when someone signs in.
+        if (session && session.user.id !== last.user.id) clearUserQueries(client);
+        client.setQueryData(ME_KEY, session);
+      },
       () => undefined, // no network after all: the last confirmed user stands
     );
     return last;
   }
-  if ('session' in first) return first.session;
+  if ('session' in first) {
+    const { session } = first;
+    return session === STALE ? lastSession() : (session as Session | null);
+  }
   // No network at all, or none that answers in time: carry on as the last confirmed user.
   if (first.error instanceof ApiError && first.error.status === 0) return last;
   throw first.error;
@@ -163,16 +189,22 @@ export function useMe() {
 }
 
 /** A new session replaces everything cached for the previous user. */
+/** Everything read for a user, but who is signed in. */
+const clearUserQueries = (queryClient: QueryClient) =>
+  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_KEY[0] });
+
 export function startSession(queryClient: QueryClient, session: Session) {
+  sessionEpoch += 1;
   // The new sign-in replaced the cookie of a session signed out of offline: nobody holds it now.
   setSignOutPending(false);
   void rememberSession(session);
-  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_KEY[0] });
+  clearUserQueries(queryClient);
   queryClient.setQueryData(ME_KEY, session);
 }
 
 /** The session expired: the signed-in layout sends the user to /login, and back here after. */
 export function endSession(queryClient: QueryClient) {
+  sessionEpoch += 1;
   void rememberSession(null);
   queryClient.setQueryData(ME_KEY, null);
 }
@@ -183,6 +215,7 @@ export function endSession(queryClient: QueryClient) {
  * not be allowed to see.
  */
 export function signOutLocally({ serverLater = false }: { serverLater?: boolean } = {}) {
+  sessionEpoch += 1;
   if (serverLater) setSignOutPending(true);
   // The copies are forgotten before the page goes: its unload would drop the work half done.
   void rememberSession(null).finally(() => window.location.assign('/login'));

@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -33,7 +33,10 @@ export function UserSelect({
     queryKey: ['users', 'pick', q, samplersFor],
     queryFn: () => api.get<Page<User>>('/users', { q, samplersFor, pageSize: 20 }),
     enabled: !disabled,
-    placeholderData: keepPreviousData,
+    // The last list while the next loads, for the same unit only: another unit's samplers would
+    // look allowed here.
+    placeholderData: (previous, previousQuery) =>
+      previousQuery?.queryKey[3] === samplersFor ? previous : undefined,
   });
   const options = (users.data?.items ?? [])
     .filter((user) => user.active)

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import { createUser } from '../../testing/testing-fixtures.ts';
 
 let t: TestApp;
 let admin: ReturnType<typeof client>;
@@ -189,6 +190,19 @@ describe('a team’s picker offers who may sample at its unit', () => {
     } finally {
       await t.deps.database.db.update(users).set({ active: true }).where(eq(users.id, t.fx.users.sampler.id));
     }
+  });
+
+  test('a sampler granted above the actor’s scope may sample there, and is still not listed to them', async () => {
+    await createUser(t, {
+      username: 'district-sampler',
+      displayName: '区采样员',
+      password: 'Sampler-pass-2022',
+      grants: [{ role: 'sampler', orgUnitId: t.fx.district.id }],
+    });
+    const forAdmin = await admin.get(`/api/v1/users?samplersFor=${t.fx.gridA.id}&pageSize=100`);
+    assert.ok(forAdmin.body.items.some((u: { username: string }) => u.username === 'district-sampler'));
+    const forStaff = await staff.get(`/api/v1/users?samplersFor=${t.fx.gridA.id}&pageSize=100`);
+    assert.ok(!forStaff.body.items.some((u: { username: string }) => u.username === 'district-sampler'));
   });
 
   test('a unit the actor does not see is not found; a malformed one is a 400 naming the field', async () => {

@@ -12,7 +12,18 @@ import { UserSelect } from '../UserSelect';
  * all samplers. So the unit comes first, and a team chosen for one unit is not kept for another
  * (it would look allowed there until the server refused it).
  */
-export function TeamField({ label, extra, testId }: { label: ReactNode; extra: ReactNode; testId: string }) {
+export function TeamField({
+  label,
+  extra,
+  testId,
+  names,
+}: {
+  label: ReactNode;
+  extra: ReactNode;
+  testId: string;
+  /** The names of an edited team's members, shown before any search finds them. */
+  names?: Record<string, string>;
+}) {
   const { t } = useTranslation();
   const { can } = useMe();
   const form = Form.useFormInstance();
@@ -28,6 +39,7 @@ export function TeamField({ label, extra, testId }: { label: ReactNode; extra: R
     <Form.Item name="samplerUserIds" label={label} extra={extra}>
       <UserSelect
         samplersFor={unit}
+        names={names}
         disabled={!unit}
         placeholder={unit ? undefined : t('testing.points.samplersUnitFirst')}
         data-testid={testId}

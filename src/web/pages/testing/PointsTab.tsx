@@ -304,6 +304,7 @@ function PointModal({
         label={t('testing.points.samplers')}
         extra={t('testing.points.samplersHint')}
         testId="point-samplers"
+        names={Object.fromEntries(point?.samplers.map((sampler) => [sampler.id, sampler.displayName]) ?? [])}
       />
     </ModalForm>
   );
