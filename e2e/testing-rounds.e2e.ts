@@ -325,6 +325,7 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.reload();
   await page.getByTestId('round-title').waitFor({ timeout: 30_000 });
   const openedAfter = Date.now() - stalledAt;
+  await page.getByTestId('round-offline-copy').waitFor();
   await page.locator('[data-testid^="sweep-open-"]').first().click();
   await drawer.getByTestId('sweep-offline-copy').waitFor({ timeout: 15_000 });
   console.log(`a reload on a link that passes nothing opened the round in ${openedAfter} ms`);

@@ -14,6 +14,7 @@ const testing = {
     summary: 'Daily summary',
   },
   round: {
+    offlineCopy: 'No network, or too slow: the round as last read',
     create: 'New round',
     none: 'No testing rounds yet',
     notFound: 'The round does not exist or is outside your area',

@@ -14,6 +14,7 @@ const testing = {
     summary: '日汇总',
   },
   round: {
+    offlineCopy: '网络不通或太慢：这是上次联网时的轮次信息',
     create: '新建轮次',
     none: '暂无检测轮次',
     notFound: '轮次不存在或不在您的辖区内',

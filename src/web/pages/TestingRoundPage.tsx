@@ -27,6 +27,7 @@ import { RoundPeriodTag } from '../components/testing/RoundPeriodTag';
 import { formatTime, roundDays } from '../format';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
+import { useShowsKeptCopy } from '../offline';
 import { keyGroupsQuery } from '../queries';
 import { roundQuery, type TestRound } from '../testingTypes';
 import { useMe } from '../useMe';
@@ -57,6 +58,8 @@ export function TestingRoundPage() {
   const [trail, setTrail] = useState<OrgUnitChoice[]>([]);
   const [changing, setChanging] = useState<'edit' | 'cancel'>();
   const round = useQuery(roundQuery(id));
+  // Shown from the phone's copy (no network, or none in time): the round as last read.
+  const showsCopy = useShowsKeptCopy(`round.${id}`);
   const keyGroups = useQuery(keyGroupsQuery);
 
   const openTab = (key: string) =>
@@ -130,6 +133,15 @@ export function TestingRoundPage() {
           </Link>
         }
       >
+        {showsCopy && (
+          <Alert
+            type="info"
+            showIcon
+            style={{ marginBottom: 12 }}
+            title={t('testing.round.offlineCopy')}
+            data-testid="round-offline-copy"
+          />
+        )}
         {detail.cancelledAt && (
           <Alert
             type="warning"
