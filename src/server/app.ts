@@ -103,8 +103,13 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     // Served over plain HTTP on a LAN too: HSTS only makes sense behind real TLS.
     strictTransportSecurity: Boolean(options.https),
   });
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
+    // Answers of the API hold names, addresses and masked numbers, and exports unmasked ones:
+    // none is to be written to the browser's cache on a phone the next shift signs in on, nor a
+    // proxy's. Set here, before any hook can refuse the request, so refusals and unknown API
+    // paths say it too.
+    if (request.url.startsWith('/api/')) reply.raw.setHeader('cache-control', 'no-store');
     done();
   });
   await app.register(cookie);
@@ -127,12 +132,6 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
 
   await app.register(
     async (api) => {
-      // Answers hold names, addresses and masked numbers, and exports unmasked ones: none is to
-      // be written to the browser's cache on a phone the next shift signs in on, nor a proxy's.
-      api.addHook('onRequest', (_request, reply, done) => {
-        reply.raw.setHeader('cache-control', 'no-store');
-        done();
-      });
       // A team's households or a grid's missing list run to megabytes of JSON, a tenth of that
       // compressed: what decides how long a phone on a village's 2G link waits. Answers under
       // 2 kB (a scan's) are sent as they are. Bodies sent compressed are not accepted (nothing of

@@ -172,6 +172,23 @@ describe('answers about people are not kept in any cache on the way', () => {
     assert.equal(missing.status, 404);
     assert.equal(missing.headers['cache-control'], 'no-store');
   });
+
+  test('so do refusals made before any route: an unknown API path, another site’s request', async () => {
+    const cookie = await t.login('worker-a');
+    const unknown = await t.app.inject({ method: 'GET', url: '/api/v1/no-such-thing', headers: { cookie } });
+    assert.equal(unknown.statusCode, 404);
+    assert.equal(unknown.headers['cache-control'], 'no-store');
+    const anonymous = await t.app.inject({ method: 'GET', url: '/api/v1/residents' });
+    assert.equal(anonymous.statusCode, 401);
+    assert.equal(anonymous.headers['cache-control'], 'no-store');
+    const crossSite = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie, origin: 'https://evil.example' },
+    });
+    assert.ok(crossSite.statusCode >= 400 && crossSite.statusCode < 500, `${crossSite.statusCode}`);
+    assert.equal(crossSite.headers['cache-control'], 'no-store');
+  });
 });
 
 describe('an unmasked export covers only where the actor may export', () => {

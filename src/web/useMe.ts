@@ -46,6 +46,20 @@ if (typeof localStorage !== 'undefined') {
   if (lastSession() === null) void forgetKeptCopies();
 }
 
+if (typeof window !== 'undefined') {
+  // Other tabs and the installed app's window follow a sign-out or a sign-in made in one of them:
+  // else they stayed signed in as the user who left, on their cookie once online.
+  window.addEventListener('storage', (event) => {
+    if (event.key !== LAST_SESSION_KEY && event.key !== null) return;
+    const was = event.oldValue ? (JSON.parse(event.oldValue) as Session).user.id : null;
+    const now = lastSession()?.user.id ?? null;
+    if (now === null) window.location.assign('/login');
+    else if (was !== now) window.location.reload();
+  });
+  // A sign-out made without network reaches the server as soon as there is one.
+  window.addEventListener('online', () => void sendPendingSignOut());
+}
+
 function lastSession(): Session | null {
   try {
     const raw = localStorage.getItem(LAST_SESSION_KEY);
@@ -70,14 +84,23 @@ const signOutPending = () => {
   }
 };
 
-function setSignOutPending(pending: boolean) {
+/** False when the flag could not be kept (storage full or disabled). */
+function setSignOutPending(pending: boolean): boolean {
   try {
     if (pending) localStorage.setItem(SIGN_OUT_PENDING_KEY, new Date().toISOString());
     else localStorage.removeItem(SIGN_OUT_PENDING_KEY);
+    return signOutPending() === pending;
   } catch {
-    // storage disabled: the sign-out then waited for the network (see AppLayout)
+    return false;
   }
 }
+
+/**
+ * Marks a sign-out the server is to hear of later; false when that cannot be kept on the phone,
+ * and the user must then stay signed in (signed out here alone, the next load would find the
+ * session still open on the server and open as them).
+ */
+export const markSignOutPending = () => setSignOutPending(true);
 
 /** How long a sign-out waits for the server before signing out on the phone alone. */
 export const SIGN_OUT_TIMEOUT_MS = 5000;
@@ -214,9 +237,8 @@ export function endSession(queryClient: QueryClient) {
  * memory for them, and does not offer to return to the page they left, which the next user may
  * not be allowed to see.
  */
-export function signOutLocally({ serverLater = false }: { serverLater?: boolean } = {}) {
+export function signOutLocally() {
   sessionEpoch += 1;
-  if (serverLater) setSignOutPending(true);
   // The copies are forgotten before the page goes: its unload would drop the work half done.
   void rememberSession(null).finally(() => window.location.assign('/login'));
 }

@@ -10,7 +10,7 @@ import { NAV_ITEMS } from '../navigation';
 import { scanQueueOf } from '../sampling/useScanQueue';
 import type { Session } from '../types';
 import { useLiveUpdates } from '../useLiveUpdates';
-import { SIGN_OUT_TIMEOUT_MS, signOutLocally, useMe } from '../useMe';
+import { markSignOutPending, SIGN_OUT_TIMEOUT_MS, signOutLocally, useMe } from '../useMe';
 import { Brand } from './Brand';
 import { ChangePasswordModal } from './ChangePasswordModal';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -78,7 +78,10 @@ function Shell({ session }: { session: Session }) {
     } catch (error) {
       // No network, or none that answers in time (a village, a phone handed to the next shift):
       // signed out here, the server told when it is next reached.
-      if (error instanceof ApiError && error.status === 0) return signOutLocally({ serverLater: true });
+      if (error instanceof ApiError && error.status === 0) {
+        if (!markSignOutPending()) return showError(new Error(t('layout.signOutNeedsNetwork')));
+        return signOutLocally();
+      }
       // Already signed out (expired session): that is what the user asked for.
       if (!isUnauthorized(error)) return showError(error);
     }

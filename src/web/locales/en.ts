@@ -21,7 +21,13 @@ const en: typeof zh = {
     labs: 'Labs',
     keyGroupTesting: 'Key-group testing',
   },
-  layout: { openMenu: 'Open menu', logout: 'Log out', changePassword: 'Change password' },
+  layout: {
+    openMenu: 'Open menu',
+    logout: 'Log out',
+    changePassword: 'Change password',
+    signOutNeedsNetwork:
+      'The phone’s storage is full, so signing out needs the network: sign out when it is back',
+  },
   common: {
     submit: 'Submit',
     save: 'Save',

@@ -19,7 +19,12 @@ const zh = {
     labs: '检测机构',
     keyGroupTesting: '重点人群检测',
   },
-  layout: { openMenu: '打开菜单', logout: '退出登录', changePassword: '修改密码' },
+  layout: {
+    openMenu: '打开菜单',
+    logout: '退出登录',
+    changePassword: '修改密码',
+    signOutNeedsNetwork: '手机存储已满，没有网络时无法退出：请联网后再退出',
+  },
   common: {
     submit: '提交',
     save: '保存',

@@ -103,12 +103,11 @@ export async function listUsers(
 ) {
   const scope = requireScope(actor, 'user.read');
   const db = deps.database.db;
-  // Who may sample at a unit (a point's or a door-to-door team's picker): the unit is one the
-  // actor sees, as reader of users or organiser of testing there; another is not found.
+  // Who may sample at a unit (a point's or a door-to-door team's picker): a unit where the actor
+  // reads users (elsewhere, which of them hold 扫码采样 is not theirs to learn); another is not found.
   let samplersAt: string | undefined;
   if (query.samplersFor) {
-    const seen = [...scope, ...scopePaths(actor, 'testing.manage')];
-    const [unit] = await findOrgUnitsInScope(db, seen, [query.samplersFor]);
+    const [unit] = await findOrgUnitsInScope(db, scope, [query.samplersFor]);
     if (!unit) throw notFound();
     samplersAt = unit.path;
   }
