@@ -110,6 +110,16 @@ export async function setOnline(context: BrowserContext, link: Link, online: boo
   await context.setOffline(!online);
 }
 
+/** What a journey's server holds: the `n` of a count query (`select count(*)::int as n …`). */
+export async function countRows(
+  server: { deps: Running['deps'] },
+  query: string,
+  params: unknown[] = [],
+): Promise<number> {
+  const [row] = await server.deps.database.query<{ n: number }>(query, params);
+  return row?.n ?? 0;
+}
+
 /** Debian's Chromium, headless, with nothing that would reach outside the machine. */
 export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { districtWallClock, localDay } from '../src/domain/dates.ts';
 import { apiSession } from './api-session.ts';
-import { ADMIN_PASSWORD, journey, login, screenshot, setOnline } from './support.ts';
+import { ADMIN_PASSWORD, countRows, journey, login, screenshot, setOnline } from './support.ts';
 
 const j = journey();
 
@@ -292,15 +292,16 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await drawer.getByTestId(`sweep-waiting-${householdId}`).waitFor();
   await screenshot(page, 'testing-e2e-sweep-offline');
   const outcomesOf = () =>
-    j.server.deps.database.query<{ n: number }>(
+    countRows(
+      j.server,
       `select count(*)::int as n from audit_events where action = 'sweep.outcome' and entity_id like $1`,
       [`%/${householdId}`],
     );
-  assert.equal((await outcomesOf())[0]?.n, 0, 'nothing reached the server offline');
+  assert.equal(await outcomesOf(), 0, 'nothing reached the server offline');
   await setOnline(page.context(), j.server.link, true);
   await page.getByTestId('field-outbox-waiting').waitFor({ state: 'detached', timeout: 20_000 });
   await drawer.getByTestId(`sweep-waiting-${householdId}`).waitFor({ state: 'detached' });
-  assert.equal((await outcomesOf())[0]?.n, 1, 'recorded once when the network came back');
+  assert.equal(await outcomesOf(), 1, 'recorded once when the network came back');
 
   // ---- the signal drops while the app is open: the round and its team open from the phone's
   // copies (the queries had paused and spun) ----
@@ -335,13 +336,11 @@ test('admin creates a round, exempts a missing person, and imports results with 
 
   // ---- signing out with no signal (the phone goes to the next shift): out at once, the server's
   // session ended when it is next reached ----
-  const sessionsOfAdmin = async () =>
-    (
-      await j.server.deps.database.query<{ n: number }>(
-        `select count(*)::int as n from sessions s join users u on u.id = s.user_id where u.username = 'admin'`,
-        [],
-      )
-    )[0]?.n ?? 0;
+  const sessionsOfAdmin = () =>
+    countRows(
+      j.server,
+      `select count(*)::int as n from sessions s join users u on u.id = s.user_id where u.username = 'admin'`,
+    );
   const before = await sessionsOfAdmin();
   await page.keyboard.press('Escape'); // the drawer
   await page.getByTestId('logout').click();

@@ -5,8 +5,6 @@ export { ApiError };
 
 const BASE = '/api/v1';
 
-export const isUnauthorized = (error: unknown) => error instanceof ApiError && error.status === 401;
-
 // On these two calls a 401 means "wrong password", not "session lost": no redirect.
 // The session check too: its 401 is its answer (nobody is signed in), handled where it is asked,
 // and a late one must not end a session begun since (see useMe).

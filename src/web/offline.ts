@@ -45,18 +45,14 @@ export async function lastGoodCopy<T>(
   );
   // Read beside the call, not before it: a store that is slow to open delays only the copy.
   const kept = keptCopy(name, answers);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<typeof LATE>((resolve) => {
-    timer = setTimeout(() => resolve(LATE), waitMs);
-  });
-  const first = await Promise.race([
+  const first = await within(
     fresh.then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     ),
-    late,
-  ]);
-  clearTimeout(timer);
+    waitMs,
+    LATE,
+  );
   if (first !== LATE && 'value' in first) {
     markShownCopy(name, false);
     return first.value;
@@ -145,12 +141,15 @@ async function keptCopy<T>(name: string, answers: (kept: T) => boolean): Promise
  * the store waits this long at most, then goes on as if nothing were kept.
  */
 const STORE_WAIT_MS = 1500;
-function withinStoreWait<T>(work: Promise<T>): Promise<T | undefined> {
+const withinStoreWait = <T>(work: Promise<T>) => within(work, STORE_WAIT_MS, undefined);
+
+/** What work settles to, or `late` if it has not in `ms` (the work goes on; its timer does not). */
+export function within<T, L>(work: Promise<T>, ms: number, late: L): Promise<T | L> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([
     work,
-    new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), STORE_WAIT_MS);
+    new Promise<L>((resolve) => {
+      timer = setTimeout(() => resolve(late), ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }

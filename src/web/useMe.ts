@@ -1,7 +1,7 @@
 import { type QueryClient, type QueryFunctionContext, useQuery } from '@tanstack/react-query';
 import type { Permission } from '../domain/permissions';
 import { ApiError, api } from './api';
-import { forgetKeptCopies, forgetLegacyCopies } from './offline';
+import { forgetKeptCopies, forgetLegacyCopies, within } from './offline';
 import type { Session } from './types';
 
 const ME_KEY = ['me'] as const;
@@ -42,8 +42,9 @@ let sessionEpoch = 0;
 // Nobody signed in as the app loads: a sign-out whose forgetting the page's unload cut short
 // (IndexedDB's work is dropped with the page) is finished now.
 if (typeof localStorage !== 'undefined') {
-  forgetLegacyCopies();
+  // (Forgetting the copies removes the legacy ones too: one pass over localStorage either way.)
   if (lastSession() === null) void forgetKeptCopies();
+  else forgetLegacyCopies();
 }
 
 if (typeof window !== 'undefined') {
@@ -103,17 +104,28 @@ function setSignOutPending(pending: boolean): boolean {
 export const markSignOutPending = () => setSignOutPending(true);
 
 /** How long a sign-out waits for the server before signing out on the phone alone. */
-export const SIGN_OUT_TIMEOUT_MS = 5000;
+const SIGN_OUT_TIMEOUT_MS = 5000;
+
+/**
+ * Ends this phone's session on the server: `done` (or it had ended already: expired, or ended
+ * from another device), `offline` when there is no network or none that answers in time; any
+ * other failure is thrown.
+ */
+export async function endSessionOnServer(): Promise<'done' | 'offline'> {
+  try {
+    await api.post('/auth/logout', undefined, { timeoutMs: SIGN_OUT_TIMEOUT_MS });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 0) return 'offline';
+    if (!(error instanceof ApiError && error.status === 401)) throw error;
+  }
+  return 'done';
+}
 
 /** Ends on the server a session signed out of without network; true when it is done (or was). */
 export async function sendPendingSignOut(): Promise<boolean> {
   if (!signOutPending()) return true;
-  try {
-    await api.post('/auth/logout', undefined, { timeoutMs: SIGN_OUT_TIMEOUT_MS });
-  } catch (error) {
-    // 401: the session had ended already (expired, or ended from another device): done as well.
-    if (!(error instanceof ApiError && error.status === 401)) return false;
-  }
+  const ended = await endSessionOnServer().catch(() => 'failed' as const);
+  if (ended !== 'done') return false;
   setSignOutPending(false);
   return true;
 }
@@ -160,18 +172,17 @@ async function fetchSession({ client }: QueryFunctionContext): Promise<Session |
   }
   const last = lastSession();
   const checked = checkSession();
-  if (!last) return checked.then((session) => (session === STALE ? lastSession() : session));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const first = await Promise.race([
-    checked.then(
+  // Someone signed in or out here while the check was on its way: whoever is remembered now.
+  const settled = checked.then((session) => (session === STALE ? lastSession() : session));
+  if (!last) return settled;
+  const first = await within(
+    settled.then(
       (session) => ({ session }),
       (error: unknown) => ({ error }),
     ),
-    new Promise<typeof QUICK>((resolve) => {
-      timer = setTimeout(() => resolve(QUICK), SESSION_QUICK_MS);
-    }),
-  ]);
-  clearTimeout(timer);
+    SESSION_QUICK_MS,
+    QUICK,
+  );
   if (first === QUICK) {
     checked.then(
       (session) => {
@@ -185,10 +196,7 @@ async function fetchSession({ client }: QueryFunctionContext): Promise<Session |
     );
     return last;
   }
-  if ('session' in first) {
-    const { session } = first;
-    return session === STALE ? lastSession() : (session as Session | null);
-  }
+  if ('session' in first) return first.session;
   // No network at all, or none that answers in time: carry on as the last confirmed user.
   if (first.error instanceof ApiError && first.error.status === 0) return last;
   throw first.error;

@@ -225,3 +225,17 @@ export async function signedIn<K extends string>(
     sessions[name] = client(t.app, await t.login(username));
   return sessions;
 }
+
+/**
+ * A door-to-door team of a round over a unit (with its members when given), set up by whoever is
+ * asked to (an organiser): it must answer 201. Its answer: `{id, households}`.
+ */
+export async function newSweep(
+  organiser: Session,
+  roundId: string,
+  team: { name: string; orgUnitId: string; samplerUserIds?: string[] },
+): Promise<{ id: string; households: number }> {
+  const sweep = await organiser.post(`/api/v1/test-rounds/${roundId}/sweeps`, team);
+  assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
+  return sweep.body;
+}

@@ -3,14 +3,13 @@ import { App, Button, Drawer, Dropdown, Grid, Layout, Menu, Result, Spin, theme 
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
-import { ApiError, api, isUnauthorized } from '../api';
 import { fieldOutboxOf, useFieldWrites } from '../fieldOutbox';
 import { useShowError } from '../forms';
 import { NAV_ITEMS } from '../navigation';
 import { scanQueueOf } from '../sampling/useScanQueue';
 import type { Session } from '../types';
 import { useLiveUpdates } from '../useLiveUpdates';
-import { markSignOutPending, SIGN_OUT_TIMEOUT_MS, signOutLocally, useMe } from '../useMe';
+import { endSessionOnServer, markSignOutPending, signOutLocally, useMe } from '../useMe';
 import { Brand } from './Brand';
 import { ChangePasswordModal } from './ChangePasswordModal';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -73,18 +72,16 @@ function Shell({ session }: { session: Session }) {
   );
 
   const signOut = async () => {
+    let ended: 'done' | 'offline';
     try {
-      await api.post('/auth/logout', undefined, { timeoutMs: SIGN_OUT_TIMEOUT_MS });
+      ended = await endSessionOnServer();
     } catch (error) {
-      // No network, or none that answers in time (a village, a phone handed to the next shift):
-      // signed out here, the server told when it is next reached.
-      if (error instanceof ApiError && error.status === 0) {
-        if (!markSignOutPending()) return showError(new Error(t('layout.signOutNeedsNetwork')));
-        return signOutLocally();
-      }
-      // Already signed out (expired session): that is what the user asked for.
-      if (!isUnauthorized(error)) return showError(error);
+      return showError(error);
     }
+    // No network, or none that answers in time (a village, a phone handed to the next shift):
+    // signed out here, the server told when it is next reached.
+    if (ended === 'offline' && !markSignOutPending())
+      return showError(new Error(t('layout.signOutNeedsNetwork')));
     signOutLocally();
   };
   // Writes still on the phone go only when this user signs in here again: said before signing out.

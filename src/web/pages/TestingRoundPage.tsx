@@ -21,13 +21,13 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { SAMPLING_MODE_NAMES } from '../../domain/testing';
 import { ApiError, api } from '../api';
+import { KeptCopyNotice } from '../components/KeptCopyNotice';
 import { ModalForm } from '../components/ModalForm';
 import type { OrgUnitChoice } from '../components/OrgUnitSelect';
 import { RoundPeriodTag } from '../components/testing/RoundPeriodTag';
 import { formatTime, roundDays } from '../format';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
-import { useShowsKeptCopy } from '../offline';
 import { keyGroupsQuery } from '../queries';
 import { roundQuery, type TestRound } from '../testingTypes';
 import { useMe } from '../useMe';
@@ -58,8 +58,6 @@ export function TestingRoundPage() {
   const [trail, setTrail] = useState<OrgUnitChoice[]>([]);
   const [changing, setChanging] = useState<'edit' | 'cancel'>();
   const round = useQuery(roundQuery(id));
-  // Shown from the phone's copy (no network, or none in time): the round as last read.
-  const showsCopy = useShowsKeptCopy(`round.${id}`);
   const keyGroups = useQuery(keyGroupsQuery);
 
   const openTab = (key: string) =>
@@ -133,15 +131,12 @@ export function TestingRoundPage() {
           </Link>
         }
       >
-        {showsCopy && (
-          <Alert
-            type="info"
-            showIcon
-            style={{ marginBottom: 12 }}
-            title={t('testing.round.offlineCopy')}
-            data-testid="round-offline-copy"
-          />
-        )}
+        <KeptCopyNotice
+          name={`round.${id}`}
+          title={t('testing.round.offlineCopy')}
+          marginBottom={12}
+          data-testid="round-offline-copy"
+        />
         {detail.cancelledAt && (
           <Alert
             type="warning"

@@ -16,6 +16,7 @@ import {
   createUser,
   enterResult,
   labWithTeam,
+  newSweep,
   roundWithPoint,
   type Session,
   scanAt,
@@ -166,17 +167,15 @@ test('a sampler not on a point’s team cannot seal its tube (as they cannot sca
 test('a door-to-door team set up with its members lists them by name; one without lists none', async () => {
   const at = await roundWithPoint(t, as.admin);
   await addPeople(t, t.fx.gridA, 1);
-  const withTeam = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+  await newSweep(as.admin, at.roundId, {
     name: '一网格入户队',
     orgUnitId: t.fx.gridA.id,
     samplerUserIds: [t.fx.users.sampler.id],
   });
-  assert.equal(withTeam.status, 201, JSON.stringify(withTeam.body));
-  const open = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+  await newSweep(as.admin, at.roundId, {
     name: '社区机动队',
     orgUnitId: t.fx.community.id,
   });
-  assert.equal(open.status, 201, JSON.stringify(open.body));
   const list = await as.admin.get(`/api/v1/test-rounds/${at.roundId}/sweeps`);
   const teamOf = (name: string) => list.body.items.find((s: { name: string }) => s.name === name)?.team;
   assert.deepEqual(teamOf('一网格入户队'), ['测试sampler']);
@@ -186,15 +185,13 @@ test('a door-to-door team set up with its members lists them by name; one withou
 test('a team set up with its members takes outcomes from them and from who may exempt there, not from another sampler', async () => {
   const at = await roundWithPoint(t, as.admin);
   await addPeople(t, t.fx.gridA, 1);
-  const sweep = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+  const sweep = await newSweep(as.admin, at.roundId, {
     name: '一网格队员队',
     orgUnitId: t.fx.gridA.id,
     samplerUserIds: [t.fx.users.sampler.id],
   });
-  assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
-  const home = (await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`)).body.households[0]
-    .householdId as string;
-  const url = `/api/v1/sweeps/${sweep.body.id}/households/${home}/outcome`;
+  const home = (await as.admin.get(`/api/v1/sweeps/${sweep.id}`)).body.households[0].householdId as string;
+  const url = `/api/v1/sweeps/${sweep.id}/households/${home}/outcome`;
   const other = client(t.app, await t.login('sampler-other', 'Field-pass-2022'));
   assert.equal((await other.post(url, { outcome: 'nobody_home' })).status, 403, 'not on the team');
   assert.equal((await as.sampler.post(url, { outcome: 'nobody_home' })).status, 200);
@@ -204,13 +201,12 @@ test('a team set up with its members takes outcomes from them and from who may e
 test('已搬离 by a sampler asks the grid worker once, a correction calls the ask off; the visit keeps the door’s time', async () => {
   const at = await roundWithPoint(t, as.admin);
   await addPeople(t, t.fx.gridA, 1);
-  const sweep = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+  const sweep = await newSweep(as.admin, at.roundId, {
     name: '一网格搬离核实队',
     orgUnitId: t.fx.gridA.id,
   });
-  const home = (await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`)).body.households[0]
-    .householdId as string;
-  const url = `/api/v1/sweeps/${sweep.body.id}/households/${home}/outcome`;
+  const home = (await as.admin.get(`/api/v1/sweeps/${sweep.id}`)).body.households[0].householdId as string;
+  const url = `/api/v1/sweeps/${sweep.id}/households/${home}/outcome`;
   // Recorded at the door two hours ago, sent now, by a phone whose clock is a day off.
   const phoneNow = Date.now() + 86_400_000;
   const moved = await as.sampler.post(url, {
@@ -220,7 +216,7 @@ test('已搬离 by a sampler asks the grid worker once, a correction calls the a
   });
   assert.equal(moved.status, 200, JSON.stringify(moved.body));
   assert.equal(moved.body.verificationSent, true);
-  const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
+  const view = await as.admin.get(`/api/v1/sweeps/${sweep.id}`);
   const visitedAt = Date.parse(view.body.households[0].visitedAt);
   assert.ok(
     Math.abs(visitedAt - (Date.now() - 2 * 3600_000)) < 120_000,

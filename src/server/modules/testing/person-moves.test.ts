@@ -11,6 +11,7 @@ import {
   addPeople,
   enterResult,
   labWithTeam,
+  newSweep,
   roundWithPoint,
   type Session,
   sealedTube,
@@ -59,19 +60,18 @@ test('a household moved to grid B after a sweep was set up is no longer grid A�
   const [personId] = await addPeople(t, t.fx.gridA, 1);
   const resident = await as.admin.get(`/api/v1/residents/${personId}`);
   const householdId = resident.body.householdId as string;
-  const sweep = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+  const sweep = await newSweep(as.admin, at.roundId, {
     name: '第一网格入户',
     orgUnitId: t.fx.gridA.id,
   });
-  assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
   const move = await as.admin.post(`/api/v1/households/${householdId}/move`, { gridId: t.fx.gridB.id });
   assert.equal(move.status, 200, JSON.stringify(move.body));
 
-  const seen = await as.workerA.get(`/api/v1/sweeps/${sweep.body.id}`);
+  const seen = await as.workerA.get(`/api/v1/sweeps/${sweep.id}`);
   const home = (seen.body.households ?? []).find(
     (h: { householdId: string }) => h.householdId === householdId,
   );
-  const outcome = await as.workerA.post(`/api/v1/sweeps/${sweep.body.id}/households/${householdId}/outcome`, {
+  const outcome = await as.workerA.post(`/api/v1/sweeps/${sweep.id}/households/${householdId}/outcome`, {
     outcome: 'refused',
   });
   assert.deepEqual(
@@ -123,11 +123,10 @@ test('a household whose members moved out first, then moved itself, leaves grid 
   const at = await roundWithPoint(t, as.admin);
   const [personId] = await addPeople(t, t.fx.gridA, 1);
   const householdId = (await as.admin.get(`/api/v1/residents/${personId}`)).body.householdId as string;
-  const sweep = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/sweeps`, {
+  const sweep = await newSweep(as.admin, at.roundId, {
     name: '第一网格入户',
     orgUnitId: t.fx.gridA.id,
   });
-  assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
   // The one member moves to grid B on their own (a household of their own there) ...
   assert.equal(
     (await as.admin.patch(`/api/v1/residents/${personId}`, { gridId: t.fx.gridB.id })).status,
@@ -137,11 +136,11 @@ test('a household whose members moved out first, then moved itself, leaves grid 
   const move = await as.admin.post(`/api/v1/households/${householdId}/move`, { gridId: t.fx.gridB.id });
   assert.equal(move.status, 200, JSON.stringify(move.body));
 
-  const seen = await as.workerA.get(`/api/v1/sweeps/${sweep.body.id}`);
+  const seen = await as.workerA.get(`/api/v1/sweeps/${sweep.id}`);
   const listed = (seen.body.households ?? []).some(
     (h: { householdId: string }) => h.householdId === householdId,
   );
-  const outcome = await as.workerA.post(`/api/v1/sweeps/${sweep.body.id}/households/${householdId}/outcome`, {
+  const outcome = await as.workerA.post(`/api/v1/sweeps/${sweep.id}/households/${householdId}/outcome`, {
     outcome: 'refused',
   });
   assert.deepEqual(

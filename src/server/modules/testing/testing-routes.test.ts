@@ -17,6 +17,7 @@ import {
   importLabResults,
   labTime,
   labWithTeam,
+  newSweep,
 } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
 import { recordScan } from './scan-service.ts';
@@ -1514,22 +1515,18 @@ describe('coverage and the missing', () => {
   });
 
   test('door-to-door: a sweep takes the households with someone missing; outcomes are recorded', async () => {
-    const sweep = await as.admin.post(`/api/v1/test-rounds/${r}/sweeps`, {
+    const sweep = await newSweep(as.admin, r, {
       name: '苑寨二组入户队',
       orgUnitId: v2.id,
     });
-    assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
-    assert.equal(sweep.body.households, 4);
-    const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
+    assert.equal(sweep.households, 4);
+    const view = await as.admin.get(`/api/v1/sweeps/${sweep.id}`);
     assert.equal(view.body.households.length, 4);
     const home = view.body.households[0];
-    const out = await as.admin.post(
-      `/api/v1/sweeps/${sweep.body.id}/households/${home.householdId}/outcome`,
-      {
-        outcome: 'nobody_home',
-        note: '下午再来',
-      },
-    );
+    const out = await as.admin.post(`/api/v1/sweeps/${sweep.id}/households/${home.householdId}/outcome`, {
+      outcome: 'nobody_home',
+      note: '下午再来',
+    });
     assert.equal(out.status, 200);
     assert.equal(out.body.exempted, 0);
     const list = await as.admin.get(`/api/v1/test-rounds/${r}/sweeps`);
@@ -1617,13 +1614,12 @@ describe('coverage and the missing', () => {
       );
     const coverage = (await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${v3.id}`)).body;
     assert.deepEqual([coverage.due, coverage.exempt, coverage.missing], [2, 2, 0]);
-    const sweep = await as.admin.post(`/api/v1/test-rounds/${r}/sweeps`, {
+    const sweep = await newSweep(as.admin, r, {
       name: '卧床入户',
       orgUnitId: v3.id,
     });
-    assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
-    assert.equal(sweep.body.households, 1);
-    const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
+    assert.equal(sweep.households, 1);
+    const view = await as.admin.get(`/api/v1/sweeps/${sweep.id}`);
     const visited = (view.body.households as { members: { id: string }[] }[]).flatMap((h) =>
       h.members.map((m) => m.id),
     );
@@ -1633,16 +1629,15 @@ describe('coverage and the missing', () => {
   test('door-to-door: a household found moved away exempts its unsampled members, and a correction withdraws it', async () => {
     // A second team over the same grid takes only doors no team is still to knock on: the one
     // visited with nobody home, not the first team's three still to visit.
-    const second = await as.admin.post(`/api/v1/test-rounds/${r}/sweeps`, {
+    const second = await newSweep(as.admin, r, {
       name: '复核队',
       orgUnitId: v2.id,
     });
-    assert.equal(second.status, 201, JSON.stringify(second.body));
-    assert.equal(second.body.households, 1);
+    assert.equal(second.households, 1);
     const listed = await as.admin.get(`/api/v1/test-rounds/${r}/sweeps`);
     const first = listed.body.items.find((s: { name: string }) => s.name === '苑寨二组入户队');
-    const sweep = { body: { id: first.id as string } };
-    const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
+    const sweep = { id: first.id as string };
+    const view = await as.admin.get(`/api/v1/sweeps/${sweep.id}`);
     type Home = { householdId: string; members: { id: string; sampled: boolean }[] };
     const [homeA, homeB] = (view.body.households as Home[]).filter((h) => h.members.some((m) => !m.sampled));
     assert.ok(homeA && homeB, JSON.stringify(view.body.households));
@@ -1650,7 +1645,7 @@ describe('coverage and the missing', () => {
     const coverage = async () =>
       (await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${v2.id}`)).body;
     const outcome = (home: Home, body: object) =>
-      as.admin.post(`/api/v1/sweeps/${sweep.body.id}/households/${home.householdId}/outcome`, body);
+      as.admin.post(`/api/v1/sweeps/${sweep.id}/households/${home.householdId}/outcome`, body);
     const exemptionsAudited = async () =>
       (
         await queryRows<{ n: number }>(
@@ -1689,7 +1684,7 @@ describe('coverage and the missing', () => {
     // A sampler's outcome (a sampler may not exempt) leaves the exemptions alone.
     const vs = client(t.app, await t.login('sampler-v', 'Field-pass-2022'));
     // The sampler on the team sees the households and addresses; names masked (no resident.read).
-    const teamView = await vs.get(`/api/v1/sweeps/${sweep.body.id}`);
+    const teamView = await vs.get(`/api/v1/sweeps/${sweep.id}`);
     assert.equal(teamView.status, 200, JSON.stringify(teamView.body));
     type Member = { id: string; name: string };
     const fullNames = new Map(
@@ -1701,12 +1696,9 @@ describe('coverage and the missing', () => {
       assert.ok(m.name.includes('*'), m.name);
       assert.notEqual(m.name, fullNames.get(m.id));
     }
-    const bySampler = await vs.post(
-      `/api/v1/sweeps/${sweep.body.id}/households/${homeA.householdId}/outcome`,
-      {
-        outcome: 'nobody_home',
-      },
-    );
+    const bySampler = await vs.post(`/api/v1/sweeps/${sweep.id}/households/${homeA.householdId}/outcome`, {
+      outcome: 'nobody_home',
+    });
     assert.equal(bySampler.status, 200, JSON.stringify(bySampler.body));
     assert.equal(bySampler.body.exemptionsWithdrawn, 0);
     assert.equal((await coverage()).exemptByReason.away, after.exemptByReason.away);
@@ -1718,7 +1710,7 @@ describe('coverage and the missing', () => {
     // Found moved by the sampler, who may not exempt: the household's grid is asked to verify it
     // (a work item with the address), instead of the word being lost.
     const movedBySampler = await vs.post(
-      `/api/v1/sweeps/${sweep.body.id}/households/${homeA.householdId}/outcome`,
+      `/api/v1/sweeps/${sweep.id}/households/${homeA.householdId}/outcome`,
       { outcome: 'moved', note: '邻居说已搬走' },
     );
     assert.equal(movedBySampler.status, 200, JSON.stringify(movedBySampler.body));
@@ -1920,12 +1912,11 @@ describe('walking order', () => {
     );
     // The sweep visits households, at their own addresses (the change of a person's address left
     // their household at 200号).
-    const sweep = await as.admin.post(`/api/v1/test-rounds/${round.id}/sweeps`, {
+    const sweep = await newSweep(as.admin, round.id, {
       name: '苑寨门牌组入户队',
       orgUnitId: grid.body.id,
     });
-    assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
-    const view = await as.admin.get(`/api/v1/sweeps/${sweep.body.id}`);
+    const view = await as.admin.get(`/api/v1/sweeps/${sweep.id}`);
     assert.deepEqual(
       view.body.households.map((h: { address: string }) => h.address),
       ['苑寨村三组９号', '苑寨村三组10号', '苑寨村三组109号', '苑寨村三组110号', '苑寨村三组200号'],

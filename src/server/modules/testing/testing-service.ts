@@ -499,12 +499,12 @@ async function checkedSamplers(db: Executor, ids: string[] | undefined, pointPat
       db,
       wanted.filter((id) => !held.has(id)),
     );
-    const who = [...names.values()].join('、') || '所选人员';
+    const who = [...names.values()];
     throw invalidField(
       'samplerUserIds',
       text(
-        `${who} 在该区域没有“扫码采样”权限或账号已停用：采样人员须为在该区域有“扫码采样”权限的在用账号`,
-        `${[...names.values()].join(', ') || 'Some'}: samplers must be active users with the sampling permission there`,
+        `${who.join('、') || '所选人员'} 在该区域没有“扫码采样”权限或账号已停用：采样人员须为在该区域有“扫码采样”权限的在用账号`,
+        `${who.join(', ') || 'Some'}: samplers must be active users with the sampling permission there`,
       ),
     );
   }

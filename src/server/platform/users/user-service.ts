@@ -2,7 +2,7 @@ import { maskPhone } from '../../../domain/masking.ts';
 import type { Permission } from '../../../domain/permissions.ts';
 import { normalizeMobile } from '../../../domain/phone.ts';
 import type { Executor } from '../../db/database.ts';
-import { findOrgUnitsInScope } from '../../modules/org/org-repository.ts';
+import { findOrgUnitInScope, findOrgUnitsInScope } from '../../modules/org/org-repository.ts';
 import { type Actor, pathInScope, scopePaths } from '../access/actor.ts';
 import { throttleExactLookup } from '../access/lookup-throttle.ts';
 import { requireScope } from '../access/require.ts';
@@ -107,7 +107,7 @@ export async function listUsers(
   // reads users (elsewhere, which of them hold 扫码采样 is not theirs to learn); another is not found.
   let samplersAt: string | undefined;
   if (query.samplersFor) {
-    const [unit] = await findOrgUnitsInScope(db, scope, [query.samplersFor]);
+    const unit = await findOrgUnitInScope(db, scope, query.samplersFor);
     if (!unit) throw notFound();
     samplersAt = unit.path;
   }

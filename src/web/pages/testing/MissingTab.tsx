@@ -24,6 +24,7 @@ import { EXEMPTION_REASON_NAMES, EXEMPTION_REASONS, type ExemptionReason } from 
 import { api } from '../../api';
 import { useIntentIds } from '../../clientIds';
 import { FieldOutboxNotice } from '../../components/FieldOutboxNotice';
+import { KeptCopyNotice } from '../../components/KeptCopyNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../../components/ResidenceStatusTag';
@@ -31,7 +32,7 @@ import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
-import { keptQueryFn, useOnline, useShowsKeptCopy } from '../../offline';
+import { keptQueryFn, useOnline } from '../../offline';
 import { coverageQuery, formatCount, type MissingPerson } from '../../testingTypes';
 import type { Page } from '../../types';
 import { UnitTrail, type UnitTrailProps } from './UnitTrail';
@@ -54,7 +55,6 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
   // Kept on the phone: a grid worker at a door, reloading with no signal, still has the list to
   // exempt from (as it was when last read; the page says so).
   const keptName = `missing.${roundId}.${query.orgUnitId ?? ''}.${page}.${pageSize}`;
-  const showsCopy = useShowsKeptCopy(keptName);
   const missing = useQuery({
     queryKey: ['test-missing', roundId, query],
     queryFn: keptQueryFn(keptName, () =>
@@ -177,10 +177,10 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
         <ExemptList roundId={roundId} orgUnitId={unit?.value} byStatus={coverage.data?.exemptByStatus ?? 0} />
       ) : (
         <>
-          {(!online || showsCopy) && missing.data && (
-            <Alert
-              type="info"
-              showIcon
+          {missing.data && (
+            <KeptCopyNotice
+              name={keptName}
+              also={!online}
               title={t('testing.missing.offlineCopy')}
               data-testid="missing-offline"
             />

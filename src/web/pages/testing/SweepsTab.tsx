@@ -29,6 +29,7 @@ import {
 } from '../../../domain/testing';
 import { api } from '../../api';
 import { FieldOutboxNotice } from '../../components/FieldOutboxNotice';
+import { KeptCopyNotice } from '../../components/KeptCopyNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { TeamField } from '../../components/testing/TeamField';
@@ -36,7 +37,7 @@ import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
-import { keptQueryFn, useShowsKeptCopy } from '../../offline';
+import { keptQueryFn } from '../../offline';
 import type { Sweep, SweepDetail, SweepHousehold, TestRoundDetail } from '../../testingTypes';
 import { useMe } from '../../useMe';
 
@@ -242,7 +243,6 @@ function SweepDrawer({
   const [filter, setFilter] = useState<HouseholdFilter>('todo');
   const [recording, setRecording] = useState<{ open: boolean; household?: SweepHousehold }>({ open: false });
   // The team's households stay on the phone: a reload in a village without signal still lists them.
-  const showsCopy = useShowsKeptCopy(`sweep.${sweep?.id}`);
   const detail = useQuery({
     queryKey: ['test-sweep', sweep?.id],
     queryFn: keptQueryFn(`sweep.${sweep?.id}`, () => api.get<SweepDetail>(`/sweeps/${sweep?.id}`)),
@@ -256,13 +256,13 @@ function SweepDrawer({
       .map((write) => [write.subjectId, write.body as { outcome: SweepOutcome; note: string | null }]),
   );
   const mayRecord = !cancelled && (can('testing.exempt') || can('sampling.scan'));
-  const outcomeOf = (household: SweepHousehold) =>
-    waitingOutcome.get(household.householdId)?.outcome ?? household.outcome;
-  // Changed again before the first reached the server: the form starts from what is waiting.
+  // The household as recorded on this phone (what waits over what the server has): the form starts
+  // from it when changed again before the first reached the server.
   const withWaiting = (household: SweepHousehold): SweepHousehold => {
     const waitingOne = waitingOutcome.get(household.householdId);
     return waitingOne ? { ...household, outcome: waitingOne.outcome, note: waitingOne.note } : household;
   };
+  const outcomeOf = (household: SweepHousehold) => withWaiting(household).outcome;
   const households = (detail.data?.households ?? []).filter(
     (household) => filter === 'all' || outcomeOf(household) === null,
   );
@@ -367,10 +367,9 @@ function SweepDrawer({
           strokeColor={token.colorSuccess}
           showInfo={false}
         />
-        {showsCopy && detail.data && (
-          <Alert
-            type="info"
-            showIcon
+        {detail.data && (
+          <KeptCopyNotice
+            name={`sweep.${sweep?.id}`}
             title={t('testing.sweeps.offlineCopy')}
             data-testid="sweep-offline-copy"
           />
