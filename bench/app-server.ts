@@ -5,6 +5,7 @@
  * → `{ok}` and `'cpu'` → `{cpuMs}` since then; `'stop'` ends it.
  */
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/server/config.ts';
@@ -22,12 +23,22 @@ process.once('message', async (start: { masterKeyHex: string }) => {
     logLevel: 'warn',
   });
   let cpu = process.cpuUsage();
+  // BENCH_PROF: a CPU profile of the measured phase alone (not start-up), to /tmp/prof.
+  const profiler = process.env.BENCH_PROF ? new Session() : null;
+  profiler?.connect();
   process.on('message', async (message) => {
     if (message === 'cpu-start') {
+      await profiler?.post('Profiler.enable');
+      await profiler?.post('Profiler.start');
       cpu = process.cpuUsage();
       process.send?.({ ok: true });
     } else if (message === 'cpu') {
       const used = process.cpuUsage(cpu);
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        fs.mkdirSync('/tmp/prof', { recursive: true });
+        fs.writeFileSync(`/tmp/prof/scan-phase-${process.pid}.cpuprofile`, JSON.stringify(profile));
+      }
       process.send?.({ cpuMs: (used.user + used.system) / 1000 });
     } else if (message === 'stop') {
       await running.close();

@@ -10,8 +10,9 @@
  * most 200,000); people beyond it are put into tubes directly in SQL as seed data, so the result
  * import and coverage still see a full round. Embedded PGlite unless DATABASE_URL is set; on
  * PostgreSQL the scans go to 2 app servers (processes) unless `--app-servers` says otherwise.
- * Prints figures, then one JSON line. Where the CPU goes: BENCH_PROF=1 writes a V8 CPU profile
- * of the forked app server to /tmp/prof; BENCH_PERF=1 starts it with perf maps for `perf record`.
+ * Prints figures, then one JSON line. Where the CPU goes: BENCH_PROF=1 writes a V8 CPU profile of
+ * the forked app server's scans (not its start-up) to /tmp/prof; BENCH_PERF=1 starts it with perf
+ * maps for `perf record`.
  */
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -215,7 +216,6 @@ function startAppServer(masterKey: Buffer) {
   const child = fork(fileURLToPath(new URL('./app-server.ts', import.meta.url)), {
     execArgv: [
       ...process.execArgv,
-      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
       ...(process.env.BENCH_PERF ? ['--perf-basic-prof', '--interpreted-frames-native-stack'] : []),
     ],
   });
