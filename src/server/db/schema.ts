@@ -184,6 +184,9 @@ export const workItems = pgTable(
     index('work_items_assignee_user_idx').on(t.assigneeUserId, t.state),
     index('work_items_org_path_idx').using('btree', t.orgPath.op('text_pattern_ops')),
     index('work_items_due_idx').on(t.state, t.dueAt),
+    // Work about a record (a household's 核实搬离, a person's recheck) is found by its subject when
+    // the record changes: a city round's rechecks alone run to a hundred thousand rows.
+    index('work_items_subject_idx').on(t.subjectEntity, t.subjectId),
   ],
 );
 
@@ -658,5 +661,9 @@ export const sweepHouseholds = pgTable(
     visitedBy: uuid('visited_by'),
     visitedAt: timestamp('visited_at', { withTimezone: true }),
   },
-  (t) => [primaryKey({ columns: [t.sweepId, t.householdId] })],
+  (t) => [
+    primaryKey({ columns: [t.sweepId, t.householdId] }),
+    // A household's sweeps, when it moves or a new team is formed (no two teams at one door).
+    index('sweep_households_household_idx').on(t.householdId),
+  ],
 );

@@ -228,9 +228,34 @@ test('已搬离 by a sampler asks the grid worker once, a correction calls the a
       sql`select count(*)::int as n from work_items where type = 'verify_moved' and subject_id = ${home} and state = ${state}`,
     ).then(([row]) => row?.n ?? 0);
   assert.equal(await asks('open'), 1);
+  // The ask and its calling off are audited as the work item's own events (the worker's list
+  // follows them live), and the called-off ask is closed as one cancelled by hand.
+  const itemAudit = () =>
+    queryRows<{ action: string; entityId: string; changes: Record<string, unknown> }>(
+      t.deps.database.db,
+      sql`select a.action, a.entity_id as "entityId", a.changes from audit_events a
+          join work_items w on w.id::text = a.entity_id
+          where a.entity = 'work-item' and w.type = 'verify_moved' and w.subject_id = ${home}
+          order by a.at, a.action`,
+    );
+  const [created] = await itemAudit();
+  assert.equal(created?.action, 'work-item.create');
+  assert.match(JSON.stringify(created?.changes), /核实搬离/);
   assert.equal((await as.sampler.post(url, { outcome: 'nobody_home' })).status, 200);
   assert.equal(await asks('open'), 0, 'the correction calls the ask off');
   assert.equal(await asks('cancelled'), 1);
+  assert.deepEqual(
+    (await itemAudit()).map((a) => [a.action, a.entityId]),
+    [
+      ['work-item.create', created?.entityId],
+      ['work-item.cancel', created?.entityId],
+    ],
+  );
+  const [closed] = await queryRows<{ doneAt: Date | null }>(
+    t.deps.database.db,
+    sql`select done_at as "doneAt" from work_items where id = ${created?.entityId}`,
+  );
+  assert.ok(closed?.doneAt, 'closed when called off');
   assert.equal((await as.sampler.post(url, { outcome: 'moved' })).body.verificationSent, true);
   assert.equal((await as.sampler.post(url, { outcome: 'moved', note: '再次确认' })).status, 200);
   assert.equal(await asks('open'), 1, 'asked once while the ask is open');

@@ -1212,12 +1212,15 @@ export async function hasOpenHouseholdItem(db: Executor, householdId: string, ty
   return (row?.n ?? 0) > 0;
 }
 
-/** Work of a type about a household, still to do, called off with why. */
+/** Calls off a household's open work items of a type (closed now, as one cancelled by hand); returns them. */
 export async function cancelOpenHouseholdItems(db: Executor, householdId: string, type: string, why: string) {
-  await db.execute(
-    sql`update ${workItems} set state = 'cancelled', feedback = ${why}, updated_at = now()
-        where type = ${type} and subject_entity = 'household' and subject_id = ${householdId}
-          and state in ('open', 'overdue')`,
+  return queryRows<{ id: string; orgPath: string; state: string }>(
+    db,
+    sql`update ${workItems} w set state = 'cancelled', feedback = ${why}, done_at = now(), updated_at = now()
+        from ${workItems} old
+        where old.id = w.id and w.type = ${type} and w.subject_entity = 'household'
+          and w.subject_id = ${householdId} and w.state in ('open', 'overdue')
+        returning w.id, w.org_path as "orgPath", old.state`,
   );
 }
 

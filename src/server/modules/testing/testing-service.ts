@@ -2027,13 +2027,25 @@ export async function recordSweepOutcome(
       // Found moved by a team member who may not exempt (a sampler): the household's grid worker
       // is told to verify it and exempt them or update the registry, instead of the word being
       // lost while the members stay missing.
-      const verificationSent =
+      const asked =
         input.outcome === 'moved' && row.outcome !== 'moved' && exemptScope.length === 0
           ? await askToVerifyMoved(tx, actor, sweep.name, householdId, input.note ?? null)
-          : false;
-      // Corrected from 已搬离: the grid worker has nothing to verify any more.
-      if (row.outcome === 'moved' && input.outcome !== 'moved')
-        await repo.cancelOpenHouseholdItems(tx, householdId, 'verify_moved', '入户结果已更正，不再是已搬离');
+          : null;
+      if (asked && asked !== 'asked before') touched.push(asked);
+      // Corrected from 已搬离: the grid worker has nothing to verify any more. The ask is closed
+      // with its own audit event and live event, so the worker's list drops it at once.
+      if (row.outcome === 'moved' && input.outcome !== 'moved') {
+        const why = '入户结果已更正，不再是已搬离';
+        for (const item of await repo.cancelOpenHouseholdItems(tx, householdId, 'verify_moved', why))
+          touched.push({
+            entity: 'work-item',
+            entityId: item.id,
+            orgPath: item.orgPath,
+            action: 'work-item.cancel',
+            before: { state: item.state },
+            after: { state: 'cancelled', feedback: why },
+          });
+      }
       for (const e of withdrawn)
         touched.push({
           entity: 'test_exemption',
@@ -2057,7 +2069,7 @@ export async function recordSweepOutcome(
         note: input.note ?? null,
         exempted: exempted.length,
         exemptionsWithdrawn: withdrawn.length,
-        verificationSent,
+        verificationSent: asked !== null,
       };
       return { result, touched };
     },
@@ -2065,32 +2077,41 @@ export async function recordSweepOutcome(
   );
 }
 
-/** A work item for a household's grid worker (its grid, when it has none): verify it moved away. */
+/**
+ * A work item for a household's grid worker (its grid, when it has none): verify it moved away.
+ * What was created, as the write's audit and live event name it; 'asked before' while an earlier
+ * ask is open (the same household found moved again is that ask); null for no household.
+ */
 async function askToVerifyMoved(
   tx: Executor,
   actor: Actor,
   sweepName: string,
   householdId: string,
   note: string | null,
-) {
+): Promise<Touched | 'asked before' | null> {
   const home = await repo.findHouseholdPlace(tx, householdId);
-  if (!home) return false;
-  // Asked once: the same household found moved again while the first ask is open is that ask.
-  if (await repo.hasOpenHouseholdItem(tx, householdId, 'verify_moved')) return true;
+  if (!home) return null;
+  if (await repo.hasOpenHouseholdItem(tx, householdId, 'verify_moved')) return 'asked before';
   const worker = (await repo.findGridWorkers(tx, [home.orgUnitId])).get(home.orgUnitId);
-  await addWorkItems(tx, actor, [
-    {
-      type: 'verify_moved',
-      title: `核实搬离：${home.address}（入户采样「${sweepName}」记为已搬离${note ? `：${note}` : ''}），核实后为未采样的人登记免检或更新居民信息`,
-      subjectEntity: 'household',
-      subjectId: householdId,
-      assigneeUserId: worker ?? null,
-      assigneeOrgUnitId: worker ? null : home.orgUnitId,
-      orgPath: home.orgPath,
-      dueAt: new Date(Date.now() + 24 * 3600_000),
-    },
-  ]);
-  return true;
+  const item = {
+    type: 'verify_moved',
+    title: `核实搬离：${home.address}（入户采样「${sweepName}」记为已搬离${note ? `：${note}` : ''}），核实后为未采样的人登记免检或更新居民信息`,
+    subjectEntity: 'household',
+    subjectId: householdId,
+    assigneeUserId: worker ?? null,
+    assigneeOrgUnitId: worker ? null : home.orgUnitId,
+    orgPath: home.orgPath,
+    dueAt: new Date(Date.now() + 24 * 3600_000),
+  };
+  const [id] = await addWorkItems(tx, actor, [item]);
+  const { orgPath, dueAt, ...shown } = item;
+  return {
+    entity: 'work-item',
+    entityId: id as string,
+    orgPath,
+    action: 'work-item.create',
+    after: { ...shown, dueAt: dueAt.toISOString() },
+  };
 }
 
 // ---- periodic testing of key groups ------------------------------------------------------------

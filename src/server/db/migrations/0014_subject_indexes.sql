@@ -1,0 +1,2 @@
+CREATE INDEX "sweep_households_household_idx" ON "sweep_households" USING btree ("household_id");--> statement-breakpoint
+CREATE INDEX "work_items_subject_idx" ON "work_items" USING btree ("subject_entity","subject_id");
