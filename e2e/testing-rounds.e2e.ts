@@ -303,6 +303,34 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await drawer.getByTestId(`sweep-waiting-${householdId}`).waitFor({ state: 'detached' });
   assert.equal(await outcomesOf(), 1, 'recorded once when the network came back');
 
+  // ---- the bedridden person found up and about, at a door with no signal: the exemption is
+  // withdrawn on the phone, waits there, and goes once when the network is back ----
+  await page.keyboard.press('Escape'); // the drawer
+  await page.getByTestId('round-tab-missing').click();
+  await page.getByTestId('missing-or-exempt').getByText('已免检').click();
+  await page.getByTestId(`exempt-withdraw-${personId}`).waitFor();
+  const withdrawalsOf = () =>
+    countRows(
+      j.server,
+      `select count(*)::int as n from audit_events where action = 'test-exemption.withdraw' and entity_id = $1`,
+      [personId],
+    );
+  await setOnline(page.context(), j.server.link, false);
+  await page.getByTestId(`exempt-withdraw-${personId}`).click();
+  await page.locator('.ant-popconfirm .ant-btn-primary').click();
+  await page.locator('.ant-message', { hasText: '已存在手机上' }).waitFor();
+  await page.getByTestId(`exempt-withdraw-waiting-${personId}`).waitFor();
+  await page.getByTestId('exempt-offline').waitFor();
+  await screenshot(page, 'testing-e2e-withdraw-offline');
+  assert.equal(await withdrawalsOf(), 0, 'nothing reached the server offline');
+  await setOnline(page.context(), j.server.link, true);
+  await page
+    .getByTestId(`exempt-withdraw-waiting-${personId}`)
+    .waitFor({ state: 'detached', timeout: 20_000 });
+  // Off the exempt list once the server has it, and withdrawn once.
+  await page.getByTestId(`exempt-withdraw-${personId}`).waitFor({ state: 'detached' });
+  assert.equal(await withdrawalsOf(), 1, 'withdrawn once when the network came back');
+
   // ---- the signal drops while the app is open: the round and its team open from the phone's
   // copies (the queries had paused and spun) ----
   await page.goto(`${j.base}/`);

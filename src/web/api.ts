@@ -154,7 +154,8 @@ export const api = {
     request<T>({ ...json('POST', path, body ?? {}), ...options }),
   patch: <T>(path: string, body: unknown) => request<T>(json('PATCH', path, body)),
   /** No body: a DELETE's content type would want one. */
-  delete: <T = void>(path: string, query?: Query) => request<T>({ method: 'DELETE', path, query }),
+  delete: <T = void>(path: string, query?: Query, options: CallOptions = {}) =>
+    request<T>({ method: 'DELETE', path, query, ...options }),
   /** A multipart POST; the browser writes the Content-Type with its boundary. */
   upload: <T>(path: string, form: FormData, query?: Query) =>
     request<T>({ method: 'POST', path, query, body: form }),

@@ -10,14 +10,16 @@ import { useOutbox } from './useOutbox';
 
 /**
  * What a door-to-door team records at the door, on a phone that may have no signal there: an
- * outcome for a household, an exemption for a person. Each goes through the phone's outbox (see
- * Outbox): kept on the phone until the server has it, sent with one client id however often.
+ * outcome for a household, an exemption for a person, an exemption withdrawn (found at home after
+ * all). Each goes through the phone's outbox (see Outbox): kept on the phone until the server has
+ * it, sent with one client id however often, in the order made (an exemption before its withdrawal).
  */
-export type FieldWriteKind = 'sweep-outcome' | 'exemption';
+export type FieldWriteKind = 'sweep-outcome' | 'exemption' | 'exemption-withdrawal';
+const FIELD_WRITE_KINDS: readonly string[] = ['sweep-outcome', 'exemption', 'exemption-withdrawal'];
 
 export interface FieldWrite extends Queued {
   kind: FieldWriteKind;
-  /** The API path it is POSTed to. */
+  /** The API path it is POSTed to (DELETEd, for a withdrawal). */
   path: string;
   body: Record<string, unknown>;
   /** Whom or what it is about, as the page shows it (an address, a name). */
@@ -36,7 +38,7 @@ const isFieldWrite = (value: unknown): value is FieldWrite => {
     typeof write === 'object' &&
     write !== null &&
     typeof write.clientId === 'string' &&
-    (write.kind === 'sweep-outcome' || write.kind === 'exemption') &&
+    FIELD_WRITE_KINDS.includes(write.kind as string) &&
     typeof write.path === 'string' &&
     typeof write.body === 'object' &&
     write.body !== null &&
@@ -64,16 +66,19 @@ export function fieldOutboxOf(userId: string): Outbox<FieldWrite, unknown> {
       // When it was recorded (a door without signal, hours ago) and when this try left, by the
       // phone's clock: the server keeps the former, its clock's error cancelled by the latter.
       send: (write) =>
-        api.post<unknown>(
-          write.path,
-          {
-            ...write.body,
-            clientId: write.clientId,
-            recordedAt: write.madeAt,
-            sentAt: new Date().toISOString(),
-          },
-          { timeoutMs: WRITE_TIMEOUT_MS },
-        ),
+        write.kind === 'exemption-withdrawal'
+          ? // A DELETE has no body: its client id goes in the query.
+            api.delete<unknown>(write.path, { clientId: write.clientId }, { timeoutMs: WRITE_TIMEOUT_MS })
+          : api.post<unknown>(
+              write.path,
+              {
+                ...write.body,
+                clientId: write.clientId,
+                recordedAt: write.madeAt,
+                sentAt: new Date().toISOString(),
+              },
+              { timeoutMs: WRITE_TIMEOUT_MS },
+            ),
       isTransient: worthAnotherTry,
       isServerFailure,
       isOnline: () => navigator.onLine,
@@ -131,7 +136,12 @@ export function useFieldWrites(userId: string) {
       );
       // What the page showed waiting goes back to what the server holds.
       void queryClient.invalidateQueries({
-        queryKey: item.kind === 'sweep-outcome' ? ['test-sweep', item.parentId] : ['test-missing'],
+        queryKey:
+          item.kind === 'sweep-outcome'
+            ? ['test-sweep', item.parentId]
+            : item.kind === 'exemption'
+              ? ['test-missing']
+              : ['test-exempt'],
       });
       return;
     }
@@ -153,7 +163,11 @@ export function useFieldWrites(userId: string) {
       void queryClient.invalidateQueries({ queryKey: ['test-sweep', item.parentId] });
       void queryClient.invalidateQueries({ queryKey: ['test-sweeps'] });
     } else {
-      void message.success(t('testing.missing.exempted', { name: item.label }));
+      void message.success(
+        item.kind === 'exemption'
+          ? t('testing.missing.exempted', { name: item.label })
+          : t('outbox.saved', { label: item.label }),
+      );
       void queryClient.invalidateQueries({ queryKey: ['test-exempt'] });
     }
     void queryClient.invalidateQueries({ queryKey: ['test-coverage'] });

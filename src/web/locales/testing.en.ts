@@ -75,6 +75,9 @@ const testing = {
     withdraw: 'Withdraw',
     withdrawConfirm: 'Withdraw the exemption of {{name}}? They count as missing again',
     withdrawn: 'Exemption of {{name}} withdrawn',
+    withdrawLabel: 'Exemption of {{name}} withdrawn',
+    offlineExemptCopy:
+      'No network or too slow: this is the exempt list as last read; withdrawals made here wait on the phone and go when there is a network',
     noExempt: 'Nobody exempted one by one here',
     exemptByStatus:
       '{{count}} more are exempt by their residence status (away long-term) and not listed one by one; find them in Residents by status.',

@@ -1,8 +1,7 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import {
   Alert,
-  App,
   Button,
   Flex,
   Form,
@@ -22,7 +21,6 @@ import { Link } from 'react-router';
 import type { ResidenceStatus } from '../../../domain/residents';
 import { EXEMPTION_REASON_NAMES, EXEMPTION_REASONS, type ExemptionReason } from '../../../domain/testing';
 import { api } from '../../api';
-import { useIntentIds } from '../../clientIds';
 import { FieldOutboxNotice } from '../../components/FieldOutboxNotice';
 import { KeptCopyNotice } from '../../components/KeptCopyNotice';
 import { ModalForm } from '../../components/ModalForm';
@@ -329,30 +327,36 @@ function ExemptList({
   byStatus: number;
 }) {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
-  const queryClient = useQueryClient();
-  const showError = useShowError();
   const [page, setPage] = useState(1);
   const query = { orgUnitId, page, pageSize: 20 };
+  // Kept on the phone as the missing list is: a grid worker at a door without signal who finds an
+  // exempt person at home after all withdraws the exemption there.
+  const keptName = `exempt.${roundId}.${orgUnitId ?? ''}.${page}`;
   const exempt = useQuery({
     queryKey: ['test-exempt', roundId, query],
-    queryFn: () => api.get<Page<ExemptPerson>>(`/test-rounds/${roundId}/exemptions`, query),
+    queryFn: keptQueryFn(keptName, () =>
+      api.get<Page<ExemptPerson>>(`/test-rounds/${roundId}/exemptions`, query),
+    ),
     placeholderData: keepPreviousData,
   });
-  const withdrawIds = useIntentIds();
-  const withdraw = useMutation({
-    mutationFn: (person: ExemptPerson) =>
-      api.delete(`/test-rounds/${roundId}/exemptions/${person.id}`, {
-        clientId: withdrawIds.idFor({ withdraw: person.id }),
-      }),
-    onSuccess: (_, person) => {
-      withdrawIds.settle();
-      void message.success(t('testing.missing.withdrawn', { name: person.name }));
-      for (const root of ['test-exempt', 'test-missing', 'test-coverage'])
-        void queryClient.invalidateQueries({ queryKey: [root] });
-    },
-    onError: (error) => showError(error),
-  });
+  const online = useOnline();
+  const queueFieldWrite = useQueueFieldWrite();
+  const { items: waiting } = useFieldOutbox();
+  const waitingWithdrawal = new Set(
+    waiting
+      .filter((write) => write.kind === 'exemption-withdrawal' && write.parentId === roundId)
+      .map((w) => w.subjectId),
+  );
+  // Into the phone's outbox, as the exemption itself went: sent when there is a network, once.
+  const withdraw = (person: ExemptPerson) =>
+    queueFieldWrite({
+      kind: 'exemption-withdrawal',
+      path: `/test-rounds/${roundId}/exemptions/${person.id}`,
+      body: {},
+      label: t('testing.missing.withdrawLabel', { name: person.name }),
+      subjectId: person.id,
+      parentId: roundId,
+    });
   const columns: TableColumnsType<ExemptPerson> = [
     {
       title: t('testing.missing.person'),
@@ -388,20 +392,34 @@ function ExemptList({
       title: t('common.actions'),
       key: 'actions',
       render: (_, person) =>
-        person.actions.withdraw && (
-          <Popconfirm
-            title={t('testing.missing.withdrawConfirm', { name: person.name })}
-            onConfirm={() => withdraw.mutate(person)}
-          >
-            <Button size="small" danger data-testid={`exempt-withdraw-${person.id}`}>
-              {t('testing.missing.withdraw')}
-            </Button>
-          </Popconfirm>
+        waitingWithdrawal.has(person.id) ? (
+          <Tag color="warning" data-testid={`exempt-withdraw-waiting-${person.id}`}>
+            {t('outbox.pending')}
+          </Tag>
+        ) : (
+          person.actions.withdraw && (
+            <Popconfirm
+              title={t('testing.missing.withdrawConfirm', { name: person.name })}
+              onConfirm={() => withdraw(person)}
+            >
+              <Button size="small" danger data-testid={`exempt-withdraw-${person.id}`}>
+                {t('testing.missing.withdraw')}
+              </Button>
+            </Popconfirm>
+          )
         ),
     },
   ];
   return (
     <>
+      <KeptCopyNotice
+        name={keptName}
+        also={!online}
+        title={t('testing.missing.offlineExemptCopy')}
+        marginBottom={8}
+        data-testid="exempt-offline"
+      />
+      <FieldOutboxNotice kind="exemption-withdrawal" parentId={roundId} />
       {exempt.error && <Alert type="error" showIcon title={exempt.error.message} />}
       {byStatus > 0 && (
         <Alert
