@@ -112,7 +112,8 @@ export type ControlState = (typeof CONTROL_STATES)[number];
 
 export const CONTROL_STATE_NAMES: Record<ControlState, { zh: string; en: string }> = {
   temporary_control: { zh: '临时管控', en: 'Temporary control' },
-  handed_over: { zh: '已转运', en: 'Handed over' },
+  // Handed to the command centre to arrange the transfer: nobody has moved them yet.
+  handed_over: { zh: '待转运', en: 'Awaiting transfer' },
   quarantined: { zh: '隔离中', en: 'Quarantined' },
   released: { zh: '解除管控', en: 'Released' },
 };

@@ -20,3 +20,19 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
+
+/**
+ * A refusal's message without the field it names at its end (the API appends "（file：…）" so
+ * that the tools calling it know which field), with that field's own message apart: for a page
+ * that shows both itself instead of saying one thing twice with an API key in it.
+ */
+export function splitFieldMessage(error: unknown): { message: string; field?: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof ApiError)) return { message };
+  const [first] = Object.entries(error.fields);
+  if (!first) return { message };
+  const [key, field] = first;
+  for (const suffix of [`（${key}：${field}）`, ` (${key}: ${field})`])
+    if (message.endsWith(suffix)) return { message: message.slice(0, -suffix.length), field };
+  return { message, field };
+}

@@ -199,14 +199,15 @@ const testing = {
     columns: 'Columns: tubeCode, result (negative/positive/invalid), testedAt, ct (optional)',
     onlyCsvXlsx: 'Choose a .csv or .xlsx file',
     checking: 'Checking…',
+    columnNames: { tubeCode: 'Tube', result: 'Result', testedAt: 'Tested at', ct: 'Ct' },
     checkedOk: 'Checked: {{applied}} tube results can be applied',
     checkedProblems:
-      '{{problems}} problems found; the other {{applied}} tube results can be applied, rows with problems are left out',
-    checkedProblemsOnly: '{{problems}} problems found; nothing can be applied',
+      '{{problems}} rows with problems (left out, see below); the other {{applied}} tube results can be applied',
+    checkedProblemsOnly: '{{problems}} rows with problems (see below); nothing can be applied',
     warningPooledPositives:
       '{{positives}} positive pools: applying puts their members under temporary control at once and creates {{rechecks}} single-tube rechecks.',
     warningSinglePositives:
-      '{{positives}} positive single tubes: applying hands the person over and tells the command centre at once.',
+      '{{positives}} positive single tubes: applying marks the person awaiting transfer and tells the command centre at once.',
     confirm: 'Apply {{applied}} tube results',
     nothingToApply: 'Nothing to apply',
     notReceivedHint: 'Tubes not yet received are applied as usual and marked received.',
@@ -219,7 +220,7 @@ const testing = {
     corrected: 'Tube {{tube}} corrected to positive.',
     donePooledPositives:
       '{{positives}} positive pools: members under temporary control, {{rechecks}} single-tube rechecks sent to grid workers.',
-    doneSinglePositives: '{{positives}} positive single tubes: handed over, the command centre told.',
+    doneSinglePositives: '{{positives}} positive single tubes: awaiting transfer, the command centre told.',
     again: 'Import another file',
     figures: {
       rows: 'Rows',
@@ -239,7 +240,8 @@ const testing = {
     enterTube: 'Tube code',
     enterCt: 'Ct (optional)',
     enterSubmit: 'Enter',
-    entered: 'Result entered for tube {{tube}}',
+    entered: 'Result entered for tube {{tube}}.',
+    enterTestedAt: 'Tested at (empty: now)',
     enteredAlready: 'Tube {{tube}} already has this result',
     batchesTitle: 'Batches to receive',
     noBatches: 'No batch waiting',

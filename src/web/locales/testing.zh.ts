@@ -193,13 +193,14 @@ const testing = {
     columns: '列：tubeCode（管号）、result（阴性/阳性/无效）、testedAt（检测时间）、ct（可选）',
     onlyCsvXlsx: '请选择 .csv 或 .xlsx 文件',
     checking: '正在检查…',
+    columnNames: { tubeCode: '管号', result: '结果', testedAt: '检测时间', ct: 'Ct 值' },
     checkedOk: '检查通过，可写入 {{applied}} 管结果',
-    checkedProblems: '发现 {{problems}} 处问题；其余 {{applied}} 管结果可以写入，有问题的行不会写入',
-    checkedProblemsOnly: '发现 {{problems}} 处问题，没有可写入的结果',
+    checkedProblems: '{{problems}} 行有问题（不会写入，见下）；其余 {{applied}} 管结果可以写入',
+    checkedProblemsOnly: '{{problems}} 行有问题（见下），没有可写入的结果',
     warningPooledPositives:
       '文件中有 {{positives}} 管混管阳性：写入后混管成员立即临时管控，并生成 {{rechecks}} 个单管复核任务。',
     warningSinglePositives:
-      '文件中有 {{positives}} 管单管阳性：写入后此人转为“转运”，指挥部立即收到紧急待办。',
+      '文件中有 {{positives}} 管单管阳性：写入后此人转为“待转运”，指挥部立即收到紧急待办。',
     confirm: '确认写入 {{applied}} 管结果',
     nothingToApply: '没有可写入的结果',
     notReceivedHint: '“未接收”的管会照常写入，并记为已接收。',
@@ -212,7 +213,7 @@ const testing = {
     corrected: '管 {{tube}} 已更正为阳性。',
     donePooledPositives:
       '{{positives}} 管混管阳性：成员已临时管控，已生成 {{rechecks}} 个单管复核任务，由网格员召回。',
-    doneSinglePositives: '{{positives}} 管单管阳性：已转为“转运”，指挥部已收到紧急待办。',
+    doneSinglePositives: '{{positives}} 管单管阳性：已转为“待转运”，指挥部已收到紧急待办。',
     again: '导入下一个文件',
     figures: {
       rows: '行数',
@@ -232,7 +233,8 @@ const testing = {
     enterTube: '管号',
     enterCt: 'Ct 值（可选）',
     enterSubmit: '录入',
-    entered: '管 {{tube}} 的结果已录入',
+    entered: '管 {{tube}} 的结果已录入。',
+    enterTestedAt: '检测时间（不填为现在）',
     enteredAlready: '管 {{tube}} 已有相同结果',
     batchesTitle: '待接收的送检批次',
     noBatches: '暂无待接收的送检批次',

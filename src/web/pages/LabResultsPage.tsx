@@ -1,4 +1,4 @@
-import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
+import { DownloadOutlined, ExclamationCircleFilled, InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -36,6 +36,7 @@ import {
   type TubeState,
 } from '../../domain/testing';
 import { api } from '../api';
+import { splitFieldMessage } from '../apiError';
 import { useIntentIds } from '../clientIds';
 import { formatTime } from '../format';
 import { useShowError } from '../forms';
@@ -120,12 +121,15 @@ function ResultsImport() {
   const [file, setFile] = useState<File>();
   const [report, setReport] = useState<LabImportReport>();
   const [applied, setApplied] = useState<LabImportReport>();
+  // A file refused whole (not a CSV or workbook, its columns missing): said on the page, where
+  // the file's name still stands, not only in a pop-up that fades.
+  const [failure, setFailure] = useState<{ message: string; field?: string }>();
   const screens = Grid.useBreakpoint();
 
   const check = useMutation({
     mutationFn: (chosen: File) => sendFile(chosen, true),
     onSuccess: setReport,
-    onError: (error) => showError(error),
+    onError: (error) => setFailure(splitFieldMessage(error)),
   });
   const confirm = useMutation({
     mutationFn: (chosen: File) => sendFile(chosen, false),
@@ -142,12 +146,14 @@ function ResultsImport() {
     setFile(chosen);
     setReport(undefined);
     setApplied(undefined);
+    setFailure(undefined);
     check.mutate(chosen);
   };
   const reset = () => {
     setFile(undefined);
     setReport(undefined);
     setApplied(undefined);
+    setFailure(undefined);
   };
 
   const step = applied ? 2 : report ? 1 : 0;
@@ -209,6 +215,18 @@ function ResultsImport() {
             <p className="ant-upload-text">{file ? file.name : t('testing.lab.drop')}</p>
             <p className="ant-upload-hint">{t('testing.lab.columns')}</p>
           </Upload.Dragger>
+          {failure && !check.isPending && (
+            <Alert
+              type="error"
+              showIcon
+              title={failure.message}
+              // The field's message when it says more than the message does.
+              description={
+                failure.field && !failure.message.includes(failure.field) ? failure.field : undefined
+              }
+              data-testid="lab-file-refused"
+            />
+          )}
           {check.isPending && (
             <Flex gap={8} align="center">
               <Spin size="small" />
@@ -243,10 +261,14 @@ function ResultsImport() {
   );
 }
 
+const COLUMN_NAMES = { tubeCode: true, result: true, testedAt: true, ct: true } as const;
+
 function LabReportView({ report }: { report: LabImportReport }) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
-  const problems = report.unknownTubes.length + report.conflicts.length + report.errors.length;
+  // Rows with a problem, each once (a conflict's rows are in the errors too; an unknown tube is
+  // one row of the file), so the count matches the lists below.
+  const problems = new Set(report.errors.map((e) => e.row)).size + report.unknownTubes.length;
   const figures: { key: keyof (typeof testing)['lab']['figures']; value: number; color?: string }[] = [
     { key: 'rows', value: report.rows },
     { key: report.dryRun ? 'toApply' : 'applied', value: report.applied, color: token.colorSuccess },
@@ -277,7 +299,14 @@ function LabReportView({ report }: { report: LabImportReport }) {
   ];
   const columns: TableColumnsType<RowError> = [
     { title: t('residentImport.row'), dataIndex: 'row', width: 64 },
-    { title: t('residentImport.column'), dataIndex: 'column', width: 92 },
+    {
+      title: t('residentImport.column'),
+      dataIndex: 'column',
+      width: 92,
+      // The file's columns as the lab knows them (its headers may have been Chinese).
+      render: (column: string) =>
+        column in COLUMN_NAMES ? t(`testing.lab.columnNames.${column as keyof typeof COLUMN_NAMES}`) : column,
+    },
     { title: t('residentImport.problem'), dataIndex: 'message' },
   ];
   return (
@@ -286,6 +315,8 @@ function LabReportView({ report }: { report: LabImportReport }) {
         <Alert
           type={problems > 0 ? 'warning' : report.positives > 0 ? 'error' : 'success'}
           showIcon
+          // Red for a positive to act on, but not the ✕ of a failed check: the check passed.
+          icon={problems === 0 && report.positives > 0 ? <ExclamationCircleFilled /> : undefined}
           title={
             problems === 0
               ? t('testing.lab.checkedOk', { applied: report.applied })
@@ -539,6 +570,9 @@ function EnterResult() {
   const [tubeCode, setTubeCode] = useState('');
   const [result, setResult] = useState<TestResult>('negative');
   const [ct, setCt] = useState('');
+  // When the lab ran it (a result is often typed after the run): the 48 hours of validity count
+  // from it. The phone's own picker; empty is now.
+  const [testedAt, setTestedAt] = useState('');
   // 更正: a retest found a tube recorded negative positive; the reason is kept with it.
   const [correcting, setCorrecting] = useState(false);
   const [reason, setReason] = useState('');
@@ -556,28 +590,29 @@ function EnterResult() {
       };
       return api.post<LabImportReport>(correcting ? '/lab/results/correct' : '/lab/results', {
         ...entry,
-        testedAt: new Date().toISOString(),
-        clientId: entryIds.idFor({ correcting, ...entry }),
+        testedAt: (testedAt ? new Date(testedAt) : new Date()).toISOString(),
+        clientId: entryIds.idFor({ correcting, testedAt, ...entry }),
       });
     },
     onSuccess: (report) => {
       entryIds.settle();
-      void message.success(
+      // The code as it is kept (capitals), whatever case it was typed in.
+      const tube = cleanTubeCode(tubeCode);
+      // A positive is not a plain success: what it set off (a pool recalled, a person to be
+      // transferred) is said at once, in the warning's colour.
+      void (report.positives > 0 ? message.warning : message.success)(
         correcting
-          ? `${t('testing.lab.corrected', { tube: tubeCode.trim() })} ${positivesText(t, report, 'done')}`
+          ? `${t('testing.lab.corrected', { tube })} ${positivesText(t, report, 'done')}`
           : report.applied > 0
-            ? // What a positive set off (a pool recalled, or a person handed over) is said at once.
-              [
-                t('testing.lab.entered', { tube: tubeCode.trim() }),
-                report.positives > 0 && positivesText(t, report, 'done'),
-              ]
+            ? [t('testing.lab.entered', { tube }), report.positives > 0 && positivesText(t, report, 'done')]
                 .filter(Boolean)
                 .join(' ')
-            : t('testing.lab.enteredAlready', { tube: tubeCode.trim() }),
+            : t('testing.lab.enteredAlready', { tube }),
       );
       if (report.positives > 0) void queryClient.invalidateQueries({ queryKey: ['test-rounds'] });
       setTubeCode('');
       setCt('');
+      setTestedAt('');
       setReason('');
       setCorrecting(false);
     },
@@ -627,6 +662,18 @@ function EnterResult() {
           placeholder={t('testing.lab.enterCt')}
           data-testid="lab-enter-ct"
         />
+        <Flex vertical gap={2}>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('testing.lab.enterTestedAt')}
+          </Typography.Text>
+          <Input
+            type="datetime-local"
+            value={testedAt}
+            max={toLocalInput(new Date())}
+            onChange={(event) => setTestedAt(event.target.value)}
+            data-testid="lab-enter-tested-at"
+          />
+        </Flex>
         <Button
           type="primary"
           disabled={!valid}
@@ -639,6 +686,12 @@ function EnterResult() {
       </Flex>
     </Card>
   );
+}
+
+/** A time as a datetime-local input holds it: the browser's wall clock, to the minute. */
+function toLocalInput(at: Date) {
+  const local = new Date(at.getTime() - at.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   users,
   workItems,
 } from '../../db/schema.ts';
+import { unitLabel } from '../../db/unit-label.ts';
 import { inScope, overlapsScope } from '../../platform/access/scope-sql.ts';
 
 /** Residence statuses a round counts as due (living here, or away long-term and so exempt). */
@@ -981,7 +982,7 @@ export async function findMissing(
     queryRows<MissingRow & { exemption: string | null }>(
       db,
       sql`select p.id, p.name, p.phone_enc as "phoneEnc", p.address, p.residence_status as "residenceStatus",
-                 p.org_unit_id as "orgUnitId", u.name as "gridName", p.household_id as "householdId",
+                 p.org_unit_id as "orgUnitId", ${unitLabel('u')} as "gridName", p.household_id as "householdId",
                  ${
                    options.withDoorToDoor
                      ? sql`(select e.reason from ${testExemptions} e where e.round_id = ${roundId} and e.person_id = p.id)`
@@ -1022,7 +1023,7 @@ export async function findExempt(
       createdAt: string;
     }>(
       db,
-      sql`select p.id, p.name, p.address, u.name as "gridName", e.reason, e.note, e.sweep_id is not null as "fromSweep",
+      sql`select p.id, p.name, p.address, ${unitLabel('u')} as "gridName", e.reason, e.note, e.sweep_id is not null as "fromSweep",
                  r.display_name as "recordedByName", e.created_at as "createdAt"
           from ${testExemptions} e join ${persons} p on p.id = e.person_id
             join ${orgUnits} u on u.id = p.org_unit_id
@@ -1109,7 +1110,7 @@ export async function findRecalls(db: Executor, roundId: string, scope: string[]
   }>(
     db,
     sql`select r.id, t.code as "tubeCode", p.id as "personId", p.name, p.address, p.org_path as "orgPath",
-               u.name as "gridName", r.state,
+               ${unitLabel('u')} as "gridName", r.state,
                r.created_at as "createdAt", r.closed_at as "closedAt", w.state as "workItemState",
                a.display_name as "assigneeName", rs.code as "resampledTube", rs.scanned_at as "resampledAt"
         from ${rechecks} r join ${tubes} t on t.id = r.tube_id join ${persons} p on p.id = r.person_id
@@ -1122,7 +1123,9 @@ export async function findRecalls(db: Executor, roundId: string, scope: string[]
                where r.state = 'open' and t2.mode = 'single' and ${answersRecheck('m2')}
                order by m2.scanned_at desc limit 1) rs on true
         where r.round_id = ${roundId} and ${inScope(sql`p.org_path`, scope)}
-        order by (r.state = 'open') desc, r.created_at, t.code, p.name
+        -- A recheck found positive first (the one person the command centre acts on now), then
+        -- those still open, longest open first.
+        order by (r.state = 'positive') desc, (r.state = 'open') desc, r.created_at, t.code, p.name
         limit 2000`,
   );
 }
@@ -1310,7 +1313,7 @@ export async function findSweepHouseholds(db: Executor, sweepId: string, roundId
     visitedAt: string | null;
   }>(
     db,
-    sql`select sh.household_id as "householdId", h.address, h.org_path as "orgPath", u.name as "gridName",
+    sql`select sh.household_id as "householdId", h.address, h.org_path as "orgPath", ${unitLabel('u')} as "gridName",
                sh.outcome, sh.note, sh.visited_at as "visitedAt"
         from ${sweepHouseholds} sh join ${households} h on h.id = sh.household_id
              join ${orgUnits} u on u.id = h.org_unit_id
@@ -1449,7 +1452,7 @@ export async function findKeyGroupMembersWithLastTest(
   }>(
     db,
     // The last sampling that could count: a tube found invalid (无效) tested nobody.
-    sql`select p.id as "personId", p.name, k.class_code as "classCode", u.name as "gridName",
+    sql`select p.id as "personId", p.name, k.class_code as "classCode", ${unitLabel('u')} as "gridName",
                k.since::text as since,
                (select max(m.scanned_at) from ${tubeMembers} m join ${tubes} t on t.id = m.tube_id
                 where m.person_id = p.id and t.result is distinct from 'invalid') as "lastSampledAt"

@@ -22,9 +22,14 @@ import { useMe } from '../../useMe';
 
 const STATE_COLORS: Record<RecallState, string> = { open: 'orange', negative: 'green', positive: 'red' };
 
-/** Open ones first, the longest open at the top: they are the ones to chase. */
+/**
+ * A recheck found positive first (the person the command centre acts on now), then the open ones,
+ * the longest open at the top: they are the ones to chase.
+ */
 const byUrgency = (a: Recall, b: Recall) =>
-  Number(b.state === 'open') - Number(a.state === 'open') || b.openMinutes - a.openMinutes;
+  Number(b.state === 'positive') - Number(a.state === 'positive') ||
+  Number(b.state === 'open') - Number(a.state === 'open') ||
+  b.openMinutes - a.openMinutes;
 
 /** A pooled positive recalls every member of the tube for a single-tube recheck; this is that list. */
 export function RecallsTab({ roundId }: { roundId: string }) {
@@ -174,7 +179,12 @@ export function RecallsTab({ roundId }: { roundId: string }) {
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
         locale={{ emptyText: t('testing.recalls.none') }}
         onRow={(recall) => ({
-          style: recall.state === 'open' ? { background: token.colorWarningBg } : undefined,
+          style:
+            recall.state === 'positive'
+              ? { background: token.colorErrorBg }
+              : recall.state === 'open'
+                ? { background: token.colorWarningBg }
+                : undefined,
         })}
         data-testid="recall-table"
       />
