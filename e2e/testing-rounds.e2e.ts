@@ -225,6 +225,47 @@ test('admin creates a round, exempts a missing person, and imports results with 
   assert.equal(recalled, 3);
   await screenshot(page, 'testing-e2e-recalls');
 
+  // ---- a recalled person's grid worker calls them from the recall on their phone: the number,
+  // masked everywhere else for a grid worker, is shown for this one work item, and the look audited ----
+  const recallList = await admin.get<{ items: { personId: string }[] }>(`/test-rounds/${roundId}/recalls`);
+  const recalledPeople = await Promise.all(
+    recallList.items.map((r) =>
+      admin.get<{ id: string; gridId: string; phone: string | null }>(`/residents/${r.personId}`),
+    ),
+  );
+  const withPhone = recalledPeople.find((p) => p.phone !== null);
+  assert.ok(withPhone, 'a recalled person has a phone');
+  await admin.post('/users', {
+    username: 'gw-e2e',
+    displayName: '端到端网格员',
+    password: 'Worker-2022',
+    grants: [{ role: 'grid_worker', orgUnitId: withPhone.gridId }],
+  });
+  const workerPhone = await j.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await login(workerPhone, j.base, 'gw-e2e', 'Worker-2022');
+  await workerPhone.goto(`${j.base}/work-items`);
+  // The item's own card (work-item-<id>), the one about this person.
+  const recallCard = workerPhone
+    .locator('.ant-card[data-testid^="work-item-"]')
+    .filter({ hasText: '单管复核' })
+    .filter({ has: workerPhone.locator(`a[href="/residents/${withPhone.id}"]`) });
+  await recallCard.getByTestId('work-item-call').click();
+  const dial = recallCard.getByTestId('work-item-dial');
+  await dial.waitFor();
+  assert.match((await dial.getAttribute('href')) ?? '', /^tel:1[3-9]\d{9}$/);
+  assert.equal(
+    await countRows(
+      j.server,
+      `select count(*)::int as n from audit_events a join users u on u.id = a.actor_id
+       where u.username = 'gw-e2e' and a.action = 'resident.unmask' and a.entity_id = $1`,
+      [withPhone.id],
+    ),
+    1,
+    'the look is audited',
+  );
+  await screenshot(workerPhone, 'testing-e2e-recall-call');
+  await workerPhone.close();
+
   // ---- the day's paragraph for the bulletin: the round's figures in one copyable sentence ----
   await page.goto(`${j.base}/testing/${roundId}?tab=summary`);
   await page.getByTestId('summary-bulletin').waitFor();

@@ -12,6 +12,8 @@ import { districtWallClock, localDay } from '../domain/dates.ts';
 import { addDays } from '../domain/testing.ts';
 import { queryRows } from './db/rows.ts';
 import { mintPersonCode } from './modules/testing/person-code.ts';
+import { SYSTEM } from './platform/access/actor.ts';
+import { addWorkItem } from './platform/work-items/work-item-service.ts';
 import { client, multipartFile } from './testing/http.ts';
 import { fillPath, listApiRoutes } from './testing/openapi-routes.ts';
 import { createTestApp, type TestApp, USER_PASSWORD, validId } from './testing/test-app.ts';
@@ -124,6 +126,21 @@ const CASES: Record<string, Case> = {
     params: () => ({ id: t.fx.residentB.id }),
     body: () => ({}),
     action: 'resident.person-code.renew',
+  },
+  'POST /api/v1/work-items/{id}/contact': {
+    as: 'worker-a',
+    params: async () => ({
+      id: await addWorkItem(t.deps.database.db, SYSTEM, {
+        type: 'recheck',
+        title: '单管复核',
+        subjectEntity: 'person',
+        subjectId: t.fx.residentA.id,
+        assigneeUserId: t.fx.users.workerA.id,
+        orgPath: t.fx.gridA.path,
+      }),
+    }),
+    body: () => ({}),
+    action: 'resident.unmask',
   },
   'POST /api/v1/residents/{id}/unmask': {
     as: 'command',

@@ -10,6 +10,8 @@ import { after, before, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import { localDay } from '../domain/dates.ts';
 import { mintPersonCode } from './modules/testing/person-code.ts';
+import { SYSTEM } from './platform/access/actor.ts';
+import { addWorkItem } from './platform/work-items/work-item-service.ts';
 import { client } from './testing/http.ts';
 import { fillPath, listApiRoutes } from './testing/openapi-routes.ts';
 import { createTestApp, type TestApp, validId } from './testing/test-app.ts';
@@ -35,6 +37,15 @@ before(async () => {
     type: 'directive',
     title: '乙网格员任务',
     assigneeUserId: t.fx.users.workerB.id,
+  });
+  // A recall of B's resident, to B's worker (the kind whose assignee may see the phone).
+  const bRecall = await addWorkItem(t.deps.database.db, SYSTEM, {
+    type: 'recheck',
+    title: '单管复核：乙网格居民',
+    subjectEntity: 'person',
+    subjectId: t.fx.residentB.id,
+    assigneeUserId: t.fx.users.workerB.id,
+    orgPath: t.fx.gridB.path,
   });
   await admin.post('/api/v1/users', {
     username: 'a-admin',
@@ -96,6 +107,7 @@ before(async () => {
     t.fx.users.workerB.id,
     item.body.id,
     userItem.body.id,
+    bRecall,
     '第二网格乙',
     '乙1号楼',
     '乙网格',
@@ -107,6 +119,7 @@ before(async () => {
     '/api/v1/users/{id}': { id: t.fx.users.workerB.id },
     '/api/v1/users/{id}/unmask': { id: t.fx.users.workerB.id },
     '/api/v1/work-items/{id}/feedback': { id: item.body.id },
+    '/api/v1/work-items/{id}/contact': { id: bRecall },
     '/api/v1/roles/{code}': { code: 'grid_worker' },
     '/api/v1/residents/{id}': { id: t.fx.residentB.id },
     '/api/v1/residents/{id}/unmask': { id: t.fx.residentB.id },

@@ -97,7 +97,8 @@ export interface WorkItem {
   state: WorkItemState;
   feedback: string | null;
   createdAt: string;
-  actions: { feedback: boolean };
+  /** call: its assignee may see the phone of the person it is about (a recall, a re-swab, a positive). */
+  actions: { feedback: boolean; cancel: boolean; call: boolean };
 }
 
 /** What GET /events sends in each message's data. */

@@ -134,7 +134,10 @@ const en: typeof zh = {
     range: 'Dates',
   },
   workItems: {
-    openPerson: 'Open the person (phone, address)',
+    openPerson: 'Open the person (address, status)',
+    call: 'Show phone (audited)',
+    dial: 'Call {{phone}}',
+    noPhone: 'No phone registered',
     state: { open: 'Open', overdue: 'Overdue', done: 'Done', cancelled: 'Cancelled' },
     due: 'Due {{time}}',
     none: 'Nothing here',

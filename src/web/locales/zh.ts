@@ -124,7 +124,10 @@ const zh = {
     range: '日期范围',
   },
   workItems: {
-    openPerson: '查看此人（电话、住址）',
+    openPerson: '查看此人（住址、状态）',
+    call: '查看电话（留痕）',
+    dial: '拨打 {{phone}}',
+    noPhone: '此人未登记电话',
     state: { open: '待办', overdue: '已逾期', done: '已完成', cancelled: '已取消' },
     due: '截止：{{time}}',
     none: '暂无事项',

@@ -1,3 +1,4 @@
+import { PhoneOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -127,12 +128,13 @@ function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void
           {item.feedback && (
             <Typography.Paragraph style={{ margin: 0 }}>{item.feedback}</Typography.Paragraph>
           )}
-          {/* A recheck, a resample or a positive case is about a person: their page has the phone. */}
+          {/* A recheck, a resample or a positive case is about a person: their page has the address. */}
           {item.subjectEntity === 'person' && item.subjectId && can('resident.read') && (
             <Link to={`/residents/${item.subjectId}`} data-testid="work-item-person">
               {t('workItems.openPerson')}
             </Link>
           )}
+          {item.actions.call && <CallPerson itemId={item.id} />}
         </Flex>
         {item.actions.feedback && (
           <Button type="primary" onClick={onAnswer} data-testid="work-item-feedback">
@@ -141,6 +143,43 @@ function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void
         )}
       </Flex>
     </Card>
+  );
+}
+
+/**
+ * The phone of the person a recall is about, for its assignee: asked for with a tap (each look is
+ * audited), then one more tap dials it.
+ */
+function CallPerson({ itemId }: { itemId: string }) {
+  const { t } = useTranslation();
+  const showError = useShowError();
+  const contact = useMutation({
+    mutationFn: () => api.post<{ phone: string | null }>(`/work-items/${itemId}/contact`),
+    onError: (error) => showError(error),
+  });
+  if (contact.data)
+    return contact.data.phone ? (
+      <Button
+        href={`tel:${contact.data.phone}`}
+        icon={<PhoneOutlined />}
+        style={{ alignSelf: 'flex-start' }}
+        data-testid="work-item-dial"
+      >
+        {t('workItems.dial', { phone: contact.data.phone })}
+      </Button>
+    ) : (
+      <Typography.Text type="secondary">{t('workItems.noPhone')}</Typography.Text>
+    );
+  return (
+    <Button
+      icon={<PhoneOutlined />}
+      loading={contact.isPending}
+      onClick={() => contact.mutate()}
+      style={{ alignSelf: 'flex-start' }}
+      data-testid="work-item-call"
+    >
+      {t('workItems.call')}
+    </Button>
   );
 }
 

@@ -7,7 +7,7 @@ import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import { SYSTEM } from '../access/actor.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
-import { markOverdueWorkItems } from './work-item-service.ts';
+import { addWorkItem, markOverdueWorkItems } from './work-item-service.ts';
 
 let t: TestApp;
 let command: ReturnType<typeof client>;
@@ -30,7 +30,64 @@ const assign = (over: Record<string, unknown> = {}) =>
     ...over,
   });
 
+/** A recall for a single-tube recheck, as a pooled positive makes one: about residentA, to worker A. */
+const recall = (over: Record<string, unknown> = {}) =>
+  addWorkItem(t.deps.database.db, SYSTEM, {
+    type: 'recheck',
+    title: '单管复核：张三丰',
+    subjectEntity: 'person',
+    subjectId: t.fx.residentA.id,
+    assigneeUserId: t.fx.users.workerA.id,
+    orgPath: t.fx.gridA.path,
+    dueAt: new Date(Date.now() + 2 * 3600_000),
+    ...over,
+  });
+
 describe('work items', () => {
+  test('a recall’s assignee sees the recalled person’s phone to call them, audited; nobody else does through it', async () => {
+    const id = await recall();
+    const listed = (await workerA.get('/api/v1/work-items?mine=true')).body.items.find(
+      (w: { id: string }) => w.id === id,
+    );
+    assert.equal(listed?.actions.call, true);
+    // The registry shows the number masked to a grid worker (no 查看完整身份证号和手机号)…
+    const page = await workerA.get(`/api/v1/residents/${t.fx.residentA.id}`);
+    assert.ok(!JSON.stringify(page.body).includes(t.fx.residentA.phone));
+    assert.equal((await workerA.post(`/api/v1/residents/${t.fx.residentA.id}/unmask`, {})).status, 403);
+    // …but the recall's assignee gets the one number, and the look is audited with the item.
+    const contact = await workerA.post(`/api/v1/work-items/${id}/contact`, {});
+    assert.equal(contact.status, 200, JSON.stringify(contact.body));
+    assert.deepEqual(contact.body, { phone: t.fx.residentA.phone });
+    const [audited] = await queryRows<{ action: string; entityId: string; changes: unknown }>(
+      t.deps.database.db,
+      sql`select action, entity_id as "entityId", changes from audit_events order by at desc, id desc limit 1`,
+    );
+    assert.equal(audited?.action, 'resident.unmask');
+    assert.equal(audited?.entityId, t.fx.residentA.id);
+    assert.match(JSON.stringify(audited?.changes), new RegExp(id));
+    assert.ok(
+      !JSON.stringify(audited?.changes).includes(t.fx.residentA.phone),
+      'the number is not in the audit',
+    );
+    // Another grid's worker does not see the item at all; the command centre sees it but is not its assignee.
+    assert.equal((await workerB.post(`/api/v1/work-items/${id}/contact`, {})).status, 404);
+    const byCommand = await command.get('/api/v1/work-items');
+    assert.equal(byCommand.body.items.find((w: { id: string }) => w.id === id)?.actions.call, false);
+    assert.equal((await command.post(`/api/v1/work-items/${id}/contact`, {})).status, 403);
+    // Work not about calling someone (a directive), and a recall once done, give no number.
+    const directive = await assign();
+    assert.equal((await workerA.post(`/api/v1/work-items/${directive.body.id}/contact`, {})).status, 404);
+    const done = await workerA.post(`/api/v1/work-items/${id}/feedback`, {
+      clientId: randomUUID(),
+      feedback: '已联系，已单采',
+      done: true,
+    });
+    assert.equal(done.body.actions.call, false);
+    const closed = await workerA.post(`/api/v1/work-items/${id}/contact`, {});
+    assert.equal(closed.status, 403);
+    assert.match(closed.body.error.message, /已结束/);
+  });
+
   test('assigned to a person, it shows in their 我的待办 and nobody else’s', async () => {
     const created = await assign();
     assert.equal(created.status, 201);

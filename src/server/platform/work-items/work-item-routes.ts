@@ -4,7 +4,7 @@ import { WORK_ITEM_STATES } from '../../../domain/permissions.ts';
 import type { AppDeps } from '../deps.ts';
 import { actorOf } from '../http/request-context.ts';
 import { listOf, pageQuery } from '../pagination.ts';
-import { assignWorkItem, giveFeedback, listWorkItems } from './work-item-service.ts';
+import { assignWorkItem, contactForWorkItem, giveFeedback, listWorkItems } from './work-item-service.ts';
 
 const workItemView = z.object({
   id: z.string(),
@@ -20,7 +20,7 @@ const workItemView = z.object({
   state: z.string(),
   feedback: z.string().nullable(),
   createdAt: z.string(),
-  actions: z.object({ feedback: z.boolean(), cancel: z.boolean() }),
+  actions: z.object({ feedback: z.boolean(), cancel: z.boolean(), call: z.boolean() }),
 });
 
 export function workItemRoutes(deps: AppDeps): FastifyPluginAsyncZod {
@@ -81,6 +81,18 @@ export function workItemRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (req) => giveFeedback(deps, actorOf(req), req.params.id, req.body),
+    );
+    app.post(
+      '/work-items/:id/contact',
+      {
+        schema: {
+          tags: ['work-items'],
+          summary: '查看待办所涉人员的电话（召回、重采、阳性处置的负责人；留痕）',
+          params: z.object({ id: z.uuid() }),
+          response: { 200: z.object({ phone: z.string().nullable() }) },
+        },
+      },
+      async (req) => contactForWorkItem(deps, actorOf(req), req.params.id),
     );
   };
 }

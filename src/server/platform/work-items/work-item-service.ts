@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/database.ts';
 import { findOrgUnitInScope } from '../../modules/org/org-repository.ts';
+import { findResidentInScope } from '../../modules/residents/resident-repository.ts';
 import { type Actor, isWithin, pathInScope, type SystemActor, scopePaths } from '../access/actor.ts';
 import { requireScope } from '../access/require.ts';
 import { runWrite, type WriteDeps } from '../audit/run-write.ts';
@@ -17,6 +18,25 @@ function isAssignee(actor: Actor, item: repo.WorkItemRow) {
   return (
     item.assigneeUserId === actor.userId ||
     (item.assigneeOrgUnitId !== null && actor.grants.some((g) => g.orgUnitId === item.assigneeOrgUnitId))
+  );
+}
+
+/**
+ * Work that needs a person reached within hours (a pool's member recalled for a single-tube
+ * recheck, a tube to swab again, a positive to transfer): its assignee may see that person's phone
+ * to call them — that one number, for as long as the item is open, each look audited — where the
+ * registry shows it masked to anyone without 查看完整身份证号和手机号.
+ */
+const CALL_BACK_TYPES = new Set(['recheck', 'resample', 'positive_case']);
+
+function mayCall(actor: Actor, item: repo.WorkItemRow, closed: boolean) {
+  return (
+    !closed &&
+    item.subjectEntity === 'person' &&
+    item.subjectId !== null &&
+    CALL_BACK_TYPES.has(item.type) &&
+    isAssignee(actor, item) &&
+    pathInScope(item.orgPath, scopePaths(actor, 'resident.read'))
   );
 }
 
@@ -38,7 +58,11 @@ function toView(actor: Actor, row: Listed) {
     state: item.state,
     feedback: item.feedback,
     createdAt: item.createdAt.toISOString(),
-    actions: { feedback: !closed && (isAssignee(actor, item) || canAssign), cancel: !closed && canAssign },
+    actions: {
+      feedback: !closed && (isAssignee(actor, item) || canAssign),
+      cancel: !closed && canAssign,
+      call: mayCall(actor, item, closed),
+    },
   };
 }
 
@@ -199,6 +223,39 @@ export async function giveFeedback(
     },
     { clientId: input.clientId },
   );
+}
+
+/**
+ * The phone of the person an open call-back item is about, for its assignee (see CALL_BACK_TYPES):
+ * audited as an unmask naming the item. The person is read within the actor's resident scope.
+ */
+export async function contactForWorkItem(deps: AppDeps, actor: Actor, id: string) {
+  const scope = requireScope(actor, 'work-item.read');
+  const readable = requireScope(actor, 'resident.read');
+  return runWrite(deps, actor, 'resident.unmask', async (tx) => {
+    const row = await repo.findWorkItemInScope(tx, scope, id, readable);
+    if (row?.item.subjectEntity !== 'person' || !row.item.subjectId) throw notFound();
+    const closed = row.item.state === 'done' || row.item.state === 'cancelled';
+    if (!mayCall(actor, row.item, closed))
+      throw new AppError(
+        'FORBIDDEN',
+        closed
+          ? text('该待办已结束，不能再查看电话', 'This item is closed')
+          : text('只有负责此待办的人可查看此人的电话', 'Only the assignee of this item may see the phone'),
+      );
+    const person = await findResidentInScope(tx, readable, row.item.subjectId);
+    if (!person) throw notFound();
+    return {
+      result: { phone: person.person.phoneEnc ? deps.cipher.open(person.person.phoneEnc) : null },
+      touched: {
+        entity: 'resident',
+        entityId: person.person.id,
+        orgPath: person.person.orgPath,
+        after: { fields: ['phone'], workItemId: id },
+        publish: false,
+      },
+    };
+  });
 }
 
 /** Job: open items past their due time turn overdue; one audit event per item, as for any write. */
