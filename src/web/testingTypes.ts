@@ -79,6 +79,8 @@ export interface MissingPerson {
   gridId: string;
   gridName: string;
   householdId: string | null;
+  /** Swabbed into a tube the lab found invalid (无效): to be swabbed again. */
+  resample: boolean;
   actions: { exempt: boolean };
 }
 

@@ -557,6 +557,8 @@ export const releasedTubeMembers = pgTable(
   (t) => [
     primaryKey({ columns: [t.tubeId, t.personId] }),
     index('released_tube_members_round_idx').on(t.roundId),
+    // Whether someone on a missing list was swabbed into an invalid tube (to be swabbed again).
+    index('released_tube_members_person_idx').on(t.personId, t.roundId),
   ],
 );
 

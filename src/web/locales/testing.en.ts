@@ -75,6 +75,7 @@ const testing = {
     withdraw: 'Withdraw',
     withdrawConfirm: 'Withdraw the exemption of {{name}}? They count as missing again',
     withdrawn: 'Exemption of {{name}} withdrawn',
+    resample: 'Tube invalid: swab again',
     withdrawLabel: 'Exemption of {{name}} withdrawn',
     offlineExemptCopy:
       'No network or too slow: this is the exempt list as last read; withdrawals made here wait on the phone and go when there is a network',

@@ -73,6 +73,7 @@ const testing = {
     withdraw: '撤销免检',
     withdrawConfirm: '撤销 {{name}} 的免检？撤销后此人重新计入未检',
     withdrawn: '已撤销 {{name}} 的免检',
+    resample: '管无效，需重采',
     withdrawLabel: '撤销 {{name}} 的免检',
     offlineExemptCopy: '网络不通或太慢：这是上次联网时的免检名单；在此撤销免检会存在手机上，联网后自动上传',
     noExempt: '本范围内无逐人登记的免检',

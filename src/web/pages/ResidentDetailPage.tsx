@@ -119,6 +119,7 @@ export function ResidentDetailPage() {
           <Flex gap={8} align="center" wrap>
             <span data-testid="resident-detail-name">{resident.name}</span>
             <ResidenceStatusTag status={resident.residenceStatus} />
+            <ControlStateTag status={resident.statuses.control_state} />
             {resident.synthetic && <Tag>{t('residents.synthetic')}</Tag>}
           </Flex>
         }
@@ -281,6 +282,23 @@ function HouseholdCard({ resident }: { resident: ResidentDetail }) {
 
 const isExpired = (status: PersonStatus) =>
   status.validUntil !== null && dayjs(status.validUntil).isBefore(dayjs());
+
+/**
+ * Under control now (临时管控, 待转运, 隔离中): said beside the name, where whoever opens the page
+ * (a grid worker from a recall) sees it first, not only in the statuses below.
+ */
+function ControlStateTag({ status }: { status?: PersonStatus }) {
+  const { i18n } = useTranslation();
+  if (!status || status.value === 'released' || isExpired(status)) return null;
+  return (
+    <Tag
+      color={status.value === 'temporary_control' ? 'warning' : 'error'}
+      data-testid="resident-control-state"
+    >
+      {statusValueName('control_state', status.value, i18n.language)}
+    </Tag>
+  );
+}
 
 /** One kind of status: what holds now (and whether it still does), then every record, newest first. */
 function StatusHistory({

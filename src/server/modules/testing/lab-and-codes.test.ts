@@ -152,6 +152,24 @@ describe('lab results, person codes and key groups: found in review', () => {
       members.filter((m) => missingIds.includes(m)),
       members,
     );
+    // Said on the list (and its printout), so the door-knocker is not told "I was swabbed already"
+    // unprepared; nobody else on it is marked.
+    const resample = (missing.body.items as { id: string; resample: boolean }[]).filter((m) => m.resample);
+    assert.deepEqual(resample.map((m) => m.id).sort(), [...members].sort());
+    const book = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/test-rounds/${round.id}/missing.xlsx?orgUnitId=${t.fx.gridA.id}`,
+      headers: { cookie: await t.login('command') },
+    });
+    assert.equal(book.statusCode, 200, book.body.slice(0, 200));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(book.rawPayload as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet('未检名单');
+    const marked: string[] = [];
+    sheet?.eachRow((row) => {
+      if (String(row.getCell(6).value ?? '').includes('需重采')) marked.push(String(row.getCell(2).value));
+    });
+    assert.equal(marked.length, members.length, `marked in the workbook: ${marked.join('、')}`);
     const again = await scan(members[0] as string, newTube());
     assert.equal(again.status, 201, JSON.stringify(again.body));
     assert.equal((await coverage()).sampled, before.sampled - 1);

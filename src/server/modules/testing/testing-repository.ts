@@ -567,8 +567,14 @@ export async function findTubeMembers(db: Executor, tubeId: string) {
   );
 }
 
+/** A point's tubes, newest first; tubes opened together (a batch of scans) by code, as on their labels. */
 export async function findTubesOfPoint(db: Executor, pointId: string, limit: number) {
-  return db.select().from(tubes).where(eq(tubes.pointId, pointId)).orderBy(desc(tubes.openedAt)).limit(limit);
+  return db
+    .select()
+    .from(tubes)
+    .where(eq(tubes.pointId, pointId))
+    .orderBy(desc(tubes.openedAt), asc(tubes.code))
+    .limit(limit);
 }
 
 export async function updateTube(db: Executor, id: string, patch: Partial<typeof tubes.$inferInsert>) {
@@ -950,6 +956,8 @@ export interface MissingRow {
   orgUnitId: string;
   gridName: string;
   householdId: string | null;
+  /** Swabbed in the round, but into a tube the lab found invalid (无效): to be swabbed again. */
+  resample: boolean;
 }
 
 /**
@@ -983,6 +991,8 @@ export async function findMissing(
       db,
       sql`select p.id, p.name, p.phone_enc as "phoneEnc", p.address, p.residence_status as "residenceStatus",
                  p.org_unit_id as "orgUnitId", ${unitLabel('u')} as "gridName", p.household_id as "householdId",
+                 exists (select 1 from ${releasedTubeMembers} r
+                         where r.person_id = p.id and r.round_id = ${roundId}) as resample,
                  ${
                    options.withDoorToDoor
                      ? sql`(select e.reason from ${testExemptions} e where e.round_id = ${roundId} and e.person_id = p.id)`

@@ -348,6 +348,8 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
                   gridId: z.string(),
                   gridName: z.string(),
                   householdId: z.string().nullable(),
+                  /** Swabbed into a tube the lab found invalid: to be swabbed again. */
+                  resample: z.boolean(),
                   actions: z.object({ exempt: z.boolean() }),
                 }),
               ),

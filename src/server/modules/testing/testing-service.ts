@@ -1618,6 +1618,7 @@ export async function listMissingInRound(
       gridId: m.orgUnitId,
       gridName: m.gridName,
       householdId: m.householdId,
+      resample: m.resample,
       actions: { exempt: canExempt.length > 0 },
     })),
     total,
@@ -1680,6 +1681,9 @@ export async function exemptPerson(
     { clientId: input.clientId },
   );
 }
+
+/** Said of someone swabbed into a tube the lab found invalid, on the missing list and its workbook. */
+const RESAMPLE_NOTE = '已采样但管无效，需重采';
 
 /** Rows of a missing-list workbook: a grid worker's door-knocking list fits many times over. */
 const MISSING_EXPORT_MAX = 50_000;
@@ -1749,10 +1753,15 @@ export async function exportMissingInRound(deps: AppDeps, actor: Actor, roundId:
       phone: m.phoneEnc ? maskPhone(deps.cipher.open(m.phoneEnc)) : '',
       grid: m.gridName,
       address: m.address,
-      status:
+      status: [
         m.exemption && m.exemption in EXEMPTION_REASON_NAMES
           ? EXEMPTION_REASON_NAMES[m.exemption as ExemptionReason].zh
           : (RESIDENCE_STATUS_NAMES[m.residenceStatus as ResidenceStatus]?.zh ?? m.residenceStatus),
+        // Swabbed already, the tube invalid: the door-knocker is told before "我已经做过了".
+        m.resample ? RESAMPLE_NOTE : null,
+      ]
+        .filter(Boolean)
+        .join('；'),
     });
   });
   // Ruled, so the column to fill in at the door prints as boxes, not blank paper.

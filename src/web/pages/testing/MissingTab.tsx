@@ -86,6 +86,14 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
         </Button>
       )
     );
+  // Swabbed already, into a tube the lab found invalid: said before the door-knocker hears
+  // "我已经做过了".
+  const resampleTag = (person: MissingPerson) =>
+    person.resample && (
+      <Tag color="orange" style={{ marginInlineEnd: 0 }} data-testid={`missing-resample-${person.id}`}>
+        {t('testing.missing.resample')}
+      </Tag>
+    );
   const nameLink = (person: MissingPerson) => (
     <Link to={`/residents/${person.id}`} data-testid={`missing-person-${person.id}`}>
       {person.name}
@@ -103,6 +111,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
             <Flex gap={8} align="center" wrap>
               {nameLink(person)}
               <Typography.Text type="secondary">{person.phone ?? ''}</Typography.Text>
+              {resampleTag(person)}
             </Flex>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {person.gridName} · {person.address}
@@ -121,7 +130,12 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
     {
       title: t('residents.residenceStatus'),
       dataIndex: 'residenceStatus',
-      render: (status: ResidenceStatus) => <ResidenceStatusTag status={status} />,
+      render: (status: ResidenceStatus, person) => (
+        <Flex gap={4} wrap>
+          <ResidenceStatusTag status={status} />
+          {resampleTag(person)}
+        </Flex>
+      ),
     },
     { title: t('common.actions'), key: 'actions', render: (_, person) => exemptButton(person) },
   ];

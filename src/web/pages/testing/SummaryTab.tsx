@@ -50,7 +50,9 @@ export function SummaryTab({ roundId }: { roundId: string }) {
       title: t(`testing.summary.${figure}`),
       dataIndex: figure,
       align: 'right' as const,
-      render: (n: number) => <span style={figure === 'positives' ? positiveStyle(n) : undefined}>{n}</span>,
+      render: (n: number) => (
+        <span style={figure === 'positives' ? positiveStyle(n) : undefined}>{formatCount(n)}</span>
+      ),
     })),
   ];
 

@@ -1,0 +1,1 @@
+CREATE INDEX "released_tube_members_person_idx" ON "released_tube_members" USING btree ("person_id","round_id");
