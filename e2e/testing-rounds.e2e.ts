@@ -372,6 +372,24 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.getByTestId(`exempt-withdraw-${personId}`).waitFor({ state: 'detached' });
   assert.equal(await withdrawalsOf(), 1, 'withdrawn once when the network came back');
 
+  // ---- the audit log says who withdrew whose exemption, in words, on a phone too ----
+  const bedriddenName = (await admin.get<{ name: string }>(`/residents/${personId}`)).name;
+  await page.goto(`${j.base}/audit`);
+  await page.getByTestId('audit-action').click();
+  await page.keyboard.type('test-exemption.withdraw');
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+  await page.getByTestId('audit-search').click();
+  const withdrawal = page.locator('.ant-table-row', { hasText: `免检：${bedriddenName}` }).first();
+  await withdrawal.waitFor();
+  await withdrawal.locator('.ant-table-row-expand-icon').click();
+  assert.match(
+    (await page.getByTestId('audit-changes').first().textContent()) ?? '',
+    /原因：卧床（需入户采样） → ∅/,
+  );
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'testing-e2e-audit-phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
+
   // ---- the signal drops while the app is open: the round and its team open from the phone's
   // copies (the queries had paused and spun) ----
   await page.goto(`${j.base}/`);
@@ -511,7 +529,7 @@ test('the command centre changes a round, closes a point (撤点) and cancels a 
   const changed = page.locator('.ant-table-row', { hasText: '修改检测轮次' }).first();
   await changed.waitFor();
   await changed.locator('.ant-table-row-expand-icon').click();
-  await page.locator('.ant-table-expanded-row', { hasText: '20混1（mix20）' }).first().waitFor();
+  await page.locator('.ant-table-expanded-row', { hasText: '默认采样方式：10混1 → 20混1' }).first().waitFor();
   assert.equal((await page.locator('.ant-table-row', { hasText: '取消检测轮次' }).count()) > 0, true);
   await screenshot(page, 'testing-e2e-audit');
   await page.goto(`${j.base}/testing`);

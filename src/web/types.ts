@@ -79,6 +79,8 @@ export interface AuditEvent {
   action: string;
   entity: string;
   entityId: string | null;
+  /** What the record is, read now (a person's name, a tube's code…); null if gone or out of scope. */
+  entityName: string | null;
   changes: unknown;
   ip: string | null;
 }

@@ -130,6 +130,7 @@ const en: typeof zh = {
     action: 'Action',
     entity: 'Entity',
     entityId: 'Entity ID',
+    subject: 'Record',
     ip: 'IP',
     range: 'Dates',
   },

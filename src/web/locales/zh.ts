@@ -120,6 +120,7 @@ const zh = {
     action: '操作',
     entity: '对象类型',
     entityId: '对象 ID',
+    subject: '对象',
     ip: 'IP',
     range: '日期范围',
   },

@@ -7,6 +7,7 @@ import {
   DatePicker,
   Flex,
   Form,
+  Grid,
   Input,
   Row,
   Select,
@@ -17,7 +18,7 @@ import {
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../../domain/audit';
+import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, AUDIT_FIELD_NAMES } from '../../domain/audit';
 import { RESIDENCE_STATUS_NAMES } from '../../domain/residents';
 import {
   EXEMPTION_REASON_NAMES,
@@ -66,6 +67,7 @@ function useNameOf() {
 export function AuditPage() {
   const { t } = useTranslation();
   const nameOf = useNameOf();
+  const screens = Grid.useBreakpoint();
   const [form] = Form.useForm<FilterValues>();
   const [filters, setFilters] = useState<Filters>({});
   const [page, setPage] = useState(1);
@@ -103,17 +105,27 @@ export function AuditPage() {
       ),
     },
     {
-      title: t('audit.entity'),
+      title: t('audit.subject'),
       dataIndex: 'entity',
-      render: (entity: string) => nameOf(AUDIT_ENTITY_NAMES, entity),
-    },
-    {
-      title: t('audit.entityId'),
-      dataIndex: 'entityId',
-      render: (id: string | null) =>
-        id ? <Typography.Text copyable={{ text: id }}>{id.slice(-12)}</Typography.Text> : '—',
+      render: (_, event) => <Subject event={event} />,
     },
     { title: t('audit.ip'), dataIndex: 'ip', render: (ip: string | null) => ip ?? '—' },
+  ];
+  // A phone has room for one column: when and who, what was done, to what.
+  const narrowColumns: TableColumnsType<AuditEvent> = [
+    {
+      title: t('audit.action'),
+      key: 'event',
+      render: (_, event) => (
+        <Flex vertical gap={2} style={{ minWidth: 0 }}>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {formatTimeSeconds(event.at)} · {event.actorName ?? t('audit.system')}
+          </Typography.Text>
+          <Typography.Text strong>{nameOf(AUDIT_ACTION_NAMES, event.action)}</Typography.Text>
+          <Subject event={event} />
+        </Flex>
+      ),
+    },
   ];
 
   return (
@@ -177,10 +189,11 @@ export function AuditPage() {
       <Table<AuditEvent>
         rowKey="id"
         size="middle"
-        columns={columns}
+        columns={screens.md ? columns : narrowColumns}
+        showHeader={Boolean(screens.md)}
         dataSource={events.data?.items}
         loading={events.isFetching}
-        scroll={{ x: 'max-content' }}
+        scroll={screens.md ? { x: 'max-content' } : undefined}
         expandable={{
           rowExpandable: (event) => event.changes !== null && event.changes !== undefined,
           expandedRowRender: (event) => <Changes changes={event.changes} />,
@@ -214,16 +227,53 @@ const VALUE_NAMES: Record<string, { zh: string; en: string }> = {
 };
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-/** A recorded value as its reader understands it: a code by its name, an instant in local time. */
-const readable = (value: unknown, language: string) => {
+/** A field's name in the page's language; a field not named as its key. */
+const fieldName = (field: string, language: string) => {
+  const name = AUDIT_FIELD_NAMES[field];
+  return name ? nameIn(language, name) : field;
+};
+
+/**
+ * A recorded value as its reader understands it: a code by its name, an instant in local time,
+ * nothing as "—", yes/no in words; records and lists (a file's results) the same way inside.
+ */
+const readable = (value: unknown, language: string): string => {
   if (value === undefined) return '∅';
+  if (value === null || value === '') return '—';
+  if (typeof value === 'boolean')
+    return language.startsWith('en') ? (value ? 'yes' : 'no') : value ? '是' : '否';
   if (typeof value === 'string') {
     const name = VALUE_NAMES[value];
-    if (name) return `${nameIn(language, name)}（${value}）`;
+    if (name) return nameIn(language, name);
     if (INSTANT.test(value)) return formatTimeSeconds(value);
+    return value;
   }
-  return JSON.stringify(value);
+  if (Array.isArray(value)) return value.map((v) => readable(v, language)).join('；');
+  if (isRecord(value))
+    return Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${fieldName(k, language)} ${readable(v, language)}`)
+      .join('，');
+  return String(value);
 };
+
+/** What an event is about: its kind, and the record by name (its id beneath, to copy). */
+function Subject({ event }: { event: AuditEvent }) {
+  const nameOf = useNameOf();
+  return (
+    <Flex vertical style={{ minWidth: 0 }}>
+      <Typography.Text>
+        {nameOf(AUDIT_ENTITY_NAMES, event.entity)}
+        {event.entityName ? `：${event.entityName}` : ''}
+      </Typography.Text>
+      {event.entityId && (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }} copyable={{ text: event.entityId }}>
+          {event.entityId.slice(-12)}
+        </Typography.Text>
+      )}
+    </Flex>
+  );
+}
 
 /**
  * The server records `{field: {from, to}}` (no `from` on a create, no `to` on a delete): one line
@@ -237,11 +287,15 @@ function Changes({ changes }: { changes: unknown }) {
     return <pre style={style}>{JSON.stringify(changes, null, 2)}</pre>;
   }
   return (
-    <pre style={style}>
+    <pre style={style} data-testid="audit-changes">
       {(entries as [string, { from?: unknown; to?: unknown }][])
-        .map(
-          ([field, change]) =>
-            `${field}: ${readable(change.from, i18n.language)} → ${readable(change.to, i18n.language)}`,
+        .map(([field, change]) =>
+          // Created: the value alone; removed: what it was; changed: from → to.
+          change.from === undefined
+            ? `${fieldName(field, i18n.language)}：${readable(change.to, i18n.language)}`
+            : change.to === undefined
+              ? `${fieldName(field, i18n.language)}：${readable(change.from, i18n.language)} → ∅`
+              : `${fieldName(field, i18n.language)}：${readable(change.from, i18n.language)} → ${readable(change.to, i18n.language)}`,
         )
         .join('\n')}
     </pre>

@@ -1,7 +1,8 @@
-import { and, desc, eq, gte, ilike, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, ilike, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { arrayRows } from '../../db/rows.ts';
 import { auditEvents } from '../../db/schema.ts';
+import { unitLabel } from '../../db/unit-label.ts';
 import { inScope } from '../access/scope-sql.ts';
 import { newId } from '../ids.ts';
 import type { Changes } from './changes.ts';
@@ -58,6 +59,40 @@ export interface AuditFilter {
   to?: Date;
 }
 
+/** An event's record id as a uuid when it is one (a sweep's household is `sweep/household`). */
+const idAsUuid = (text: SQL) =>
+  sql`(case when ${text} ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then (${text})::uuid end)`;
+
+/**
+ * What an event is about, as its reader knows it: a person's name, a tube's code, a unit's,
+ * round's or point's name, a work item's title, a household's address — read now, by the record's
+ * key (an auditor asks "who exempted whom", not which uuid). Null for a record since deleted.
+ */
+const entityName = (scope: { paths: string[]; wholeTree: boolean }): SQL<string | null> => {
+  const id = idAsUuid(sql`${auditEvents.entityId}`);
+  const household = idAsUuid(sql`split_part(${auditEvents.entityId}, '/', 2)`);
+  // People and households are named only while they live within the reader's scope (one who
+  // moved away since is the uuid the event holds), as every read of people takes the scope.
+  const within = (path: SQL) => (scope.wholeTree ? sql`true` : inScope(path, scope.paths));
+  const person = sql`(select p.name from persons p where p.id = ${id} and ${within(sql`p.org_path`)})`;
+  return sql<string | null>`(case ${auditEvents.entity}
+      when 'resident' then ${person}
+      when 'person' then ${person}
+      when 'test_exemption' then ${person}
+      when 'household' then (select h.address from households h where h.id = ${id} and ${within(sql`h.org_path`)})
+      when 'sweep_household' then (select h.address from households h
+                                   where h.id = ${household} and ${within(sql`h.org_path`)})
+      when 'tube' then (select t.code from tubes t where t.id = ${id})
+      when 'work-item' then (select w.title from work_items w where w.id = ${id})
+      when 'user' then (select u.display_name from users u where u.id = ${id})
+      when 'org-unit' then (select ${unitLabel('o')} from org_units o where o.id = ${id})
+      when 'test_round' then (select r.name from test_rounds r where r.id = ${id})
+      when 'collection_point' then (select c.name from collection_points c where c.id = ${id})
+      when 'sweep' then (select s.name from sweeps s where s.id = ${id})
+      when 'lab' then (select l.name from labs l where l.id = ${id})
+    end)`;
+};
+
 export async function findAuditEvents(
   db: Executor,
   scope: { paths: string[]; wholeTree: boolean },
@@ -83,7 +118,7 @@ export async function findAuditEvents(
   const where = and(...conditions);
   const [items, [{ total }]] = await Promise.all([
     db
-      .select()
+      .select({ ...getTableColumns(auditEvents), entityName: entityName(scope) })
       .from(auditEvents)
       .where(where)
       .orderBy(desc(auditEvents.at), desc(auditEvents.id))

@@ -52,3 +52,38 @@ test('the log is scoped: staff see no audit (403), a community-level auditor onl
   );
   assert.equal((await client(t.app).get('/api/v1/audit-events')).status, 401);
 });
+
+test('each event names what it is about as its reader knows it, people only within the reader’s scope', async () => {
+  const auditor = client(t.app, await t.login('auditor'));
+  const unit = await auditor.get('/api/v1/audit-events?entity=org-unit&action=org-unit.update');
+  const gridEvent = unit.body.items.find((e: { entityId: string }) => e.entityId === t.fx.gridA.id);
+  // A grid by its label (every village has its 第一网格), as read now.
+  assert.match(gridEvent.entityName, /^.+\/第一网格（西）$/);
+  // A resident's unmask is about them: named, never by the ID number or phone it showed.
+  assert.equal((await admin.post(`/api/v1/residents/${t.fx.residentA.id}/unmask`, {})).status, 200);
+  const [unmask] = (await auditor.get('/api/v1/audit-events?action=resident.unmask')).body.items;
+  assert.equal(unmask.entityId, t.fx.residentA.id);
+  assert.equal(unmask.entityName, '张三丰');
+  assert.ok(!JSON.stringify(unmask).includes(t.fx.residentA.phone));
+  // Grid A's auditor sees the event (it happened in grid A), but once the household moved to
+  // grid B, whose people are not theirs to read, not the person's name.
+  await admin.post('/api/v1/users', {
+    username: 'auditor-a',
+    displayName: '甲网格审计',
+    password: 'Audit-pass-2022',
+    grants: [{ role: 'auditor', orgUnitId: t.fx.gridA.id }],
+  });
+  const local = client(t.app, await t.login('auditor-a', 'Audit-pass-2022'));
+  const named = async () =>
+    (await local.get('/api/v1/audit-events?action=resident.unmask')).body.items.find(
+      (e: { entityId: string }) => e.entityId === t.fx.residentA.id,
+    );
+  assert.equal((await named())?.entityName, '张三丰');
+  const moved = await admin.post(`/api/v1/households/${t.fx.residentA.householdId}/move`, {
+    gridId: t.fx.gridB.id,
+  });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  const after = await named();
+  assert.ok(after, 'the event is still in grid A');
+  assert.equal(after.entityName, null);
+});

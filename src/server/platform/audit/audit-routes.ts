@@ -13,6 +13,8 @@ const auditView = z.object({
   action: z.string(),
   entity: z.string(),
   entityId: z.string().nullable(),
+  /** What the record is, read now: a person's name, a tube's code, a unit's name…; null if gone. */
+  entityName: z.string().nullable(),
   changes: z.unknown(),
   ip: z.string().nullable(),
 });
