@@ -66,6 +66,7 @@ const samplingEn: typeof sampling = {
   },
   result: {
     recorded: 'Sampled: {{name}}',
+    recheckOf: 'Recheck (recalled from positive pool {{tubeCode}}):',
     recordedIn: 'Tube {{tubeCode}} · {{count}}/{{capacity}}',
     alreadySampled: 'Already sampled in this round',
     alreadySampledIn: 'In tube {{tubeCode}} already: not counted again',

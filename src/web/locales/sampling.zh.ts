@@ -63,6 +63,7 @@ const sampling = {
   },
   result: {
     recorded: '已采样：{{name}}',
+    recheckOf: '单管复核（混管 {{tubeCode}} 阳性召回）：',
     recordedIn: '管 {{tubeCode}} · {{count}}/{{capacity}}',
     alreadySampled: '此人本轮已采样',
     alreadySampledIn: '已在管 {{tubeCode}} 中，不再重复计入',

@@ -223,7 +223,7 @@ const testing = {
       positives: '阳性',
       rechecksToCreate: '将生成复核',
       rechecksCreated: '已生成复核',
-      invalids: '无效管（需重采）',
+      invalids: '无效需重采',
       unknownTubes: '未知管号',
       conflicts: '结果矛盾',
       duplicates: '重复行',

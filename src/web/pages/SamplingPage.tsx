@@ -236,24 +236,30 @@ function SamplingDesk({ userId }: { userId: string }) {
       const { answer } = delivery;
       setAnswers((all) => ({ ...all, [answer.tubeCode]: answer }));
       recordedSinceRefresh.current = true;
+      const recordedIn = t('sampling.result.recordedIn', {
+        tubeCode: answer.tubeCode,
+        count: answer.memberCount,
+        capacity: answer.capacity,
+      });
       const sampled: Notice = {
         type: 'success',
         title: t('sampling.result.recorded', { name: answer.person.name }),
-        description: t('sampling.result.recordedIn', {
-          tubeCode: answer.tubeCode,
-          count: answer.memberCount,
-          capacity: answer.capacity,
-        }),
+        // A recalled person taken alone: the sampler is told it was the pool's recheck.
+        description: answer.recheckOf
+          ? `${t('sampling.result.recheckOf', { tubeCode: answer.recheckOf })} ${recordedIn}`
+          : recordedIn,
       };
       if (answer.sealed && answer.tubeCode === tubeCode) {
         vibrate(80);
         nextTube({
           ...sampled,
           type: 'warning',
-          description: t('sampling.tube.autoSealed', {
-            tubeCode: answer.tubeCode,
-            count: answer.memberCount,
-          }),
+          description: [
+            answer.recheckOf && t('sampling.result.recheckOf', { tubeCode: answer.recheckOf }),
+            t('sampling.tube.autoSealed', { tubeCode: answer.tubeCode, count: answer.memberCount }),
+          ]
+            .filter(Boolean)
+            .join(' '),
         });
       } else if (fresh) {
         vibrate(80);

@@ -34,4 +34,6 @@ export interface ScanAnswer {
   sealed: boolean;
   mode: SamplingMode;
   person: { name: string };
+  /** A recalled person's 单管复核: the positive pool's tube they were recalled from. */
+  recheckOf?: string;
 }

@@ -85,6 +85,8 @@ describe('a recheck in the same round meets other writes', () => {
       JSON.stringify(answers.map((a) => a.body)),
     );
     assert.deepEqual(answers[0]?.body, answers[1]?.body);
+    // The sampler is told it was the pool's recheck, both times.
+    assert.equal(typeof answers[0]?.body.recheckOf, 'string');
     // And once more afterwards, as a retry after a lost answer.
     const again = await scan(body);
     assert.equal(again.status, 201);

@@ -36,6 +36,8 @@ export interface ScanAnswer {
   sealed: boolean;
   mode: string;
   person: { name: string };
+  /** A recalled person's single-tube recheck (单管复核): the positive pool they were recalled from. */
+  recheckOf?: string;
 }
 
 const conflictCode = (code: string, message: ReturnType<typeof text>, extra: Record<string, unknown> = {}) =>
@@ -92,7 +94,14 @@ export const notOnTeam = () =>
     text('您不在该采样点的采样人员名单中', 'You are not on this point’s sampling team'),
   );
 
-type ScanWrite = BatchedWrite<ScanInput & { personId: string | null; codeVersion: number }>;
+type ScanWrite = BatchedWrite<
+  ScanInput & {
+    personId: string | null;
+    codeVersion: number;
+    /** Sent again after the person's release from a positive pool: that pool's tube. */
+    recheckOf?: string;
+  }
+>;
 type ScanContext = repo.ScanContext;
 
 /** The values of the read for a batch of scans: its points, persons, rounds and tubes. */
@@ -285,6 +294,7 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
         sealed,
         mode: tube.mode,
         person: { name: maskName(person.name) },
+        ...(w.input.recheckOf ? { recheckOf: w.input.recheckOf } : {}),
       },
       touched: [
         {
@@ -356,7 +366,9 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
     // the release (and the person) already; through the batch again, that one finds its answer.
     if (!released) return scan(write);
     try {
-      return await scan(write);
+      // Said to the sampler, who took them for a 单管复核 of that pool: part of the answer kept
+      // for the client id, so a retry after a lost answer says it too.
+      return await scan({ ...write, input: { ...write.input, recheckOf: released.tubeCode } });
     } catch (refused) {
       await runWrite(deps, actor, 'tube.recheck-release-undo', async (tx) => {
         await repo.restorePoolMembership(tx, input.roundId, released.personId, released.tubeId);

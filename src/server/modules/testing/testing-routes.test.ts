@@ -922,8 +922,14 @@ describe('lab results', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.mode, 'single');
     assert.equal(res.body.sealed, true);
+    assert.equal(res.body.recheckOf, pooled.tube, 'the sampler is told it is the pool’s recheck');
+    // Someone not recalled is told nothing of the kind.
+    const [fresh] = await addPeople(t.fx.gridA, 1);
+    const plain = await scan(fresh as string, newTube());
+    assert.equal(plain.status, 201, JSON.stringify(plain.body));
+    assert.equal(plain.body.recheckOf, undefined);
     const after = (await as.command.get(`/api/v1/test-rounds/${round.id}/coverage`)).body.sampled;
-    assert.equal(after, sampledBefore + 1, 'only the other person is new');
+    assert.equal(after, sampledBefore + 2, 'only the other two people are new');
     // The pool still names them among its members; a second recheck scan is refused.
     const pool = await as.admin.get(`/api/v1/sampling/tubes/${pooled.tube}`);
     assert.equal(pool.body.members.length, 10);

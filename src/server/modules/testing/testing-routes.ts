@@ -705,6 +705,8 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
               sealed: z.boolean(),
               mode: z.string(),
               person: z.object({ name: z.string() }),
+              /** A recalled person's 单管复核: the positive pool's tube they were recalled from. */
+              recheckOf: z.string().optional(),
             }),
           },
         },
