@@ -67,8 +67,19 @@ export function fieldOutboxOf(userId: string): Outbox<FieldWrite, unknown> {
       // phone's clock: the server keeps the former, its clock's error cancelled by the latter.
       send: (write) =>
         write.kind === 'exemption-withdrawal'
-          ? // A DELETE has no body: its client id goes in the query.
-            api.delete<unknown>(write.path, { clientId: write.clientId }, { timeoutMs: WRITE_TIMEOUT_MS })
+          ? // A DELETE has no body: its client id, and when it was made, go in the query.
+            api
+              .delete<unknown>(
+                write.path,
+                { clientId: write.clientId, recordedAt: write.madeAt, sentAt: new Date().toISOString() },
+                { timeoutMs: WRITE_TIMEOUT_MS },
+              )
+              .catch((error: unknown) => {
+                // Not exempt any more (withdrawn meanwhile by a colleague, or with a corrected door
+                // outcome): what the withdrawal was for holds; not a refusal to keep on the list.
+                if (error instanceof ApiError && error.status === 404) return { alreadyWithdrawn: true };
+                throw error;
+              })
           : api.post<unknown>(
               write.path,
               {
@@ -163,11 +174,11 @@ export function useFieldWrites(userId: string) {
       void queryClient.invalidateQueries({ queryKey: ['test-sweep', item.parentId] });
       void queryClient.invalidateQueries({ queryKey: ['test-sweeps'] });
     } else {
-      void message.success(
-        item.kind === 'exemption'
-          ? t('testing.missing.exempted', { name: item.label })
-          : t('outbox.saved', { label: item.label }),
-      );
+      if (item.kind === 'exemption')
+        void message.success(t('testing.missing.exempted', { name: item.label }));
+      else if ((delivery.answer as { alreadyWithdrawn?: boolean } | undefined)?.alreadyWithdrawn)
+        void message.info(t('testing.missing.alreadyWithdrawn', { label: item.label }));
+      else void message.success(t('outbox.saved', { label: item.label }));
       void queryClient.invalidateQueries({ queryKey: ['test-exempt'] });
     }
     void queryClient.invalidateQueries({ queryKey: ['test-coverage'] });

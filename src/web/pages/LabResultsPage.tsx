@@ -26,6 +26,7 @@ import {
 import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { districtWallClock, parseDistrictDateTime } from '../../domain/dates';
 import {
   cleanTubeCode,
   TEST_RESULT_NAMES,
@@ -590,7 +591,8 @@ function EnterResult() {
       };
       return api.post<LabImportReport>(correcting ? '/lab/results/correct' : '/lab/results', {
         ...entry,
-        testedAt: (testedAt ? new Date(testedAt) : new Date()).toISOString(),
+        // The lab's wall clock is the district's (北京时间), whatever zone this computer is set to.
+        testedAt: ((testedAt && parseDistrictDateTime(testedAt)) || new Date()).toISOString(),
         clientId: entryIds.idFor({ correcting, testedAt, ...entry }),
       });
     },
@@ -669,7 +671,7 @@ function EnterResult() {
           <Input
             type="datetime-local"
             value={testedAt}
-            max={toLocalInput(new Date())}
+            max={districtWallClock(new Date()).replace(' ', 'T')}
             onChange={(event) => setTestedAt(event.target.value)}
             data-testid="lab-enter-tested-at"
           />
@@ -686,12 +688,6 @@ function EnterResult() {
       </Flex>
     </Card>
   );
-}
-
-/** A time as a datetime-local input holds it: the browser's wall clock, to the minute. */
-function toLocalInput(at: Date) {
-  const local = new Date(at.getTime() - at.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 16);
 }
 
 /**

@@ -74,6 +74,35 @@ test('an exemption withdrawn, retried after a lost answer, answers as the first 
   assert.equal(again.status, 404);
 });
 
+test('a withdrawal made at a door hours ago leaves an exemption recorded afresh since (409), not one made before it', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  const url = `/api/v1/test-rounds/${at.roundId}/exemptions`;
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+  // Exempt at 3 h ago; withdrawn at a door 2 h ago, sent now: it goes.
+  assert.equal(
+    (await as.workerA.post(url, { personId, reason: 'infant', recordedAt: hoursAgo(3) })).status,
+    201,
+  );
+  const withdraw = (madeAt: string) =>
+    as.workerA.send(
+      'DELETE',
+      `${url}/${personId}?clientId=${randomUUID()}&recordedAt=${encodeURIComponent(madeAt)}&sentAt=${encodeURIComponent(new Date().toISOString())}`,
+    );
+  assert.equal((await withdraw(hoursAgo(2))).status, 204);
+  // Exempt again 1 h ago (the colleague found them in hospital); the same old withdrawal, sent
+  // again from another phone, does not take that one away.
+  assert.equal(
+    (await as.workerA.post(url, { personId, reason: 'hospitalised', recordedAt: hoursAgo(1) })).status,
+    201,
+  );
+  const late = await withdraw(hoursAgo(2));
+  assert.equal(late.status, 409, JSON.stringify(late.body));
+  assert.equal(late.body.error.code, 'EXEMPTION_NEWER');
+  const list = await as.workerA.get(`${url}?orgUnitId=${t.fx.gridA.id}`);
+  assert.equal(list.body.items.find((e: { id: string }) => e.id === personId)?.reason, 'hospitalised');
+});
+
 test('a result typed in, retried after a lost answer, writes once and answers as the first time', async () => {
   await sealedTube(t, as, 'SR-ENTRY-1');
   const body = {

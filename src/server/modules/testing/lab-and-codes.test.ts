@@ -18,6 +18,7 @@ import {
   labWithTeam,
 } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
+import { releasePoolMembershipForRecheck } from './testing-repository.ts';
 
 let t: TestApp;
 let as: Record<'admin' | 'sampler' | 'lab' | 'workerA' | 'command', ReturnType<typeof client>>;
@@ -173,6 +174,16 @@ describe('lab results, person codes and key groups: found in review', () => {
     const again = await scan(members[0] as string, newTube());
     assert.equal(again.status, 201, JSON.stringify(again.body));
     assert.equal((await coverage()).sampled, before.sampled - 1);
+    // Someone released from a positive pool for a recheck (and, the process dying, never scanned
+    // again) is missing too, but not for an invalid tube: not marked so.
+    const positive = await sealedTube(2);
+    await importResults(`tubeCode,result,testedAt\n${positive.tube},阳性,${labTime(5)}\n`, false);
+    const recalled = positive.members[0] as string;
+    await releasePoolMembershipForRecheck(t.deps.database.db, round.id, recalled);
+    const listed = (
+      await as.command.get(`/api/v1/test-rounds/${round.id}/missing?orgUnitId=${t.fx.gridA.id}&pageSize=200`)
+    ).body.items.find((m: { id: string }) => m.id === recalled);
+    assert.equal(listed?.resample, false, JSON.stringify(listed));
     const [kept] = await db().select().from(tubes).where(eq(tubes.code, tube));
     assert.equal(kept?.memberCount, 2, 'the invalid tube still says how many were in it');
   });

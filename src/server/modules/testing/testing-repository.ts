@@ -991,8 +991,10 @@ export async function findMissing(
       db,
       sql`select p.id, p.name, p.phone_enc as "phoneEnc", p.address, p.residence_status as "residenceStatus",
                  p.org_unit_id as "orgUnitId", ${unitLabel('u')} as "gridName", p.household_id as "householdId",
-                 exists (select 1 from ${releasedTubeMembers} r
-                         where r.person_id = p.id and r.round_id = ${roundId}) as resample,
+                 -- Released from a tube the lab found invalid (not from a pool for a recheck,
+                 -- whose memberships are kept there too).
+                 exists (select 1 from ${releasedTubeMembers} r join ${tubes} t on t.id = r.tube_id
+                         where r.person_id = p.id and r.round_id = ${roundId} and t.result = 'invalid') as resample,
                  ${
                    options.withDoorToDoor
                      ? sql`(select e.reason from ${testExemptions} e where e.round_id = ${roundId} and e.person_id = p.id)`
@@ -1083,12 +1085,25 @@ export async function upsertExemption(db: Executor, row: typeof testExemptions.$
   return before;
 }
 
-export async function deleteExemption(db: Executor, roundId: string, personId: string) {
+/**
+ * Withdraws a person's exemption in a round; with `recordedBefore` (a withdrawal made at a door
+ * and sent later), only one recorded before it: one recorded afresh meanwhile is not the one the
+ * withdrawer saw. `newer` says one stands that was kept for that reason.
+ */
+export async function deleteExemption(
+  db: Executor,
+  roundId: string,
+  personId: string,
+  recordedBefore?: Date,
+) {
+  const same = and(eq(testExemptions.roundId, roundId), eq(testExemptions.personId, personId));
   const [row] = await db
     .delete(testExemptions)
-    .where(and(eq(testExemptions.roundId, roundId), eq(testExemptions.personId, personId)))
+    .where(recordedBefore ? and(same, lte(testExemptions.createdAt, recordedBefore)) : same)
     .returning();
-  return row;
+  if (row || !recordedBefore) return { removed: row, newer: false };
+  const [kept] = await db.select({ at: testExemptions.createdAt }).from(testExemptions).where(same);
+  return { removed: undefined, newer: kept !== undefined };
 }
 
 export async function isSampled(db: Executor, roundId: string, personId: string) {
@@ -1229,10 +1244,15 @@ export async function hasOpenHouseholdItem(db: Executor, householdId: string, ty
 export async function cancelOpenHouseholdItems(db: Executor, householdId: string, type: string, why: string) {
   return queryRows<{ id: string; orgPath: string; state: string }>(
     db,
-    sql`update ${workItems} w set state = 'cancelled', feedback = ${why}, done_at = now(), updated_at = now()
-        from ${workItems} old
-        where old.id = w.id and w.type = ${type} and w.subject_entity = 'household'
-          and w.subject_id = ${householdId} and w.state in ('open', 'overdue')
+    // Locked first, so the state returned as before is the one changed (an item turning overdue
+    // meanwhile is waited for and read as overdue).
+    sql`with old as (
+          select id, state from ${workItems}
+          where type = ${type} and subject_entity = 'household' and subject_id = ${householdId}
+            and state in ('open', 'overdue')
+          for update)
+        update ${workItems} w set state = 'cancelled', feedback = ${why}, done_at = now(), updated_at = now()
+        from old where w.id = old.id
         returning w.id, w.org_path as "orgPath", old.state`,
   );
 }

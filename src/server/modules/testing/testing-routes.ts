@@ -397,8 +397,16 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags,
           summary: '撤销免检（clientId 重试不重复撤销）',
           params: z.object({ id: z.uuid(), personId: z.uuid() }),
-          /** A DELETE has no body: the retry's key goes in the query. */
-          querystring: z.object({ clientId: z.uuid().optional() }),
+          /**
+           * A DELETE has no body: the retry's key goes in the query, and, for a withdrawal made at
+           * a door without signal, when it was made and sent by the phone's clock (an exemption
+           * recorded afresh after it is kept).
+           */
+          querystring: z.object({
+            clientId: z.uuid().optional(),
+            recordedAt: z.iso.datetime({ offset: true }).optional(),
+            sentAt: z.iso.datetime({ offset: true }).optional(),
+          }),
         },
       },
       async (req, reply) => {
@@ -408,6 +416,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           req.params.id,
           req.params.personId,
           req.query.clientId,
+          { recordedAt: req.query.recordedAt, sentAt: req.query.sentAt },
         );
         return reply.status(204).send();
       },

@@ -1806,6 +1806,8 @@ export async function withdrawExemption(
   roundId: string,
   personId: string,
   clientId?: string,
+  /** A withdrawal made at a door without signal: when, by the phone's clock (see scanInstant). */
+  when: { recordedAt?: string; sentAt?: string } = {},
 ) {
   const scope = requireScope(actor, 'testing.exempt');
   const round = await visibleRound(deps, scope, roundId);
@@ -1817,7 +1819,18 @@ export async function withdrawExemption(
     async (tx) => {
       const person = await repo.findPersonInArea(tx, area, personId);
       if (!person) throw notFound();
-      const removed = await repo.deleteExemption(tx, roundId, person.id);
+      const madeAt = when.recordedAt
+        ? scanInstant({ scannedAt: when.recordedAt, sentAt: when.sentAt }, new Date())
+        : undefined;
+      const { removed, newer } = await repo.deleteExemption(tx, roundId, person.id, madeAt);
+      if (newer)
+        throw conflict(
+          text(
+            '此人的免检在您撤销之后又重新登记过，未撤销；如仍需撤销，请在免检名单中再撤销一次',
+            'The exemption was recorded again after your withdrawal: not withdrawn',
+          ),
+          { code: 'EXEMPTION_NEWER' },
+        );
       if (!removed) throw notFound();
       return {
         result: null,

@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, ilike, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, ilike, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { arrayRows } from '../../db/rows.ts';
 import { auditEvents } from '../../db/schema.ts';
@@ -61,7 +61,7 @@ export interface AuditFilter {
 
 /** An event's record id as a uuid when it is one (a sweep's household is `sweep/household`). */
 const idAsUuid = (text: SQL) =>
-  sql`(case when ${text} ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then (${text})::uuid end)`;
+  sql`(case when ${text} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then (${text})::uuid end)`;
 
 /**
  * What an event is about, as its reader knows it: a person's name, a tube's code, a unit's,
@@ -83,7 +83,13 @@ const entityName = (scope: { paths: string[]; wholeTree: boolean }): SQL<string 
       when 'sweep_household' then (select h.address from households h
                                    where h.id = ${household} and ${within(sql`h.org_path`)})
       when 'tube' then (select t.code from tubes t where t.id = ${id})
-      when 'work-item' then (select w.title from work_items w where w.id = ${id})
+      -- A work item's title names the person it is about (单管复核：张三…): under the same rule.
+      when 'work-item' then (select w.title from work_items w
+                             where w.id = ${id} and ${within(sql`w.org_path`)}
+                               and (w.subject_entity is distinct from 'person'
+                                    or exists (select 1 from persons p
+                                               where p.id = ${idAsUuid(sql`w.subject_id`)}
+                                                 and ${within(sql`p.org_path`)})))
       when 'user' then (select u.display_name from users u where u.id = ${id})
       when 'org-unit' then (select ${unitLabel('o')} from org_units o where o.id = ${id})
       when 'test_round' then (select r.name from test_rounds r where r.id = ${id})
@@ -116,9 +122,9 @@ export async function findAuditEvents(
     filter.to ? lte(auditEvents.at, filter.to) : undefined,
   ];
   const where = and(...conditions);
-  const [items, [{ total }]] = await Promise.all([
+  const [rows, [{ total }]] = await Promise.all([
     db
-      .select({ ...getTableColumns(auditEvents), entityName: entityName(scope) })
+      .select()
       .from(auditEvents)
       .where(where)
       .orderBy(desc(auditEvents.at), desc(auditEvents.id))
@@ -126,5 +132,21 @@ export async function findAuditEvents(
       .offset(page.offset),
     db.select({ total: sql<number>`count(*)::int` }).from(auditEvents).where(where),
   ]);
-  return { items, total };
+  // Named for the page's rows alone (a deep page's skipped rows are never looked up).
+  const names = new Map(
+    rows.length === 0
+      ? []
+      : (
+          await db
+            .select({ id: auditEvents.id, entityName: entityName(scope) })
+            .from(auditEvents)
+            .where(
+              inArray(
+                auditEvents.id,
+                rows.map((r) => r.id),
+              ),
+            )
+        ).map((n) => [n.id, n.entityName]),
+  );
+  return { items: rows.map((r) => ({ ...r, entityName: names.get(r.id) ?? null })), total };
 }

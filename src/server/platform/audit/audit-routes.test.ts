@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import { SYSTEM } from '../access/actor.ts';
+import { addWorkItem, markOverdueWorkItems } from '../work-items/work-item-service.ts';
 
 let t: TestApp;
 let admin: ReturnType<typeof client>;
@@ -79,6 +81,22 @@ test('each event names what it is about as its reader knows it, people only with
       (e: { entityId: string }) => e.entityId === t.fx.residentA.id,
     );
   assert.equal((await named())?.entityName, '张三丰');
+  // A recall about them, overdue (an event in grid A): its title names them, under the same rule.
+  const recallId = await addWorkItem(t.deps.database.db, SYSTEM, {
+    type: 'recheck',
+    title: '单管复核：张三丰（张三丰家），混管 X 阳性',
+    subjectEntity: 'person',
+    subjectId: t.fx.residentA.id,
+    assigneeOrgUnitId: t.fx.gridA.id,
+    orgPath: t.fx.gridA.path,
+    dueAt: new Date(Date.now() - 60_000),
+  });
+  await markOverdueWorkItems(t.deps, SYSTEM);
+  const recallTitle = async () =>
+    (await local.get('/api/v1/audit-events?action=work-item.overdue&pageSize=100')).body.items.find(
+      (e: { entityId: string }) => e.entityId === recallId,
+    )?.entityName;
+  assert.match(await recallTitle(), /张三丰/);
   const moved = await admin.post(`/api/v1/households/${t.fx.residentA.householdId}/move`, {
     gridId: t.fx.gridB.id,
   });
@@ -86,4 +104,5 @@ test('each event names what it is about as its reader knows it, people only with
   const after = await named();
   assert.ok(after, 'the event is still in grid A');
   assert.equal(after.entityName, null);
+  assert.equal(await recallTitle(), null, 'nor through the title of the recall about them');
 });

@@ -88,6 +88,30 @@ describe('work items', () => {
     assert.match(closed.body.error.message, /已结束/);
   });
 
+  test('a recall assigned to a grid: its worker may call, not whoever holds another role there', async () => {
+    const id = await recall({ assigneeUserId: null, assigneeOrgUnitId: t.fx.gridA.id });
+    assert.equal((await workerA.post(`/api/v1/work-items/${id}/contact`, {})).status, 200);
+    // A sampler at the grid who reads residents through a grant elsewhere (the community's staff).
+    const admin = client(t.app, await t.login('admin'));
+    const made = await admin.post('/api/v1/users', {
+      username: 'sampler-staff',
+      displayName: '采样兼社区',
+      password: 'Field-pass-2022',
+      grants: [
+        { role: 'sampler', orgUnitId: t.fx.gridA.id },
+        { role: 'unit_staff', orgUnitId: t.fx.community.id },
+      ],
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const other = client(t.app, await t.login('sampler-staff', 'Field-pass-2022'));
+    const seen = (await other.get('/api/v1/work-items')).body.items.find((w: { id: string }) => w.id === id);
+    assert.equal(seen?.actions.call, false);
+    assert.equal((await other.post(`/api/v1/work-items/${id}/contact`, {})).status, 403);
+    // A positive's transfer is the command centre's, through the registry: no call-back here.
+    const positive = await recall({ type: 'positive_case', assigneeUserId: t.fx.users.workerA.id });
+    assert.equal((await workerA.post(`/api/v1/work-items/${positive}/contact`, {})).status, 403);
+  });
+
   test('assigned to a person, it shows in their 我的待办 and nobody else’s', async () => {
     const created = await assign();
     assert.equal(created.status, 201);

@@ -22,12 +22,24 @@ function isAssignee(actor: Actor, item: repo.WorkItemRow) {
 }
 
 /**
- * Work that needs a person reached within hours (a pool's member recalled for a single-tube
- * recheck, a tube to swab again, a positive to transfer): its assignee may see that person's phone
- * to call them — that one number, for as long as the item is open, each look audited — where the
- * registry shows it masked to anyone without 查看完整身份证号和手机号.
+ * Work a grid worker must reach a person for within hours (a pool's member recalled for a
+ * single-tube recheck, a tube to swab again): its assignee may see that person's phone to call
+ * them — that one number, while the item is open, each look audited — where the registry shows it
+ * masked to anyone without 查看完整身份证号和手机号. (A positive's transfer is the command centre's,
+ * which unmasks through the registry.)
  */
-const CALL_BACK_TYPES = new Set(['recheck', 'resample', 'positive_case']);
+const CALL_BACK_TYPES = new Set(['recheck', 'resample']);
+
+/**
+ * The assignee in person, or, for an item assigned to a unit, someone whose grant on that very
+ * unit reads its residents (the grid's worker): not whoever holds some other role there.
+ */
+function assignedToCall(actor: Actor, item: repo.WorkItemRow) {
+  if (item.assigneeUserId !== null) return item.assigneeUserId === actor.userId;
+  return actor.grants.some(
+    (g) => g.orgUnitId === item.assigneeOrgUnitId && g.permissions.has('resident.read'),
+  );
+}
 
 function mayCall(actor: Actor, item: repo.WorkItemRow, closed: boolean) {
   return (
@@ -35,7 +47,7 @@ function mayCall(actor: Actor, item: repo.WorkItemRow, closed: boolean) {
     item.subjectEntity === 'person' &&
     item.subjectId !== null &&
     CALL_BACK_TYPES.has(item.type) &&
-    isAssignee(actor, item) &&
+    assignedToCall(actor, item) &&
     pathInScope(item.orgPath, scopePaths(actor, 'resident.read'))
   );
 }
