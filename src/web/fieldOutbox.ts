@@ -126,6 +126,12 @@ export function useFieldOutbox() {
   return { outbox, ...useOutbox(outbox) };
 }
 
+/** Whom (or what) writes of a kind still waiting on the phone are about, in a sweep or round. */
+export function useWaitingSubjects(kind: FieldWriteKind, parentId: string): Set<string> {
+  const { items } = useFieldOutbox();
+  return new Set(items.filter((w) => w.kind === kind && w.parentId === parentId).map((w) => w.subjectId));
+}
+
 /**
  * Keeps the user's field writes going wherever they are in the app, and says what became of each:
  * saved (with what it did), kept on the phone until the network returns, or refused and why.

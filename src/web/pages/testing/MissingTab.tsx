@@ -26,7 +26,7 @@ import { KeptCopyNotice } from '../../components/KeptCopyNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../../components/ResidenceStatusTag';
-import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
+import { useQueueFieldWrite, useWaitingSubjects } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
@@ -63,12 +63,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
   const online = useOnline();
   const coverage = useQuery({ ...coverageQuery(roundId, unit?.value), placeholderData: keepPreviousData });
 
-  const { items: waiting } = useFieldOutbox();
-  const waitingExemption = new Set(
-    waiting
-      .filter((write) => write.kind === 'exemption' && write.parentId === roundId)
-      .map((w) => w.subjectId),
-  );
+  const waitingExemption = useWaitingSubjects('exemption', roundId);
   const exemptButton = (person: MissingPerson) =>
     waitingExemption.has(person.id) ? (
       <Tag color="warning" data-testid={`exempt-waiting-${person.id}`}>
@@ -355,12 +350,7 @@ function ExemptList({
   });
   const online = useOnline();
   const queueFieldWrite = useQueueFieldWrite();
-  const { items: waiting } = useFieldOutbox();
-  const waitingWithdrawal = new Set(
-    waiting
-      .filter((write) => write.kind === 'exemption-withdrawal' && write.parentId === roundId)
-      .map((w) => w.subjectId),
-  );
+  const waitingWithdrawal = useWaitingSubjects('exemption-withdrawal', roundId);
   // Into the phone's outbox, as the exemption itself went: sent when there is a network, once.
   const withdraw = (person: ExemptPerson) =>
     queueFieldWrite({
