@@ -343,6 +343,10 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.getByTestId('field-outbox-waiting').waitFor({ state: 'detached', timeout: 20_000 });
   await drawer.getByTestId(`sweep-waiting-${householdId}`).waitFor({ state: 'detached' });
   assert.equal(await outcomesOf(), 1, 'recorded once when the network came back');
+  // The page opened from the phone's copies reads them again with the signal back: their
+  // notices go (they stayed, over old figures, when the app had started offline).
+  await drawer.getByTestId('sweep-offline-copy').waitFor({ state: 'detached', timeout: 20_000 });
+  await page.getByTestId('round-offline-copy').waitFor({ state: 'detached', timeout: 20_000 });
 
   // ---- the bedridden person found up and about, at a door with no signal: the exemption is
   // withdrawn on the phone, waits there, and goes once when the network is back ----

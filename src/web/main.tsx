@@ -1,4 +1,4 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { onlineManager, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import 'antd/dist/reset.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -27,6 +27,12 @@ const queryClient = new QueryClient({
 });
 
 setUnauthorizedHandler(() => endSession(queryClient));
+
+// React Query takes the browser as online until told otherwise, and is told only by an `offline`
+// event: a page opened with no signal (from the phone's copies) never got one, so the signal's
+// return changed nothing for it and the copies stayed on screen. Told at start, it reads every
+// page shown again when the browser says it is back online.
+onlineManager.setOnline(navigator.onLine);
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root');

@@ -72,8 +72,14 @@ export function useLiveUpdates(userId: string | undefined) {
     const readAllAgain = () => void queryClient.invalidateQueries();
     source.addEventListener('resync', readAllAgain);
     let opened = false;
+    // A stream that failed before it first opened (the app started with no signal) missed what
+    // changed while the pages showed the phone's copies: its first opening is a reconnection too.
+    let failedFirst = false;
+    source.addEventListener('error', () => {
+      if (!opened) failedFirst = true;
+    });
     source.addEventListener('open', () => {
-      if (opened) readAllAgain(); // a reconnection, not the first connection
+      if (opened || failedFirst) readAllAgain(); // a reconnection, not the first connection
       opened = true;
     });
     return () => {

@@ -244,6 +244,8 @@ const testing = {
     entered: 'Result entered for tube {{tube}}.',
     enterTestedAt: 'Tested at (Beijing time; empty: now)',
     enteredAlready: 'Tube {{tube}} already has this result',
+    enteredInvalid:
+      'Tube {{tube}} invalid: its people are to be swabbed again; their grid workers have the tasks',
     batchesTitle: 'Batches to receive',
     noBatches: 'No batch waiting',
     batchLine: '{{waiting}} tubes to receive (of {{count}})',

@@ -237,6 +237,7 @@ const testing = {
     entered: '管 {{tube}} 的结果已录入。',
     enterTestedAt: '检测时间（北京时间；不填为现在）',
     enteredAlready: '管 {{tube}} 已有相同结果',
+    enteredInvalid: '管 {{tube}} 无效：管内人员需重新采样，已给其网格员派发重新采样待办',
     batchesTitle: '待接收的送检批次',
     noBatches: '暂无待接收的送检批次',
     batchLine: '{{waiting}} 管待接收（共 {{count}} 管）',

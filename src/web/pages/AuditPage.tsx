@@ -289,6 +289,12 @@ function Changes({ changes }: { changes: unknown }) {
   return (
     <pre style={style} data-testid="audit-changes">
       {(entries as [string, { from?: unknown; to?: unknown }][])
+        // The fields an unmask showed are named as fields (手机号, not phone).
+        .map(([field, change]): [string, { from?: unknown; to?: unknown }] =>
+          field === 'fields' && Array.isArray(change.to)
+            ? [field, { ...change, to: change.to.map((f) => fieldName(String(f), i18n.language)) }]
+            : [field, change],
+        )
         .map(([field, change]) =>
           // Created: the value alone; removed: what it was; changed: from → to.
           change.from === undefined

@@ -565,7 +565,6 @@ function Receipts() {
 /** One result typed in (a re-test, a tube the file missed): the same rules as a file of one row. */
 function EnterResult() {
   const { t, i18n } = useTranslation();
-  const showError = useShowError();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [tubeCode, setTubeCode] = useState('');
@@ -611,6 +610,8 @@ function EnterResult() {
                 .join(' ')
             : t('testing.lab.enteredAlready', { tube }),
       );
+      // An invalid tube's people are to be swabbed again: said, not only "entered".
+      if (report.invalids > 0) void message.warning(t('testing.lab.enteredInvalid', { tube }));
       if (report.positives > 0) void queryClient.invalidateQueries({ queryKey: ['test-rounds'] });
       setTubeCode('');
       setCt('');
@@ -618,7 +619,12 @@ function EnterResult() {
       setReason('');
       setCorrecting(false);
     },
-    onError: (error) => showError(error),
+    // A refusal about the time or the tube says it in its own words (the form marks no field,
+    // and the API's message names the field by its key, testedAt).
+    onError: (error) => {
+      const { message: said, field } = splitFieldMessage(error);
+      void message.error(field ?? said);
+    },
   });
   return (
     <Card title={t('testing.lab.enterTitle')}>

@@ -1113,7 +1113,7 @@ async function applyLabResults(
         errors.push({
           row: row.row,
           column: 'tubeCode',
-          message: `管号 ${row.tubeCode} 仍在采样中（未封管），请核对管号；结果未导入`,
+          message: `管号 ${row.tubeCode} 仍在采样中（未封管），请核对管号；结果未${typedIn ? '录入' : '导入'}`,
         });
         continue;
       }
@@ -1131,7 +1131,7 @@ async function applyLabResults(
         errors.push({
           row: row.row,
           column: 'testedAt',
-          message: `管号 ${row.tubeCode} 的检测时间早于采样时间，请核对；结果未导入`,
+          message: `管号 ${row.tubeCode} 的检测时间早于采样时间，请核对；结果未${typedIn ? '录入' : '导入'}`,
         });
         continue;
       }
