@@ -115,12 +115,17 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
   });
   const missing = (['tubeCode', 'result', 'testedAt'] as const).filter((k) => !position.has(k));
   if (missing.length > 0) {
+    // Named as a lab names them (管号 or tubeCode): its system may export either.
+    const zh = missing.map((k) => `${HEADERS[k][1]}（${k}）`).join('、');
     const names = missing.join(', ');
     throw new AppError(
       'VALIDATION',
-      text(`结果文件缺少列：${names}（表头应为 tubeCode,result,testedAt）`, `Missing columns: ${names}`),
+      text(
+        `结果文件缺少列：${zh}。表头应为 管号,检测结果,检测时间 或 tubeCode,result,testedAt`,
+        `Missing columns: ${names}`,
+      ),
       {
-        file: text(`缺少列：${names}`, `Missing columns: ${names}`),
+        file: text(`缺少列：${zh}`, `Missing columns: ${names}`),
       },
     );
   }
