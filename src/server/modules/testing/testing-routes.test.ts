@@ -719,7 +719,10 @@ describe('lab results', () => {
     }
     // Columns missing are named as a lab names them, in Chinese with the English key.
     const headless = await importResults(Buffer.from('a,b,c\n1,2,3\n'), true, 'x.csv');
-    assert.match(headless.body.error.fields.file, /缺少列：管号（tubeCode）、结果（result）、检测时间（testedAt）/);
+    assert.match(
+      headless.body.error.fields.file,
+      /缺少列：管号（tubeCode）、结果（result）、检测时间（testedAt）/,
+    );
   });
 
   test('a malformed or truncated upload, and a date cell out of range, are 400s or row errors, never 500s', async () => {
