@@ -56,6 +56,18 @@ const stored = (storage: MemoryStorage, key = 'q') =>
   );
 
 describe('the sampler’s scan queue', () => {
+  test('a write this version cannot read (a newer tab’s kind) is kept, not dropped, as the queue changes', async () => {
+    const storage = new MemoryStorage();
+    const future = { clientId: 'f1', kind: 'a-newer-kind', path: '/x' };
+    storage.setItem('q', JSON.stringify([future]));
+    const queue = queueOn(storage, async () => ({ tubeCode: 'T0001' }));
+    assert.deepEqual(queue.getSnapshot(), [], 'not shown or sent here');
+    queue.add(scan(1));
+    await queue.upload();
+    assert.deepEqual(queue.getSnapshot(), [], 'ours went');
+    assert.deepEqual(JSON.parse(storage.getItem('q') ?? '[]'), [future], 'the newer write waits still');
+  });
+
   test('a success reply that is not the answer (a cut connection, a captive portal’s page) keeps the scan', async () => {
     const storage = new MemoryStorage();
     let replies = 0;

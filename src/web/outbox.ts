@@ -86,9 +86,14 @@ function refusedOf<Item>(value: unknown, isItem: (value: unknown) => value is It
 }
 
 function readList<T>(storage: KeyValueStorage, key: string, isItem: (value: unknown) => value is T): T[] {
+  return readStored(storage, key).filter(isItem);
+}
+
+/** Everything stored under a key, understood or not. */
+function readStored(storage: KeyValueStorage, key: string): unknown[] {
   try {
     const stored: unknown = JSON.parse(storage.getItem(key) ?? '[]');
-    return Array.isArray(stored) ? stored.filter(isItem) : [];
+    return Array.isArray(stored) ? stored : [];
   } catch {
     return [];
   }
@@ -262,8 +267,15 @@ export class Outbox<Item extends Queued, Answer> {
 
   private write(items: Item[]) {
     this.items = items;
-    if (items.length === 0) this.options.storage.removeItem(this.options.key);
-    else this.options.storage.setItem(this.options.key, JSON.stringify(items));
+    // Writes this version cannot read (a kind a newer version of the app queued in another tab)
+    // stay, ahead of ours, for a tab that can send them: dropped here, what was recorded at a
+    // door would be lost without a word.
+    const foreign = readStored(this.options.storage, this.options.key).filter(
+      (value) => !this.options.isItem(value),
+    );
+    const all = [...foreign, ...items];
+    if (all.length === 0) this.options.storage.removeItem(this.options.key);
+    else this.options.storage.setItem(this.options.key, JSON.stringify(all));
     this.notify();
   }
 
