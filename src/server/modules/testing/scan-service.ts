@@ -294,7 +294,8 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
         sealed,
         mode: tube.mode,
         person: { name: maskName(person.name) },
-        ...(w.input.recheckOf ? { recheckOf: w.input.recheckOf } : {}),
+        // Undefined (dropped from the JSON) unless a recalled person's recheck.
+        recheckOf: w.input.recheckOf,
       },
       touched: [
         {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
+import { createUser } from '../../testing/testing-fixtures.ts';
 import { SYSTEM } from '../access/actor.ts';
 import { addWorkItem, markOverdueWorkItems } from '../work-items/work-item-service.ts';
 
@@ -69,7 +70,7 @@ test('each event names what it is about as its reader knows it, people only with
   assert.ok(!JSON.stringify(unmask).includes(t.fx.residentA.phone));
   // Grid A's auditor sees the event (it happened in grid A), but once the household moved to
   // grid B, whose people are not theirs to read, not the person's name.
-  await admin.post('/api/v1/users', {
+  await createUser(t, {
     username: 'auditor-a',
     displayName: '甲网格审计',
     password: 'Audit-pass-2022',

@@ -1,3 +1,4 @@
+import type { Permission } from '../../../domain/permissions.ts';
 import type { Executor } from '../../db/database.ts';
 import { findOrgUnitInScope } from '../../modules/org/org-repository.ts';
 import { findResidentInScope } from '../../modules/residents/resident-repository.ts';
@@ -14,12 +15,21 @@ import * as repo from './work-item-repository.ts';
 
 type Listed = Awaited<ReturnType<typeof repo.findWorkItemInScope>> & {};
 
-function isAssignee(actor: Actor, item: repo.WorkItemRow) {
+/**
+ * The item's assignee: the user it names, or someone granted on the unit it names — with `needs`,
+ * by a grant on that very unit holding it (a grid's worker, not whoever has another role there).
+ */
+function isAssignee(actor: Actor, item: repo.WorkItemRow, needs?: Permission) {
   return (
     item.assigneeUserId === actor.userId ||
-    (item.assigneeOrgUnitId !== null && actor.grants.some((g) => g.orgUnitId === item.assigneeOrgUnitId))
+    (item.assigneeOrgUnitId !== null &&
+      actor.grants.some(
+        (g) => g.orgUnitId === item.assigneeOrgUnitId && (needs === undefined || g.permissions.has(needs)),
+      ))
   );
 }
+
+const isClosed = (state: string) => state === 'done' || state === 'cancelled';
 
 /**
  * Work a grid worker must reach a person for within hours (a pool's member recalled for a
@@ -31,30 +41,22 @@ function isAssignee(actor: Actor, item: repo.WorkItemRow) {
 const CALL_BACK_TYPES = new Set(['recheck', 'resample']);
 
 /**
- * The assignee in person, or, for an item assigned to a unit, someone whose grant on that very
- * unit reads its residents (the grid's worker): not whoever holds some other role there.
+ * Whether the actor may see the phone of the person an item is about. Only items about people the
+ * actor reads residents of are ever read (the repository's person scope), so that is not asked here.
  */
-function assignedToCall(actor: Actor, item: repo.WorkItemRow) {
-  if (item.assigneeUserId !== null) return item.assigneeUserId === actor.userId;
-  return actor.grants.some(
-    (g) => g.orgUnitId === item.assigneeOrgUnitId && g.permissions.has('resident.read'),
-  );
-}
-
-function mayCall(actor: Actor, item: repo.WorkItemRow, closed: boolean) {
+function mayCall(actor: Actor, item: repo.WorkItemRow) {
   return (
-    !closed &&
+    !isClosed(item.state) &&
     item.subjectEntity === 'person' &&
     item.subjectId !== null &&
     CALL_BACK_TYPES.has(item.type) &&
-    assignedToCall(actor, item) &&
-    pathInScope(item.orgPath, scopePaths(actor, 'resident.read'))
+    isAssignee(actor, item, 'resident.read')
   );
 }
 
 function toView(actor: Actor, row: Listed) {
   const { item } = row;
-  const closed = item.state === 'done' || item.state === 'cancelled';
+  const closed = isClosed(item.state);
   const canAssign = pathInScope(item.orgPath, scopePaths(actor, 'work-item.assign'));
   return {
     id: item.id,
@@ -73,7 +75,7 @@ function toView(actor: Actor, row: Listed) {
     actions: {
       feedback: !closed && (isAssignee(actor, item) || canAssign),
       cancel: !closed && canAssign,
-      call: mayCall(actor, item, closed),
+      call: mayCall(actor, item),
     },
   };
 }
@@ -209,7 +211,7 @@ export async function giveFeedback(
       if (!row) throw notFound();
       const view = toView(actor, row);
       if (input.cancel ? !view.actions.cancel : !view.actions.feedback) {
-        if (row.item.state === 'done' || row.item.state === 'cancelled') {
+        if (isClosed(row.item.state)) {
           throw new AppError('CONFLICT', text('该待办已结束', 'This item is already closed'));
         }
         throw new AppError('FORBIDDEN');
@@ -218,7 +220,7 @@ export async function giveFeedback(
       await repo.updateWorkItemRow(tx, id, {
         feedback: input.feedback,
         state,
-        doneAt: state === 'done' || state === 'cancelled' ? new Date() : null,
+        doneAt: isClosed(state) ? new Date() : null,
       });
       const after = await repo.findWorkItemInScope(tx, scope, id, readable);
       if (!after) throw notFound();
@@ -247,11 +249,10 @@ export async function contactForWorkItem(deps: AppDeps, actor: Actor, id: string
   return runWrite(deps, actor, 'resident.unmask', async (tx) => {
     const row = await repo.findWorkItemInScope(tx, scope, id, readable);
     if (row?.item.subjectEntity !== 'person' || !row.item.subjectId) throw notFound();
-    const closed = row.item.state === 'done' || row.item.state === 'cancelled';
-    if (!mayCall(actor, row.item, closed))
+    if (!mayCall(actor, row.item))
       throw new AppError(
         'FORBIDDEN',
-        closed
+        isClosed(row.item.state)
           ? text('该待办已结束，不能再查看电话', 'This item is closed')
           : text('只有负责此待办的人可查看此人的电话', 'Only the assignee of this item may see the phone'),
       );
