@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
+import { fieldLabel } from '../domain/field-names.ts';
 import { buildApp } from './app.ts';
 import { client } from './testing/http.ts';
 import { listApiRoutes } from './testing/openapi-routes.ts';
@@ -49,6 +50,33 @@ test('the OpenAPI document lists every route, and the docs UI is served', async 
   const docs = await t.app.inject({ method: 'GET', url: '/api/docs/' });
   assert.equal(docs.statusCode, 200);
   assert.match(docs.body, /swagger/i);
+});
+
+test('every field a request takes has a name for people, for a refusal about it that no form shows', async () => {
+  const spec = await client(t.app).get('/api/v1/openapi.json');
+  const fields = new Set<string>();
+  type Schema = { properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[] };
+  const walk = (schema: Schema | undefined) => {
+    if (!schema || typeof schema !== 'object') return;
+    for (const [name, inner] of Object.entries(schema.properties ?? {})) {
+      fields.add(name);
+      walk(inner);
+    }
+    walk(schema.items);
+    for (const inner of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) walk(inner);
+  };
+  for (const operations of Object.values<Record<string, Record<string, never>>>(spec.body.paths))
+    for (const operation of Object.values<{
+      parameters?: { in: string; name: string }[];
+      requestBody?: { content: Record<string, { schema: Schema }> };
+    }>(operations)) {
+      for (const parameter of operation.parameters ?? [])
+        if (parameter.in !== 'path') fields.add(parameter.name);
+      walk(operation.requestBody?.content['application/json']?.schema);
+    }
+  assert.ok(fields.has('samplerUserIds') && fields.has('personCode'), 'the walk reaches request bodies');
+  const unnamed = [...fields].filter((field) => fieldLabel(field, 'zh-CN') === null);
+  assert.deepEqual(unnamed, []);
 });
 
 test('unknown API paths answer 404 in the error shape (401 to strangers, who learn nothing of the routes)', async () => {

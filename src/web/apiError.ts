@@ -1,5 +1,6 @@
 // Apart from the API wrapper (which loads the translations), so the plain modules that only tell
 // failures apart (offline.ts) load, and are tested, without a browser.
+import { fieldLabel } from '../domain/field-names';
 
 /**
  * Every failure of a call, normalised: the server's `{error: {code, message, fields}}`, or a
@@ -35,4 +36,29 @@ export function splitFieldMessage(error: unknown): { message: string; field?: st
   for (const suffix of [`（${key}：${field}）`, ` (${key}: ${field})`])
     if (message.endsWith(suffix)) return { message: message.slice(0, -suffix.length), field };
   return { message, field };
+}
+
+/**
+ * What a pop-up says of a refusal. A refusal of input names its fields by their API keys
+ * ("…（samplerUserIds：…）", for the tools calling the API); fields a form shows get their message
+ * under the field, and the pop-up says the first of them. Fields no form shows are said here by
+ * their names for a person (采样人员：…), or by their message alone when the field has no name
+ * (never by its key). Other refusals say their message.
+ */
+export function refusalText(
+  error: unknown,
+  language: string,
+  shownOnForm: (field: string) => boolean = () => false,
+): string {
+  if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
+  const fields = Object.entries(error.fields);
+  if (error.code !== 'VALIDATION' || fields.length === 0) return error.message;
+  const unshown = fields.filter(([field]) => !shownOnForm(field));
+  if (unshown.length === 0) return fields[0][1];
+  return unshown
+    .map(([field, message]) => {
+      const label = fieldLabel(field, language);
+      return label ? `${label}${language === 'en' ? ': ' : '：'}${message}` : message;
+    })
+    .join(language === 'en' ? '; ' : '；');
 }

@@ -2,7 +2,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from './api';
+import { refusalText } from './apiError';
 import { newClientId } from './clientIds';
+import i18n from './i18n';
 import { FIELD_OUTBOX_PREFIX, isServerFailure, worthAnotherTry } from './offline';
 import { type Delivery, Outbox, type Queued } from './outbox';
 import { useMe } from './useMe';
@@ -93,7 +95,7 @@ export function fieldOutboxOf(userId: string): Outbox<FieldWrite, unknown> {
       isTransient: worthAnotherTry,
       isServerFailure,
       isOnline: () => navigator.onLine,
-      describeError: (error) => (error instanceof Error ? error.message : String(error)),
+      describeError: (error) => refusalText(error, i18n.language),
       codeOf: (error) => (error instanceof ApiError ? error.code : undefined),
     });
     outboxes.set(userId, outbox);

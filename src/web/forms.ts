@@ -1,6 +1,8 @@
 import { App, type FormInstance } from 'antd';
 import { useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError } from './api';
+import { refusalText } from './apiError';
 
 // The server names nested fields with dots ("grants.0.role"); antd wants a path array.
 const toNamePath = (field: string) =>
@@ -17,19 +19,16 @@ export function applyFieldErrors(form: FormInstance, error: unknown) {
 /** Shows a failed call's message, and its field messages under the form's fields when given one. */
 export function useShowError() {
   const { message } = App.useApp();
+  const { i18n } = useTranslation();
   return useCallback(
     (error: unknown, form?: FormInstance) => {
       if (form) applyFieldErrors(form, error);
-      // Every field message shown under a field of the form: the pop-up says the first in the
-      // field's own words (the API's message names the field by its key, samplerUserIds, for the
-      // tools that call it). One that found no field keeps the API's message, key and all.
-      const fields = error instanceof ApiError ? Object.entries(error.fields) : [];
-      const allOnForm =
-        form !== undefined &&
-        fields.length > 0 &&
-        fields.every(([name]) => form.getFieldError(toNamePath(name)).length > 0);
-      void message.error(allOnForm ? fields[0][1] : error instanceof Error ? error.message : String(error));
+      // A field message shown under a field of the form is said there; the pop-up names the
+      // others in words, never by the API key the message carries for the tools that call it.
+      const shownOnForm = (field: string) =>
+        form !== undefined && form.getFieldError(toNamePath(field)).length > 0;
+      void message.error(refusalText(error, i18n.language, shownOnForm));
     },
-    [message],
+    [message, i18n],
   );
 }

@@ -18,7 +18,8 @@ import {
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, AUDIT_FIELD_NAMES } from '../../domain/audit';
+import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../../domain/audit';
+import { FIELD_NAMES } from '../../domain/field-names';
 import { RESIDENCE_STATUS_NAMES } from '../../domain/residents';
 import {
   EXEMPTION_REASON_NAMES,
@@ -229,7 +230,7 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d
 
 /** A field's name in the page's language; a field not named as its key. */
 const fieldName = (field: string, language: string) => {
-  const name = AUDIT_FIELD_NAMES[field];
+  const name = FIELD_NAMES[field];
   return name ? nameIn(language, name) : field;
 };
 

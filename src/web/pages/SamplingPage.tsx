@@ -37,6 +37,7 @@ import {
   type TubeState,
 } from '../../domain/testing';
 import { ApiError, api } from '../api';
+import { refusalText } from '../apiError';
 import { newClientId, useIntentIds } from '../clientIds';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
@@ -961,7 +962,7 @@ function MembersCard({
   online: boolean;
   onRemoved: () => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   // Someone scanned by mistake (the wrong code, or gone before the swab), while the tube is open.
@@ -985,7 +986,7 @@ function MembersCard({
       void message.success(t('sampling.tube.removed', { name: member.name }));
       void queryClient.invalidateQueries({ queryKey: ['test-tubes'] });
     },
-    onError: (error) => void message.error(error.message),
+    onError: (error) => void message.error(refusalText(error, i18n.language)),
   });
   const removable = Boolean(tube && !tube.sealed && online);
   return (

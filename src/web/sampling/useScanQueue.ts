@@ -1,4 +1,5 @@
 import { ApiError, api } from '../api';
+import { refusalText } from '../apiError';
 import i18n from '../i18n';
 import { isServerFailure, worthAnotherTry } from '../offline';
 import { type Delivery, Outbox, type Queued, UnreadableAnswer } from '../outbox';
@@ -70,7 +71,7 @@ function describeRefusal(error: ApiError): string {
           : error.message,
     });
   }
-  return error.fields.personCode ?? error.message;
+  return error.fields.personCode ?? refusalText(error, i18n.language);
 }
 
 /** The person a refusal is about (masked), when the server named them: 张*：此人本轮已采样…. */
