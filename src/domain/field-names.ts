@@ -115,6 +115,7 @@ export const FIELD_NAMES: Record<string, { zh: string; en: string }> = {
   value: { zh: '取值', en: 'Value' },
   body: { zh: '请求内容', en: 'Request body' },
   roots: { zh: '仅顶层单位', en: 'Top units only' },
+  within: { zh: '范围', en: 'Within' },
   samplersFor: { zh: '可采样的采样点', en: 'Samplers for' },
   mine: { zh: '仅我的', en: 'Mine only' },
   done: { zh: '办结', en: 'Done' },

@@ -8,11 +8,17 @@ import { refusalText } from './apiError';
 const toNamePath = (field: string) =>
   field.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 
+// A unit is picked with its name (OrgUnitSelect, labelInValue) in a field without the API's "Id".
+const FORM_FIELD_OF: Record<string, string> = { orgUnitId: 'orgUnit' };
+const formFieldsOf = (field: string) => [field, ...(FORM_FIELD_OF[field] ? [FORM_FIELD_OF[field]] : [])];
+
 /** Puts the server's per-field messages under the form's fields. */
 export function applyFieldErrors(form: FormInstance, error: unknown) {
   if (!(error instanceof ApiError)) return;
   form.setFields(
-    Object.entries(error.fields).map(([field, text]) => ({ name: toNamePath(field), errors: [text] })),
+    Object.entries(error.fields).flatMap(([field, text]) =>
+      formFieldsOf(field).map((name) => ({ name: toNamePath(name), errors: [text] })),
+    ),
   );
 }
 
@@ -26,7 +32,8 @@ export function useShowError() {
       // A field message shown under a field of the form is said there; the pop-up names the
       // others in words, never by the API key the message carries for the tools that call it.
       const shownOnForm = (field: string) =>
-        form !== undefined && form.getFieldError(toNamePath(field)).length > 0;
+        form !== undefined &&
+        formFieldsOf(field).some((name) => form.getFieldError(toNamePath(name)).length > 0);
       void message.error(refusalText(error, i18n.language, shownOnForm));
     },
     [message, i18n],

@@ -10,12 +10,18 @@ import type { OrgLevel } from '../domain/permissions';
 import { api } from './api';
 import type { OrgUnit, Page } from './types';
 
-/** One level of the org tree: the roots the user may see, or the children of one unit. */
-const orgChildrenQuery = (parentId: string | null) =>
+/**
+ * One level of the org tree: the roots the user may see, or the children of one unit; with
+ * `within`, only what lies in that unit's subtree.
+ */
+const orgChildrenQuery = (parentId: string | null, within?: string) =>
   queryOptions({
-    queryKey: ['org-units', 'children', parentId ?? 'roots'],
+    queryKey: ['org-units', 'children', parentId ?? 'roots', within ?? 'all'],
     queryFn: () =>
-      api.get<Page<OrgUnit>>('/org-units', parentId === null ? { roots: true } : { parentId, pageSize: 500 }),
+      api.get<Page<OrgUnit>>(
+        '/org-units',
+        parentId === null ? { roots: true, within } : { parentId, within, pageSize: 500 },
+      ),
   });
 
 interface OrgTreeNode {
@@ -37,12 +43,12 @@ const itemsOfEachLevel = (results: UseQueryResult<Page<OrgUnit>>[]) =>
  * event) refreshes exactly the levels on screen. With `onlyLevel`, only units of that level can be
  * picked, and the tree stops there: nothing below them could be picked either.
  */
-export function useOrgTree(onlyLevel?: OrgLevel) {
+export function useOrgTree(onlyLevel?: OrgLevel, within?: string) {
   const queryClient = useQueryClient();
   const [loadedIds, setLoadedIds] = useState<string[]>([]);
-  const roots = useQuery(orgChildrenQuery(null));
+  const roots = useQuery(orgChildrenQuery(null, within));
   const levels = useQueries({
-    queries: loadedIds.map((id) => orgChildrenQuery(id)),
+    queries: loadedIds.map((id) => orgChildrenQuery(id, within)),
     combine: itemsOfEachLevel,
   });
 
@@ -61,10 +67,10 @@ export function useOrgTree(onlyLevel?: OrgLevel) {
 
   const loadChildren = useCallback(
     async (id: string) => {
-      await queryClient.ensureQueryData(orgChildrenQuery(id));
+      await queryClient.ensureQueryData(orgChildrenQuery(id, within));
       setLoadedIds((ids) => (ids.includes(id) ? ids : [...ids, id]));
     },
-    [queryClient],
+    [queryClient, within],
   );
 
   return { treeData, loadChildren, isPending: roots.isPending, error: roots.error };

@@ -53,9 +53,7 @@ export function FieldOutboxNotice({ kind, parentId }: { kind: FieldWriteKind; pa
                   <Typography.Text style={{ fontSize: 13, minWidth: 0 }}>
                     {item.label}：{message}
                   </Typography.Text>
-                  <Button size="small" onClick={() => outbox.dismissRefused(item.clientId)}>
-                    {t('outbox.dismiss')}
-                  </Button>
+                  <Button onClick={() => outbox.dismissRefused(item.clientId)}>{t('outbox.dismiss')}</Button>
                 </Flex>
               ))}
             </Flex>

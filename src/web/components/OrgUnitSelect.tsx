@@ -22,6 +22,8 @@ interface OrgUnitSelectProps {
   allowClear?: boolean;
   placeholder?: string;
   disabled?: boolean;
+  /** Only units within this one (a round's points lie within the round). */
+  within?: string;
   'data-testid'?: string;
 }
 
@@ -36,15 +38,16 @@ export function OrgUnitSelect({
   allowClear,
   placeholder,
   disabled,
+  within,
   'data-testid': testId,
 }: OrgUnitSelectProps) {
   const { t } = useTranslation();
-  const tree = useOrgTree(onlyLevel);
+  const tree = useOrgTree(onlyLevel, within);
   const [search, setSearch] = useState('');
   const q = search.trim();
   const matches = useQuery({
-    queryKey: ['org-units', 'search', q, onlyLevel ?? 'any'],
-    queryFn: () => api.get<Page<OrgUnit>>('/org-units', { q, level: onlyLevel, pageSize: 50 }),
+    queryKey: ['org-units', 'search', q, onlyLevel ?? 'any', within ?? 'all'],
+    queryFn: () => api.get<Page<OrgUnit>>('/org-units', { q, level: onlyLevel, within, pageSize: 50 }),
     enabled: q !== '',
     placeholderData: keepPreviousData,
   });

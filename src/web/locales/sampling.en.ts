@@ -29,6 +29,7 @@ const samplingEn: typeof sampling = {
     left_one: '{{count}} place left',
     left_other: '{{count}} places left',
     counted: '{{count}} / {{capacity}} sampled',
+    countedWaiting: '{{count}} / {{capacity}} sampled, {{waiting}} more waiting to upload',
     members: 'In this tube',
     noMembers: 'Nobody yet',
     remove: 'Remove',

@@ -27,6 +27,7 @@ const sampling = {
     left_one: '余 {{count}} 位',
     left_other: '余 {{count}} 位',
     counted: '已采 {{count}} / {{capacity}}',
+    countedWaiting: '已采 {{count}} / {{capacity}}，另 {{waiting}} 待上传',
     members: '管内人员',
     noMembers: '暂无人员',
     remove: '移出',

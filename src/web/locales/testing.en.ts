@@ -30,6 +30,7 @@ const testing = {
     startsOn: 'Starts on',
     endsOn: 'Ends on',
     endBeforeStart: 'The end cannot be before the start',
+    endPassed: 'The end date has passed (today is {{today}}): this round could take no scans',
     defaultMode: 'Default sampling mode',
     modeHint: 'Quarantined and controlled people, and the key groups below, are always single-tube',
     singleTube: 'Single-tube groups',
@@ -104,7 +105,8 @@ const testing = {
     kind: 'Kind',
     kinds: { fixed: 'Fixed', door_to_door: 'Door-to-door' },
     unit: 'Unit',
-    unitHint: 'People sampled here must be within the round',
+    unitHint:
+      'The point lies within the round (its unit or one below); residents may be sampled at any point',
     place: 'Place',
     placePlaceholder: 'e.g. playground, east gate of the school',
     hours: 'Hours',

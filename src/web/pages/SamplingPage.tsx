@@ -13,6 +13,7 @@ import {
   Button,
   Card,
   Checkbox,
+  ConfigProvider,
   Empty,
   Flex,
   Input,
@@ -425,236 +426,237 @@ function SamplingDesk({ userId }: { userId: string }) {
   }));
 
   return (
-    <Flex vertical gap={12} style={{ maxWidth: 640, margin: '0 auto' }}>
-      <Flex justify="space-between" align="center" gap={8} wrap>
-        <Typography.Title level={4} style={{ margin: 0 }}>
-          {t('sampling.title')}
-        </Typography.Title>
-        <Space size={4}>
-          <Tag color={online ? 'success' : 'default'} data-testid="sampling-online">
-            {online ? t('sampling.queue.online') : t('sampling.queue.offline')}
-          </Tag>
-          <Tag
-            color={pending.length > 0 ? 'orange' : 'default'}
-            icon={<CloudUploadOutlined />}
-            data-testid="sampling-queue-count"
-          >
-            {t('sampling.queue.count', { count: pending.length })}
-          </Tag>
-        </Space>
-      </Flex>
-
-      <Card size="small">
-        {rounds.error && (
-          <Alert type="error" showIcon title={rounds.error.message} style={{ marginBottom: 8 }} />
-        )}
-        <Flex vertical gap={8}>
-          <label htmlFor="sampling-round">
-            <Typography.Text type="secondary">{t('sampling.place.round')}</Typography.Text>
-          </label>
-          <Select
-            id="sampling-round"
-            value={roundId}
-            onChange={chooseRound}
-            options={roundOptions}
-            loading={rounds.isPending}
-            placeholder={t('sampling.place.pickRound')}
-            notFoundContent={t('sampling.place.noRounds')}
-            optionLabelProp="title"
-            style={{ width: '100%' }}
-            data-testid="sampling-round"
-          />
-          {round.data && (
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {t('sampling.place.dates', { startsOn: round.data.startsOn, endsOn: round.data.endsOn })} ·{' '}
-              {nameIn(i18n.language, SAMPLING_MODE_NAMES[round.data.defaultMode])}
-            </Typography.Text>
-          )}
-          <label htmlFor="sampling-point">
-            <Typography.Text type="secondary">{t('sampling.place.point')}</Typography.Text>
-          </label>
-          <Select
-            id="sampling-point"
-            value={pointId}
-            onChange={choosePoint}
-            options={pointOptions}
-            disabled={!roundId}
-            loading={round.isFetching}
-            placeholder={t('sampling.place.pickPoint')}
-            notFoundContent={t('sampling.place.noPoints')}
-            optionLabelProp="title"
-            style={{ width: '100%' }}
-            data-testid="sampling-point"
-          />
+    // Gloved fingers at a collection point: every control of the page at antd's large size (40 px).
+    <ConfigProvider componentSize="large">
+      <Flex vertical gap={12} style={{ maxWidth: 640, margin: '0 auto' }}>
+        <Flex justify="space-between" align="center" gap={8} wrap>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {t('sampling.title')}
+          </Typography.Title>
+          <Space size={4}>
+            <Tag color={online ? 'success' : 'default'} data-testid="sampling-online">
+              {online ? t('sampling.queue.online') : t('sampling.queue.offline')}
+            </Tag>
+            <Tag
+              color={pending.length > 0 ? 'orange' : 'default'}
+              icon={<CloudUploadOutlined />}
+              data-testid="sampling-queue-count"
+            >
+              {t('sampling.queue.count', { count: pending.length })}
+            </Tag>
+          </Space>
         </Flex>
-      </Card>
 
-      {roundId && pointId && (
-        <>
-          <TubeCard
-            tubeCode={tubeCode}
-            roundId={roundId}
-            pointId={pointId}
-            tube={serverTube}
-            loading={tube.isFetching}
-            counted={counted}
-            capacity={capacity}
-            left={left}
-            pendingHere={pendingHere.length}
-            inputRef={tubeInput}
-            onUse={(code) => {
-              setTube({ pointId, tubeCode: code });
-              setNotice(undefined);
-            }}
-            onRefused={(why) => setNotice(why)}
-            onSealed={(code) =>
-              nextTube({ type: 'info', title: t('sampling.tube.sealed', { tubeCode: code }) })
-            }
-            onChange={() => nextTube({ type: 'info', title: t('sampling.tube.scanHint') })}
-          />
-
-          {notice && (
-            <Alert
-              key={notice.seq}
-              type={notice.type}
-              showIcon
-              icon={
-                notice.type === 'success' ? (
-                  <CheckCircleFilled />
-                ) : notice.type === 'error' ? (
-                  <CloseCircleFilled />
-                ) : undefined
-              }
-              title={<span style={{ fontSize: 16, fontWeight: 600 }}>{notice.title}</span>}
-              description={notice.description}
-              closable={{ afterClose: () => setNotice(undefined) }}
-              data-testid="sampling-notice"
-              data-type={notice.type}
-            />
+        <Card size="small">
+          {rounds.error && (
+            <Alert type="error" showIcon title={rounds.error.message} style={{ marginBottom: 8 }} />
           )}
-
-          {pointClosed ? (
-            <Alert
-              type="warning"
-              showIcon
-              title={t('sampling.place.closedHint')}
-              data-testid="sampling-point-closed"
+          <Flex vertical gap={8}>
+            <label htmlFor="sampling-round">
+              <Typography.Text type="secondary">{t('sampling.place.round')}</Typography.Text>
+            </label>
+            <Select
+              id="sampling-round"
+              value={roundId}
+              onChange={chooseRound}
+              options={roundOptions}
+              loading={rounds.isPending}
+              placeholder={t('sampling.place.pickRound')}
+              notFoundContent={t('sampling.place.noRounds')}
+              optionLabelProp="title"
+              style={{ width: '100%' }}
+              data-testid="sampling-round"
             />
-          ) : (
-            <PersonCard enabled={Boolean(tubeCode)} onCode={scanPerson} />
-          )}
+            {round.data && (
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t('sampling.place.dates', { startsOn: round.data.startsOn, endsOn: round.data.endsOn })} ·{' '}
+                {nameIn(i18n.language, SAMPLING_MODE_NAMES[round.data.defaultMode])}
+              </Typography.Text>
+            )}
+            <label htmlFor="sampling-point">
+              <Typography.Text type="secondary">{t('sampling.place.point')}</Typography.Text>
+            </label>
+            <Select
+              id="sampling-point"
+              value={pointId}
+              onChange={choosePoint}
+              options={pointOptions}
+              disabled={!roundId}
+              loading={round.isFetching}
+              placeholder={t('sampling.place.pickPoint')}
+              notFoundContent={t('sampling.place.noPoints')}
+              optionLabelProp="title"
+              style={{ width: '100%' }}
+              data-testid="sampling-point"
+            />
+          </Flex>
+        </Card>
 
-          {tubeCode && (
-            <MembersCard
+        {roundId && pointId && (
+          <>
+            <TubeCard
+              tubeCode={tubeCode}
+              roundId={roundId}
+              pointId={pointId}
               tube={serverTube}
-              loading={tube.isPending}
+              loading={tube.isFetching}
+              counted={counted}
+              capacity={capacity}
+              left={left}
+              pendingHere={pendingHere.length}
+              inputRef={tubeInput}
+              onUse={(code) => {
+                setTube({ pointId, tubeCode: code });
+                setNotice(undefined);
+              }}
+              onRefused={(why) => setNotice(why)}
+              onSealed={(code) =>
+                nextTube({ type: 'info', title: t('sampling.tube.sealed', { tubeCode: code }) })
+              }
+              onChange={() => nextTube({ type: 'info', title: t('sampling.tube.scanHint') })}
+            />
+
+            {notice && (
+              <Alert
+                key={notice.seq}
+                type={notice.type}
+                showIcon
+                icon={
+                  notice.type === 'success' ? (
+                    <CheckCircleFilled />
+                  ) : notice.type === 'error' ? (
+                    <CloseCircleFilled />
+                  ) : undefined
+                }
+                title={<span style={{ fontSize: 16, fontWeight: 600 }}>{notice.title}</span>}
+                description={notice.description}
+                closable={{ afterClose: () => setNotice(undefined) }}
+                data-testid="sampling-notice"
+                data-type={notice.type}
+              />
+            )}
+
+            {pointClosed ? (
+              <Alert
+                type="warning"
+                showIcon
+                title={t('sampling.place.closedHint')}
+                data-testid="sampling-point-closed"
+              />
+            ) : (
+              <PersonCard enabled={Boolean(tubeCode)} onCode={scanPerson} />
+            )}
+
+            {tubeCode && (
+              <MembersCard
+                tube={serverTube}
+                loading={tube.isPending}
+                online={online}
+                // The last scan's answer would keep the count as it was before the removal.
+                onRemoved={() => {
+                  setAnswers(({ [tubeCode]: _removed, ...others }) => others);
+                  // The camera may see the person again, back for the swab: not ignored as seen.
+                  for (const sighting of cameraSeen.current)
+                    if (sighting.startsWith(`${tubeCode}|`)) cameraSeen.current.delete(sighting);
+                }}
+              />
+            )}
+
+            {pending.length > 0 && (
+              <Card
+                size="small"
+                title={t('sampling.queue.count', { count: pending.length })}
+                extra={
+                  <Button onClick={() => void queue.upload()} disabled={!online}>
+                    {t('sampling.queue.upload')}
+                  </Button>
+                }
+              >
+                <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+                  {t('sampling.queue.hint')}
+                </Typography.Paragraph>
+                <Flex vertical gap={6} data-testid="sampling-queue">
+                  {pending.map((scan) => (
+                    <Flex key={scan.clientId} gap={8} align="baseline" wrap data-testid="sampling-queue-item">
+                      <Typography.Text>{dayjs(scan.scannedAt).format('HH:mm:ss')}</Typography.Text>
+                      <Tag>{scan.tubeCode}</Tag>
+                      <Typography.Text code>{shortCode(scan.personCode)}</Typography.Text>
+                      {scan.attempts > 0 && (
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {t('sampling.queue.attempts', { count: scan.attempts })}
+                          {scan.lastError ? ` · ${scan.lastError}` : ''}
+                        </Typography.Text>
+                      )}
+                      {/* A scan the server keeps failing on holds up the rest: the sampler may drop it. */}
+                      {(scan.serverFailures ?? 0) >= DISCARD_AFTER_SERVER_FAILURES && (
+                        <Popconfirm
+                          title={t('sampling.queue.discardConfirm')}
+                          onConfirm={() => {
+                            queue.discard(scan.clientId);
+                            // The person is to be scanned again: the camera must take the code again.
+                            cameraSeen.current.delete(`${scan.tubeCode}|${scan.personCode}`);
+                          }}
+                        >
+                          <Button type="link" danger>
+                            {t('sampling.queue.discard')}
+                          </Button>
+                        </Popconfirm>
+                      )}
+                    </Flex>
+                  ))}
+                </Flex>
+              </Card>
+            )}
+
+            {refused.length > 0 && (
+              <Card
+                size="small"
+                title={t('sampling.rejections.title', { count: refused.length })}
+                extra={
+                  <Popconfirm
+                    title={t('sampling.rejections.clearConfirm')}
+                    onConfirm={() => queue.clearRefused()}
+                  >
+                    <Button type="link">{t('sampling.rejections.clear')}</Button>
+                  </Popconfirm>
+                }
+              >
+                <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+                  {t('sampling.rejections.hint')}
+                </Typography.Paragraph>
+                <Flex vertical gap={6} data-testid="sampling-rejections">
+                  {refused.map(({ item: scan, message }) => (
+                    <Flex key={scan.clientId} justify="space-between" align="center" gap={8}>
+                      <Flex vertical style={{ minWidth: 0 }}>
+                        <Typography.Text type="danger">{message}</Typography.Text>
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {dayjs(scan.scannedAt).format('HH:mm:ss')} · {scan.tubeCode} ·{' '}
+                          {shortCode(scan.personCode)}
+                        </Typography.Text>
+                      </Flex>
+                      <Button onClick={() => queue.dismissRefused(scan.clientId)}>
+                        {t('sampling.rejections.dismiss')}
+                      </Button>
+                    </Flex>
+                  ))}
+                </Flex>
+              </Card>
+            )}
+
+            <PointTubesCard
+              roundId={roundId}
+              pointId={pointId}
+              currentTube={tubeCode}
               online={online}
-              // The last scan's answer would keep the count as it was before the removal.
-              onRemoved={() => {
-                setAnswers(({ [tubeCode]: _removed, ...others }) => others);
-                // The camera may see the person again, back for the swab: not ignored as seen.
-                for (const sighting of cameraSeen.current)
-                  if (sighting.startsWith(`${tubeCode}|`)) cameraSeen.current.delete(sighting);
+              onUse={(code) => {
+                setTube({ pointId, tubeCode: code });
+                setNotice(undefined);
               }}
             />
-          )}
-
-          {pending.length > 0 && (
-            <Card
-              size="small"
-              title={t('sampling.queue.count', { count: pending.length })}
-              extra={
-                <Button size="small" onClick={() => void queue.upload()} disabled={!online}>
-                  {t('sampling.queue.upload')}
-                </Button>
-              }
-            >
-              <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
-                {t('sampling.queue.hint')}
-              </Typography.Paragraph>
-              <Flex vertical gap={6} data-testid="sampling-queue">
-                {pending.map((scan) => (
-                  <Flex key={scan.clientId} gap={8} align="baseline" wrap data-testid="sampling-queue-item">
-                    <Typography.Text>{dayjs(scan.scannedAt).format('HH:mm:ss')}</Typography.Text>
-                    <Tag>{scan.tubeCode}</Tag>
-                    <Typography.Text code>{shortCode(scan.personCode)}</Typography.Text>
-                    {scan.attempts > 0 && (
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {t('sampling.queue.attempts', { count: scan.attempts })}
-                        {scan.lastError ? ` · ${scan.lastError}` : ''}
-                      </Typography.Text>
-                    )}
-                    {/* A scan the server keeps failing on holds up the rest: the sampler may drop it. */}
-                    {(scan.serverFailures ?? 0) >= DISCARD_AFTER_SERVER_FAILURES && (
-                      <Popconfirm
-                        title={t('sampling.queue.discardConfirm')}
-                        onConfirm={() => {
-                          queue.discard(scan.clientId);
-                          // The person is to be scanned again: the camera must take the code again.
-                          cameraSeen.current.delete(`${scan.tubeCode}|${scan.personCode}`);
-                        }}
-                      >
-                        <Button size="small" type="link" danger>
-                          {t('sampling.queue.discard')}
-                        </Button>
-                      </Popconfirm>
-                    )}
-                  </Flex>
-                ))}
-              </Flex>
-            </Card>
-          )}
-
-          {refused.length > 0 && (
-            <Card
-              size="small"
-              title={t('sampling.rejections.title', { count: refused.length })}
-              extra={
-                <Popconfirm
-                  title={t('sampling.rejections.clearConfirm')}
-                  onConfirm={() => queue.clearRefused()}
-                >
-                  <Button size="small" type="link">
-                    {t('sampling.rejections.clear')}
-                  </Button>
-                </Popconfirm>
-              }
-            >
-              <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
-                {t('sampling.rejections.hint')}
-              </Typography.Paragraph>
-              <Flex vertical gap={6} data-testid="sampling-rejections">
-                {refused.map(({ item: scan, message }) => (
-                  <Flex key={scan.clientId} justify="space-between" align="center" gap={8}>
-                    <Flex vertical style={{ minWidth: 0 }}>
-                      <Typography.Text type="danger">{message}</Typography.Text>
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {dayjs(scan.scannedAt).format('HH:mm:ss')} · {scan.tubeCode} ·{' '}
-                        {shortCode(scan.personCode)}
-                      </Typography.Text>
-                    </Flex>
-                    <Button size="small" onClick={() => queue.dismissRefused(scan.clientId)}>
-                      {t('sampling.rejections.dismiss')}
-                    </Button>
-                  </Flex>
-                ))}
-              </Flex>
-            </Card>
-          )}
-
-          <PointTubesCard
-            roundId={roundId}
-            pointId={pointId}
-            currentTube={tubeCode}
-            online={online}
-            onUse={(code) => {
-              setTube({ pointId, tubeCode: code });
-              setNotice(undefined);
-            }}
-          />
-        </>
-      )}
-    </Flex>
+          </>
+        )}
+      </Flex>
+    </ConfigProvider>
   );
 }
 
@@ -796,7 +798,7 @@ function TubeCard({
       size="small"
       title={t('sampling.tube.title')}
       extra={
-        <Button size="small" icon={<SwapOutlined />} onClick={onChange} data-testid="sampling-tube-change">
+        <Button icon={<SwapOutlined />} onClick={onChange} data-testid="sampling-tube-change">
           {t('sampling.tube.change')}
         </Button>
       }
@@ -815,11 +817,14 @@ function TubeCard({
             {tube ? (
               <Tag color="blue">{nameIn(i18n.language, SAMPLING_MODE_NAMES[tube.mode])}</Tag>
             ) : (
-              !loading && <Tag>{t('sampling.tube.fresh')}</Tag>
+              // Not "nobody yet" while this phone's scans into it wait to go up (offline).
+              !loading && pendingHere === 0 && <Tag>{t('sampling.tube.fresh')}</Tag>
             )}
             {capacity !== undefined && (
               <Tag data-testid="sampling-tube-count">
-                {t('sampling.tube.counted', { count: counted, capacity })}
+                {pendingHere > 0
+                  ? t('sampling.tube.countedWaiting', { count: counted, capacity, waiting: pendingHere })
+                  : t('sampling.tube.counted', { count: counted, capacity })}
               </Tag>
             )}
           </Flex>
@@ -1012,7 +1017,7 @@ function MembersCard({
                       cancelText={t('common.cancel')}
                       onConfirm={() => remove.mutateAsync(member)}
                     >
-                      <Button size="small" type="link" danger data-testid="sampling-member-remove">
+                      <Button type="link" danger data-testid="sampling-member-remove">
                         {t('sampling.tube.remove')}
                       </Button>
                     </Popconfirm>

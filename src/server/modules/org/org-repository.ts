@@ -50,6 +50,12 @@ export async function findOrgUnitInScope(
   return row;
 }
 
+/** A unit's path by its id, whoever asks: only ever used to narrow a scope, never shown. */
+export async function findOrgUnitPath(db: Executor, id: string): Promise<string | undefined> {
+  const [row] = await db.select({ path: orgUnits.path }).from(orgUnits).where(eq(orgUnits.id, id));
+  return row?.path;
+}
+
 export async function findOrgUnitsInScope(db: Executor, scope: string[], ids: string[]) {
   if (ids.length === 0) return [];
   return db

@@ -57,6 +57,33 @@ describe('GET /api/v1/org-units', () => {
     assert.equal(worker.body.items[0].parentName, '幸福家园社区');
   });
 
+  test('within a unit: its subtree only, never more than the actor’s scope (a round’s point picker)', async () => {
+    const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((u) => u.id);
+    // The admin's tree starts at the community; a grid worker's at their grid, inside it.
+    assert.deepEqual(ids(await admin.get(`/api/v1/org-units?roots=true&within=${t.fx.community.id}`)), [
+      t.fx.community.id,
+    ]);
+    assert.deepEqual(ids(await workerA.get(`/api/v1/org-units?roots=true&within=${t.fx.community.id}`)), [
+      t.fx.gridA.id,
+    ]);
+    // Searching and opening levels stay inside: the village (another community) is not offered.
+    const found = await admin.get(`/api/v1/org-units?q=村&within=${t.fx.community.id}`);
+    assert.equal(found.status, 200);
+    assert.deepEqual(ids(found), []);
+    assert.ok(
+      ids(await admin.get('/api/v1/org-units?q=村')).includes(t.fx.village.id),
+      'found without within',
+    );
+    const below = await admin.get(`/api/v1/org-units?parentId=${t.fx.street.id}&within=${t.fx.community.id}`);
+    assert.deepEqual(ids(below), [t.fx.community.id]);
+    // Within a unit outside the actor's scope, or unknown: nothing.
+    assert.deepEqual(ids(await workerA.get(`/api/v1/org-units?roots=true&within=${t.fx.gridB.id}`)), []);
+    const unknown = await admin.get(
+      '/api/v1/org-units?roots=true&within=01900000-0000-7000-8000-000000000000',
+    );
+    assert.deepEqual(ids(unknown), []);
+  });
+
   test('the actions say what the actor may do', async () => {
     const asAdmin = await admin.get(`/api/v1/org-units/${t.fx.gridA.id}`);
     assert.deepEqual(asAdmin.body.actions, { update: true, createChild: true });

@@ -35,6 +35,8 @@ export function orgRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             parentId: z.uuid().optional(),
             q: z.string().trim().max(60).optional(),
             level: z.enum(ORG_LEVELS).optional(),
+            /** Only units within this one's subtree (roots: its top, or the actor's tops inside it). */
+            within: z.uuid().optional(),
             ...pageQuery,
           }),
           response: { 200: listOf(orgUnitView) },

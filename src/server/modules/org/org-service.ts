@@ -1,5 +1,5 @@
 import { ORG_CHILD_LEVELS, type OrgLevel } from '../../../domain/permissions.ts';
-import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
+import { type Actor, pathInScope, scopePaths, scopeWithin } from '../../platform/access/actor.ts';
 import { requireScope } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
@@ -36,10 +36,24 @@ const snapshot = (u: { name: string; level: string; code: string | null; parentI
 export async function listOrgUnits(
   deps: AppDeps,
   actor: Actor,
-  query: { roots?: boolean; parentId?: string; q?: string; level?: string; page: number; pageSize: number },
+  query: {
+    roots?: boolean;
+    parentId?: string;
+    q?: string;
+    level?: string;
+    within?: string;
+    page: number;
+    pageSize: number;
+  },
 ) {
-  const scope = requireScope(actor, 'org.read');
   const db = deps.database.db;
+  let scope = requireScope(actor, 'org.read');
+  // Units within one subtree only (a round's points lie within the round): the picker offers no
+  // unit the server would refuse. An unknown unit leaves nothing.
+  if (query.within) {
+    const root = await repo.findOrgUnitPath(db, query.within);
+    scope = root ? scopeWithin(scope, root) : [];
+  }
   if (query.roots) {
     // The tops of the actor's subtrees: where their tree view starts.
     const items = await repo.findOrgUnitsByPaths(db, scope);

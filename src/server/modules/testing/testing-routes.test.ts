@@ -1585,14 +1585,27 @@ describe('coverage and the missing', () => {
       sql`update persons set created_at = ${threeDaysAgo}::timestamptz where id = any(${arrayParam(people.slice(0, 2), 'uuid')})`,
     );
     const twoDaysAgo = localDay(new Date(Date.now() - 2 * 86_400_000));
-    const ended = await as.admin.post('/api/v1/test-rounds', {
+    const round = {
       name: '已结束的一轮',
       orgUnitId: t.fx.village.id,
       startsOn: twoDaysAgo,
       endsOn: twoDaysAgo,
       defaultMode: 'mix10',
+    };
+    // A round over before it is set up is refused (it could take no scan); one held two days ago
+    // is made by moving a round's days back in the database.
+    const late = await as.admin.post('/api/v1/test-rounds', round);
+    assert.equal(late.status, 400);
+    assert.match(late.body.error.fields.endsOn, /结束日期已过/);
+    const ended = await as.admin.post('/api/v1/test-rounds', {
+      ...round,
+      startsOn: localDay(),
+      endsOn: localDay(),
     });
     assert.equal(ended.status, 201, JSON.stringify(ended.body));
+    await db().execute(
+      sql`update test_rounds set starts_on = ${twoDaysAgo}::date, ends_on = ${twoDaysAgo}::date where id = ${ended.body.id}`,
+    );
     const cov = await as.command.get(`/api/v1/test-rounds/${ended.body.id}/coverage?orgUnitId=${grid.id}`);
     assert.deepEqual([cov.body.due, cov.body.missing], [2, 2]);
     const missing = await as.command.get(`/api/v1/test-rounds/${ended.body.id}/missing?orgUnitId=${grid.id}`);

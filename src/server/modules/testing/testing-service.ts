@@ -108,6 +108,16 @@ function checkRoundDays(startsOn: string, endsOn: string, changed: { startsOn: b
 export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput) {
   const scope = requireScope(actor, 'testing.manage');
   checkRoundDays(input.startsOn, input.endsOn, { startsOn: true, endsOn: true });
+  // A round over by the time it is set up could never take a scan (a slip of the date picker).
+  const today = localDay();
+  if (input.endsOn < today)
+    throw invalidField(
+      'endsOn',
+      text(
+        `结束日期已过（今天是 ${today}）：这一轮将无法采样`,
+        `The end date has passed (today is ${today}): this round could take no scans`,
+      ),
+    );
   const unit = await findOrgUnitInScope(deps.database.db, scope, input.orgUnitId);
   if (!unit) throw invalidField('orgUnitId', text('组织不存在或不在您的管辖范围内', 'Unknown org unit'));
   await checkKeyGroups(deps.database.db, input.singleTubeKeyGroups);

@@ -63,6 +63,15 @@ export function isWithin(path: string, root: string): boolean {
   return path === root || path.startsWith(`${root}.`);
 }
 
+/**
+ * A scope cut down to one subtree (a picker of units within a round): the parts of the scope in
+ * it, or the subtree itself where the scope holds it whole. Never more than the scope.
+ */
+export function scopeWithin(scope: string[], root: string): string[] {
+  if (scope.some((s) => isWithin(root, s))) return [root];
+  return scope.filter((s) => isWithin(s, root));
+}
+
 export function pathInScope(path: string, scope: string[]): boolean {
   return scope.some((root) => isWithin(path, root));
 }

@@ -292,7 +292,7 @@ function PointModal({
         extra={t(point ? 'testing.points.unitFixed' : 'testing.points.unitHint')}
         rules={[{ required: true, message: t('users.unitRequired') }]}
       >
-        <OrgUnitSelect disabled={Boolean(point)} data-testid="point-unit" />
+        <OrgUnitSelect disabled={Boolean(point)} within={round.orgUnitId} data-testid="point-unit" />
       </Form.Item>
       <Form.Item name="place" label={t('testing.points.place')} rules={[{ max: 200 }]}>
         <Input placeholder={t('testing.points.placePlaceholder')} data-testid="point-place" />

@@ -143,11 +143,19 @@ export function RoundModal({
                 const from: Dayjs | undefined = getFieldValue('startsOn');
                 if (value && from && value.isBefore(from, 'day'))
                   throw new Error(t('testing.round.endBeforeStart'));
+                // A new round already over could take no scan (the server refuses it too).
+                if (!round && value && value.format(DATE_FORMAT) < localDay())
+                  throw new Error(t('testing.round.endPassed', { today: localDay() }));
               },
             }),
           ]}
         >
-          <DatePicker style={{ width: '100%' }} onKeyDown={keepEnter} data-testid="round-ends-on" />
+          <DatePicker
+            style={{ width: '100%' }}
+            onKeyDown={keepEnter}
+            disabledDate={round ? undefined : (day) => day.format(DATE_FORMAT) < localDay()}
+            data-testid="round-ends-on"
+          />
         </Form.Item>
       </Flex>
       <OverlappingRounds roundId={round?.id} />

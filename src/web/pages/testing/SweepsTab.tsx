@@ -215,7 +215,7 @@ function SweepModal({
         label={t('testing.sweeps.unit')}
         rules={[{ required: true, message: t('users.unitRequired') }]}
       >
-        <OrgUnitSelect data-testid="sweep-unit" />
+        <OrgUnitSelect within={round.orgUnitId} data-testid="sweep-unit" />
       </Form.Item>
       <TeamField label={t('testing.sweeps.team')} extra={t('testing.sweeps.teamHint')} testId="sweep-team" />
     </ModalForm>
