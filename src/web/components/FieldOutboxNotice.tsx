@@ -1,13 +1,14 @@
 import { Alert, Button, Flex, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { type FieldWriteKind, useFieldOutbox } from '../fieldOutbox';
+import { labelled } from '../format';
 
 /**
  * What of a sweep's or a round's field writes is still on this phone (waiting for a network), and
  * what the server refused (with why, until seen): nothing recorded at a door is lost quietly.
  */
 export function FieldOutboxNotice({ kind, parentId }: { kind: FieldWriteKind; parentId: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { outbox, items, refused } = useFieldOutbox();
   const mine = items.filter((write) => write.kind === kind && write.parentId === parentId);
   const refusedHere = refused.filter((r) => r.item.kind === kind && r.item.parentId === parentId);
@@ -51,7 +52,7 @@ export function FieldOutboxNotice({ kind, parentId }: { kind: FieldWriteKind; pa
               {refusedHere.map(({ item, message }) => (
                 <Flex key={item.clientId} justify="space-between" align="center" gap={8}>
                   <Typography.Text style={{ fontSize: 13, minWidth: 0 }}>
-                    {item.label}：{message}
+                    {labelled(item.label, message, i18n.language)}
                   </Typography.Text>
                   <Button onClick={() => outbox.dismissRefused(item.clientId)}>{t('outbox.dismiss')}</Button>
                 </Flex>

@@ -3,6 +3,7 @@ import { Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
+import { noted } from '../format';
 import type { Page, User } from '../types';
 
 /** Several users, found by name on the server. */
@@ -25,7 +26,7 @@ export function UserSelect({
   placeholder?: string;
   'data-testid'?: string;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [search, setSearch] = useState('');
   const [known, setKnown] = useState<Record<string, string>>(() => ({ ...names }));
   const q = search.trim();
@@ -40,7 +41,7 @@ export function UserSelect({
   });
   const options = (users.data?.items ?? [])
     .filter((user) => user.active)
-    .map((user) => ({ value: user.id, label: `${user.displayName}（${user.username}）` }));
+    .map((user) => ({ value: user.id, label: noted(user.displayName, user.username, i18n.language) }));
   return (
     <Select
       mode="multiple"

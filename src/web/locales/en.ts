@@ -43,13 +43,15 @@ const en: typeof zh = {
     none: 'None',
   },
   outbox: {
-    signOutTitle: '{{count}} record(s) still waiting on this phone',
+    signOutTitle_one: 'A record is still waiting on this phone',
+    signOutTitle_other: '{{count}} records still waiting on this phone',
     signOutHint:
       'After signing out they are sent only when you sign in on this phone again with a network. Sign out?',
     kept: '{{label}}: not sent yet; kept on this phone and sent later by itself',
     refused: '{{label}}: not accepted: {{reason}}',
     saved: '{{label}}: saved',
-    waiting: '{{count}} record(s) waiting on this phone',
+    waiting_one: 'A record is waiting on this phone',
+    waiting_other: '{{count}} records waiting on this phone',
     waitingHint: 'Sent when the network is back; do not clear the browser’s data',
     pending: 'Waiting',
     refusedTitle: 'Not accepted',

@@ -96,7 +96,8 @@ const samplingEn: typeof sampling = {
     clearConfirm: 'Clear every refused scan from this list?',
   },
   tubes: {
-    sentCount: '{{count}} tube(s) sent, received or tested',
+    sentCount_one: '{{count}} tube sent, received or tested',
+    sentCount_other: '{{count}} tubes sent, received or tested',
     showSent: 'Show',
     hideSent: 'Hide',
     title: 'Tubes of this point',

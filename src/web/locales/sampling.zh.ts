@@ -93,7 +93,8 @@ const sampling = {
     clearConfirm: '清除全部未计入的扫码记录？',
   },
   tubes: {
-    sentCount: '已送检、已接收或已出结果 {{count}} 管',
+    sentCount_one: '已送检、已接收或已出结果 {{count}} 管',
+    sentCount_other: '已送检、已接收或已出结果 {{count}} 管',
     showSent: '显示',
     hideSent: '收起',
     title: '本点采样管',

@@ -20,7 +20,8 @@ const testing = {
     notFound: 'The round does not exist or is outside your area',
     name: 'Round name',
     defaultName: 'Mass testing round {{n}}',
-    overlapTitle: '{{count}} round(s) already test these people on these days',
+    overlapTitle_one: 'A round already tests these people on these days',
+    overlapTitle_other: '{{count}} rounds already test these people on these days',
     overlapHint:
       'Rounds count apart: a person sampled in one is still missing in the other. If this one repeats an existing round, use that one.',
     period: 'Status',
@@ -44,7 +45,7 @@ const testing = {
     cancelTitle: 'Cancel {{name}}?',
     cancelHint:
       'Only a round nothing was sampled in (set up by mistake, or a duplicate). To stop a round under way, set its end date to today.',
-    cancelReason: 'Why',
+    cancelReason: 'Reason',
     cancelReasonPlaceholder: 'e.g. a duplicate of round 8',
     cancelConfirm: 'Cancel the round',
     cancelled: 'Cancelled on {{time}}: {{reason}}',
@@ -117,7 +118,7 @@ const testing = {
     anySampler: 'Any',
     edit: 'Change',
     editTitle: 'Change point: {{name}}',
-    unitFixed: 'The unit cannot change (its tubes were opened there)',
+    unitFixed: 'The unit cannot change once the point is created: to move it, close it and add a new one',
     close: 'Close',
     closeConfirm: 'Close {{name}}? It takes no more scans; its tubes can still be sealed and handed over.',
     closed: 'Closed',

@@ -28,7 +28,7 @@ import {
   TUBE_STATE_NAMES,
 } from '../../domain/testing';
 import { api } from '../api';
-import { formatTimeSeconds } from '../format';
+import { formatTimeSeconds, noted } from '../format';
 import { nameIn } from '../i18n';
 import type { AuditEvent, Page } from '../types';
 
@@ -66,7 +66,7 @@ function useNameOf() {
 }
 
 export function AuditPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const nameOf = useNameOf();
   const screens = Grid.useBreakpoint();
   const [form] = Form.useForm<FilterValues>();
@@ -145,7 +145,7 @@ export function AuditPage() {
                 showSearch={{ optionFilterProp: 'label' }}
                 options={Object.keys(AUDIT_ACTION_NAMES).map((code) => ({
                   value: code,
-                  label: `${nameOf(AUDIT_ACTION_NAMES, code)}（${code}）`,
+                  label: noted(nameOf(AUDIT_ACTION_NAMES, code), code, i18n.language),
                 }))}
                 data-testid="audit-action"
               />
@@ -249,12 +249,13 @@ const readable = (value: unknown, language: string): string => {
     if (INSTANT.test(value)) return formatTimeSeconds(value);
     return value;
   }
-  if (Array.isArray(value)) return value.map((v) => readable(v, language)).join('；');
+  if (Array.isArray(value))
+    return value.map((v) => readable(v, language)).join(language === 'en' ? '; ' : '；');
   if (isRecord(value))
     return Object.entries(value)
       .filter(([, v]) => v !== null && v !== undefined)
       .map(([k, v]) => `${fieldName(k, language)} ${readable(v, language)}`)
-      .join('，');
+      .join(language === 'en' ? ', ' : '，');
   return String(value);
 };
 

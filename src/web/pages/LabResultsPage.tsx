@@ -39,7 +39,7 @@ import {
 import { api } from '../api';
 import { splitFieldMessage } from '../apiError';
 import { useIntentIds } from '../clientIds';
-import { formatTime } from '../format';
+import { formatTime, listed, noted } from '../format';
 import { useShowError } from '../forms';
 import { localized, nameIn } from '../i18n';
 import type testing from '../locales/testing.zh';
@@ -93,7 +93,7 @@ export function LabResultsPage() {
 
 /** Whose tubes this page works on: a lab's team its own lab's, anyone else any lab's. */
 function WhichLab() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { can } = useMe();
   const labs = useQuery(labsQuery);
   if (!labs.data) return null;
@@ -105,7 +105,12 @@ function WhichLab() {
       data-testid="lab-which"
       title={
         mine.length > 0
-          ? t('testing.labs.myLabs', { names: mine.map((lab) => lab.name).join('、') })
+          ? t('testing.labs.myLabs', {
+              names: listed(
+                mine.map((lab) => lab.name),
+                i18n.language,
+              ),
+            })
           : can('testing.manage')
             ? t('testing.labs.anyLab')
             : t('testing.labs.noTeam')
@@ -508,7 +513,7 @@ function Receipts() {
           <Alert
             type="error"
             showIcon
-            title={t('testing.lab.malformed', { codes: malformed.slice(0, 5).join('、') })}
+            title={t('testing.lab.malformed', { codes: listed(malformed.slice(0, 5), i18n.language) })}
           />
         )}
         <Flex justify="space-between" align="center" gap={8}>
@@ -529,25 +534,34 @@ function Receipts() {
           <Alert
             type={answer.unknownTubes.length > 0 || answer.skipped > 0 ? 'warning' : 'success'}
             showIcon
-            title={t('testing.lab.received', { received: answer.received, skipped: answer.skipped })}
+            // Unknown codes are not received either: the headline counts every code not taken.
+            title={t('testing.lab.received', {
+              received: answer.received,
+              skipped: answer.skipped + answer.unknownTubes.length,
+            })}
             description={
               answer.unknownTubes.length > 0 || answer.skipped > 0 ? (
                 <Flex vertical gap={2}>
                   {answer.unknownTubes.length > 0 && (
-                    <span>{t('testing.lab.receivedUnknown', { codes: answer.unknownTubes.join('、') })}</span>
+                    <span>
+                      {t('testing.lab.receivedUnknown', {
+                        codes: listed(answer.unknownTubes, i18n.language),
+                      })}
+                    </span>
                   )}
                   {answer.skippedTubes.length > 0 && (
                     <span data-testid="lab-receipt-skipped">
                       {t('testing.lab.receivedSkipped', {
-                        tubes: answer.skippedTubes
-                          .map((s) => {
+                        tubes: listed(
+                          answer.skippedTubes.map((s) => {
                             const state =
                               s.state in TUBE_STATE_NAMES
                                 ? nameIn(i18n.language, TUBE_STATE_NAMES[s.state as TubeState])
                                 : s.state;
-                            return `${s.tubeCode}（${state}）`;
-                          })
-                          .join('、'),
+                            return noted(s.tubeCode, state, i18n.language);
+                          }),
+                          i18n.language,
+                        ),
                       })}
                     </span>
                   )}

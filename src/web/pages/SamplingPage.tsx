@@ -40,6 +40,7 @@ import {
 import { ApiError, api } from '../api';
 import { refusalText } from '../apiError';
 import { newClientId, useIntentIds } from '../clientIds';
+import { listed } from '../format';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { keptQueryFn, lastGoodCopy, useOnline } from '../offline';
@@ -406,9 +407,15 @@ function SamplingDesk({ userId }: { userId: string }) {
     value: p.id,
     label: (
       <Flex gap={4} align="center" style={{ minWidth: 0 }}>
-        <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
-          {p.place ? `${p.name}（${p.place}）` : p.name}
-        </span>
+        <Flex vertical style={{ minWidth: 0 }}>
+          <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{p.name}</span>
+          {/* The place under the name, whole: on a phone it was cut off after a few characters. */}
+          {p.place && (
+            <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: 'normal' }}>
+              {p.place}
+            </Typography.Text>
+          )}
+        </Flex>
         {p.closedAt ? (
           <Tag color="red" style={{ marginInlineEnd: 0 }}>
             {t('sampling.place.closed')}
@@ -1219,7 +1226,7 @@ function PointTubesCard({
               closable
               onClose={() => setHandedOver(undefined)}
               title={t('sampling.tubes.handedOverTo', handedOver)}
-              description={handedOver.codes.join('、')}
+              description={listed(handedOver.codes, i18n.language)}
               data-testid="sampling-handover-done"
             />
           )}

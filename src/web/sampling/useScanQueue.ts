@@ -1,5 +1,6 @@
 import { ApiError, api } from '../api';
 import { refusalText } from '../apiError';
+import { labelled } from '../format';
 import i18n from '../i18n';
 import { isServerFailure, worthAnotherTry } from '../offline';
 import { type Delivery, Outbox, type Queued, UnreadableAnswer } from '../outbox';
@@ -77,7 +78,7 @@ function describeRefusal(error: ApiError): string {
 /** The person a refusal is about (masked), when the server named them: 张*：此人本轮已采样…. */
 export function withPerson(error: ApiError, text: string): string {
   const person = error.details.person as { name?: unknown } | undefined;
-  return typeof person?.name === 'string' ? `${person.name}：${text}` : text;
+  return typeof person?.name === 'string' ? labelled(person.name, text, i18n.language) : text;
 }
 
 /** One queue per user and browser, shared by every component that shows or fills it. */

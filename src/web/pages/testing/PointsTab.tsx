@@ -7,6 +7,7 @@ import { api } from '../../api';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { TeamField } from '../../components/testing/TeamField';
+import { phrased } from '../../format';
 import { useShowError } from '../../forms';
 import type { CollectionPoint, TestRoundDetail } from '../../testingTypes';
 
@@ -226,7 +227,7 @@ function PointModal({
   open: boolean;
   onClose: () => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const showError = useShowError();
@@ -271,7 +272,7 @@ function PointModal({
                 round.actions.manage && round.orgUnitName
                   ? { value: round.orgUnitId, label: round.orgUnitName }
                   : undefined,
-              hours: '07:00-11:30，14:30-18:00',
+              hours: phrased(['07:00-11:30', '14:30-18:00'], i18n.language),
             }
       }
       pending={save.isPending}

@@ -9,7 +9,7 @@ import { SAMPLING_MODE_NAMES, SAMPLING_MODES, type SamplingMode } from '../../..
 import { api } from '../../api';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
-import { DATE_FORMAT, roundDays } from '../../format';
+import { DATE_FORMAT, noted, phrased, roundDays } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { keyGroupsQuery } from '../../queries';
@@ -200,7 +200,7 @@ export function RoundModal({
  * by mistake over a village the district is already testing is seen before it confuses the field.
  */
 function OverlappingRounds({ roundId }: { roundId?: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const orgUnit = Form.useWatch<OrgUnitChoice | undefined>('orgUnit');
   const startsOn = Form.useWatch<Dayjs | null | undefined>('startsOn');
   const endsOn = Form.useWatch<Dayjs | null | undefined>('endsOn');
@@ -224,7 +224,14 @@ function OverlappingRounds({ roundId }: { roundId?: string }) {
           <ul style={{ margin: '4px 0', paddingInlineStart: 20 }}>
             {others.map((other) => (
               <li key={other.id}>
-                {other.name}（{[other.orgUnitName, roundDays(other)].filter(Boolean).join('，')}）
+                {noted(
+                  other.name,
+                  phrased(
+                    [other.orgUnitName, roundDays(other)].filter((part) => part !== null),
+                    i18n.language,
+                  ),
+                  i18n.language,
+                )}
               </li>
             ))}
           </ul>

@@ -34,7 +34,7 @@ import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { TeamField } from '../../components/testing/TeamField';
 import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
-import { formatTime } from '../../format';
+import { formatTime, listed, noted } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { keptQueryFn } from '../../offline';
@@ -51,7 +51,7 @@ const OUTCOME_COLORS: Record<SweepOutcome, string> = {
 
 /** Door-to-door teams: each takes the households of a unit that still have someone missing. */
 export function SweepsTab({ round }: { round: TestRoundDetail }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [creating, setCreating] = useState(false);
   const [opened, setOpened] = useState<{ open: boolean; sweep?: Sweep }>({ open: false });
   const sweeps = useQuery({
@@ -87,7 +87,7 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
   );
   const teamOf = (sweep: Sweep) => (
     <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid={`sweep-team-${sweep.id}`}>
-      {sweep.team.length > 0 ? sweep.team.join('、') : t('testing.sweeps.anySampler')}
+      {sweep.team.length > 0 ? listed(sweep.team, i18n.language) : t('testing.sweeps.anySampler')}
     </Typography.Text>
   );
   const narrowColumns: TableColumnsType<Sweep> = [
@@ -306,7 +306,11 @@ function SweepDrawer({
               >
                 {member.name}
                 {!member.sampled && member.exemption && member.exemption in EXEMPTION_REASON_NAMES
-                  ? `（${nameIn(i18n.language, EXEMPTION_REASON_NAMES[member.exemption as ExemptionReason])}）`
+                  ? noted(
+                      '',
+                      nameIn(i18n.language, EXEMPTION_REASON_NAMES[member.exemption as ExemptionReason]),
+                      i18n.language,
+                    )
                   : null}
               </Tag>
             ))}
@@ -429,7 +433,11 @@ function OutcomeModal({
       kind: 'sweep-outcome',
       path: `/sweeps/${sweepId}/households/${household.householdId}/outcome`,
       body,
-      label: `${household.address}（${nameIn(i18n.language, SWEEP_OUTCOME_NAMES[values.outcome])}）`,
+      label: noted(
+        household.address,
+        nameIn(i18n.language, SWEEP_OUTCOME_NAMES[values.outcome]),
+        i18n.language,
+      ),
       subjectId: household.householdId,
       parentId: sweepId,
     });
