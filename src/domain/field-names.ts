@@ -1,3 +1,5 @@
+import { isEnglish, nameIn } from './language.ts';
+
 /**
  * Fields by their names for a person: the fields an audit event's changes name, for the page that
  * reads them (a field not listed shows as its key, so nothing recorded is hidden), and the fields
@@ -126,20 +128,29 @@ export const FIELD_NAMES: Record<string, { zh: string; en: string }> = {
 };
 
 /**
+ * What a refusal of input says when it has nothing to add to its fields' own messages (the API
+ * then names the first field after it; the web says the fields instead).
+ */
+export const INPUT_REFUSED = {
+  zh: '输入有误，请检查标出的字段',
+  en: 'Invalid input: check the marked fields',
+};
+
+/**
  * A field's name for a person, nested fields included (`grants.0.orgUnitId` → 授权（第1条）单位);
- * null when a part is not named. `language` as the web's i18n spells it (`en`, else Chinese).
+ * null when a part is not named.
  */
 export function fieldLabel(field: string, language: string): string | null {
   const parts: string[] = [];
   for (const part of field.split('.')) {
     if (/^\d+$/.test(part)) {
       const n = Number(part) + 1;
-      parts.push(language === 'en' ? ` #${n} ` : `（第${n}条）`);
+      parts.push(isEnglish(language) ? ` #${n} ` : `（第${n}条）`);
       continue;
     }
     const name = FIELD_NAMES[part];
     if (!name) return null;
-    parts.push(language === 'en' ? name.en : name.zh);
+    parts.push(nameIn(language, name));
   }
-  return parts.join('').trim();
+  return parts.join('').replace(/ {2,}/g, ' ').trim();
 }

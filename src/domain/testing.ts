@@ -1,3 +1,4 @@
+import { nameIn } from './language.ts';
 /**
  * Words and rules of mass nucleic-acid testing (DOMAIN.md, Mass testing). Pure: the server decides
  * with them and the web shows the same names.
@@ -136,7 +137,7 @@ const SYSTEM_STATUS_VALUES: Record<string, Record<string, { zh: string; en: stri
 export function statusValueName(kind: string, value: string, language: string): string {
   const named = SYSTEM_STATUS_VALUES[kind]?.[value];
   if (!named) return value;
-  return language.startsWith('en') ? named.en : named.zh;
+  return nameIn(language, named);
 }
 
 /** Under these control states a person is sampled alone, never pooled. */

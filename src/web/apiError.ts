@@ -1,6 +1,7 @@
 // Apart from the API wrapper (which loads the translations), so the plain modules that only tell
 // failures apart (offline.ts) load, and are tested, without a browser.
-import { fieldLabel } from '../domain/field-names';
+import { fieldLabel, INPUT_REFUSED } from '../domain/field-names';
+import { clauses, labelled, noted } from '../domain/language';
 
 /**
  * Every failure of a call, normalised: the server's `{error: {code, message, fields}}`, or a
@@ -39,11 +40,12 @@ export function splitFieldMessage(error: unknown): { message: string; field?: st
 }
 
 /**
- * What a pop-up says of a refusal. A refusal of input names its fields by their API keys
- * ("…（samplerUserIds：…）", for the tools calling the API); fields a form shows get their message
- * under the field, and the pop-up says the first of them. Fields no form shows are said here by
- * their names for a person (采样人员：…), or by their message alone when the field has no name
- * (never by its key). Other refusals say their message.
+ * What a pop-up says of a refusal. A refusal of input names its first field by its API key at the
+ * end of its message ("…（samplerUserIds：…）", for the tools calling the API). Fields a form shows
+ * get their message under the field; the others are said here by their names for a person
+ * (采样人员：…), or by their message alone when the field has no name (never by its key). A
+ * message of its own (文件不是有效的 Excel…) is said first; the generic one (输入有误，请检查标出的
+ * 字段) only when no field is left to say. Other refusals say their message.
  */
 export function refusalText(
   error: unknown,
@@ -53,12 +55,15 @@ export function refusalText(
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   const fields = Object.entries(error.fields);
   if (error.code !== 'VALIDATION' || fields.length === 0) return error.message;
-  const unshown = fields.filter(([field]) => !shownOnForm(field));
-  if (unshown.length === 0) return fields[0][1];
-  return unshown
-    .map(([field, message]) => {
+  const { message } = splitFieldMessage(error);
+  const generic = message === INPUT_REFUSED.zh || message === INPUT_REFUSED.en;
+  const unshown = fields
+    // A field whose message is the refusal's own message is not said twice.
+    .filter(([field, text]) => !shownOnForm(field) && (generic || text !== message))
+    .map(([field, text]) => {
       const label = fieldLabel(field, language);
-      return label ? `${label}${language === 'en' ? ': ' : '：'}${message}` : message;
-    })
-    .join(language === 'en' ? '; ' : '；');
+      return label ? labelled(label, text, language) : text;
+    });
+  if (!generic) return unshown.length > 0 ? noted(message, clauses(unshown, language), language) : message;
+  return unshown.length > 0 ? clauses(unshown, language) : fields[0][1];
 }

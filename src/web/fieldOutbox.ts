@@ -151,7 +151,7 @@ export function useFieldWrites(userId: string) {
     }
     if (delivery.kind === 'rejected') {
       void message.error(
-        t('outbox.refused', { label: item.label, reason: (delivery.error as Error).message }),
+        t('outbox.refused', { label: item.label, reason: refusalText(delivery.error, i18n.language) }),
       );
       // What the page showed waiting goes back to what the server holds.
       void queryClient.invalidateQueries({

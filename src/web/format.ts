@@ -13,18 +13,5 @@ export const DATE_FORMAT = 'YYYY-MM-DD';
 export const roundDays = (round: { startsOn: string; endsOn: string }) =>
   round.startsOn === round.endsOn ? round.startsOn : `${round.startsOn} ~ ${round.endsOn}`;
 
-// Punctuation of the page's language: full-width in Chinese, ASCII in English (a Chinese comma or
-// bracket inside an English page reads as a typo).
-const english = (language: string) => language === 'en';
-/** Items in a list: 甲、乙 / A, B. */
-export const listed = (items: readonly string[], language: string) =>
-  items.join(english(language) ? ', ' : '、');
-/** Phrases in a run: 甲，乙 / A, B. */
-export const phrased = (items: readonly string[], language: string) =>
-  items.join(english(language) ? ', ' : '，');
-/** A name with its note: 甲（乙） / A (B). */
-export const noted = (main: string, note: string, language: string) =>
-  english(language) ? `${main} (${note})` : `${main}（${note}）`;
-/** A label and what it says: 甲：乙 / A: B. */
-export const labelled = (label: string, text: string, language: string) =>
-  english(language) ? `${label}: ${text}` : `${label}：${text}`;
+// The punctuation of the page's language lives with the domain's names (pages and refusals share it).
+export { labelled, listed, noted, phrased } from '../domain/language';

@@ -8,9 +8,9 @@ import { refusalText } from './apiError';
 const toNamePath = (field: string) =>
   field.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 
-// A unit is picked with its name (OrgUnitSelect, labelInValue) in a field without the API's "Id".
-const FORM_FIELD_OF: Record<string, string> = { orgUnitId: 'orgUnit' };
-const formFieldsOf = (field: string) => [field, ...(FORM_FIELD_OF[field] ? [FORM_FIELD_OF[field]] : [])];
+// A record picked with its name (a unit, a grid, a household: labelInValue) sits in a form field
+// named without the API's "Id" (orgUnitId → orgUnit): a refusal about it is marked there too.
+const formFieldsOf = (field: string) => (field.endsWith('Id') ? [field, field.slice(0, -2)] : [field]);
 
 /** Puts the server's per-field messages under the form's fields. */
 export function applyFieldErrors(form: FormInstance, error: unknown) {

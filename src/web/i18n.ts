@@ -2,6 +2,7 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { isEnglish, nameIn } from '../domain/language';
 import en from './locales/en';
 import zh from './locales/zh';
 
@@ -37,11 +38,10 @@ void i18n.use(initReactI18next).init({
 
 /** Picks the Chinese or English variant of a name the server or the domain gives in both. */
 export function localized(language: string, zh: string, enText: string): string {
-  return language === 'en' ? enText : zh;
+  return isEnglish(language) ? enText : zh;
 }
 
 /** The same for the `{zh, en}` names the domain defines (residence statuses, document types, …). */
-export const nameIn = (language: string, name: { zh: string; en: string }) =>
-  localized(language, name.zh, name.en);
+export { nameIn };
 
 export default i18n;

@@ -257,7 +257,8 @@ const en: typeof zh = {
     row: 'Row',
     column: 'Column',
     problem: 'Problem',
-    done: '{{count}} residents imported',
+    done_one: '{{count}} resident imported',
+    done_other: '{{count}} residents imported',
   },
   keyGroups: {
     note: 'Sample classes: adjust them to local policy',

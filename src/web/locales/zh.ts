@@ -246,7 +246,8 @@ const zh = {
     row: '行号',
     column: '列',
     problem: '问题',
-    done: '已导入 {{count}} 名居民',
+    done_one: '已导入 {{count}} 名居民',
+    done_other: '已导入 {{count}} 名居民',
   },
   keyGroups: {
     note: '示例分类，请按本地政策调整',

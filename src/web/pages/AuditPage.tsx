@@ -19,7 +19,8 @@ import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../../domain/audit';
-import { FIELD_NAMES } from '../../domain/field-names';
+import { fieldLabel } from '../../domain/field-names';
+import { clauses, labelled, noted, phrased } from '../../domain/language';
 import { RESIDENCE_STATUS_NAMES } from '../../domain/residents';
 import {
   EXEMPTION_REASON_NAMES,
@@ -28,7 +29,7 @@ import {
   TUBE_STATE_NAMES,
 } from '../../domain/testing';
 import { api } from '../api';
-import { formatTimeSeconds, noted } from '../format';
+import { formatTimeSeconds } from '../format';
 import { nameIn } from '../i18n';
 import type { AuditEvent, Page } from '../types';
 
@@ -228,11 +229,8 @@ const VALUE_NAMES: Record<string, { zh: string; en: string }> = {
 };
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-/** A field's name in the page's language; a field not named as its key. */
-const fieldName = (field: string, language: string) => {
-  const name = FIELD_NAMES[field];
-  return name ? nameIn(language, name) : field;
-};
+/** A field's name in the page's language; a field not named as its key (nothing recorded is hidden). */
+const fieldName = (field: string, language: string) => fieldLabel(field, language) ?? field;
 
 /**
  * A recorded value as its reader understands it: a code by its name, an instant in local time,
@@ -250,23 +248,29 @@ const readable = (value: unknown, language: string): string => {
     return value;
   }
   if (Array.isArray(value))
-    return value.map((v) => readable(v, language)).join(language === 'en' ? '; ' : '；');
+    return clauses(
+      value.map((v) => readable(v, language)),
+      language,
+    );
   if (isRecord(value))
-    return Object.entries(value)
-      .filter(([, v]) => v !== null && v !== undefined)
-      .map(([k, v]) => `${fieldName(k, language)} ${readable(v, language)}`)
-      .join(language === 'en' ? ', ' : '，');
+    return phrased(
+      Object.entries(value)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([k, v]) => `${fieldName(k, language)} ${readable(v, language)}`),
+      language,
+    );
   return String(value);
 };
 
 /** What an event is about: its kind, and the record by name (its id beneath, to copy). */
 function Subject({ event }: { event: AuditEvent }) {
   const nameOf = useNameOf();
+  const { i18n } = useTranslation();
+  const kind = nameOf(AUDIT_ENTITY_NAMES, event.entity);
   return (
     <Flex vertical style={{ minWidth: 0 }}>
       <Typography.Text>
-        {nameOf(AUDIT_ENTITY_NAMES, event.entity)}
-        {event.entityName ? `：${event.entityName}` : ''}
+        {event.entityName ? labelled(kind, event.entityName, i18n.language) : kind}
       </Typography.Text>
       {event.entityId && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }} copyable={{ text: event.entityId }}>
@@ -300,10 +304,18 @@ function Changes({ changes }: { changes: unknown }) {
         .map(([field, change]) =>
           // Created: the value alone; removed: what it was; changed: from → to.
           change.from === undefined
-            ? `${fieldName(field, i18n.language)}：${readable(change.to, i18n.language)}`
+            ? labelled(fieldName(field, i18n.language), readable(change.to, i18n.language), i18n.language)
             : change.to === undefined
-              ? `${fieldName(field, i18n.language)}：${readable(change.from, i18n.language)} → ∅`
-              : `${fieldName(field, i18n.language)}：${readable(change.from, i18n.language)} → ${readable(change.to, i18n.language)}`,
+              ? labelled(
+                  fieldName(field, i18n.language),
+                  `${readable(change.from, i18n.language)} → ∅`,
+                  i18n.language,
+                )
+              : labelled(
+                  fieldName(field, i18n.language),
+                  `${readable(change.from, i18n.language)} → ${readable(change.to, i18n.language)}`,
+                  i18n.language,
+                ),
         )
         .join('\n')}
     </pre>

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/database.ts';
 import { queryRows } from '../../db/rows.ts';
 import { orgUnits } from '../../db/schema.ts';
-import { inScope } from '../../platform/access/scope-sql.ts';
+import { inScope, overlapsScope } from '../../platform/access/scope-sql.ts';
 
 export type OrgUnitRow = typeof orgUnits.$inferSelect;
 
@@ -50,9 +50,15 @@ export async function findOrgUnitInScope(
   return row;
 }
 
-/** A unit's path by its id, whoever asks: only ever used to narrow a scope, never shown. */
-export async function findOrgUnitPath(db: Executor, id: string): Promise<string | undefined> {
-  const [row] = await db.select({ path: orgUnits.path }).from(orgUnits).where(eq(orgUnits.id, id));
+/**
+ * The path of a unit whose subtree meets the scope (inside it, or above it: a community's staff
+ * pick within the district's round), to narrow the scope to that subtree.
+ */
+export async function findOrgUnitPathOverlapping(db: Executor, scope: string[], id: string) {
+  const [row] = await db
+    .select({ path: orgUnits.path })
+    .from(orgUnits)
+    .where(and(eq(orgUnits.id, id), overlapsScope(orgUnits.path, scope)));
   return row?.path;
 }
 

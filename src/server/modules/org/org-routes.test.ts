@@ -76,12 +76,17 @@ describe('GET /api/v1/org-units', () => {
     );
     const below = await admin.get(`/api/v1/org-units?parentId=${t.fx.street.id}&within=${t.fx.community.id}`);
     assert.deepEqual(ids(below), [t.fx.community.id]);
-    // Within a unit outside the actor's scope, or unknown: nothing.
-    assert.deepEqual(ids(await workerA.get(`/api/v1/org-units?roots=true&within=${t.fx.gridB.id}`)), []);
+    // Within a unit the actor's tree does not meet, or unknown: 404, the same answer.
+    const outside = await workerA.get(`/api/v1/org-units?roots=true&within=${t.fx.gridB.id}`);
+    assert.equal(outside.status, 404);
     const unknown = await admin.get(
       '/api/v1/org-units?roots=true&within=01900000-0000-7000-8000-000000000000',
     );
-    assert.deepEqual(ids(unknown), []);
+    assert.equal(unknown.status, 404);
+    // A grid worker picking within the district (a district round) gets their own grid.
+    assert.deepEqual(ids(await workerA.get(`/api/v1/org-units?roots=true&within=${t.fx.district.id}`)), [
+      t.fx.gridA.id,
+    ]);
   });
 
   test('the actions say what the actor may do', async () => {

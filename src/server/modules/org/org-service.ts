@@ -49,10 +49,11 @@ export async function listOrgUnits(
   const db = deps.database.db;
   let scope = requireScope(actor, 'org.read');
   // Units within one subtree only (a round's points lie within the round): the picker offers no
-  // unit the server would refuse. An unknown unit leaves nothing.
+  // unit outside it. A unit the actor's tree does not meet is unknown to them (404).
   if (query.within) {
-    const root = await repo.findOrgUnitPath(db, query.within);
-    scope = root ? scopeWithin(scope, root) : [];
+    const root = await repo.findOrgUnitPathOverlapping(db, scope, query.within);
+    if (!root) throw notFound();
+    scope = scopeWithin(scope, root);
   }
   if (query.roots) {
     // The tops of the actor's subtrees: where their tree view starts.

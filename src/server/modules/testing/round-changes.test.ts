@@ -113,6 +113,16 @@ describe('changing a round', () => {
     assert.equal(stillToday.status, 201, 'today is still in it');
   });
 
+  test('a round that sampled no one cannot end before today (it would be dead: cancel it instead)', async () => {
+    const at = await newRound({ startsOn: yesterday, endsOn: tomorrow });
+    const ended = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { endsOn: yesterday });
+    assert.equal(ended.status, 400);
+    assert.match(ended.body.error.fields.endsOn, /结束日期已过/);
+    assert.match(ended.body.error.fields.endsOn, /请取消/);
+    const today2 = await as.admin.patch(`/api/v1/test-rounds/${at.round.id}`, { endsOn: today });
+    assert.equal(today2.status, 200, 'ending today still leaves today to sample');
+  });
+
   test('a new default mode opens new tubes in it; a tube opened before keeps its own', async () => {
     const at = await newRound();
     const before10 = newTube();

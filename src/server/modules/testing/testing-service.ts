@@ -108,16 +108,7 @@ function checkRoundDays(startsOn: string, endsOn: string, changed: { startsOn: b
 export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput) {
   const scope = requireScope(actor, 'testing.manage');
   checkRoundDays(input.startsOn, input.endsOn, { startsOn: true, endsOn: true });
-  // A round over by the time it is set up could never take a scan (a slip of the date picker).
-  const today = localDay();
-  if (input.endsOn < today)
-    throw invalidField(
-      'endsOn',
-      text(
-        `结束日期已过（今天是 ${today}）：这一轮将无法采样`,
-        `The end date has passed (today is ${today}): this round could take no scans`,
-      ),
-    );
+  refuseEndPassedUnsampled(input.endsOn);
   const unit = await findOrgUnitInScope(deps.database.db, scope, input.orgUnitId);
   if (!unit) throw invalidField('orgUnitId', text('组织不存在或不在您的管辖范围内', 'Unknown org unit'));
   await checkKeyGroups(deps.database.db, input.singleTubeKeyGroups);
@@ -151,6 +142,22 @@ async function checkKeyGroups(db: Executor, codes: string[] | undefined) {
     throw invalidField(
       'singleTubeKeyGroups',
       text(`未知的重点人群分类：${unknownGroup}`, `Unknown key group ${unknownGroup}`),
+    );
+}
+
+/**
+ * A round that has sampled no one may not end before today: it could never take a scan (a slip of
+ * the date picker at set-up; a round not wanted any more is cancelled instead).
+ */
+function refuseEndPassedUnsampled(endsOn: string) {
+  const today = localDay();
+  if (endsOn < today)
+    throw invalidField(
+      'endsOn',
+      text(
+        `结束日期已过（今天是 ${today}）：这一轮将无法采样；不再进行的轮次请取消`,
+        `The end date has passed (today is ${today}): this round could take no scans; cancel a round no longer wanted`,
+      ),
     );
 }
 
@@ -249,6 +256,9 @@ export function updateRound(deps: AppDeps, actor: Actor, id: string, patch: Roun
             `People were sampled in this round on ${last}: it cannot end earlier`,
           ),
         );
+      // Ended early after sampling is a round that ran; ended before it sampled anyone, it never
+      // could (a round set up by mistake is cancelled, with its reason).
+      if (!last) refuseEndPassedUnsampled(endsOn);
     }
     // In the transaction: the embedded database has one connection, which the write holds.
     await checkKeyGroups(tx, patch.singleTubeKeyGroups);

@@ -1,3 +1,4 @@
+import { INPUT_REFUSED } from '../../../domain/field-names.ts';
 import { type Text, text } from './i18n.ts';
 
 export type ErrorCode =
@@ -30,7 +31,7 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 const DEFAULT_MESSAGE: Record<ErrorCode, Text> = {
-  VALIDATION: text('输入有误，请检查标出的字段', 'Invalid input: check the marked fields'),
+  VALIDATION: text(INPUT_REFUSED.zh, INPUT_REFUSED.en),
   UNAUTHENTICATED: text('请先登录', 'Please log in'),
   INVALID_CREDENTIALS: text('用户名或密码错误', 'Wrong username or password'),
   TOO_MANY_ATTEMPTS: text(
