@@ -103,6 +103,55 @@ test('a withdrawal made at a door hours ago leaves an exemption recorded afresh 
   assert.equal(list.body.items.find((e: { id: string }) => e.id === personId)?.reason, 'hospitalised');
 });
 
+test('an exemption recorded at a door hours ago does not replace one recorded afresh since (409); an older one it does', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  const url = `/api/v1/test-rounds/${at.roundId}/exemptions`;
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+  const sentNow = () => new Date().toISOString();
+  // A colleague exempts them an hour ago (found in hospital).
+  assert.equal(
+    (
+      await as.workerA.post(url, {
+        personId,
+        reason: 'hospitalised',
+        recordedAt: hoursAgo(1),
+        sentAt: sentNow(),
+      })
+    ).status,
+    201,
+  );
+  // An exemption typed at the door two hours ago, sent only now, is the older word: refused.
+  const late = await as.workerA.post(url, {
+    personId,
+    reason: 'infant',
+    recordedAt: hoursAgo(2),
+    sentAt: sentNow(),
+    clientId: randomUUID(),
+  });
+  assert.equal(late.status, 409, JSON.stringify(late.body));
+  assert.equal(late.body.error.code, 'EXEMPTION_NEWER');
+  assert.match(late.body.error.message, /住院/);
+  const reasonNow = async () =>
+    (await as.workerA.get(`${url}?orgUnitId=${t.fx.gridA.id}`)).body.items.find(
+      (e: { id: string }) => e.id === personId,
+    )?.reason;
+  assert.equal(await reasonNow(), 'hospitalised');
+  // One recorded later than the standing one replaces it, as before.
+  assert.equal(
+    (
+      await as.workerA.post(url, {
+        personId,
+        reason: 'bedridden',
+        recordedAt: hoursAgo(0.5),
+        sentAt: sentNow(),
+      })
+    ).status,
+    201,
+  );
+  assert.equal(await reasonNow(), 'bedridden');
+});
+
 test('a result typed in, retried after a lost answer, writes once and answers as the first time', async () => {
   await sealedTube(t, as, 'SR-ENTRY-1');
   const body = {

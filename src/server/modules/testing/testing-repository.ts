@@ -1062,11 +1062,19 @@ export async function findPersonInArea(db: Executor, area: Area, personId: strin
   return row;
 }
 
+/**
+ * Records a person's exemption in a round, over the one they had. One recorded at a door and sent
+ * later (`createdAt` in the past) does not replace an exemption recorded after it: `newer` is then
+ * that one, and nothing is written.
+ */
 export async function upsertExemption(db: Executor, row: typeof testExemptions.$inferInsert) {
   const [before] = await db
     .select()
     .from(testExemptions)
-    .where(and(eq(testExemptions.roundId, row.roundId), eq(testExemptions.personId, row.personId)));
+    .where(and(eq(testExemptions.roundId, row.roundId), eq(testExemptions.personId, row.personId)))
+    .for('update');
+  if (before && row.createdAt instanceof Date && before.createdAt > row.createdAt)
+    return { before, newer: before };
   await db
     .insert(testExemptions)
     .values(row)
@@ -1082,7 +1090,7 @@ export async function upsertExemption(db: Executor, row: typeof testExemptions.$
         createdAt: row.createdAt ?? sql`now()`,
       },
     });
-  return before;
+  return { before, newer: undefined };
 }
 
 /**

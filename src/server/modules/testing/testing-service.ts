@@ -1676,7 +1676,7 @@ export async function exemptPerson(
         throw conflict(text('此人本轮已采样，无需免检', 'Already sampled in this round'), {
           code: 'ALREADY_SAMPLED',
         });
-      const before = await repo.upsertExemption(tx, {
+      const { before, newer } = await repo.upsertExemption(tx, {
         roundId,
         personId: person.id,
         reason: input.reason,
@@ -1686,6 +1686,16 @@ export async function exemptPerson(
         // At the door, not at the upload (as a visit's time).
         createdAt: scanInstant({ scannedAt: input.recordedAt, sentAt: input.sentAt }, new Date()),
       });
+      // Recorded at a door offline, sent after a colleague recorded one afresh (found in hospital
+      // meanwhile): theirs is the newer word on this person and stands, as for a withdrawal.
+      if (newer)
+        throw conflict(
+          text(
+            `此人在您登记之后已另有免检登记（${EXEMPTION_REASON_NAMES[newer.reason as ExemptionReason]?.zh ?? newer.reason}），未覆盖`,
+            `An exemption was recorded for this person after yours (${EXEMPTION_REASON_NAMES[newer.reason as ExemptionReason]?.en ?? newer.reason}): not replaced`,
+          ),
+          { code: 'EXEMPTION_NEWER' },
+        );
       const result = { roundId, personId: person.id, reason: input.reason, note: input.note ?? null };
       return {
         result,
