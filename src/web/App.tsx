@@ -8,6 +8,7 @@ import { RequirePermission } from './components/RequirePermission';
 import { NAV_ITEMS, SUB_PAGES } from './navigation';
 import { LoginPage } from './pages/LoginPage';
 import { PersonCodePage } from './pages/PersonCodePage';
+import { TOUCH } from './touch';
 
 const THEME_COLOR = '#1668dc'; // also in index.html and manifest.webmanifest
 
@@ -43,6 +44,8 @@ export function App() {
       locale={i18n.language === 'en' ? enUS : zhCN}
       theme={{ token: { colorPrimary: THEME_COLOR } }}
       form={i18n.language === 'en' ? { validateMessages: ENGLISH_FORM_MESSAGES } : undefined}
+      // Under a finger every control is 40 px (a grid worker's thumb, a sampler's glove).
+      componentSize={TOUCH ? 'large' : undefined}
     >
       <AntApp>
         <BrowserRouter>

@@ -70,13 +70,18 @@ export async function importLabResults(
   file: string | Buffer,
   dryRun: boolean,
   filename = 'results.csv',
+  language?: 'en',
 ) {
   const { payload, contentType } = multipartFile(Buffer.isBuffer(file) ? file : Buffer.from(file), filename);
   const res = await t.app.inject({
     method: 'POST',
     url: `/api/v1/lab/results/import?dryRun=${dryRun}`,
     payload,
-    headers: { cookie: await t.login('lab'), 'content-type': contentType },
+    headers: {
+      cookie: await t.login('lab'),
+      'content-type': contentType,
+      ...(language ? { 'accept-language': language } : {}),
+    },
   });
   return { status: res.statusCode, body: res.json() };
 }

@@ -168,7 +168,7 @@ export async function readImportFile(
       const cell = get(c.key);
       const problem = cell ? cellProblem(cell.value) : null;
       if (problem) {
-        fail(c.key, problem);
+        fail(c.key, problem.zh);
         values[c.key] = '';
       }
     }

@@ -10,7 +10,7 @@ import {
   TUBE_CODE_PATTERN,
 } from '../../../domain/testing.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
-import { text } from '../../platform/errors/i18n.ts';
+import { type Text, text } from '../../platform/errors/i18n.ts';
 import { cellProblem, cellText as sheetCellText } from '../../platform/http/sheet-cells.ts';
 
 export interface ResultRow {
@@ -21,10 +21,11 @@ export interface ResultRow {
   ct: string | null;
 }
 
+/** A row's problem, in both languages: the route says it in the caller's (a lab may read English). */
 export interface RowError {
   row: number;
   column: string;
-  message: string;
+  message: Text;
 }
 
 /** Column names labs use, English (the contract) and Chinese. */
@@ -155,7 +156,10 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
       errors.push({
         row: rowNumber,
         column: 'tubeCode',
-        message: `管号“${tubeCode.slice(0, 40)}”格式不对（4–40 位字母、数字或短横线）`,
+        message: text(
+          `管号“${tubeCode.slice(0, 40)}”格式不对（4–40 位字母、数字或短横线）`,
+          `Tube code "${tubeCode.slice(0, 40)}" is malformed (4–40 letters, digits or hyphens)`,
+        ),
       });
       ok = false;
     }
@@ -164,7 +168,10 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
       errors.push({
         row: rowNumber,
         column: 'result',
-        message: `结果“${resultText.slice(0, 20)}”无法识别，应为 阴性、阳性 或 无效`,
+        message: text(
+          `结果“${resultText.slice(0, 20)}”无法识别，应为 阴性、阳性 或 无效`,
+          `Result "${resultText.slice(0, 20)}" not recognised: negative, positive or invalid (阴性, 阳性, 无效)`,
+        ),
       });
       ok = false;
     }
@@ -175,8 +182,14 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
         column: 'testedAt',
         // A time read but later than now is said so: its format is right, its day or hour is not.
         message: testedAt
-          ? `检测时间“${testedAtText.slice(0, 30)}”晚于现在，请核对日期和时间`
-          : `检测时间“${testedAtText.slice(0, 30)}”无效，应为 2022-04-10 08:30 这样的时间`,
+          ? text(
+              `检测时间“${testedAtText.slice(0, 30)}”晚于现在，请核对日期和时间`,
+              `Tested at "${testedAtText.slice(0, 30)}" is later than now: check the date and time`,
+            )
+          : text(
+              `检测时间“${testedAtText.slice(0, 30)}”无效，应为 2022-04-10 08:30 这样的时间`,
+              `Tested at "${testedAtText.slice(0, 30)}" is not a time: write it as 2022-04-10 08:30`,
+            ),
       });
       ok = false;
     }
@@ -186,7 +199,10 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
       errors.push({
         row: rowNumber,
         column: 'ct',
-        message: `Ct 值“${ctText.slice(0, 20)}”无效，应为 0–${CT_MAX} 之间的数字（无扩增可留空）`,
+        message: text(
+          `Ct 值“${ctText.slice(0, 20)}”无效，应为 0–${CT_MAX} 之间的数字（无扩增可留空）`,
+          `Ct "${ctText.slice(0, 20)}" is not a number from 0 to ${CT_MAX} (leave it empty for no amplification)`,
+        ),
       });
       ok = false;
     }

@@ -787,6 +787,19 @@ describe('lab results', () => {
       r.errors.map((e: { row: number; column: string }) => `${e.row}:${e.column}`),
       ['6:result', '7:result', '8:tubeCode', '9:result', '10:testedAt'],
     );
+    assert.match(r.errors[3].message, /结果“可疑”无法识别/);
+    // A lab reading English gets the same problems in English.
+    const english = await importLabResults(t, csv, true, 'results.csv', 'en');
+    assert.deepEqual(
+      english.body.errors.map((e: { message: string }) => e.message),
+      [
+        'Tube CONFLICT1 has conflicting results in the file (Negative/Positive): none imported',
+        'Tube CONFLICT1 has conflicting results in the file (Negative/Positive): none imported',
+        'Tube code "BAD!" is malformed (4–40 letters, digits or hyphens)',
+        'Result "可疑" not recognised: negative, positive or invalid (阴性, 阳性, 无效)',
+        'Tested at "2022-02-30 10:00" is not a time: write it as 2022-04-10 08:30',
+      ],
+    );
     const [tube] = await db().select().from(tubes).where(eq(tubes.code, pooled.tube));
     assert.equal(tube?.result, null);
   });

@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -12,6 +13,7 @@ import {
   TUBE_CODE_PATTERN,
 } from '../../../domain/testing.ts';
 import type { AppDeps } from '../../platform/deps.ts';
+import { pickLocale } from '../../platform/errors/i18n.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { readUploadedFile } from '../../platform/http/uploads.ts';
 import { bilingual } from '../../platform/http/validation.ts';
@@ -148,6 +150,12 @@ const importReport = z.object({
   invalids: z.number(),
   errors: z.array(rowError),
 });
+
+/** A results report's row problems in the caller's language (kept in both, as a replay keeps them). */
+function inCallersLanguage(req: FastifyRequest, report: service.ImportReport) {
+  const locale = pickLocale(req.headers['accept-language']);
+  return { ...report, errors: report.errors.map((e) => ({ ...e, message: e.message[locale] })) };
+}
 
 export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -851,9 +859,12 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (req) => {
         const { data, filename } = await readUploadedFile(req, { limitBytes: RESULTS_MAX_BYTES });
-        return service.importLabResults(deps, actorOf(req), data, filename || 'results', {
-          dryRun: req.query.dryRun,
-        });
+        return inCallersLanguage(
+          req,
+          await service.importLabResults(deps, actorOf(req), data, filename || 'results', {
+            dryRun: req.query.dryRun,
+          }),
+        );
       },
     );
 
@@ -873,7 +884,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           response: { 200: importReport },
         },
       },
-      async (req) => service.enterLabResult(deps, actorOf(req), req.body),
+      async (req) => inCallersLanguage(req, await service.enterLabResult(deps, actorOf(req), req.body)),
     );
     app.post(
       '/lab/results/correct',
@@ -892,7 +903,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           response: { 200: importReport },
         },
       },
-      async (req) => service.correctLabResult(deps, actorOf(req), req.body),
+      async (req) => inCallersLanguage(req, await service.correctLabResult(deps, actorOf(req), req.body)),
     );
 
     // ---- periodic testing of key groups ----

@@ -15,6 +15,7 @@ import {
   RESULT_VALID_HOURS,
   type SamplingMode,
   type SweepOutcome,
+  TEST_RESULT_NAMES,
   type TestResult,
   TUBE_STATE_NAMES,
   type TubeState,
@@ -26,7 +27,7 @@ import { requireAnyScope, requireScope } from '../../platform/access/require.ts'
 import { runWrite, type Touched } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
 import { AppError, conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
-import { text } from '../../platform/errors/i18n.ts';
+import { type Text, text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
 import { findDisplayNames, findUsersHoldingOver } from '../../platform/users/user-repository.ts';
@@ -894,8 +895,6 @@ export interface ImportReport {
   errors: RowError[];
 }
 
-const RESULT_NAMES: Record<string, string> = { negative: '阴性', positive: '阳性', invalid: '无效' };
-
 /**
  * A lab's result file: judged whole (unknown tubes, duplicate and conflicting rows, tubes never
  * received — accepted, labs often receive by their result list), then, unless a dry run, every
@@ -972,13 +971,8 @@ export async function correctLabResult(
       if (report.unknownTubes.length > 0) refuseEnteredResult(report);
       const error = report.errors[0];
       if (!error) return;
-      if (error.column === 'testedAt')
-        throw invalidField('testedAt', text(error.message, 'The retest must come after the result'));
-      throw conflict(
-        text(error.message, 'Only a negative is corrected to positive'),
-        { code: 'RESULT_CONFLICT' },
-        'result',
-      );
+      if (error.column === 'testedAt') throw invalidField('testedAt', error.message);
+      throw conflict(error.message, { code: 'RESULT_CONFLICT' }, 'result');
     },
   });
 }
@@ -994,18 +988,15 @@ function refuseEnteredResult(report: ImportReport) {
     throw new AppError('NOT_FOUND', unknown, { tubeCode: unknown });
   }
   if (report.conflicts.length > 0)
+    // The row's own words, in both languages: what is recorded and what was typed.
     throw conflict(
-      text(report.errors[0]?.message ?? '与已有结果不一致', 'Conflicts with the recorded result'),
-      {
-        code: 'RESULT_CONFLICT',
-      },
+      report.errors[0]?.message ?? text('与已有结果不一致', 'Conflicts with the recorded result'),
+      { code: 'RESULT_CONFLICT' },
     );
   const timeError = report.errors.find((e) => e.column === 'testedAt');
-  if (timeError) throw invalidField('testedAt', text(timeError.message, 'The test time is before sampling'));
-  if (report.errors.length > 0)
-    throw conflict(text(report.errors[0]?.message as string, 'The tube is still open at its point'), {
-      code: 'TUBE_OPEN',
-    });
+  if (timeError) throw invalidField('testedAt', timeError.message);
+  const [first] = report.errors;
+  if (first) throw conflict(first.message, { code: 'TUBE_OPEN' });
 }
 
 /** The lab's rows against the tubes in its scope (checked by the callers, before any file is read). */
@@ -1045,7 +1036,10 @@ async function applyLabResults(
         errors.push({
           row: g.row,
           column: 'result',
-          message: `管号 ${code} 在文件中有相互矛盾的结果（${group.map((x) => RESULT_NAMES[x.result]).join('/')}），均未导入`,
+          message: text(
+            `管号 ${code} 在文件中有相互矛盾的结果（${group.map((x) => TEST_RESULT_NAMES[x.result].zh).join('/')}），均未导入`,
+            `Tube ${code} has conflicting results in the file (${group.map((x) => TEST_RESULT_NAMES[x.result].en).join('/')}): none imported`,
+          ),
         });
       continue;
     }
@@ -1098,19 +1092,27 @@ async function applyLabResults(
           alreadyRecorded += 1;
           continue;
         }
-        const refusal = !tube.result
-          ? '该管尚无结果，请直接录入'
+        const refusal: { column: string; message: Text } | null = !tube.result
+          ? {
+              column: 'result',
+              message: text('该管尚无结果，请直接录入', 'The tube has no result yet: enter it'),
+            }
           : tube.result !== 'negative' || row.result !== 'positive'
-            ? `只能把阴性结果更正为阳性（复检阳性）；该管现为“${RESULT_NAMES[tube.result]}”`
+            ? {
+                column: 'result',
+                message: text(
+                  `只能把阴性结果更正为阳性（复检阳性）；该管现为“${TEST_RESULT_NAMES[tube.result as TestResult].zh}”`,
+                  `Only a negative is corrected to positive (a positive retest); the tube is ${TEST_RESULT_NAMES[tube.result as TestResult].en.toLowerCase()}`,
+                ),
+              }
             : tube.testedAt && row.testedAt.getTime() <= new Date(tube.testedAt).getTime()
-              ? '复检时间须晚于原结果的检测时间'
+              ? {
+                  column: 'testedAt',
+                  message: text('复检时间须晚于原结果的检测时间', 'The retest must come after the result'),
+                }
               : null;
         if (refusal) {
-          errors.push({
-            row: row.row,
-            column: refusal.startsWith('复检时间') ? 'testedAt' : 'result',
-            message: refusal,
-          });
+          errors.push({ row: row.row, ...refusal });
           continue;
         }
         apply.push({ tube, row });
@@ -1123,7 +1125,10 @@ async function applyLabResults(
           errors.push({
             row: row.row,
             column: 'result',
-            message: `管号 ${row.tubeCode} 已有结果“${RESULT_NAMES[tube.result]}”，与${typedIn ? '录入' : '本文件'}的“${RESULT_NAMES[row.result]}”不一致，未${typedIn ? '录入' : '导入'}`,
+            message: text(
+              `管号 ${row.tubeCode} 已有结果“${TEST_RESULT_NAMES[tube.result as TestResult].zh}”，与${typedIn ? '录入' : '本文件'}的“${TEST_RESULT_NAMES[row.result].zh}”不一致，未${typedIn ? '录入' : '导入'}；如系复检阳性，请用“更正结果”`,
+              `Tube ${row.tubeCode} is recorded ${TEST_RESULT_NAMES[tube.result as TestResult].en.toLowerCase()}, not ${TEST_RESULT_NAMES[row.result].en.toLowerCase()} as ${typedIn ? 'typed' : 'in this file'}: not ${typedIn ? 'entered' : 'imported'}; a positive retest is entered as a correction`,
+            ),
           });
         }
         continue;
@@ -1133,7 +1138,10 @@ async function applyLabResults(
         errors.push({
           row: row.row,
           column: 'tubeCode',
-          message: `管号 ${row.tubeCode} 仍在采样中（未封管），请核对管号；结果未${typedIn ? '录入' : '导入'}`,
+          message: text(
+            `管号 ${row.tubeCode} 仍在采样中（未封管），请核对管号；结果未${typedIn ? '录入' : '导入'}`,
+            `Tube ${row.tubeCode} is still taking samples (not sealed): check the code; not ${typedIn ? 'entered' : 'imported'}`,
+          ),
         });
         continue;
       }
@@ -1151,7 +1159,10 @@ async function applyLabResults(
         errors.push({
           row: row.row,
           column: 'testedAt',
-          message: `管号 ${row.tubeCode} 的检测时间早于采样时间，请核对；结果未${typedIn ? '录入' : '导入'}`,
+          message: text(
+            `管号 ${row.tubeCode} 的检测时间早于采样时间，请核对；结果未${typedIn ? '录入' : '导入'}`,
+            `Tube ${row.tubeCode} was tested before it was sampled: check the time; not ${typedIn ? 'entered' : 'imported'}`,
+          ),
         });
         continue;
       }

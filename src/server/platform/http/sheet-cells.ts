@@ -1,4 +1,5 @@
 import type ExcelJS from 'exceljs';
+import { type Text, text } from '../errors/i18n.ts';
 
 /**
  * Why a spreadsheet cell holds no value anyone typed, in Chinese for the row's error; null when it
@@ -6,15 +7,25 @@ import type ExcelJS from 'exceljs';
  * calculated: files written by programs (a LIS export, openpyxl) often carry formulas without their
  * cached result, which exceljs hands over as an object with no `result`.
  */
-export function cellProblem(value: ExcelJS.CellValue): string | null {
+export function cellProblem(value: ExcelJS.CellValue): Text | null {
   if (typeof value !== 'object' || value === null || value instanceof Date) return null;
-  if ('error' in value) return `单元格是错误值（${String(value.error)}），请改为实际内容`;
+  if ('error' in value)
+    return text(
+      `单元格是错误值（${String(value.error)}），请改为实际内容`,
+      `The cell holds an error (${String(value.error)}): put in its real content`,
+    );
   if ('formula' in value || 'sharedFormula' in value) {
     const result = (value as { result?: unknown }).result;
     if (result === undefined || result === null)
-      return '单元格是未计算的公式，请在 Excel 中打开后另存，或复制后“粘贴为数值”';
+      return text(
+        '单元格是未计算的公式，请在 Excel 中打开后另存，或复制后“粘贴为数值”',
+        'The cell is a formula never calculated: open and save the file in Excel, or paste as values',
+      );
     if (typeof result === 'object' && 'error' in result)
-      return `单元格的公式结果是错误（${String((result as { error: unknown }).error)}），请改为实际内容（复制后“粘贴为数值”）`;
+      return text(
+        `单元格的公式结果是错误（${String((result as { error: unknown }).error)}），请改为实际内容（复制后“粘贴为数值”）`,
+        `The cell's formula gives an error (${String((result as { error: unknown }).error)}): put in its real content (paste as values)`,
+      );
   }
   return null;
 }

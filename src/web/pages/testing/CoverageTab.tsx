@@ -12,6 +12,7 @@ import {
   formatCount,
   sampledPercent,
 } from '../../testingTypes';
+import { compactUnlessTouch } from '../../touch';
 import { UnitTrail, type UnitTrailProps } from './UnitTrail';
 
 // Live events refresh the coverage (throttled, useLiveUpdates); the poll covers a dropped stream.
@@ -60,7 +61,7 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
         ) : (
           <Button
             type="link"
-            size="small"
+            size={compactUnlessTouch()}
             style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
             onClick={() => open(node)}
             data-testid={`coverage-open-${node.orgUnitId}`}
@@ -125,7 +126,7 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
               t('testing.coverage.updatedAt', { time: dayjs(coverage.dataUpdatedAt).format('HH:mm:ss') })}
           </Typography.Text>
           <Button
-            size="small"
+            size={compactUnlessTouch()}
             icon={<ReloadOutlined />}
             loading={coverage.isFetching}
             onClick={() => void coverage.refetch()}

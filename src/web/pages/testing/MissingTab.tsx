@@ -32,6 +32,7 @@ import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { keptQueryFn, useOnline } from '../../offline';
 import { coverageQuery, formatCount, type MissingPerson } from '../../testingTypes';
+import { compactUnlessTouch } from '../../touch';
 import type { Page } from '../../types';
 import { UnitTrail, type UnitTrailProps } from './UnitTrail';
 
@@ -209,7 +210,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
               pageSize,
               total: missing.data?.total ?? 0,
               showSizeChanger: Boolean(screens.md),
-              size: screens.md ? undefined : 'small',
+              size: screens.md ? undefined : compactUnlessTouch(),
               showTotal: (total) => t('common.total', { total }),
               onChange: (nextPage, nextPageSize) => {
                 setPage(nextPage);
@@ -406,7 +407,7 @@ function ExemptList({
               title={t('testing.missing.withdrawConfirm', { name: person.name })}
               onConfirm={() => withdraw(person)}
             >
-              <Button size="small" danger data-testid={`exempt-withdraw-${person.id}`}>
+              <Button size={compactUnlessTouch()} danger data-testid={`exempt-withdraw-${person.id}`}>
                 {t('testing.missing.withdraw')}
               </Button>
             </Popconfirm>
@@ -445,7 +446,7 @@ function ExemptList({
           current: page,
           pageSize: 20,
           total: exempt.data?.total ?? 0,
-          size: 'small',
+          size: compactUnlessTouch(),
           showTotal: (total) => t('common.total', { total }),
           onChange: setPage,
         }}

@@ -39,6 +39,7 @@ import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { keptQueryFn } from '../../offline';
 import type { Sweep, SweepDetail, SweepHousehold, TestRoundDetail } from '../../testingTypes';
+import { compactUnlessTouch } from '../../touch';
 import { useMe } from '../../useMe';
 
 const OUTCOME_COLORS: Record<SweepOutcome, string> = {
@@ -65,7 +66,7 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
   const nameButton = (sweep: Sweep) => (
     <Button
       type="link"
-      size="small"
+      size={compactUnlessTouch()}
       style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
       onClick={() => setOpened({ open: true, sweep })}
       data-testid={`sweep-open-${sweep.id}`}
