@@ -182,6 +182,19 @@ export const EXEMPTION_REASON_NAMES: Record<ExemptionReason, { zh: string; en: s
   other: { zh: '其他', en: 'Other' },
 };
 
+/**
+ * 婴幼儿 exempts the youngest only (three and under, as districts exempted them in 2022). Ages are
+ * counted from the birth year alone (no birth date is kept), so a year's doubt goes the child's way.
+ */
+export const INFANT_MAX_AGE = 3;
+
+/** Whether someone born in `birthYear` may be too old for 婴幼儿 on `day` (unknown year: no). */
+export function tooOldForInfant(birthYear: number | null, day: string): number | null {
+  if (birthYear === null) return null;
+  const age = Number(day.slice(0, 4)) - birthYear;
+  return age > INFANT_MAX_AGE ? age : null;
+}
+
 /** Residence statuses of people the round is due for; away long-term counts as exempt by itself. */
 export const DUE_RESIDENCE_STATUSES: readonly string[] = ['at_home', 'commuting', 'visiting'];
 export const EXEMPT_RESIDENCE_STATUSES: readonly string[] = ['away'];

@@ -1,8 +1,10 @@
 /** Helpers of the testing module's HTTP tests: residents straight into the registry, lab files. */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { districtWallClock, localDay } from '../../domain/dates.ts';
 import type { ResidenceStatus } from '../../domain/residents.ts';
+import { arrayParam } from '../db/rows.ts';
 import { insertHouseholds, insertPersons } from '../modules/residents/resident-repository.ts';
 import { buildPersonRow } from '../modules/residents/resident-rules.ts';
 import { mintPersonCode } from '../modules/testing/person-code.ts';
@@ -21,6 +23,13 @@ let personSeq = 0;
  * Residents straight into the registry (fast): n people in one grid, each in a household of
  * their own unless one is given. Names, ID numbers and phones follow one sequence per process.
  */
+/** Makes people a year old (born last year): 婴幼儿 exempts the youngest only. */
+export async function makeInfants(t: TestApp, personIds: string[]) {
+  await t.deps.database.db.execute(
+    sql`update persons set birth_year = ${new Date().getUTCFullYear() - 1} where id = any(${arrayParam(personIds, 'uuid')})`,
+  );
+}
+
 export async function addPeople(
   t: TestApp,
   grid: { id: string; path: string },

@@ -32,7 +32,14 @@ export function ModalForm<Values>(props: ModalFormProps<Values>) {
   }
   return (
     // Destroyed when hidden so a closed form leaves no inputs (and typed text) in the page.
-    <Modal open={props.open} title={props.title} onCancel={props.onClose} footer={null} destroyOnHidden>
+    <Modal
+      open={props.open}
+      // A long title (a work item's, on a phone) wraps clear of the close button instead of under it.
+      title={<div style={{ paddingInlineEnd: 28, overflowWrap: 'anywhere' }}>{props.title}</div>}
+      onCancel={props.onClose}
+      footer={null}
+      destroyOnHidden
+    >
       <ModalFormBody<Values> key={openings} {...props} />
     </Modal>
   );

@@ -95,6 +95,7 @@ const testing = {
     reasonRequired: 'Choose a reason',
     note: 'Note',
     notePlaceholder: 'Optional, e.g. family reached, door-to-door visit planned',
+    otherNotePlaceholder: 'Required: say why, e.g. quarantined elsewhere, checked',
     exempted: '{{name}} recorded as exempt',
   },
   points: {
@@ -181,7 +182,7 @@ const testing = {
   },
   summary: {
     bulletin:
-      'As of {{at}}, {{name}} ({{unit}}), so far: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{percent}}% done; {{swabs}} swabs in {{tubes}} tubes, {{resultsIn}} with results, {{positives}} positive ({{pooledPositives}} pools, {{singlePositives}} single tubes); {{rechecks}} awaiting a single-tube recheck.',
+      'As of {{at}}, {{name}} ({{unit}}), so far: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{percent}}% done; {{swabs}} swabs in {{tubes}} tubes, {{resultsIn}} with results, positive: {{positives}} (pools: {{pooledPositives}}, single tubes: {{singlePositives}}); {{rechecks}} awaiting a single-tube recheck.',
     day: 'Day',
     sampled: 'Swabs taken',
     resampled: 'Of them, sampled again',
@@ -209,9 +210,9 @@ const testing = {
       '{{problems}} rows with problems (left out, see below); the other {{applied}} tube results can be applied',
     checkedProblemsOnly: '{{problems}} rows with problems (see below); nothing can be applied',
     warningPooledPositives:
-      '{{positives}} positive pools: applying puts their members under temporary control at once and creates {{rechecks}} single-tube rechecks.',
+      'Positive pools: {{positives}}. Applying puts their members under temporary control at once and creates {{rechecks}} single-tube rechecks.',
     warningSinglePositives:
-      '{{positives}} positive single tubes: applying marks the person awaiting transfer and tells the command centre at once.',
+      'Positive single tubes: {{positives}}. Applying marks each person awaiting transfer and tells the command centre at once.',
     confirm: 'Apply {{applied}} tube results',
     nothingToApply: 'Nothing to apply',
     notReceivedHint: 'Tubes not yet received are applied as usual and marked received.',
@@ -223,8 +224,9 @@ const testing = {
     correctSubmit: 'Correct to positive',
     corrected: 'Tube {{tube}} corrected to positive.',
     donePooledPositives:
-      '{{positives}} positive pools: members under temporary control, {{rechecks}} single-tube rechecks sent to grid workers.',
-    doneSinglePositives: '{{positives}} positive single tubes: awaiting transfer, the command centre told.',
+      'Positive pools: {{positives}}. Their members are under temporary control; {{rechecks}} single-tube rechecks went to grid workers.',
+    doneSinglePositives:
+      'Positive single tubes: {{positives}}. Awaiting transfer; the command centre is told.',
     again: 'Import another file',
     figures: {
       rows: 'Rows',

@@ -92,6 +92,7 @@ const testing = {
     reasonRequired: '请选择免检原因',
     note: '备注',
     notePlaceholder: '可选，如：已联系家属，安排入户采样',
+    otherNotePlaceholder: '必填：写明免检原因，如：在外地隔离，已核实',
     exempted: '已为 {{name}} 登记免检',
   },
   points: {

@@ -61,7 +61,7 @@ test('an exemption withdrawn, retried after a lost answer, answers as the first 
   const [personId] = await addPeople(t, t.fx.gridA, 1);
   const ex = await as.workerA.post(`/api/v1/test-rounds/${at.roundId}/exemptions`, {
     personId,
-    reason: 'infant',
+    reason: 'tested_elsewhere',
   });
   assert.equal(ex.status, 201);
   const url = `/api/v1/test-rounds/${at.roundId}/exemptions/${personId}?clientId=${randomUUID()}`;
@@ -81,7 +81,7 @@ test('a withdrawal made at a door hours ago leaves an exemption recorded afresh 
   const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
   // Exempt at 3 h ago; withdrawn at a door 2 h ago, sent now: it goes.
   assert.equal(
-    (await as.workerA.post(url, { personId, reason: 'infant', recordedAt: hoursAgo(3) })).status,
+    (await as.workerA.post(url, { personId, reason: 'tested_elsewhere', recordedAt: hoursAgo(3) })).status,
     201,
   );
   const withdraw = (madeAt: string) =>
@@ -124,7 +124,7 @@ test('an exemption recorded at a door hours ago does not replace one recorded af
   // An exemption typed at the door two hours ago, sent only now, is the older word: refused.
   const late = await as.workerA.post(url, {
     personId,
-    reason: 'infant',
+    reason: 'tested_elsewhere',
     recordedAt: hoursAgo(2),
     sentAt: sentNow(),
     clientId: randomUUID(),

@@ -1054,9 +1054,9 @@ export async function findExempt(
 
 /** A person of the round's area in the actor's scope (for an exemption). */
 export async function findPersonInArea(db: Executor, area: Area, personId: string) {
-  const [row] = await queryRows<{ id: string; orgPath: string; name: string }>(
+  const [row] = await queryRows<{ id: string; orgPath: string; name: string; birthYear: number | null }>(
     db,
-    sql`select p.id, p.org_path as "orgPath", p.name from ${persons} p
+    sql`select p.id, p.org_path as "orgPath", p.name, p.birth_year as "birthYear" from ${persons} p
         where p.id = ${personId} and p.merged_into is null and ${personInArea(area)}`,
   );
   return row;

@@ -17,6 +17,7 @@ import {
   importLabResults,
   labTime,
   labWithTeam,
+  makeInfants,
   newSweep,
 } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
@@ -1364,6 +1365,7 @@ describe('coverage and the missing', () => {
     await sample(people.v2Home[1] as string, t2);
     await sample(people.v2Other[0] as string, t2);
     const reasons = ['bedridden', 'infant', 'hospitalised', 'tested_elsewhere', 'other'];
+    await makeInfants(t, [people.v1Home[3] as string]);
     for (const [i, reason] of reasons.entries()) {
       const ex = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
         personId: people.v1Home[i + 2],
@@ -1423,7 +1425,7 @@ describe('coverage and the missing', () => {
     assert.deepEqual(ids, [...(people.v2Home ?? []).slice(3), people.v2Other?.[1]].sort());
     const sampled = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
       personId: people.v2Home?.[0],
-      reason: 'infant',
+      reason: 'hospitalised',
     });
     assert.equal(sampled.status, 409, 'a sampled person is not exempted');
     const bad = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
@@ -1642,6 +1644,7 @@ describe('coverage and the missing', () => {
   test('door-to-door: a sweep visits the bedridden (exempt as sampled at home), not other exemptions', async () => {
     const v3 = await villageGrid('苑寨三组');
     const [bedridden, infant] = (await addPeople(v3, 2)) as [string, string];
+    await makeInfants(t, [infant]);
     for (const [personId, reason] of [
       [bedridden, 'bedridden'],
       [infant, 'infant'],
@@ -1966,6 +1969,14 @@ describe('walking order', () => {
 describe('the exempt list', () => {
   test('a person exempted and then sampled after all is sampled, not listed exempt (as coverage counts them)', async () => {
     const [person] = (await addPeople(t.fx.gridB, 1)) as [string];
+    // 婴幼儿 is for the youngest: an adult is refused, naming the reason and the age.
+    const adult = await as.admin.post(`/api/v1/test-rounds/${round.id}/exemptions`, {
+      personId: person,
+      reason: 'infant',
+    });
+    assert.equal(adult.status, 400, JSON.stringify(adult.body));
+    assert.match(adult.body.error.fields.reason, /婴幼儿.*只适用于 3 岁及以下/);
+    await makeInfants(t, [person]);
     const exempted = await as.admin.post(`/api/v1/test-rounds/${round.id}/exemptions`, {
       personId: person,
       reason: 'infant',

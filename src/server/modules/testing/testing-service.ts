@@ -8,6 +8,7 @@ import {
   EXEMPT_RESIDENCE_STATUSES,
   EXEMPTION_REASON_NAMES,
   type ExemptionReason,
+  INFANT_MAX_AGE,
   isPooled,
   missingOf,
   nextTestDue,
@@ -19,6 +20,7 @@ import {
   type TestResult,
   TUBE_STATE_NAMES,
   type TubeState,
+  tooOldForInfant,
 } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
 import { personStatuses } from '../../db/schema.ts';
@@ -1683,6 +1685,15 @@ export async function exemptPerson(
     async (tx) => {
       const person = await repo.findPersonInArea(tx, area, input.personId);
       if (!person) throw notFound();
+      const age = input.reason === 'infant' ? tooOldForInfant(person.birthYear, localDay()) : null;
+      if (age !== null)
+        throw invalidField(
+          'reason',
+          text(
+            `此人约 ${age} 岁（${person.birthYear} 年生），“婴幼儿”免检只适用于 ${INFANT_MAX_AGE} 岁及以下，请选择其他原因`,
+            `This person is about ${age} (born ${person.birthYear}): “Infant” is for ${INFANT_MAX_AGE} and under; choose another reason`,
+          ),
+        );
       if (await repo.isSampled(tx, roundId, person.id))
         throw conflict(text('此人本轮已采样，无需免检', 'Already sampled in this round'), {
           code: 'ALREADY_SAMPLED',

@@ -289,24 +289,29 @@ function ExemptModal({
           data-testid="exempt-reason"
         />
       </Form.Item>
-      <Form.Item
-        name="note"
-        label={t('testing.missing.note')}
-        dependencies={['reason']}
-        rules={[
-          { max: 200 },
-          ({ getFieldValue }) => ({
-            required: getFieldValue('reason') === 'other',
-            whitespace: true,
-            message: t('testing.missing.otherNeedsNote'),
-          }),
-        ]}
-      >
-        <Input.TextArea
-          rows={2}
-          placeholder={t('testing.missing.notePlaceholder')}
-          data-testid="exempt-note"
-        />
+      {/* The note's hint follows the reason: required for 其他, which says nothing by itself. */}
+      <Form.Item noStyle dependencies={['reason']}>
+        {({ getFieldValue }) => {
+          const other = getFieldValue('reason') === 'other';
+          return (
+            <Form.Item
+              name="note"
+              label={t('testing.missing.note')}
+              rules={[
+                { max: 200 },
+                { required: other, whitespace: true, message: t('testing.missing.otherNeedsNote') },
+              ]}
+            >
+              <Input.TextArea
+                rows={2}
+                placeholder={t(
+                  other ? 'testing.missing.otherNotePlaceholder' : 'testing.missing.notePlaceholder',
+                )}
+                data-testid="exempt-note"
+              />
+            </Form.Item>
+          );
+        }}
       </Form.Item>
     </ModalForm>
   );
