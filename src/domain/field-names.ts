@@ -60,6 +60,8 @@ export const FIELD_NAMES: Record<string, { zh: string; en: string }> = {
   restored: { zh: '恢复', en: 'Restored' },
   exempted: { zh: '登记免检', en: 'Exempted' },
   sweepId: { zh: '入户队', en: 'Sweep' },
+  sweepName: { zh: '入户队', en: 'Sweep' },
+  details: { zh: '详情', en: 'Details' },
   households: { zh: '住户数', en: 'Households' },
   members: { zh: '人数', en: 'Members' },
   samplers: { zh: '采样人员', en: 'Samplers' },

@@ -1,3 +1,4 @@
+import { isEnglish } from './language.ts';
 /**
  * Permission codes. Which role holds which permission is data (role_permissions), seeded from
  * DEFAULT_ROLES and editable by an administrator; the codes themselves are the contract between
@@ -125,3 +126,50 @@ export const WORK_ITEM_TYPE_NAMES: Record<string, { zh: string; en: string }> = 
   verify_moved: { zh: '核实搬离', en: 'Verify moved away' },
 };
 export type WorkItemState = (typeof WORK_ITEM_STATES)[number];
+
+/**
+ * What a work item the system creates is about (a person's name and address, a tube, a sweep):
+ * kept beside its title, so the title is said in the reader's language, not only in Chinese.
+ */
+export interface WorkItemDetails {
+  name?: string;
+  address?: string;
+  tubeCode?: string;
+  sweepName?: string;
+  note?: string;
+}
+
+type Titles = { zh: (d: WorkItemDetails) => string; en: (d: WorkItemDetails) => string };
+const WORK_ITEM_TITLES: Record<string, Titles> = {
+  recheck: {
+    zh: (d) => `单管复核：${d.name}（${d.address}），混管 ${d.tubeCode} 阳性，立即临时管控并单采单检`,
+    en: (d) =>
+      `Single-tube recheck: ${d.name} (${d.address}), pool ${d.tubeCode} positive: temporary control now, sample alone`,
+  },
+  positive_case: {
+    zh: (d) => `【紧急】单管阳性：${d.name}（${d.address}），管号 ${d.tubeCode}，立即转运并流调`,
+    en: (d) =>
+      `[URGENT] Single-tube positive: ${d.name} (${d.address}), tube ${d.tubeCode}: transfer now and trace contacts`,
+  },
+  resample: {
+    zh: (d) => `重新采样：${d.name}（${d.address}），管 ${d.tubeCode} 结果无效，本轮需重新采样`,
+    en: (d) =>
+      `Sample again: ${d.name} (${d.address}), tube ${d.tubeCode} invalid: sample again in this round`,
+  },
+  verify_moved: {
+    zh: (d) =>
+      `核实搬离：${d.address}（入户采样「${d.sweepName}」记为已搬离${d.note ? `：${d.note}` : ''}），核实后为未采样的人登记免检或更新居民信息`,
+    en: (d) =>
+      `Verify moved away: ${d.address} (door-to-door "${d.sweepName}" found it moved${d.note ? `: ${d.note}` : ''}); then exempt those not sampled or update their records`,
+  },
+};
+
+/**
+ * A system work item's title in a language, from its kind and details; null for a kind without
+ * one (a task assigned by hand keeps the words it was given).
+ */
+export function workItemTitle(type: string, details: WorkItemDetails, language: string): string | null {
+  const titles = WORK_ITEM_TITLES[type];
+  if (!titles) return null;
+  return isEnglish(language) ? titles.en(details) : titles.zh(details);
+}

@@ -1,5 +1,5 @@
 import type { DocumentType } from '../domain/id-number';
-import type { OrgLevel, Permission, WorkItemState } from '../domain/permissions';
+import type { OrgLevel, Permission, WorkItemDetails, WorkItemState } from '../domain/permissions';
 import type { ResidenceStatus, StatusKind } from '../domain/residents';
 
 /** Response shapes of /api/v1, as the web reads them. */
@@ -89,6 +89,8 @@ export interface WorkItem {
   id: string;
   type: string;
   title: string;
+  /** A system item's particulars: its title in the reader's language (`workItemTitle`). */
+  details: WorkItemDetails | null;
   subjectEntity: string | null;
   subjectId: string | null;
   assigneeUserId: string | null;

@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { WorkItemDetails } from '../../domain/permissions.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -166,6 +167,8 @@ export const workItems = pgTable(
     id: uuid('id').primaryKey(),
     type: text('type').notNull(),
     title: text('title').notNull(),
+    /** What a system item is about (name, address, tube…), so its title is said in the reader's language. */
+    details: jsonb('details').$type<WorkItemDetails>(),
     subjectEntity: text('subject_entity'),
     subjectId: text('subject_id'),
     assigneeUserId: uuid('assignee_user_id').references(() => users.id),

@@ -20,7 +20,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { v7 as uuidv7 } from 'uuid';
-import { WORK_ITEM_TYPE_NAMES, type WorkItemState } from '../../domain/permissions';
+import { WORK_ITEM_TYPE_NAMES, type WorkItemState, workItemTitle } from '../../domain/permissions';
 import { api } from '../api';
 import { ModalForm } from '../components/ModalForm';
 import { formatTime } from '../format';
@@ -108,6 +108,10 @@ export function WorkItemsPage() {
   );
 }
 
+/** A system item's title in the page's language (its particulars kept beside it); a task's own words. */
+const titleOf = (item: WorkItem, language: string) =>
+  (item.details && workItemTitle(item.type, item.details, language)) || item.title;
+
 function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void }) {
   const { t, i18n } = useTranslation();
   const { can } = useMe();
@@ -116,7 +120,7 @@ function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void
     <Card size="small" data-testid={`work-item-${item.id}`}>
       <Flex justify="space-between" align="start" gap={8} wrap>
         <Flex vertical gap={4} style={{ minWidth: 0, flex: '1 1 220px' }}>
-          <Typography.Text strong>{item.title}</Typography.Text>
+          <Typography.Text strong>{titleOf(item, i18n.language)}</Typography.Text>
           <Flex gap={4} wrap>
             <Tag color={STATE_COLORS[item.state]}>{t(`workItems.state.${item.state}`)}</Tag>
             <Tag>{typeName ? nameIn(i18n.language, typeName) : item.type}</Tag>
@@ -199,7 +203,7 @@ function FeedbackModal({
   open: boolean;
   onClose: () => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const showError = useShowError();
@@ -220,7 +224,7 @@ function FeedbackModal({
   return (
     <ModalForm<FeedbackValues>
       open={open}
-      title={item.title}
+      title={titleOf(item, i18n.language)}
       initialValues={{ done: false }}
       pending={send.isPending}
       onSubmit={(values, form) => send.mutate(values, { onError: (error) => showError(error, form) })}

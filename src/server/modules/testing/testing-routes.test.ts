@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { localDay, parseDistrictDateTime } from '../../../domain/dates.ts';
+import { workItemTitle } from '../../../domain/permissions.ts';
 import type { ResidenceStatus } from '../../../domain/residents.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import { auditEvents, rechecks, tubeMembers, tubes, workItems } from '../../db/schema.ts';
@@ -823,7 +824,16 @@ describe('lab results', () => {
     assert.equal(workerA.length, 6);
     assert.match(workerA[0]?.title ?? '', /测试路\d+号/);
     const mine = await as.workerA.get('/api/v1/work-items?mine=true');
-    assert.ok(mine.body.items.filter((w: { type: string }) => w.type === 'recheck').length >= 6);
+    const myRecalls = mine.body.items.filter((w: { type: string }) => w.type === 'recheck');
+    assert.ok(myRecalls.length >= 6);
+    // Its particulars come with it, so a reader of English gets the title in English.
+    const [recall] = myRecalls;
+    assert.deepEqual(Object.keys(recall.details).sort(), ['address', 'name', 'tubeCode']);
+    assert.equal(workItemTitle('recheck', recall.details, 'zh-CN'), recall.title);
+    assert.match(
+      workItemTitle('recheck', recall.details, 'en') ?? '',
+      new RegExp(`^Single-tube recheck: .+ \\(测试路\\d+号\\), pool ${pooled.tube} positive`),
+    );
     const member = await as.workerA.get(`/api/v1/residents/${pooled.members[0]}`);
     assert.equal(member.body.statuses.control_state.value, 'temporary_control');
     // The pool's positive is not the member's own: it reads as the pool's, with no validity.

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { districtWallClock, endOfLocalDay, inEffect, localDay } from '../../../domain/dates.ts';
 import { maskName, maskPhone } from '../../../domain/masking.ts';
+import { workItemTitle } from '../../../domain/permissions.ts';
 import { RESIDENCE_STATUS_NAMES, type ResidenceStatus } from '../../../domain/residents.ts';
 import {
   addDays,
@@ -1375,7 +1376,7 @@ async function followUpResults(
   /** A work item about a member for their grid worker (their grid, when it has none). */
   const forGridWorker = (
     m: repo.MemberOfTube,
-    item: Pick<NewWorkItem, 'type' | 'title'>,
+    item: Pick<NewWorkItem, 'type' | 'details'>,
     dueInHours: number,
   ): NewWorkItem => {
     const worker = workers.get(m.orgUnitId);
@@ -1397,10 +1398,7 @@ async function followUpResults(
     pooledPositive.map((m) =>
       forGridWorker(
         m,
-        {
-          type: 'recheck',
-          title: `单管复核：${m.name}（${m.address}），混管 ${m.tubeCode} 阳性，立即临时管控并单采单检`,
-        },
+        { type: 'recheck', details: { name: m.name, address: m.address, tubeCode: m.tubeCode } },
         2,
       ),
     ),
@@ -1448,7 +1446,7 @@ async function followUpResults(
         const district = districtOf.get(m.districtCode);
         return {
           type: 'positive_case',
-          title: `【紧急】单管阳性：${m.name}（${m.address}），管号 ${m.tubeCode}，立即转运并流调`,
+          details: { name: m.name, address: m.address, tubeCode: m.tubeCode },
           subjectEntity: 'person',
           subjectId: m.personId,
           assigneeOrgUnitId: district?.id ?? rounds.get(m.roundId)?.orgUnitId ?? m.orgUnitId,
@@ -1475,10 +1473,7 @@ async function followUpResults(
     resample.map((m) =>
       forGridWorker(
         m,
-        {
-          type: 'resample',
-          title: `重新采样：${m.name}（${m.address}），管 ${m.tubeCode} 结果无效，本轮需重新采样`,
-        },
+        { type: 'resample', details: { name: m.name, address: m.address, tubeCode: m.tubeCode } },
         12,
       ),
     ),
@@ -2167,9 +2162,12 @@ async function askToVerifyMoved(
   if (!home) return null;
   if (await repo.hasOpenHouseholdItem(tx, householdId, 'verify_moved')) return 'asked before';
   const worker = (await repo.findGridWorkers(tx, [home.orgUnitId])).get(home.orgUnitId);
+  const details = { address: home.address, sweepName, ...(note ? { note } : {}) };
   const item = {
     type: 'verify_moved',
-    title: `核实搬离：${home.address}（入户采样「${sweepName}」记为已搬离${note ? `：${note}` : ''}），核实后为未采样的人登记免检或更新居民信息`,
+    // Its title with it, in the audit of its creation as in the row.
+    title: workItemTitle('verify_moved', details, 'zh-CN') as string,
+    details,
     subjectEntity: 'household',
     subjectId: householdId,
     assigneeUserId: worker ?? null,

@@ -10,6 +10,16 @@ const workItemView = z.object({
   id: z.string(),
   type: z.string(),
   title: z.string(),
+  /** A system item's particulars (name, address, tube…): its title in the reader's language. */
+  details: z
+    .object({
+      name: z.string().optional(),
+      address: z.string().optional(),
+      tubeCode: z.string().optional(),
+      sweepName: z.string().optional(),
+      note: z.string().optional(),
+    })
+    .nullable(),
   subjectEntity: z.string().nullable(),
   subjectId: z.string().nullable(),
   assigneeUserId: z.string().nullable(),

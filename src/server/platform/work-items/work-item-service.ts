@@ -1,4 +1,4 @@
-import type { Permission } from '../../../domain/permissions.ts';
+import { type Permission, type WorkItemDetails, workItemTitle } from '../../../domain/permissions.ts';
 import type { Executor } from '../../db/database.ts';
 import { findOrgUnitInScope } from '../../modules/org/org-repository.ts';
 import { findResidentInScope } from '../../modules/residents/resident-repository.ts';
@@ -62,6 +62,7 @@ function toView(actor: Actor, row: Listed) {
     id: item.id,
     type: item.type,
     title: item.title,
+    details: item.details ?? null,
     subjectEntity: item.subjectEntity,
     subjectId: item.subjectId,
     assigneeUserId: item.assigneeUserId,
@@ -104,7 +105,9 @@ export async function listWorkItems(
 
 export interface NewWorkItem {
   type: string;
-  title: string;
+  /** A system item's title comes from its details (workItemTitle); a task by hand gives its own. */
+  title?: string;
+  details?: WorkItemDetails;
   subjectEntity?: string | null;
   subjectId?: string | null;
   assigneeUserId?: string | null;
@@ -128,7 +131,9 @@ export async function addWorkItems(tx: Executor, creator: Actor | SystemActor, i
   const rows = items.map((item) => ({
     id: newId(),
     type: item.type,
-    title: item.title,
+    // Stored in Chinese, the system's first language (audit, search); said in the reader's from details.
+    title: item.title ?? workItemTitle(item.type, item.details ?? {}, 'zh-CN') ?? item.type,
+    details: item.details ?? null,
     subjectEntity: item.subjectEntity ?? null,
     subjectId: item.subjectId ?? null,
     assigneeUserId: item.assigneeUserId ?? null,
