@@ -8,6 +8,7 @@ import {
   parseTestingFrequency,
   parseTestResult,
   requiredMode,
+  statusSourceName,
   statusValueName,
 } from './testing.ts';
 
@@ -117,4 +118,14 @@ test('addresses sort by their key as a door-knocker walks them: numbers as numbe
     walking(addresses).filter((a) => a.startsWith('幸福家园')),
     ['幸福家园8号楼2单元301', '幸福家园8号楼10单元101', '幸福家园12号楼1单元101'],
   );
+});
+
+test('a status entry source is said in English when the system wrote it, as typed otherwise', () => {
+  assert.equal(statusSourceName('检测管 D500700000', 'en'), 'Tube D500700000');
+  assert.equal(statusSourceName('混管阳性 D500700000', 'en'), 'Positive pool D500700000');
+  assert.equal(statusSourceName('复核阴性', 'en'), 'Recheck negative');
+  assert.equal(statusSourceName('检测管 D500700000', 'zh-CN'), '检测管 D500700000');
+  // A person's own words, and words that only start alike, stay as they are.
+  assert.equal(statusSourceName('社区医生上门', 'en'), '社区医生上门');
+  assert.equal(statusSourceName('检测管理员', 'en'), '检测管理员');
 });

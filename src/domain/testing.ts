@@ -1,4 +1,4 @@
-import { nameIn } from './language.ts';
+import { isEnglish, nameIn } from './language.ts';
 /**
  * Words and rules of mass nucleic-acid testing (DOMAIN.md, Mass testing). Pure: the server decides
  * with them and the web shows the same names.
@@ -308,4 +308,23 @@ export function nextTestDue(
   let day = lastSampledDay ? notBeforeJoining(addDays(lastSampledDay, 1)) : start;
   for (let i = 0; i < 7 && !frequency.weekdays.includes(isoWeekday(day)); i++) day = addDays(day, 1);
   return { dueOn: day, overdue: day < today };
+}
+
+/**
+ * Where the system's own status entries come from, by the words that start them (a tube's code or
+ * nothing follows): written in Chinese, said in the reader's language.
+ */
+export const STATUS_SOURCES = {
+  tube: { zh: '检测管', en: 'Tube' },
+  poolPositive: { zh: '混管阳性', en: 'Positive pool' },
+  singlePositive: { zh: '单管阳性', en: 'Positive single tube' },
+  recheckNegative: { zh: '复核阴性', en: 'Recheck negative' },
+} as const;
+
+/** A status entry's source in a language: the system's words translated, a person's as typed. */
+export function statusSourceName(source: string, language: string): string {
+  if (!isEnglish(language)) return source;
+  for (const { zh, en } of Object.values(STATUS_SOURCES))
+    if (source === zh || source.startsWith(`${zh} `)) return en + source.slice(zh.length);
+  return source;
 }

@@ -33,7 +33,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { DOCUMENT_TYPE_NAMES } from '../../domain/id-number';
 import { STATUS_KIND_NAMES, STATUS_KINDS, type StatusKind } from '../../domain/residents';
-import { statusValueName } from '../../domain/testing';
+import { statusSourceName, statusValueName } from '../../domain/testing';
 import { ApiError, api } from '../api';
 import { useIntentIds } from '../clientIds';
 import { ModalForm } from '../components/ModalForm';
@@ -342,7 +342,7 @@ function StatusHistory({
                 <Typography.Text type="secondary">
                   {[
                     formatTime(status.observedAt),
-                    status.source,
+                    status.source && statusSourceName(status.source, i18n.language),
                     status.validUntil && `${t('residents.validUntil')} ${formatTime(status.validUntil)}`,
                     status.recordedByName && t('residents.recordedBy', { name: status.recordedByName }),
                   ]

@@ -1,6 +1,6 @@
 import { and, asc, eq, exists, inArray, isNull, like, or, type SQL, sql } from 'drizzle-orm';
 import { addressSortKey } from '../../../domain/residents.ts';
-import { POOL_POSITIVE, POOLED_MODES, RESULT_VALID_HOURS } from '../../../domain/testing.ts';
+import { POOL_POSITIVE, POOLED_MODES, RESULT_VALID_HOURS, STATUS_SOURCES } from '../../../domain/testing.ts';
 import type { Executor } from '../../db/database.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import {
@@ -249,7 +249,7 @@ const allStatuses = sql`(
               then ${POOL_POSITIVE} else t.result end,
          t.tested_at,
          case when t.result = 'negative' then t.tested_at + make_interval(hours => ${RESULT_VALID_HOURS}) end,
-         '检测管 ' || t.code, null, t.tested_at
+         ${`${STATUS_SOURCES.tube.zh} `}::text || t.code, null, t.tested_at
   from (select person_id, tube_id from ${tubeMembers}
         union all select person_id, tube_id from ${releasedTubeMembers}) m
     join ${tubes} t on t.id = m.tube_id

@@ -16,6 +16,7 @@ import {
   parseTestingFrequency,
   RESULT_VALID_HOURS,
   type SamplingMode,
+  STATUS_SOURCES,
   type SweepOutcome,
   TEST_RESULT_NAMES,
   type TestResult,
@@ -1300,7 +1301,7 @@ function commonAncestor(paths: string[]): string | null {
 }
 
 /** The source of the temporary control a pooled positive sets (and the only one a recheck releases). */
-const POOLED_POSITIVE_SOURCE = '混管阳性';
+const POOLED_POSITIVE_SOURCE = STATUS_SOURCES.poolPositive.zh;
 /** Control states a pooled positive never lightens to temporary control. */
 const STRONGER_THAN_TEMPORARY_CONTROL: readonly string[] = ['handed_over', 'quarantined'];
 
@@ -1431,7 +1432,8 @@ async function followUpResults(
   }
 
   // Single-tube positives: handed over, the command centre told at once.
-  for (const m of singlePositive) status(m, 'handed_over', `单管阳性 ${m.tubeCode}`);
+  for (const m of singlePositive)
+    status(m, 'handed_over', `${STATUS_SOURCES.singlePositive.zh} ${m.tubeCode}`);
   if (singlePositive.length > 0) {
     // To the command centre: the person's district's own unit, whatever area the round covered.
     // Not the round's unit (a village round's item was a task of the village's samplers, who
@@ -1498,7 +1500,7 @@ async function followUpResults(
   const rechecked = [...new Set(closed.map((c) => c.personId))];
   // Observed just after the control it lifts, which may have been set in this same import.
   for (const person of await repo.findReleasableAfterRechecks(tx, rechecked, POOLED_POSITIVE_SOURCE))
-    status(person, 'released', '复核阴性', new Date(now.getTime() + 1));
+    status(person, 'released', STATUS_SOURCES.recheckNegative.zh, new Date(now.getTime() + 1));
   await writeStatuses();
   return created.length;
 }
