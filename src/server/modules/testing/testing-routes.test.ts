@@ -1513,6 +1513,23 @@ describe('coverage and the missing', () => {
       .from(auditEvents)
       .where(eq(auditEvents.action, 'test-round.missing.export'));
     assert.ok(event, 'the export is audited');
+    // Asked from a page in English, the workbook is in English, the people's data as registered.
+    const english = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/test-rounds/${r}/missing.xlsx?orgUnitId=${v2.id}`,
+      headers: { cookie: await t.login('command'), 'accept-language': 'en' },
+    });
+    assert.equal(english.statusCode, 200);
+    const enBook = new ExcelJS.Workbook();
+    await enBook.xlsx.load(english.rawPayload as unknown as ArrayBuffer);
+    const enSheet = enBook.getWorksheet('Not sampled') as ExcelJS.Worksheet;
+    assert.match(String(enSheet.getCell(1, 1).value), /苑寨二组 · Not sampled/);
+    assert.equal(enSheet.getCell(3, 2).value, 'Name');
+    let bedriddenStatus = '';
+    enSheet.eachRow((row) => {
+      if (row.getCell(2).value === bedridden.name) bedriddenStatus = String(row.getCell(6).value);
+    });
+    assert.equal(bedriddenStatus, 'Bedridden (door-to-door)');
     // Out of scope: a grid worker of grid A asking for the village answers 404.
     const outside = await t.app.inject({
       method: 'GET',

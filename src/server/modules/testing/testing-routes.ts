@@ -446,6 +446,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           actorOf(req),
           req.params.id,
           req.query.orgUnitId,
+          pickLocale(req.headers['accept-language']),
         );
         return sendXlsx(reply, fileName, data);
       },

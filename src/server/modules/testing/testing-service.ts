@@ -31,7 +31,7 @@ import { requireAnyScope, requireScope } from '../../platform/access/require.ts'
 import { runWrite, type Touched } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
 import { AppError, conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
-import { type Text, text } from '../../platform/errors/i18n.ts';
+import { type Locale, type Text, text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
 import { findDisplayNames, findUsersHoldingOver } from '../../platform/users/user-repository.ts';
@@ -1732,7 +1732,7 @@ export async function exemptPerson(
 }
 
 /** Said of someone swabbed into a tube the lab found invalid, on the missing list and its workbook. */
-const RESAMPLE_NOTE = '已采样但管无效，需重采';
+const RESAMPLE_NOTE = text('已采样但管无效，需重采', 'Sampled, but the tube was invalid: sample again');
 
 /** Rows of a missing-list workbook: a grid worker's door-knocking list fits many times over. */
 const MISSING_EXPORT_MAX = 50_000;
@@ -1741,7 +1741,15 @@ const MISSING_EXPORT_MAX = 50_000;
  * The missing list as a workbook, to print for door-knocking: names, masked phones, grids,
  * addresses. Audited as an export of personal data (how many rows, of which node).
  */
-export async function exportMissingInRound(deps: AppDeps, actor: Actor, roundId: string, orgUnitId?: string) {
+export async function exportMissingInRound(
+  deps: AppDeps,
+  actor: Actor,
+  roundId: string,
+  orgUnitId?: string,
+  locale: Locale = 'zh',
+) {
+  // In the asker's language (a Chinese door-knocker's printout, or an English reader's).
+  const say = (zh: string, en: string) => (locale === 'en' ? en : zh);
   const { area, round, unit } = await residentsArea(deps, actor, roundId, orgUnitId);
   // The people a door-to-door team visits: the missing, and those exempt as sampled at home.
   const { items, total } = await repo.findMissing(
@@ -1764,7 +1772,7 @@ export async function exportMissingInRound(deps: AppDeps, actor: Actor, roundId:
   }));
   const wb = new ExcelJS.Workbook();
   // Printed on A4 across, every column on one page wide, the heading repeated on each page.
-  const sheet = wb.addWorksheet('未检名单', {
+  const sheet = wb.addWorksheet(say('未检名单', 'Not sampled'), {
     pageSetup: {
       paperSize: 9,
       orientation: 'landscape',
@@ -1774,25 +1782,27 @@ export async function exportMissingInRound(deps: AppDeps, actor: Actor, roundId:
       printTitlesRow: '3:3',
       margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
     },
-    headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
+    headerFooter: { oddFooter: say('第 &P 页，共 &N 页', 'Page &P of &N') },
   });
   const columns = [
-    { header: '序号', key: 'n', width: 6 },
-    { header: '姓名', key: 'name', width: 10 },
-    { header: '手机号', key: 'phone', width: 14 },
-    { header: '网格', key: 'grid', width: 14 },
-    { header: '地址', key: 'address', width: 30 },
-    { header: '情况', key: 'status', width: 16 },
-    { header: '采样情况（入户填写）', key: 'visit', width: 24 },
+    { header: say('序号', 'No.'), key: 'n', width: 6 },
+    { header: say('姓名', 'Name'), key: 'name', width: 10 },
+    { header: say('手机号', 'Phone'), key: 'phone', width: 14 },
+    { header: say('网格', 'Grid'), key: 'grid', width: 14 },
+    { header: say('地址', 'Address'), key: 'address', width: 30 },
+    { header: say('情况', 'Status'), key: 'status', width: 16 },
+    { header: say('采样情况（入户填写）', 'Sampled? (fill in at the door)'), key: 'visit', width: 24 },
   ];
   sheet.columns = columns.map(({ key, width }) => ({ key, width }));
   // What the sheet is, for whoever holds the printout: the round, the unit, when it was taken.
   sheet.mergeCells(1, 1, 1, columns.length);
-  sheet.getCell(1, 1).value = `${round.name} · ${unit.name} · 未检名单`;
+  sheet.getCell(1, 1).value = `${round.name} · ${unit.name} · ${say('未检名单', 'Not sampled')}`;
   sheet.getCell(1, 1).font = { bold: true, size: 14 };
   sheet.mergeCells(2, 1, 2, columns.length);
-  sheet.getCell(2, 1).value =
-    `导出时间 ${districtWallClock(new Date())}，共 ${total} 人（含卧床需入户采样者）；手机号已脱敏`;
+  sheet.getCell(2, 1).value = say(
+    `导出时间 ${districtWallClock(new Date())}，共 ${total} 人（含卧床需入户采样者）；手机号已脱敏`,
+    `Exported ${districtWallClock(new Date())} (Beijing time): ${total} people, the bedridden to sample at home included; phones masked`,
+  );
   sheet.getRow(3).values = columns.map((c) => c.header);
   sheet.getRow(3).font = { bold: true };
   items.forEach((m, i) => {
@@ -1804,13 +1814,13 @@ export async function exportMissingInRound(deps: AppDeps, actor: Actor, roundId:
       address: m.address,
       status: [
         m.exemption && m.exemption in EXEMPTION_REASON_NAMES
-          ? EXEMPTION_REASON_NAMES[m.exemption as ExemptionReason].zh
-          : (RESIDENCE_STATUS_NAMES[m.residenceStatus as ResidenceStatus]?.zh ?? m.residenceStatus),
+          ? EXEMPTION_REASON_NAMES[m.exemption as ExemptionReason][locale]
+          : (RESIDENCE_STATUS_NAMES[m.residenceStatus as ResidenceStatus]?.[locale] ?? m.residenceStatus),
         // Swabbed already, the tube invalid: the door-knocker is told before "我已经做过了".
-        m.resample ? RESAMPLE_NOTE : null,
+        m.resample ? RESAMPLE_NOTE[locale] : null,
       ]
         .filter(Boolean)
-        .join('；'),
+        .join(say('；', '; ')),
     });
   });
   // Ruled, so the column to fill in at the door prints as boxes, not blank paper.
@@ -1822,9 +1832,14 @@ export async function exportMissingInRound(deps: AppDeps, actor: Actor, roundId:
       cell.alignment = { vertical: 'middle', wrapText: true };
     }
   if (total > items.length)
-    sheet.addRow({ name: `（仅导出前 ${items.length} 人，共 ${total} 人：请按下级单位分别导出）` });
+    sheet.addRow({
+      name: say(
+        `（仅导出前 ${items.length} 人，共 ${total} 人：请按下级单位分别导出）`,
+        `(Only the first ${items.length} of ${total} people: export each unit below separately)`,
+      ),
+    });
   return {
-    fileName: `${round.name}-${unit.name}-未检名单-${localDay()}.xlsx`,
+    fileName: `${round.name}-${unit.name}-${say('未检名单', 'not-sampled')}-${localDay()}.xlsx`,
     data: Buffer.from(await wb.xlsx.writeBuffer()),
   };
 }
