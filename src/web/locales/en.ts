@@ -49,7 +49,7 @@ const en: typeof zh = {
       'After signing out they are sent only when you sign in on this phone again with a network. Sign out?',
     kept: '{{label}}: not sent yet; kept on this phone and sent later by itself',
     refused: '{{label}}: not accepted: {{reason}}',
-    saved: '{{label}}: saved',
+    saved: 'Saved: {{label}}',
     waiting_one: 'A record is waiting on this phone',
     waiting_other: '{{count}} records waiting on this phone',
     waitingHint: 'Sent when the network is back; do not clear the browser’s data',

@@ -146,6 +146,7 @@ const testing = {
     createdAt: 'Recalled at',
   },
   sweeps: {
+    otherNeedsNote: 'Say what happened when choosing “Other”',
     offlineCopy:
       'No network, or too slow: the households as last read; outcomes are sent when the network is back',
     team: 'Team',

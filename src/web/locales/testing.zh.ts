@@ -142,6 +142,7 @@ const testing = {
     createdAt: '召回时间',
   },
   sweeps: {
+    otherNeedsNote: '选择“其他”时请写明情况',
     offlineCopy: '网络不通或太慢：这是上次联网时的住户名单，走访结果会在联网后上传',
     team: '队员',
     teamHint: '不选则本范围内的采样人员都可登记',

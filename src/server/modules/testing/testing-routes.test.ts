@@ -1743,7 +1743,14 @@ describe('coverage and the missing', () => {
       reason: 'hospitalised',
     });
     assert.equal((await outcome(homeB, { outcome: 'moved' })).body.exempted, 0);
-    assert.equal((await outcome(homeB, { outcome: 'other' })).body.exemptionsWithdrawn, 0);
+    // 其他 needs its note (400 naming it, nothing written); with one it goes.
+    const bare = await outcome(homeB, { outcome: 'other' });
+    assert.equal(bare.status, 400);
+    assert.match(bare.body.error.fields.note, /其他/);
+    assert.equal(
+      (await outcome(homeB, { outcome: 'other', note: '家中办丧事，改日再来' })).body.exemptionsWithdrawn,
+      0,
+    );
     assert.equal(
       (await coverage()).exemptByReason.hospitalised,
       (before.exemptByReason.hospitalised ?? 0) + 1,

@@ -2053,6 +2053,12 @@ export async function recordSweepOutcome(
   },
 ) {
   const scope = requireAnyScope(actor, ['testing.exempt', 'sampling.scan']);
+  // 其他 says nothing by itself (as for an exemption): whoever follows the household up needs what.
+  if (input.outcome === 'other' && !input.note?.trim())
+    throw invalidField(
+      'note',
+      text('选择“其他”时请写明情况', 'Say what happened when the outcome is “other”'),
+    );
   return runWrite(
     deps,
     actor,

@@ -494,7 +494,20 @@ function OutcomeModal({
           ) : null
         }
       </Form.Item>
-      <Form.Item name="note" label={t('testing.missing.note')} rules={[{ max: 200 }]}>
+      <Form.Item
+        name="note"
+        label={t('testing.missing.note')}
+        dependencies={['outcome']}
+        rules={[
+          { max: 200 },
+          // Checked at the door, not refused hours later from the phone's outbox.
+          ({ getFieldValue }) => ({
+            required: getFieldValue('outcome') === 'other',
+            whitespace: true,
+            message: t('testing.sweeps.otherNeedsNote'),
+          }),
+        ]}
+      >
         <Input.TextArea rows={2} data-testid="sweep-outcome-note" />
       </Form.Item>
     </ModalForm>
