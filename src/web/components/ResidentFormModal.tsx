@@ -16,6 +16,7 @@ import { ApiError, api } from '../api';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { keyGroupsQuery } from '../queries';
+import { touchSize } from '../touch';
 import type { Household, Page, Resident, ResidentDetail } from '../types';
 import { useMe } from '../useMe';
 import { ModalForm } from './ModalForm';
@@ -176,7 +177,7 @@ export function ResidentFormModal({
           title={t('residents.duplicate')}
           action={
             <Button
-              size="small"
+              size={touchSize('small')}
               onClick={() => {
                 close();
                 navigate(`/residents/${existingId}`);

@@ -99,7 +99,8 @@ const testing = {
     exempted: '{{name}} recorded as exempt',
   },
   points: {
-    count: '{{count}} collection points',
+    count_one: '{{count}} collection point',
+    count_other: '{{count}} collection points',
     none: 'No collection points yet',
     create: 'Add a point',
     name: 'Point name',

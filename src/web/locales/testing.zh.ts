@@ -96,7 +96,8 @@ const testing = {
     exempted: '已为 {{name}} 登记免检',
   },
   points: {
-    count: '共 {{count}} 个采样点',
+    count_one: '共 {{count}} 个采样点',
+    count_other: '共 {{count}} 个采样点',
     none: '暂无采样点',
     create: '添加采样点',
     name: '采样点名称',

@@ -10,6 +10,7 @@ import { ModalForm } from '../components/ModalForm';
 import { DATE_FORMAT } from '../format';
 import { useShowError } from '../forms';
 import { keyGroupsQuery } from '../queries';
+import { touchSize } from '../touch';
 import type { KeyGroup } from '../types';
 import { useMe } from '../useMe';
 
@@ -54,7 +55,7 @@ export function KeyGroupsPage() {
             key: 'actions',
             render: (_: unknown, group: KeyGroup) => (
               <Button
-                size="small"
+                size={touchSize('small')}
                 icon={<EditOutlined />}
                 onClick={() => setEditing({ open: true, group })}
                 data-testid={`key-group-edit-${group.code}`}

@@ -23,6 +23,7 @@ import { UserSelect } from '../components/UserSelect';
 import { useShowError } from '../forms';
 import { labsQuery } from '../queries';
 import type { Lab } from '../testingTypes';
+import { touchSize } from '../touch';
 import { useMe } from '../useMe';
 
 /** The modal: `lab` outlives `open` so the modal keeps its content while it fades out. */
@@ -95,7 +96,7 @@ export function LabsPage() {
         lab.actions.manage && (
           <Space size={4}>
             <Button
-              size="small"
+              size={touchSize('small')}
               icon={<EditOutlined />}
               onClick={() => setEditing({ open: true, lab })}
               data-testid={`lab-edit-${lab.name}`}
@@ -103,7 +104,7 @@ export function LabsPage() {
               {t('common.edit')}
             </Button>
             <Button
-              size="small"
+              size={touchSize('small')}
               danger={lab.active}
               loading={setActive.isPending && setActive.variables?.lab.id === lab.id}
               onClick={() => setActive.mutate({ lab, active: !lab.active })}

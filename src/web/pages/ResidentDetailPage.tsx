@@ -44,6 +44,7 @@ import { formatTime } from '../format';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { PersonCodeButton } from '../sampling/PersonCodeButton';
+import { touchSize } from '../touch';
 import type { Page, PersonStatus, Resident, ResidentDetail } from '../types';
 
 type Dialog = 'edit' | 'status' | 'merge';
@@ -249,7 +250,7 @@ function HouseholdCard({ resident }: { resident: ResidentDetail }) {
       style={{ height: '100%' }}
       extra={
         household && resident.actions.update ? (
-          <Button size="small" onClick={() => setMoving(true)} data-testid="household-move">
+          <Button size={touchSize('small')} onClick={() => setMoving(true)} data-testid="household-move">
             {t('residents.moveHousehold')}
           </Button>
         ) : null

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { UserFormModal } from '../components/UserFormModal';
 import { useShowError } from '../forms';
+import { touchSize } from '../touch';
 import type { Page, User } from '../types';
 import { useMe } from '../useMe';
 
@@ -51,7 +52,7 @@ export function UsersPage() {
           {phone && user.actions.unmask && (
             <Button
               type="link"
-              size="small"
+              size={touchSize('small')}
               icon={<EyeOutlined />}
               loading={unmask.isPending && unmask.variables?.id === user.id}
               onClick={() => unmask.mutate(user)}
@@ -85,7 +86,7 @@ export function UsersPage() {
       render: (_, user) =>
         user.actions.update && (
           <Button
-            size="small"
+            size={touchSize('small')}
             icon={<EditOutlined />}
             onClick={() => setEditing({ open: true, user })}
             data-testid={`user-edit-${user.username}`}

@@ -123,7 +123,7 @@ export async function readResultsFile(data: Buffer): Promise<{ rows: ResultRow[]
       'VALIDATION',
       text(
         `结果文件缺少列：${zh}。表头应为 管号,检测结果,检测时间 或 tubeCode,result,testedAt`,
-        `Missing columns: ${names}`,
+        `The results file lacks columns: ${names}. Headers are tubeCode,result,testedAt or 管号,检测结果,检测时间`,
       ),
       {
         file: text(`缺少列：${zh}`, `Missing columns: ${names}`),

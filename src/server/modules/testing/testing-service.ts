@@ -113,7 +113,7 @@ function checkRoundDays(startsOn: string, endsOn: string, changed: { startsOn: b
 export async function createRound(deps: AppDeps, actor: Actor, input: RoundInput) {
   const scope = requireScope(actor, 'testing.manage');
   checkRoundDays(input.startsOn, input.endsOn, { startsOn: true, endsOn: true });
-  refuseEndPassedUnsampled(input.endsOn);
+  refuseEndPassedUnsampled(input.endsOn, false);
   const unit = await findOrgUnitInScope(deps.database.db, scope, input.orgUnitId);
   if (!unit) throw invalidField('orgUnitId', text('组织不存在或不在您的管辖范围内', 'Unknown org unit'));
   await checkKeyGroups(deps.database.db, input.singleTubeKeyGroups);
@@ -154,14 +154,14 @@ async function checkKeyGroups(db: Executor, codes: string[] | undefined) {
  * A round that has sampled no one may not end before today: it could never take a scan (a slip of
  * the date picker at set-up; a round not wanted any more is cancelled instead).
  */
-function refuseEndPassedUnsampled(endsOn: string) {
+function refuseEndPassedUnsampled(endsOn: string, existing: boolean) {
   const today = localDay();
   if (endsOn < today)
     throw invalidField(
       'endsOn',
       text(
-        `结束日期已过（今天是 ${today}）：这一轮将无法采样；不再进行的轮次请取消`,
-        `The end date has passed (today is ${today}): this round could take no scans; cancel a round no longer wanted`,
+        `结束日期已过（今天是 ${today}）：这一轮将无法采样${existing ? '；不再进行的轮次请取消' : ''}`,
+        `The end date has passed (today is ${today}): this round could take no scans${existing ? '; cancel a round no longer wanted' : ''}`,
       ),
     );
 }
@@ -263,7 +263,7 @@ export function updateRound(deps: AppDeps, actor: Actor, id: string, patch: Roun
         );
       // Ended early after sampling is a round that ran; ended before it sampled anyone, it never
       // could (a round set up by mistake is cancelled, with its reason).
-      if (!last) refuseEndPassedUnsampled(endsOn);
+      if (!last) refuseEndPassedUnsampled(endsOn, true);
     }
     // In the transaction: the embedded database has one connection, which the write holds.
     await checkKeyGroups(tx, patch.singleTubeKeyGroups);
@@ -1126,12 +1126,14 @@ async function applyLabResults(
         if (tube.result === row.result) alreadyRecorded += 1;
         else {
           conflicts.push(row.tubeCode);
+          // Only a negative found positive on retest is mended by a correction: said then alone.
+          const retest = tube.result === 'negative' && row.result === 'positive';
           errors.push({
             row: row.row,
             column: 'result',
             message: text(
-              `管号 ${row.tubeCode} 已有结果“${TEST_RESULT_NAMES[tube.result as TestResult].zh}”，与${typedIn ? '录入' : '本文件'}的“${TEST_RESULT_NAMES[row.result].zh}”不一致，未${typedIn ? '录入' : '导入'}；如系复检阳性，请用“更正结果”`,
-              `Tube ${row.tubeCode} is recorded ${TEST_RESULT_NAMES[tube.result as TestResult].en.toLowerCase()}, not ${TEST_RESULT_NAMES[row.result].en.toLowerCase()} as ${typedIn ? 'typed' : 'in this file'}: not ${typedIn ? 'entered' : 'imported'}; a positive retest is entered as a correction`,
+              `管号 ${row.tubeCode} 已有结果“${TEST_RESULT_NAMES[tube.result as TestResult].zh}”，与${typedIn ? '录入' : '本文件'}的“${TEST_RESULT_NAMES[row.result].zh}”不一致，未${typedIn ? '录入' : '导入'}${retest ? '；如系复检阳性，请用“更正结果”' : ''}`,
+              `Tube ${row.tubeCode} is recorded ${TEST_RESULT_NAMES[tube.result as TestResult].en.toLowerCase()}, not ${TEST_RESULT_NAMES[row.result].en.toLowerCase()} as ${typedIn ? 'typed' : 'in this file'}: not ${typedIn ? 'entered' : 'imported'}${retest ? '; a positive retest is entered as a correction' : ''}`,
             ),
           });
         }

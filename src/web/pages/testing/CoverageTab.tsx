@@ -12,7 +12,7 @@ import {
   formatCount,
   sampledPercent,
 } from '../../testingTypes';
-import { compactUnlessTouch } from '../../touch';
+import { touchSize } from '../../touch';
 import { UnitTrail, type UnitTrailProps } from './UnitTrail';
 
 // Live events refresh the coverage (throttled, useLiveUpdates); the poll covers a dropped stream.
@@ -61,7 +61,7 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
         ) : (
           <Button
             type="link"
-            size={compactUnlessTouch()}
+            size={touchSize('small')}
             style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
             onClick={() => open(node)}
             data-testid={`coverage-open-${node.orgUnitId}`}
@@ -126,7 +126,7 @@ export function CoverageTab({ roundId, trail, onTrail, onShowMissing }: Coverage
               t('testing.coverage.updatedAt', { time: dayjs(coverage.dataUpdatedAt).format('HH:mm:ss') })}
           </Typography.Text>
           <Button
-            size={compactUnlessTouch()}
+            size={touchSize('small')}
             icon={<ReloadOutlined />}
             loading={coverage.isFetching}
             onClick={() => void coverage.refetch()}

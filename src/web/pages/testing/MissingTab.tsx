@@ -32,7 +32,7 @@ import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { keptQueryFn, useOnline } from '../../offline';
 import { coverageQuery, formatCount, type MissingPerson } from '../../testingTypes';
-import { compactUnlessTouch } from '../../touch';
+import { touchSize } from '../../touch';
 import type { Page } from '../../types';
 import { UnitTrail, type UnitTrailProps } from './UnitTrail';
 
@@ -74,7 +74,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
       person.actions.exempt && (
         <Button
           // A thumb on a phone: a full-height button; a desk's row keeps it small.
-          size={screens.md ? 'small' : 'middle'}
+          size={touchSize(screens.md ? 'small' : 'middle')}
           onClick={() => setExempting({ open: true, person })}
           data-testid={`exempt-button-${person.id}`}
         >
@@ -210,7 +210,7 @@ export function MissingTab({ roundId, trail, onTrail }: UnitTrailProps) {
               pageSize,
               total: missing.data?.total ?? 0,
               showSizeChanger: Boolean(screens.md),
-              size: screens.md ? undefined : compactUnlessTouch(),
+              size: touchSize(screens.md ? undefined : 'small'),
               showTotal: (total) => t('common.total', { total }),
               onChange: (nextPage, nextPageSize) => {
                 setPage(nextPage);
@@ -412,7 +412,7 @@ function ExemptList({
               title={t('testing.missing.withdrawConfirm', { name: person.name })}
               onConfirm={() => withdraw(person)}
             >
-              <Button size={compactUnlessTouch()} danger data-testid={`exempt-withdraw-${person.id}`}>
+              <Button size={touchSize('small')} danger data-testid={`exempt-withdraw-${person.id}`}>
                 {t('testing.missing.withdraw')}
               </Button>
             </Popconfirm>
@@ -451,7 +451,7 @@ function ExemptList({
           current: page,
           pageSize: 20,
           total: exempt.data?.total ?? 0,
-          size: compactUnlessTouch(),
+          size: touchSize('small'),
           showTotal: (total) => t('common.total', { total }),
           onChange: setPage,
         }}

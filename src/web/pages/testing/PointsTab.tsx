@@ -10,6 +10,7 @@ import { TeamField } from '../../components/testing/TeamField';
 import { phrased } from '../../format';
 import { useShowError } from '../../forms';
 import type { CollectionPoint, TestRoundDetail } from '../../testingTypes';
+import { touchSize } from '../../touch';
 
 export function PointsTab({ round }: { round: TestRoundDetail }) {
   const { t } = useTranslation();
@@ -56,7 +57,7 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
     point.actions.manage && (
       <Flex gap={4} wrap>
         <Button
-          size="small"
+          size={touchSize('small')}
           icon={<EditOutlined />}
           onClick={() => setEditing(point)}
           data-testid={`point-edit-${point.name}`}
@@ -65,7 +66,7 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
         </Button>
         {point.closedAt ? (
           <Button
-            size="small"
+            size={touchSize('small')}
             onClick={() => setClosed.mutate({ point, closed: false })}
             data-testid={`point-reopen-${point.name}`}
           >
@@ -73,7 +74,7 @@ export function PointsTab({ round }: { round: TestRoundDetail }) {
           </Button>
         ) : (
           <Button
-            size="small"
+            size={touchSize('small')}
             danger
             onClick={() => askToClose(point)}
             data-testid={`point-close-${point.name}`}

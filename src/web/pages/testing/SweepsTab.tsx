@@ -39,7 +39,7 @@ import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { keptQueryFn } from '../../offline';
 import type { Sweep, SweepDetail, SweepHousehold, TestRoundDetail } from '../../testingTypes';
-import { compactUnlessTouch } from '../../touch';
+import { TOUCH, touchSize } from '../../touch';
 import { useMe } from '../../useMe';
 
 const OUTCOME_COLORS: Record<SweepOutcome, string> = {
@@ -66,8 +66,13 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
   const nameButton = (sweep: Sweep) => (
     <Button
       type="link"
-      size={compactUnlessTouch()}
-      style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
+      size={touchSize('small')}
+      // Under a finger its row is a tap target of full height; on a desk it reads as a link.
+      style={
+        TOUCH
+          ? { padding: 0, whiteSpace: 'normal', textAlign: 'start' }
+          : { padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }
+      }
       onClick={() => setOpened({ open: true, sweep })}
       data-testid={`sweep-open-${sweep.id}`}
     >
@@ -286,7 +291,7 @@ function SweepDrawer({
             {mayRecord && (
               <Button
                 // A thumb at a door, on a phone: a full-height button; a desk's row keeps it small.
-                size={screens.md ? 'small' : 'middle'}
+                size={touchSize(screens.md ? 'small' : 'middle')}
                 type={outcomeOf(household) ? 'default' : 'primary'}
                 ghost={!outcomeOf(household)}
                 onClick={() => setRecording({ open: true, household: withWaiting(household) })}
@@ -388,7 +393,11 @@ function SweepDrawer({
           columns={columns}
           dataSource={households}
           loading={detail.isPending}
-          pagination={{ pageSize: 30, hideOnSinglePage: true, size: screens.md ? 'small' : 'middle' }}
+          pagination={{
+            pageSize: 30,
+            hideOnSinglePage: true,
+            size: touchSize(screens.md ? 'small' : 'middle'),
+          }}
           locale={{ emptyText: t('testing.sweeps.noHouseholds') }}
           data-testid="sweep-households"
         />
