@@ -10,6 +10,7 @@ import {
   requiredMode,
   statusSourceName,
   statusValueName,
+  tooOldForInfant,
 } from './testing.ts';
 
 test('testing frequencies as the command centre writes them', () => {
@@ -128,4 +129,13 @@ test('a status entry source is said in English when the system wrote it, as type
   // A person's own words, and words that only start alike, stay as they are.
   assert.equal(statusSourceName('社区医生上门', 'en'), '社区医生上门');
   assert.equal(statusSourceName('检测管理员', 'en'), '检测管理员');
+});
+
+test('婴幼儿 is refused only for someone surely over three: a year of doubt goes the child’s way', () => {
+  // Born in 2021: on 2025-01-02 they may still be 3 (a December birthday): not refused.
+  assert.equal(tooOldForInfant(2021, '2025-01-02'), null);
+  // Born in 2020: on 2025-01-02 they are at least 4.
+  assert.equal(tooOldForInfant(2020, '2025-01-02'), 4);
+  assert.equal(tooOldForInfant(1944, '2026-11-30'), 81);
+  assert.equal(tooOldForInfant(null, '2026-11-30'), null);
 });

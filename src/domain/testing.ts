@@ -188,11 +188,14 @@ export const EXEMPTION_REASON_NAMES: Record<ExemptionReason, { zh: string; en: s
  */
 export const INFANT_MAX_AGE = 3;
 
-/** Whether someone born in `birthYear` may be too old for 婴幼儿 on `day` (unknown year: no). */
+/**
+ * Someone born in `birthYear` is at least this old on `day` (their birthday may be yet to come);
+ * null when unknown or possibly young enough for 婴幼儿 — the doubt of a year goes the child's way.
+ */
 export function tooOldForInfant(birthYear: number | null, day: string): number | null {
   if (birthYear === null) return null;
-  const age = Number(day.slice(0, 4)) - birthYear;
-  return age > INFANT_MAX_AGE ? age : null;
+  const atLeast = Number(day.slice(0, 4)) - birthYear - 1;
+  return atLeast > INFANT_MAX_AGE ? atLeast : null;
 }
 
 /** Residence statuses of people the round is due for; away long-term counts as exempt by itself. */

@@ -1073,9 +1073,8 @@ export async function upsertExemption(db: Executor, row: typeof testExemptions.$
     .from(testExemptions)
     .where(and(eq(testExemptions.roundId, row.roundId), eq(testExemptions.personId, row.personId)))
     .for('update');
-  if (before && row.createdAt instanceof Date && before.createdAt > row.createdAt)
-    return { before, newer: before };
-  await db
+  // One rule with a withdrawal's (deleteExemption): compared in the database, to the microsecond.
+  const [written] = await db
     .insert(testExemptions)
     .values(row)
     .onConflictDoUpdate({
@@ -1089,8 +1088,10 @@ export async function upsertExemption(db: Executor, row: typeof testExemptions.$
         sweepHouseholdId: null,
         createdAt: row.createdAt ?? sql`now()`,
       },
-    });
-  return { before, newer: undefined };
+      setWhere: sql`${testExemptions.createdAt} <= excluded.created_at`,
+    })
+    .returning({ personId: testExemptions.personId });
+  return { before, newer: written ? undefined : before };
 }
 
 /**
@@ -1423,12 +1424,20 @@ export async function lockSweepHouseholdInScope(
 export async function exemptMovedHousehold(
   db: Executor,
   area: Area,
-  row: { roundId: string; sweepId: string; householdId: string; note: string; recordedBy: string },
+  row: {
+    roundId: string;
+    sweepId: string;
+    householdId: string;
+    note: string;
+    recordedBy: string;
+    recordedAt: Date;
+  },
 ) {
   return queryRows<{ personId: string; orgPath: string }>(
     db,
-    sql`insert into ${testExemptions} (round_id, person_id, reason, note, org_path, recorded_by, sweep_id, sweep_household_id)
-        select ${row.roundId}, p.id, 'away', ${row.note}, p.org_path, ${row.recordedBy}, ${row.sweepId}, ${row.householdId}
+    sql`insert into ${testExemptions} (round_id, person_id, reason, note, org_path, recorded_by, sweep_id, sweep_household_id, created_at)
+        select ${row.roundId}, p.id, 'away', ${row.note}, p.org_path, ${row.recordedBy}, ${row.sweepId}, ${row.householdId},
+               ${row.recordedAt.toISOString()}::timestamptz
         from ${persons} p
         -- Those still due: people away long-term by their status are exempt already.
         where p.household_id = ${row.householdId} and p.merged_into is null and ${personInArea(area)}

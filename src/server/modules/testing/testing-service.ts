@@ -1671,9 +1671,6 @@ export async function exemptPerson(
   },
 ) {
   const scope = requireScope(actor, 'testing.exempt');
-  // 其他 says nothing by itself: whoever reviews the exemption needs the why.
-  if (input.reason === 'other' && !input.note?.trim())
-    throw invalidField('note', text('选择“其他”时请写明免检原因', 'Say why when the reason is “other”'));
   const round = await visibleRound(deps, scope, roundId);
   refuseIfCancelled(round);
   const area = roundArea(round, round.orgPath, scope);
@@ -1682,15 +1679,22 @@ export async function exemptPerson(
     actor,
     'test-exemption.record',
     async (tx) => {
+      // In the write, after a retry's first answer is found: a rule added since refuses no
+      // exemption the server once took and a phone sends again.
+      // 其他 says nothing by itself: whoever reviews the exemption needs the why.
+      if (input.reason === 'other' && !input.note?.trim())
+        throw invalidField('note', text('选择“其他”时请写明免检原因', 'Say why when the reason is “other”'));
       const person = await repo.findPersonInArea(tx, area, input.personId);
       if (!person) throw notFound();
-      const age = input.reason === 'infant' ? tooOldForInfant(person.birthYear, localDay()) : null;
+      // At the door's day (a phone offline over New Year sends it in the next year).
+      const recordedAt = scanInstant({ scannedAt: input.recordedAt, sentAt: input.sentAt }, new Date());
+      const age = input.reason === 'infant' ? tooOldForInfant(person.birthYear, localDay(recordedAt)) : null;
       if (age !== null)
         throw invalidField(
           'reason',
           text(
-            `此人约 ${age} 岁（${person.birthYear} 年生），“婴幼儿”免检只适用于 ${INFANT_MAX_AGE} 岁及以下，请选择其他原因`,
-            `This person is about ${age} (born ${person.birthYear}): “Infant” is for ${INFANT_MAX_AGE} and under; choose another reason`,
+            `此人至少 ${age} 岁（${person.birthYear} 年生），“婴幼儿”免检只适用于 ${INFANT_MAX_AGE} 岁及以下，请选择其他原因`,
+            `This person is at least ${age} (born ${person.birthYear}): “Infant” is for ${INFANT_MAX_AGE} and under; choose another reason`,
           ),
         );
       if (await repo.isSampled(tx, roundId, person.id))
@@ -1705,7 +1709,7 @@ export async function exemptPerson(
         orgPath: person.orgPath,
         recordedBy: actor.userId,
         // At the door, not at the upload (as a visit's time).
-        createdAt: scanInstant({ scannedAt: input.recordedAt, sentAt: input.sentAt }, new Date()),
+        createdAt: recordedAt,
       });
       // Recorded at a door offline, sent after a colleague recorded one afresh (found in hospital
       // meanwhile): theirs is the newer word on this person and stands, as for a withdrawal.
@@ -2055,17 +2059,18 @@ export async function recordSweepOutcome(
   },
 ) {
   const scope = requireAnyScope(actor, ['testing.exempt', 'sampling.scan']);
-  // 其他 says nothing by itself (as for an exemption): whoever follows the household up needs what.
-  if (input.outcome === 'other' && !input.note?.trim())
-    throw invalidField(
-      'note',
-      text('选择“其他”时请写明情况', 'Say what happened when the outcome is “other”'),
-    );
   return runWrite(
     deps,
     actor,
     'sweep.outcome',
     async (tx) => {
+      // In the write, after a retry's first answer is found (an outcome taken before this rule
+      // and sent again is answered as then). 其他 says nothing by itself: the follow-up needs what.
+      if (input.outcome === 'other' && !input.note?.trim())
+        throw invalidField(
+          'note',
+          text('选择“其他”时请写明情况', 'Say what happened when the outcome is “other”'),
+        );
       const row = await repo.lockSweepHouseholdInScope(tx, scope, sweepId, householdId);
       const sweep = row && (await repo.findSweepInScope(tx, scope, sweepId));
       if (!row || !sweep) throw notFound();
@@ -2077,12 +2082,13 @@ export async function recordSweepOutcome(
         const [point] = await repo.findPointsForScan(tx, [sweep.pointId]);
         if (point && scanRefusal(actor, point) === 'team') throw notOnTeam();
       }
+      // At the door, not at the upload: a phone without signal sends hours later.
+      const visitedAt = scanInstant({ scannedAt: input.recordedAt, sentAt: input.sentAt }, new Date());
       await repo.updateSweepHousehold(tx, sweepId, householdId, {
         outcome: input.outcome,
         note: input.note ?? null,
         visitedBy: actor.userId,
-        // At the door, not at the upload: a phone without signal sends hours later.
-        visitedAt: scanInstant({ scannedAt: input.recordedAt, sentAt: input.sentAt }, new Date()),
+        visitedAt,
       });
       const touched: Touched[] = [
         {
@@ -2115,6 +2121,8 @@ export async function recordSweepOutcome(
                 householdId,
                 note: `入户采样「${sweep.name}」：已搬离`,
                 recordedBy: actor.userId,
+                // Seen at the door then: a later exemption by hand is the newer word.
+                recordedAt: visitedAt,
               },
             )
           : [];
