@@ -152,6 +152,23 @@ test('an exemption recorded at a door hours ago does not replace one recorded af
   assert.equal(await reasonNow(), 'bedridden');
 });
 
+test('a write taken once is answered as then when sent again, whatever rule came since (its rules run after the first answer is found)', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  const clientId = randomUUID();
+  const url = `/api/v1/test-rounds/${at.roundId}/exemptions`;
+  const first = await as.workerA.post(url, { personId, reason: 'other', note: '外出就医', clientId });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  // The same write as a phone queued it before 其他 needed a note: the first answer, not a 400.
+  const again = await as.workerA.post(url, { personId, reason: 'other', clientId });
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  assert.deepEqual(again.body, first.body);
+  // A fresh write without the note is refused, naming it.
+  const fresh = await as.workerA.post(url, { personId, reason: 'other', clientId: randomUUID() });
+  assert.equal(fresh.status, 400);
+  assert.ok(fresh.body.error.fields.note);
+});
+
 test('a result typed in, retried after a lost answer, writes once and answers as the first time', async () => {
   await sealedTube(t, as, 'SR-ENTRY-1');
   const body = {

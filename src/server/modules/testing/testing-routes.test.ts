@@ -1725,9 +1725,25 @@ describe('coverage and the missing', () => {
     const before = await coverage();
     const auditedBefore = await exemptionsAudited();
 
-    const moved = await outcome(homeA, { outcome: 'moved', note: '全家已搬至市区' });
+    // Found moved at the door two hours ago, sent now (a phone without signal).
+    const atDoor = new Date(Date.now() - 2 * 3600_000);
+    const moved = await outcome(homeA, {
+      outcome: 'moved',
+      note: '全家已搬至市区',
+      recordedAt: atDoor.toISOString(),
+      sentAt: new Date().toISOString(),
+    });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
     assert.equal(moved.body.exempted, awayA.length);
+    // Its exemptions carry the door's time, so one recorded by hand after it is the newer word.
+    const [stamped] = await queryRows<{ at: Date }>(
+      db(),
+      sql`select created_at as at from test_exemptions where person_id = ${awayA[0]} and sweep_id = ${sweep.id}`,
+    );
+    assert.ok(
+      stamped && Math.abs(new Date(stamped.at).getTime() - atDoor.getTime()) < 60_000,
+      String(stamped?.at),
+    );
     const after = await coverage();
     assert.equal(after.missing, before.missing - awayA.length);
     assert.equal(after.exempt, before.exempt + awayA.length);
