@@ -173,3 +173,26 @@ export function workItemTitle(type: string, details: WorkItemDetails, language: 
   if (!titles) return null;
   return isEnglish(language) ? titles.en(details) : titles.zh(details);
 }
+
+/**
+ * What the system writes as a work item's feedback when it closes one itself (a recheck's result,
+ * a corrected door outcome): stored in Chinese, said in the reader's language.
+ */
+export const SYSTEM_FEEDBACK = {
+  recheckNegative: { zh: '单管复核阴性，已解除临时管控', en: 'Recheck negative: temporary control lifted' },
+  recheckPositive: {
+    zh: '单管复核阳性：已转指挥部处置（转运）',
+    en: 'Recheck positive: handed to the command centre (transfer)',
+  },
+  resampled: { zh: '已重新采样，结果已出', en: 'Sampled again; the result is in' },
+  outcomeCorrected: {
+    zh: '入户结果已更正，不再是已搬离',
+    en: 'The door-to-door outcome was corrected: not moved away',
+  },
+} as const;
+
+/** A work item's feedback in a language: the system's own words translated, a person's as written. */
+export function feedbackIn(feedback: string, language: string): string {
+  if (!isEnglish(language)) return feedback;
+  return Object.values(SYSTEM_FEEDBACK).find((f) => f.zh === feedback)?.en ?? feedback;
+}

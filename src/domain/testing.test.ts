@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDistrictDateTime } from './dates.ts';
+import { feedbackIn, SYSTEM_FEEDBACK } from './permissions.ts';
 import { addressSortKey } from './residents.ts';
 import {
   missingOf,
@@ -138,4 +139,13 @@ test('婴幼儿 is refused only for someone surely over three: a year of doubt g
   assert.equal(tooOldForInfant(2020, '2025-01-02'), 4);
   assert.equal(tooOldForInfant(1944, '2026-11-30'), 81);
   assert.equal(tooOldForInfant(null, '2026-11-30'), null);
+});
+
+test('a work item’s feedback is said in English when the system wrote it, as written otherwise', () => {
+  assert.equal(
+    feedbackIn(SYSTEM_FEEDBACK.recheckNegative.zh, 'en'),
+    'Recheck negative: temporary control lifted',
+  );
+  assert.equal(feedbackIn(SYSTEM_FEEDBACK.recheckNegative.zh, 'zh-CN'), SYSTEM_FEEDBACK.recheckNegative.zh);
+  assert.equal(feedbackIn('已电话联系，明早复核', 'en'), '已电话联系，明早复核');
 });

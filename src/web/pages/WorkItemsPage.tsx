@@ -20,7 +20,12 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { v7 as uuidv7 } from 'uuid';
-import { WORK_ITEM_TYPE_NAMES, type WorkItemState, workItemTitle } from '../../domain/permissions';
+import {
+  feedbackIn,
+  WORK_ITEM_TYPE_NAMES,
+  type WorkItemState,
+  workItemTitle,
+} from '../../domain/permissions';
 import { api } from '../api';
 import { ModalForm } from '../components/ModalForm';
 import { formatTime } from '../format';
@@ -130,7 +135,9 @@ function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void
             {item.assigneeOrgUnitName && ` · ${item.assigneeOrgUnitName}`}
           </Typography.Text>
           {item.feedback && (
-            <Typography.Paragraph style={{ margin: 0 }}>{item.feedback}</Typography.Paragraph>
+            <Typography.Paragraph style={{ margin: 0 }}>
+              {feedbackIn(item.feedback, i18n.language)}
+            </Typography.Paragraph>
           )}
           {/* A recheck, a resample or a positive case is about a person: their page has the address. */}
           {item.subjectEntity === 'person' && item.subjectId && can('resident.read') && (

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { districtWallClock, endOfLocalDay, inEffect, localDay } from '../../../domain/dates.ts';
 import { maskName, maskPhone } from '../../../domain/masking.ts';
-import { workItemTitle } from '../../../domain/permissions.ts';
+import { SYSTEM_FEEDBACK, workItemTitle } from '../../../domain/permissions.ts';
 import { RESIDENCE_STATUS_NAMES, type ResidenceStatus } from '../../../domain/residents.ts';
 import {
   addDays,
@@ -1466,7 +1466,7 @@ async function followUpResults(
   await repo.closeResampleItemsOfTubeMembers(
     tx,
     tested.filter((t) => t.result !== 'invalid').map((t) => t.id),
-    '已重新采样，结果已出',
+    SYSTEM_FEEDBACK.resampled.zh,
   );
 
   // Invalid tubes of rounds still running: released, each member sent to be sampled again.
@@ -1497,7 +1497,7 @@ async function followUpResults(
   await repo.closeWorkItems(
     tx,
     closed.map((c) => c.workItemId).filter((id): id is string => Boolean(id)),
-    '单管复核阴性，已解除临时管控',
+    SYSTEM_FEEDBACK.recheckNegative.zh,
   );
   const rechecked = [...new Set(closed.map((c) => c.personId))];
   // Observed just after the control it lifts, which may have been set in this same import.
@@ -1512,7 +1512,7 @@ async function closeRechecks(tx: Executor, personIds: string[], state: string) {
   await repo.closeWorkItems(
     tx,
     closed.map((c) => c.workItemId).filter((id): id is string => Boolean(id)),
-    state === 'negative' ? '单管复核阴性，已解除临时管控' : '单管复核阳性：已转指挥部处置（转运）',
+    state === 'negative' ? SYSTEM_FEEDBACK.recheckNegative.zh : SYSTEM_FEEDBACK.recheckPositive.zh,
   );
 }
 
@@ -2137,7 +2137,7 @@ export async function recordSweepOutcome(
       // Corrected from 已搬离: the grid worker has nothing to verify any more. The ask is closed
       // with its own audit event and live event, so the worker's list drops it at once.
       if (row.outcome === 'moved' && input.outcome !== 'moved') {
-        const why = '入户结果已更正，不再是已搬离';
+        const why = SYSTEM_FEEDBACK.outcomeCorrected.zh;
         for (const item of await repo.cancelOpenHouseholdItems(tx, householdId, 'verify_moved', why))
           touched.push({
             entity: 'work-item',
