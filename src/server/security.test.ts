@@ -9,7 +9,7 @@ import { buildApp } from './app.ts';
 import { queryRows } from './db/rows.ts';
 import { client, multipartFile } from './testing/http.ts';
 import { createTestApp, type TestApp, validId } from './testing/test-app.ts';
-import { createUser } from './testing/testing-fixtures.ts';
+import { createUser, signedInAs } from './testing/testing-fixtures.ts';
 
 let t: TestApp;
 before(async () => {
@@ -31,13 +31,12 @@ describe('an account reaching beyond one’s user.write scope is not one’s to 
         { role: 'grid_worker', orgUnitId: t.fx.gridA.id },
       ],
     });
-    await createUser(t, {
+    const community = await signedInAs(t, {
       username: 'community-admin',
       displayName: '社区管理员',
       password: 'Comm-pass-2022',
       grants: [{ role: 'admin', orgUnitId: t.fx.community.id }],
     });
-    const community = client(t.app, await t.login('community-admin', 'Comm-pass-2022'));
     const reset = await community.patch(`/api/v1/users/${boss.body.id}`, { password: 'Taken-over-2022' });
     await clearFailures();
     const asBoss = await client(t.app).post('/api/v1/auth/login', {

@@ -3,6 +3,7 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Link, Route, Routes } from 'react-router';
+import { isEnglish } from '../domain/language';
 import { AppLayout } from './components/AppLayout';
 import { RequirePermission } from './components/RequirePermission';
 import { NAV_ITEMS, SUB_PAGES } from './navigation';
@@ -41,9 +42,9 @@ export function App() {
   const { i18n } = useTranslation();
   return (
     <ConfigProvider
-      locale={i18n.language === 'en' ? enUS : zhCN}
+      locale={isEnglish(i18n.language) ? enUS : zhCN}
       theme={{ token: { colorPrimary: THEME_COLOR } }}
-      form={i18n.language === 'en' ? { validateMessages: ENGLISH_FORM_MESSAGES } : undefined}
+      form={isEnglish(i18n.language) ? { validateMessages: ENGLISH_FORM_MESSAGES } : undefined}
       // Under a finger every control is 40 px (a grid worker's thumb, a sampler's glove).
       componentSize={TOUCH ? 'large' : undefined}
     >

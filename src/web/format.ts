@@ -12,6 +12,3 @@ export const DATE_FORMAT = 'YYYY-MM-DD';
 /** A round's days: one day, or from one to the other. */
 export const roundDays = (round: { startsOn: string; endsOn: string }) =>
   round.startsOn === round.endsOn ? round.startsOn : `${round.startsOn} ~ ${round.endsOn}`;
-
-// The punctuation of the page's language lives with the domain's names (pages and refusals share it).
-export { labelled, listed, noted, phrased } from '../domain/language';

@@ -142,6 +142,12 @@ export async function createUser(
   return res;
 }
 
+/** A user created as `createUser` does, then signed in: their client. */
+export async function signedInAs(t: TestApp, user: Parameters<typeof createUser>[1]) {
+  await createUser(t, user);
+  return client(t.app, await t.login(user.username, user.password));
+}
+
 let roundSeq = 0;
 
 /**

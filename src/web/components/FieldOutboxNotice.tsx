@@ -1,7 +1,7 @@
 import { Alert, Button, Flex, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { labelled } from '../../domain/language';
 import { type FieldWriteKind, useFieldOutbox } from '../fieldOutbox';
-import { labelled } from '../format';
 
 /**
  * What of a sweep's or a round's field writes is still on this phone (waiting for a network), and

@@ -2,8 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { noted } from '../../domain/language';
 import { api } from '../api';
-import { noted } from '../format';
 import type { Page, User } from '../types';
 
 /** Several users, found by name on the server. */

@@ -20,7 +20,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../../domain/audit';
 import { fieldLabel } from '../../domain/field-names';
-import { clauses, labelled, noted, phrased } from '../../domain/language';
+import { clauses, isEnglish, labelled, noted, phrased } from '../../domain/language';
 import { RESIDENCE_STATUS_NAMES } from '../../domain/residents';
 import {
   EXEMPTION_REASON_NAMES,
@@ -239,8 +239,7 @@ const fieldName = (field: string, language: string) => fieldLabel(field, languag
 const readable = (value: unknown, language: string): string => {
   if (value === undefined) return '∅';
   if (value === null || value === '') return '—';
-  if (typeof value === 'boolean')
-    return language.startsWith('en') ? (value ? 'yes' : 'no') : value ? '是' : '否';
+  if (typeof value === 'boolean') return isEnglish(language) ? (value ? 'yes' : 'no') : value ? '是' : '否';
   if (typeof value === 'string') {
     const name = VALUE_NAMES[value];
     if (name) return nameIn(language, name);

@@ -27,6 +27,7 @@ import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { districtWallClock, parseDistrictDateTime } from '../../domain/dates';
+import { listed, noted } from '../../domain/language';
 import {
   cleanTubeCode,
   TEST_RESULT_NAMES,
@@ -39,7 +40,7 @@ import {
 import { api } from '../api';
 import { splitFieldMessage } from '../apiError';
 import { useIntentIds } from '../clientIds';
-import { formatTime, listed, noted } from '../format';
+import { formatTime } from '../format';
 import { useShowError } from '../forms';
 import { localized, nameIn } from '../i18n';
 import type testing from '../locales/testing.zh';

@@ -29,6 +29,7 @@ import dayjs from 'dayjs';
 import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { localDay } from '../../domain/dates';
+import { listed } from '../../domain/language';
 import {
   cleanTubeCode,
   SAMPLING_MODE_NAMES,
@@ -40,7 +41,6 @@ import {
 import { ApiError, api } from '../api';
 import { refusalText } from '../apiError';
 import { newClientId, useIntentIds } from '../clientIds';
-import { listed } from '../format';
 import { useShowError } from '../forms';
 import { nameIn } from '../i18n';
 import { keptQueryFn, lastGoodCopy, useOnline } from '../offline';

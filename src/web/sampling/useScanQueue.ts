@@ -1,6 +1,6 @@
+import { labelled } from '../../domain/language';
 import { ApiError, api } from '../api';
 import { refusalText } from '../apiError';
-import { labelled } from '../format';
 import i18n from '../i18n';
 import { isServerFailure, worthAnotherTry } from '../offline';
 import { type Delivery, Outbox, type Queued, UnreadableAnswer } from '../outbox';

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { localDay } from '../../../domain/dates.ts';
 import { client, multipartFile } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
-import { addLab, addPeople, createUser, labTime } from '../../testing/testing-fixtures.ts';
+import { addLab, addPeople, createUser, labTime, signedInAs } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from '../testing/person-code.ts';
 
 let t: TestApp;
@@ -193,13 +193,12 @@ describe('labs as records', () => {
   });
 
   test('a lab account on no lab’s team works on no tubes: it sees no batch, receives and enters nothing', async () => {
-    await createUser(t, {
+    const labC = await signedInAs(t, {
       username: 'lab-c',
       displayName: '未入队检测员',
       password: 'Lab-pass-2022',
       grants: [{ role: 'lab', orgUnitId: t.fx.district.id }],
     });
-    const labC = client(t.app, await t.login('lab-c', 'Lab-pass-2022'));
     const handed = await sealedTube();
     const sent = await handOver(labA, [handed]);
     const loose = await sealedTube();

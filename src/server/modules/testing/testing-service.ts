@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { districtWallClock, endOfLocalDay, inEffect, localDay } from '../../../domain/dates.ts';
 import { maskName, maskPhone } from '../../../domain/masking.ts';
-import { SYSTEM_FEEDBACK, workItemTitle } from '../../../domain/permissions.ts';
+import { SYSTEM_FEEDBACK } from '../../../domain/permissions.ts';
 import { RESIDENCE_STATUS_NAMES, type ResidenceStatus } from '../../../domain/residents.ts';
 import {
   addDays,
@@ -35,7 +35,7 @@ import { type Locale, type Text, text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
 import { findDisplayNames, findUsersHoldingOver } from '../../platform/users/user-repository.ts';
-import { addWorkItems, type NewWorkItem } from '../../platform/work-items/work-item-service.ts';
+import { addWorkItems, type NewWorkItem, storedTitle } from '../../platform/work-items/work-item-service.ts';
 import { findLabVisible } from '../labs/labs-repository.ts';
 import { labsOfActor } from '../labs/labs-service.ts';
 import {
@@ -2198,8 +2198,6 @@ async function askToVerifyMoved(
   const details = { address: home.address, sweepName, ...(note ? { note } : {}) };
   const item = {
     type: 'verify_moved',
-    // Its title with it, in the audit of its creation as in the row.
-    title: workItemTitle('verify_moved', details, 'zh-CN') as string,
     details,
     subjectEntity: 'household',
     subjectId: householdId,
@@ -2209,7 +2207,9 @@ async function askToVerifyMoved(
     dueAt: new Date(Date.now() + 24 * 3600_000),
   };
   const [id] = await addWorkItems(tx, actor, [item]);
-  const { orgPath, dueAt, ...shown } = item;
+  // The audit of its creation names it as the row does.
+  const { orgPath, dueAt, ...rest } = item;
+  const shown = { ...rest, title: storedTitle(item) };
   return {
     entity: 'work-item',
     entityId: id as string,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
-import { createUser } from '../../testing/testing-fixtures.ts';
+import { signedInAs } from '../../testing/testing-fixtures.ts';
 import { SYSTEM } from '../access/actor.ts';
 import { addWorkItem, markOverdueWorkItems } from '../work-items/work-item-service.ts';
 
@@ -70,13 +70,12 @@ test('each event names what it is about as its reader knows it, people only with
   assert.ok(!JSON.stringify(unmask).includes(t.fx.residentA.phone));
   // Grid A's auditor sees the event (it happened in grid A), but once the household moved to
   // grid B, whose people are not theirs to read, not the person's name.
-  await createUser(t, {
+  const local = await signedInAs(t, {
     username: 'auditor-a',
     displayName: '甲网格审计',
     password: 'Audit-pass-2022',
     grants: [{ role: 'auditor', orgUnitId: t.fx.gridA.id }],
   });
-  const local = client(t.app, await t.login('auditor-a', 'Audit-pass-2022'));
   const named = async () =>
     (await local.get('/api/v1/audit-events?action=resident.unmask')).body.items.find(
       (e: { entityId: string }) => e.entityId === t.fx.residentA.id,

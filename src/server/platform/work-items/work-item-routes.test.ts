@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/rows.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
-import { createUser } from '../../testing/testing-fixtures.ts';
+import { signedInAs } from '../../testing/testing-fixtures.ts';
 import { SYSTEM } from '../access/actor.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
 import { addWorkItem, markOverdueWorkItems } from './work-item-service.ts';
@@ -93,7 +93,7 @@ describe('work items', () => {
     const id = await recall({ assigneeUserId: null, assigneeOrgUnitId: t.fx.gridA.id });
     assert.equal((await workerA.post(`/api/v1/work-items/${id}/contact`, {})).status, 200);
     // A sampler at the grid who reads residents through a grant elsewhere (the community's staff).
-    await createUser(t, {
+    const other = await signedInAs(t, {
       username: 'sampler-staff',
       displayName: '采样兼社区',
       password: 'Field-pass-2022',
@@ -102,7 +102,6 @@ describe('work items', () => {
         { role: 'unit_staff', orgUnitId: t.fx.community.id },
       ],
     });
-    const other = client(t.app, await t.login('sampler-staff', 'Field-pass-2022'));
     const seen = (await other.get('/api/v1/work-items')).body.items.find((w: { id: string }) => w.id === id);
     assert.equal(seen?.actions.call, false);
     assert.equal((await other.post(`/api/v1/work-items/${id}/contact`, {})).status, 403);

@@ -126,13 +126,19 @@ export async function addWorkItem(tx: Executor, creator: Actor | SystemActor, it
   return id as string;
 }
 
+/**
+ * The title a work item is stored with: a task's own words, or a system item's made from its
+ * details in Chinese, the system's first language (audit, search); the page says it in the reader's.
+ */
+export const storedTitle = (item: Pick<NewWorkItem, 'type' | 'title' | 'details'>) =>
+  item.title ?? workItemTitle(item.type, item.details ?? {}, 'zh-CN') ?? item.type;
+
 /** Many at once (a positive pool's recheck tasks): one statement per thousand. */
 export async function addWorkItems(tx: Executor, creator: Actor | SystemActor, items: NewWorkItem[]) {
   const rows = items.map((item) => ({
     id: newId(),
     type: item.type,
-    // Stored in Chinese, the system's first language (audit, search); said in the reader's from details.
-    title: item.title ?? workItemTitle(item.type, item.details ?? {}, 'zh-CN') ?? item.type,
+    title: storedTitle(item),
     details: item.details ?? null,
     subjectEntity: item.subjectEntity ?? null,
     subjectId: item.subjectId ?? null,

@@ -5,11 +5,12 @@ import type { KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { localDay } from '../../../domain/dates';
+import { noted, phrased } from '../../../domain/language';
 import { SAMPLING_MODE_NAMES, SAMPLING_MODES, type SamplingMode } from '../../../domain/testing';
 import { api } from '../../api';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
-import { DATE_FORMAT, noted, phrased, roundDays } from '../../format';
+import { DATE_FORMAT, roundDays } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { keyGroupsQuery } from '../../queries';
@@ -23,6 +24,9 @@ import { useMe } from '../../useMe';
 const keepEnter = (event: KeyboardEvent) => {
   if (event.key === 'Enter') event.preventDefault();
 };
+
+/** A day before the district's today: a new round ending then could take no scan (the server refuses it). */
+const hasPassed = (day: Dayjs) => day.format(DATE_FORMAT) < localDay();
 
 interface RoundValues {
   name: string;
@@ -144,7 +148,7 @@ export function RoundModal({
                 if (value && from && value.isBefore(from, 'day'))
                   throw new Error(t('testing.round.endBeforeStart'));
                 // A new round already over could take no scan (the server refuses it too).
-                if (!round && value && value.format(DATE_FORMAT) < localDay())
+                if (!round && value && hasPassed(value))
                   throw new Error(t('testing.round.endPassed', { today: localDay() }));
               },
             }),
@@ -153,7 +157,7 @@ export function RoundModal({
           <DatePicker
             style={{ width: '100%' }}
             onKeyDown={keepEnter}
-            disabledDate={round ? undefined : (day) => day.format(DATE_FORMAT) < localDay()}
+            disabledDate={round ? undefined : hasPassed}
             data-testid="round-ends-on"
           />
         </Form.Item>

@@ -20,6 +20,7 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { listed, noted } from '../../../domain/language';
 import {
   EXEMPTION_REASON_NAMES,
   type ExemptionReason,
@@ -34,7 +35,7 @@ import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { TeamField } from '../../components/testing/TeamField';
 import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
-import { formatTime, listed, noted } from '../../format';
+import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
 import { keptQueryFn } from '../../offline';
