@@ -16,23 +16,23 @@ import {
 } from '../../../domain/residents.ts';
 import type { PersonalDataCipher } from '../../platform/crypto/personal-data-cipher.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
-import { text } from '../../platform/errors/i18n.ts';
+import { type Text, text } from '../../platform/errors/i18n.ts';
 import { cellProblem, cellText as sheetCellText } from '../../platform/http/sheet-cells.ts';
 import type { PersonRow } from './resident-repository.ts';
 import type { ResidentInput } from './resident-rules.ts';
 
 /** The import template's columns, in order: Chinese headers are the contract with the people filling it. */
 export const COLUMNS = [
-  { key: 'name', header: '姓名', width: 12 },
-  { key: 'documentType', header: '证件类型', width: 16 },
-  { key: 'idNumber', header: '证件号码', width: 22 },
-  { key: 'phone', header: '手机号', width: 15 },
-  { key: 'grid', header: '网格', width: 24 },
-  { key: 'address', header: '地址', width: 30 },
-  { key: 'residenceStatus', header: '居住状态', width: 14 },
-  { key: 'keyGroups', header: '重点人群', width: 24 },
+  { key: 'name', header: '姓名', en: 'Name', width: 12 },
+  { key: 'documentType', header: '证件类型', en: 'Document type', width: 16 },
+  { key: 'idNumber', header: '证件号码', en: 'ID number', width: 22 },
+  { key: 'phone', header: '手机号', en: 'Mobile', width: 15 },
+  { key: 'grid', header: '网格', en: 'Grid', width: 24 },
+  { key: 'address', header: '地址', en: 'Address', width: 30 },
+  { key: 'residenceStatus', header: '居住状态', en: 'Residence status', width: 14 },
+  { key: 'keyGroups', header: '重点人群', en: 'Key groups', width: 24 },
 ] as const;
-type ColumnKey = (typeof COLUMNS)[number]['key'];
+export type ColumnKey = (typeof COLUMNS)[number]['key'];
 
 const TEMPLATE_ROWS = 5000;
 const statusByName = new Map(RESIDENCE_STATUSES.map((s) => [RESIDENCE_STATUS_NAMES[s].zh, s]));
@@ -89,18 +89,28 @@ export interface ImportRow {
   keyGroups: string[];
 }
 
+/**
+ * A bad row's cell: its column by the file's own (Chinese) header, which is what the person finds
+ * in the sheet, with the English name beside it in English; the problem in both languages, said
+ * in the caller's at the route.
+ */
 export interface RowError {
   row: number;
-  column: string;
-  message: string;
+  column: Text;
+  message: Text;
+}
+
+/** A column of the template as a row problem names it: 证件号码 / 证件号码 (ID number). */
+export function columnOf(key: ColumnKey): Text {
+  const c = COLUMNS.find((x) => x.key === key) as (typeof COLUMNS)[number];
+  return text(c.header, `${c.header} (${c.en})`);
 }
 
 /** A cell as text; a date cell as its day (Excel's wall-clock day, which exceljs hands over in UTC). */
 const cellText = (cell: ExcelJS.Cell) => sheetCellText(cell.value, (d) => d.toISOString().slice(0, 10));
 
 /**
- * Reads an uploaded workbook into rows, reporting every bad cell with its row, column and a Chinese
- * reason. Only the shape is judged here; the registry's rules run on each row afterwards.
+ * Reads an uploaded workbook into rows, reporting every bad cell with its row, column and reason. Only the shape is judged here; the registry's rules run on each row afterwards.
  */
 export async function readImportFile(
   data: Buffer,
@@ -136,9 +146,15 @@ export async function readImportFile(
   if (missing.length) {
     throw new AppError(
       'VALIDATION',
-      text(`缺少列：${missing.map((c) => c.header).join('、')}，请使用下载的模板`, 'Missing columns'),
+      text(
+        `缺少列：${missing.map((c) => c.header).join('、')}，请使用下载的模板`,
+        `Missing columns: ${missing.map((c) => `${c.header} (${c.en})`).join(', ')}: use the downloaded template`,
+      ),
       {
-        file: text(`缺少列：${missing.map((c) => c.header).join('、')}`, 'Missing columns'),
+        file: text(
+          `缺少列：${missing.map((c) => c.header).join('、')}`,
+          `Missing columns: ${missing.map((c) => c.header).join(', ')}`,
+        ),
       },
     );
   }
@@ -158,9 +174,9 @@ export async function readImportFile(
     if (Object.values(values).every((v) => v === '')) return;
     total++;
     // One error per cell: the first says what is wrong with it.
-    const fail = (key: ColumnKey, message: string) => {
-      const column = COLUMNS.find((c) => c.key === key)?.header ?? key;
-      if (!errors.some((e) => e.row === rowNumber && e.column === column))
+    const fail = (key: ColumnKey, message: Text) => {
+      const column = columnOf(key);
+      if (!errors.some((e) => e.row === rowNumber && e.column.zh === column.zh))
         errors.push({ row: rowNumber, column, message });
     };
     const before = errors.length;
@@ -168,11 +184,11 @@ export async function readImportFile(
       const cell = get(c.key);
       const problem = cell ? cellProblem(cell.value) : null;
       if (problem) {
-        fail(c.key, problem.zh);
+        fail(c.key, problem);
         values[c.key] = '';
       }
     }
-    if (!values.name) fail('name', '姓名不能为空');
+    if (!values.name) fail('name', text('姓名不能为空', 'Name is required'));
     const idCell = get('idNumber');
     // A 15-digit (old) ID survives as an Excel number: under 2^53, exact. An 18-digit one does not.
     if (
@@ -183,29 +199,55 @@ export async function readImportFile(
     ) {
       values.idNumber = String(idCell.value);
     } else if (idCell && typeof idCell.value === 'number') {
+      const shown = Number(idCell.value).toExponential(5).toUpperCase();
       fail(
         'idNumber',
-        `证件号码被 Excel 存成了数字（显示为 ${Number(idCell.value).toExponential(5).toUpperCase()}），号码已损坏：请将该列设为“文本”格式后重新填写`,
+        text(
+          `证件号码被 Excel 存成了数字（显示为 ${shown}），号码已损坏：请将该列设为“文本”格式后重新填写`,
+          `Excel stored the ID number as a number (shown as ${shown}), which lost digits: format the column as Text and type it again`,
+        ),
       );
-    } else if (!values.idNumber) fail('idNumber', '证件号码不能为空');
+    } else if (!values.idNumber) fail('idNumber', text('证件号码不能为空', 'ID number is required'));
     const documentType: DocumentType | undefined = values.documentType
       ? documentByName.get(values.documentType)
       : 'id_card';
-    if (!documentType) fail('documentType', `未知证件类型「${values.documentType}」`);
+    if (!documentType)
+      fail(
+        'documentType',
+        text(
+          `未知证件类型「${values.documentType}」`,
+          `Unknown document type “${values.documentType}”: choose one from the list`,
+        ),
+      );
     let phone: string | null = null;
     if (values.phone) {
       phone = normalizeMobile(values.phone);
-      if (!phone) fail('phone', '手机号格式不正确（11位，1开头）');
+      if (!phone)
+        fail(
+          'phone',
+          text('手机号格式不正确（11位，1开头）', 'Not a mobile number (11 digits, starting with 1)'),
+        );
     }
     const grid = gridByLabel.get(values.grid);
     if (!grid)
-      fail('grid', values.grid ? `网格「${values.grid}」不存在或不在您的管辖范围内` : '网格不能为空');
-    if (!values.address) fail('address', '地址不能为空');
+      fail(
+        'grid',
+        values.grid
+          ? text(
+              `网格「${values.grid}」不存在或不在您的管辖范围内`,
+              `No grid “${values.grid}” within your area: choose one from the list`,
+            )
+          : text('网格不能为空', 'Grid is required'),
+      );
+    if (!values.address) fail('address', text('地址不能为空', 'Address is required'));
     const status = statusByName.get(values.residenceStatus) as ResidenceStatus | undefined;
     if (!status)
       fail(
         'residenceStatus',
-        `居住状态应为：${RESIDENCE_STATUSES.map((s) => RESIDENCE_STATUS_NAMES[s].zh).join('、')}`,
+        text(
+          `居住状态应为：${RESIDENCE_STATUSES.map((s) => RESIDENCE_STATUS_NAMES[s].zh).join('、')}`,
+          `Residence status must be one of: ${RESIDENCE_STATUSES.map((s) => `${RESIDENCE_STATUS_NAMES[s].zh} (${RESIDENCE_STATUS_NAMES[s].en})`).join(', ')}`,
+        ),
       );
     const keyGroups: string[] = [];
     for (const name of values.keyGroups
@@ -214,7 +256,14 @@ export async function readImportFile(
       .filter(Boolean)) {
       const code = keyGroupCodes.get(name);
       if (code) keyGroups.push(code);
-      else fail('keyGroups', `未知或未生效的重点人群分类「${name}」`);
+      else
+        fail(
+          'keyGroups',
+          text(
+            `未知或未生效的重点人群分类「${name}」`,
+            `Unknown key group “${name}”, or not in effect today`,
+          ),
+        );
     }
     if (errors.length > before || !grid || !status || !documentType) return;
     rows.push({

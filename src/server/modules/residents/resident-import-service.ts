@@ -11,6 +11,8 @@ import { findGridsInScope } from '../org/org-repository.ts';
 import {
   buildTemplate,
   COLUMNS,
+  type ColumnKey,
+  columnOf,
   type GridChoice,
   type RowError,
   readImportFile,
@@ -77,13 +79,17 @@ export async function importResidents(
       { sealed: !options.dryRun },
     );
     if (!b.ok) {
-      const column = COLUMNS.find((c) => c.key === b.field)?.header ?? '证件号码';
-      errors.push({ row: r.row, column, message: b.reason.zh });
+      const key = COLUMNS.find((c) => c.key === b.field)?.key ?? 'idNumber';
+      errors.push({ row: r.row, column: columnOf(key as ColumnKey), message: b.reason });
       continue;
     }
     const earlier = firstRowOf.get(b.row.idHash);
     if (earlier) {
-      errors.push({ row: r.row, column: '证件号码', message: `与第${earlier}行证件号码重复` });
+      errors.push({
+        row: r.row,
+        column: columnOf('idNumber'),
+        message: text(`与第${earlier}行证件号码重复`, `The same ID number as row ${earlier}`),
+      });
       continue;
     }
     firstRowOf.set(b.row.idHash, r.row);
@@ -97,7 +103,7 @@ export async function importResidents(
   );
   for (const b of built)
     if (refused.has(b.person.idHash))
-      errors.push({ row: b.row, column: '证件号码', message: ID_GUESS_REFUSED.zh });
+      errors.push({ row: b.row, column: columnOf('idNumber'), message: ID_GUESS_REFUSED });
   const checked = built.filter((b) => !refused.has(b.person.idHash));
   for (let i = 0; i < checked.length; i += BATCH) {
     const slice = checked.slice(i, i + BATCH);
@@ -107,7 +113,14 @@ export async function importResidents(
     );
     for (const b of slice) {
       if (existing.has(b.person.idHash))
-        errors.push({ row: b.row, column: '证件号码', message: '该证件号码已在登记册中，不能重复导入' });
+        errors.push({
+          row: b.row,
+          column: columnOf('idNumber'),
+          message: text(
+            '该证件号码已在登记册中，不能重复导入',
+            'This ID number is in the registry already: not imported twice',
+          ),
+        });
     }
   }
   errors.sort((a, b) => a.row - b.row);
@@ -116,7 +129,10 @@ export async function importResidents(
   if (errors.length) {
     throw new AppError(
       'VALIDATION',
-      text(`有 ${errors.length} 处错误，未导入任何数据，请修正后重新上传`, 'Errors found: nothing imported'),
+      text(
+        `有 ${errors.length} 处错误，未导入任何数据，请修正后重新上传`,
+        `${errors.length === 1 ? '1 problem' : `${errors.length} problems`}: nothing imported; correct the file and upload it again`,
+      ),
       undefined,
       {
         total,

@@ -16,13 +16,13 @@ before(async () => {
 });
 after(() => t.close());
 
-async function upload(cookie: string, file: Buffer, dryRun: boolean, filename?: string) {
+async function upload(cookie: string, file: Buffer, dryRun: boolean, filename?: string, language = 'zh-CN') {
   const { payload, contentType } = multipartFile(file, filename);
   const res = await t.app.inject({
     method: 'POST',
     url: `/api/v1/residents/import?dryRun=${dryRun}`,
     payload,
-    headers: { cookie, 'content-type': contentType },
+    headers: { cookie, 'content-type': contentType, 'accept-language': language },
   });
   return { status: res.statusCode, body: res.json() };
 }
@@ -116,6 +116,45 @@ describe('POST /api/v1/residents/import', () => {
     assert.match(at(8, '证件号码').message, /已在登记册/, 'a duplicate against the registry');
     const search = await client(t.app, cookies.workerA).get('/api/v1/residents?q=周一');
     assert.equal(search.body.total, 0);
+  });
+
+  test('in English, each problem is said in English and its column named by the file’s header and in English', async () => {
+    const file = await workbook([
+      ['', '', validId('41160219900101066'), '12345', '某社区/某网格', '', '出差', '宇航员'],
+      ['许七', '', '411602199002300411', '', GRID_A, '七号院', '在家', ''],
+    ]);
+    const dry = await upload(cookies.workerA, file, true, undefined, 'en-US,en;q=0.9');
+    assert.equal(dry.status, 200);
+    const said = Object.fromEntries(
+      dry.body.errors.map((e: { row: number; column: string; message: string }) => [
+        `${e.row} ${e.column}`,
+        e.message,
+      ]),
+    );
+    assert.deepEqual(Object.keys(said).sort(), [
+      '2 地址 (Address)',
+      '2 姓名 (Name)',
+      '2 居住状态 (Residence status)',
+      '2 手机号 (Mobile)',
+      '2 网格 (Grid)',
+      '2 重点人群 (Key groups)',
+      '3 证件号码 (ID number)',
+    ]);
+    assert.equal(said['2 姓名 (Name)'], 'Name is required');
+    assert.match(said['2 网格 (Grid)'], /^No grid “某社区\/某网格” within your area/);
+    assert.match(said['2 重点人群 (Key groups)'], /^Unknown key group “宇航员”/);
+    assert.match(said['3 证件号码 (ID number)'], /birth/i, 'the registry’s own rule, said in English');
+    // Every message is an English sentence; Chinese only in what the file holds or must hold.
+    for (const message of Object.values(said) as string[]) assert.match(message, /^[A-Z][a-z]/, message);
+    assert.match(said['2 居住状态 (Residence status)'], /在家 \(At home\)/);
+    // A confirmed import refused whole says its rows in English too, and in Chinese by default.
+    const refused = await upload(cookies.workerA, file, false, undefined, 'en');
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error.message, /^7 problems: nothing imported/);
+    assert.equal(refused.body.error.errors[0].message, 'Name is required');
+    const zh = await upload(cookies.workerA, file, false);
+    assert.equal(zh.body.error.errors[0].column, '姓名');
+    assert.equal(zh.body.error.errors[0].message, '姓名不能为空');
   });
 
   test('a formula whose result is an error is a bad cell; a 15-digit old ID kept as a number is read', async () => {

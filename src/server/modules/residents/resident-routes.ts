@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { localDay } from '../../../domain/dates.ts';
 import type { AppDeps } from '../../platform/deps.ts';
+import { pickLocale, rowsIn } from '../../platform/errors/i18n.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { readUploadedFile } from '../../platform/http/uploads.ts';
 import { sendXlsx } from '../../platform/http/xlsx-reply.ts';
@@ -22,8 +23,6 @@ const importReport = z.object({
   imported: z.number(),
   errors: z.array(z.object({ row: z.number(), column: z.string(), message: z.string() })),
 });
-
-/** An xlsx download with its Chinese file name (RFC 5987, so every browser keeps the characters). */
 
 export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -53,7 +52,8 @@ export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (req) => {
         const { data } = await readUploadedFile(req, { limitBytes: IMPORT_MAX_BYTES });
-        return importResidents(deps, actorOf(req), data, { dryRun: req.query.dryRun });
+        const report = await importResidents(deps, actorOf(req), data, { dryRun: req.query.dryRun });
+        return { ...report, errors: rowsIn(pickLocale(req.headers['accept-language']), report.errors) };
       },
     );
     app.get(

@@ -13,7 +13,7 @@ import {
   TUBE_CODE_PATTERN,
 } from '../../../domain/testing.ts';
 import type { AppDeps } from '../../platform/deps.ts';
-import { pickLocale } from '../../platform/errors/i18n.ts';
+import { pickLocale, rowsIn } from '../../platform/errors/i18n.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { readUploadedFile } from '../../platform/http/uploads.ts';
 import { bilingual } from '../../platform/http/validation.ts';
@@ -154,7 +154,7 @@ const importReport = z.object({
 /** A results report's row problems in the caller's language (kept in both, as a replay keeps them). */
 function inCallersLanguage(req: FastifyRequest, report: service.ImportReport) {
   const locale = pickLocale(req.headers['accept-language']);
-  return { ...report, errors: report.errors.map((e) => ({ ...e, message: e.message[locale] })) };
+  return { ...report, errors: rowsIn(locale, report.errors) };
 }
 
 export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {

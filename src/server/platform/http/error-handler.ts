@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeError, sqlState } from '../db-errors.ts';
 import { AppError, type ErrorCode } from '../errors/app-error.ts';
-import { type Locale, pickLocale, text } from '../errors/i18n.ts';
+import { type Locale, pickLocale, rowsIn, text } from '../errors/i18n.ts';
 import { RequestValidationError } from './validation.ts';
 
 function send(reply: FastifyReply, locale: Locale, error: AppError) {
@@ -17,9 +17,14 @@ function send(reply: FastifyReply, locale: Locale, error: AppError) {
     message =
       locale === 'zh' ? `${message}（${first[0]}：${first[1]}）` : `${message} (${first[0]}: ${first[1]})`;
   }
+  // A refusal carrying a report's rows (a file refused whole) says them in the caller's language.
+  const extra =
+    error.extra && Array.isArray(error.extra.errors)
+      ? { ...error.extra, errors: rowsIn(locale, error.extra.errors as object[]) }
+      : error.extra;
   return reply
     .status(error.status)
-    .send({ error: { code: error.code, message, ...(fields ? { fields } : {}), ...error.extra } });
+    .send({ error: { code: error.code, message, ...(fields ? { fields } : {}), ...extra } });
 }
 
 /** Framework errors that are the client's fault, by Fastify's status, as our codes. */
