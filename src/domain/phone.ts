@@ -6,3 +6,9 @@ export function normalizeMobile(input: string): string | null {
   const compact = input.replace(/[\s-]/g, '').replace(/^(\+86|0086)/, '');
   return MOBILE.test(compact) ? compact : null;
 }
+
+/** Why a typed phone is refused: one wording for the forms, the API and the import. */
+export const NOT_A_MOBILE = {
+  zh: '手机号格式不正确（11位，1开头）',
+  en: 'Not a mobile number (11 digits, starting with 1)',
+} as const;

@@ -1,6 +1,7 @@
-import { App, type FormInstance } from 'antd';
+import { App, type FormInstance, type FormRule } from 'antd';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
+import { nameIn } from '../domain/language';
 import { ApiError } from './api';
 import { refusalText } from './apiError';
 
@@ -38,4 +39,21 @@ export function useShowError() {
     },
     [message, i18n],
   );
+}
+
+/**
+ * A form rule from a rule of the domain (`usernameProblem`, `passwordProblem`): the server refuses
+ * by the same function, so the form says what it would, in the page's language, before submit.
+ * An empty field is left to `required`.
+ */
+export function domainRule(
+  language: string,
+  problem: (value: string) => { zh: string; en: string } | null,
+): FormRule {
+  return {
+    validator: async (_, value: string | undefined) => {
+      const reason = value ? problem(value) : null;
+      if (reason) throw new Error(nameIn(language, reason));
+    },
+  };
 }

@@ -1,8 +1,9 @@
 import { useMutation } from '@tanstack/react-query';
 import { App, Form, Input } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { passwordProblem } from '../../domain/accounts';
 import { api } from '../api';
-import { useShowError } from '../forms';
+import { domainRule, useShowError } from '../forms';
 import { signOutLocally } from '../useMe';
 import { ModalForm } from './ModalForm';
 
@@ -14,7 +15,7 @@ interface PasswordValues {
 
 /** A successful change ends every session of the user, this one included: they sign in again. */
 export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { modal } = App.useApp();
   const showError = useShowError();
 
@@ -38,7 +39,12 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
       <Form.Item name="currentPassword" label={t('password.current')} rules={[{ required: true }]}>
         <Input.Password autoComplete="current-password" />
       </Form.Item>
-      <Form.Item name="newPassword" label={t('password.new')} rules={[{ required: true }]}>
+      <Form.Item
+        name="newPassword"
+        label={t('password.new')}
+        validateTrigger="onBlur"
+        rules={[{ required: true }, domainRule(i18n.language, passwordProblem)]}
+      >
         <Input.Password autoComplete="new-password" />
       </Form.Item>
       <Form.Item

@@ -2,8 +2,10 @@ import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Flex, Form, Input, Select, Switch } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { passwordProblem, usernameProblem } from '../../domain/accounts';
+import { NOT_A_MOBILE, normalizeMobile } from '../../domain/phone';
 import { api } from '../api';
-import { useShowError } from '../forms';
+import { domainRule, useShowError } from '../forms';
 import { localized } from '../i18n';
 import { rolesQuery } from '../queries';
 import type { User } from '../types';
@@ -87,7 +89,12 @@ export function UserFormModal({ user, open, onClose }: { user?: User; open: bool
       onClose={onClose}
       submitTestId="user-submit"
     >
-      <Form.Item name="username" label={t('users.username')} rules={[{ required: true, whitespace: true }]}>
+      <Form.Item
+        name="username"
+        label={t('users.username')}
+        validateTrigger="onBlur"
+        rules={[{ required: true, whitespace: true }, domainRule(i18n.language, usernameProblem)]}
+      >
         <Input autoComplete="off" disabled={Boolean(user)} data-testid="user-username" />
       </Form.Item>
       <Form.Item
@@ -100,7 +107,8 @@ export function UserFormModal({ user, open, onClose }: { user?: User; open: bool
       <Form.Item
         name="password"
         label={user ? t('users.resetPassword') : t('users.password')}
-        rules={[{ required: !user }]}
+        validateTrigger="onBlur"
+        rules={[{ required: !user }, domainRule(i18n.language, passwordProblem)]}
         extra={accountLocked ? t('users.accountElsewhere') : user ? t('users.keepIfEmpty') : undefined}
       >
         <Input.Password autoComplete="new-password" data-testid="user-password" disabled={accountLocked} />
@@ -108,6 +116,12 @@ export function UserFormModal({ user, open, onClose }: { user?: User; open: bool
       <Form.Item
         name="phone"
         label={t('users.phone')}
+        validateTrigger="onBlur"
+        rules={[
+          domainRule(i18n.language, (phone) =>
+            phone.trim() && !normalizeMobile(phone) ? NOT_A_MOBILE : null,
+          ),
+        ]}
         extra={user?.phone ? t('users.phoneCurrent', { phone: user.phone }) : undefined}
       >
         <Input inputMode="tel" autoComplete="off" data-testid="user-phone" disabled={accountLocked} />

@@ -8,7 +8,7 @@ import {
   type DocumentType,
 } from '../../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../../domain/masking.ts';
-import { normalizeMobile } from '../../../domain/phone.ts';
+import { NOT_A_MOBILE, normalizeMobile } from '../../../domain/phone.ts';
 import {
   RESIDENCE_STATUS_NAMES,
   RESIDENCE_STATUSES,
@@ -222,11 +222,7 @@ export async function readImportFile(
     let phone: string | null = null;
     if (values.phone) {
       phone = normalizeMobile(values.phone);
-      if (!phone)
-        fail(
-          'phone',
-          text('手机号格式不正确（11位，1开头）', 'Not a mobile number (11 digits, starting with 1)'),
-        );
+      if (!phone) fail('phone', NOT_A_MOBILE);
     }
     const grid = gridByLabel.get(values.grid);
     if (!grid)

@@ -39,6 +39,17 @@ export function bilingual(zhText: string, enText: string) {
   return { message: zhText };
 }
 
+/**
+ * A string refused by a rule of the domain, which says why in both languages: the web's forms
+ * check the same rule as it is typed. `z.string().superRefine(byRule(passwordProblem))`.
+ */
+export function byRule(problem: (value: string) => Text | null) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    const reason = problem(value);
+    if (reason) ctx.addIssue({ code: 'custom', ...bilingual(reason.zh, reason.en) });
+  };
+}
+
 /** No request of ours nests this deep; a body that does is refused before anything walks it. */
 const MAX_DEPTH = 32;
 

@@ -1,25 +1,16 @@
 import { z } from 'zod';
-import { normalizeMobile } from '../../../domain/phone.ts';
-import { bilingual } from '../http/validation.ts';
+import { passwordProblem, usernameProblem } from '../../../domain/accounts.ts';
+import { NOT_A_MOBILE, normalizeMobile } from '../../../domain/phone.ts';
+import { bilingual, byRule } from '../http/validation.ts';
 
-export const passwordSchema = z
-  .string()
-  .min(8, bilingual('密码至少8位', 'At least 8 characters'))
-  .max(200)
-  .refine(
-    (p) => /[A-Za-z]/.test(p) && /\d/.test(p),
-    bilingual('密码须同时包含字母和数字', 'Use letters and digits'),
-  );
+export const passwordSchema = z.string().superRefine(byRule(passwordProblem));
 
 /** Mainland mobile, normalised to 11 digits; empty string or null clears it. */
 export const phoneSchema = z
   .string()
   .trim()
   .max(20)
-  .refine(
-    (p) => p === '' || normalizeMobile(p) !== null,
-    bilingual('手机号格式不正确（11位，1开头）', 'Not a mainland mobile number'),
-  )
+  .refine((p) => p === '' || normalizeMobile(p) !== null, bilingual(NOT_A_MOBILE.zh, NOT_A_MOBILE.en))
   .transform((p) => (p === '' ? null : normalizeMobile(p)))
   .nullable();
 
@@ -39,15 +30,7 @@ export const userView = z.object({
 });
 
 export const createUserBody = z.object({
-  username: z
-    .string()
-    .trim()
-    .min(2)
-    .max(50)
-    .regex(
-      /^[A-Za-z0-9_.-]+$/,
-      bilingual('用户名只能包含字母、数字、下划线、点和短横线', 'Letters, digits, _ . - only'),
-    ),
+  username: z.string().trim().superRefine(byRule(usernameProblem)),
   displayName: z.string().trim().min(1).max(50),
   password: passwordSchema,
   phone: phoneSchema.optional(),
