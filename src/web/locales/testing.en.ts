@@ -163,6 +163,7 @@ const testing = {
     unit: 'Area',
     progress: 'Progress',
     visitedOf: '{{visited}} of {{households}} households visited',
+    visitedWaiting: '{{visited}} of {{households}} households visited, {{waiting}} more waiting to upload',
     createdAt: 'Created',
     household: 'Household',
     todo: 'To visit {{count}}',

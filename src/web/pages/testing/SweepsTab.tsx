@@ -63,6 +63,16 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
     ),
   });
 
+  // Outcomes recorded on this phone and not yet on the server, per team: the list's counts are the
+  // server's, so a worker offline in a village sees what they did beside them, not 0 of 374.
+  const { items: waiting } = useFieldOutbox();
+  const waitingOf = (sweep: Sweep) =>
+    new Set(
+      waiting
+        .filter((write) => write.kind === 'sweep-outcome' && write.parentId === sweep.id)
+        .map((write) => write.subjectId),
+    ).size;
+
   const screens = Grid.useBreakpoint();
   const nameButton = (sweep: Sweep) => (
     <Button
@@ -87,8 +97,14 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
         percent={sweep.households > 0 ? Math.round((sweep.visited / sweep.households) * 100) : 0}
         style={{ margin: 0 }}
       />
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {t('testing.sweeps.visitedOf', { visited: sweep.visited, households: sweep.households })}
+      <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid={`sweep-visited-${sweep.id}`}>
+        {waitingOf(sweep) > 0
+          ? t('testing.sweeps.visitedWaiting', {
+              visited: sweep.visited,
+              households: sweep.households,
+              waiting: waitingOf(sweep),
+            })
+          : t('testing.sweeps.visitedOf', { visited: sweep.visited, households: sweep.households })}
       </Typography.Text>
     </Flex>
   );
