@@ -178,6 +178,35 @@ describe('POST /api/v1/residents/import', () => {
     assert.equal(res.body.valid, 1);
   });
 
+  test('a date out of range and a hidden NUL character are bad cells named at their column (never a 500, never a failed import)', async () => {
+    const file = await workbook([
+      ['王五', '', validId('41160219900101111'), '', GRID_A, '十三号院', '在家', ''],
+      ['赵六', '', validId('41160219900101112'), '', GRID_A, '十四号院', '在家', ''],
+      ['钱七', '', validId('41160219900101113'), '', GRID_A, '十五号院', '在家', ''],
+    ]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet('居民') as ExcelJS.Worksheet;
+    // A serial no calendar holds, in a date format: exceljs reads it as an invalid Date.
+    sheet.getCell(2, 6).value = 1e12;
+    sheet.getCell(2, 6).numFmt = 'yyyy-mm-dd';
+    // Excel's escape for a control character, as a program that wrote the file left it.
+    sheet.getCell(3, 1).value = '赵_x0000_六';
+    sheet.getCell(4, 1).value = { richText: [{ text: '钱' }, { text: '_x0000_七' }] };
+    const data = Buffer.from(await wb.xlsx.writeBuffer());
+    const res = await upload(cookies.workerA, data, true);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const at = (row: number, column: string) =>
+      res.body.errors.filter((e: { row: number; column: string }) => e.row === row && e.column === column);
+    assert.match(at(2, '地址')[0]?.message ?? '', /日期超出范围/);
+    assert.match(at(3, '姓名')[0]?.message ?? '', /空字符/);
+    assert.match(at(4, '姓名')[0]?.message ?? '', /空字符/);
+    assert.equal(res.body.valid, 0);
+    const confirmed = await upload(cookies.workerA, data, false);
+    assert.equal(confirmed.status, 400);
+    assert.equal(confirmed.body.error.errors.length, 3, 'refused with its rows named, not a database error');
+  });
+
   test('an uncalculated formula and an over-long name or address are bad cells, as the form would say', async () => {
     const file = await workbook([
       ['x', '', validId('41160219900101101'), '', GRID_A, '十号院', '在家', ''],

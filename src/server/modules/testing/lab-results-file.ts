@@ -38,11 +38,7 @@ const HEADERS: Record<'tubeCode' | 'result' | 'testedAt' | 'ct', string[]> = {
 
 /** A cell as text; a date cell as the wall-clock time Excel stores (exceljs hands it over in UTC). */
 const cellText = (v: ExcelJS.CellValue) =>
-  sheetCellText(v, (d) =>
-    // A date cell out of any calendar's range (a serial of 1e12) is no time: the row is refused
-    // for its testedAt like any unreadable time.
-    Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 19).replace('T', ' '),
-  );
+  sheetCellText(v, (d) => d.toISOString().slice(0, 19).replace('T', ' '));
 
 /**
  * A tube code cell. Excel turns a barcode of digits into a number and drops its leading zeros,

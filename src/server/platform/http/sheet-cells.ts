@@ -2,13 +2,29 @@ import type ExcelJS from 'exceljs';
 import { type Text, text } from '../errors/i18n.ts';
 
 /**
- * Why a spreadsheet cell holds no value anyone typed, in Chinese for the row's error; null when it
- * holds one. A formula's error result (#N/A from a VLOOKUP that found nothing), or a formula never
- * calculated: files written by programs (a LIS export, openpyxl) often carry formulas without their
- * cached result, which exceljs hands over as an object with no `result`.
+ * Why a spreadsheet cell holds no value anyone typed, in both languages for the row's error; null
+ * when it holds one. A formula's error result (#N/A from a VLOOKUP that found nothing), or a
+ * formula never calculated: files written by programs (a LIS export, openpyxl) often carry
+ * formulas without their cached result, which exceljs hands over as an object with no `result`.
+ * A date out of any calendar's range (a serial of 1e12 in a date format) is no date; a NUL
+ * character (`_x0000_` in the file) is refused by PostgreSQL in text, so it is named here, at its
+ * cell, rather than failing the import that writes it.
  */
 export function cellProblem(value: ExcelJS.CellValue): Text | null {
-  if (typeof value !== 'object' || value === null || value instanceof Date) return null;
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime())
+      ? text('单元格的日期超出范围，请改为实际日期', 'The cell’s date is out of range: put in the real date')
+      : null;
+  if (typeof value === 'string' || (typeof value === 'object' && value !== null && 'richText' in value)) {
+    const typed = typeof value === 'string' ? value : value.richText.map((r) => r.text).join('');
+    return typed.includes('\u0000')
+      ? text(
+          '单元格含有不可见的空字符（\\0），请删除后重新填写',
+          'The cell holds a NUL character: remove it and type the text again',
+        )
+      : null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
   if ('error' in value)
     return text(
       `单元格是错误值（${String(value.error)}），请改为实际内容`,
@@ -27,6 +43,9 @@ export function cellProblem(value: ExcelJS.CellValue): Text | null {
         `The cell's formula gives an error (${String((result as { error: unknown }).error)}): put in its real content (paste as values)`,
       );
   }
+  // What a formula gives or a hyperlink shows is read as the cell's text: judged the same way.
+  if ('result' in value) return cellProblem(value.result as ExcelJS.CellValue);
+  if ('text' in value) return cellProblem(value.text as ExcelJS.CellValue);
   return null;
 }
 
