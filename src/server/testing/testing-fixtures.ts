@@ -259,3 +259,17 @@ export async function newSweep(
   assert.equal(sweep.status, 201, JSON.stringify(sweep.body));
   return sweep.body;
 }
+
+/**
+ * A round, or a door-to-door team, as if set up a day ago (or `hours`): what a phone did at a
+ * door since may carry that time, and one done before it was set up is refused.
+ */
+export async function setUpHoursAgo(t: TestApp, what: { roundId?: string; sweepId?: string }, hours = 24) {
+  const at = new Date(Date.now() - hours * 3600_000).toISOString();
+  if (what.roundId)
+    await t.deps.database.db.execute(
+      sql`update test_rounds set created_at = ${at} where id = ${what.roundId}`,
+    );
+  if (what.sweepId)
+    await t.deps.database.db.execute(sql`update sweeps set created_at = ${at} where id = ${what.sweepId}`);
+}

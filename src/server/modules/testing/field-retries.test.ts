@@ -21,6 +21,7 @@ import {
   type Session,
   scanAt,
   sealedTube,
+  setUpHoursAgo,
   signedIn,
 } from '../../testing/testing-fixtures.ts';
 
@@ -76,6 +77,7 @@ test('an exemption withdrawn, retried after a lost answer, answers as the first 
 
 test('a withdrawal made at a door hours ago leaves an exemption recorded afresh since (409), not one made before it', async () => {
   const at = await roundWithPoint(t, as.admin);
+  await setUpHoursAgo(t, { roundId: at.roundId });
   const [personId] = await addPeople(t, t.fx.gridA, 1);
   const url = `/api/v1/test-rounds/${at.roundId}/exemptions`;
   const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
@@ -105,6 +107,7 @@ test('a withdrawal made at a door hours ago leaves an exemption recorded afresh 
 
 test('an exemption recorded at a door hours ago does not replace one recorded afresh since (409); an older one it does', async () => {
   const at = await roundWithPoint(t, as.admin);
+  await setUpHoursAgo(t, { roundId: at.roundId });
   const [personId] = await addPeople(t, t.fx.gridA, 1);
   const url = `/api/v1/test-rounds/${at.roundId}/exemptions`;
   const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
@@ -300,6 +303,7 @@ test('已搬离 by a sampler asks the grid worker once, a correction calls the a
     name: '一网格搬离核实队',
     orgUnitId: t.fx.gridA.id,
   });
+  await setUpHoursAgo(t, { roundId: at.roundId, sweepId: sweep.id });
   const home = (await as.admin.get(`/api/v1/sweeps/${sweep.id}`)).body.households[0].householdId as string;
   const url = `/api/v1/sweeps/${sweep.id}/households/${home}/outcome`;
   // Recorded at the door two hours ago, sent now, by a phone whose clock is a day off.
@@ -358,6 +362,7 @@ test('已搬离 by a sampler asks the grid worker once, a correction calls the a
 
 test('an exemption sent hours after it was recorded at the door keeps the door’s time', async () => {
   const at = await roundWithPoint(t, as.admin);
+  await setUpHoursAgo(t, { roundId: at.roundId });
   const [personId] = await addPeople(t, t.fx.gridA, 1);
   const phoneNow = Date.now() - 600_000; // a phone clock ten minutes slow
   const res = await as.workerA.post(`/api/v1/test-rounds/${at.roundId}/exemptions`, {
@@ -372,4 +377,76 @@ test('an exemption sent hours after it was recorded at the door keeps the door�
   );
   const mine = list.body.items.find((e: { id: string }) => e.id === personId);
   assert.ok(Math.abs(Date.parse(mine.createdAt) - (Date.now() - 3 * 3600_000)) < 120_000, mine.createdAt);
+});
+
+test('a door’s time before its round was set up is refused, naming recordedAt: no adult exempted as an infant “in 1991”, no unnamed 400 for a wild clock', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId] = await addPeople(t, t.fx.gridA, 1);
+  const url = `/api/v1/test-rounds/${at.roundId}/exemptions`;
+  // Born years ago (the fixture's people are adults): 婴幼儿 at a time when they were one.
+  const infant = await as.workerA.post(url, {
+    personId,
+    reason: 'infant',
+    recordedAt: '1991-06-01T00:00:00+08:00',
+  });
+  assert.equal(infant.status, 400, JSON.stringify(infant.body));
+  assert.match(infant.body.error.fields.recordedAt, /早于本轮检测的设立时间/);
+  // A clock sent wild both ways: named, not the database's "invalid value".
+  const wild = await as.workerA.post(url, {
+    personId,
+    reason: 'away',
+    recordedAt: '0001-01-01T00:00:00Z',
+    sentAt: '9999-12-31T23:59:59Z',
+  });
+  assert.equal(wild.status, 400, JSON.stringify(wild.body));
+  assert.ok(wild.body.error.fields.recordedAt);
+  const withdrawal = await as.workerA.send(
+    'DELETE',
+    `${url}/${personId}?clientId=${randomUUID()}&recordedAt=${encodeURIComponent('0001-01-01T00:00:00Z')}`,
+  );
+  assert.equal(withdrawal.status, 400, JSON.stringify(withdrawal.body));
+  assert.ok(withdrawal.body.error.fields.recordedAt);
+  // A door-to-door visit before its team was set up, likewise.
+  const sweep = await newSweep(as.admin, at.roundId, { name: '一网格核实队', orgUnitId: t.fx.gridA.id });
+  const home = (await as.admin.get(`/api/v1/sweeps/${sweep.id}`)).body.households[0].householdId as string;
+  const visit = await as.sampler.post(`/api/v1/sweeps/${sweep.id}/households/${home}/outcome`, {
+    outcome: 'nobody_home',
+    recordedAt: new Date(Date.now() - 3600_000).toISOString(),
+    sentAt: new Date().toISOString(),
+  });
+  assert.equal(visit.status, 400, JSON.stringify(visit.body));
+  assert.match(visit.body.error.fields.recordedAt, /入户采样队/);
+  assert.equal(await audits('test-exemption.record', personId), 0, 'nothing written');
+  // A phone a few minutes slow that sends no sentAt is still taken.
+  const slow = await as.workerA.post(url, {
+    personId,
+    reason: 'away',
+    recordedAt: new Date(Date.now() - 5 * 60_000).toISOString(),
+  });
+  assert.equal(slow.status, 201, JSON.stringify(slow.body));
+});
+
+test('an exemption sent again after its round was cancelled answers as the first time; a fresh one, or a withdrawal, is refused', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  const [personId, other] = await addPeople(t, t.fx.gridA, 2);
+  const url = `/api/v1/test-rounds/${at.roundId}/exemptions`;
+  const body = { personId, reason: 'hospitalised', clientId: randomUUID() };
+  const first = await as.workerA.post(url, body);
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  const cancel = await as.admin.post(`/api/v1/test-rounds/${at.roundId}/cancel`, { reason: '与第5轮重复' });
+  assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+  // The phone never got its 201 and sends the same write again: what the server took, not a refusal.
+  const again = await as.workerA.post(url, body);
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  assert.deepEqual(again.body, first.body);
+  const fresh = await as.workerA.post(url, {
+    personId: other,
+    reason: 'hospitalised',
+    clientId: randomUUID(),
+  });
+  assert.equal(fresh.status, 409);
+  assert.equal(fresh.body.error.code, 'ROUND_CANCELLED');
+  const withdraw = await as.workerA.send('DELETE', `${url}/${personId}?clientId=${randomUUID()}`);
+  assert.equal(withdraw.status, 409);
+  assert.equal(withdraw.body.error.code, 'ROUND_CANCELLED');
 });

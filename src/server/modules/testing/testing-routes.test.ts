@@ -20,6 +20,7 @@ import {
   labWithTeam,
   makeInfants,
   newSweep,
+  setUpHoursAgo,
 } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
 import { recordScan } from './scan-service.ts';
@@ -1705,6 +1706,7 @@ describe('coverage and the missing', () => {
     const listed = await as.admin.get(`/api/v1/test-rounds/${r}/sweeps`);
     const first = listed.body.items.find((s: { name: string }) => s.name === '苑寨二组入户队');
     const sweep = { id: first.id as string };
+    await setUpHoursAgo(t, { roundId: r, sweepId: sweep.id });
     const view = await as.admin.get(`/api/v1/sweeps/${sweep.id}`);
     type Home = { householdId: string; members: { id: string; sampled: boolean }[] };
     const [homeA, homeB] = (view.body.households as Home[]).filter((h) => h.members.some((m) => !m.sampled));

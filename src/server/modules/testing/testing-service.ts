@@ -176,6 +176,30 @@ function refuseIfCancelled(round: repo.RoundRow) {
   if (round.cancelledAt) throw roundCancelled();
 }
 
+/** A phone that sends no `sentAt` has its own clock, a few minutes off: this much early still counts. */
+const DOOR_CLOCK_SLACK_MS = 10 * 60_000;
+
+/**
+ * When something was done at a door (an exemption, a withdrawal, a visit), by the phone's clock
+ * (see scanInstant); refused, naming `recordedAt`, when before what it was done in was set up (the
+ * round, the door-to-door team): no phone did it then, and rules taken on the door's day (婴幼儿's
+ * age) would be passed with a time from years ago.
+ */
+function doorInstant(when: { recordedAt?: string; sentAt?: string }, since: Date, setUp: Text): Date {
+  const at = scanInstant({ scannedAt: when.recordedAt, sentAt: when.sentAt }, new Date());
+  if (at.getTime() < since.getTime() - DOOR_CLOCK_SLACK_MS)
+    throw invalidField(
+      'recordedAt',
+      text(
+        `记录时间早于${setUp.zh}的设立时间，请核对手机的日期和时间后重新登记`,
+        `Recorded before the ${setUp.en} was set up: check the phone’s date and time and record it again`,
+      ),
+    );
+  return at;
+}
+
+const THE_ROUND = text('本轮检测', 'round');
+
 export interface RoundPatch {
   name?: string;
   startsOn?: string;
@@ -1672,22 +1696,22 @@ export async function exemptPerson(
 ) {
   const scope = requireScope(actor, 'testing.exempt');
   const round = await visibleRound(deps, scope, roundId);
-  refuseIfCancelled(round);
   const area = roundArea(round, round.orgPath, scope);
   return runWrite(
     deps,
     actor,
     'test-exemption.record',
     async (tx) => {
-      // In the write, after a retry's first answer is found: a rule added since refuses no
-      // exemption the server once took and a phone sends again.
+      // In the write, after a retry's first answer is found: a rule added since (or a cancel made
+      // since) refuses no exemption the server once took and a phone sends again.
+      refuseIfCancelled(round);
       // 其他 says nothing by itself: whoever reviews the exemption needs the why.
       if (input.reason === 'other' && !input.note?.trim())
         throw invalidField('note', text('选择“其他”时请写明免检原因', 'Say why when the reason is “other”'));
       const person = await repo.findPersonInArea(tx, area, input.personId);
       if (!person) throw notFound();
       // At the door's day (a phone offline over New Year sends it in the next year).
-      const recordedAt = scanInstant({ scannedAt: input.recordedAt, sentAt: input.sentAt }, new Date());
+      const recordedAt = doorInstant(input, round.createdAt, THE_ROUND);
       const age = input.reason === 'infant' ? tooOldForInfant(person.birthYear, localDay(recordedAt)) : null;
       if (age !== null)
         throw invalidField(
@@ -1887,11 +1911,11 @@ export async function withdrawExemption(
     actor,
     'test-exemption.withdraw',
     async (tx) => {
+      // A cancelled round is inert: its exemptions are neither recorded nor withdrawn.
+      refuseIfCancelled(round);
       const person = await repo.findPersonInArea(tx, area, personId);
       if (!person) throw notFound();
-      const madeAt = when.recordedAt
-        ? scanInstant({ scannedAt: when.recordedAt, sentAt: when.sentAt }, new Date())
-        : undefined;
+      const madeAt = when.recordedAt ? doorInstant(when, round.createdAt, THE_ROUND) : undefined;
       const { removed, newer } = await repo.deleteExemption(tx, roundId, person.id, madeAt);
       if (newer)
         throw conflict(
@@ -2083,7 +2107,7 @@ export async function recordSweepOutcome(
         if (point && scanRefusal(actor, point) === 'team') throw notOnTeam();
       }
       // At the door, not at the upload: a phone without signal sends hours later.
-      const visitedAt = scanInstant({ scannedAt: input.recordedAt, sentAt: input.sentAt }, new Date());
+      const visitedAt = doorInstant(input, sweep.createdAt, text('该入户采样队', 'door-to-door team'));
       await repo.updateSweepHousehold(tx, sweepId, householdId, {
         outcome: input.outcome,
         note: input.note ?? null,
