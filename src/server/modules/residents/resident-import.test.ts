@@ -10,6 +10,7 @@ before(async () => {
   t = await createTestApp();
   cookies = {
     workerA: await t.login('worker-a'),
+    workerB: await t.login('worker-b'),
     admin: await t.login('admin'),
     command: await t.login('command'),
   };
@@ -157,6 +158,28 @@ describe('POST /api/v1/residents/import', () => {
     assert.equal(zh.body.error.errors[0].message, '姓名不能为空');
   });
 
+  test('“already registered” outside the importer’s reach counts as a lookup by a whole number: a file is no unthrottled oracle', async () => {
+    const ids = Array.from({ length: 32 }, (_, i) =>
+      validId(`41160219850101${String(100 + i).padStart(3, '0')}`),
+    );
+    const rows = (grid: string) => ids.map((id, i) => [`甲${i}`, '', id, '', grid, `甲${i}号院`, '在家', '']);
+    // Registered in grid A, by who may import there.
+    const registered = await upload(cookies.admin, await workbook(rows(GRID_A)), false);
+    assert.equal(registered.status, 200, JSON.stringify(registered.body));
+    assert.equal(registered.body.imported, 32);
+    // The grid worker of grid B, who cannot read grid A, checks the same numbers as theirs.
+    const first30 = await upload(cookies.workerB, await workbook(rows(GRID_B).slice(0, 30)), true);
+    assert.equal(first30.status, 200, JSON.stringify(first30.body));
+    assert.equal(first30.body.errors.length, 30, 'each said to be registered, as the form would');
+    const more = await upload(cookies.workerB, await workbook(rows(GRID_B)), true);
+    assert.equal(more.status, 429, JSON.stringify(more.body));
+    assert.match(more.body.error.message, /管辖范围以外登记的证件号码过多/);
+    // Numbers within one's reach are not lookups of anyone else's: the admin is not held up.
+    const again = await upload(cookies.admin, await workbook(rows(GRID_A)), true);
+    assert.equal(again.status, 200);
+    assert.equal(again.body.errors.length, 32);
+  });
+
   test('a formula whose result is an error is a bad cell; a 15-digit old ID kept as a number is read', async () => {
     const file = await workbook([
       ['蒋八', '', '411602500101211', '', GRID_A, '八号院', '在家', ''],
@@ -234,6 +257,9 @@ describe('POST /api/v1/residents/import', () => {
       ['蒋八', '', validId('41160219800101081'), '', GRID_A, '八号院', '在家', ''],
       ['沈九', '', '123', '', GRID_A, '九号院', '在家', ''],
     ]);
+    const imports = async () =>
+      (await client(t.app, cookies.admin).get('/api/v1/audit-events?action=resident.import')).body.total;
+    const importsBefore = await imports();
     const refused = await upload(cookies.workerA, bad, false);
     assert.equal(refused.status, 400);
     assert.equal(refused.body.error.errors.length, 1);
@@ -266,8 +292,11 @@ describe('POST /api/v1/residents/import', () => {
       found.body.items[0].keyGroups.map((g: { code: string }) => g.code),
       ['returnee'],
     );
-    const audit = await client(t.app, cookies.admin).get('/api/v1/audit-events?action=resident.import');
-    assert.equal(audit.body.total, 1);
+    assert.equal(
+      await imports(),
+      importsBefore + 1,
+      'one audit event for the import, none for the refused one',
+    );
   });
 
   test('an empty file, a file that is not xlsx, a missing file → clear 400; an oversized file → 413', async () => {

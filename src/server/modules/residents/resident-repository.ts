@@ -122,13 +122,17 @@ export async function findByIdHash(db: Executor, idHash: string) {
   return row;
 }
 
+/**
+ * The registry's people among these ID hashes, wherever they live (a duplicate is a duplicate in
+ * any grid): each hash with the person's org path, for the caller to tell who may know of them.
+ */
 export async function findExistingIdHashes(db: Executor, hashes: string[]) {
-  if (hashes.length === 0) return new Set<string>();
+  if (hashes.length === 0) return new Map<string, string>();
   const rows = await db
-    .select({ h: persons.idHash })
+    .select({ h: persons.idHash, orgPath: persons.orgPath })
     .from(persons)
     .where(and(inArray(persons.idHash, hashes), live));
-  return new Set(rows.map((r) => r.h));
+  return new Map(rows.map((r) => [r.h, r.orgPath]));
 }
 
 /** Columns of a bulk insert, with their SQL types: one array parameter per column. */
