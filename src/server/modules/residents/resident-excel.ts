@@ -15,6 +15,7 @@ import {
   type ResidenceStatus,
 } from '../../../domain/residents.ts';
 import type { PersonalDataCipher } from '../../platform/crypto/personal-data-cipher.ts';
+import { describeError } from '../../platform/db-errors.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { type Text, text } from '../../platform/errors/i18n.ts';
 import { cellProblem, cellText as sheetCellText } from '../../platform/http/sheet-cells.ts';
@@ -324,6 +325,10 @@ export function writeExport(
     }
     sheet.commit();
     await wb.commit();
-  })().catch((err) => out.destroy(err));
+  })()
+    // Fastify logs a stream's error itself, once the download has begun (not through our error
+    // handler): a failed query's error carries its parameters (scope paths, the name or digits
+    // searched for), so only its description, without them, goes on.
+    .catch((err) => out.destroy(new Error(describeError(err))));
   return out;
 }
