@@ -23,6 +23,7 @@ import {
   sealedTube,
   setUpHoursAgo,
   signedIn,
+  signedInAs,
 } from '../../testing/testing-fixtures.ts';
 
 let t: TestApp;
@@ -449,4 +450,36 @@ test('an exemption sent again after its round was cancelled answers as the first
   const withdraw = await as.workerA.send('DELETE', `${url}/${personId}?clientId=${randomUUID()}`);
   assert.equal(withdraw.status, 409);
   assert.equal(withdraw.body.error.code, 'ROUND_CANCELLED');
+});
+
+test('核实搬离 (a household’s address and the door’s note) is read only where residents are: not by a pharmacy granted the community', async () => {
+  const at = await roundWithPoint(t, as.admin);
+  await addPeople(t, t.fx.gridA, 1);
+  const sweep = await newSweep(as.admin, at.roundId, { name: '一网格搬离复核队', orgUnitId: t.fx.gridA.id });
+  const home = (await as.admin.get(`/api/v1/sweeps/${sweep.id}`)).body.households[0].householdId as string;
+  const moved = await as.sampler.post(`/api/v1/sweeps/${sweep.id}/households/${home}/outcome`, {
+    outcome: 'moved',
+    note: '邻居说已搬去市区',
+  });
+  assert.equal(moved.body.verificationSent, true, JSON.stringify(moved.body));
+  const [item] = await queryRows<{ id: string }>(
+    t.deps.database.db,
+    sql`select id from work_items where type = 'verify_moved' and subject_id = ${home}`,
+  );
+  assert.ok(item);
+  const listed = async (session: Session) =>
+    (await session.get('/api/v1/work-items?pageSize=200')).body.items.map((i: { id: string }) => i.id);
+  assert.ok((await listed(as.workerA)).includes(item.id), 'the grid worker has it to do');
+  const pharmacy = await signedInAs(t, {
+    username: 'pharmacy-moved',
+    displayName: '幸福大药房',
+    password: 'Pharmacy-2026',
+    grants: [{ role: 'pharmacy', orgUnitId: t.fx.community.id }],
+  });
+  assert.ok(!(await listed(pharmacy)).includes(item.id), 'a pharmacy lists no household found moved');
+  const feedback = await pharmacy.post(`/api/v1/work-items/${item.id}/feedback`, {
+    clientId: randomUUID(),
+    feedback: '已核实',
+  });
+  assert.equal(feedback.status, 404, 'nor acts on it as if it were there');
 });

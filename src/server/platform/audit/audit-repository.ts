@@ -5,6 +5,7 @@ import { auditEvents } from '../../db/schema.ts';
 import { unitLabel } from '../../db/unit-label.ts';
 import { inScope } from '../access/scope-sql.ts';
 import { newId } from '../ids.ts';
+import { isAboutResidents } from '../work-items/work-item-repository.ts';
 import type { Changes } from './changes.ts';
 
 export interface AuditRecord {
@@ -83,13 +84,19 @@ const entityName = (scope: { paths: string[]; wholeTree: boolean }): SQL<string 
       when 'sweep_household' then (select h.address from households h
                                    where h.id = ${household} and ${within(sql`h.org_path`)})
       when 'tube' then (select t.code from tubes t where t.id = ${id})
-      -- A work item's title names the person it is about (单管复核：张三…): under the same rule.
+      -- A work item's title names the person it is about (单管复核：张三…), or the household's
+      -- address (核实搬离：…): under the same rule.
       when 'work-item' then (select w.title from work_items w
                              where w.id = ${id} and ${within(sql`w.org_path`)}
-                               and (w.subject_entity is distinct from 'person'
+                               and (not ${isAboutResidents(sql`w.subject_entity`)}
                                     or exists (select 1 from persons p
-                                               where p.id = ${idAsUuid(sql`w.subject_id`)}
-                                                 and ${within(sql`p.org_path`)})))
+                                               where w.subject_entity = 'person'
+                                                 and p.id = ${idAsUuid(sql`w.subject_id`)}
+                                                 and ${within(sql`p.org_path`)})
+                                    or exists (select 1 from households h
+                                               where w.subject_entity = 'household'
+                                                 and h.id = ${idAsUuid(sql`w.subject_id`)}
+                                                 and ${within(sql`h.org_path`)})))
       when 'user' then (select u.display_name from users u where u.id = ${id})
       when 'org-unit' then (select ${unitLabel('o')} from org_units o where o.id = ${id})
       when 'test_round' then (select r.name from test_rounds r where r.id = ${id})

@@ -24,12 +24,19 @@ export interface WorkItemFilter {
 }
 
 /**
- * Items about a person (a recheck, a positive, with name and address) only where the reader may
- * read residents: a lab or sampler account granted the whole district does not get the district's
- * recalls, nor its urgent positives as its own to do.
+ * Whether an item is about residents: a person (a recheck, a positive, with name and address) or
+ * a household (核实搬离, with its address and what the team was told at the door).
+ */
+export const isAboutResidents = (subjectEntity: SQL) =>
+  sql`coalesce(${subjectEntity}, '') in ('person', 'household')`;
+
+/**
+ * Items about residents only where the reader may read residents: a lab, sampler or pharmacy
+ * account granted the whole district does not get the district's recalls, its households found
+ * moved, nor its urgent positives as its own to do.
  */
 function aboutPeopleIn(personScope: string[]): SQL {
-  return sql`(${workItems.subjectEntity} is distinct from 'person' or ${inScope(workItems.orgPath, personScope)})`;
+  return sql`(not ${isAboutResidents(sql`${workItems.subjectEntity}`)} or ${inScope(workItems.orgPath, personScope)})`;
 }
 
 function whereOf(scope: string[], filter: WorkItemFilter): SQL | undefined {
