@@ -15,6 +15,7 @@ import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts'
 import { openTestDatabaseAgain } from '../../testing/test-database.ts';
 import {
   addPeople as addPeopleTo,
+  createUser,
   importLabResults,
   labTime,
   labWithTeam,
@@ -161,6 +162,17 @@ describe('person codes', () => {
     // The one who may not scan there is named, not the whole team.
     const named = await point([t.fx.users.sampler.id, t.fx.users.workerA.id]);
     assert.match(named.body.error.fields.samplerUserIds, /^测试worker-a 在该区域没有/);
+    // One who works elsewhere only (a village's pharmacy) is not named: an id is no way to learn whose it is.
+    const elsewhere = await createUser(t, {
+      username: 'pharmacy-village',
+      displayName: '苑寨村卫生室',
+      password: 'Village-2026',
+      grants: [{ role: 'pharmacy', orgUnitId: t.fx.village.id }],
+    });
+    const unnamed = await point([elsewhere.body.id]);
+    assert.equal(unnamed.status, 400);
+    assert.doesNotMatch(unnamed.body.error.fields.samplerUserIds, /苑寨村卫生室/);
+    assert.match(unnamed.body.error.fields.samplerUserIds, /^所选人员/);
     const ok = await point([t.fx.users.sampler.id]);
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
     assert.deepEqual(

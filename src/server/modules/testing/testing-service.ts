@@ -547,6 +547,7 @@ async function checkedSamplers(db: Executor, ids: string[] | undefined, pointPat
     const names = await findDisplayNames(
       db,
       wanted.filter((id) => !held.has(id)),
+      pointPath,
     );
     const who = [...names.values()];
     throw invalidField(

@@ -2,7 +2,7 @@ import { and, asc, eq, exists, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { orgUnits, roleGrants, rolePermissions, roles, users } from '../../db/schema.ts';
 import { unitLabel } from '../../db/unit-label.ts';
-import { inScope } from '../access/scope-sql.ts';
+import { inScope, overlapsScope } from '../access/scope-sql.ts';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -140,12 +140,30 @@ export async function findUsersHoldingOver(db: Executor, ids: string[], permissi
     .where(and(inArray(users.id, ids), eq(users.active, true), holdsOver(permission, path)));
 }
 
-/** Display names of users by id (a team's, a point's samplers'), as a map. */
-export async function findDisplayNames(db: Executor, ids: string[]): Promise<Map<string, string>> {
+/**
+ * Display names of users by id (a team's, a point's samplers'), as a map; with `workingIn`, only of
+ * users granted on that area, above it or within it: who works there, whom one organising there
+ * may be told of (a refusal naming any user's id given would say whose it is).
+ */
+export async function findDisplayNames(
+  db: Executor,
+  ids: string[],
+  workingIn?: string,
+): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .select({ id: users.id, displayName: users.displayName })
     .from(users)
-    .where(inArray(users.id, ids));
+    .where(
+      and(
+        inArray(users.id, ids),
+        workingIn === undefined
+          ? undefined
+          : exists(
+              sql`(select 1 from ${roleGrants} join ${orgUnits} on ${orgUnits.id} = ${roleGrants.orgUnitId}
+                   where ${roleGrants.userId} = ${users.id} and ${overlapsScope(orgUnits.path, [workingIn])})`,
+            ),
+      ),
+    );
   return new Map(rows.map((r) => [r.id, r.displayName]));
 }
