@@ -206,3 +206,30 @@ test('with a certificate and key it serves HTTPS itself, with Secure cookies and
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a date no one meant (year 0000, year 9999) is a 400 naming its field, not the database’s “invalid value”', async () => {
+  const admin = client(t.app, await t.login('admin'));
+  const audit = await admin.get('/api/v1/audit-events?from=0000-01-01');
+  assert.equal(audit.status, 400, JSON.stringify(audit.body));
+  assert.match(audit.body.error.fields.from, /日期超出范围/);
+  const keyGroup = await admin.post('/api/v1/key-groups', {
+    code: 'year-zero',
+    name: '零年人员',
+    effectiveFrom: '0000-01-01',
+  });
+  assert.equal(keyGroup.status, 400, JSON.stringify(keyGroup.body));
+  assert.match(keyGroup.body.error.fields.effectiveFrom, /日期超出范围/);
+  const rounds = await admin.get('/api/v1/test-rounds?from=0000-01-01');
+  assert.equal(rounds.status, 400, JSON.stringify(rounds.body));
+  assert.ok(rounds.body.error.fields.from);
+  const item = await admin.post('/api/v1/work-items', {
+    type: 'task',
+    title: '核对名单',
+    assigneeOrgUnitId: t.fx.community.id,
+    dueAt: '9999-12-31T00:00:00Z',
+  });
+  assert.equal(item.status, 400, JSON.stringify(item.body));
+  assert.match(item.body.error.fields.dueAt, /Date out of range|日期超出范围/);
+  // A day in range is taken.
+  assert.equal((await admin.get('/api/v1/audit-events?from=2026-01-01')).status, 200);
+});

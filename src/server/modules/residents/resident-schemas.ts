@@ -8,7 +8,7 @@ import {
   STATUS_KINDS,
 } from '../../../domain/residents.ts';
 import { parseTestingFrequency } from '../../../domain/testing.ts';
-import { bilingual } from '../../platform/http/validation.ts';
+import { bilingual, isoDay } from '../../platform/http/validation.ts';
 import { phoneSchema } from '../../platform/users/user-schemas.ts';
 
 const statusView = z.object({
@@ -115,7 +115,7 @@ export const householdView = z.object({
   memberCount: z.number(),
 });
 
-const isoDate = z.iso.date();
+const isoDate = isoDay;
 export const keyGroupView = z.object({
   code: z.string(),
   name: z.string(),

@@ -16,7 +16,7 @@ import type { AppDeps } from '../../platform/deps.ts';
 import { pickLocale, rowsIn } from '../../platform/errors/i18n.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { readUploadedFile } from '../../platform/http/uploads.ts';
-import { bilingual } from '../../platform/http/validation.ts';
+import { bilingual, isoDay, isoInstant } from '../../platform/http/validation.ts';
 import { sendXlsx } from '../../platform/http/xlsx-reply.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { recordScan } from './scan-service.ts';
@@ -50,7 +50,7 @@ const ctValue = z
     }
     return ct;
   });
-const isoDate = z.iso.date();
+const isoDate = isoDay;
 /** A node of the round (its whole area when absent), and a page of a list there. */
 const nodeQuery = z.object({ orgUnitId: z.uuid().optional() });
 const nodePageQuery = nodeQuery.extend(pageQuery);
@@ -388,9 +388,9 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             /** A retry after a lost answer replays the first (a phone at the door). */
             clientId: z.uuid().optional(),
             /** When it was recorded at the door (a phone offline sends it later), by the phone's clock. */
-            recordedAt: z.iso.datetime({ offset: true }).optional(),
+            recordedAt: isoInstant.optional(),
             /** When this try left the phone, by the same clock (see scanInstant). */
-            sentAt: z.iso.datetime({ offset: true }).optional(),
+            sentAt: isoInstant.optional(),
           }),
           response: { 201: exemptionView },
         },
@@ -412,8 +412,8 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
            */
           querystring: z.object({
             clientId: z.uuid().optional(),
-            recordedAt: z.iso.datetime({ offset: true }).optional(),
-            sentAt: z.iso.datetime({ offset: true }).optional(),
+            recordedAt: isoInstant.optional(),
+            sentAt: isoInstant.optional(),
           }),
         },
       },
@@ -648,9 +648,9 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             note: z.string().trim().max(200).nullable().optional(),
             clientId: z.uuid().optional(),
             /** When it was recorded at the door (a phone offline sends it later), by the phone's clock. */
-            recordedAt: z.iso.datetime({ offset: true }).optional(),
+            recordedAt: isoInstant.optional(),
             /** When this try left the phone, by the same clock (see scanInstant). */
-            sentAt: z.iso.datetime({ offset: true }).optional(),
+            sentAt: isoInstant.optional(),
           }),
           response: {
             200: z.object({
@@ -711,9 +711,9 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             pointId: z.uuid(),
             personCode: z.string().trim().min(1).max(200),
             tubeCode,
-            scannedAt: z.iso.datetime({ offset: true }).optional(),
+            scannedAt: isoInstant.optional(),
             /** When this try left the phone, by the same clock as scannedAt (see scanInstant). */
-            sentAt: z.iso.datetime({ offset: true }).optional(),
+            sentAt: isoInstant.optional(),
           }),
           response: {
             201: z.object({
@@ -878,7 +878,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           body: z.object({
             tubeCode,
             result: z.enum(TEST_RESULTS),
-            testedAt: z.iso.datetime({ offset: true }).pipe(z.coerce.date()),
+            testedAt: isoInstant.pipe(z.coerce.date()),
             ct: ctValue,
             clientId: z.uuid().optional(),
           }),
@@ -896,7 +896,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           body: z.object({
             tubeCode,
             result: z.enum(TEST_RESULTS),
-            testedAt: z.iso.datetime({ offset: true }).pipe(z.coerce.date()),
+            testedAt: isoInstant.pipe(z.coerce.date()),
             ct: ctValue,
             reason: z.string().trim().min(1).max(200),
             clientId: z.uuid().optional(),

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { actorOf } from '../http/request-context.ts';
+import { dateInRange } from '../http/validation.ts';
 import { listOf, pageQuery } from '../pagination.ts';
 import { listAuditEvents } from './audit-service.ts';
 
@@ -32,8 +33,8 @@ export function auditRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             action: z.string().trim().max(100).optional(),
             entity: z.string().trim().max(100).optional(),
             entityId: z.string().trim().max(100).optional(),
-            from: z.coerce.date().optional(),
-            to: z.coerce.date().optional(),
+            from: dateInRange.optional(),
+            to: dateInRange.optional(),
             ...pageQuery,
           }),
           response: { 200: listOf(auditView) },

@@ -40,6 +40,22 @@ export function bilingual(zhText: string, enText: string) {
 }
 
 /**
+ * The years a date given to us may fall in. Zod takes any four digits, but PostgreSQL refuses year
+ * 0 (a 400 that named no field), and year 9999 is no day anyone meant.
+ */
+const inYears = (d: Date) => d.getUTCFullYear() >= 1900 && d.getUTCFullYear() <= 2199;
+const outOfRange = () => bilingual('日期超出范围（应在 1900—2199 年之间）', 'Date out of range (1900–2199)');
+
+/** A day as ISO text (2022-04-10). */
+export const isoDay = z.iso.date().refine((day) => inYears(new Date(`${day}T12:00:00Z`)), outOfRange());
+/** An instant as ISO text with its offset (2022-04-10T08:30:00+08:00). */
+export const isoInstant = z.iso
+  .datetime({ offset: true })
+  .refine((at) => inYears(new Date(at)), outOfRange());
+/** A day or an instant, as a Date (a query's from/to). */
+export const dateInRange = z.coerce.date().refine(inYears, outOfRange());
+
+/**
  * A string refused by a rule of the domain, which says why in both languages: the web's forms
  * check the same rule as it is typed. `z.string().superRefine(byRule(passwordProblem))`.
  */

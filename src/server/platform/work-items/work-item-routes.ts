@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { WORK_ITEM_STATES } from '../../../domain/permissions.ts';
 import type { AppDeps } from '../deps.ts';
 import { actorOf } from '../http/request-context.ts';
+import { dateInRange } from '../http/validation.ts';
 import { listOf, pageQuery } from '../pagination.ts';
 import { assignWorkItem, contactForWorkItem, giveFeedback, listWorkItems } from './work-item-service.ts';
 
@@ -64,7 +65,7 @@ export function workItemRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             title: z.string().trim().min(1).max(200),
             assigneeUserId: z.uuid().optional(),
             assigneeOrgUnitId: z.uuid().optional(),
-            dueAt: z.coerce.date().optional(),
+            dueAt: dateInRange.optional(),
           }),
           response: { 201: workItemView },
         },
