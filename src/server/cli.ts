@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
+import type { RowError } from './modules/residents/resident-excel.ts';
 import { importResidents } from './modules/residents/resident-import-service.ts';
 import { actorOfUser } from './platform/auth/auth-service.ts';
 import { resolveMasterKey } from './platform/crypto/keys.ts';
@@ -16,6 +17,7 @@ import { PersonalDataCipher } from './platform/crypto/personal-data-cipher.ts';
 import { describeError } from './platform/db-errors.ts';
 import type { AppDeps } from './platform/deps.ts';
 import { AppError } from './platform/errors/app-error.ts';
+import { rowsIn } from './platform/errors/i18n.ts';
 import { EventBus } from './platform/events/event-bus.ts';
 import { openDatabase } from './server.ts';
 
@@ -64,14 +66,13 @@ async function main() {
       console.log(
         `共 ${report.total} 行，有效 ${report.valid} 行，错误 ${report.errors.length} 处，导入 ${report.imported} 行（${seconds} 秒）`,
       );
-      for (const e of report.errors.slice(0, 100)) console.log(`第${e.row}行 ${e.column}：${e.message}`);
+      printRowProblems(report.errors);
       if (report.errors.length > 100) console.log(`……另有 ${report.errors.length - 100} 处错误`);
       return report.errors.length ? 1 : 0;
     } catch (err) {
       if (err instanceof AppError) {
         console.error(err.text.zh);
-        const errors = (err.extra?.errors ?? []) as { row: number; column: string; message: string }[];
-        for (const e of errors.slice(0, 100)) console.log(`第${e.row}行 ${e.column}：${e.message}`);
+        printRowProblems((err.extra?.errors ?? []) as RowError[]);
         return 1;
       }
       throw err;
@@ -79,6 +80,11 @@ async function main() {
   } finally {
     await database.close();
   }
+}
+
+/** A file's row problems, the first hundred, in Chinese (the console's language, as the headers are). */
+function printRowProblems(errors: RowError[]) {
+  for (const e of rowsIn('zh', errors.slice(0, 100))) console.log(`第${e.row}行 ${e.column}：${e.message}`);
 }
 
 try {
