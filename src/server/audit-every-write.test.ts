@@ -151,7 +151,7 @@ const CASES: Record<string, Case> = {
   'POST /api/v1/residents/{id}/statuses': {
     as: 'worker-a',
     params: () => ({ id: t.fx.residentA.id }),
-    body: () => ({ kind: 'health_code', value: 'green', source: '门岗查验' }),
+    body: () => ({ kind: 'health_code', value: 'green', source: '门岗查验', clientId: randomUUID() }),
     action: 'resident.status',
   },
   'POST /api/v1/residents/{id}/merge': {
@@ -248,12 +248,18 @@ const CASES: Record<string, Case> = {
   'POST /api/v1/test-rounds/{id}/exemptions': {
     as: 'admin',
     params: () => ({ id: testing.roundId }),
-    body: () => ({ personId: t.fx.residentB.id, reason: 'hospitalised', note: '市医院' }),
+    body: () => ({
+      personId: t.fx.residentB.id,
+      reason: 'hospitalised',
+      note: '市医院',
+      clientId: randomUUID(),
+    }),
     action: 'test-exemption.record',
   },
   'DELETE /api/v1/test-rounds/{id}/exemptions/{personId}': {
     as: 'admin',
     params: () => ({ id: testing.roundId, personId: t.fx.residentB.id }),
+    query: `?clientId=${randomUUID()}`,
     body: () => undefined,
     action: 'test-exemption.withdraw',
   },
@@ -426,7 +432,7 @@ test('every write route leaves exactly one audit event, sensitive values masked'
     const body = await c.body();
     const res = c.upload
       ? await uploadFile(cookie, `${url}${c.query ?? ''}`, body as Buffer)
-      : await api.send(route.method as 'POST', url, body);
+      : await api.send(route.method as 'POST', `${url}${c.query ?? ''}`, body);
     assert.ok(res.status < 300, `${key} answered ${res.status} ${JSON.stringify(res.body)}`);
     if (key === 'POST /api/v1/test-rounds') testing.roundId = res.body.id;
     if (key === 'POST /api/v1/test-rounds/{id}/points') testing.pointId = res.body.id;

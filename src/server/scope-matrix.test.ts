@@ -285,7 +285,9 @@ for (const who of ['worker-a', 'a-admin']) {
       if (route.path.includes('{')) {
         const params = bIds[route.path];
         assert.ok(params, `scope matrix does not know the ids of ${key}: add grid B’s record for it`);
-        const url = fillPath(route.path, params);
+        // A withdrawal's client id rides in its query (a DELETE's body is not sent by every client).
+        const url =
+          fillPath(route.path, params) + (route.method === 'DELETE' ? `?clientId=${randomUUID()}` : '');
         // A valid body, so it is the scope that refuses, not the schema.
         const body =
           route.method === 'GET'

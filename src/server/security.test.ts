@@ -2,6 +2,7 @@
  * Security review: each test asserts the secure behaviour and fails on the current code.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
@@ -422,6 +423,7 @@ describe('a NUL character in any text field is refused naming the field', () => 
   test('the status value with a NUL byte is refused naming `value`', async () => {
     const worker = client(t.app, await t.login('worker-a'));
     const res = await worker.post(`/api/v1/residents/${t.fx.residentA.id}/statuses`, {
+      clientId: randomUUID(),
       kind: 'health_code',
       value: 'green\u0000',
       source: '网格员核验',

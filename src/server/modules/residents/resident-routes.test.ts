@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { ageOn, localDay } from '../../../domain/dates.ts';
@@ -177,18 +178,21 @@ describe('a resident’s record', () => {
   test('statuses are dated facts: current value per kind and the history', async () => {
     const id = t.fx.residentA.id;
     await workerA.post(`/api/v1/residents/${id}/statuses`, {
+      clientId: randomUUID(),
       kind: 'health_code',
       value: 'yellow',
       observedAt: '2022-04-10T08:00:00+08:00',
       source: '门岗查验',
     });
     await workerA.post(`/api/v1/residents/${id}/statuses`, {
+      clientId: randomUUID(),
       kind: 'health_code',
       value: 'green',
       observedAt: '2022-04-12T08:00:00+08:00',
       source: '门岗查验',
     });
     await workerA.post(`/api/v1/residents/${id}/statuses`, {
+      clientId: randomUUID(),
       kind: 'test_result',
       value: 'negative',
       observedAt: '2022-04-12T10:00:00+08:00',
@@ -206,6 +210,7 @@ describe('a resident’s record', () => {
     );
     assert.equal(res.body.statuses.health_code.recordedByName, '测试worker-a');
     const bad = await workerA.post(`/api/v1/residents/${id}/statuses`, {
+      clientId: randomUUID(),
       kind: 'mood',
       value: 'x',
       source: 'y',
@@ -267,6 +272,7 @@ describe('a resident’s record', () => {
     );
     assert.equal(dup.status, 201);
     await workerA.post(`/api/v1/residents/${dup.body.id}/statuses`, {
+      clientId: randomUUID(),
       kind: 'trip_star',
       value: 'star',
       source: '行程卡',
@@ -339,14 +345,19 @@ describe('bad input found by probing the API', () => {
     const url = `/api/v1/residents/${t.fx.residentA.id}/statuses`;
     const base = { kind: 'health_code', value: 'green', source: '门岗查验' };
     for (const observedAt of ['2026-02-30', 0, true, '1', '99999-01-01']) {
-      const res = await workerA.post(url, { ...base, observedAt });
+      const res = await workerA.post(url, { clientId: randomUUID(), ...base, observedAt });
       assert.equal(res.status, 400, `${JSON.stringify(observedAt)} → ${res.status}`);
       assert.ok(res.body.error.fields.observedAt, JSON.stringify(res.body));
     }
-    const future = await workerA.post(url, { ...base, observedAt: '2099-01-01' });
+    const future = await workerA.post(url, { clientId: randomUUID(), ...base, observedAt: '2099-01-01' });
     assert.equal(future.status, 400);
     assert.match(future.body.error.fields.observedAt, /晚于现在/);
-    const day = await workerA.post(url, { ...base, value: 'yellow', observedAt: '2022-04-11' });
+    const day = await workerA.post(url, {
+      clientId: randomUUID(),
+      ...base,
+      value: 'yellow',
+      observedAt: '2022-04-11',
+    });
     assert.equal(day.status, 200, JSON.stringify(day.body));
     const history = (await workerA.get(`/api/v1/residents/${t.fx.residentA.id}`)).body.statusHistory;
     const entry = history.find(

@@ -103,8 +103,9 @@ export const statusBody = z.object({
   observedAt: instant.optional(),
   validUntil: instant.nullable().optional(),
   source: z.string().trim().min(1).max(100),
-  /** A check recorded at the door: its retry after a lost answer replays the first. */
-  clientId: z.uuid().optional(),
+  /** A check recorded at the door: its retry after a lost answer replays the first. Required: a
+   * field write without one would be written twice by a retry. */
+  clientId: z.uuid(),
 });
 
 export const householdView = z.object({

@@ -62,6 +62,7 @@ test('an exemption withdrawn, retried after a lost answer, answers as the first 
   const at = await roundWithPoint(t, as.admin);
   const [personId] = await addPeople(t, t.fx.gridA, 1);
   const ex = await as.workerA.post(`/api/v1/test-rounds/${at.roundId}/exemptions`, {
+    clientId: randomUUID(),
     personId,
     reason: 'tested_elsewhere',
   });
@@ -71,9 +72,16 @@ test('an exemption withdrawn, retried after a lost answer, answers as the first 
   const retry = await as.workerA.send('DELETE', url);
   assert.equal(retry.status, 204, `retry answered ${retry.status} ${JSON.stringify(retry.body)}`);
   assert.equal(await audits('test-exemption.withdraw', personId), 1);
-  // Without a client id, withdrawing what is withdrawn already is still a 404.
-  const again = await as.workerA.send('DELETE', `/api/v1/test-rounds/${at.roundId}/exemptions/${personId}`);
+  // A fresh withdrawal (another client id) of what is withdrawn already is a 404; one without a
+  // client id is refused (a retry of it could not be told from a fresh one).
+  const again = await as.workerA.send(
+    'DELETE',
+    `/api/v1/test-rounds/${at.roundId}/exemptions/${personId}?clientId=${randomUUID()}`,
+  );
   assert.equal(again.status, 404);
+  const bare = await as.workerA.send('DELETE', `/api/v1/test-rounds/${at.roundId}/exemptions/${personId}`);
+  assert.equal(bare.status, 400);
+  assert.ok(bare.body.error.fields.clientId);
 });
 
 test('a withdrawal made at a door hours ago leaves an exemption recorded afresh since (409), not one made before it', async () => {
@@ -84,7 +92,14 @@ test('a withdrawal made at a door hours ago leaves an exemption recorded afresh 
   const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
   // Exempt at 3 h ago; withdrawn at a door 2 h ago, sent now: it goes.
   assert.equal(
-    (await as.workerA.post(url, { personId, reason: 'tested_elsewhere', recordedAt: hoursAgo(3) })).status,
+    (
+      await as.workerA.post(url, {
+        clientId: randomUUID(),
+        personId,
+        reason: 'tested_elsewhere',
+        recordedAt: hoursAgo(3),
+      })
+    ).status,
     201,
   );
   const withdraw = (madeAt: string) =>
@@ -96,7 +111,14 @@ test('a withdrawal made at a door hours ago leaves an exemption recorded afresh 
   // Exempt again 1 h ago (the colleague found them in hospital); the same old withdrawal, sent
   // again from another phone, does not take that one away.
   assert.equal(
-    (await as.workerA.post(url, { personId, reason: 'hospitalised', recordedAt: hoursAgo(1) })).status,
+    (
+      await as.workerA.post(url, {
+        clientId: randomUUID(),
+        personId,
+        reason: 'hospitalised',
+        recordedAt: hoursAgo(1),
+      })
+    ).status,
     201,
   );
   const late = await withdraw(hoursAgo(2));
@@ -117,6 +139,7 @@ test('an exemption recorded at a door hours ago does not replace one recorded af
   assert.equal(
     (
       await as.workerA.post(url, {
+        clientId: randomUUID(),
         personId,
         reason: 'hospitalised',
         recordedAt: hoursAgo(1),
@@ -145,6 +168,7 @@ test('an exemption recorded at a door hours ago does not replace one recorded af
   assert.equal(
     (
       await as.workerA.post(url, {
+        clientId: randomUUID(),
         personId,
         reason: 'bedridden',
         recordedAt: hoursAgo(0.5),
@@ -292,9 +316,17 @@ test('a team set up with its members takes outcomes from them and from who may e
   const home = (await as.admin.get(`/api/v1/sweeps/${sweep.id}`)).body.households[0].householdId as string;
   const url = `/api/v1/sweeps/${sweep.id}/households/${home}/outcome`;
   const other = client(t.app, await t.login('sampler-other', 'Field-pass-2022'));
-  assert.equal((await other.post(url, { outcome: 'nobody_home' })).status, 403, 'not on the team');
-  assert.equal((await as.sampler.post(url, { outcome: 'nobody_home' })).status, 200);
-  assert.equal((await as.workerA.post(url, { outcome: 'refused' })).status, 200, 'the grid worker may');
+  assert.equal(
+    (await other.post(url, { clientId: randomUUID(), outcome: 'nobody_home' })).status,
+    403,
+    'not on the team',
+  );
+  assert.equal((await as.sampler.post(url, { clientId: randomUUID(), outcome: 'nobody_home' })).status, 200);
+  assert.equal(
+    (await as.workerA.post(url, { clientId: randomUUID(), outcome: 'refused' })).status,
+    200,
+    'the grid worker may',
+  );
 });
 
 test('已搬离 by a sampler asks the grid worker once, a correction calls the ask off; the visit keeps the door’s time', async () => {
@@ -310,6 +342,7 @@ test('已搬离 by a sampler asks the grid worker once, a correction calls the a
   // Recorded at the door two hours ago, sent now, by a phone whose clock is a day off.
   const phoneNow = Date.now() + 86_400_000;
   const moved = await as.sampler.post(url, {
+    clientId: randomUUID(),
     outcome: 'moved',
     recordedAt: new Date(phoneNow - 2 * 3600_000).toISOString(),
     sentAt: new Date(phoneNow).toISOString(),
@@ -341,7 +374,7 @@ test('已搬离 by a sampler asks the grid worker once, a correction calls the a
   const [created] = await itemAudit();
   assert.equal(created?.action, 'work-item.create');
   assert.match(JSON.stringify(created?.changes), /核实搬离/);
-  assert.equal((await as.sampler.post(url, { outcome: 'nobody_home' })).status, 200);
+  assert.equal((await as.sampler.post(url, { clientId: randomUUID(), outcome: 'nobody_home' })).status, 200);
   assert.equal(await asks('open'), 0, 'the correction calls the ask off');
   assert.equal(await asks('cancelled'), 1);
   assert.deepEqual(
@@ -356,8 +389,14 @@ test('已搬离 by a sampler asks the grid worker once, a correction calls the a
     sql`select done_at as "doneAt" from work_items where id = ${created?.entityId}`,
   );
   assert.ok(closed?.doneAt, 'closed when called off');
-  assert.equal((await as.sampler.post(url, { outcome: 'moved' })).body.verificationSent, true);
-  assert.equal((await as.sampler.post(url, { outcome: 'moved', note: '再次确认' })).status, 200);
+  assert.equal(
+    (await as.sampler.post(url, { clientId: randomUUID(), outcome: 'moved' })).body.verificationSent,
+    true,
+  );
+  assert.equal(
+    (await as.sampler.post(url, { clientId: randomUUID(), outcome: 'moved', note: '再次确认' })).status,
+    200,
+  );
   assert.equal(await asks('open'), 1, 'asked once while the ask is open');
 });
 
@@ -367,6 +406,7 @@ test('an exemption sent hours after it was recorded at the door keeps the door�
   const [personId] = await addPeople(t, t.fx.gridA, 1);
   const phoneNow = Date.now() - 600_000; // a phone clock ten minutes slow
   const res = await as.workerA.post(`/api/v1/test-rounds/${at.roundId}/exemptions`, {
+    clientId: randomUUID(),
     personId,
     reason: 'hospitalised',
     recordedAt: new Date(phoneNow - 3 * 3600_000).toISOString(),
@@ -386,6 +426,7 @@ test('a door’s time before its round was set up is refused, naming recordedAt:
   const url = `/api/v1/test-rounds/${at.roundId}/exemptions`;
   // Born years ago (the fixture's people are adults): 婴幼儿 at a time when they were one.
   const infant = await as.workerA.post(url, {
+    clientId: randomUUID(),
     personId,
     reason: 'infant',
     recordedAt: '1991-06-01T00:00:00+08:00',
@@ -394,6 +435,7 @@ test('a door’s time before its round was set up is refused, naming recordedAt:
   assert.match(infant.body.error.fields.recordedAt, /早于本轮检测的设立时间/);
   // A clock sent wild both ways: named, not the database's "invalid value".
   const wild = await as.workerA.post(url, {
+    clientId: randomUUID(),
     personId,
     reason: 'away',
     recordedAt: '0001-01-01T00:00:00Z',
@@ -411,6 +453,7 @@ test('a door’s time before its round was set up is refused, naming recordedAt:
   const sweep = await newSweep(as.admin, at.roundId, { name: '一网格核实队', orgUnitId: t.fx.gridA.id });
   const home = (await as.admin.get(`/api/v1/sweeps/${sweep.id}`)).body.households[0].householdId as string;
   const visit = await as.sampler.post(`/api/v1/sweeps/${sweep.id}/households/${home}/outcome`, {
+    clientId: randomUUID(),
     outcome: 'nobody_home',
     recordedAt: new Date(Date.now() - 3600_000).toISOString(),
     sentAt: new Date().toISOString(),
@@ -420,6 +463,7 @@ test('a door’s time before its round was set up is refused, naming recordedAt:
   assert.equal(await audits('test-exemption.record', personId), 0, 'nothing written');
   // A phone a few minutes slow that sends no sentAt is still taken.
   const slow = await as.workerA.post(url, {
+    clientId: randomUUID(),
     personId,
     reason: 'away',
     recordedAt: new Date(Date.now() - 5 * 60_000).toISOString(),
@@ -458,6 +502,7 @@ test('核实搬离 (a household’s address and the door’s note) is read only 
   const sweep = await newSweep(as.admin, at.roundId, { name: '一网格搬离复核队', orgUnitId: t.fx.gridA.id });
   const home = (await as.admin.get(`/api/v1/sweeps/${sweep.id}`)).body.households[0].householdId as string;
   const moved = await as.sampler.post(`/api/v1/sweeps/${sweep.id}/households/${home}/outcome`, {
+    clientId: randomUUID(),
     outcome: 'moved',
     note: '邻居说已搬去市区',
   });

@@ -3,6 +3,7 @@
  * their recheck and its work item, and their household's place in a sweep, move with them.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/rows.ts';
@@ -72,6 +73,7 @@ test('a household moved to grid B after a sweep was set up is no longer grid Aâ€
     (h: { householdId: string }) => h.householdId === householdId,
   );
   const outcome = await as.workerA.post(`/api/v1/sweeps/${sweep.id}/households/${householdId}/outcome`, {
+    clientId: randomUUID(),
     outcome: 'refused',
   });
   assert.deepEqual(
@@ -141,6 +143,7 @@ test('a household whose members moved out first, then moved itself, leaves grid 
     (h: { householdId: string }) => h.householdId === householdId,
   );
   const outcome = await as.workerA.post(`/api/v1/sweeps/${sweep.id}/households/${householdId}/outcome`, {
+    clientId: randomUUID(),
     outcome: 'refused',
   });
   assert.deepEqual(

@@ -622,6 +622,7 @@ describe('scanning', () => {
     const [p] = await addPeople(t.fx.gridA, 1);
     const controlled = p as string;
     const recorded = await as.workerA.post(`/api/v1/residents/${controlled}/statuses`, {
+      clientId: randomUUID(),
       kind: 'control_state',
       value: 'quarantined',
       source: '集中隔离点',
@@ -1096,6 +1097,7 @@ describe('lab results', () => {
     const earlySingle = await sampleInto(singles, [early], 'single');
     const pool1 = await sampleInto(first, [quarantined, twice, early]);
     const record = await as.admin.post(`/api/v1/residents/${quarantined}/statuses`, {
+      clientId: randomUUID(),
       kind: 'control_state',
       value: 'quarantined',
       source: '密接隔离',
@@ -1135,6 +1137,7 @@ describe('lab results', () => {
     const pool3 = await sampleInto(third, [together, otherControl]);
     // After the pool, the community put one of them under temporary control for its own reasons.
     const byHand = await as.admin.post(`/api/v1/residents/${otherControl}/statuses`, {
+      clientId: randomUUID(),
       kind: 'control_state',
       value: 'temporary_control',
       source: '社区管控',
@@ -1391,6 +1394,7 @@ describe('coverage and the missing', () => {
     await makeInfants(t, [people.v1Home[3] as string]);
     for (const [i, reason] of reasons.entries()) {
       const ex = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+        clientId: randomUUID(),
         personId: people.v1Home[i + 2],
         reason,
         note: reason === 'other' ? '外出就医' : undefined,
@@ -1398,6 +1402,7 @@ describe('coverage and the missing', () => {
       assert.equal(ex.status, 201, JSON.stringify(ex.body));
     }
     const away = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      clientId: randomUUID(),
       personId: people.v2Home[2],
       reason: 'away',
     });
@@ -1447,23 +1452,27 @@ describe('coverage and the missing', () => {
     const ids = list.body.items.map((m: { id: string }) => m.id).sort();
     assert.deepEqual(ids, [...(people.v2Home ?? []).slice(3), people.v2Other?.[1]].sort());
     const sampled = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      clientId: randomUUID(),
       personId: people.v2Home?.[0],
       reason: 'hospitalised',
     });
     assert.equal(sampled.status, 409, 'a sampled person is not exempted');
     const bad = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      clientId: randomUUID(),
       personId: ids[0],
       reason: '出差',
     });
     assert.equal(bad.status, 400);
     assert.match(JSON.stringify(bad.body.error.fields), /reason/);
     const unexplained = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      clientId: randomUUID(),
       personId: ids[0],
       reason: 'other',
     });
     assert.equal(unexplained.status, 400);
     assert.match(unexplained.body.error.fields.note, /写明/);
     await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      clientId: randomUUID(),
       personId: ids[0],
       reason: 'bedridden',
       note: '中风卧床',
@@ -1476,7 +1485,10 @@ describe('coverage and the missing', () => {
     assert.equal(mine?.reason, 'bedridden');
     assert.equal(mine?.note, '中风卧床');
     assert.equal(mine?.fromSweep, false);
-    const withdrawn = await as.admin.send('DELETE', `/api/v1/test-rounds/${r}/exemptions/${ids[0]}`);
+    const withdrawn = await as.admin.send(
+      'DELETE',
+      `/api/v1/test-rounds/${r}/exemptions/${ids[0]}?clientId=${randomUUID()}`,
+    );
     assert.equal(withdrawn.status, 204);
     assert.equal((await as.command.get(`/api/v1/test-rounds/${r}/coverage`)).body.missing, 5);
     const after = await as.command.get(`/api/v1/test-rounds/${r}/exemptions?orgUnitId=${v2.id}`);
@@ -1488,6 +1500,7 @@ describe('coverage and the missing', () => {
     const before = await as.command.get(`/api/v1/test-rounds/${r}/missing?orgUnitId=${v2.id}&pageSize=100`);
     const bedridden = before.body.items[0] as { id: string; name: string };
     const exempted = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      clientId: randomUUID(),
       personId: bedridden.id,
       reason: 'bedridden',
     });
@@ -1551,7 +1564,12 @@ describe('coverage and the missing', () => {
     });
     assert.equal(outside.statusCode, 404);
     assert.equal(
-      (await as.admin.send('DELETE', `/api/v1/test-rounds/${r}/exemptions/${bedridden.id}`)).status,
+      (
+        await as.admin.send(
+          'DELETE',
+          `/api/v1/test-rounds/${r}/exemptions/${bedridden.id}?clientId=${randomUUID()}`,
+        )
+      ).status,
       204,
     );
   });
@@ -1575,6 +1593,7 @@ describe('coverage and the missing', () => {
     // Grid B's people cannot be exempted by grid A's worker.
     const b = await as.workerB.get(`/api/v1/test-rounds/${round.id}/missing`);
     const ex = await as.workerA.post(`/api/v1/test-rounds/${round.id}/exemptions`, {
+      clientId: randomUUID(),
       personId: b.body.items[0]?.id ?? t.fx.residentB.id,
       reason: 'away',
     });
@@ -1591,6 +1610,7 @@ describe('coverage and the missing', () => {
     assert.equal(view.body.households.length, 4);
     const home = view.body.households[0];
     const out = await as.admin.post(`/api/v1/sweeps/${sweep.id}/households/${home.householdId}/outcome`, {
+      clientId: randomUUID(),
       outcome: 'nobody_home',
       note: '下午再来',
     });
@@ -1690,7 +1710,13 @@ describe('coverage and the missing', () => {
       [infant, 'infant'],
     ])
       assert.equal(
-        (await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, { personId, reason })).status,
+        (
+          await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+            clientId: randomUUID(),
+            personId,
+            reason,
+          })
+        ).status,
         201,
       );
     const coverage = (await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${v3.id}`)).body;
@@ -1727,7 +1753,10 @@ describe('coverage and the missing', () => {
     const coverage = async () =>
       (await as.command.get(`/api/v1/test-rounds/${r}/coverage?orgUnitId=${v2.id}`)).body;
     const outcome = (home: Home, body: object) =>
-      as.admin.post(`/api/v1/sweeps/${sweep.id}/households/${home.householdId}/outcome`, body);
+      as.admin.post(`/api/v1/sweeps/${sweep.id}/households/${home.householdId}/outcome`, {
+        clientId: randomUUID(),
+        ...body,
+      });
     const exemptionsAudited = async () =>
       (
         await queryRows<{ n: number }>(
@@ -1769,6 +1798,7 @@ describe('coverage and the missing', () => {
     // An exemption recorded by hand (住院) is left as it is by the sweep, and by its correction.
     const inHospital = homeB.members.find((m) => !m.sampled)?.id as string;
     await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+      clientId: randomUUID(),
       personId: inHospital,
       reason: 'hospitalised',
     });
@@ -1802,6 +1832,7 @@ describe('coverage and the missing', () => {
       assert.notEqual(m.name, fullNames.get(m.id));
     }
     const bySampler = await vs.post(`/api/v1/sweeps/${sweep.id}/households/${homeA.householdId}/outcome`, {
+      clientId: randomUUID(),
       outcome: 'nobody_home',
     });
     assert.equal(bySampler.status, 200, JSON.stringify(bySampler.body));
@@ -1816,7 +1847,7 @@ describe('coverage and the missing', () => {
     // (a work item with the address), instead of the word being lost.
     const movedBySampler = await vs.post(
       `/api/v1/sweeps/${sweep.id}/households/${homeA.householdId}/outcome`,
-      { outcome: 'moved', note: '邻居说已搬走' },
+      { clientId: randomUUID(), outcome: 'moved', note: '邻居说已搬走' },
     );
     assert.equal(movedBySampler.status, 200, JSON.stringify(movedBySampler.body));
     assert.equal(movedBySampler.body.exempted, 0);
@@ -1829,7 +1860,12 @@ describe('coverage and the missing', () => {
     assert.match(asked[0]?.title ?? '', /核实搬离：.*邻居说已搬走/);
     assert.ok(asked[0]?.assigneeUserId || asked[0]?.assigneeOrgUnitId);
     assert.equal(
-      (await as.admin.send('DELETE', `/api/v1/test-rounds/${r}/exemptions/${inHospital}`)).status,
+      (
+        await as.admin.send(
+          'DELETE',
+          `/api/v1/test-rounds/${r}/exemptions/${inHospital}?clientId=${randomUUID()}`,
+        )
+      ).status,
       204,
     );
     assert.deepEqual(await coverage(), before);
@@ -2035,6 +2071,7 @@ describe('the exempt list', () => {
     const [person] = (await addPeople(t.fx.gridB, 1)) as [string];
     // 婴幼儿 is for the youngest: an adult is refused, naming the reason and the age.
     const adult = await as.admin.post(`/api/v1/test-rounds/${round.id}/exemptions`, {
+      clientId: randomUUID(),
       personId: person,
       reason: 'infant',
     });
@@ -2042,6 +2079,7 @@ describe('the exempt list', () => {
     assert.match(adult.body.error.fields.reason, /婴幼儿.*只适用于 3 岁及以下/);
     await makeInfants(t, [person]);
     const exempted = await as.admin.post(`/api/v1/test-rounds/${round.id}/exemptions`, {
+      clientId: randomUUID(),
       personId: person,
       reason: 'infant',
     });

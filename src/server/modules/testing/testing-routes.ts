@@ -385,8 +385,8 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             personId: z.uuid(),
             reason: z.enum(EXEMPTION_REASONS),
             note: z.string().trim().max(200).nullable().optional(),
-            /** A retry after a lost answer replays the first (a phone at the door). */
-            clientId: z.uuid().optional(),
+            /** A retry after a lost answer replays the first (a phone at the door): required. */
+            clientId: z.uuid(),
             /** When it was recorded at the door (a phone offline sends it later), by the phone's clock. */
             recordedAt: isoInstant.optional(),
             /** When this try left the phone, by the same clock (see scanInstant). */
@@ -411,7 +411,7 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
            * recorded afresh after it is kept).
            */
           querystring: z.object({
-            clientId: z.uuid().optional(),
+            clientId: z.uuid(),
             recordedAt: isoInstant.optional(),
             sentAt: isoInstant.optional(),
           }),
@@ -646,7 +646,8 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           body: z.object({
             outcome: z.enum(SWEEP_OUTCOMES),
             note: z.string().trim().max(200).nullable().optional(),
-            clientId: z.uuid().optional(),
+            /** A retry after a lost answer replays the first (a phone at the door): required. */
+            clientId: z.uuid(),
             /** When it was recorded at the door (a phone offline sends it later), by the phone's clock. */
             recordedAt: isoInstant.optional(),
             /** When this try left the phone, by the same clock (see scanInstant). */
