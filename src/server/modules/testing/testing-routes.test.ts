@@ -927,6 +927,10 @@ describe('lab results', () => {
     // The command centre has it to do; the community's sampler neither has it nor sees it.
     const commandItems = await as.command.get('/api/v1/work-items?mine=true&type=positive_case');
     assert.equal(commandItems.body.total, 1, JSON.stringify(commandItems.body));
+    // …and calls the person from it for the transfer (the number looked at, audited).
+    assert.equal(commandItems.body.items[0].actions.call, true);
+    const call = await as.command.post(`/api/v1/work-items/${commandItems.body.items[0].id}/contact`, {});
+    assert.equal(call.status, 200, JSON.stringify(call.body));
     const samplerItems = await as.sampler.get('/api/v1/work-items?type=positive_case');
     assert.equal(samplerItems.body.total ?? 0, 0, JSON.stringify(samplerItems.body));
     // The lab account is granted the whole district, but reads no residents: no item about one

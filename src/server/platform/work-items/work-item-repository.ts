@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/database.ts';
-import { orgUnits, users, workItems } from '../../db/schema.ts';
+import { orgUnits, persons, users, workItems } from '../../db/schema.ts';
 import { inScope } from '../access/scope-sql.ts';
 
 export type WorkItemRow = typeof workItems.$inferSelect;
@@ -12,6 +12,12 @@ const columns = {
   item: workItems,
   assigneeUserName: users.displayName,
   assigneeOrgUnitName: assigneeUnit.name,
+  /** Whether the person an item is about has a phone registered: no call offered to nobody. */
+  subjectHasPhone: sql<boolean>`exists (select 1 from ${persons} p
+    where ${workItems.subjectEntity} = 'person'
+      and p.id = (case when ${workItems.subjectId} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                       then (${workItems.subjectId})::uuid end)
+      and p.phone_enc is not null)`,
 };
 
 export interface WorkItemFilter {

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/rows.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
-import { signedInAs } from '../../testing/testing-fixtures.ts';
+import { addPeople, signedInAs } from '../../testing/testing-fixtures.ts';
 import { SYSTEM } from '../access/actor.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
 import { addWorkItem, markOverdueWorkItems } from './work-item-service.ts';
@@ -105,9 +105,33 @@ describe('work items', () => {
     const seen = (await other.get('/api/v1/work-items')).body.items.find((w: { id: string }) => w.id === id);
     assert.equal(seen?.actions.call, false);
     assert.equal((await other.post(`/api/v1/work-items/${id}/contact`, {})).status, 403);
-    // A positive's transfer is the command centre's, through the registry: no call-back here.
+    // A confirmed positive is called at once for the transfer, by whoever the item is for.
     const positive = await recall({ type: 'positive_case', assigneeUserId: t.fx.users.workerA.id });
-    assert.equal((await workerA.post(`/api/v1/work-items/${positive}/contact`, {})).status, 403);
+    assert.equal((await workerA.post(`/api/v1/work-items/${positive}/contact`, {})).status, 200);
+    assert.equal((await other.post(`/api/v1/work-items/${positive}/contact`, {})).status, 403);
+  });
+
+  test('a recall of someone with no phone registered offers no call, and a look finds nothing to record', async () => {
+    const [nobody] = await addPeople(t, t.fx.gridA, 1);
+    await t.deps.database.db.execute(
+      sql`update persons set phone_enc = null, phone_hash = null where id = ${nobody}`,
+    );
+    const id = await recall({ subjectId: nobody, title: '单管复核：无电话' });
+    const listed = (await workerA.get('/api/v1/work-items?mine=true')).body.items.find(
+      (w: { id: string }) => w.id === id,
+    );
+    assert.equal(listed?.actions.call, false, 'no 查看电话 for a person with no phone');
+    const unmasks = async () =>
+      (
+        await queryRows<{ n: number }>(
+          t.deps.database.db,
+          sql`select count(*)::int as n from audit_events where action = 'resident.unmask' and entity_id = ${nobody}`,
+        )
+      )[0]?.n;
+    const look = await workerA.post(`/api/v1/work-items/${id}/contact`, {});
+    assert.equal(look.status, 200);
+    assert.equal(look.body.phone, null);
+    assert.equal(await unmasks(), 0, 'nothing shown, nothing recorded as shown');
   });
 
   test('assigned to a person, it shows in their 我的待办 and nobody else’s', async () => {

@@ -32,13 +32,13 @@ function isAssignee(actor: Actor, item: repo.WorkItemRow, needs?: Permission) {
 const isClosed = (state: string) => state === 'done' || state === 'cancelled';
 
 /**
- * Work a grid worker must reach a person for within hours (a pool's member recalled for a
- * single-tube recheck, a tube to swab again): its assignee may see that person's phone to call
- * them — that one number, while the item is open, each look audited — where the registry shows it
- * masked to anyone without 查看完整身份证号和手机号. (A positive's transfer is the command centre's,
- * which unmasks through the registry.)
+ * Work someone must reach a person for within hours (a pool's member recalled for a single-tube
+ * recheck, a tube to swab again, a confirmed positive to transfer at once): its assignee may see
+ * that person's phone to call them — that one number, while the item is open, each look audited —
+ * where the registry shows it masked to anyone without 查看完整身份证号和手机号. (A positive's
+ * urgent item is the command centre's: found from the item, not looked up again in the registry.)
  */
-const CALL_BACK_TYPES = new Set(['recheck', 'resample']);
+const CALL_BACK_TYPES = new Set(['recheck', 'resample', 'positive_case']);
 
 /**
  * Whether the actor may see the phone of the person an item is about. Only items about people the
@@ -76,7 +76,7 @@ function toView(actor: Actor, row: Listed) {
     actions: {
       feedback: !closed && (isAssignee(actor, item) || canAssign),
       cancel: !closed && canAssign,
-      call: mayCall(actor, item),
+      call: mayCall(actor, item) && row.subjectHasPhone,
     },
   };
 }
@@ -269,8 +269,10 @@ export async function contactForWorkItem(deps: AppDeps, actor: Actor, id: string
       );
     const person = await findResidentInScope(tx, readable, row.item.subjectId);
     if (!person) throw notFound();
+    // No phone registered: nothing is shown, so nothing is recorded as shown.
+    if (!person.person.phoneEnc) return { result: { phone: null as string | null }, touched: [] };
     return {
-      result: { phone: person.person.phoneEnc ? deps.cipher.open(person.person.phoneEnc) : null },
+      result: { phone: deps.cipher.open(person.person.phoneEnc) as string | null },
       touched: {
         entity: 'resident',
         entityId: person.person.id,
