@@ -147,7 +147,7 @@ function Shell({ session }: { session: Session }) {
             <DownOutlined />
           </Button>
         </Dropdown>
-        <LanguageSwitch />
+        <LanguageSwitch compact={narrow} />
         <Button
           icon={<LogoutOutlined />}
           aria-label={t('layout.logout')}

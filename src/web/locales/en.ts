@@ -242,7 +242,7 @@ const en: typeof zh = {
     title: 'Import residents',
     templateStep: 'Template',
     templateHint:
-      'Fill in one resident per row. Keep the ID column as text so Excel does not turn it into 4.1E+17.',
+      'Fill in one resident per row. The template’s headings and choices are in Chinese (姓名 name, 证件号码 ID number, 手机号 mobile, 网格 grid, 地址 address, 居住状态 residence status): keep them as they are. Keep the ID column as text so Excel does not turn it into 4.1E+17.',
     template: 'Download the template',
     checkStep: 'Check',
     checkHint: 'Upload the filled-in .xlsx file: it is only checked, and nothing is saved until you confirm.',
@@ -256,6 +256,7 @@ const en: typeof zh = {
     ready: 'All good: {{valid}} residents can be imported',
     confirm: 'Import now',
     row: 'Row',
+    rowAt: 'Row {{row}}',
     column: 'Column',
     problem: 'Problem',
     done_one: '{{count}} resident imported',
@@ -270,7 +271,8 @@ const en: typeof zh = {
     codePattern: 'Only lower-case letters, digits, - and _',
     name: 'Name',
     testingFrequency: 'Testing frequency',
-    frequencyHint: 'e.g. every 2 days, twice a week; leave empty if not periodic',
+    frequencyHint:
+      'Written in Chinese, as the district writes it: 每天 (daily), 每2天1次 (every 2 days), 每周2次 (twice a week), 每周二、周五 (Tuesdays and Fridays); empty if not periodic',
     effectiveFrom: 'Effective from',
     effectiveTo: 'Effective to',
     effectiveToHint: 'Leave empty if open-ended',

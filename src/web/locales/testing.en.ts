@@ -185,7 +185,7 @@ const testing = {
   },
   summary: {
     bulletin:
-      'As of {{at}}, {{name}} ({{unit}}), so far: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{percent}}% done; {{swabs}} swabs in {{tubes}} tubes, {{resultsIn}} with results, positive: {{positives}} (pools: {{pooledPositives}}, single tubes: {{singlePositives}}); {{rechecks}} awaiting a single-tube recheck.',
+      'As of {{at}}, {{name}} ({{unit}}), so far: {{due}} due, {{sampled}} sampled, {{exempt}} exempt, {{missing}} missing, {{sampledPercent}}% sampled, {{percent}}% done (with the exempt); {{swabs}} swabs in {{tubes}} tubes, {{resultsIn}} with results, positive: {{positives}} (pools: {{pooledPositives}}, single tubes: {{singlePositives}}); {{rechecks}} awaiting a single-tube recheck.',
     day: 'Day',
     sampled: 'Swabs taken',
     resampled: 'Of them, sampled again',

@@ -178,7 +178,7 @@ const testing = {
   },
   summary: {
     bulletin:
-      '截至 {{at}}，{{name}}（{{unit}}）累计：应检 {{due}} 人，已采样 {{sampled}} 人，免检 {{exempt}} 人，未检 {{missing}} 人，完成率 {{percent}}%；共采样 {{swabs}} 人次、{{tubes}} 管，已出结果 {{resultsIn}} 管，阳性 {{positives}} 管（混管阳性 {{pooledPositives}} 管、单管阳性 {{singlePositives}} 管），待单管复核 {{rechecks}} 人。',
+      '截至 {{at}}，{{name}}（{{unit}}）累计：应检 {{due}} 人，已采样 {{sampled}} 人，免检 {{exempt}} 人，未检 {{missing}} 人，采样率 {{sampledPercent}}%，完成率（含免检）{{percent}}%；共采样 {{swabs}} 人次、{{tubes}} 管，已出结果 {{resultsIn}} 管，阳性 {{positives}} 管（混管阳性 {{pooledPositives}} 管、单管阳性 {{singlePositives}} 管），待单管复核 {{rechecks}} 人。',
     day: '日期',
     sampled: '采样人次',
     resampled: '其中复采人次',

@@ -245,6 +245,7 @@ const zh = {
     ready: '检查通过，可以导入 {{valid}} 名居民',
     confirm: '确认导入',
     row: '行号',
+    rowAt: '第 {{row}} 行',
     column: '列',
     problem: '问题',
     done_one: '已导入 {{count}} 名居民',

@@ -40,7 +40,10 @@ export function KeyGroupTestingPage() {
   const data = due.data;
   // One class at a time (shop staff before their Tuesday), with its own counts.
   const [classCode, setClassCode] = useState<string>();
-  const classes = [...new Map((data?.items ?? []).map((item) => [item.classCode, item.className])).entries()];
+  // Its classes by name, as a clerk looks for one (农贸… among a dozen), searchable by typing.
+  const classes = [
+    ...new Map((data?.items ?? []).map((item) => [item.classCode, item.className])).entries(),
+  ].sort(([, a], [, b]) => a.localeCompare(b, 'zh-CN'));
   const ofClass = (data?.items ?? []).filter((item) => !classCode || item.classCode === classCode);
   const items = ofClass.filter(
     (item) => show === 'all' || (show === 'overdue' ? item.overdue : item.dueToday),
@@ -149,6 +152,7 @@ export function KeyGroupTestingPage() {
             allowClear
             placeholder={t('testing.keyGroups.allClasses')}
             options={classes.map(([code, name]) => ({ value: code, label: name }))}
+            showSearch={{ optionFilterProp: 'label' }}
             style={{ flex: '0 1 200px', minWidth: 140 }}
             data-testid="key-group-testing-class"
           />

@@ -629,6 +629,9 @@ function EnterResult() {
       if (report.invalids > 0) void message.warning(t('testing.lab.enteredInvalid', { tube }));
       if (report.positives > 0) void queryClient.invalidateQueries({ queryKey: ['test-rounds'] });
       setTubeCode('');
+      // Back to 阴性, the result of nearly every tube: a positive left chosen would go with the
+      // next tube typed, a negative recorded positive (a recall of ten, a transfer).
+      setResult('negative');
       setCt('');
       setTestedAt('');
       setReason('');

@@ -6,6 +6,7 @@ import {
   Button,
   Card,
   Flex,
+  Grid,
   Result,
   Spin,
   Steps,
@@ -71,7 +72,8 @@ export function ResidentImportPage() {
   };
 
   const ready = report !== undefined && report.errors.length === 0 && report.valid > 0;
-  const step = importedCount !== undefined ? 3 : ready ? 2 : 1;
+  // Where the user is: the template until a file is chosen, then its check, then the import.
+  const step = importedCount !== undefined ? 3 : ready ? 2 : file ? 1 : 0;
 
   return (
     <Card
@@ -165,6 +167,7 @@ export function ResidentImportPage() {
 
 function ImportReportView({ report }: { report: ImportReport }) {
   const { t } = useTranslation();
+  const screens = Grid.useBreakpoint();
   const summary = t('residentImport.summary', {
     total: report.total,
     valid: report.valid,
@@ -184,11 +187,27 @@ function ImportReportView({ report }: { report: ImportReport }) {
     );
   }
 
-  const columns: TableColumnsType<ImportError> = [
-    { title: t('residentImport.row'), dataIndex: 'row', width: 80 },
-    { title: t('residentImport.column'), dataIndex: 'column', width: 140 },
-    { title: t('residentImport.problem'), dataIndex: 'message' },
-  ];
+  const columns: TableColumnsType<ImportError> = screens.sm
+    ? [
+        { title: t('residentImport.row'), dataIndex: 'row', width: 80 },
+        { title: t('residentImport.column'), dataIndex: 'column', width: 140 },
+        { title: t('residentImport.problem'), dataIndex: 'message' },
+      ]
+    : // A phone: the problem whole under where it is, rather than cut off beside two columns.
+      [
+        {
+          key: 'problem',
+          title: t('residentImport.problem'),
+          render: (_, error) => (
+            <Flex vertical gap={2}>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t('residentImport.rowAt', { row: error.row })} · {error.column}
+              </Typography.Text>
+              <Typography.Text>{error.message}</Typography.Text>
+            </Flex>
+          ),
+        },
+      ];
   return (
     <Flex vertical gap={16}>
       <Alert
@@ -204,7 +223,7 @@ function ImportReportView({ report }: { report: ImportReport }) {
         columns={columns}
         dataSource={report.errors}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
-        scroll={{ x: 'max-content' }}
+        scroll={screens.sm ? { x: 'max-content' } : undefined}
         data-testid="import-errors"
       />
     </Flex>

@@ -40,7 +40,7 @@ const DEFAULT_MESSAGE: Record<ErrorCode, Text> = {
   ),
   FORBIDDEN: text('没有权限执行此操作', 'You do not have permission for this'),
   BAD_ORIGIN: text('拒绝来自其他站点的请求', 'Cross-site request refused'),
-  NOT_FOUND: text('记录不存在或不在您的管辖范围内', 'Not found'),
+  NOT_FOUND: text('记录不存在或不在您的管辖范围内', 'Not found, or not within your area'),
   CONFLICT: text('与现有数据冲突', 'Conflicts with existing data'),
   PAYLOAD_TOO_LARGE: text('上传内容过大', 'Request too large'),
   UNSUPPORTED_MEDIA_TYPE: text('不支持的内容类型', 'Unsupported content type'),

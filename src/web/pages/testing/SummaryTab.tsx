@@ -14,7 +14,13 @@ import {
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
-import { coverageQuery, donePercent, formatCount, type RoundSummary } from '../../testingTypes';
+import {
+  coverageQuery,
+  donePercent,
+  formatCount,
+  type RoundSummary,
+  sampledPercent,
+} from '../../testingTypes';
 
 type Day = RoundSummary['days'][number];
 const FIGURES = ['sampled', 'resampled', 'tubes', 'resultsIn', 'positives'] as const;
@@ -69,7 +75,10 @@ export function SummaryTab({ roundId }: { roundId: string }) {
           sampled: formatCount(coverage.data.sampled),
           exempt: formatCount(coverage.data.exempt),
           missing: formatCount(coverage.data.missing),
+          // Done counts the exempt as the coverage tab does; the sampled share beside it, so a
+          // pasted paragraph is not read as 10.8% tested when 0.4% were.
           percent: donePercent(coverage.data),
+          sampledPercent: sampledPercent(coverage.data),
           swabs: formatCount(totals.sampled),
           tubes: formatCount(totals.tubes),
           resultsIn: formatCount(totals.resultsIn),
