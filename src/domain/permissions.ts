@@ -191,8 +191,14 @@ export const SYSTEM_FEEDBACK = {
   },
 } as const;
 
-/** A work item's feedback in a language: the system's own words translated, a person's as written. */
+/**
+ * A work item's feedback in a language: the system's own words translated, a person's as written.
+ * An item the system closed has its words on the first line and the person's earlier feedback under
+ * them.
+ */
 export function feedbackIn(feedback: string, language: string): string {
   if (!isEnglish(language)) return feedback;
-  return Object.values(SYSTEM_FEEDBACK).find((f) => f.zh === feedback)?.en ?? feedback;
+  const [first = '', ...rest] = feedback.split('\n');
+  const said = Object.values(SYSTEM_FEEDBACK).find((f) => f.zh === first);
+  return said ? [said.en, ...rest].join('\n') : feedback;
 }

@@ -148,4 +148,9 @@ test('a work item’s feedback is said in English when the system wrote it, as w
   );
   assert.equal(feedbackIn(SYSTEM_FEEDBACK.recheckNegative.zh, 'zh-CN'), SYSTEM_FEEDBACK.recheckNegative.zh);
   assert.equal(feedbackIn('已电话联系，明早复核', 'en'), '已电话联系，明早复核');
+  // Closed by the system over a person's word: the system's line said, theirs as written.
+  assert.equal(
+    feedbackIn(`${SYSTEM_FEEDBACK.recheckNegative.zh}\n已电话联系，明早复核`, 'en'),
+    'Recheck negative: temporary control lifted\n已电话联系，明早复核',
+  );
 });

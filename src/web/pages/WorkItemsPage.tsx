@@ -135,7 +135,7 @@ function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void
             {item.assigneeOrgUnitName && ` · ${item.assigneeOrgUnitName}`}
           </Typography.Text>
           {item.feedback && (
-            <Typography.Paragraph style={{ margin: 0 }}>
+            <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-line' }}>
               {feedbackIn(item.feedback, i18n.language)}
             </Typography.Paragraph>
           )}

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, lte, type SQL, sql } from 'drizzle-orm';
+import { SYSTEM_FEEDBACK } from '../../../domain/permissions.ts';
 import {
   DOOR_TO_DOOR_EXEMPTIONS,
   DUE_RESIDENCE_STATUSES,
@@ -1260,7 +1261,8 @@ export async function cancelOpenHouseholdItems(db: Executor, householdId: string
           where type = ${type} and subject_entity = 'household' and subject_id = ${householdId}
             and state in ('open', 'overdue')
           for update)
-        update ${workItems} w set state = 'cancelled', feedback = ${why}, done_at = now(), updated_at = now()
+        update ${workItems} w set state = 'cancelled', feedback = ${closingFeedback(why, sql`w.feedback`)},
+                                  done_at = now(), updated_at = now()
         from old where w.id = old.id
         returning w.id, w.org_path as "orgPath", old.state`,
   );
@@ -1535,7 +1537,8 @@ export async function findRoundPaths(db: Executor, ids: string[]) {
 export async function closeResampleItemsOfTubeMembers(db: Executor, tubeIds: string[], feedback: string) {
   if (tubeIds.length === 0) return;
   await db.execute(
-    sql`update ${workItems} w set state = 'done', feedback = ${feedback}, done_at = now(), updated_at = now()
+    sql`update ${workItems} w set state = 'done', feedback = ${closingFeedback(feedback, sql`w.feedback`)},
+                                  done_at = now(), updated_at = now()
         where w.type = 'resample' and w.state in ('open', 'overdue') and w.subject_entity = 'person'
           -- From the open items (a few) to their people's memberships, not from a file's tubes.
           and exists (select 1 from ${tubeMembers} m
@@ -1543,12 +1546,35 @@ export async function closeResampleItemsOfTubeMembers(db: Executor, tubeIds: str
   );
 }
 
+/**
+ * The system's words closing an item (单管复核阴性…), on the first line, with what a person wrote
+ * on it kept under them: the grid worker's "已电话联系，20点到采样点" stays with the item it was
+ * said on (feedbackIn translates the first line alone). The system's own earlier words (a negative
+ * corrected to positive) are replaced, not kept.
+ */
+function closingFeedback(words: string, earlier: SQL) {
+  const systemLine = arrayParam(
+    Object.values(SYSTEM_FEEDBACK).map((f) => f.zh),
+    'text',
+  );
+  const first = sql`split_part(coalesce(${earlier}, ''), E'\n', 1)`;
+  const persons = sql`(case when ${first} = any(${systemLine})
+                           then nullif(substr(${earlier}, length(${first}) + 2), '')
+                           else nullif(${earlier}, '') end)`;
+  return sql`(case when ${persons} is null then ${words}::text else ${words}::text || E'\n' || ${persons} end)`;
+}
+
 /** Closes the work items of finished rechecks with the outcome as their feedback. */
 export async function closeWorkItems(db: Executor, ids: string[], feedback: string) {
   if (ids.length === 0) return;
   await db
     .update(workItems)
-    .set({ state: 'done', feedback, doneAt: sql`now()`, updatedAt: sql`now()` })
+    .set({
+      state: 'done',
+      feedback: closingFeedback(feedback, sql`${workItems.feedback}`),
+      doneAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
     .where(and(inArray(workItems.id, ids), inArray(workItems.state, ['open', 'overdue'])));
 }
 

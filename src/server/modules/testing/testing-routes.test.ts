@@ -1005,11 +1005,25 @@ describe('lab results', () => {
       recalls.some((r) => r.state === 'open' && r.resampledTube === null),
       'the others of the pool are still to find',
     );
+    // The grid worker said what they did on the recall's item…
+    const [open] = await db().select().from(rechecks).where(eq(rechecks.personId, recalled));
+    const said = await as.workerA.post(`/api/v1/work-items/${open?.workItemId}/feedback`, {
+      clientId: randomUUID(),
+      feedback: '已电话联系，20点到采样点单采',
+    });
+    assert.equal(said.status, 200, JSON.stringify(said.body));
     // The single tube's negative closes the recheck and lifts the pool's temporary control.
     const neg = await importResults(`tubeCode,result,testedAt\n${single},阴性,${now()}\n`, false);
     assert.equal(neg.body.applied, 1, JSON.stringify(neg.body));
     const states = await db().select().from(rechecks).where(eq(rechecks.personId, recalled));
     assert.equal(states[0]?.state, 'negative');
+    // …and it stays with the item the system closed, under the system's words.
+    const [item] = await db()
+      .select()
+      .from(workItems)
+      .where(eq(workItems.id, open?.workItemId as string));
+    assert.equal(item?.state, 'done');
+    assert.equal(item?.feedback, '单管复核阴性，已解除临时管控\n已电话联系，20点到采样点单采');
     const person = await as.workerA.get(`/api/v1/residents/${recalled}`);
     assert.equal(person.body.statuses.control_state.value, 'released');
   });
