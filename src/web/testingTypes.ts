@@ -98,6 +98,10 @@ export interface Recall {
   state: RecallState;
   workItemState: string | null;
   assigneeName: string | null;
+  /** Sent to a grid: who works it, by name. */
+  unitWorkers: string | null;
+  /** What was said on the recall's item (the system's words first when it closed it). */
+  feedback: string | null;
   createdAt: string;
   closedAt: string | null;
   openMinutes: number;

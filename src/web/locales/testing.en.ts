@@ -143,7 +143,8 @@ const testing = {
     hoursMinutes: '{{hours}} h {{minutes}} min',
     tookMinutes: 'took {{time}}',
     assignee: 'Assignee',
-    toGrid: 'Grid (unassigned)',
+    toGrid: 'Grid (no grid worker yet)',
+    gridWorkers: 'Grid worker: {{names}}',
     createdAt: 'Recalled at',
   },
   sweeps: {

@@ -139,7 +139,8 @@ const testing = {
     hoursMinutes: '{{hours}} 小时 {{minutes}} 分',
     tookMinutes: '用时 {{time}}',
     assignee: '负责人',
-    toGrid: '网格（未指派）',
+    toGrid: '网格（尚无网格员）',
+    gridWorkers: '网格员 {{names}}',
     createdAt: '召回时间',
   },
   sweeps: {

@@ -17,6 +17,8 @@ import {
   persons,
   rechecks,
   releasedTubeMembers,
+  roleGrants,
+  rolePermissions,
   roundGridCounts,
   sweepHouseholds,
   sweeps,
@@ -1140,6 +1142,8 @@ export async function findRecalls(db: Executor, roundId: string, scope: string[]
     closedAt: string | null;
     workItemState: string | null;
     assigneeName: string | null;
+    unitWorkers: string | null;
+    feedback: string | null;
     resampledTube: string | null;
     resampledAt: string | null;
   }>(
@@ -1147,10 +1151,19 @@ export async function findRecalls(db: Executor, roundId: string, scope: string[]
     sql`select r.id, t.code as "tubeCode", p.id as "personId", p.name, p.address, p.org_path as "orgPath",
                ${unitLabel('u')} as "gridName", r.state,
                r.created_at as "createdAt", r.closed_at as "closedAt", w.state as "workItemState",
-               a.display_name as "assigneeName", rs.code as "resampledTube", rs.scanned_at as "resampledAt"
+               a.display_name as "assigneeName", gw.names as "unitWorkers", w.feedback,
+               rs.code as "resampledTube", rs.scanned_at as "resampledAt"
         from ${rechecks} r join ${tubes} t on t.id = r.tube_id join ${persons} p on p.id = r.person_id
              join ${orgUnits} u on u.id = p.org_unit_id
              left join ${workItems} w on w.id = r.work_item_id left join ${users} a on a.id = w.assignee_user_id
+             -- Sent to a grid, not to a person: who works that grid (those who may read its residents,
+             -- as may call from the item), by name.
+             left join lateral (
+               select string_agg(distinct gu.display_name, '、') as names
+               from ${roleGrants} g join ${users} gu on gu.id = g.user_id and gu.active
+               where w.assignee_user_id is null and g.org_unit_id = w.assignee_org_unit_id
+                 and exists (select 1 from ${rolePermissions} rp
+                             where rp.role_code = g.role_code and rp.permission = 'resident.read')) gw on true
              -- Found and sampled alone, the result still to come: the single tube the recheck waits
              -- on (the one that closes it, as closeRechecksOfTubeMembers judges: after the pool's).
              left join lateral (

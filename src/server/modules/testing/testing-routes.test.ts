@@ -1012,6 +1012,25 @@ describe('lab results', () => {
       feedback: '已电话联系，20点到采样点单采',
     });
     assert.equal(said.status, 200, JSON.stringify(said.body));
+    // The command centre's recall list shows whom it went to, and what they said.
+    const followed = async () =>
+      (await as.command.get(`/api/v1/test-rounds/${round.id}/recalls`)).body.items.find(
+        (r: { personId: string }) => r.personId === recalled,
+      );
+    assert.match((await followed()).assigneeName, /worker-a/);
+    assert.equal((await followed()).feedback, '已电话联系，20点到采样点单采');
+    // Sent to the grid (it had several workers, or none yet, when the pool came in): who works it now.
+    await db()
+      .update(workItems)
+      .set({ assigneeUserId: null, assigneeOrgUnitId: t.fx.gridA.id })
+      .where(eq(workItems.id, open?.workItemId as string));
+    assert.equal((await followed()).assigneeName, null);
+    assert.match((await followed()).unitWorkers, /worker-a/);
+    // A sampler following the round, who reads no residents, is not told what was said about them.
+    const sampled = (await as.sampler.get(`/api/v1/test-rounds/${round.id}/recalls`)).body.items.find(
+      (r: { personId: string }) => r.personId === recalled,
+    );
+    assert.equal(sampled?.feedback ?? null, null);
     // The single tube's negative closes the recheck and lifts the pool's temporary control.
     const neg = await importResults(`tubeCode,result,testedAt\n${single},阴性,${now()}\n`, false);
     assert.equal(neg.body.applied, 1, JSON.stringify(neg.body));

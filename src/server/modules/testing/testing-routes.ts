@@ -504,6 +504,10 @@ export function testingRoutes(deps: AppDeps): FastifyPluginAsyncZod {
                   state: z.string(),
                   workItemState: z.string().nullable(),
                   assigneeName: z.string().nullable(),
+                  /** Sent to a grid: who works it, by name (王芳、李强). */
+                  unitWorkers: z.string().nullable(),
+                  /** What was said on the recall's item (null where residents are not the reader's). */
+                  feedback: z.string().nullable(),
                   createdAt: z.string(),
                   closedAt: z.string().nullable(),
                   openMinutes: z.number(),

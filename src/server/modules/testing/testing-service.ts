@@ -1956,13 +1956,15 @@ export async function listRecalls(deps: AppDeps, actor: Actor, roundId: string) 
       id: r.id,
       tubeCode: r.tubeCode,
       personId: r.personId,
+      // What the grid worker said on the item (已电话联系…) is about the person too.
       ...(pathInScope(r.orgPath, readable)
-        ? { name: r.name, address: r.address as string | null }
-        : { name: maskName(r.name), address: null }),
+        ? { name: r.name, address: r.address as string | null, feedback: r.feedback }
+        : { name: maskName(r.name), address: null, feedback: null }),
       gridName: r.gridName,
       state: r.state,
       workItemState: r.workItemState,
       assigneeName: r.assigneeName,
+      unitWorkers: r.unitWorkers,
       resampledTube: r.resampledTube,
       resampledAt: iso(r.resampledAt),
       createdAt: iso(r.createdAt) as string,

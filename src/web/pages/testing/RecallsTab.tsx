@@ -15,6 +15,7 @@ import {
 } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { feedbackIn } from '../../../domain/permissions';
 import { api } from '../../api';
 import { formatTime } from '../../format';
 import type { Recall, RecallState } from '../../testingTypes';
@@ -33,7 +34,7 @@ const byUrgency = (a: Recall, b: Recall) =>
 
 /** A pooled positive recalls every member of the tube for a single-tube recheck; this is that list. */
 export function RecallsTab({ roundId }: { roundId: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { can } = useMe();
   const { token } = theme.useToken();
   const screens = Grid.useBreakpoint();
@@ -78,8 +79,27 @@ export function RecallsTab({ roundId }: { roundId: string }) {
         {t('testing.recalls.tookMinutes', { time: duration(recall.openMinutes) })}
       </Typography.Text>
     );
-  const assignee = (recall: Recall) =>
-    recall.assigneeName ?? <Typography.Text type="secondary">{t('testing.recalls.toGrid')}</Typography.Text>;
+  // Who has it: the person it was sent to, or the workers of the grid it was sent to (sent to a
+  // grid nobody works yet, said so); with what was said on it, the grid worker's feedback.
+  const assignee = (recall: Recall) => (
+    <>
+      {recall.assigneeName ??
+        (recall.unitWorkers ? (
+          t('testing.recalls.gridWorkers', { names: recall.unitWorkers })
+        ) : (
+          <Typography.Text type="secondary">{t('testing.recalls.toGrid')}</Typography.Text>
+        ))}
+      {recall.feedback && (
+        <Typography.Text
+          type="secondary"
+          style={{ display: 'block', fontSize: 12, whiteSpace: 'pre-line' }}
+          data-testid={`recall-feedback-${recall.personId}`}
+        >
+          {feedbackIn(recall.feedback, i18n.language)}
+        </Typography.Text>
+      )}
+    </>
+  );
   // A link only for those who may open the resident (a sampler sees the masked name alone).
   const person = (recall: Recall) =>
     can('resident.read') ? (
