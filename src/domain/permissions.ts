@@ -137,6 +137,8 @@ export interface WorkItemDetails {
   tubeCode?: string;
   sweepName?: string;
   note?: string;
+  /** A recheck whose person was sampled alone already: the single tube its result is awaited in. */
+  resampledTube?: string;
 }
 
 type Titles = { zh: (d: WorkItemDetails) => string; en: (d: WorkItemDetails) => string };

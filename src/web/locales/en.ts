@@ -137,6 +137,7 @@ const en: typeof zh = {
     range: 'Dates',
   },
   workItems: {
+    resampled: 'Sampled alone in {{tube}}: result awaited',
     openPerson: 'Open the person (address, status)',
     call: 'Show phone (audited)',
     dial: 'Call {{phone}}',

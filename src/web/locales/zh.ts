@@ -127,6 +127,7 @@ const zh = {
     range: '日期范围',
   },
   workItems: {
+    resampled: '已单采 {{tube}}，待结果',
     openPerson: '查看此人（住址、状态）',
     call: '查看电话（留痕）',
     dial: '拨打 {{phone}}',

@@ -129,6 +129,12 @@ function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void
           <Flex gap={4} wrap>
             <Tag color={STATE_COLORS[item.state]}>{t(`workItems.state.${item.state}`)}</Tag>
             <Tag>{typeName ? nameIn(i18n.language, typeName) : item.type}</Tag>
+            {/* Found and sampled alone: no more calling, the single tube's result is awaited. */}
+            {item.details?.resampledTube && !['done', 'cancelled'].includes(item.state) && (
+              <Tag color="blue" data-testid={`work-item-resampled-${item.id}`}>
+                {t('workItems.resampled', { tube: item.details.resampledTube })}
+              </Tag>
+            )}
           </Flex>
           <Typography.Text type="secondary">
             {t('workItems.due', { time: formatTime(item.dueAt) })}

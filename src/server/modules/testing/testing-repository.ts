@@ -1577,6 +1577,28 @@ function closingFeedback(words: string, earlier: SQL) {
   return sql`(case when ${persons} is null then ${words}::text else ${words}::text || E'\n' || ${persons} end)`;
 }
 
+/**
+ * A recalled person sampled alone in their round: the open items of their open rechecks say in
+ * which single tube (the grid worker stops calling; the result is awaited). Their ids and places.
+ */
+export async function noteRecheckItemsSampled(
+  db: Executor,
+  roundId: string,
+  personId: string,
+  tubeCode: string,
+) {
+  return queryRows<{ id: string; orgPath: string }>(
+    db,
+    sql`update ${workItems} w
+        set details = coalesce(w.details, '{}'::jsonb) || jsonb_build_object('resampledTube', ${tubeCode}::text),
+            updated_at = now()
+        from ${rechecks} r
+        where r.round_id = ${roundId} and r.person_id = ${personId} and r.state = 'open'
+          and w.id = r.work_item_id and w.state in ('open', 'overdue')
+        returning w.id, w.org_path as "orgPath"`,
+  );
+}
+
 /** Closes the work items of finished rechecks with the outcome as their feedback. */
 export async function closeWorkItems(db: Executor, ids: string[], feedback: string) {
   if (ids.length === 0) return;

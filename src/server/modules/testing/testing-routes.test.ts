@@ -1005,6 +1005,14 @@ describe('lab results', () => {
       recalls.some((r) => r.state === 'open' && r.resampledTube === null),
       'the others of the pool are still to find',
     );
+    // The recall's item says so at once, to the grid worker who was calling them.
+    const itemOf = async () =>
+      (await as.workerA.get('/api/v1/work-items?type=recheck&pageSize=200')).body.items.find(
+        (w: { subjectId: string }) => w.subjectId === recalled,
+      );
+    assert.equal((await itemOf()).details.resampledTube, single);
+    const noted = await db().select().from(auditEvents).where(eq(auditEvents.action, 'work-item.resampled'));
+    assert.equal(noted.length, 1, 'audited');
     // The grid worker said what they did on the recall's item…
     const [open] = await db().select().from(rechecks).where(eq(rechecks.personId, recalled));
     const said = await as.workerA.post(`/api/v1/work-items/${open?.workItemId}/feedback`, {

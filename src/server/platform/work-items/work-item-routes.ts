@@ -19,6 +19,8 @@ const workItemView = z.object({
       tubeCode: z.string().optional(),
       sweepName: z.string().optional(),
       note: z.string().optional(),
+      /** A recheck's person sampled alone already: the single tube its result is awaited in. */
+      resampledTube: z.string().optional(),
     })
     .nullable(),
   subjectEntity: z.string().nullable(),
