@@ -109,7 +109,9 @@ export function AuditPage() {
     {
       title: t('audit.subject'),
       dataIndex: 'entity',
-      render: (_, event) => <Subject event={event} />,
+      // A long work-item title kept to its column (whole on hover), not pushing the IP off a desk.
+      width: 380,
+      render: (_, event) => <Subject event={event} oneLine />,
     },
     { title: t('audit.ip'), dataIndex: 'ip', render: (ip: string | null) => ip ?? '—' },
   ];
@@ -262,15 +264,14 @@ const readable = (value: unknown, language: string): string => {
 };
 
 /** What an event is about: its kind, and the record by name (its id beneath, to copy). */
-function Subject({ event }: { event: AuditEvent }) {
+function Subject({ event, oneLine = false }: { event: AuditEvent; oneLine?: boolean }) {
   const nameOf = useNameOf();
   const { i18n } = useTranslation();
   const kind = nameOf(AUDIT_ENTITY_NAMES, event.entity);
+  const said = event.entityName ? labelled(kind, event.entityName, i18n.language) : kind;
   return (
     <Flex vertical style={{ minWidth: 0 }}>
-      <Typography.Text>
-        {event.entityName ? labelled(kind, event.entityName, i18n.language) : kind}
-      </Typography.Text>
+      <Typography.Text ellipsis={oneLine ? { tooltip: said } : false}>{said}</Typography.Text>
       {event.entityId && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }} copyable={{ text: event.entityId }}>
           {event.entityId.slice(-12)}

@@ -1,6 +1,20 @@
 import { EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, DatePicker, Form, Input, Table, type TableColumnsType, Tag } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Flex,
+  Form,
+  Grid,
+  Input,
+  Table,
+  type TableColumnsType,
+  Tag,
+  Typography,
+} from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -27,6 +41,43 @@ export function KeyGroupsPage() {
   const groups = useQuery(keyGroupsQuery);
   const [editing, setEditing] = useState<Editing>({ open: false });
   const writable = can('key-group.write');
+  const screens = Grid.useBreakpoint();
+
+  const editButton = (group: KeyGroup) => (
+    <Button
+      size={touchSize('small')}
+      icon={<EditOutlined />}
+      onClick={() => setEditing({ open: true, group })}
+      data-testid={`key-group-edit-${group.code}`}
+    >
+      {t('common.edit')}
+    </Button>
+  );
+  const activeTag = (active: boolean) =>
+    active ? <Tag color="success">{t('keyGroups.activeYes')}</Tag> : <Tag>{t('keyGroups.activeNo')}</Tag>;
+  // A phone: each class on its own lines (name and state, how often and since when, the edit
+  // button), rather than code and name with the rest behind a sideways scroll.
+  const narrowColumns: TableColumnsType<KeyGroup> = [
+    {
+      key: 'group',
+      render: (_, group) => (
+        <Flex justify="space-between" align="center" gap={8}>
+          <Flex vertical gap={2} style={{ minWidth: 0 }}>
+            <Flex gap={8} align="center" wrap>
+              <Typography.Text strong>{group.name}</Typography.Text>
+              {activeTag(group.active)}
+            </Flex>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {[group.code, group.testingFrequency, `${group.effectiveFrom} ~ ${group.effectiveTo ?? ''}`]
+                .filter(Boolean)
+                .join(' · ')}
+            </Typography.Text>
+          </Flex>
+          {writable && editButton(group)}
+        </Flex>
+      ),
+    },
+  ];
 
   const columns: TableColumnsType<KeyGroup> = [
     { title: t('keyGroups.code'), dataIndex: 'code' },
@@ -45,24 +96,14 @@ export function KeyGroupsPage() {
     {
       title: t('keyGroups.active'),
       dataIndex: 'active',
-      render: (active: boolean) =>
-        active ? <Tag color="success">{t('keyGroups.activeYes')}</Tag> : <Tag>{t('keyGroups.activeNo')}</Tag>,
+      render: (active: boolean) => activeTag(active),
     },
     ...(writable
       ? [
           {
             title: t('common.actions'),
             key: 'actions',
-            render: (_: unknown, group: KeyGroup) => (
-              <Button
-                size={touchSize('small')}
-                icon={<EditOutlined />}
-                onClick={() => setEditing({ open: true, group })}
-                data-testid={`key-group-edit-${group.code}`}
-              >
-                {t('common.edit')}
-              </Button>
-            ),
+            render: (_: unknown, group: KeyGroup) => editButton(group),
           },
         ]
       : []),
@@ -90,10 +131,11 @@ export function KeyGroupsPage() {
       )}
       <Table<KeyGroup>
         rowKey="code"
-        columns={columns}
+        columns={screens.md ? columns : narrowColumns}
+        showHeader={screens.md}
         dataSource={groups.data?.items}
         loading={groups.isFetching}
-        scroll={{ x: 'max-content' }}
+        scroll={screens.md ? { x: 'max-content' } : undefined}
         pagination={false}
         data-testid="key-group-table"
       />
