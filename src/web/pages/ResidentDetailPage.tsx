@@ -267,7 +267,9 @@ function HouseholdCard({ resident }: { resident: ResidentDetail }) {
               {member.id === resident.id ? (
                 <Typography.Text strong>{member.name}</Typography.Text>
               ) : (
-                <Link to={`/residents/${member.id}`}>{member.name}</Link>
+                <Link to={`/residents/${member.id}`} className="gw-tap">
+                  {member.name}
+                </Link>
               )}
               <ResidenceStatusTag status={member.residenceStatus} />
               {member.id === resident.id && <Tag color="blue">{t('residents.self')}</Tag>}

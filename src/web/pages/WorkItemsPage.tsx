@@ -147,7 +147,7 @@ function WorkItemCard({ item, onAnswer }: { item: WorkItem; onAnswer: () => void
           )}
           {/* A recheck, a resample or a positive case is about a person: their page has the address. */}
           {item.subjectEntity === 'person' && item.subjectId && can('resident.read') && (
-            <Link to={`/residents/${item.subjectId}`} data-testid="work-item-person">
+            <Link to={`/residents/${item.subjectId}`} className="gw-tap" data-testid="work-item-person">
               {t('workItems.openPerson')}
             </Link>
           )}
