@@ -328,7 +328,7 @@ test('admin creates a round, exempts a missing person, and imports results with 
   await page.reload();
   await page.getByTestId(`round-tab-sweeps`).waitFor();
   // The team list counts it beside the server's figures, as waiting on the phone.
-  await page.locator('[data-testid^="sweep-visited-"]', { hasText: '另 1 户待上传' }).first().waitFor();
+  await page.locator('[data-testid^="sweep-visited-"]', { hasText: '1 户的结果待上传' }).first().waitFor();
   await page.locator('[data-testid^="sweep-open-"]').first().click();
   // Visited (its outcome waiting on the phone), it has left 待走访: it is under 全部.
   await drawer.locator('.ant-segmented-item', { hasText: '全部' }).click();

@@ -53,7 +53,6 @@ export const AUDIT_ACTION_NAMES: Record<string, { zh: string; en: string }> = {
   'work-item.create': { zh: '派发待办', en: 'Work item assigned' },
   'work-item.feedback': { zh: '待办反馈', en: 'Work item answered' },
   'work-item.overdue': { zh: '待办逾期', en: 'Work items overdue' },
-  'work-item.resampled': { zh: '复核已单采', en: 'Recheck sampled' },
   'work-item.cancel': { zh: '撤销待办', en: 'Work item called off' },
 };
 

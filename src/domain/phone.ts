@@ -12,3 +12,8 @@ export const NOT_A_MOBILE = {
   zh: '手机号格式不正确（11位，1开头）',
   en: 'Not a mobile number (11 digits, starting with 1)',
 } as const;
+
+/** Why a typed phone cannot be kept, or null: empty clears it; otherwise a mainland mobile number. */
+export function mobileProblem(typed: string): typeof NOT_A_MOBILE | null {
+  return typed.trim() === '' || normalizeMobile(typed) !== null ? null : NOT_A_MOBILE;
+}

@@ -130,7 +130,11 @@ export function useFieldOutbox() {
 
 /** Whom (or what) writes of a kind still waiting on the phone are about, in a sweep or round. */
 export function useWaitingSubjects(kind: FieldWriteKind, parentId: string): Set<string> {
-  const { items } = useFieldOutbox();
+  return waitingSubjects(useFieldOutbox().items, kind, parentId);
+}
+
+/** The subjects with a write of this kind waiting under a parent, among the outbox's writes. */
+export function waitingSubjects(items: readonly FieldWrite[], kind: FieldWriteKind, parentId: string) {
   return new Set(items.filter((w) => w.kind === kind && w.parentId === parentId).map((w) => w.subjectId));
 }
 

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Flex, Form, Input, Select, Switch } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { passwordProblem, usernameProblem } from '../../domain/accounts';
-import { NOT_A_MOBILE, normalizeMobile } from '../../domain/phone';
+import { mobileProblem } from '../../domain/phone';
 import { api } from '../api';
 import { domainRule, useShowError } from '../forms';
 import { localized } from '../i18n';
@@ -117,11 +117,7 @@ export function UserFormModal({ user, open, onClose }: { user?: User; open: bool
         name="phone"
         label={t('users.phone')}
         validateTrigger="onBlur"
-        rules={[
-          domainRule(i18n.language, (phone) =>
-            phone.trim() && !normalizeMobile(phone) ? NOT_A_MOBILE : null,
-          ),
-        ]}
+        rules={[domainRule(i18n.language, mobileProblem)]}
         extra={user?.phone ? t('users.phoneCurrent', { phone: user.phone }) : undefined}
       >
         <Input inputMode="tel" autoComplete="off" data-testid="user-phone" disabled={accountLocked} />

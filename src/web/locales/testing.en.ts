@@ -164,7 +164,8 @@ const testing = {
     unit: 'Area',
     progress: 'Progress',
     visitedOf: '{{visited}} of {{households}} households visited',
-    visitedWaiting: '{{visited}} of {{households}} households visited, {{waiting}} more waiting to upload',
+    visitedWaiting:
+      '{{visited}} of {{households}} households visited; outcomes of {{waiting}} waiting to upload',
     createdAt: 'Created',
     household: 'Household',
     todo: 'To visit {{count}}',

@@ -159,7 +159,7 @@ const testing = {
     unit: '范围',
     progress: '进度',
     visitedOf: '已走访 {{visited}} / {{households}} 户',
-    visitedWaiting: '已走访 {{visited}} / {{households}} 户，另 {{waiting}} 户待上传',
+    visitedWaiting: '已走访 {{visited}} / {{households}} 户，{{waiting}} 户的结果待上传',
     createdAt: '创建时间',
     household: '住户',
     todo: '待走访 {{count}}',

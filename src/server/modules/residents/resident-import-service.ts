@@ -1,6 +1,7 @@
 import { inEffect, localDay } from '../../../domain/dates.ts';
 import { type Actor, pathInScope, scopePaths } from '../../platform/access/actor.ts';
 import {
+  exactLookupsLeft,
   ID_GUESS_REFUSED,
   idGuessesRefused,
   throttleExactLookup,
@@ -28,21 +29,14 @@ import { type ResidentQuery, residentFilter } from './resident-service.ts';
 
 const BATCH = 1000;
 
-/** A lookup by a whole number outside the actor's reach, as throttled, said for a file. */
-function countLookupOutsideScope(actor: Actor, idHash: string) {
-  try {
-    throttleExactLookup(actor, idHash);
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    throw new AppError(
-      'TOO_MANY_ATTEMPTS',
-      text(
-        '文件中已在您管辖范围以外登记的证件号码过多，核验过于频繁：请 10 分钟后再试，或请上级单位导入',
-        'Too many ID numbers in the file are registered outside your area: try again in 10 minutes, or ask the unit above to import',
-      ),
-    );
-  }
-}
+/** A file whose check would look up more whole numbers outside the importer's reach than are left. */
+const tooManyOutside = () => {
+  const why = text(
+    '文件中已在您管辖范围以外登记的证件号码过多，核验过于频繁：请 10 分钟后再试，或请上级单位导入',
+    'Too many ID numbers in the file are registered outside your area: try again in 10 minutes, or ask the unit above to import',
+  );
+  return new AppError('TOO_MANY_ATTEMPTS', why, { file: why });
+};
 
 async function gridChoices(deps: AppDeps, scope: string[]): Promise<GridChoice[]> {
   return (await findGridsInScope(deps.database.db, scope)).map((g) => ({
@@ -127,8 +121,14 @@ export async function importResidents(
   const checked = built.filter((b) => !refused.has(b.person.idHash));
   // "Already registered" of someone outside the actor's reach says a number is someone's, as the
   // form's duplicate check does: counted against the same limit of lookups by a whole number, so
-  // a file is no way round it (a dry run of 100,000 numbers would be an unthrottled oracle).
+  // a file is no way round it (a dry run of 100,000 numbers would be an unthrottled oracle). The
+  // limit is judged before any number is looked at, and a file finding more than are left is
+  // refused whole: whether a file is refused never turns on whether one number is registered.
   const readable = scopePaths(actor, 'resident.read');
+  const left = exactLookupsLeft(actor);
+  if (left === 0 && checked.length > 0) throw tooManyOutside();
+  const outside: string[] = [];
+  const registered: typeof checked = [];
   for (let i = 0; i < checked.length; i += BATCH) {
     const slice = checked.slice(i, i + BATCH);
     const existing = await repo.findExistingIdHashes(
@@ -138,17 +138,21 @@ export async function importResidents(
     for (const b of slice) {
       const orgPath = existing.get(b.person.idHash);
       if (orgPath === undefined) continue;
-      if (!pathInScope(orgPath, readable)) countLookupOutsideScope(actor, b.person.idHash);
-      errors.push({
-        row: b.row,
-        column: columnOf('idNumber'),
-        message: text(
-          '该证件号码已在登记册中，不能重复导入',
-          'This ID number is in the registry already: not imported twice',
-        ),
-      });
+      if (!pathInScope(orgPath, readable)) outside.push(b.person.idHash);
+      registered.push(b);
     }
   }
+  if (new Set(outside).size > left) throw tooManyOutside();
+  for (const hash of outside) throttleExactLookup(actor, hash);
+  for (const b of registered)
+    errors.push({
+      row: b.row,
+      column: columnOf('idNumber'),
+      message: text(
+        '该证件号码已在登记册中，不能重复导入',
+        'This ID number is in the registry already: not imported twice',
+      ),
+    });
   errors.sort((a, b) => a.row - b.row);
   const valid = total - new Set(errors.map((e) => e.row)).size;
   if (options.dryRun) return { total, valid, imported: 0, errors };

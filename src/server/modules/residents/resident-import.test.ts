@@ -174,6 +174,14 @@ describe('POST /api/v1/residents/import', () => {
     const more = await upload(cookies.workerB, await workbook(rows(GRID_B)), true);
     assert.equal(more.status, 429, JSON.stringify(more.body));
     assert.match(more.body.error.message, /管辖范围以外登记的证件号码过多/);
+    assert.ok(more.body.error.fields.file, 'the file is named');
+    // Past the limit, whether a file is refused tells nothing of its numbers: one registered
+    // elsewhere and one registered nowhere are refused alike.
+    const one = (id: string) => workbook([['乙', '', id, '', GRID_B, '乙号院', '在家', '']]);
+    const registeredOne = await upload(cookies.workerB, await one(ids[31] as string), true);
+    const unknownOne = await upload(cookies.workerB, await one(validId('41160219850101999')), true);
+    assert.equal(registeredOne.status, 429);
+    assert.equal(unknownOne.status, registeredOne.status);
     // Numbers within one's reach are not lookups of anyone else's: the admin is not held up.
     const again = await upload(cookies.admin, await workbook(rows(GRID_A)), true);
     assert.equal(again.status, 200);

@@ -366,11 +366,10 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
     // Nothing to release: not recalled, or the same scan sent twice at once whose first try took
     // the release (and the person) already; through the batch again, that one finds its answer.
     if (!released) return scan(write);
-    let answer: ScanAnswer;
     try {
       // Said to the sampler, who took them for a 单管复核 of that pool: part of the answer kept
       // for the client id, so a retry after a lost answer says it too.
-      answer = await scan({ ...write, input: { ...write.input, recheckOf: released.tubeCode } });
+      return await scan({ ...write, input: { ...write.input, recheckOf: released.tubeCode } });
     } catch (refused) {
       await runWrite(deps, actor, 'tube.recheck-release-undo', async (tx) => {
         await repo.restorePoolMembership(tx, input.roundId, released.personId, released.tubeId);
@@ -386,20 +385,6 @@ export function recordScan(deps: AppDeps, actor: Actor, input: ScanInput): Promi
       });
       throw refused;
     }
-    // The recall's item says so at once: the grid worker stops calling, the result is awaited.
-    await runWrite(deps, actor, 'work-item.resampled', async (tx) => {
-      const items = await repo.noteRecheckItemsSampled(tx, input.roundId, released.personId, answer.tubeCode);
-      return {
-        result: null,
-        touched: items.map((item) => ({
-          entity: 'work-item',
-          entityId: item.id,
-          orgPath: item.orgPath,
-          after: { resampledTube: answer.tubeCode },
-        })),
-      };
-    });
-    return answer;
   });
 }
 

@@ -846,6 +846,24 @@ function answersRecheck(m: string): SQL {
                                 from ${everSampled(sql`tube_id = r.tube_id and person_id = r.person_id`)} pm)`;
 }
 
+/**
+ * Found and sampled alone, the result still to come: the single tube an open recheck (`r`) waits
+ * on (the one that closes it, as closeRechecksOfTubeMembers judges: after the pool's), selecting
+ * `columns` of it (`t2` the tube, `m2` the membership). One rule for the command centre's recall
+ * list and the recall's work item on the grid worker's phone.
+ */
+export function awaitedSingleTube(columns: SQL): SQL {
+  return sql`select ${columns} from ${tubeMembers} m2 join ${tubes} t2 on t2.id = m2.tube_id
+             where r.state = 'open' and t2.mode = 'single' and ${answersRecheck('m2')}
+             order by m2.scanned_at desc limit 1`;
+}
+
+/** The single tube the open recheck of a work item waits on, if its person was sampled alone. */
+export function awaitedTubeOfItem(workItemId: SQL): SQL<string | null> {
+  return sql<string | null>`(select (${awaitedSingleTube(sql`t2.code`)})
+                              from ${rechecks} r where r.work_item_id = ${workItemId} limit 1)`;
+}
+
 /** A recheck (`r`) that one of these (single) tubes answers. */
 function answeredByTubes(tubeIds: string[]): SQL {
   return sql`exists (
@@ -1164,12 +1182,7 @@ export async function findRecalls(db: Executor, roundId: string, scope: string[]
                where w.assignee_user_id is null and g.org_unit_id = w.assignee_org_unit_id
                  and exists (select 1 from ${rolePermissions} rp
                              where rp.role_code = g.role_code and rp.permission = 'resident.read')) gw on true
-             -- Found and sampled alone, the result still to come: the single tube the recheck waits
-             -- on (the one that closes it, as closeRechecksOfTubeMembers judges: after the pool's).
-             left join lateral (
-               select t2.code, m2.scanned_at from ${tubeMembers} m2 join ${tubes} t2 on t2.id = m2.tube_id
-               where r.state = 'open' and t2.mode = 'single' and ${answersRecheck('m2')}
-               order by m2.scanned_at desc limit 1) rs on true
+             left join lateral (${awaitedSingleTube(sql`t2.code, m2.scanned_at`)}) rs on true
         where r.round_id = ${roundId} and ${inScope(sql`p.org_path`, scope)}
         -- A recheck found positive first (the one person the command centre acts on now), then
         -- those still open, longest open first.
@@ -1263,9 +1276,9 @@ export async function hasOpenHouseholdItem(db: Executor, householdId: string, ty
   return (row?.n ?? 0) > 0;
 }
 
-/** Calls off a household's open work items of a type (closed now, as one cancelled by hand); returns them. */
+/** Calls off a household's open work items of a type (closed now, as one cancelled by hand); returns them, with the feedback they now hold. */
 export async function cancelOpenHouseholdItems(db: Executor, householdId: string, type: string, why: string) {
-  return queryRows<{ id: string; orgPath: string; state: string }>(
+  return queryRows<{ id: string; orgPath: string; state: string; feedback: string }>(
     db,
     // Locked first, so the state returned as before is the one changed (an item turning overdue
     // meanwhile is waited for and read as overdue).
@@ -1277,7 +1290,7 @@ export async function cancelOpenHouseholdItems(db: Executor, householdId: string
         update ${workItems} w set state = 'cancelled', feedback = ${closingFeedback(why, sql`w.feedback`)},
                                   done_at = now(), updated_at = now()
         from old where w.id = old.id
-        returning w.id, w.org_path as "orgPath", old.state`,
+        returning w.id, w.org_path as "orgPath", old.state, w.feedback`,
   );
 }
 
@@ -1575,28 +1588,6 @@ function closingFeedback(words: string, earlier: SQL) {
                            then nullif(substr(${earlier}, length(${first}) + 2), '')
                            else nullif(${earlier}, '') end)`;
   return sql`(case when ${persons} is null then ${words}::text else ${words}::text || E'\n' || ${persons} end)`;
-}
-
-/**
- * A recalled person sampled alone in their round: the open items of their open rechecks say in
- * which single tube (the grid worker stops calling; the result is awaited). Their ids and places.
- */
-export async function noteRecheckItemsSampled(
-  db: Executor,
-  roundId: string,
-  personId: string,
-  tubeCode: string,
-) {
-  return queryRows<{ id: string; orgPath: string }>(
-    db,
-    sql`update ${workItems} w
-        set details = coalesce(w.details, '{}'::jsonb) || jsonb_build_object('resampledTube', ${tubeCode}::text),
-            updated_at = now()
-        from ${rechecks} r
-        where r.round_id = ${roundId} and r.person_id = ${personId} and r.state = 'open'
-          and w.id = r.work_item_id and w.state in ('open', 'overdue')
-        returning w.id, w.org_path as "orgPath"`,
-  );
 }
 
 /** Closes the work items of finished rechecks with the outcome as their feedback. */

@@ -2172,7 +2172,8 @@ export async function recordSweepOutcome(
             orgPath: item.orgPath,
             action: 'work-item.cancel',
             before: { state: item.state },
-            after: { state: 'cancelled', feedback: why },
+            // As stored: the system's words, with what the grid worker had said kept under them.
+            after: { state: 'cancelled', feedback: item.feedback },
           });
       }
       for (const e of withdrawn)

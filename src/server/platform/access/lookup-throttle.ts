@@ -35,6 +35,20 @@ export function throttleExactLookup(actor: Pick<Actor, 'userId'>, hash: string):
   else lookups.delete(actor.userId);
 }
 
+/**
+ * How many more different whole numbers the user may look up now (see throttleExactLookup),
+ * without counting one. For a file of numbers: its check is refused whole when more would be
+ * found than are left, whatever they are, so the refusal tells nothing of any one number.
+ */
+export function exactLookupsLeft(actor: Pick<Actor, 'userId'>): number {
+  const now = Date.now();
+  const mine = lookups.get(actor.userId);
+  if (!mine) return LOOKUPS_PER_WINDOW;
+  let live = 0;
+  for (const at of mine.values()) if (at > now - WINDOW_MS) live++;
+  return Math.max(0, LOOKUPS_PER_WINDOW - live);
+}
+
 /** Different ID numbers one user may try that share one masked form and one birth year, per day. */
 const GUESSES_PER_MASK = 3;
 const GUESS_WINDOW_MS = 24 * 60 * 60_000;

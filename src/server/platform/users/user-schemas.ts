@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { passwordProblem, usernameProblem } from '../../../domain/accounts.ts';
-import { NOT_A_MOBILE, normalizeMobile } from '../../../domain/phone.ts';
+import { mobileProblem, normalizeMobile } from '../../../domain/phone.ts';
 import { bilingual, byRule } from '../http/validation.ts';
 
 export const passwordSchema = z.string().superRefine(byRule(passwordProblem));
@@ -10,7 +10,7 @@ export const phoneSchema = z
   .string()
   .trim()
   .max(20)
-  .refine((p) => p === '' || normalizeMobile(p) !== null, bilingual(NOT_A_MOBILE.zh, NOT_A_MOBILE.en))
+  .superRefine(byRule(mobileProblem))
   .transform((p) => (p === '' ? null : normalizeMobile(p)))
   .nullable();
 

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/database.ts';
 import { orgUnits, persons, users, workItems } from '../../db/schema.ts';
+import { awaitedTubeOfItem } from '../../modules/testing/testing-repository.ts';
 import { inScope } from '../access/scope-sql.ts';
 
 export type WorkItemRow = typeof workItems.$inferSelect;
@@ -18,6 +19,8 @@ const columns = {
       and p.id = (case when ${workItems.subjectId} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
                        then (${workItems.subjectId})::uuid end)
       and p.phone_enc is not null)`,
+  /** A recall whose person was found and sampled alone: the single tube whose result is awaited. */
+  awaitedTube: awaitedTubeOfItem(sql`${workItems.id}`),
 };
 
 export interface WorkItemFilter {

@@ -105,10 +105,10 @@ describe('work items', () => {
     const seen = (await other.get('/api/v1/work-items')).body.items.find((w: { id: string }) => w.id === id);
     assert.equal(seen?.actions.call, false);
     assert.equal((await other.post(`/api/v1/work-items/${id}/contact`, {})).status, 403);
-    // A confirmed positive is called at once for the transfer, by whoever the item is for.
+    // A confirmed positive is called for the transfer by the command centre, from its item (see
+    // the lab's tests); one who may not see full numbers does not get one through it.
     const positive = await recall({ type: 'positive_case', assigneeUserId: t.fx.users.workerA.id });
-    assert.equal((await workerA.post(`/api/v1/work-items/${positive}/contact`, {})).status, 200);
-    assert.equal((await other.post(`/api/v1/work-items/${positive}/contact`, {})).status, 403);
+    assert.equal((await workerA.post(`/api/v1/work-items/${positive}/contact`, {})).status, 403);
   });
 
   test('a recall of someone with no phone registered offers no call, and a look finds nothing to record', async () => {

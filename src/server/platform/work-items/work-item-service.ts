@@ -50,7 +50,10 @@ function mayCall(actor: Actor, item: repo.WorkItemRow) {
     item.subjectEntity === 'person' &&
     item.subjectId !== null &&
     CALL_BACK_TYPES.has(item.type) &&
-    isAssignee(actor, item, 'resident.read')
+    isAssignee(actor, item, 'resident.read') &&
+    // A positive's item is the district's unit's: among those granted there, the command centre,
+    // who may see full numbers anyway, not everyone on the unit who reads residents.
+    (item.type !== 'positive_case' || pathInScope(item.orgPath, scopePaths(actor, 'personal.unmask')))
   );
 }
 
@@ -62,7 +65,9 @@ function toView(actor: Actor, row: Listed) {
     id: item.id,
     type: item.type,
     title: item.title,
-    details: item.details ?? null,
+    // A recall's person found and sampled alone: said with its particulars, as it stands now (an
+    // invalid single tube sends them back to be found, and the item says so no more).
+    details: row.awaitedTube ? { ...item.details, resampledTube: row.awaitedTube } : (item.details ?? null),
     subjectEntity: item.subjectEntity,
     subjectId: item.subjectId,
     assigneeUserId: item.assigneeUserId,

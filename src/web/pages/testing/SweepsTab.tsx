@@ -34,7 +34,7 @@ import { KeptCopyNotice } from '../../components/KeptCopyNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { TeamField } from '../../components/testing/TeamField';
-import { useFieldOutbox, useQueueFieldWrite } from '../../fieldOutbox';
+import { useFieldOutbox, useQueueFieldWrite, waitingSubjects } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
@@ -64,14 +64,10 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
   });
 
   // Outcomes recorded on this phone and not yet on the server, per team: the list's counts are the
-  // server's, so a worker offline in a village sees what they did beside them, not 0 of 374.
+  // server's, so a worker offline in a village sees beside them what waits to go (a first visit
+  // or a correction alike), not 0 of 374.
   const { items: waiting } = useFieldOutbox();
-  const waitingOf = (sweep: Sweep) =>
-    new Set(
-      waiting
-        .filter((write) => write.kind === 'sweep-outcome' && write.parentId === sweep.id)
-        .map((write) => write.subjectId),
-    ).size;
+  const waitingOf = (sweep: Sweep) => waitingSubjects(waiting, 'sweep-outcome', sweep.id).size;
 
   const screens = Grid.useBreakpoint();
   const nameButton = (sweep: Sweep) => (
