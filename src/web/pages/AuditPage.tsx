@@ -271,7 +271,13 @@ function Subject({ event, oneLine = false }: { event: AuditEvent; oneLine?: bool
   const said = event.entityName ? labelled(kind, event.entityName, i18n.language) : kind;
   return (
     <Flex vertical style={{ minWidth: 0 }}>
-      <Typography.Text ellipsis={oneLine ? { tooltip: said } : false}>{said}</Typography.Text>
+      <Typography.Text
+        ellipsis={oneLine ? { tooltip: said } : false}
+        // The ellipsis needs a width to cut at: a table sized to its content gives it none.
+        style={oneLine ? { maxWidth: 360 } : undefined}
+      >
+        {said}
+      </Typography.Text>
       {event.entityId && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }} copyable={{ text: event.entityId }}>
           {event.entityId.slice(-12)}

@@ -152,8 +152,14 @@ export function KeyGroupTestingPage() {
             allowClear
             placeholder={t('testing.keyGroups.allClasses')}
             options={classes.map(([code, name]) => ({ value: code, label: name }))}
-            showSearch={{ optionFilterProp: 'label' }}
-            style={{ flex: '0 1 200px', minWidth: 140 }}
+            // Found by its name or its code (cold_chain), whichever the clerk knows.
+            showSearch={{
+              filterOption: (typed, option) =>
+                `${option?.label ?? ''} ${option?.value ?? ''}`
+                  .toLowerCase()
+                  .includes(typed.trim().toLowerCase()),
+            }}
+            style={{ flex: screens.sm ? '0 1 240px' : '1 1 100%', minWidth: 140 }}
             data-testid="key-group-testing-class"
           />
           <Typography.Text type="secondary">

@@ -1,6 +1,18 @@
 import { EditOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Flex, Input, Table, type TableColumnsType, Tag } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Flex,
+  Grid,
+  Input,
+  Table,
+  type TableColumnsType,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
@@ -25,6 +37,7 @@ export function UsersPage() {
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const [editing, setEditing] = useState<Editing>({ open: false });
+  const screens = Grid.useBreakpoint();
 
   const users = useQuery({
     queryKey: ['users', { q, page, pageSize }],
@@ -40,61 +53,75 @@ export function UsersPage() {
     onError: (error) => showError(error),
   });
 
+  const phoneOf = (user: User) => (
+    <Flex align="center" gap={4} wrap={false}>
+      <span>{user.phone ?? '—'}</span>
+      {user.phone && user.actions.unmask && (
+        <Button
+          type="link"
+          size={touchSize('small')}
+          icon={<EyeOutlined />}
+          loading={unmask.isPending && unmask.variables?.id === user.id}
+          onClick={() => unmask.mutate(user)}
+        >
+          {t('users.unmask')}
+        </Button>
+      )}
+    </Flex>
+  );
+  const grantsOf = (user: User) => (
+    <Flex gap={4} wrap>
+      {user.grants.map((grant) => (
+        <Tag key={`${grant.role}@${grant.orgUnitId}`}>{`${grant.roleName} · ${grant.orgUnitName}`}</Tag>
+      ))}
+    </Flex>
+  );
+  const stateOf = (user: User) =>
+    user.active ? <Tag color="success">{t('users.enabled')}</Tag> : <Tag>{t('users.disabled')}</Tag>;
+  const editOf = (user: User) =>
+    user.actions.update && (
+      <Button
+        size={touchSize('small')}
+        icon={<EditOutlined />}
+        onClick={() => setEditing({ open: true, user })}
+        data-testid={`user-edit-${user.username}`}
+      >
+        {t('common.edit')}
+      </Button>
+    );
+  // A phone: each user on their own lines (name and state, username and phone, grants, edit),
+  // rather than three columns with grants, state and 编辑 behind a sideways scroll.
+  const narrowColumns: TableColumnsType<User> = [
+    {
+      key: 'user',
+      render: (_, user) => (
+        <Flex vertical gap={4}>
+          <Flex justify="space-between" align="center" gap={8}>
+            <Flex gap={8} align="center" wrap style={{ minWidth: 0 }}>
+              <Typography.Text strong>{user.displayName}</Typography.Text>
+              <Typography.Text type="secondary">{user.username}</Typography.Text>
+              {stateOf(user)}
+            </Flex>
+            {editOf(user)}
+          </Flex>
+          {user.phone && phoneOf(user)}
+          {grantsOf(user)}
+        </Flex>
+      ),
+    },
+  ];
+
   const columns: TableColumnsType<User> = [
     { title: t('users.username'), dataIndex: 'username' },
     { title: t('users.displayName'), dataIndex: 'displayName' },
     {
       title: t('users.phone'),
       dataIndex: 'phone',
-      render: (phone: string | null, user) => (
-        <Flex align="center" gap={4} wrap={false}>
-          <span>{phone ?? '—'}</span>
-          {phone && user.actions.unmask && (
-            <Button
-              type="link"
-              size={touchSize('small')}
-              icon={<EyeOutlined />}
-              loading={unmask.isPending && unmask.variables?.id === user.id}
-              onClick={() => unmask.mutate(user)}
-            >
-              {t('users.unmask')}
-            </Button>
-          )}
-        </Flex>
-      ),
+      render: (_: string | null, user) => phoneOf(user),
     },
-    {
-      title: t('users.grants'),
-      dataIndex: 'grants',
-      render: (grants: User['grants']) => (
-        <Flex gap={4} wrap>
-          {grants.map((grant) => (
-            <Tag key={`${grant.role}@${grant.orgUnitId}`}>{`${grant.roleName} · ${grant.orgUnitName}`}</Tag>
-          ))}
-        </Flex>
-      ),
-    },
-    {
-      title: t('users.active'),
-      dataIndex: 'active',
-      render: (active: boolean) =>
-        active ? <Tag color="success">{t('users.enabled')}</Tag> : <Tag>{t('users.disabled')}</Tag>,
-    },
-    {
-      title: t('common.actions'),
-      key: 'actions',
-      render: (_, user) =>
-        user.actions.update && (
-          <Button
-            size={touchSize('small')}
-            icon={<EditOutlined />}
-            onClick={() => setEditing({ open: true, user })}
-            data-testid={`user-edit-${user.username}`}
-          >
-            {t('common.edit')}
-          </Button>
-        ),
-    },
+    { title: t('users.grants'), dataIndex: 'grants', render: (_, user) => grantsOf(user) },
+    { title: t('users.active'), dataIndex: 'active', render: (_, user) => stateOf(user) },
+    { title: t('common.actions'), key: 'actions', render: (_, user) => editOf(user) },
   ];
 
   return (
@@ -128,10 +155,11 @@ export function UsersPage() {
       )}
       <Table<User>
         rowKey="id"
-        columns={columns}
+        columns={screens.md ? columns : narrowColumns}
+        showHeader={screens.md}
         dataSource={users.data?.items}
         loading={users.isFetching}
-        scroll={{ x: 'max-content' }}
+        scroll={screens.md ? { x: 'max-content' } : undefined}
         pagination={{
           current: page,
           pageSize,

@@ -160,6 +160,8 @@ export function RecallsTab({ roundId }: { roundId: string }) {
     {
       title: t('testing.recalls.assignee'),
       dataIndex: 'assigneeName',
+      // Its feedback wraps within the column (a long English line had pushed the table past a desk).
+      width: 240,
       render: (_, recall) => assignee(recall),
     },
     { title: t('testing.recalls.createdAt'), dataIndex: 'createdAt', render: formatTime },

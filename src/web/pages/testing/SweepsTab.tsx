@@ -375,7 +375,17 @@ function SweepDrawer({
     >
       <Flex vertical gap={12}>
         <Flex justify="space-between" align="center" gap={8} wrap>
-          <Typography.Text>{t('testing.sweeps.visitedOf', { visited, households: total })}</Typography.Text>
+          {/* Said as the team list says it: the server's count, and what waits on this phone. */}
+          <Typography.Text>
+            {waitingOutcome.size > 0
+              ? t('testing.sweeps.visitedWaiting', {
+                  visited: (detail.data?.households ?? []).filter((household) => household.outcome !== null)
+                    .length,
+                  households: total,
+                  waiting: waitingOutcome.size,
+                })
+              : t('testing.sweeps.visitedOf', { visited, households: total })}
+          </Typography.Text>
           <Segmented<HouseholdFilter>
             value={filter}
             onChange={setFilter}
