@@ -816,14 +816,15 @@ export async function latestControlStates(db: Executor, personIds: string[]) {
  */
 export async function findReleasableAfterRechecks(db: Executor, personIds: string[], sourcePrefix: string) {
   if (personIds.length === 0) return [];
-  return queryRows<{ personId: string; districtCode: string }>(
+  return queryRows<{ personId: string; districtCode: string; orgPath: string }>(
     db,
     sql`with latest as (
           select distinct on (s.person_id) s.person_id, s.value, s.source, s.district_code
           from person_statuses s
           where s.kind = 'control_state' and s.person_id = any(${arrayParam(personIds, 'uuid')})
           order by s.person_id, s.observed_at desc, s.created_at desc)
-        select l.person_id as "personId", l.district_code as "districtCode" from latest l
+        select l.person_id as "personId", l.district_code as "districtCode", p.org_path as "orgPath"
+        from latest l join ${persons} p on p.id = l.person_id
         where l.value = 'temporary_control' and starts_with(l.source, ${sourcePrefix})
           and not exists (select 1 from ${rechecks} r where r.person_id = l.person_id and r.state = 'open')`,
   );
@@ -1561,14 +1562,16 @@ export async function findRoundPaths(db: Executor, ids: string[]) {
  * negative or positive): done, whoever sampled them.
  */
 export async function closeResampleItemsOfTubeMembers(db: Executor, tubeIds: string[], feedback: string) {
-  if (tubeIds.length === 0) return;
-  await db.execute(
+  if (tubeIds.length === 0) return [];
+  return queryRows<{ id: string; orgPath: string; feedback: string | null }>(
+    db,
     sql`update ${workItems} w set state = 'done', feedback = ${closingFeedback(feedback, sql`w.feedback`)},
                                   done_at = now(), updated_at = now()
         where w.type = 'resample' and w.state in ('open', 'overdue') and w.subject_entity = 'person'
           -- From the open items (a few) to their people's memberships, not from a file's tubes.
           and exists (select 1 from ${tubeMembers} m
-                      where m.person_id::text = w.subject_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')}))`,
+                      where m.person_id::text = w.subject_id and m.tube_id = any(${arrayParam(tubeIds, 'uuid')}))
+        returning w.id, w.org_path as "orgPath", w.feedback`,
   );
 }
 
@@ -1592,8 +1595,8 @@ function closingFeedback(words: string, earlier: SQL) {
 
 /** Closes the work items of finished rechecks with the outcome as their feedback. */
 export async function closeWorkItems(db: Executor, ids: string[], feedback: string) {
-  if (ids.length === 0) return;
-  await db
+  if (ids.length === 0) return [];
+  return db
     .update(workItems)
     .set({
       state: 'done',
@@ -1601,7 +1604,8 @@ export async function closeWorkItems(db: Executor, ids: string[], feedback: stri
       doneAt: sql`now()`,
       updatedAt: sql`now()`,
     })
-    .where(and(inArray(workItems.id, ids), inArray(workItems.state, ['open', 'overdue'])));
+    .where(and(inArray(workItems.id, ids), inArray(workItems.state, ['open', 'overdue'])))
+    .returning({ id: workItems.id, orgPath: workItems.orgPath, feedback: workItems.feedback });
 }
 
 /** A person's place and residence status before a change, for the coverage counts. */

@@ -853,6 +853,28 @@ describe('lab results', () => {
     // The pool's positive is not the member's own: it reads as the pool's, with no validity.
     assert.equal(member.body.statuses.test_result.value, 'pool_positive');
     assert.equal(member.body.statuses.test_result.validUntil, null);
+    // Who put them under control, and who was sent to recall them, is in the audit log at each
+    // person's own place (a grid's auditor finds it), not only in the import's one event.
+    const setOff = await queryRows<{ action: string; entityId: string; orgPath: string }>(
+      db(),
+      sql`select a.action, a.entity_id as "entityId", a.org_path as "orgPath" from ${auditEvents} a
+          where a.action in ('resident.status', 'work-item.create')
+            and (a.entity_id = any(${arrayParam(pooled.members, 'text')})
+                 or a.entity_id = any(${arrayParam(
+                   forPool.map((w) => w.id),
+                   'text',
+                 )}))`,
+    );
+    assert.equal(setOff.filter((a) => a.action === 'resident.status').length, 10, 'one control per member');
+    assert.equal(setOff.filter((a) => a.action === 'work-item.create').length, 10, 'one recall per member');
+    const [first] = await db()
+      .select()
+      .from(workItems)
+      .where(eq(workItems.id, workerA[0]?.id as string));
+    assert.ok(
+      setOff.some((a) => a.entityId === first?.id && a.orgPath === first?.orgPath),
+      'the recall audited at its grid',
+    );
     // Importing the same file again changes nothing.
     const again = await importResults(csv, false);
     assert.equal(again.body.applied, 0);

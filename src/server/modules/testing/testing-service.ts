@@ -1090,6 +1090,10 @@ async function applyLabResults(
     row: ResultRow;
   }[] = [];
   let importId: string | null = null;
+  // What the results set off, record by record (a control set, a recall sent): audited with the
+  // import, each at the person's or the item's own place, so a grid's auditor finds who put their
+  // resident under control, and the grid worker's list hears of a recall at once.
+  let setOff: Touched[] = [];
   const report = async (tx: Executor, write: boolean): Promise<ImportReport> => {
     const tubes = new Map(
       (
@@ -1231,11 +1235,11 @@ async function applyLabResults(
         soleLab(labIds),
         Boolean(options.correction),
       );
-      rechecksCreated = await followUpResults(
+      ({ rechecksCreated, touched: setOff } = await followUpResults(
         tx,
         actor,
         apply.map((a) => ({ ...a.tube, result: a.row.result, testedAt: a.row.testedAt })),
-      );
+      ));
     } else {
       rechecksCreated = positivesApplied
         .filter((a) => isPooled(a.tube.mode as SamplingMode))
@@ -1308,6 +1312,7 @@ async function applyLabResults(
               })),
           },
         },
+        ...setOff,
       ];
       return { result, touched };
     },
@@ -1332,12 +1337,43 @@ const POOLED_POSITIVE_SOURCE = STATUS_SOURCES.poolPositive.zh;
 /** Control states a pooled positive never lightens to temporary control. */
 const STRONGER_THAN_TEMPORARY_CONTROL: readonly string[] = ['handed_over', 'quarantined'];
 
-/** What results set off, for tubes just given a result. Returns the rechecks created. */
+/**
+ * What results set off, for tubes just given a result. Returns the rechecks created, and each
+ * record it touched (a person's control, a work item sent or closed) for the import's audit.
+ */
 async function followUpResults(
   tx: Executor,
   actor: Actor,
   tested: { id: string; code: string; mode: string; roundId: string; result: string; testedAt: Date }[],
-): Promise<number> {
+): Promise<{ rechecksCreated: number; touched: Touched[] }> {
+  const touched: Touched[] = [];
+  const itemsSent = (items: NewWorkItem[], ids: string[]) => {
+    items.forEach((item, k) => {
+      touched.push({
+        entity: 'work-item',
+        entityId: ids[k] as string,
+        orgPath: item.orgPath,
+        action: 'work-item.create',
+        // Not its title, which names the person and their address: the audit page shows it as the
+        // event's subject, to readers of that resident alone.
+        after: {
+          type: item.type,
+          assigneeUserId: item.assigneeUserId ?? null,
+          assigneeOrgUnitId: item.assigneeOrgUnitId ?? null,
+        },
+      });
+    });
+  };
+  const itemsClosed = (items: { id: string; orgPath: string; feedback: string | null }[]) => {
+    for (const item of items)
+      touched.push({
+        entity: 'work-item',
+        entityId: item.id,
+        orgPath: item.orgPath,
+        action: 'work-item.feedback',
+        after: { state: 'done', feedback: item.feedback },
+      });
+  };
   // Only positive and invalid tubes' members come back to the app (a handful); what negatives
   // cause is done in the database, set-based, so 100,000 negative tubes never ship a million
   // members here.
@@ -1349,11 +1385,18 @@ async function followUpResults(
   const now = new Date();
   let statuses: (typeof personStatuses.$inferInsert)[] = [];
   const status = (
-    person: { personId: string; districtCode: string },
+    person: { personId: string; districtCode: string; orgPath: string },
     value: string,
     source: string,
     observedAt = now,
-  ) =>
+  ) => {
+    touched.push({
+      entity: 'resident',
+      entityId: person.personId,
+      orgPath: person.orgPath,
+      action: 'resident.status',
+      after: { kind: 'control_state', value, source },
+    });
     statuses.push({
       id: newId(),
       personId: person.personId,
@@ -1364,6 +1407,7 @@ async function followUpResults(
       recordedBy: actor.userId,
       districtCode: person.districtCode,
     });
+  };
   /** Writes the statuses so far, so what follows reads them as each person's latest. */
   const writeStatuses = async () => {
     for (let i = 0; i < statuses.length; i += 2000)
@@ -1420,17 +1464,15 @@ async function followUpResults(
   };
 
   // Pooled positives: recall every member.
-  const itemIds = await addWorkItems(
-    tx,
-    actor,
-    pooledPositive.map((m) =>
-      forGridWorker(
-        m,
-        { type: 'recheck', details: { name: m.name, address: m.address, tubeCode: m.tubeCode } },
-        2,
-      ),
+  const recalls = pooledPositive.map((m) =>
+    forGridWorker(
+      m,
+      { type: 'recheck', details: { name: m.name, address: m.address, tubeCode: m.tubeCode } },
+      2,
     ),
   );
+  const itemIds = await addWorkItems(tx, actor, recalls);
+  itemsSent(recalls, itemIds);
   const created = await repo.insertRechecks(
     tx,
     pooledPositive.map((m, k) => ({
@@ -1468,45 +1510,41 @@ async function followUpResults(
     // sees it. By district code, not the tree's root (a city's tree has its districts below it).
     const districts = await findDistrictUnits(tx, [...new Set(singlePositive.map((m) => m.districtCode))]);
     const districtOf = new Map(districts.map((d) => [d.districtCode, d]));
-    await addWorkItems(
-      tx,
-      actor,
-      singlePositive.map((m) => {
-        const district = districtOf.get(m.districtCode);
-        return {
-          type: 'positive_case',
-          details: { name: m.name, address: m.address, tubeCode: m.tubeCode },
-          subjectEntity: 'person',
-          subjectId: m.personId,
-          assigneeOrgUnitId: district?.id ?? rounds.get(m.roundId)?.orgUnitId ?? m.orgUnitId,
-          orgPath: district?.path ?? rounds.get(m.roundId)?.orgPath ?? m.orgPath,
-          dueAt: new Date(now.getTime() + 3600_000),
-        };
-      }),
-    );
+    const urgent = singlePositive.map((m): NewWorkItem => {
+      const district = districtOf.get(m.districtCode);
+      return {
+        type: 'positive_case',
+        details: { name: m.name, address: m.address, tubeCode: m.tubeCode },
+        subjectEntity: 'person',
+        subjectId: m.personId,
+        assigneeOrgUnitId: district?.id ?? rounds.get(m.roundId)?.orgUnitId ?? m.orgUnitId,
+        orgPath: district?.path ?? rounds.get(m.roundId)?.orgPath ?? m.orgPath,
+        dueAt: new Date(now.getTime() + 3600_000),
+      };
+    });
+    itemsSent(urgent, await addWorkItems(tx, actor, urgent));
   }
   const singleIds = singlePositive.map((m) => m.personId);
-  await closeRechecks(tx, singleIds, 'positive');
+  itemsClosed(await closeRechecks(tx, singleIds, 'positive'));
   // Sampled again after an invalid tube, and a result came: their resample items are done.
-  await repo.closeResampleItemsOfTubeMembers(
-    tx,
-    tested.filter((t) => t.result !== 'invalid').map((t) => t.id),
-    SYSTEM_FEEDBACK.resampled.zh,
+  itemsClosed(
+    await repo.closeResampleItemsOfTubeMembers(
+      tx,
+      tested.filter((t) => t.result !== 'invalid').map((t) => t.id),
+      SYSTEM_FEEDBACK.resampled.zh,
+    ),
   );
 
   // Invalid tubes of rounds still running: released, each member sent to be sampled again.
   await repo.releaseMembersOfTubes(tx, [...released]);
-  await addWorkItems(
-    tx,
-    actor,
-    resample.map((m) =>
-      forGridWorker(
-        m,
-        { type: 'resample', details: { name: m.name, address: m.address, tubeCode: m.tubeCode } },
-        12,
-      ),
+  const resamples = resample.map((m) =>
+    forGridWorker(
+      m,
+      { type: 'resample', details: { name: m.name, address: m.address, tubeCode: m.tubeCode } },
+      12,
     ),
   );
+  itemsSent(resamples, await addWorkItems(tx, actor, resamples));
   // The controls set so far are read below (a pool's positive and a recheck's negative may come
   // in one file).
   await writeStatuses();
@@ -1519,22 +1557,24 @@ async function followUpResults(
     .filter((t) => t.result === 'negative' && !isPooled(t.mode as SamplingMode))
     .map((t) => t.id);
   const closed = await repo.closeRechecksOfTubeMembers(tx, singleNegatives, 'negative');
-  await repo.closeWorkItems(
-    tx,
-    closed.map((c) => c.workItemId).filter((id): id is string => Boolean(id)),
-    SYSTEM_FEEDBACK.recheckNegative.zh,
+  itemsClosed(
+    await repo.closeWorkItems(
+      tx,
+      closed.map((c) => c.workItemId).filter((id): id is string => Boolean(id)),
+      SYSTEM_FEEDBACK.recheckNegative.zh,
+    ),
   );
   const rechecked = [...new Set(closed.map((c) => c.personId))];
   // Observed just after the control it lifts, which may have been set in this same import.
   for (const person of await repo.findReleasableAfterRechecks(tx, rechecked, POOLED_POSITIVE_SOURCE))
     status(person, 'released', STATUS_SOURCES.recheckNegative.zh, new Date(now.getTime() + 1));
   await writeStatuses();
-  return created.length;
+  return { rechecksCreated: created.length, touched };
 }
 
 async function closeRechecks(tx: Executor, personIds: string[], state: string) {
   const closed = await repo.closeRechecksOf(tx, personIds, state);
-  await repo.closeWorkItems(
+  return repo.closeWorkItems(
     tx,
     closed.map((c) => c.workItemId).filter((id): id is string => Boolean(id)),
     state === 'negative' ? SYSTEM_FEEDBACK.recheckNegative.zh : SYSTEM_FEEDBACK.recheckPositive.zh,
