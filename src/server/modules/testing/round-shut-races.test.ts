@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { localDay } from '../../../domain/dates.ts';
@@ -109,6 +110,35 @@ describe('a batch’s plan against a close, a cancel or a removal in between', (
         `scanned at a closed point: ${answer.status} ${JSON.stringify(answer.body)}`,
       );
       assert.equal(answer.body.error.code, 'POINT_CLOSED');
+    });
+  });
+
+  test('PostgreSQL: an exemption read before a cancel commits is refused, the cancelled round holds none', {
+    skip: testDatabaseKind() !== 'postgresql',
+  }, async () => {
+    const at = await newRound();
+    const [person] = (await addPeople(t, t.fx.gridA, 1)) as [string];
+    await onAnotherConnection(async (other) => {
+      await other.query('begin');
+      await other.query('select id from test_rounds where id = $1 for update', [at.roundId]);
+      // The exemption has read the round as not cancelled before it writes.
+      const pending = as.admin.post(`/api/v1/test-rounds/${at.roundId}/exemptions`, {
+        clientId: randomUUID(),
+        personId: person,
+        reason: 'hospitalised',
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query(`update test_rounds set cancelled_at = now(), cancel_reason = 'x' where id = $1`, [
+        at.roundId,
+      ]);
+      await other.query('commit');
+      const answer = await pending;
+      const held = await other.query('select count(*)::int as n from test_exemptions where round_id = $1', [
+        at.roundId,
+      ]);
+      assert.equal(held.rows[0].n, 0, `a cancelled round holds an exemption (${answer.status})`);
+      assert.equal(answer.status, 409);
+      assert.equal(answer.body.error.code, 'ROUND_CANCELLED');
     });
   });
 });

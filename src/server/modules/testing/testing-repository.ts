@@ -67,6 +67,18 @@ export async function insertRound(db: Executor, row: typeof testRounds.$inferIns
 }
 
 /** A round the actor may see: over their area or an area around it. */
+/**
+ * Whether a round is cancelled, as of now, inside a write about it: key-share locked, so a cancel
+ * under way (which locks the round for update) is waited for and its outcome seen.
+ */
+export async function isRoundCancelledNow(db: Executor, roundId: string) {
+  const [row] = await queryRows<{ cancelled: boolean }>(
+    db,
+    sql`select cancelled_at is not null as cancelled from ${testRounds} where id = ${roundId} for key share`,
+  );
+  return row?.cancelled ?? false;
+}
+
 export async function findRoundVisible(db: Executor, scope: string[], id: string) {
   const [row] = await db
     .select()

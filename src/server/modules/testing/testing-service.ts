@@ -1744,8 +1744,9 @@ export async function exemptPerson(
     'test-exemption.record',
     async (tx) => {
       // In the write, after a retry's first answer is found: a rule added since (or a cancel made
-      // since) refuses no exemption the server once took and a phone sends again.
-      refuseIfCancelled(round);
+      // since) refuses no exemption the server once took and a phone sends again. Read again
+      // here, locked: a cancel committing meanwhile is seen.
+      if (await repo.isRoundCancelledNow(tx, roundId)) throw roundCancelled();
       // 其他 says nothing by itself: whoever reviews the exemption needs the why.
       if (input.reason === 'other' && !input.note?.trim())
         throw invalidField('note', text('选择“其他”时请写明免检原因', 'Say why when the reason is “other”'));
@@ -1953,7 +1954,7 @@ export async function withdrawExemption(
     'test-exemption.withdraw',
     async (tx) => {
       // A cancelled round is inert: its exemptions are neither recorded nor withdrawn.
-      refuseIfCancelled(round);
+      if (await repo.isRoundCancelledNow(tx, roundId)) throw roundCancelled();
       const person = await repo.findPersonInArea(tx, area, personId);
       if (!person) throw notFound();
       const madeAt = when.recordedAt ? doorInstant(when, round.createdAt, THE_ROUND) : undefined;
