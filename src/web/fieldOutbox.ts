@@ -133,9 +133,14 @@ export function useWaitingSubjects(kind: FieldWriteKind, parentId: string): Set<
   return waitingSubjects(useFieldOutbox().items, kind, parentId);
 }
 
+/** The writes of this kind waiting under a parent (a team's outcomes), among the outbox's writes. */
+export function waitingWrites(items: readonly FieldWrite[], kind: FieldWriteKind, parentId: string) {
+  return items.filter((w) => w.kind === kind && w.parentId === parentId);
+}
+
 /** The subjects with a write of this kind waiting under a parent, among the outbox's writes. */
 export function waitingSubjects(items: readonly FieldWrite[], kind: FieldWriteKind, parentId: string) {
-  return new Set(items.filter((w) => w.kind === kind && w.parentId === parentId).map((w) => w.subjectId));
+  return new Set(waitingWrites(items, kind, parentId).map((w) => w.subjectId));
 }
 
 /**

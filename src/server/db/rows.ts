@@ -14,6 +14,14 @@ export async function pingDatabase(db: Executor): Promise<void> {
 }
 
 /** One array parameter of a SQL type, for `unnest` and `= any(...)`: one parameter whatever the length. */
+/**
+ * A text id as a uuid when it is one, else null: a record's id kept as text (an audit event's
+ * entity id, a work item's subject, a sweep's household as `sweep/household`) compared with a
+ * uuid key without an invalid-uuid error, and by the key's index.
+ */
+export const idAsUuid = (text: SQL) =>
+  sql`(case when ${text} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then (${text})::uuid end)`;
+
 export function arrayParam(values: readonly unknown[], type: string): SQL {
   return sql`${sql.param(values)}::${sql.raw(type)}[]`;
 }

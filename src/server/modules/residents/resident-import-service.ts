@@ -16,7 +16,6 @@ import { findGridsInScope } from '../org/org-repository.ts';
 import {
   buildTemplate,
   COLUMNS,
-  type ColumnKey,
   columnOf,
   type GridChoice,
   type RowError,
@@ -93,8 +92,9 @@ export async function importResidents(
       { sealed: !options.dryRun },
     );
     if (!b.ok) {
+      // The rules name a field by the template's column key; a rule of the whole row names the ID.
       const key = COLUMNS.find((c) => c.key === b.field)?.key ?? 'idNumber';
-      errors.push({ row: r.row, column: columnOf(key as ColumnKey), message: b.reason });
+      errors.push({ row: r.row, column: columnOf(key), message: b.reason });
       continue;
     }
     const earlier = firstRowOf.get(b.row.idHash);

@@ -66,7 +66,6 @@ export async function insertRound(db: Executor, row: typeof testRounds.$inferIns
   return inserted as RoundRow;
 }
 
-/** A round the actor may see: over their area or an area around it. */
 /**
  * Whether a round is cancelled, as of now, inside a write about it: key-share locked, so a cancel
  * under way (which locks the round for update) is waited for and its outcome seen.
@@ -79,6 +78,7 @@ export async function isRoundCancelledNow(db: Executor, roundId: string) {
   return row?.cancelled ?? false;
 }
 
+/** A round the actor may see: over their area or an area around it. */
 export async function findRoundVisible(db: Executor, scope: string[], id: string) {
   const [row] = await db
     .select()
@@ -1599,10 +1599,11 @@ function closingFeedback(words: string, earlier: SQL) {
     'text',
   );
   const first = sql`split_part(coalesce(${earlier}, ''), E'\n', 1)`;
-  const persons = sql`(case when ${first} = any(${systemLine})
-                           then nullif(substr(${earlier}, length(${first}) + 2), '')
-                           else nullif(${earlier}, '') end)`;
-  return sql`(case when ${persons} is null then ${words}::text else ${words}::text || E'\n' || ${persons} end)`;
+  // What a person wrote, without the system's own earlier line.
+  const theirs = sql`(case when ${first} = any(${systemLine})
+                          then nullif(substr(${earlier}, length(${first}) + 2), '')
+                          else nullif(${earlier}, '') end)`;
+  return sql`(case when ${theirs} is null then ${words}::text else ${words}::text || E'\n' || ${theirs} end)`;
 }
 
 /** Closes the work items of finished rechecks with the outcome as their feedback. */

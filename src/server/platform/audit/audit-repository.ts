@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, ilike, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import { arrayRows } from '../../db/rows.ts';
+import { arrayRows, idAsUuid } from '../../db/rows.ts';
 import { auditEvents } from '../../db/schema.ts';
 import { unitLabel } from '../../db/unit-label.ts';
 import { inScope } from '../access/scope-sql.ts';
@@ -59,10 +59,6 @@ export interface AuditFilter {
   from?: Date;
   to?: Date;
 }
-
-/** An event's record id as a uuid when it is one (a sweep's household is `sweep/household`). */
-const idAsUuid = (text: SQL) =>
-  sql`(case when ${text} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then (${text})::uuid end)`;
 
 /**
  * What an event is about, as its reader knows it: a person's name, a tube's code, a unit's,

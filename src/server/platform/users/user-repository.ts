@@ -1,4 +1,4 @@
-import { and, asc, eq, exists, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, exists, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { orgUnits, roleGrants, rolePermissions, roles, users } from '../../db/schema.ts';
 import { unitLabel } from '../../db/unit-label.ts';
@@ -19,12 +19,15 @@ export async function findUserById(db: Executor, id: string) {
   return row;
 }
 
-/** A user is in scope when at least one of their grants sits inside the actor's subtrees. */
-const grantedInScope = (scope: string[]) =>
+/** A user with at least one grant on a unit whose path matches. */
+const grantedWhere = (matches: (path: SQL) => SQL) =>
   exists(
     sql`(select 1 from ${roleGrants} join ${orgUnits} on ${orgUnits.id} = ${roleGrants.orgUnitId}
-         where ${roleGrants.userId} = ${users.id} and ${inScope(orgUnits.path, scope)})`,
+         where ${roleGrants.userId} = ${users.id} and ${matches(sql`${orgUnits.path}`)})`,
   );
+
+/** A user is in scope when at least one of their grants sits inside the actor's subtrees. */
+const grantedInScope = (scope: string[]) => grantedWhere((path) => inScope(path, scope));
 
 export async function findUserInScope(db: Executor, scope: string[], id: string) {
   const [row] = await db
@@ -157,12 +160,7 @@ export async function findDisplayNames(
     .where(
       and(
         inArray(users.id, ids),
-        workingIn === undefined
-          ? undefined
-          : exists(
-              sql`(select 1 from ${roleGrants} join ${orgUnits} on ${orgUnits.id} = ${roleGrants.orgUnitId}
-                   where ${roleGrants.userId} = ${users.id} and ${overlapsScope(orgUnits.path, [workingIn])})`,
-            ),
+        workingIn === undefined ? undefined : grantedWhere((path) => overlapsScope(path, [workingIn])),
       ),
     );
   return new Map(rows.map((r) => [r.id, r.displayName]));

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/database.ts';
+import { idAsUuid } from '../../db/rows.ts';
 import { orgUnits, persons, users, workItems } from '../../db/schema.ts';
 import { awaitedTubeOfItem } from '../../modules/testing/testing-repository.ts';
 import { inScope } from '../access/scope-sql.ts';
@@ -16,8 +17,7 @@ const columns = {
   /** Whether the person an item is about has a phone registered: no call offered to nobody. */
   subjectHasPhone: sql<boolean>`exists (select 1 from ${persons} p
     where ${workItems.subjectEntity} = 'person'
-      and p.id = (case when ${workItems.subjectId} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                       then (${workItems.subjectId})::uuid end)
+      and p.id = ${idAsUuid(sql`${workItems.subjectId}`)}
       and p.phone_enc is not null)`,
   /** A recall whose person was found and sampled alone: the single tube whose result is awaited. */
   awaitedTube: awaitedTubeOfItem(sql`${workItems.id}`),

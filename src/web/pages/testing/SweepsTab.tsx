@@ -18,6 +18,7 @@ import {
   Typography,
   theme,
 } from 'antd';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { listed, noted } from '../../../domain/language';
@@ -34,7 +35,7 @@ import { KeptCopyNotice } from '../../components/KeptCopyNotice';
 import { ModalForm } from '../../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../../components/OrgUnitSelect';
 import { TeamField } from '../../components/testing/TeamField';
-import { useFieldOutbox, useQueueFieldWrite, waitingSubjects } from '../../fieldOutbox';
+import { useFieldOutbox, useQueueFieldWrite, waitingSubjects, waitingWrites } from '../../fieldOutbox';
 import { formatTime } from '../../format';
 import { useShowError } from '../../forms';
 import { nameIn } from '../../i18n';
@@ -52,6 +53,16 @@ const OUTCOME_COLORS: Record<SweepOutcome, string> = {
 };
 
 /** Door-to-door teams: each takes the households of a unit that still have someone missing. */
+/**
+ * A team's progress as its list and its drawer say it: the households the server has visited, and
+ * those whose outcome waits on this phone (a first visit or a correction alike).
+ */
+function visitedSaid(t: TFunction, visited: number, households: number, waiting: number) {
+  return waiting > 0
+    ? t('testing.sweeps.visitedWaiting', { visited, households, waiting })
+    : t('testing.sweeps.visitedOf', { visited, households });
+}
+
 export function SweepsTab({ round }: { round: TestRoundDetail }) {
   const { t, i18n } = useTranslation();
   const [creating, setCreating] = useState(false);
@@ -94,13 +105,7 @@ export function SweepsTab({ round }: { round: TestRoundDetail }) {
         style={{ margin: 0 }}
       />
       <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid={`sweep-visited-${sweep.id}`}>
-        {waitingOf(sweep) > 0
-          ? t('testing.sweeps.visitedWaiting', {
-              visited: sweep.visited,
-              households: sweep.households,
-              waiting: waitingOf(sweep),
-            })
-          : t('testing.sweeps.visitedOf', { visited: sweep.visited, households: sweep.households })}
+        {visitedSaid(t, sweep.visited, sweep.households, waitingOf(sweep))}
       </Typography.Text>
     </Flex>
   );
@@ -270,9 +275,10 @@ function SweepDrawer({
   const { items: waiting } = useFieldOutbox();
   // Outcomes recorded on this phone and not yet on the server, by household (the latest).
   const waitingOutcome = new Map(
-    waiting
-      .filter((write) => write.kind === 'sweep-outcome' && write.parentId === sweep?.id)
-      .map((write) => [write.subjectId, write.body as { outcome: SweepOutcome; note: string | null }]),
+    waitingWrites(waiting, 'sweep-outcome', sweep?.id ?? '').map((write) => [
+      write.subjectId,
+      write.body as { outcome: SweepOutcome; note: string | null },
+    ]),
   );
   const mayRecord = !cancelled && (can('testing.exempt') || can('sampling.scan'));
   // The household as recorded on this phone (what waits over what the server has): the form starts
@@ -377,14 +383,12 @@ function SweepDrawer({
         <Flex justify="space-between" align="center" gap={8} wrap>
           {/* Said as the team list says it: the server's count, and what waits on this phone. */}
           <Typography.Text>
-            {waitingOutcome.size > 0
-              ? t('testing.sweeps.visitedWaiting', {
-                  visited: (detail.data?.households ?? []).filter((household) => household.outcome !== null)
-                    .length,
-                  households: total,
-                  waiting: waitingOutcome.size,
-                })
-              : t('testing.sweeps.visitedOf', { visited, households: total })}
+            {visitedSaid(
+              t,
+              (detail.data?.households ?? []).filter((household) => household.outcome !== null).length,
+              total,
+              waitingOutcome.size,
+            )}
           </Typography.Text>
           <Segmented<HouseholdFilter>
             value={filter}
