@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type Database, openEmbedded, openServer } from './db/database.ts';
 import { SYSTEM } from './platform/access/actor.ts';
+import { deleteOldLookupMarks } from './platform/access/lookup-throttle.ts';
 import { deleteIdleSessions, deleteOldLoginFailures } from './platform/auth/session-repository.ts';
 import { resolveMasterKey } from './platform/crypto/keys.ts';
 import { PersonalDataCipher } from './platform/crypto/personal-data-cipher.ts';
@@ -53,6 +54,8 @@ export function defineJobs(jobs: JobRunner, deps: AppDeps) {
     run: async () => {
       await deleteIdleSessions(deps.database.db, deps.config.sessionIdleMinutes);
       await deleteOldLoginFailures(deps.database.db, 24 * 60);
+      // The marks of lookups (keyed hashes) of users who looked nothing up since their window.
+      await deleteOldLookupMarks(deps.database.db);
     },
   });
 }

@@ -123,6 +123,23 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
+/**
+ * Lookups by a whole ID or phone number (`number`), and ID numbers tried per masked form
+ * (`guess`, `mask` being the keyed hash of the masked form), per user and recently: kept in the
+ * database so the limits on them hold across app servers and restarts. Only keyed hashes.
+ */
+export const lookupMarks = pgTable(
+  'lookup_marks',
+  {
+    userId: uuid('user_id').notNull(),
+    kind: text('kind').notNull(),
+    mask: text('mask').notNull().default(''),
+    hash: text('hash').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind, t.mask, t.hash] })],
+);
+
 /** Failed logins, kept in the database so the lockout holds across app servers. */
 export const loginFailures = pgTable(
   'login_failures',

@@ -1,10 +1,11 @@
 import { inEffect, localDay } from '../../../domain/dates.ts';
 import { type Actor, coversWholeTree, pathInScope, scopePaths } from '../../platform/access/actor.ts';
 import {
+  checkIdGuesses,
+  exactLookupMarks,
   exactLookupsLeft,
   ID_GUESS_REFUSED,
-  idGuessesRefused,
-  throttleExactLookup,
+  keepLookupMarks,
 } from '../../platform/access/lookup-throttle.ts';
 import { requireScope } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
@@ -111,10 +112,14 @@ export async function importResidents(
   }
   // Checked against the registry, each row is a duplicate check: beyond a few numbers of one
   // masked ID (a guess at someone's birth date) a row is not checked, and says so.
-  const refused = idGuessesRefused(
+  const db = deps.database.db;
+  const { refused, marks } = await checkIdGuesses(
+    db,
+    deps.cipher,
     actor,
     built.map((b) => ({ idNumber: b.idNumber, hash: b.person.idHash })),
   );
+  await keepLookupMarks(db, marks);
   for (const b of built)
     if (refused.has(b.person.idHash))
       errors.push({ row: b.row, column: columnOf('idNumber'), message: ID_GUESS_REFUSED });
@@ -126,14 +131,14 @@ export async function importResidents(
   // refused whole: whether a file is refused never turns on whether one number is registered.
   const readable = scopePaths(actor, 'resident.read');
   // Who reads the whole registry finds nothing outside their reach: no lookup of theirs is counted.
-  const left = coversWholeTree(readable) ? Number.POSITIVE_INFINITY : exactLookupsLeft(actor);
+  const left = coversWholeTree(readable) ? Number.POSITIVE_INFINITY : await exactLookupsLeft(db, actor);
   if (left === 0 && checked.length > 0) throw tooManyOutside();
   const outside: string[] = [];
   const registered: typeof checked = [];
   for (let i = 0; i < checked.length; i += BATCH) {
     const slice = checked.slice(i, i + BATCH);
     const existing = await repo.findExistingIdHashes(
-      deps.database.db,
+      db,
       slice.map((b) => b.person.idHash),
     );
     for (const b of slice) {
@@ -144,7 +149,7 @@ export async function importResidents(
     }
   }
   if (new Set(outside).size > left) throw tooManyOutside();
-  for (const hash of outside) throttleExactLookup(actor, hash);
+  await keepLookupMarks(db, exactLookupMarks(actor, outside));
   for (const b of registered)
     errors.push({
       row: b.row,

@@ -5,7 +5,13 @@ import { normalizeMobile } from '../../../domain/phone.ts';
 import type { ResidenceStatus, StatusKind } from '../../../domain/residents.ts';
 import type { Executor } from '../../db/database.ts';
 import { type Actor, isWithin, pathInScope, scopePaths } from '../../platform/access/actor.ts';
-import { throttleExactLookup, throttleIdGuess } from '../../platform/access/lookup-throttle.ts';
+import {
+  checkExactLookup,
+  checkIdGuess,
+  keepLookupMarks,
+  type LookupMark,
+  throttleExactLookup,
+} from '../../platform/access/lookup-throttle.ts';
 import { requireScope, requireWholeTree } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
@@ -165,8 +171,10 @@ export async function residentFilter(
 ): Promise<repo.ResidentFilter> {
   const read = interpretQuery(deps, query.q ?? '');
   const exact = read.idHash ?? read.phoneHash;
-  if (exact) throttleExactLookup(actor, exact);
-  if (read.idHash) throttleIdGuess(actor, query.q ?? '', read.idHash, 'q');
+  const db = deps.database.db;
+  if (exact) await throttleExactLookup(db, actor, exact);
+  if (read.idHash)
+    await keepLookupMarks(db, await checkIdGuess(db, deps.cipher, actor, query.q ?? '', read.idHash, 'q'));
   return {
     ...read,
     subtreePath: await subtreeOf(deps, scope, query.gridId ?? query.orgUnitId),
@@ -280,20 +288,35 @@ async function checkKeyGroups(tx: Executor, codes: string[]) {
   }
 }
 
+/**
+ * A write that checks an ID number against the registry: the lookups it made are kept once it is
+ * over, refused or not (a refused registration rolls back, but the lookup it was stands).
+ */
+async function withLookups<T>(deps: AppDeps, write: (marks: LookupMark[]) => Promise<T>): Promise<T> {
+  const marks: LookupMark[] = [];
+  try {
+    return await write(marks);
+  } finally {
+    await keepLookupMarks(deps.database.db, marks);
+  }
+}
+
 /** 409 for an ID already registered, with the record's id when the actor may open it. */
 async function refuseDuplicate(
+  deps: AppDeps,
   tx: Executor,
   actor: Actor,
+  marks: LookupMark[],
   idHash: string,
   idNumber: string,
   exceptId?: string,
 ) {
-  throttleIdGuess(actor, idNumber, idHash, 'idNumber');
+  marks.push(...(await checkIdGuess(tx, deps.cipher, actor, idNumber, idHash, 'idNumber')));
   const existing = await repo.findByIdHash(tx, idHash);
   if (!existing || existing.id === exceptId) return;
   const visible = pathInScope(existing.orgPath, scopePaths(actor, 'resident.read'));
   // "Registered in another grid" says a number is someone's: limited like a search by it.
-  if (!visible) throttleExactLookup(actor, idHash);
+  if (!visible) marks.push(await checkExactLookup(tx, actor, idHash));
   throw conflict(
     visible
       ? text('该证件号码已登记，请打开已有记录', 'This document number is already registered')
@@ -311,53 +334,55 @@ export interface CreateResidentInput extends ResidentInput {
 
 export async function createResident(deps: AppDeps, actor: Actor, input: CreateResidentInput) {
   const scope = requireScope(actor, 'resident.write');
-  return runWrite(deps, actor, 'resident.create', async (tx) => {
-    const placed = await placeOf(tx, scope, input);
-    await checkKeyGroups(tx, input.keyGroups ?? []);
-    const built = buildPersonRow(deps.cipher, input, placed);
-    if (!built.ok) throw invalidField(built.field, built.reason);
-    const row = built.row;
-    await refuseDuplicate(tx, actor, row.idHash, input.idNumber);
-    if (!row.householdId) {
-      // A resident registered on a grid gets a household of their own at their address.
-      row.householdId = newId();
-      await repo.insertHouseholds(tx, [
-        {
-          id: row.householdId,
-          orgUnitId: placed.orgUnitId,
+  return withLookups(deps, (marks) =>
+    runWrite(deps, actor, 'resident.create', async (tx) => {
+      const placed = await placeOf(tx, scope, input);
+      await checkKeyGroups(tx, input.keyGroups ?? []);
+      const built = buildPersonRow(deps.cipher, input, placed);
+      if (!built.ok) throw invalidField(built.field, built.reason);
+      const row = built.row;
+      await refuseDuplicate(deps, tx, actor, marks, row.idHash, input.idNumber);
+      if (!row.householdId) {
+        // A resident registered on a grid gets a household of their own at their address.
+        row.householdId = newId();
+        await repo.insertHouseholds(tx, [
+          {
+            id: row.householdId,
+            orgUnitId: placed.orgUnitId,
+            orgPath: placed.orgPath,
+            address: input.address,
+            districtCode: placed.districtCode,
+          },
+        ]);
+      }
+      await repo.insertPersons(tx, [row]);
+      const since = localDay();
+      await repo.insertKeyGroupMemberships(
+        tx,
+        (input.keyGroups ?? []).map((classCode) => ({
+          personId: row.id as string,
+          classCode,
+          source: 'registry',
+          since,
+        })),
+      );
+      const created = await repo.findResidentInScope(tx, scope, row.id as string);
+      if (!created) throw notFound();
+      const [view] = await viewsOf(deps, tx, actor, [created]);
+      return {
+        result: view,
+        touched: {
+          entity: 'resident',
+          entityId: row.id as string,
           orgPath: placed.orgPath,
-          address: input.address,
-          districtCode: placed.districtCode,
+          after: {
+            ...snapshot(row, deps.cipher.open(row.idEnc), input.phone),
+            keyGroups: input.keyGroups ?? [],
+          },
         },
-      ]);
-    }
-    await repo.insertPersons(tx, [row]);
-    const since = localDay();
-    await repo.insertKeyGroupMemberships(
-      tx,
-      (input.keyGroups ?? []).map((classCode) => ({
-        personId: row.id as string,
-        classCode,
-        source: 'registry',
-        since,
-      })),
-    );
-    const created = await repo.findResidentInScope(tx, scope, row.id as string);
-    if (!created) throw notFound();
-    const [view] = await viewsOf(deps, tx, actor, [created]);
-    return {
-      result: view,
-      touched: {
-        entity: 'resident',
-        entityId: row.id as string,
-        orgPath: placed.orgPath,
-        after: {
-          ...snapshot(row, deps.cipher.open(row.idEnc), input.phone),
-          keyGroups: input.keyGroups ?? [],
-        },
-      },
-    };
-  });
+      };
+    }),
+  );
 }
 
 export async function updateResident(
@@ -367,94 +392,96 @@ export async function updateResident(
   patch: Partial<CreateResidentInput>,
 ) {
   const scope = requireScope(actor, 'resident.write');
-  return runWrite(deps, actor, 'resident.update', async (tx) => {
-    const current = await repo.findResidentInScope(tx, scope, id);
-    if (!current) throw notFound();
-    const p = current.person;
-    const idNumber = deps.cipher.open(p.idEnc);
-    const phone = p.phoneEnc ? deps.cipher.open(p.phoneEnc) : null;
-    const moving = patch.gridId !== undefined || patch.householdId !== undefined;
-    const placedAt = moving
-      ? await placeOf(tx, scope, { gridId: patch.gridId, householdId: patch.householdId })
-      : null;
-    // The grid they are in already, with no household named: they stay in their household (a
-    // form sends the grid back whenever its household field is cleared).
-    const staying = placedAt && patch.householdId === undefined && placedAt.orgUnitId === p.orgUnitId;
-    const placed = placedAt
-      ? { ...placedAt, householdId: staying ? p.householdId : placedAt.householdId }
-      : {
-          orgUnitId: p.orgUnitId,
-          orgPath: p.orgPath,
-          districtCode: p.districtCode,
-          householdId: p.householdId,
-        };
-    const merged: ResidentInput = {
-      name: patch.name ?? p.name,
-      documentType: (patch.documentType ?? p.documentType) as DocumentType,
-      idNumber: patch.idNumber ?? idNumber,
-      phone: patch.phone === undefined ? phone : patch.phone,
-      address: patch.address ?? p.address,
-      residenceStatus: (patch.residenceStatus ?? p.residenceStatus) as ResidenceStatus,
-    };
-    const built = buildPersonRow(deps.cipher, merged, placed);
-    if (!built.ok) throw invalidField(built.field, built.reason);
-    if (patch.gridId !== undefined && patch.householdId === undefined && placed.orgUnitId !== p.orgUnitId) {
-      // One person moving to another grid leaves the old household for one of their own there.
-      const householdId = newId();
-      await repo.insertHouseholds(tx, [
-        {
-          id: householdId,
-          orgUnitId: placed.orgUnitId,
+  return withLookups(deps, (marks) =>
+    runWrite(deps, actor, 'resident.update', async (tx) => {
+      const current = await repo.findResidentInScope(tx, scope, id);
+      if (!current) throw notFound();
+      const p = current.person;
+      const idNumber = deps.cipher.open(p.idEnc);
+      const phone = p.phoneEnc ? deps.cipher.open(p.phoneEnc) : null;
+      const moving = patch.gridId !== undefined || patch.householdId !== undefined;
+      const placedAt = moving
+        ? await placeOf(tx, scope, { gridId: patch.gridId, householdId: patch.householdId })
+        : null;
+      // The grid they are in already, with no household named: they stay in their household (a
+      // form sends the grid back whenever its household field is cleared).
+      const staying = placedAt && patch.householdId === undefined && placedAt.orgUnitId === p.orgUnitId;
+      const placed = placedAt
+        ? { ...placedAt, householdId: staying ? p.householdId : placedAt.householdId }
+        : {
+            orgUnitId: p.orgUnitId,
+            orgPath: p.orgPath,
+            districtCode: p.districtCode,
+            householdId: p.householdId,
+          };
+      const merged: ResidentInput = {
+        name: patch.name ?? p.name,
+        documentType: (patch.documentType ?? p.documentType) as DocumentType,
+        idNumber: patch.idNumber ?? idNumber,
+        phone: patch.phone === undefined ? phone : patch.phone,
+        address: patch.address ?? p.address,
+        residenceStatus: (patch.residenceStatus ?? p.residenceStatus) as ResidenceStatus,
+      };
+      const built = buildPersonRow(deps.cipher, merged, placed);
+      if (!built.ok) throw invalidField(built.field, built.reason);
+      if (patch.gridId !== undefined && patch.householdId === undefined && placed.orgUnitId !== p.orgUnitId) {
+        // One person moving to another grid leaves the old household for one of their own there.
+        const householdId = newId();
+        await repo.insertHouseholds(tx, [
+          {
+            id: householdId,
+            orgUnitId: placed.orgUnitId,
+            orgPath: placed.orgPath,
+            address: merged.address,
+            districtCode: placed.districtCode,
+          },
+        ]);
+        built.row.householdId = householdId;
+      }
+      if (built.row.idHash !== p.idHash)
+        await refuseDuplicate(deps, tx, actor, marks, built.row.idHash, merged.idNumber, id);
+      const { id: _newId, createdAt: _c, synthetic: _s, ...changes } = built.row;
+      // Unchanged sealed values keep their ciphertext: no churn, and the audit sees no change.
+      if (merged.idNumber === idNumber && merged.documentType === p.documentType) changes.idEnc = p.idEnc;
+      if (merged.phone === phone) changes.phoneEnc = p.phoneEnc;
+      await repo.updatePersonRow(tx, id, changes);
+      await followPersons(tx, [{ id, orgPath: p.orgPath, residenceStatus: p.residenceStatus }]);
+      const have = (await repo.findKeyGroupsOf(tx, scope, [id])).map((g) => g.code);
+      if (patch.keyGroups) {
+        // A class that has since ended stays on the people who have it; only new ones must be in effect.
+        await checkKeyGroups(
+          tx,
+          patch.keyGroups.filter((c) => !have.includes(c)),
+        );
+        await repo.deleteKeyGroupMemberships(
+          tx,
+          id,
+          have.filter((c) => !patch.keyGroups?.includes(c)),
+        );
+        const since = localDay();
+        await repo.insertKeyGroupMemberships(
+          tx,
+          patch.keyGroups
+            .filter((c) => !have.includes(c))
+            .map((classCode) => ({ personId: id, classCode, source: 'registry', since })),
+        );
+      }
+      const after = await repo.findResidentInScope(tx, [placed.orgPath], id);
+      if (!after) throw notFound();
+      const [view] = await viewsOf(deps, tx, actor, [after]);
+      return {
+        result: view,
+        touched: {
+          entity: 'resident',
+          entityId: id,
           orgPath: placed.orgPath,
-          address: merged.address,
-          districtCode: placed.districtCode,
+          // Key groups only when asked to change: the audit then shows the classes before and after.
+          before: snapshot(p, idNumber, phone, patch.keyGroups ? have : undefined),
+          after: snapshot({ ...p, ...changes }, merged.idNumber, merged.phone, patch.keyGroups),
         },
-      ]);
-      built.row.householdId = householdId;
-    }
-    if (built.row.idHash !== p.idHash)
-      await refuseDuplicate(tx, actor, built.row.idHash, merged.idNumber, id);
-    const { id: _newId, createdAt: _c, synthetic: _s, ...changes } = built.row;
-    // Unchanged sealed values keep their ciphertext: no churn, and the audit sees no change.
-    if (merged.idNumber === idNumber && merged.documentType === p.documentType) changes.idEnc = p.idEnc;
-    if (merged.phone === phone) changes.phoneEnc = p.phoneEnc;
-    await repo.updatePersonRow(tx, id, changes);
-    await followPersons(tx, [{ id, orgPath: p.orgPath, residenceStatus: p.residenceStatus }]);
-    const have = (await repo.findKeyGroupsOf(tx, scope, [id])).map((g) => g.code);
-    if (patch.keyGroups) {
-      // A class that has since ended stays on the people who have it; only new ones must be in effect.
-      await checkKeyGroups(
-        tx,
-        patch.keyGroups.filter((c) => !have.includes(c)),
-      );
-      await repo.deleteKeyGroupMemberships(
-        tx,
-        id,
-        have.filter((c) => !patch.keyGroups?.includes(c)),
-      );
-      const since = localDay();
-      await repo.insertKeyGroupMemberships(
-        tx,
-        patch.keyGroups
-          .filter((c) => !have.includes(c))
-          .map((classCode) => ({ personId: id, classCode, source: 'registry', since })),
-      );
-    }
-    const after = await repo.findResidentInScope(tx, [placed.orgPath], id);
-    if (!after) throw notFound();
-    const [view] = await viewsOf(deps, tx, actor, [after]);
-    return {
-      result: view,
-      touched: {
-        entity: 'resident',
-        entityId: id,
-        orgPath: placed.orgPath,
-        // Key groups only when asked to change: the audit then shows the classes before and after.
-        before: snapshot(p, idNumber, phone, patch.keyGroups ? have : undefined),
-        after: snapshot({ ...p, ...changes }, merged.idNumber, merged.phone, patch.keyGroups),
-      },
-    };
-  });
+      };
+    }),
+  );
 }
 
 /** The full ID and phone to a holder of personal.unmask: audited, never broadcast. */

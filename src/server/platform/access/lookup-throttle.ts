@@ -1,59 +1,112 @@
+import { and, eq, sql } from 'drizzle-orm';
 import { parseIdNumber } from '../../../domain/id-number.ts';
+import type { Executor } from '../../db/database.ts';
+import { lookupMarks } from '../../db/schema.ts';
+import type { PersonalDataCipher } from '../crypto/personal-data-cipher.ts';
 import { AppError } from '../errors/app-error.ts';
 import { text } from '../errors/i18n.ts';
 import type { Actor } from './actor.ts';
 
+/**
+ * The limits below are kept in the database (`lookup_marks`), so they hold across app servers
+ * (GRIDWATCH_APP_SERVERS=2 had given each user twice as many) and restarts. A check reads the
+ * user's marks; the marks it makes are kept apart (`keepLookupMarks`), after the write a check
+ * may be part of: a refused registration rolls back, but the lookup it was stays counted. Two
+ * requests of one user at the very same moment may both pass the last place: a limit of 30 is
+ * then 31, which gives nothing away.
+ */
+export interface LookupMark {
+  userId: string;
+  kind: 'number' | 'guess';
+  /** For a guess: the keyed hash of the masked form it shares (maskedIdentity). */
+  mask: string;
+  hash: string;
+}
+
+/** Keeps the marks of lookups made (the same one again only moves its time). */
+export async function keepLookupMarks(db: Executor, marks: readonly LookupMark[]): Promise<void> {
+  if (marks.length === 0) return;
+  await db
+    .insert(lookupMarks)
+    .values(marks.map((m) => ({ ...m, at: sql`now()` })))
+    .onConflictDoUpdate({
+      target: [lookupMarks.userId, lookupMarks.kind, lookupMarks.mask, lookupMarks.hash],
+      set: { at: sql`now()` },
+    });
+}
+
+/** The user's marks of a kind within its window; older ones are dropped on the way. */
+async function liveMarks(db: Executor, userId: string, kind: LookupMark['kind'], windowMs: number) {
+  const mine = and(eq(lookupMarks.userId, userId), eq(lookupMarks.kind, kind));
+  const since = sql`now() - make_interval(secs => ${windowMs / 1000})`;
+  await db.delete(lookupMarks).where(and(mine, sql`${lookupMarks.at} <= ${since}`));
+  return db.select({ mask: lookupMarks.mask, hash: lookupMarks.hash }).from(lookupMarks).where(mine);
+}
+
+/** Drops every mark older than the longest window (the hourly clean-up). */
+export async function deleteOldLookupMarks(db: Executor): Promise<void> {
+  await db
+    .delete(lookupMarks)
+    .where(sql`${lookupMarks.at} <= now() - make_interval(secs => ${GUESS_WINDOW_MS / 1000})`);
+}
+
 /** Different whole numbers one user may look up in the window below. */
 const LOOKUPS_PER_WINDOW = 30;
 const WINDOW_MS = 10 * 60_000;
-/** Per user: each number looked up (its keyed hash) and when, within the window. */
-const lookups = new Map<string, Map<string, number>>();
+
+const tooManyLookups = () =>
+  new AppError(
+    'TOO_MANY_ATTEMPTS',
+    text(
+      '按完整证件号或手机号查找过于频繁，请 10 分钟后再试',
+      'Too many lookups by a whole ID or phone number: try again in 10 minutes',
+    ),
+  );
 
 /**
  * A lookup by a whole ID or phone number (a search, a duplicate check) tells whether that number
  * is someone's. Beside a masked number (139****0001: four digits hidden) that is an oracle: ten
  * thousand lookups would give the number away without the unmask permission or its audit. So each
  * user may look up so many different numbers in ten minutes (the same number again counts once:
- * a page refetching its search is one lookup). Held per app server, in memory.
+ * a page refetching its search is one lookup). Refused with 429; else the mark to keep.
  */
-export function throttleExactLookup(actor: Pick<Actor, 'userId'>, hash: string): void {
-  const now = Date.now();
-  const mine = lookups.get(actor.userId) ?? new Map<string, number>();
-  for (const [seen, at] of mine) if (at <= now - WINDOW_MS) mine.delete(seen);
-  if (!mine.has(hash) && mine.size >= LOOKUPS_PER_WINDOW) {
-    lookups.set(actor.userId, mine);
-    throw new AppError(
-      'TOO_MANY_ATTEMPTS',
-      text(
-        '按完整证件号或手机号查找过于频繁，请 10 分钟后再试',
-        'Too many lookups by a whole ID or phone number: try again in 10 minutes',
-      ),
-    );
-  }
-  mine.set(hash, now);
-  if (mine.size > 0) lookups.set(actor.userId, mine);
-  else lookups.delete(actor.userId);
+export async function checkExactLookup(
+  db: Executor,
+  actor: Pick<Actor, 'userId'>,
+  hash: string,
+): Promise<LookupMark> {
+  const live = await liveMarks(db, actor.userId, 'number', WINDOW_MS);
+  if (!live.some((m) => m.hash === hash) && live.length >= LOOKUPS_PER_WINDOW) throw tooManyLookups();
+  return { userId: actor.userId, kind: 'number', mask: '', hash };
+}
+
+/** checkExactLookup, its mark kept at once (outside any write). */
+export async function throttleExactLookup(
+  db: Executor,
+  actor: Pick<Actor, 'userId'>,
+  hash: string,
+): Promise<void> {
+  await keepLookupMarks(db, [await checkExactLookup(db, actor, hash)]);
 }
 
 /**
- * How many more different whole numbers the user may look up now (see throttleExactLookup),
+ * How many more different whole numbers the user may look up now (see checkExactLookup),
  * without counting one. For a file of numbers: its check is refused whole when more would be
  * found than are left, whatever they are, so the refusal tells nothing of any one number.
  */
-export function exactLookupsLeft(actor: Pick<Actor, 'userId'>): number {
-  const now = Date.now();
-  const mine = lookups.get(actor.userId);
-  if (!mine) return LOOKUPS_PER_WINDOW;
-  let live = 0;
-  for (const at of mine.values()) if (at > now - WINDOW_MS) live++;
-  return Math.max(0, LOOKUPS_PER_WINDOW - live);
+export async function exactLookupsLeft(db: Executor, actor: Pick<Actor, 'userId'>): Promise<number> {
+  const live = await liveMarks(db, actor.userId, 'number', WINDOW_MS);
+  return Math.max(0, LOOKUPS_PER_WINDOW - live.length);
+}
+
+/** The marks of numbers found outside the user's reach by a file, once it was judged within the limit. */
+export function exactLookupMarks(actor: Pick<Actor, 'userId'>, hashes: Iterable<string>): LookupMark[] {
+  return [...new Set(hashes)].map((hash) => ({ userId: actor.userId, kind: 'number', mask: '', hash }));
 }
 
 /** Different ID numbers one user may try that share one masked form and one birth year, per day. */
 const GUESSES_PER_MASK = 3;
 const GUESS_WINDOW_MS = 24 * 60 * 60_000;
-/** Per user, per masked form: each ID number tried (its keyed hash) and when. */
-const guesses = new Map<string, Map<string, Map<string, number>>>();
 
 /**
  * What a masked ID card number shows with the age beside it: the region, the birth year and the
@@ -73,29 +126,34 @@ export function maskedIdentity(idNumber: string): string | null {
  * answers whether a number is someone's, so trying them would give the full number away without
  * the unmask permission. Each user may have three numbers of one masked form and birth year
  * checked a day (a typo corrected makes two; people sharing a form in one file are rare). Answers
- * the hashes refused, not to be checked; the others are counted. Per app server, in memory.
+ * the hashes refused, not to be checked, and the marks of the others, to keep.
  */
-export function idGuessesRefused(
+export async function checkIdGuesses(
+  db: Executor,
+  cipher: PersonalDataCipher,
   actor: Pick<Actor, 'userId'>,
   ids: { idNumber: string; hash: string }[],
-): Set<string> {
-  const now = Date.now();
-  const mine = guesses.get(actor.userId) ?? new Map<string, Map<string, number>>();
-  for (const [key, tried] of mine) {
-    for (const [hash, at] of tried) if (at <= now - GUESS_WINDOW_MS) tried.delete(hash);
-    if (tried.size === 0) mine.delete(key);
-  }
+): Promise<{ refused: Set<string>; marks: LookupMark[] }> {
   const refused = new Set<string>();
-  for (const { idNumber, hash } of ids) {
-    const key = maskedIdentity(idNumber);
-    if (!key) continue;
-    const tried = mine.get(key) ?? new Map<string, number>();
-    if (tried.has(hash) || tried.size < GUESSES_PER_MASK) tried.set(hash, now);
-    else refused.add(hash);
-    mine.set(key, tried);
+  const marks: LookupMark[] = [];
+  const masked = ids.flatMap(({ idNumber, hash }) => {
+    const form = maskedIdentity(idNumber);
+    // The masked form is kept as a keyed hash: region, birth year and last four are no one's business.
+    return form ? [{ hash, mask: cipher.lookupHash(`masked-id:${form}`) }] : [];
+  });
+  if (masked.length === 0) return { refused, marks };
+  const tried = new Map<string, Set<string>>();
+  for (const m of await liveMarks(db, actor.userId, 'guess', GUESS_WINDOW_MS))
+    tried.set(m.mask, (tried.get(m.mask) ?? new Set()).add(m.hash));
+  for (const { hash, mask } of masked) {
+    const ofMask = tried.get(mask) ?? new Set<string>();
+    if (ofMask.has(hash) || ofMask.size < GUESSES_PER_MASK) {
+      ofMask.add(hash);
+      marks.push({ userId: actor.userId, kind: 'guess', mask, hash });
+    } else refused.add(hash);
+    tried.set(mask, ofMask);
   }
-  if (mine.size > 0) guesses.set(actor.userId, mine);
-  return refused;
+  return { refused, marks };
 }
 
 export const ID_GUESS_REFUSED = text(
@@ -103,13 +161,17 @@ export const ID_GUESS_REFUSED = text(
   'Too many ID numbers differing only in the birth day checked today: not checked',
 );
 
-/** One number, as a search or a registration asks: refused with 429 naming the field. */
-export function throttleIdGuess(
+/** One number, as a search or a registration asks: refused with 429 naming the field; else its mark to keep. */
+export async function checkIdGuess(
+  db: Executor,
+  cipher: PersonalDataCipher,
   actor: Pick<Actor, 'userId'>,
   idNumber: string,
   hash: string,
   field: string,
-): void {
-  if (idGuessesRefused(actor, [{ idNumber, hash }]).size > 0)
+): Promise<LookupMark[]> {
+  const { refused, marks } = await checkIdGuesses(db, cipher, actor, [{ idNumber, hash }]);
+  if (refused.size > 0)
     throw new AppError('TOO_MANY_ATTEMPTS', ID_GUESS_REFUSED, { [field]: ID_GUESS_REFUSED });
+  return marks;
 }
