@@ -18,8 +18,19 @@ export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   if (err.message.startsWith('Failed query:')) {
     const statement = err.message.slice('Failed query:'.length).split('\nparams:')[0].trim().slice(0, 300);
-    const cause = err.cause instanceof Error ? err.cause.message : 'unknown cause';
+    const cause = err.cause instanceof Error ? withoutValues(err.cause.message) : 'unknown cause';
     return `${cause} [${sqlState(err) ?? '?'}] in: ${statement}`;
   }
-  return err.message;
+  return sqlState(err) ? withoutValues(err.message) : err.message;
+}
+
+/**
+ * PostgreSQL's own message quotes the value it refused (`invalid input syntax for type uuid:
+ * "41160219900307123X"`), as it quotes the names of constraints and columns: the names are kept
+ * (lower-case identifiers), any other quoted text is left out.
+ */
+function withoutValues(message: string): string {
+  return message.replace(/"([^"]*)"/g, (quoted, inner: string) =>
+    /^[a-z_][a-z0-9_$]*$/.test(inner) ? quoted : '"…"',
+  );
 }
