@@ -225,6 +225,26 @@ describe('an unmasked export covers only where the actor may export', () => {
 });
 
 describe('searches by a whole phone or ID number are limited per user', () => {
+  test('60 searches by whole phone numbers sent at once: no more than 30 answered', async () => {
+    // A grid worker fresh to lookups, sending them all at once (the limit is judged one request
+    // after another under the user's lock, not read by all of them before any is counted).
+    const worker = await signedInAs(t, {
+      username: 'at-once',
+      displayName: '并发试探',
+      password: 'AtOnce-pass-2022',
+      grants: [{ role: 'grid_worker', orgUnitId: t.fx.gridA.id }],
+    });
+    const statuses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        worker
+          .get(`/api/v1/residents?q=139${String(i).padStart(4, '0')}0001&pageSize=1`)
+          .then((r) => r.status),
+      ),
+    );
+    assert.equal(statuses.filter((s) => s === 200).length, 30, `${statuses}`);
+    assert.equal(statuses.filter((s) => s === 429).length, 30, `${statuses}`);
+  });
+
   test('a grid worker trying the 4 hidden digits is throttled before finding the number', async () => {
     const worker = client(t.app, await t.login('worker-a'));
     const a = (await worker.get(`/api/v1/residents/${t.fx.residentA.id}`)).body;

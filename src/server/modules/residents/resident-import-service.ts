@@ -1,11 +1,10 @@
 import { inEffect, localDay } from '../../../domain/dates.ts';
 import { type Actor, coversWholeTree, pathInScope, scopePaths } from '../../platform/access/actor.ts';
 import {
-  checkIdGuesses,
-  exactLookupMarks,
   exactLookupsLeft,
   ID_GUESS_REFUSED,
-  keepLookupMarks,
+  idGuessesRefused,
+  throttleExactLookups,
 } from '../../platform/access/lookup-throttle.ts';
 import { requireScope } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
@@ -113,13 +112,12 @@ export async function importResidents(
   // Checked against the registry, each row is a duplicate check: beyond a few numbers of one
   // masked ID (a guess at someone's birth date) a row is not checked, and says so.
   const db = deps.database.db;
-  const { refused, marks } = await checkIdGuesses(
+  const refused = await idGuessesRefused(
     db,
     deps.cipher,
     actor,
-    built.map((b) => ({ idNumber: b.idNumber, hash: b.person.idHash })),
+    built.map((b) => ({ idNumber: b.idNumber, key: b.person.idHash })),
   );
-  await keepLookupMarks(db, marks);
   for (const b of built)
     if (refused.has(b.person.idHash))
       errors.push({ row: b.row, column: columnOf('idNumber'), message: ID_GUESS_REFUSED });
@@ -149,7 +147,8 @@ export async function importResidents(
     }
   }
   if (new Set(outside).size > left) throw tooManyOutside();
-  await keepLookupMarks(db, exactLookupMarks(actor, outside));
+  // Counted all together (another request of theirs may have taken some of what was left).
+  await throttleExactLookups(db, deps.cipher, actor, outside, tooManyOutside);
   for (const b of registered)
     errors.push({
       row: b.row,

@@ -5,17 +5,11 @@ import { normalizeMobile } from '../../../domain/phone.ts';
 import type { ResidenceStatus, StatusKind } from '../../../domain/residents.ts';
 import type { Executor } from '../../db/database.ts';
 import { type Actor, isWithin, pathInScope, scopePaths } from '../../platform/access/actor.ts';
-import {
-  checkExactLookup,
-  checkIdGuess,
-  keepLookupMarks,
-  type LookupMark,
-  throttleExactLookup,
-} from '../../platform/access/lookup-throttle.ts';
+import { throttleExactLookup, throttleIdGuess } from '../../platform/access/lookup-throttle.ts';
 import { requireScope, requireWholeTree } from '../../platform/access/require.ts';
 import { runWrite } from '../../platform/audit/run-write.ts';
 import type { AppDeps } from '../../platform/deps.ts';
-import { conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
+import { type AppError, conflict, invalidField, notFound } from '../../platform/errors/app-error.ts';
 import { text } from '../../platform/errors/i18n.ts';
 import { newId } from '../../platform/ids.ts';
 import { toLimitOffset } from '../../platform/pagination.ts';
@@ -172,9 +166,8 @@ export async function residentFilter(
   const read = interpretQuery(deps, query.q ?? '');
   const exact = read.idHash ?? read.phoneHash;
   const db = deps.database.db;
-  if (exact) await throttleExactLookup(db, actor, exact);
-  if (read.idHash)
-    await keepLookupMarks(db, await checkIdGuess(db, deps.cipher, actor, query.q ?? '', read.idHash, 'q'));
+  if (exact) await throttleExactLookup(db, deps.cipher, actor, exact);
+  if (read.idHash) await throttleIdGuess(db, deps.cipher, actor, query.q ?? '', 'q');
   return {
     ...read,
     subtreePath: await subtreeOf(deps, scope, query.gridId ?? query.orgUnitId),
@@ -288,41 +281,49 @@ async function checkKeyGroups(tx: Executor, codes: string[]) {
   }
 }
 
+/** Thrown inside a registration's write: its number is registered outside the actor's reach. */
+class RegisteredElsewhere extends Error {
+  constructor(
+    readonly idHash: string,
+    readonly refusal: AppError,
+  ) {
+    super('registered elsewhere');
+  }
+}
+
 /**
- * A write that checks an ID number against the registry: the lookups it made are kept once it is
- * over, refused or not (a refused registration rolls back, but the lookup it was stands).
+ * A write that checks an ID number against the registry. "Registered in another grid" says a
+ * number is someone's: it is counted as a lookup by that number (limited like a search by it)
+ * once the write has rolled back, so the count stands, and only then answered (or refused 429).
  */
-async function withLookups<T>(deps: AppDeps, write: (marks: LookupMark[]) => Promise<T>): Promise<T> {
-  const marks: LookupMark[] = [];
+async function withLookups<T>(deps: AppDeps, actor: Actor, write: () => Promise<T>): Promise<T> {
   try {
-    return await write(marks);
-  } finally {
-    await keepLookupMarks(deps.database.db, marks);
+    return await write();
+  } catch (error) {
+    if (!(error instanceof RegisteredElsewhere)) throw error;
+    await throttleExactLookup(deps.database.db, deps.cipher, actor, error.idHash);
+    throw error.refusal;
   }
 }
 
 /** 409 for an ID already registered, with the record's id when the actor may open it. */
-async function refuseDuplicate(
-  deps: AppDeps,
-  tx: Executor,
-  actor: Actor,
-  marks: LookupMark[],
-  idHash: string,
-  idNumber: string,
-  exceptId?: string,
-) {
-  marks.push(...(await checkIdGuess(tx, deps.cipher, actor, idNumber, idHash, 'idNumber')));
+async function refuseDuplicate(tx: Executor, actor: Actor, idHash: string, exceptId?: string) {
   const existing = await repo.findByIdHash(tx, idHash);
   if (!existing || existing.id === exceptId) return;
-  const visible = pathInScope(existing.orgPath, scopePaths(actor, 'resident.read'));
-  // "Registered in another grid" says a number is someone's: limited like a search by it.
-  if (!visible) marks.push(await checkExactLookup(tx, actor, idHash));
-  throw conflict(
-    visible
-      ? text('该证件号码已登记，请打开已有记录', 'This document number is already registered')
-      : text('该证件号码已在其他网格登记，请联系上级核实', 'Already registered in another grid'),
-    visible ? { existingId: existing.id } : undefined,
-    'idNumber',
+  if (pathInScope(existing.orgPath, scopePaths(actor, 'resident.read')))
+    throw conflict(
+      text('该证件号码已登记，请打开已有记录', 'This document number is already registered'),
+      { existingId: existing.id },
+      'idNumber',
+    );
+  // Counted as a lookup once this write has rolled back (withLookups).
+  throw new RegisteredElsewhere(
+    idHash,
+    conflict(
+      text('该证件号码已在其他网格登记，请联系上级核实', 'Already registered in another grid'),
+      undefined,
+      'idNumber',
+    ),
   );
 }
 
@@ -334,14 +335,16 @@ export interface CreateResidentInput extends ResidentInput {
 
 export async function createResident(deps: AppDeps, actor: Actor, input: CreateResidentInput) {
   const scope = requireScope(actor, 'resident.write');
-  return withLookups(deps, (marks) =>
+  // A guess at a masked number (only its birth day unknown) is counted before the registry is asked.
+  await throttleIdGuess(deps.database.db, deps.cipher, actor, input.idNumber, 'idNumber');
+  return withLookups(deps, actor, () =>
     runWrite(deps, actor, 'resident.create', async (tx) => {
       const placed = await placeOf(tx, scope, input);
       await checkKeyGroups(tx, input.keyGroups ?? []);
       const built = buildPersonRow(deps.cipher, input, placed);
       if (!built.ok) throw invalidField(built.field, built.reason);
       const row = built.row;
-      await refuseDuplicate(deps, tx, actor, marks, row.idHash, input.idNumber);
+      await refuseDuplicate(tx, actor, row.idHash);
       if (!row.householdId) {
         // A resident registered on a grid gets a household of their own at their address.
         row.householdId = newId();
@@ -392,7 +395,9 @@ export async function updateResident(
   patch: Partial<CreateResidentInput>,
 ) {
   const scope = requireScope(actor, 'resident.write');
-  return withLookups(deps, (marks) =>
+  if (patch.idNumber !== undefined)
+    await throttleIdGuess(deps.database.db, deps.cipher, actor, patch.idNumber, 'idNumber');
+  return withLookups(deps, actor, () =>
     runWrite(deps, actor, 'resident.update', async (tx) => {
       const current = await repo.findResidentInScope(tx, scope, id);
       if (!current) throw notFound();
@@ -438,8 +443,7 @@ export async function updateResident(
         ]);
         built.row.householdId = householdId;
       }
-      if (built.row.idHash !== p.idHash)
-        await refuseDuplicate(deps, tx, actor, marks, built.row.idHash, merged.idNumber, id);
+      if (built.row.idHash !== p.idHash) await refuseDuplicate(tx, actor, built.row.idHash, id);
       const { id: _newId, createdAt: _c, synthetic: _s, ...changes } = built.row;
       // Unchanged sealed values keep their ciphertext: no churn, and the audit sees no change.
       if (merged.idNumber === idNumber && merged.documentType === p.documentType) changes.idEnc = p.idEnc;

@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { parseIdNumber } from '../../../domain/id-number.ts';
-import type { Executor } from '../../db/database.ts';
+import type { Db, Tx } from '../../db/database.ts';
 import { lookupMarks } from '../../db/schema.ts';
 import type { PersonalDataCipher } from '../crypto/personal-data-cipher.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -9,45 +9,59 @@ import type { Actor } from './actor.ts';
 
 /**
  * The limits below are kept in the database (`lookup_marks`), so they hold across app servers
- * (GRIDWATCH_APP_SERVERS=2 had given each user twice as many) and restarts. A check reads the
- * user's marks; the marks it makes are kept apart (`keepLookupMarks`), after the write a check
- * may be part of: a refused registration rolls back, but the lookup it was stays counted. Two
- * requests of one user at the very same moment may both pass the last place: a limit of 30 is
- * then 31, which gives nothing away.
+ * (GRIDWATCH_APP_SERVERS=2 had given each user twice as many) and restarts. A check and the mark
+ * it makes are one short transaction under a lock of the user's own (`pg_advisory_xact_lock`):
+ * requests of one user sent at once are judged one after another, so none slips past the limit.
+ * Never called inside another transaction: the mark must stand when a write it was part of is
+ * refused and rolls back (and the embedded database has one connection). Marks hold keyed hashes
+ * under a purpose of their own, not the registry's lookup hashes: they say that a user looked a
+ * number up, not whose it is.
  */
-export interface LookupMark {
-  userId: string;
-  kind: 'number' | 'guess';
-  /** For a guess: the keyed hash of the masked form it shares (maskedIdentity). */
-  mask: string;
-  hash: string;
+type Kind = 'number' | 'guess';
+
+async function underUserLock<T>(db: Db, userId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`lookup-marks:${userId}`}, 0))`);
+    return work(tx);
+  });
 }
 
-/** Keeps the marks of lookups made (the same one again only moves its time). */
-export async function keepLookupMarks(db: Executor, marks: readonly LookupMark[]): Promise<void> {
-  if (marks.length === 0) return;
-  await db
-    .insert(lookupMarks)
-    .values(marks.map((m) => ({ ...m, at: sql`now()` })))
-    .onConflictDoUpdate({
-      target: [lookupMarks.userId, lookupMarks.kind, lookupMarks.mask, lookupMarks.hash],
-      set: { at: sql`now()` },
-    });
+const since = (windowMs: number) => sql`now() - make_interval(secs => ${windowMs / 1000})`;
+
+/** The user's marks of a kind within its window (of these masked forms, for guesses). */
+async function liveMarks(tx: Tx, userId: string, kind: Kind, windowMs: number, masks?: string[]) {
+  return tx
+    .select({ mask: lookupMarks.mask, hash: lookupMarks.hash })
+    .from(lookupMarks)
+    .where(
+      and(
+        eq(lookupMarks.userId, userId),
+        eq(lookupMarks.kind, kind),
+        sql`${lookupMarks.at} > ${since(windowMs)}`,
+        masks ? inArray(lookupMarks.mask, masks) : undefined,
+      ),
+    );
 }
 
-/** The user's marks of a kind within its window; older ones are dropped on the way. */
-async function liveMarks(db: Executor, userId: string, kind: LookupMark['kind'], windowMs: number) {
-  const mine = and(eq(lookupMarks.userId, userId), eq(lookupMarks.kind, kind));
-  const since = sql`now() - make_interval(secs => ${windowMs / 1000})`;
-  await db.delete(lookupMarks).where(and(mine, sql`${lookupMarks.at} <= ${since}`));
-  return db.select({ mask: lookupMarks.mask, hash: lookupMarks.hash }).from(lookupMarks).where(mine);
+/** Rows per insert: a file's thousands of marks stay far below a statement's 65,535 parameters. */
+const MARKS_PER_INSERT = 1000;
+
+/** Keeps marks (the same one again only moves its time). */
+async function keepMarks(tx: Tx, userId: string, kind: Kind, marks: { mask: string; hash: string }[]) {
+  const unique = [...new Map(marks.map((m) => [`${m.mask}|${m.hash}`, m])).values()];
+  for (let i = 0; i < unique.length; i += MARKS_PER_INSERT)
+    await tx
+      .insert(lookupMarks)
+      .values(unique.slice(i, i + MARKS_PER_INSERT).map((m) => ({ userId, kind, ...m, at: sql`now()` })))
+      .onConflictDoUpdate({
+        target: [lookupMarks.userId, lookupMarks.kind, lookupMarks.mask, lookupMarks.hash],
+        set: { at: sql`now()` },
+      });
 }
 
 /** Drops every mark older than the longest window (the hourly clean-up). */
-export async function deleteOldLookupMarks(db: Executor): Promise<void> {
-  await db
-    .delete(lookupMarks)
-    .where(sql`${lookupMarks.at} <= now() - make_interval(secs => ${GUESS_WINDOW_MS / 1000})`);
+export async function deleteOldLookupMarks(db: Db): Promise<void> {
+  await db.delete(lookupMarks).where(sql`${lookupMarks.at} <= ${since(GUESS_WINDOW_MS)}`);
 }
 
 /** Different whole numbers one user may look up in the window below. */
@@ -64,44 +78,64 @@ const tooManyLookups = () =>
   );
 
 /**
+ * Counts lookups by whole numbers (their registry lookup hashes) and keeps their marks, all or
+ * none: refused (`refusal()`, a 429) when they would take the user past the limit.
+ */
+async function countLookups(
+  db: Db,
+  cipher: PersonalDataCipher,
+  actor: Pick<Actor, 'userId'>,
+  hashes: Iterable<string>,
+  refusal: () => AppError,
+): Promise<void> {
+  const marks = [...new Set(hashes)].map((h) => ({ mask: '', hash: cipher.lookupHash(`lookup-mark:${h}`) }));
+  if (marks.length === 0) return;
+  await underUserLock(db, actor.userId, async (tx) => {
+    const live = new Set((await liveMarks(tx, actor.userId, 'number', WINDOW_MS)).map((m) => m.hash));
+    const fresh = marks.filter((m) => !live.has(m.hash)).length;
+    if (live.size + fresh > LOOKUPS_PER_WINDOW) throw refusal();
+    await keepMarks(tx, actor.userId, 'number', marks);
+  });
+}
+
+/**
  * A lookup by a whole ID or phone number (a search, a duplicate check) tells whether that number
  * is someone's. Beside a masked number (139****0001: four digits hidden) that is an oracle: ten
  * thousand lookups would give the number away without the unmask permission or its audit. So each
  * user may look up so many different numbers in ten minutes (the same number again counts once:
- * a page refetching its search is one lookup). Refused with 429; else the mark to keep.
+ * a page refetching its search is one lookup). Refused with 429.
  */
-export async function checkExactLookup(
-  db: Executor,
-  actor: Pick<Actor, 'userId'>,
-  hash: string,
-): Promise<LookupMark> {
-  const live = await liveMarks(db, actor.userId, 'number', WINDOW_MS);
-  if (!live.some((m) => m.hash === hash) && live.length >= LOOKUPS_PER_WINDOW) throw tooManyLookups();
-  return { userId: actor.userId, kind: 'number', mask: '', hash };
-}
-
-/** checkExactLookup, its mark kept at once (outside any write). */
 export async function throttleExactLookup(
-  db: Executor,
+  db: Db,
+  cipher: PersonalDataCipher,
   actor: Pick<Actor, 'userId'>,
   hash: string,
 ): Promise<void> {
-  await keepLookupMarks(db, [await checkExactLookup(db, actor, hash)]);
+  await countLookups(db, cipher, actor, [hash], tooManyLookups);
 }
 
 /**
- * How many more different whole numbers the user may look up now (see checkExactLookup),
- * without counting one. For a file of numbers: its check is refused whole when more would be
- * found than are left, whatever they are, so the refusal tells nothing of any one number.
+ * The numbers of a file found registered outside the user's reach, counted as lookups all
+ * together: a file finding more than are left is refused whole (`refusal`).
  */
-export async function exactLookupsLeft(db: Executor, actor: Pick<Actor, 'userId'>): Promise<number> {
-  const live = await liveMarks(db, actor.userId, 'number', WINDOW_MS);
-  return Math.max(0, LOOKUPS_PER_WINDOW - live.length);
+export async function throttleExactLookups(
+  db: Db,
+  cipher: PersonalDataCipher,
+  actor: Pick<Actor, 'userId'>,
+  hashes: Iterable<string>,
+  refusal: () => AppError,
+): Promise<void> {
+  await countLookups(db, cipher, actor, hashes, refusal);
 }
 
-/** The marks of numbers found outside the user's reach by a file, once it was judged within the limit. */
-export function exactLookupMarks(actor: Pick<Actor, 'userId'>, hashes: Iterable<string>): LookupMark[] {
-  return [...new Set(hashes)].map((hash) => ({ userId: actor.userId, kind: 'number', mask: '', hash }));
+/**
+ * How many more different whole numbers the user may look up now, without counting one. For a
+ * file of numbers: its check is refused whole when more would be found than are left, whatever
+ * they are, so the refusal tells nothing of any one number.
+ */
+export async function exactLookupsLeft(db: Db, actor: Pick<Actor, 'userId'>): Promise<number> {
+  const live = await db.transaction((tx) => liveMarks(tx, actor.userId, 'number', WINDOW_MS));
+  return Math.max(0, LOOKUPS_PER_WINDOW - live.length);
 }
 
 /** Different ID numbers one user may try that share one masked form and one birth year, per day. */
@@ -126,34 +160,54 @@ export function maskedIdentity(idNumber: string): string | null {
  * answers whether a number is someone's, so trying them would give the full number away without
  * the unmask permission. Each user may have three numbers of one masked form and birth year
  * checked a day (a typo corrected makes two; people sharing a form in one file are rare). Answers
- * the hashes refused, not to be checked, and the marks of the others, to keep.
+ * the numbers refused, not to be checked; the others are counted. `key` names each number for
+ * the answer (the import's row hashes); other documents than ID cards are not counted.
  */
-export async function checkIdGuesses(
-  db: Executor,
+export async function idGuessesRefused<K>(
+  db: Db,
   cipher: PersonalDataCipher,
   actor: Pick<Actor, 'userId'>,
-  ids: { idNumber: string; hash: string }[],
-): Promise<{ refused: Set<string>; marks: LookupMark[] }> {
-  const refused = new Set<string>();
-  const marks: LookupMark[] = [];
-  const masked = ids.flatMap(({ idNumber, hash }) => {
-    const form = maskedIdentity(idNumber);
-    // The masked form is kept as a keyed hash: region, birth year and last four are no one's business.
-    return form ? [{ hash, mask: cipher.lookupHash(`masked-id:${form}`) }] : [];
+  ids: { idNumber: string; key: K }[],
+): Promise<Set<K>> {
+  const refused = new Set<K>();
+  const tries = ids.flatMap(({ idNumber, key }) => {
+    const parsed = parseIdNumber(idNumber);
+    const form = parsed.ok ? maskedIdentity(parsed.value) : null;
+    if (!parsed.ok || !form) return [];
+    // The masked form is kept as a keyed hash too: region, birth year and last four are nobody's business.
+    return [
+      {
+        key,
+        mask: cipher.lookupHash(`lookup-mask:${form}`),
+        hash: cipher.lookupHash(`lookup-guess:${parsed.value}`),
+      },
+    ];
   });
-  if (masked.length === 0) return { refused, marks };
-  const tried = new Map<string, Set<string>>();
-  for (const m of await liveMarks(db, actor.userId, 'guess', GUESS_WINDOW_MS))
-    tried.set(m.mask, (tried.get(m.mask) ?? new Set()).add(m.hash));
-  for (const { hash, mask } of masked) {
-    const ofMask = tried.get(mask) ?? new Set<string>();
-    if (ofMask.has(hash) || ofMask.size < GUESSES_PER_MASK) {
-      ofMask.add(hash);
-      marks.push({ userId: actor.userId, kind: 'guess', mask, hash });
-    } else refused.add(hash);
-    tried.set(mask, ofMask);
-  }
-  return { refused, marks };
+  if (tries.length === 0) return refused;
+  await underUserLock(db, actor.userId, async (tx) => {
+    const masks = [...new Set(tries.map((t) => t.mask))];
+    const tried = new Map<string, Set<string>>();
+    for (let i = 0; i < masks.length; i += MARKS_PER_INSERT)
+      for (const m of await liveMarks(
+        tx,
+        actor.userId,
+        'guess',
+        GUESS_WINDOW_MS,
+        masks.slice(i, i + MARKS_PER_INSERT),
+      ))
+        tried.set(m.mask, (tried.get(m.mask) ?? new Set()).add(m.hash));
+    const marks: { mask: string; hash: string }[] = [];
+    for (const t of tries) {
+      const ofMask = tried.get(t.mask) ?? new Set<string>();
+      if (ofMask.has(t.hash) || ofMask.size < GUESSES_PER_MASK) {
+        ofMask.add(t.hash);
+        marks.push({ mask: t.mask, hash: t.hash });
+      } else refused.add(t.key);
+      tried.set(t.mask, ofMask);
+    }
+    await keepMarks(tx, actor.userId, 'guess', marks);
+  });
+  return refused;
 }
 
 export const ID_GUESS_REFUSED = text(
@@ -161,17 +215,15 @@ export const ID_GUESS_REFUSED = text(
   'Too many ID numbers differing only in the birth day checked today: not checked',
 );
 
-/** One number, as a search or a registration asks: refused with 429 naming the field; else its mark to keep. */
-export async function checkIdGuess(
-  db: Executor,
+/** One number, as a search or a registration asks: refused with 429 naming the field. */
+export async function throttleIdGuess(
+  db: Db,
   cipher: PersonalDataCipher,
   actor: Pick<Actor, 'userId'>,
   idNumber: string,
-  hash: string,
   field: string,
-): Promise<LookupMark[]> {
-  const { refused, marks } = await checkIdGuesses(db, cipher, actor, [{ idNumber, hash }]);
+): Promise<void> {
+  const refused = await idGuessesRefused(db, cipher, actor, [{ idNumber, key: idNumber }]);
   if (refused.size > 0)
     throw new AppError('TOO_MANY_ATTEMPTS', ID_GUESS_REFUSED, { [field]: ID_GUESS_REFUSED });
-  return marks;
 }

@@ -113,7 +113,7 @@ export async function listUsers(
   }
   const phone = query.q ? normalizeMobile(query.q) : null;
   const phoneHash = phone ? deps.cipher.lookupHash(phone) : undefined;
-  if (phoneHash) await throttleExactLookup(db, actor, phoneHash);
+  if (phoneHash) await throttleExactLookup(db, deps.cipher, actor, phoneHash);
   const { items, total } = await repo.findUsersInScope(
     db,
     scope,
