@@ -46,8 +46,8 @@ import type { LoadPlan, LoadResult } from './scan-load.ts';
 
 const PASSWORD = 'Bench-pass-2022';
 const GRIDS = 200;
-/** Seconds of the scans counted as warm-up in `warmScansPerSecond` (reported beside the whole run). */
-const WARM_UP_SECONDS = 5;
+/** The first seconds of the timed scans, left out of `warmScansPerSecond` (reported beside the whole run). */
+const FIRST_SECONDS = 5;
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -416,8 +416,8 @@ export async function run(args: string[]) {
     // `--warm-up` scans (not timed) into a round of their own, so V8 has compiled the scan's path
     // before the clock starts (a cold server runs its first seconds in the interpreter; the rate
     // of those seconds is start-up's, not the scans'). The timed round is untouched by them.
-    const warmUpPerSampler = Number(values['warm-up']);
-    if (warmUpPerSampler > 0) {
+    const warmUpEach = Math.min(Number(values['warm-up']), Math.floor(people.length / concurrency));
+    if (warmUpEach > 0) {
       const warmUpRound = await createRound(deps, admin, {
         name: '预热轮（压测，不计时）',
         orgUnitId: district?.id as string,
@@ -438,7 +438,8 @@ export async function run(args: string[]) {
         samplers: samplers.map((_, k) => ({
           base: (bases[k % bases.length] as URL).toString(),
           cookie: cookies[k] as string,
-          bodies: people.slice(k * warmUpPerSampler, (k + 1) * warmUpPerSampler).map((personId, i) =>
+          // Fewer each when the registry is smaller than the warm-up would take (each person once).
+          bodies: people.slice(k * warmUpEach, (k + 1) * warmUpEach).map((personId, i) =>
             JSON.stringify({
               clientId: randomUUID(),
               roundId: warmUpRound.id,
@@ -453,6 +454,7 @@ export async function run(args: string[]) {
       console.log(
         `warm-up: ${warmUp.latencies.length} scans (not timed) in ${warmUp.seconds.toFixed(1)} s, on a round of their own`,
       );
+      qt.clear();
     }
     const machineBefore = machineCpu();
     const serverCpu = process.cpuUsage();
@@ -476,15 +478,15 @@ export async function run(args: string[]) {
     console.log(
       `${latencies.length} scans over HTTP by ${concurrency} samplers in ${scanSeconds.toFixed(1)} s: ${scansPerSecond}/s, p50 ${round1(percentile(latencies, 50))} ms, p99 ${round1(percentile(latencies, 99))} ms, ${failures} failed`,
     );
-    // Second by second: fresh app servers run the first seconds in V8's interpreter while its
-    // compiler works beside them, so the rate after the first 5 s shows the warm servers apart
-    // (the whole run's rate stays the figure the ratio is taken on).
+    // Second by second, and after the first 5 s: with `--warm-up 0` the servers start cold (V8's
+    // interpreter and compiler in the first seconds), and this shows them warm beside the whole
+    // run (whose rate stays the figure the ratio is taken on).
     const fullSeconds = load.perSecond.slice(0, -1);
-    const warm = fullSeconds.slice(WARM_UP_SECONDS);
+    const warm = fullSeconds.slice(FIRST_SECONDS);
     const warmScansPerSecond =
       warm.length >= 5 ? Math.round(warm.reduce((a, b) => a + b, 0) / warm.length) : null;
     console.log(
-      `scans answered second by second: ${fullSeconds.join(' ')}; after the first ${WARM_UP_SECONDS} s: ${warmScansPerSecond ?? '—'}/s`,
+      `scans answered second by second: ${fullSeconds.join(' ')}; after the first ${FIRST_SECONDS} s: ${warmScansPerSecond ?? '—'}/s`,
     );
     // Where the machine's time went during the scans (CPU ms per scan), to see what limits them.
     const perScan = (ms: number) => Number((ms / latencies.length).toFixed(3));
@@ -505,25 +507,25 @@ export async function run(args: string[]) {
     await db.execute(sql`create table bench_raw_members (like tube_members including all)`);
     const rawRows = Math.min(scanned.length, 50_000);
     const rawTube = newId();
-    // Warmed up too, as the scans were: the first inserts (not timed) go to a table emptied after.
-    for (let i = 0; i < Math.min(2000, rawRows); i++)
-      await db.execute(
-        sql`insert into bench_raw_members (round_id, person_id, tube_id, sampler_id, scanned_at)
-            values (${round.id}, ${people[i]}, ${rawTube}, ${admin.userId}, now())`,
+    const rawInserts = async (rows: number) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (let i = next++; i < rows; i = next++) {
+            await db.execute(
+              sql`insert into bench_raw_members (round_id, person_id, tube_id, sampler_id, scanned_at)
+                  values (${round.id}, ${people[i]}, ${rawTube}, ${admin.userId}, now())`,
+            );
+          }
+        }),
       );
+    };
+    // Warmed up too, as the scans were, on every connection: the first inserts (not timed) go to
+    // the table, emptied after.
+    await rawInserts(Math.min(4000, rawRows));
     await db.execute(sql`truncate bench_raw_members`);
     const rawStarted = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let i = next++; i < rawRows; i = next++) {
-          await db.execute(
-            sql`insert into bench_raw_members (round_id, person_id, tube_id, sampler_id, scanned_at)
-                values (${round.id}, ${people[i]}, ${rawTube}, ${admin.userId}, now())`,
-          );
-        }
-      }),
-    );
+    await rawInserts(rawRows);
     const rawInsertsPerSecond = Math.round(rawRows / ((performance.now() - rawStarted) / 1000));
     await db.execute(sql`drop table bench_raw_members`);
     console.log(
