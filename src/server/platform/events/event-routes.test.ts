@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp, USER_PASSWORD } from '../../testing/test-app.ts';
+import { createUser } from '../../testing/testing-fixtures.ts';
 
 let t: TestApp;
 let base: string;
@@ -88,6 +89,37 @@ test('events reach browsers after commit, only inside each user’s scope', asyn
   );
   await a.close();
   await b.close();
+});
+
+test('events about people reach only those who may read residents there', async () => {
+  // A pharmacy of grid A: a field role, without the registry.
+  await createUser(t, {
+    username: 'pharmacy-a',
+    displayName: '甲网格药店',
+    password: USER_PASSWORD,
+    grants: [{ role: 'pharmacy', orgUnitId: t.fx.gridA.id }],
+  });
+  const pharmacy = await subscribe('pharmacy-a');
+  const worker = await subscribe('worker-a');
+  const admin = client(t.app, await t.login('admin'));
+  const changed = await admin.patch(`/api/v1/residents/${t.fx.residentA.id}`, { address: '甲网格9号' });
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  await admin.patch(`/api/v1/org-units/${t.fx.gridA.id}`, { name: '第一网格（再更新）' });
+  const deadline = Date.now() + 3000;
+  while ((worker.events.length < 2 || pharmacy.events.length < 1) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(
+    worker.events.map((e) => e.type),
+    ['resident.update', 'org-unit.update'],
+  );
+  assert.deepEqual(
+    pharmacy.events.map((e) => e.type),
+    ['org-unit.update'],
+    'the pharmacy hears of its grid, not of who in it was changed',
+  );
+  await pharmacy.close();
+  await worker.close();
 });
 
 test('the stream needs a session', async () => {

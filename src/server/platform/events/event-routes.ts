@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { type Actor, coversWholeTree, pathInScope } from '../access/actor.ts';
+import { type Actor, coversWholeTree, pathInScope, scopePaths } from '../access/actor.ts';
 import { onCommitted } from '../audit/run-write.ts';
 import { authenticate } from '../auth/auth-service.ts';
 import type { AppDeps } from '../deps.ts';
@@ -9,8 +9,25 @@ import { actorOf, requestInfo, SESSION_COOKIE } from '../http/request-context.ts
 const PING_MS = 25_000;
 
 /**
+ * Records about people: their events (ids only, but they say who was changed, where and when)
+ * reach only those who may read residents there, as every read of people is scoped.
+ */
+const ABOUT_PEOPLE = new Set(['resident', 'household']);
+
+/** Where an actor hears events: any grant for most records, reading residents for people's. */
+function hearingOf(actor: Actor) {
+  const any = [...new Set(actor.grants.map((g) => g.orgPath))];
+  const people = scopePaths(actor, 'resident.read');
+  return {
+    any: { scope: any, wholeTree: coversWholeTree(any) },
+    people: { scope: people, wholeTree: coversWholeTree(people) },
+  };
+}
+
+/**
  * Domain events to browsers over SSE, each only to users whose grants cover the record's node
- * (events with no node, such as a role change, only to holders of a whole tree).
+ * (events with no node, such as a role change, only to holders of a whole tree); events about
+ * people only where the user may read residents.
  */
 export function eventRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -34,9 +51,7 @@ export function eventRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.addHook('onClose', async () => stopListening());
 
     app.get('/events', { schema: { tags: ['events'], summary: '实时事件流（SSE）' } }, (req, reply) => {
-      const scopeOf = (a: Actor) => [...new Set(a.grants.map((g) => g.orgPath))];
-      let scope = scopeOf(actorOf(req));
-      let wholeTree = coversWholeTree(scope);
+      let hearing = hearingOf(actorOf(req));
       const token = req.cookies[SESSION_COOKIE] ?? '';
       const info = requestInfo(req);
       reply.hijack();
@@ -58,10 +73,10 @@ export function eventRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           return; // the database is out of reach for a moment: the stream stays as it was
         }
         if (!now) return void res.end();
-        scope = scopeOf(now);
-        wholeTree = coversWholeTree(scope);
+        hearing = hearingOf(now);
       });
       const unsubscribe = deps.events.subscribe((event) => {
+        const { scope, wholeTree } = ABOUT_PEOPLE.has(event.entity) ? hearing.people : hearing.any;
         const visible = event.orgPath ? pathInScope(event.orgPath, scope) : wholeTree;
         if (!visible) return;
         const { orgPath: _orgPath, ...data } = event;
