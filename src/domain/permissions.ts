@@ -39,9 +39,17 @@ export interface RoleDefinition {
 const FIELD: Permission[] = ['org.read', 'work-item.read'];
 const REGISTRY: Permission[] = ['resident.read', 'resident.write'];
 
+/**
+ * What the administrator role always keeps: editing roles and managing users and their grants.
+ * Taken from it, nobody could give them back (no other role holds them by default, and no command
+ * line restores them): the whole district would be locked out of its own administration.
+ */
+export const ADMIN_ROLE = 'admin';
+export const ADMIN_KEEPS: readonly Permission[] = ['role.write', 'user.read', 'user.write'];
+
 /** Seeded defaults only: the live mapping is in the database. */
 export const DEFAULT_ROLES: RoleDefinition[] = [
-  { code: 'admin', zh: '系统管理员', en: 'Administrator', permissions: [...PERMISSION_CODES] },
+  { code: ADMIN_ROLE, zh: '系统管理员', en: 'Administrator', permissions: [...PERMISSION_CODES] },
   {
     code: 'command',
     zh: '指挥部',

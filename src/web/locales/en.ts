@@ -78,6 +78,7 @@ const en: typeof zh = {
     mismatch: 'The two new passwords differ',
     changed: 'Password changed. Please sign in again.',
   },
+  roles: { adminKeeps: 'The administrator keeps this: without it nobody could change roles or grants again' },
   home: {
     welcome: 'Welcome, {{name}}',
     grants: 'My grants',

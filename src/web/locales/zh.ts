@@ -69,6 +69,7 @@ const zh = {
     mismatch: '两次输入的新密码不一致',
     changed: '密码已修改，请重新登录',
   },
+  roles: { adminKeeps: '系统管理员须保留此权限，否则无人能再修改角色与授权' },
   home: {
     welcome: '欢迎，{{name}}',
     grants: '我的授权',

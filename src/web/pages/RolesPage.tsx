@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Checkbox, Col, Flex, Row, Spin, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Permission } from '../../domain/permissions';
+import { ADMIN_KEEPS, ADMIN_ROLE, type Permission } from '../../domain/permissions';
 import { api } from '../api';
 import { useShowError } from '../forms';
 import { localized } from '../i18n';
@@ -98,7 +98,16 @@ function RoleCard({
         <Row gutter={[8, 8]} style={{ width: '100%' }}>
           {permissions.map((permission) => (
             <Col key={permission.code} xs={24} sm={12} xl={8}>
-              <Checkbox value={permission.code}>
+              <Checkbox
+                value={permission.code}
+                // The administrator's own administration stays (the server refuses it too).
+                disabled={role.code === ADMIN_ROLE && ADMIN_KEEPS.includes(permission.code)}
+                title={
+                  role.code === ADMIN_ROLE && ADMIN_KEEPS.includes(permission.code)
+                    ? t('roles.adminKeeps')
+                    : undefined
+                }
+              >
                 {localized(i18n.language, permission.name, permission.nameEn)}
               </Checkbox>
             </Col>

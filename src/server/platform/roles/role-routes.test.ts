@@ -62,3 +62,23 @@ test('unknown permission → 400; unknown role → 404; no role.write → 403', 
   const command = client(t.app, await t.login('command'));
   assert.equal((await command.patch('/api/v1/roles/grid_worker', { permissions: [] })).status, 403);
 });
+
+test('the administrator role keeps editing roles and managing users: nobody is locked out', async () => {
+  const admin = client(t.app, await t.login('admin'));
+  const before = (await admin.get('/api/v1/roles')).body.items.find(
+    (r: { code: string }) => r.code === 'admin',
+  );
+  const without = before.permissions.filter((p: string) => p !== 'role.write' && p !== 'user.write');
+  const refused = await admin.patch('/api/v1/roles/admin', { permissions: without });
+  assert.equal(refused.status, 400);
+  assert.match(refused.body.error.fields.permissions, /编辑角色权限.*管理用户与授权/);
+  const after = (await admin.get('/api/v1/roles')).body.items.find(
+    (r: { code: string }) => r.code === 'admin',
+  );
+  assert.deepEqual(after.permissions, before.permissions, 'nothing changed');
+  // Other permissions of the administrator may go, and the others' roles are theirs to shape.
+  const fewer = before.permissions.filter((p: string) => p !== 'audit.read');
+  assert.equal((await admin.patch('/api/v1/roles/admin', { permissions: fewer })).status, 200);
+  assert.equal((await admin.patch('/api/v1/roles/auditor', { permissions: [] })).status, 200);
+  assert.equal((await admin.patch('/api/v1/roles/admin', { permissions: before.permissions })).status, 200);
+});

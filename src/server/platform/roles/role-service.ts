@@ -1,4 +1,4 @@
-import { PERMISSION_CODES, PERMISSIONS } from '../../../domain/permissions.ts';
+import { ADMIN_KEEPS, ADMIN_ROLE, PERMISSION_CODES, PERMISSIONS } from '../../../domain/permissions.ts';
 import type { Actor } from '../access/actor.ts';
 import { requireWholeTree } from '../access/require.ts';
 import { runWrite } from '../audit/run-write.ts';
@@ -40,6 +40,17 @@ export async function updateRolePermissions(
       'permissions',
       text(`未知权限：${unknown.join('、')}`, `Unknown: ${unknown.join(', ')}`),
     );
+  const kept = ADMIN_KEEPS.filter((p) => !permissions.includes(p));
+  if (code === ADMIN_ROLE && kept.length > 0) {
+    const names = (lang: 'zh' | 'en') => kept.map((p) => PERMISSIONS[p][lang]);
+    throw invalidField(
+      'permissions',
+      text(
+        `系统管理员须保留“${names('zh').join('”“')}”：否则无人能再修改角色与授权`,
+        `The administrator keeps “${names('en').join('”, “')}”: without them nobody could change roles or grants again`,
+      ),
+    );
+  }
   return runWrite(deps, actor, 'role.update', async (tx) => {
     const [before] = await repo.findRoles(tx, [code]);
     if (!before) throw notFound();
