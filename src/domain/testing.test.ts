@@ -68,6 +68,9 @@ test('the sampling mode follows control state and key group', () => {
   assert.equal(requiredMode(round, { controlState: 'quarantined', keyGroups: [] }), 'single');
   assert.equal(requiredMode(round, { controlState: 'temporary_control', keyGroups: [] }), 'single');
   assert.equal(requiredMode(round, { controlState: 'released', keyGroups: [] }), 'mix10');
+  // The community's own: home and central quarantine, home health monitoring.
+  for (const controlState of ['home_quarantine', 'central_quarantine', 'health_monitoring'])
+    assert.equal(requiredMode(round, { controlState, keyGroups: [] }), 'single', controlState);
   assert.equal(requiredMode(round, { controlState: null, keyGroups: ['teacher', 'cold_chain'] }), 'single');
 });
 

@@ -107,8 +107,19 @@ export function isPooled(mode: SamplingMode): boolean {
   return POOLED_MODES.includes(mode);
 }
 
-/** Control states a person can be put in by testing; the arrivals module adds its own. */
-export const CONTROL_STATES = ['temporary_control', 'handed_over', 'quarantined', 'released'] as const;
+/**
+ * Control states: those testing puts a person in (临时管控, 待转运), and those the community
+ * records (居家隔离, 集中隔离, 居家健康监测); the arrivals module will set them too.
+ */
+export const CONTROL_STATES = [
+  'temporary_control',
+  'handed_over',
+  'quarantined',
+  'central_quarantine',
+  'home_quarantine',
+  'health_monitoring',
+  'released',
+] as const;
 export type ControlState = (typeof CONTROL_STATES)[number];
 
 export const CONTROL_STATE_NAMES: Record<ControlState, { zh: string; en: string }> = {
@@ -116,7 +127,23 @@ export const CONTROL_STATE_NAMES: Record<ControlState, { zh: string; en: string 
   // Handed to the command centre to arrange the transfer: nobody has moved them yet.
   handed_over: { zh: '待转运', en: 'Awaiting transfer' },
   quarantined: { zh: '隔离中', en: 'Quarantined' },
+  central_quarantine: { zh: '集中隔离', en: 'Central quarantine' },
+  home_quarantine: { zh: '居家隔离', en: 'Home quarantine' },
+  health_monitoring: { zh: '居家健康监测', en: 'Home health monitoring' },
   released: { zh: '解除管控', en: 'Released' },
+};
+
+export const HEALTH_CODES = ['green', 'yellow', 'red'] as const;
+const HEALTH_CODE_NAMES: Record<(typeof HEALTH_CODES)[number], { zh: string; en: string }> = {
+  green: { zh: '绿码', en: 'Green' },
+  yellow: { zh: '黄码', en: 'Yellow' },
+  red: { zh: '红码', en: 'Red' },
+};
+
+export const TRIP_STARS = ['star', 'no_star'] as const;
+const TRIP_STAR_NAMES: Record<(typeof TRIP_STARS)[number], { zh: string; en: string }> = {
+  star: { zh: '带星', en: 'Starred' },
+  no_star: { zh: '不带星', en: 'Not starred' },
 };
 
 /**
@@ -126,26 +153,36 @@ export const CONTROL_STATE_NAMES: Record<ControlState, { zh: string; en: string 
 export const POOL_POSITIVE = 'pool_positive';
 
 const SYSTEM_STATUS_VALUES: Record<string, Record<string, { zh: string; en: string }>> = {
+  health_code: HEALTH_CODE_NAMES,
   test_result: {
     ...TEST_RESULT_NAMES,
     [POOL_POSITIVE]: { zh: '混管阳性（待单管复核）', en: 'Pool positive (recheck due)' },
   },
   control_state: CONTROL_STATE_NAMES,
+  trip_star: TRIP_STAR_NAMES,
 };
 
-/** A status value's name: the system's codes by name, what people typed as they typed it. */
+/**
+ * What a person may record for each kind of status: one of these codes, chosen from a list.
+ * Typed by hand, "集中隔离" was no control state the sampling rule knew (the person went into a
+ * pooled tube) and "紫码" no health code. A pool's positive is the system's to record.
+ */
+export const RECORDABLE_STATUS_VALUES: Record<string, readonly string[]> = {
+  health_code: HEALTH_CODES,
+  test_result: TEST_RESULTS,
+  control_state: CONTROL_STATES,
+  trip_star: TRIP_STARS,
+};
+
+/** A status value's name: the system's codes by name, what was typed before the lists as it was typed. */
 export function statusValueName(kind: string, value: string, language: string): string {
   const named = SYSTEM_STATUS_VALUES[kind]?.[value];
   if (!named) return value;
   return nameIn(language, named);
 }
 
-/** Under these control states a person is sampled alone, never pooled. */
-export const SINGLE_TUBE_CONTROL_STATES: readonly string[] = [
-  'temporary_control',
-  'handed_over',
-  'quarantined',
-];
+/** Under these control states a person is sampled alone, never pooled: every one but released. */
+export const SINGLE_TUBE_CONTROL_STATES: readonly string[] = CONTROL_STATES.filter((s) => s !== 'released');
 
 /**
  * The mode a person must be sampled in: quarantined or controlled people and members of the

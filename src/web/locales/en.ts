@@ -217,12 +217,7 @@ const en: typeof zh = {
     recorded: 'Recorded',
     kind: 'Kind',
     value: 'Result / state',
-    valueHint: {
-      health_code: 'e.g. green, yellow, red',
-      test_result: 'e.g. negative, positive',
-      control_state: 'e.g. home quarantine, central quarantine, released',
-      trip_star: 'e.g. starred, not starred',
-    },
+    kindFirst: 'Choose the kind first',
     observedAt: 'Checked at',
     validUntil: 'Valid until',
     validAfterObserved: 'Must be later than the check',

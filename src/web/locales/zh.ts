@@ -207,12 +207,7 @@ const zh = {
     recorded: '已记录',
     kind: '类型',
     value: '结果/状态',
-    valueHint: {
-      health_code: '如：绿码、黄码、红码',
-      test_result: '如：阴性、阳性',
-      control_state: '如：居家隔离、集中隔离、居家健康监测、解除管控',
-      trip_star: '如：带星、不带星',
-    },
+    kindFirst: '请先选择类型',
     observedAt: '核验时间',
     validUntil: '有效期至',
     validAfterObserved: '有效期应晚于核验时间',

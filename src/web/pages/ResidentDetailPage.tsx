@@ -33,7 +33,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { DOCUMENT_TYPE_NAMES } from '../../domain/id-number';
 import { STATUS_KIND_NAMES, STATUS_KINDS, type StatusKind } from '../../domain/residents';
-import { statusSourceName, statusValueName } from '../../domain/testing';
+import { RECORDABLE_STATUS_VALUES, statusSourceName, statusValueName } from '../../domain/testing';
 import { ApiError, api } from '../api';
 import { useIntentIds } from '../clientIds';
 import { ModalForm } from '../components/ModalForm';
@@ -427,6 +427,7 @@ const TEST_VALIDITY_HOURS = [24, 48, 72];
 
 function StatusFields() {
   const { t, i18n } = useTranslation();
+  const form = Form.useFormInstance<StatusValues>();
   const kind = Form.useWatch<StatusKind | undefined>('kind');
   const observedAt = Form.useWatch<Dayjs | undefined>('observedAt');
   const presets =
@@ -445,11 +446,22 @@ function StatusFields() {
             value,
             label: nameIn(i18n.language, STATUS_KIND_NAMES[value]),
           }))}
+          // Another kind's value means nothing for this one.
+          onChange={() => form.setFieldValue('value', undefined)}
           data-testid="status-kind"
         />
       </Form.Item>
-      <Form.Item name="value" label={t('residents.value')} rules={[{ required: true, whitespace: true }]}>
-        <Input placeholder={kind && t(`residents.valueHint.${kind}`)} data-testid="status-value" />
+      <Form.Item name="value" label={t('residents.value')} rules={[{ required: true }]}>
+        {/* Chosen, never typed: the sampling rule and the counts know these codes only. */}
+        <Select
+          disabled={!kind}
+          placeholder={kind ? undefined : t('residents.kindFirst')}
+          options={(kind ? (RECORDABLE_STATUS_VALUES[kind] ?? []) : []).map((value) => ({
+            value,
+            label: statusValueName(kind as string, value, i18n.language),
+          }))}
+          data-testid="status-value"
+        />
       </Form.Item>
       <Form.Item name="observedAt" label={t('residents.observedAt')} rules={[{ required: true }]}>
         <DatePicker

@@ -216,6 +216,31 @@ describe('a resident’s record', () => {
       source: 'y',
     });
     assert.ok(bad.body.error.fields.kind);
+    // A value is one of the kind's, chosen, never typed: "集中隔离" typed by hand was no state the
+    // sampling rule knew, and "紫码" no health code.
+    for (const [kind, value] of [
+      ['control_state', '集中隔离'],
+      ['health_code', '紫码'],
+      ['health_code', 'quarantined'],
+      ['test_result', 'pool_positive'],
+    ]) {
+      const typed = await workerA.post(`/api/v1/residents/${id}/statuses`, {
+        clientId: randomUUID(),
+        kind,
+        value,
+        source: '入户核验',
+      });
+      assert.equal(typed.status, 400, `${kind} ${value}`);
+      assert.match(typed.body.error.fields.value, /请从列表中选择/);
+    }
+    const chosen = await workerA.post(`/api/v1/residents/${id}/statuses`, {
+      clientId: randomUUID(),
+      kind: 'control_state',
+      value: 'central_quarantine',
+      source: '入户核验',
+    });
+    assert.equal(chosen.status, 200, JSON.stringify(chosen.body));
+    assert.equal(chosen.body.statuses.control_state.value, 'central_quarantine');
   });
 
   test('edit and move: a new grid in scope, a household moved whole', async () => {

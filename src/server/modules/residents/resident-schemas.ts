@@ -7,7 +7,7 @@ import {
   RESIDENT_NAME_MAX,
   STATUS_KINDS,
 } from '../../../domain/residents.ts';
-import { parseTestingFrequency } from '../../../domain/testing.ts';
+import { parseTestingFrequency, RECORDABLE_STATUS_VALUES } from '../../../domain/testing.ts';
 import { bilingual, isoDay } from '../../platform/http/validation.ts';
 import { phoneSchema } from '../../platform/users/user-schemas.ts';
 
@@ -96,17 +96,28 @@ export const residentQuery = z.object({
   householdId: z.uuid().optional(),
 });
 
-export const statusBody = z.object({
-  kind: z.enum(STATUS_KINDS),
-  value: z.string().trim().min(1).max(50),
-  // An ISO date or instant written out (a number or `true` is no date), of a real calendar day.
-  observedAt: instant.optional(),
-  validUntil: instant.nullable().optional(),
-  source: z.string().trim().min(1).max(100),
-  /** A check recorded at the door: its retry after a lost answer replays the first. Required: a
-   * field write without one would be written twice by a retry. */
-  clientId: z.uuid(),
-});
+const valueNotInList = bilingual(
+  '请从列表中选择该类型的状态',
+  'Choose one of the values listed for this kind',
+);
+
+export const statusBody = z
+  .object({
+    kind: z.enum(STATUS_KINDS),
+    /** One of the kind's codes (RECORDABLE_STATUS_VALUES): green, quarantined, star… */
+    value: z.string().trim().min(1).max(50),
+    // An ISO date or instant written out (a number or `true` is no date), of a real calendar day.
+    observedAt: instant.optional(),
+    validUntil: instant.nullable().optional(),
+    source: z.string().trim().min(1).max(100),
+    /** A check recorded at the door: its retry after a lost answer replays the first. Required: a
+     * field write without one would be written twice by a retry. */
+    clientId: z.uuid(),
+  })
+  .superRefine((body, ctx) => {
+    if (!RECORDABLE_STATUS_VALUES[body.kind]?.includes(body.value))
+      ctx.addIssue({ code: 'custom', path: ['value'], ...valueNotInList });
+  });
 
 export const householdView = z.object({
   id: z.string(),
