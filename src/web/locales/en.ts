@@ -232,6 +232,8 @@ const en: typeof zh = {
     duplicateHint: 'Search by name or document number for another record of the same person',
     mergeSubmit: 'Merge',
     mergeConfirm: 'Merge these records?',
+    mergeDiffer: 'Perhaps two people',
+    mergeAnyway: 'Checked, one person: merge',
     mergeConfirmText: '“{{duplicate}}” will be merged into “{{name}}”. This cannot be undone.',
     merged: 'Merged',
   },

@@ -222,6 +222,8 @@ const zh = {
     duplicateHint: '搜索姓名或证件号码，选与本记录为同一人的另一条登记',
     mergeSubmit: '合并',
     mergeConfirm: '确认合并？',
+    mergeDiffer: '可能不是同一人',
+    mergeAnyway: '已核实为同一人，合并',
     mergeConfirmText: '「{{duplicate}}」将并入「{{name}}」，合并后不能撤销。',
     merged: '已合并',
   },

@@ -572,8 +572,8 @@ function MergeModal({
   const queryClient = useQueryClient();
   const showError = useShowError();
   const merge = useMutation({
-    mutationFn: (duplicateId: string) =>
-      api.post<Resident>(`/residents/${resident.id}/merge`, { duplicateId }),
+    mutationFn: (body: { duplicateId: string; confirmDifferences?: boolean }) =>
+      api.post<Resident>(`/residents/${resident.id}/merge`, body),
     onSuccess: () => {
       onClose();
       void message.success(t('residents.merged'));
@@ -593,7 +593,29 @@ function MergeModal({
           title: t('residents.mergeConfirm'),
           content: t('residents.mergeConfirmText', { duplicate: duplicate.label, name: resident.name }),
           okButtonProps: { danger: true },
-          onOk: () => merge.mutate(duplicate.value, { onError: (error) => showError(error, form) }),
+          onOk: () =>
+            merge.mutate(
+              { duplicateId: duplicate.value },
+              {
+                onError: (error) => {
+                  // Another name, birth date or sex: perhaps two people (siblings of one name).
+                  // Asked once more, with the reason, before what cannot be undone.
+                  if (!(error instanceof ApiError) || error.code !== 'RECORDS_DIFFER')
+                    return showError(error, form);
+                  modal.confirm({
+                    title: t('residents.mergeDiffer'),
+                    content: error.message,
+                    okText: t('residents.mergeAnyway'),
+                    okButtonProps: { danger: true },
+                    onOk: () =>
+                      merge.mutate(
+                        { duplicateId: duplicate.value, confirmDifferences: true },
+                        { onError: (again) => showError(again, form) },
+                      ),
+                  });
+                },
+              },
+            ),
         })
       }
       onClose={onClose}

@@ -41,8 +41,8 @@ describe('registry integrity', () => {
       const a = await register(t.fx.gridA);
       const b = await register(t.fx.gridA);
       const answers = await Promise.all([
-        staff.post(`/api/v1/residents/${a.id}/merge`, { duplicateId: b.id }),
-        staff.post(`/api/v1/residents/${b.id}/merge`, { duplicateId: a.id }),
+        staff.post(`/api/v1/residents/${a.id}/merge`, { duplicateId: b.id, confirmDifferences: true }),
+        staff.post(`/api/v1/residents/${b.id}/merge`, { duplicateId: a.id, confirmDifferences: true }),
       ]);
       const rows = await t.deps.database.db
         .select({ id: persons.id, mergedInto: persons.mergedInto })

@@ -314,6 +314,35 @@ describe('a resident’s record', () => {
     });
     assert.equal(self.status, 400);
   });
+
+  test('two records of one name with other birth dates are not merged until confirmed: perhaps siblings', async () => {
+    const older = await workerA.post(
+      '/api/v1/residents',
+      resident({ name: '安波', idNumber: validId('41160220170101605'), phone: '' }),
+    );
+    const younger = await workerA.post(
+      '/api/v1/residents',
+      resident({ name: '安波', idNumber: validId('41160220190303607'), phone: '' }),
+    );
+    assert.equal(older.status, 201, JSON.stringify(older.body));
+    assert.equal(younger.status, 201, JSON.stringify(younger.body));
+    const asked = await workerA.post(`/api/v1/residents/${older.body.id}/merge`, {
+      duplicateId: younger.body.id,
+    });
+    assert.equal(asked.status, 409);
+    assert.equal(asked.body.error.code, 'RECORDS_DIFFER');
+    assert.match(asked.body.error.message, /出生日期不同，可能不是同一人/);
+    // Nothing merged: both still there.
+    assert.equal((await workerA.get(`/api/v1/residents/${younger.body.id}`)).status, 200);
+    // The birth dates are not said: only that they differ.
+    assert.ok(!JSON.stringify(asked.body).includes('2019'));
+    const confirmed = await workerA.post(`/api/v1/residents/${older.body.id}/merge`, {
+      duplicateId: younger.body.id,
+      confirmDifferences: true,
+    });
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+    assert.equal((await workerA.get(`/api/v1/residents/${younger.body.id}`)).status, 404);
+  });
 });
 
 describe('key-group classes', () => {

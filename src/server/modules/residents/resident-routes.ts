@@ -176,11 +176,18 @@ export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['residents'],
           summary: '合并重复记录',
           params: idParams,
-          body: z.object({ duplicateId: z.uuid() }),
+          body: z.object({
+            duplicateId: z.uuid(),
+            /** The records differ in name, birth date or sex (409 RECORDS_DIFFER): merged all the same. */
+            confirmDifferences: z.boolean().optional(),
+          }),
           response: { 200: s.residentView },
         },
       },
-      async (req) => service.mergeResidents(deps, actorOf(req), req.params.id, req.body.duplicateId),
+      async (req) =>
+        service.mergeResidents(deps, actorOf(req), req.params.id, req.body.duplicateId, {
+          confirmDifferences: req.body.confirmDifferences,
+        }),
     );
 
     app.get(

@@ -569,7 +569,32 @@ export async function recordStatus(
 }
 
 /** Joins a duplicate record into the survivor: statuses, memberships and history move; audited on both. */
-export async function mergeResidents(deps: AppDeps, actor: Actor, survivorId: string, duplicateId: string) {
+/**
+ * What tells two records apart as two people: another name, another birth date (from the ID
+ * number, read here and said to nobody) or another sex. A duplicate typed twice usually differs
+ * in none, or in a typo; two children of one name in one household differ in their birth dates.
+ */
+function differencesBetween(
+  deps: AppDeps,
+  a: { name: string; documentType: string; idEnc: string; sex: string | null },
+  b: { name: string; documentType: string; idEnc: string; sex: string | null },
+) {
+  const differences: { zh: string; en: string }[] = [];
+  if (a.name.trim() !== b.name.trim()) differences.push({ zh: '姓名', en: 'name' });
+  const born = (p: typeof a) => birthDateInId(p.documentType, deps.cipher.open(p.idEnc));
+  const [bornA, bornB] = [born(a), born(b)];
+  if (bornA && bornB && bornA !== bornB) differences.push({ zh: '出生日期', en: 'birth date' });
+  if (a.sex && b.sex && a.sex !== b.sex) differences.push({ zh: '性别', en: 'sex' });
+  return differences;
+}
+
+export async function mergeResidents(
+  deps: AppDeps,
+  actor: Actor,
+  survivorId: string,
+  duplicateId: string,
+  options: { confirmDifferences?: boolean } = {},
+) {
   const scope = requireScope(actor, 'resident.write');
   if (survivorId === duplicateId)
     throw invalidField('duplicateId', text('不能与自身合并', 'Cannot merge a record into itself'));
@@ -582,6 +607,17 @@ export async function mergeResidents(deps: AppDeps, actor: Actor, survivorId: st
       throw invalidField(
         'duplicateId',
         text('重复记录不存在或不在您的管辖范围内', 'Duplicate not in your scope'),
+      );
+    // Merging cannot be undone: two people taken for one would lose one of them from the
+    // registry, their household and their round's counts. Said first, merged only when confirmed.
+    const differences = differencesBetween(deps, survivor.person, duplicate.person);
+    if (differences.length > 0 && !options.confirmDifferences)
+      throw conflict(
+        text(
+          `两条记录的${differences.map((d) => d.zh).join('、')}不同，可能不是同一人：请核实后再确认合并`,
+          `The records differ in ${differences.map((d) => d.en).join(', ')}: perhaps two people. Check before merging`,
+        ),
+        { code: 'RECORDS_DIFFER', differences: differences.map((d) => d.en) },
       );
     await repo.mergePersonInto(tx, duplicateId, survivorId);
     const before = {

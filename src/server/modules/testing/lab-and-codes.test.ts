@@ -215,8 +215,16 @@ describe('lab results, person codes and key groups: found in review', () => {
 
   test('a code of a record merged into one later merged again reaches the live person, not a retired record', async () => {
     const [a, b, c] = (await addPeople(t.fx.gridA, 3)) as [string, string, string];
-    assert.equal((await as.admin.post(`/api/v1/residents/${b}/merge`, { duplicateId: a })).status, 200);
-    assert.equal((await as.admin.post(`/api/v1/residents/${c}/merge`, { duplicateId: b })).status, 200);
+    assert.equal(
+      (await as.admin.post(`/api/v1/residents/${b}/merge`, { duplicateId: a, confirmDifferences: true }))
+        .status,
+      200,
+    );
+    assert.equal(
+      (await as.admin.post(`/api/v1/residents/${c}/merge`, { duplicateId: b, confirmDifferences: true }))
+        .status,
+      200,
+    );
     const res = await scan(a, newTube());
     const [m] = await db()
       .select()

@@ -88,7 +88,10 @@ test('merge: a recheck item about the duplicate (grid A) follows the survivor (g
   const [survivorId] = await addPeople(t, t.fx.gridB, 1);
   assert.equal((await enterResult(as.lab, 'RV-MERGE-1', 'positive')).rechecksCreated, 1);
 
-  const merged = await as.admin.post(`/api/v1/residents/${survivorId}/merge`, { duplicateId });
+  const merged = await as.admin.post(`/api/v1/residents/${survivorId}/merge`, {
+    duplicateId,
+    confirmDifferences: true,
+  });
   assert.equal(merged.status, 200, JSON.stringify(merged.body));
 
   const [recheck] = await queryRows<{ org_path: string }>(

@@ -113,7 +113,10 @@ describe('a recheck in the same round meets other writes', () => {
     const single = newTube();
     assert.equal((await scan(scanBody(recalled, single))).status, 201);
     const staff = client(t.app, await t.login('staff-c'));
-    const merged = await staff.post(`/api/v1/residents/${survivor}/merge`, { duplicateId: recalled });
+    const merged = await staff.post(`/api/v1/residents/${survivor}/merge`, {
+      duplicateId: recalled,
+      confirmDifferences: true,
+    });
     assert.equal(merged.status, 200, JSON.stringify(merged.body));
     const res = await importLabResults(t, `tubeCode,result,testedAt\n${single},阴性,${labTime(0)}\n`, false);
     assert.equal(res.body.applied, 1, JSON.stringify(res.body));

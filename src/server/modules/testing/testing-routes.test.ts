@@ -1242,7 +1242,10 @@ describe('lab results', () => {
     const tube = newTube();
     for (const p of [duplicate, other]) assert.equal((await scan(p, tube)).status, 201);
     assert.equal((await as.sampler.post(`/api/v1/sampling/tubes/${tube}/seal`, {})).status, 200);
-    const merged = await as.admin.post(`/api/v1/residents/${survivor}/merge`, { duplicateId: duplicate });
+    const merged = await as.admin.post(`/api/v1/residents/${survivor}/merge`, {
+      duplicateId: duplicate,
+      confirmDifferences: true,
+    });
     assert.equal(merged.status, 200, JSON.stringify(merged.body));
     const after = await coverage();
     assert.deepEqual(
@@ -1270,7 +1273,12 @@ describe('lab results', () => {
     await importResults(`tubeCode,result,testedAt\n${pool},阳性,${now()}\n`, false);
     const [keeper] = (await addPeople(t.fx.gridA, 1)) as [string];
     assert.equal(
-      (await as.admin.post(`/api/v1/residents/${keeper}/merge`, { duplicateId: later })).status,
+      (
+        await as.admin.post(`/api/v1/residents/${keeper}/merge`, {
+          duplicateId: later,
+          confirmDifferences: true,
+        })
+      ).status,
       200,
     );
     const moved = (await db().select().from(rechecks)).filter((r) => [keeper, later].includes(r.personId));
@@ -1763,7 +1771,10 @@ describe('coverage and the missing', () => {
     assert.equal(live.body.due, 3);
     // A record registered before the round merged into one registered after it: the survivor is
     // the same person, registered since the earlier date, and still due in the ended round.
-    const merged = await as.admin.post(`/api/v1/residents/${people[2]}/merge`, { duplicateId: people[0] });
+    const merged = await as.admin.post(`/api/v1/residents/${people[2]}/merge`, {
+      duplicateId: people[0],
+      confirmDifferences: true,
+    });
     assert.equal(merged.status, 200, JSON.stringify(merged.body));
     const afterMerge = await as.command.get(
       `/api/v1/test-rounds/${ended.body.id}/coverage?orgUnitId=${grid.id}`,
