@@ -88,6 +88,7 @@ export const FIELD_NAMES: Record<string, { zh: string; en: string }> = {
   password: { zh: '密码', en: 'Password' },
   documentType: { zh: '证件类型', en: 'Document type' },
   duplicateId: { zh: '重复记录', en: 'Duplicate' },
+  confirmDifferences: { zh: '确认为同一人', en: 'Confirmed as one person' },
   effectiveFrom: { zh: '生效日期', en: 'Effective from' },
   effectiveTo: { zh: '失效日期', en: 'Effective to' },
   entity: { zh: '对象类型', en: 'Record type' },

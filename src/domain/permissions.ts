@@ -102,6 +102,10 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
   { code: 'auditor', zh: '审计员', en: 'Auditor', permissions: ['org.read', 'user.read', 'audit.read'] },
 ];
 
+/** How long an org unit's name and code may be: one limit for the form and the API. */
+export const ORG_UNIT_NAME_MAX = 60;
+export const ORG_UNIT_CODE_MAX = 30;
+
 export const ORG_LEVELS = ['district', 'street', 'community', 'village', 'grid', 'building'] as const;
 export type OrgLevel = (typeof ORG_LEVELS)[number];
 

@@ -233,3 +233,37 @@ test('a date no one meant (year 0000, year 9999) is a 400 naming its field, not 
   // A day in range is taken.
   assert.equal((await admin.get('/api/v1/audit-events?from=2026-01-01')).status, 200);
 });
+
+test('lengths are said as people count them, and an id in a link that is no id is a record not found', async () => {
+  const admin = client(t.app, await t.login('admin'));
+  const long = await admin.post('/api/v1/org-units', {
+    parentId: t.fx.community.id,
+    name: '长'.repeat(300),
+    level: 'grid',
+  });
+  assert.equal(long.status, 400, JSON.stringify(long.body));
+  assert.match(long.body.error.fields.name, /^不能超过 \d+ 个字$/);
+  const english = await client(t.app, await t.login('admin'), { 'accept-language': 'en' }).post(
+    '/api/v1/org-units',
+    { parentId: t.fx.community.id, name: 'x'.repeat(300), level: 'grid' },
+  );
+  assert.match(english.body.error.fields.name, /^At most \d+ characters$/);
+  const empty = await admin.post('/api/v1/org-units', {
+    parentId: t.fx.community.id,
+    name: '',
+    level: 'grid',
+  });
+  assert.ok(empty.body.error.fields.name, JSON.stringify(empty.body));
+  // A mistyped or cut-off link: the same 404 as a record out of reach.
+  const link = await admin.get('/api/v1/residents/not-a-record');
+  assert.equal(link.status, 404, JSON.stringify(link.body));
+  assert.equal(link.body.error.code, 'NOT_FOUND');
+  // A bad id in a body is still a field to correct.
+  const body = await admin.post('/api/v1/org-units', {
+    parentId: 'not-a-record',
+    name: '新网格',
+    level: 'grid',
+  });
+  assert.equal(body.status, 400);
+  assert.ok(body.body.error.fields.parentId);
+});

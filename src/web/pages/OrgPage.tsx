@@ -17,7 +17,13 @@ import {
 } from 'antd';
 import { type Key, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ORG_CHILD_LEVELS, ORG_LEVEL_NAMES, type OrgLevel } from '../../domain/permissions';
+import {
+  ORG_CHILD_LEVELS,
+  ORG_LEVEL_NAMES,
+  ORG_UNIT_CODE_MAX,
+  ORG_UNIT_NAME_MAX,
+  type OrgLevel,
+} from '../../domain/permissions';
 import { api } from '../api';
 import { ModalForm } from '../components/ModalForm';
 import { useShowError } from '../forms';
@@ -165,10 +171,11 @@ function OrgUnitEditForm({ unit }: { unit: OrgUnit }) {
       style={{ marginTop: 16, maxWidth: 480 }}
     >
       <Form.Item name="name" label={t('org.name')} rules={[{ required: true, whitespace: true }]}>
-        <Input data-testid="org-edit-name" />
+        <Input maxLength={ORG_UNIT_NAME_MAX} showCount data-testid="org-edit-name" />
       </Form.Item>
-      <Form.Item name="code" label={t('org.code')}>
-        <Input data-testid="org-edit-code" />
+      {/* A rule, so that editing the code validates it again: the server's refusal set on it goes. */}
+      <Form.Item name="code" label={t('org.code')} rules={[{ max: ORG_UNIT_CODE_MAX }]}>
+        <Input maxLength={ORG_UNIT_CODE_MAX} data-testid="org-edit-code" />
       </Form.Item>
       <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="org-edit-submit">
         {t('common.save')}
@@ -220,7 +227,7 @@ function OrgChildModal({
       submitTestId="org-child-submit"
     >
       <Form.Item name="name" label={t('org.name')} rules={[{ required: true, whitespace: true }]}>
-        <Input data-testid="org-child-name" />
+        <Input maxLength={ORG_UNIT_NAME_MAX} showCount data-testid="org-child-name" />
       </Form.Item>
       <Form.Item name="level" label={t('org.level')} rules={[{ required: true }]}>
         <Select
@@ -228,8 +235,13 @@ function OrgChildModal({
           options={levels.map((level) => ({ value: level, label: levelName(level) }))}
         />
       </Form.Item>
-      <Form.Item name="code" label={t('org.code')} extra={t('org.codeHint')}>
-        <Input data-testid="org-child-code" />
+      <Form.Item
+        name="code"
+        label={t('org.code')}
+        extra={t('org.codeHint')}
+        rules={[{ max: ORG_UNIT_CODE_MAX }]}
+      >
+        <Input maxLength={ORG_UNIT_CODE_MAX} data-testid="org-child-code" />
       </Form.Item>
     </ModalForm>
   );

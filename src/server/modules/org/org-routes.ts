@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ORG_LEVELS } from '../../../domain/permissions.ts';
+import { ORG_LEVELS, ORG_UNIT_CODE_MAX, ORG_UNIT_NAME_MAX } from '../../../domain/permissions.ts';
 import type { AppDeps } from '../../platform/deps.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
 import { listOf, pageQuery } from '../../platform/pagination.ts';
@@ -19,8 +19,8 @@ const orgUnitView = z.object({
   actions: z.object({ update: z.boolean(), createChild: z.boolean() }),
 });
 
-const name = z.string().trim().min(1).max(60);
-const code = z.string().trim().max(30).nullable();
+const name = z.string().trim().min(1).max(ORG_UNIT_NAME_MAX);
+const code = z.string().trim().max(ORG_UNIT_CODE_MAX).nullable();
 
 export function orgRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {

@@ -1,5 +1,6 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import { type ZodType, z } from 'zod';
+import { notFound } from '../errors/app-error.ts';
 import type { Text } from '../errors/i18n.ts';
 
 const zh = z.locales.zhCN();
@@ -25,12 +26,30 @@ function describe(issue: Issue): Text {
   const english = ENGLISH_OF.get(issue.message);
   if (english) return { zh: issue.message, en: english };
   if (issue.code === 'custom') return { zh: issue.message, en: issue.message };
+  const plain = plainLength(issue);
+  if (plain) return plain;
   // A schema's own Chinese message (`.regex(re, '管号应为…')`) says more than Zod's generic one.
   if (CHINESE.test(issue.message)) return { zh: issue.message, en: en.localeError(issue as never) as string };
   return {
     zh: zh.localeError(issue as never) as string,
     en: en.localeError(issue as never) as string,
   };
+}
+
+/**
+ * Lengths said as people count them: Zod's own words ("数值过大：期望 string <=60 字符", "Too big:
+ * expected string to have <=30 characters") are a programmer's.
+ */
+function plainLength(issue: Issue): Text | null {
+  if (issue.code === 'too_big' && issue.origin === 'string')
+    return { zh: `不能超过 ${issue.maximum} 个字`, en: `At most ${issue.maximum} characters` };
+  if (issue.code === 'too_small' && issue.origin === 'string')
+    return Number(issue.minimum) <= 1
+      ? { zh: '不能为空', en: 'Required' }
+      : { zh: `至少 ${issue.minimum} 个字`, en: `At least ${issue.minimum} characters` };
+  if (issue.code === 'too_big' && issue.origin === 'array')
+    return { zh: `最多 ${issue.maximum} 项`, en: `At most ${issue.maximum} items` };
+  return null;
 }
 
 /** A schema's own message in both languages: `.min(8, bilingual('…', '…'))`, `.refine(fn, bilingual(…))`. */
@@ -100,6 +119,13 @@ export const validatorCompiler: FastifySchemaCompiler<ZodType> =
     if (trouble !== null) return { error: new RequestValidationError({ [trouble.path]: trouble.why }) };
     const result = schema.safeParse(data, { reportInput: true });
     if (result.success) return { value: result.data };
+    // A record's id in the path that is no id at all is a record that does not exist: 404, as an
+    // id out of the actor's reach answers (not "请检查标出的字段（id：无效UUID）" on a link).
+    if (
+      httpPart === 'params' &&
+      (result.error.issues as Issue[]).every((i) => i.code === 'invalid_format' && i.format === 'uuid')
+    )
+      return { error: notFound() };
     const fields: Record<string, Text> = {};
     for (const issue of result.error.issues as Issue[]) {
       const key = issue.path.length ? issue.path.join('.') : 'body';
