@@ -15,6 +15,7 @@ export const FIELD_NAMES: Record<string, { zh: string; en: string }> = {
   permissions: { zh: '权限', en: 'Permissions' },
   phone: { zh: '手机号', en: 'Phone' },
   idNumber: { zh: '证件号', en: 'ID number' },
+  birthDate: { zh: '出生日期', en: 'Birth date' },
   address: { zh: '地址', en: 'Address' },
   residenceStatus: { zh: '居住状态', en: 'Residence' },
   synthetic: { zh: '合成数据', en: 'Synthetic' },
