@@ -205,6 +205,7 @@ const en: typeof zh = {
     members: 'Household members',
     moveHousehold: 'Move household',
     householdMoved: 'Household moved',
+    newAddress: 'Address after the move',
     self: 'This person',
     noHousehold: 'No household linked',
     since: 'Since',

@@ -195,6 +195,7 @@ const zh = {
     members: '同户成员',
     moveHousehold: '整户迁移',
     householdMoved: '已整户迁移',
+    newAddress: '迁入后的地址',
     self: '本人',
     noHousehold: '未关联户',
     since: '起始日期',

@@ -32,7 +32,12 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { DOCUMENT_TYPE_NAMES } from '../../domain/id-number';
-import { STATUS_KIND_NAMES, STATUS_KINDS, type StatusKind } from '../../domain/residents';
+import {
+  RESIDENT_ADDRESS_MAX,
+  STATUS_KIND_NAMES,
+  STATUS_KINDS,
+  type StatusKind,
+} from '../../domain/residents';
 import { RECORDABLE_STATUS_VALUES, statusSourceName, statusValueName } from '../../domain/testing';
 import { ApiError, api } from '../api';
 import { useIntentIds } from '../clientIds';
@@ -508,6 +513,7 @@ function StatusFields() {
 
 interface MoveValues {
   grid: OrgUnitChoice;
+  address: string;
 }
 
 /** The whole household, every member with it, moves to another grid (a family moving house). */
@@ -525,7 +531,8 @@ function MoveHouseholdModal({
   const queryClient = useQueryClient();
   const showError = useShowError();
   const move = useMutation({
-    mutationFn: ({ grid }: MoveValues) => api.post(`/households/${householdId}/move`, { gridId: grid.value }),
+    mutationFn: ({ grid, address }: MoveValues) =>
+      api.post(`/households/${householdId}/move`, { gridId: grid.value, address: address.trim() }),
     onSuccess: () => {
       onClose();
       void message.success(t('residents.householdMoved'));
@@ -548,6 +555,14 @@ function MoveHouseholdModal({
         rules={[{ required: true, message: t('residents.pickGrid') }]}
       >
         <OrgUnitSelect onlyLevel="grid" placeholder={t('residents.pickGrid')} />
+      </Form.Item>
+      {/* A household moving grid moves home: the old address would send the next visit astray. */}
+      <Form.Item
+        name="address"
+        label={t('residents.newAddress')}
+        rules={[{ required: true, whitespace: true }]}
+      >
+        <Input maxLength={RESIDENT_ADDRESS_MAX} data-testid="household-move-address" />
       </Form.Item>
     </ModalForm>
   );

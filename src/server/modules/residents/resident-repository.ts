@@ -412,14 +412,21 @@ export async function insertHouseholds(db: Executor, rows: HouseholdInsert[]) {
 }
 
 /** A household and all its members move to another grid together. */
-export async function moveHousehold(db: Executor, id: string, unit: { id: string; path: string }) {
+/** A household and its members to another grid, at their new address when one is given. */
+export async function moveHousehold(
+  db: Executor,
+  id: string,
+  unit: { id: string; path: string },
+  address?: string,
+) {
+  const moved = address ? { address, addressKey: addressSortKey(address) } : {};
   await db
     .update(households)
-    .set({ orgUnitId: unit.id, orgPath: unit.path, updatedAt: sql`now()` })
+    .set({ orgUnitId: unit.id, orgPath: unit.path, ...moved, updatedAt: sql`now()` })
     .where(eq(households.id, id));
   await db
     .update(persons)
-    .set({ orgUnitId: unit.id, orgPath: unit.path, updatedAt: sql`now()` })
+    .set({ orgUnitId: unit.id, orgPath: unit.path, ...moved, updatedAt: sql`now()` })
     .where(eq(persons.householdId, id));
 }
 

@@ -263,10 +263,20 @@ describe('a resident’s record', () => {
     );
     const house = await admin.post(`/api/v1/households/${moved.body.householdId}/move`, {
       gridId: t.fx.gridA.id,
+      address: '幸福家园3号楼1单元202',
     });
     assert.equal(house.status, 200);
     assert.equal(house.body.gridName, '第一网格');
-    assert.equal((await workerA.get(`/api/v1/residents/${created.body.id}`)).body.gridName, '第一网格');
+    assert.equal(house.body.address, '幸福家园3号楼1单元202');
+    const member = (await workerA.get(`/api/v1/residents/${created.body.id}`)).body;
+    assert.equal(member.gridName, '第一网格');
+    assert.equal(member.address, '幸福家园3号楼1单元202', 'the members live at the new address too');
+    // Moving to the grid they are in already is no move: refused, naming the grid.
+    const again = await admin.post(`/api/v1/households/${moved.body.householdId}/move`, {
+      gridId: t.fx.gridA.id,
+    });
+    assert.equal(again.status, 400);
+    assert.match(again.body.error.fields.gridId, /该户已在此网格/);
   });
 
   test('unmask needs the permission and is audited; the answer is the full numbers', async () => {

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { localDay } from '../../../domain/dates.ts';
+import { RESIDENT_ADDRESS_MAX } from '../../../domain/residents.ts';
 import type { AppDeps } from '../../platform/deps.ts';
 import { pickLocale, rowsIn } from '../../platform/errors/i18n.ts';
 import { actorOf } from '../../platform/http/request-context.ts';
@@ -226,11 +227,15 @@ export function residentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['residents'],
           summary: '整户迁移到另一网格',
           params: idParams,
-          body: z.object({ gridId: z.uuid() }),
+          body: z.object({
+            gridId: z.uuid(),
+            /** Their address in the new grid (a household moving grid moves home); kept if not given. */
+            address: z.string().trim().min(1).max(RESIDENT_ADDRESS_MAX).optional(),
+          }),
           response: { 200: s.householdView },
         },
       },
-      async (req) => service.moveHouseholdTo(deps, actorOf(req), req.params.id, req.body.gridId),
+      async (req) => service.moveHouseholdTo(deps, actorOf(req), req.params.id, req.body),
     );
 
     app.get(

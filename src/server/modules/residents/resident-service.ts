@@ -706,14 +706,28 @@ export async function createHousehold(
 }
 
 /** A whole household moves to another grid, members included. */
-export async function moveHouseholdTo(deps: AppDeps, actor: Actor, id: string, gridId: string) {
+export async function moveHouseholdTo(
+  deps: AppDeps,
+  actor: Actor,
+  id: string,
+  move: { gridId: string; address?: string },
+) {
   const scope = requireScope(actor, 'resident.write');
   return runWrite(deps, actor, 'household.move', async (tx) => {
     const before = await repo.findHouseholdInScope(tx, scope, id, true);
     if (!before) throw notFound();
-    const placed = await placeOf(tx, scope, { gridId });
+    const placed = await placeOf(tx, scope, { gridId: move.gridId });
+    // "已整户迁移" to where they are already would be a move in the audit and in nobody's life.
+    if (placed.orgUnitId === before.household.orgUnitId)
+      throw invalidField(
+        'gridId',
+        text(
+          '该户已在此网格，请选择迁入的网格',
+          'The household is in this grid already: choose where it moves',
+        ),
+      );
     const membersBefore = await repo.findHouseholdMembers(tx, scope, id);
-    await repo.moveHousehold(tx, id, { id: placed.orgUnitId, path: placed.orgPath });
+    await repo.moveHousehold(tx, id, { id: placed.orgUnitId, path: placed.orgPath }, move.address);
     await followHouseholdInSweeps(tx, id);
     await followPersons(
       tx,
@@ -732,8 +746,8 @@ export async function moveHouseholdTo(deps: AppDeps, actor: Actor, id: string, g
         entity: 'household',
         entityId: id,
         orgPath: placed.orgPath,
-        before: { gridId: before.household.orgUnitId },
-        after: { gridId: placed.orgUnitId, members: members.length },
+        before: { gridId: before.household.orgUnitId, address: before.household.address },
+        after: { gridId: placed.orgUnitId, address: after.household.address, members: members.length },
       },
     };
   });
