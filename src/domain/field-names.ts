@@ -123,6 +123,7 @@ export const FIELD_NAMES: Record<string, { zh: string; en: string }> = {
   roots: { zh: '仅顶层单位', en: 'Top units only' },
   within: { zh: '范围', en: 'Within' },
   samplersFor: { zh: '可采样的采样点', en: 'Samplers for' },
+  labStaffFor: { zh: '检测机构的服务范围', en: 'Lab staff for' },
   mine: { zh: '仅我的', en: 'Mine only' },
   done: { zh: '办结', en: 'Done' },
   cancel: { zh: '取消', en: 'Cancel' },

@@ -13,11 +13,14 @@ export function UserSelect({
   placeholder,
   names,
   samplersFor,
+  labStaffFor,
   disabled,
   'data-testid': testId,
 }: {
   /** Only those who may sample at this unit (active, with 扫码采样 there). */
   samplersFor?: string;
+  /** Only those who may work a lab over this unit's whole area (active, with 录入检测结果 over it). */
+  labStaffFor?: string;
   disabled?: boolean;
   /** Names of users already chosen (an edited record's), shown before any search finds them. */
   names?: Record<string, string>;
@@ -31,13 +34,15 @@ export function UserSelect({
   const [known, setKnown] = useState<Record<string, string>>(() => ({ ...names }));
   const q = search.trim();
   const users = useQuery({
-    queryKey: ['users', 'pick', q, samplersFor],
-    queryFn: () => api.get<Page<User>>('/users', { q, samplersFor, pageSize: 20 }),
+    queryKey: ['users', 'pick', q, samplersFor, labStaffFor],
+    queryFn: () => api.get<Page<User>>('/users', { q, samplersFor, labStaffFor, pageSize: 20 }),
     enabled: !disabled,
     // The last list while the next loads, for the same unit only: another unit's samplers would
     // look allowed here.
     placeholderData: (previous, previousQuery) =>
-      previousQuery?.queryKey[3] === samplersFor ? previous : undefined,
+      previousQuery?.queryKey[3] === samplersFor && previousQuery?.queryKey[4] === labStaffFor
+        ? previous
+        : undefined,
   });
   const options = (users.data?.items ?? [])
     .filter((user) => user.active)

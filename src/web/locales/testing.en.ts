@@ -287,6 +287,9 @@ const testing = {
     activeYes: 'In use',
     activeNo: 'Stopped',
     stop: 'Stop',
+    stopConfirm: 'Stop {{name}}?',
+    stopConfirmText:
+      'No tubes can be handed to it while stopped; tubes sent and results entered stay. It can be resumed.',
     resume: 'Resume',
     stopped: 'Stopped: it takes no new hand-overs',
     resumed: 'Resumed',

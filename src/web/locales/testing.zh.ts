@@ -276,6 +276,8 @@ const testing = {
     activeYes: '在用',
     activeNo: '已停用',
     stop: '停用',
+    stopConfirm: '停用「{{name}}」？',
+    stopConfirmText: '停用后不能再向该机构送检；已送达的样本和已录入的结果不受影响，可随时恢复。',
     resume: '恢复',
     stopped: '已停用：不再接收新的送检',
     resumed: '已恢复',

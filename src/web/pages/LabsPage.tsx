@@ -36,7 +36,7 @@ interface Editing {
 export function LabsPage() {
   const { t } = useTranslation();
   const { can } = useMe();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const queryClient = useQueryClient();
   const showError = useShowError();
   const labs = useQuery(labsQuery);
@@ -92,6 +92,8 @@ export function LabsPage() {
     {
       title: t('common.actions'),
       key: 'actions',
+      // On a phone the table scrolls sideways: its buttons stay in sight at the right.
+      fixed: 'right',
       render: (_: unknown, lab) =>
         lab.actions.manage && (
           <Space size={4}>
@@ -107,7 +109,18 @@ export function LabsPage() {
               size={touchSize('small')}
               danger={lab.active}
               loading={setActive.isPending && setActive.variables?.lab.id === lab.id}
-              onClick={() => setActive.mutate({ lab, active: !lab.active })}
+              onClick={() =>
+                lab.active
+                  ? // Stopping a lab takes it off every hand-over list: asked first, not done by a slip.
+                    modal.confirm({
+                      title: t('testing.labs.stopConfirm', { name: lab.name }),
+                      content: t('testing.labs.stopConfirmText'),
+                      okText: t('testing.labs.stop'),
+                      okButtonProps: { danger: true },
+                      onOk: () => setActive.mutateAsync({ lab, active: false }),
+                    })
+                  : setActive.mutate({ lab, active: true })
+              }
             >
               {lab.active ? t('testing.labs.stop') : t('testing.labs.resume')}
             </Button>
@@ -223,13 +236,36 @@ function LabModal({ lab, open, onClose }: { lab?: Lab; open: boolean; onClose: (
           label={t('testing.labs.members')}
           extra={t('testing.labs.membersHint')}
         >
-          <UserSelect
+          <LabStaffSelect
             names={Object.fromEntries((lab?.members ?? []).map((member) => [member.id, member.displayName]))}
-            placeholder={t('testing.labs.membersPlaceholder')}
-            data-testid="lab-members"
           />
         </Form.Item>
       )}
     </ModalForm>
+  );
+}
+
+/** The lab's team, from those who may work it over its whole area (anyone else is refused on save). */
+function LabStaffSelect({
+  names,
+  value,
+  onChange,
+}: {
+  names: Record<string, string>;
+  value?: string[];
+  onChange?: (value: string[]) => void;
+}) {
+  const { t } = useTranslation();
+  const orgUnit = Form.useWatch<OrgUnitChoice | undefined>('orgUnit');
+  return (
+    <UserSelect
+      labStaffFor={orgUnit?.value}
+      disabled={!orgUnit}
+      names={names}
+      value={value}
+      onChange={onChange}
+      placeholder={t('testing.labs.membersPlaceholder')}
+      data-testid="lab-members"
+    />
   );
 }

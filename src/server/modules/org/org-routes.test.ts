@@ -100,8 +100,8 @@ describe('GET /api/v1/org-units', () => {
     );
   });
 
-  test('400 on a malformed id or filter; 401 logged out; 404 out of scope', async () => {
-    assert.equal((await admin.get('/api/v1/org-units/not-a-uuid')).status, 400);
+  test('404 on a malformed id (a link to nothing), 400 on a malformed filter; 401 logged out; 404 out of scope', async () => {
+    assert.equal((await admin.get('/api/v1/org-units/not-a-uuid')).status, 404);
     assert.equal((await admin.get('/api/v1/org-units?level=planet')).status, 400);
     assert.equal((await client(t.app).get('/api/v1/org-units?roots=true')).status, 401);
     const res = await workerA.get(`/api/v1/org-units/${t.fx.gridB.id}`);

@@ -147,7 +147,7 @@ describe('changing a round', () => {
     const sampler = await as.sampler.patch(`/api/v1/test-rounds/${at.round.id}`, { name: '采样员改名' });
     assert.equal(sampler.status, 403);
     assert.equal((await as.admin.patch(`/api/v1/test-rounds/${randomUUID()}`, { name: 'x' })).status, 404);
-    assert.equal((await as.admin.patch('/api/v1/test-rounds/not-a-uuid', { name: 'x' })).status, 400);
+    assert.equal((await as.admin.patch('/api/v1/test-rounds/not-a-uuid', { name: 'x' })).status, 404);
   });
 });
 

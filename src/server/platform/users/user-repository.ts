@@ -53,7 +53,7 @@ const holdsOver = (permission: string, path: string) =>
 export async function findUsersInScope(
   db: Executor,
   scope: string[],
-  filter: { q?: string; phoneHash?: string; samplersAt?: string },
+  filter: { q?: string; phoneHash?: string; samplersAt?: string; labStaffAt?: string },
   page: { limit: number; offset: number },
 ) {
   const where = and(
@@ -61,6 +61,8 @@ export async function findUsersInScope(
     filter.samplersAt
       ? and(eq(users.active, true), holdsOver('sampling.scan', filter.samplersAt))
       : undefined,
+    // A lab's team: whoever takes its results over its whole area, as the lab's rule asks.
+    filter.labStaffAt ? and(eq(users.active, true), holdsOver('lab.results', filter.labStaffAt)) : undefined,
     filter.q
       ? or(
           ilike(users.username, `%${filter.q}%`),

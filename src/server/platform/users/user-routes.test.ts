@@ -110,11 +110,11 @@ describe('GET /api/v1/users', () => {
     );
   });
 
-  test('GET /users/:id: 404 out of scope, 403 without the permission, 400 on a bad id', async () => {
+  test('GET /users/:id: 404 out of scope, 403 without the permission, 404 on a bad id (a link to nothing)', async () => {
     assert.equal((await staff.get(`/api/v1/users/${t.fx.users.workerA.id}`)).status, 200);
     assert.equal((await staff.get(`/api/v1/users/${t.fx.users.auditor.id}`)).status, 404);
     assert.equal((await workerA.get(`/api/v1/users/${t.fx.users.workerA.id}`)).status, 403);
-    assert.equal((await admin.get('/api/v1/users/123')).status, 400);
+    assert.equal((await admin.get('/api/v1/users/123')).status, 404);
   });
 });
 
@@ -211,5 +211,15 @@ describe('a team’s picker offers who may sample at its unit', () => {
     const malformed = await staff.get('/api/v1/users?samplersFor=abc');
     assert.equal(malformed.status, 400);
     assert.ok(malformed.body.error.fields.samplersFor, JSON.stringify(malformed.body.error));
+  });
+
+  test('a lab’s team picker offers who may take results over the lab’s whole area', async () => {
+    const res = await admin.get(`/api/v1/users?labStaffFor=${t.fx.district.id}&pageSize=100`);
+    assert.equal(res.status, 200);
+    const names = res.body.items.map((u: { username: string }) => u.username);
+    assert.ok(names.includes('lab'), `the district's lab account: ${names}`);
+    for (const other of ['worker-a', 'sampler', 'staff-c'])
+      assert.ok(!names.includes(other), `${other} may not work a lab: ${names}`);
+    assert.equal((await staff.get(`/api/v1/users?labStaffFor=${t.fx.district.id}`)).status, 404);
   });
 });

@@ -20,6 +20,8 @@ export function userRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             q: z.string().trim().max(100).optional(),
             /** Only active users who may sample at this unit (a team's picker). */
             samplersFor: z.uuid().optional(),
+            /** Only active users who may take a lab's results over this whole unit (a lab's team picker). */
+            labStaffFor: z.uuid().optional(),
             ...pageQuery,
           }),
           response: { 200: listOf(userView) },

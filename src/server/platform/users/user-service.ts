@@ -99,25 +99,28 @@ async function checkGrants(
 export async function listUsers(
   deps: AppDeps,
   actor: Actor,
-  query: { q?: string; samplersFor?: string; page: number; pageSize: number },
+  query: { q?: string; samplersFor?: string; labStaffFor?: string; page: number; pageSize: number },
 ) {
   const scope = requireScope(actor, 'user.read');
   const db = deps.database.db;
-  // Who may sample at a unit (a point's or a door-to-door team's picker): a unit where the actor
-  // reads users (elsewhere, which of them hold 扫码采样 is not theirs to learn); another is not found.
-  let samplersAt: string | undefined;
-  if (query.samplersFor) {
-    const unit = await findOrgUnitInScope(db, scope, query.samplersFor);
+  // Who may sample at a unit (a point's or a door-to-door team's picker), or work a lab over a
+  // unit's whole area (a lab's team picker): a unit where the actor reads users (elsewhere, who
+  // holds what there is not theirs to learn); another is not found.
+  const pathOf = async (unitId: string | undefined) => {
+    if (!unitId) return undefined;
+    const unit = await findOrgUnitInScope(db, scope, unitId);
     if (!unit) throw notFound();
-    samplersAt = unit.path;
-  }
+    return unit.path;
+  };
+  const samplersAt = await pathOf(query.samplersFor);
+  const labStaffAt = await pathOf(query.labStaffFor);
   const phone = query.q ? normalizeMobile(query.q) : null;
   const phoneHash = phone ? deps.cipher.lookupHash(phone) : undefined;
   if (phoneHash) await throttleExactLookup(db, deps.cipher, actor, phoneHash);
   const { items, total } = await repo.findUsersInScope(
     db,
     scope,
-    { q: query.q, phoneHash, samplersAt },
+    { q: query.q, phoneHash, samplersAt, labStaffAt },
     toLimitOffset(query),
   );
   const grants = await repo.findGrantsOfUsers(
