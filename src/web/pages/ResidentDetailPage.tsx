@@ -12,7 +12,6 @@ import {
   Button,
   Card,
   Col,
-  DatePicker,
   Descriptions,
   Empty,
   Flex,
@@ -41,6 +40,7 @@ import {
 import { RECORDABLE_STATUS_VALUES, statusSourceName, statusValueName } from '../../domain/testing';
 import { ApiError, api } from '../api';
 import { useIntentIds } from '../clientIds';
+import { DateTimeField } from '../components/DateTimeField';
 import { ModalForm } from '../components/ModalForm';
 import { type OrgUnitChoice, OrgUnitSelect } from '../components/OrgUnitSelect';
 import { ResidenceStatusTag } from '../components/ResidenceStatusTag';
@@ -469,13 +469,7 @@ function StatusFields() {
         />
       </Form.Item>
       <Form.Item name="observedAt" label={t('residents.observedAt')} rules={[{ required: true }]}>
-        <DatePicker
-          showTime={{ format: 'HH:mm' }}
-          format="YYYY-MM-DD HH:mm"
-          disabledDate={(date) => date.isAfter(dayjs(), 'day')}
-          style={{ width: '100%' }}
-          data-testid="status-observed-at"
-        />
+        <DateTimeField notAfterToday data-testid="status-observed-at" />
       </Form.Item>
       <Form.Item
         name="validUntil"
@@ -492,13 +486,7 @@ function StatusFields() {
           }),
         ]}
       >
-        <DatePicker
-          showTime={{ format: 'HH:mm' }}
-          format="YYYY-MM-DD HH:mm"
-          presets={presets}
-          style={{ width: '100%' }}
-          data-testid="status-valid-until"
-        />
+        <DateTimeField presets={presets} data-testid="status-valid-until" />
       </Form.Item>
       <Form.Item
         name="source"
