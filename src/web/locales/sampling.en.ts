@@ -127,6 +127,7 @@ const samplingEn: typeof sampling = {
     renewConfirm: 'Once renewed, the old code (printed or in screenshots) is refused at every point. Renew?',
     renewed: 'Renewed: the old code no longer works',
     noPersonalData: 'The code holds no name, ID number or other personal data',
+    holderLine: 'Holder: ______________ (write the name by hand)',
   },
 };
 

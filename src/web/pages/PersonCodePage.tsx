@@ -25,7 +25,10 @@ export function PersonCodePage() {
   }, [printNow]);
   return (
     <Flex vertical align="center" gap={16} style={{ minHeight: '100vh', padding: 24, background: '#fff' }}>
-      <style>{'@media print { .person-code-screen-only { display: none !important; } }'}</style>
+      <style>
+        {'.person-code-print-only { display: none; } ' +
+          '@media print { .person-code-screen-only { display: none !important; } .person-code-print-only { display: block; } }'}
+      </style>
       <Flex justify="end" style={{ width: '100%' }} className="person-code-screen-only">
         <LanguageSwitch />
       </Flex>
@@ -48,6 +51,10 @@ export function PersonCodePage() {
         {t('sampling.personCode.show')}
       </Typography.Title>
       <Typography.Text type="secondary">{t('sampling.personCode.noPersonalData')}</Typography.Text>
+      {/* A household's sheets look alike (the page carries no name): a line to write it by hand. */}
+      <Typography.Title level={4} className="person-code-print-only" style={{ margin: '16px 0 0' }}>
+        {t('sampling.personCode.holderLine')}
+      </Typography.Title>
       <Button
         size="large"
         icon={<PrinterOutlined />}

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
  */
 export function PersonCodeText({ code, 'data-testid': testId }: { code: string; 'data-testid'?: string }) {
   const { t } = useTranslation();
-  const grouped = code.match(/.{1,4}/g)?.join(' ') ?? code;
+  const groups = code.match(/.{1,4}/g) ?? [code];
   return (
     <Typography.Paragraph
       type="secondary"
@@ -17,13 +17,19 @@ export function PersonCodeText({ code, 'data-testid': testId }: { code: string; 
         fontSize: 12,
         textAlign: 'center',
         margin: 0,
-        wordBreak: 'break-all',
       }}
       data-testid={testId}
     >
       {t('sampling.personCode.typed')}
       <br />
-      {grouped}
+      {/* Broken between groups of four, never inside one (nor inside the words above it). */}
+      {groups.map((group, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: groups repeat; their place is their identity
+        <span key={i} style={{ whiteSpace: 'nowrap' }}>
+          {group}
+          {i < groups.length - 1 ? ' ' : ''}
+        </span>
+      ))}
     </Typography.Paragraph>
   );
 }
