@@ -1158,14 +1158,19 @@ describe('lab results', () => {
     const openRechecks = async (id: string) =>
       (await db().select().from(rechecks)).filter((r) => r.personId === id && r.state === 'open').length;
 
-    const [quarantined, twice, early] = (await addPeople(t.fx.gridA, 3)) as [string, string, string];
+    const [quarantined, twice, early, central] = (await addPeople(t.fx.gridA, 4)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
     const first = await newRound('第一轮', 'mix10');
     const second = await newRound('第二轮', 'mix10');
     const singles = await newRound('单采轮', 'single');
 
     // `early` sampled in a single tube first, then with the others in round 1's pool.
     const earlySingle = await sampleInto(singles, [early], 'single');
-    const pool1 = await sampleInto(first, [quarantined, twice, early]);
+    const pool1 = await sampleInto(first, [quarantined, twice, early, central]);
     const record = await as.admin.post(`/api/v1/residents/${quarantined}/statuses`, {
       clientId: randomUUID(),
       kind: 'control_state',
@@ -1173,6 +1178,14 @@ describe('lab results', () => {
       source: '密接隔离',
     });
     assert.equal(record.status, 200, JSON.stringify(record.body));
+    // The community's own control, recorded after the pool was sampled: 集中隔离.
+    const centrally = await as.admin.post(`/api/v1/residents/${central}/statuses`, {
+      clientId: randomUUID(),
+      kind: 'control_state',
+      value: 'central_quarantine',
+      source: '集中隔离点',
+    });
+    assert.equal(centrally.status, 200, JSON.stringify(centrally.body));
     // `twice` in round 2's pool as well, whose result comes first: positive.
     const pool2 = await sampleInto(second, [twice]);
     await result(pool2, '阳性');
@@ -1181,6 +1194,7 @@ describe('lab results', () => {
     // Round 1's pool: positive too. The quarantined stay quarantined; all three are recalled.
     await result(pool1, '阳性');
     assert.equal(await control(quarantined), 'quarantined');
+    assert.equal(await control(central), 'central_quarantine', 'not lightened to temporary control');
     assert.equal(await control(early), 'temporary_control');
     // `early`'s single tube, sampled before the pool, comes back negative: no recheck closes.
     await result(earlySingle, '阴性');
@@ -1193,6 +1207,12 @@ describe('lab results', () => {
     await result(await recheckOf(quarantined), '阴性');
     assert.equal(await openRechecks(quarantined), 0);
     assert.equal(await control(quarantined), 'quarantined');
+    await result(await recheckOf(central), '阴性');
+    assert.equal(
+      await control(central),
+      'central_quarantine',
+      'a negative recheck does not release 集中隔离',
+    );
     // `twice` has two rechecks (two pools): one negative single tube closes both and releases.
     await result(await recheckOf(twice), '阴性');
     assert.equal(await openRechecks(twice), 0);

@@ -5,6 +5,7 @@ import { SYSTEM_FEEDBACK } from '../../../domain/permissions.ts';
 import { RESIDENCE_STATUS_NAMES, type ResidenceStatus } from '../../../domain/residents.ts';
 import {
   addDays,
+  CONTROL_STATES,
   DUE_RESIDENCE_STATUSES,
   EXEMPT_RESIDENCE_STATUSES,
   EXEMPTION_REASON_NAMES,
@@ -1334,8 +1335,14 @@ function commonAncestor(paths: string[]): string | null {
 
 /** The source of the temporary control a pooled positive sets (and the only one a recheck releases). */
 const POOLED_POSITIVE_SOURCE = STATUS_SOURCES.poolPositive.zh;
-/** Control states a pooled positive never lightens to temporary control. */
-const STRONGER_THAN_TEMPORARY_CONTROL: readonly string[] = ['handed_over', 'quarantined'];
+/**
+ * Control states a pooled positive never lightens to temporary control: every state but
+ * temporary control itself and released (集中隔离 or 居家健康监测 lightened to 临时管控 would be
+ * released by the recheck's negative).
+ */
+const STRONGER_THAN_TEMPORARY_CONTROL: readonly string[] = CONTROL_STATES.filter(
+  (s) => s !== 'temporary_control' && s !== 'released',
+);
 
 /**
  * What results set off, for tubes just given a result. Returns the rechecks created, and each
