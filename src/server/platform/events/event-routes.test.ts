@@ -104,14 +104,17 @@ test('events about people reach only those who may read residents there', async 
   const admin = client(t.app, await t.login('admin'));
   const changed = await admin.patch(`/api/v1/residents/${t.fx.residentA.id}`, { address: '甲网格9号' });
   assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  // A person's code renewed: its event's id is the person's.
+  const renewed = await admin.post(`/api/v1/residents/${t.fx.residentA.id}/person-code/renew`, {});
+  assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
   await admin.patch(`/api/v1/org-units/${t.fx.gridA.id}`, { name: '第一网格（再更新）' });
   const deadline = Date.now() + 3000;
-  while ((worker.events.length < 2 || pharmacy.events.length < 1) && Date.now() < deadline)
+  while ((worker.events.length < 3 || pharmacy.events.length < 1) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(
     worker.events.map((e) => e.type),
-    ['resident.update', 'org-unit.update'],
+    ['resident.update', 'resident.person-code.renew', 'org-unit.update'],
   );
   assert.deepEqual(
     pharmacy.events.map((e) => e.type),

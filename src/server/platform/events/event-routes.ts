@@ -10,9 +10,11 @@ const PING_MS = 25_000;
 
 /**
  * Records about people: their events (ids only, but they say who was changed, where and when)
- * reach only those who may read residents there, as every read of people is scoped.
+ * reach only those who may read residents there, as every read of people is scoped. A person's
+ * code renewed (`person`), an exemption (its id is the person's) and a door-to-door visit (its
+ * id names the household) are about people too.
  */
-const ABOUT_PEOPLE = new Set(['resident', 'household']);
+const ABOUT_PEOPLE = new Set(['resident', 'household', 'person', 'test_exemption', 'sweep_household']);
 
 /** Where an actor hears events: any grant for most records, reading residents for people's. */
 function hearingOf(actor: Actor) {
