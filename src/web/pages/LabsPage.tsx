@@ -14,7 +14,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { ModalForm } from '../components/ModalForm';
@@ -117,7 +117,8 @@ export function LabsPage() {
                       content: t('testing.labs.stopConfirmText'),
                       okText: t('testing.labs.stop'),
                       okButtonProps: { danger: true },
-                      onOk: () => setActive.mutateAsync({ lab, active: false }),
+                      // Kept open while stopping; a refusal is said by the mutation's onError.
+                      onOk: () => setActive.mutateAsync({ lab, active: false }).catch(() => {}),
                     })
                   : setActive.mutate({ lab, active: true })
               }
@@ -257,6 +258,14 @@ function LabStaffSelect({
 }) {
   const { t } = useTranslation();
   const orgUnit = Form.useWatch<OrgUnitChoice | undefined>('orgUnit');
+  // Another area, another team: who was picked for the last one may not work this one (a new
+  // lab's unit changed; an edited lab's is fixed, so its team is never cleared).
+  const unitId = orgUnit?.value;
+  const pickedFor = useRef(unitId);
+  useEffect(() => {
+    if (pickedFor.current !== undefined && pickedFor.current !== unitId) onChange?.([]);
+    pickedFor.current = unitId;
+  }, [unitId, onChange]);
   return (
     <UserSelect
       labStaffFor={orgUnit?.value}

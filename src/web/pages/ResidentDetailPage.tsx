@@ -300,7 +300,8 @@ function ControlStateTag({ status }: { status?: PersonStatus }) {
   if (!status || status.value === 'released' || isExpired(status)) return null;
   return (
     <Tag
-      color={status.value === 'temporary_control' ? 'warning' : 'error'}
+      // Red for a person held apart (quarantined, awaiting transfer); amber for a watch kept on them.
+      color={['temporary_control', 'health_monitoring'].includes(status.value) ? 'warning' : 'error'}
       data-testid="resident-control-state"
     >
       {statusValueName('control_state', status.value, i18n.language)}

@@ -54,6 +54,8 @@ function RoleCard({
   const [selected, setSelected] = useState<Permission[]>(role.permissions);
   const changed =
     selected.length !== role.permissions.length || selected.some((code) => !role.permissions.includes(code));
+  const kept = (code: Permission) =>
+    role.code === ADMIN_ROLE && ADMIN_KEEPS.includes(code) && role.permissions.includes(code);
 
   const save = useMutation({
     mutationFn: () => api.patch<Role>(`/roles/${role.code}`, { permissions: selected }),
@@ -100,13 +102,10 @@ function RoleCard({
             <Col key={permission.code} xs={24} sm={12} xl={8}>
               <Checkbox
                 value={permission.code}
-                // The administrator's own administration stays (the server refuses it too).
-                disabled={role.code === ADMIN_ROLE && ADMIN_KEEPS.includes(permission.code)}
-                title={
-                  role.code === ADMIN_ROLE && ADMIN_KEEPS.includes(permission.code)
-                    ? t('roles.adminKeeps')
-                    : undefined
-                }
+                // The administrator's own administration stays (the server refuses it too): held,
+                // it cannot be unticked; lost (a database from before the rule), it can be given back.
+                disabled={kept(permission.code)}
+                title={kept(permission.code) ? t('roles.adminKeeps') : undefined}
               >
                 {localized(i18n.language, permission.name, permission.nameEn)}
               </Checkbox>

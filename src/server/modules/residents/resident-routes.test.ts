@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { ageOn, localDay } from '../../../domain/dates.ts';
+import { queryRows } from '../../db/rows.ts';
 import { persons } from '../../db/schema.ts';
 import { client } from '../../testing/http.ts';
 import { createTestApp, type TestApp, validId } from '../../testing/test-app.ts';
@@ -276,7 +277,14 @@ describe('a resident’s record', () => {
       gridId: t.fx.gridA.id,
     });
     assert.equal(again.status, 400);
-    assert.match(again.body.error.fields.gridId, /该户已在此网格/);
+    assert.match(again.body.error.fields.gridId, /该户已在此网格此地址/);
+    // Within the grid to a new address: a move too.
+    const within = await admin.post(`/api/v1/households/${moved.body.householdId}/move`, {
+      gridId: t.fx.gridA.id,
+      address: '幸福家园5号楼2单元101',
+    });
+    assert.equal(within.status, 200, JSON.stringify(within.body));
+    assert.equal(within.body.address, '幸福家园5号楼2单元101');
   });
 
   test('unmask needs the permission and is audited; the answer is the full numbers', async () => {
@@ -352,6 +360,12 @@ describe('a resident’s record', () => {
     });
     assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
     assert.equal((await workerA.get(`/api/v1/residents/${younger.body.id}`)).status, 404);
+    // The audit says the user's word was given, and on what.
+    const [event] = await queryRows<{ changes: unknown }>(
+      t.deps.database.db,
+      sql`select changes from audit_events where action = 'resident.merge' and entity_id = ${older.body.id}`,
+    );
+    assert.match(JSON.stringify(event?.changes), /confirmedDifferences.*birth date/);
   });
 });
 

@@ -636,7 +636,12 @@ export async function mergeResidents(
         entity: 'resident',
         entityId: survivorId,
         orgPath: survivor.person.orgPath,
-        after: { mergedFrom: duplicateId, duplicateGridId: duplicate.person.orgUnitId },
+        after: {
+          mergedFrom: duplicateId,
+          duplicateGridId: duplicate.person.orgUnitId,
+          // Merged although they differ: the auditor sees the user's word was given, and on what.
+          ...(differences.length > 0 ? { confirmedDifferences: differences.map((d) => d.en) } : {}),
+        },
       },
     };
   });
@@ -717,13 +722,16 @@ export async function moveHouseholdTo(
     const before = await repo.findHouseholdInScope(tx, scope, id, true);
     if (!before) throw notFound();
     const placed = await placeOf(tx, scope, { gridId: move.gridId });
-    // "已整户迁移" to where they are already would be a move in the audit and in nobody's life.
-    if (placed.orgUnitId === before.household.orgUnitId)
+    // "已整户迁移" to where they are already would be a move in the audit and in nobody's life
+    // (a second try after a lost answer reads this too, which tells that the first went in).
+    // Within the grid to a new address is a move (a family moving house in one grid).
+    const newAddress = move.address !== undefined && move.address !== before.household.address;
+    if (placed.orgUnitId === before.household.orgUnitId && !newAddress)
       throw invalidField(
         'gridId',
         text(
-          '该户已在此网格，请选择迁入的网格',
-          'The household is in this grid already: choose where it moves',
+          '该户已在此网格此地址：如在本网格内搬家，请填写新地址',
+          'The household is at this grid and address already: give the new address of a move within the grid',
         ),
       );
     const membersBefore = await repo.findHouseholdMembers(tx, scope, id);
