@@ -352,7 +352,7 @@ describe('GET /api/v1/residents/export.xlsx', () => {
     const mine = await rowsOf(cookies.workerA);
     assert.ok(mine.rows.length >= 1);
     assert.ok(
-      mine.rows.every((r) => r[4] === '第一网格'),
+      mine.rows.every((r) => r[4] === '幸福家园社区/第一网格'),
       'only grid A',
     );
     const zhang = mine.rows.find((r) => r[0] === '张三丰');

@@ -16,6 +16,7 @@ import {
   users,
   workItems,
 } from '../../db/schema.ts';
+import { unitLabel } from '../../db/unit-label.ts';
 import { inScope } from '../../platform/access/scope-sql.ts';
 
 export type PersonRow = typeof persons.$inferSelect;
@@ -64,7 +65,11 @@ function whereOf(scope: string[], f: ResidentFilter): SQL | undefined {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-const listColumns = { person: persons, gridName: orgUnits.name };
+/**
+ * A person with their grid as people tell grids apart (港城小区社区/第二网格: ten units have a
+ * 第二网格), the label the import's template takes, so an export reads back in.
+ */
+const listColumns = { person: persons, gridName: unitLabel('org_units') };
 
 export async function findResidents(
   db: Executor,
@@ -352,7 +357,7 @@ export async function findHouseholdInScope(db: Executor, scope: string[], id: st
   if (forUpdate)
     await db.select({ id: households.id }).from(households).where(eq(households.id, id)).for('update');
   const [row] = await db
-    .select({ household: households, gridName: orgUnits.name })
+    .select({ household: households, gridName: unitLabel('org_units') })
     .from(households)
     .innerJoin(orgUnits, eq(orgUnits.id, households.orgUnitId))
     .where(and(eq(households.id, id), inScope(households.orgPath, scope)));
@@ -384,7 +389,7 @@ export async function findHouseholds(
   const memberCount = sql<number>`(select count(*)::int from persons m where m.household_id = households.id and m.merged_into is null)`;
   const [items, [{ total }]] = await Promise.all([
     db
-      .select({ household: households, gridName: orgUnits.name, memberCount })
+      .select({ household: households, gridName: unitLabel('org_units'), memberCount })
       .from(households)
       .innerJoin(orgUnits, eq(orgUnits.id, households.orgUnitId))
       .where(where)

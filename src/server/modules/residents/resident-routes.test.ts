@@ -44,7 +44,7 @@ describe('POST /api/v1/residents', () => {
     assert.equal(res.body.birthDate, null);
     assert.equal(res.body.age, ageOn('2001-05-05', localDay()));
     assert.equal(res.body.sex, 'female');
-    assert.equal(res.body.gridName, '第一网格');
+    assert.equal(res.body.gridName, '幸福家园社区/第一网格');
     assert.deepEqual(
       res.body.keyGroups.map((g: { code: string }) => g.code),
       ['supermarket'],
@@ -153,7 +153,7 @@ describe('search', () => {
     const theirs = await workerA.get(`/api/v1/residents?householdId=${t.fx.residentB.householdId}`);
     assert.deepEqual(theirs.body, { items: [], total: 0 });
     const households = await workerA.get(`/api/v1/households?gridId=${t.fx.gridA.id}`);
-    assert.ok(households.body.items.every((h: { gridName: string }) => h.gridName === '第一网格'));
+    assert.ok(households.body.items.every((h: { gridName: string }) => h.gridName === '幸福家园社区/第一网格'));
     assert.ok(
       households.body.items.some(
         (h: { id: string; memberCount: number }) =>
@@ -254,7 +254,7 @@ describe('a resident’s record', () => {
       residenceStatus: 'away',
     });
     assert.equal(moved.status, 200);
-    assert.equal(moved.body.gridName, '第二网格');
+    assert.equal(moved.body.gridName, '幸福家园社区/第二网格');
     assert.equal(moved.body.residenceStatus, 'away');
     assert.equal((await workerA.patch(`/api/v1/residents/${created.body.id}`, { name: '改' })).status, 404);
     assert.notEqual(
@@ -267,10 +267,10 @@ describe('a resident’s record', () => {
       address: '幸福家园3号楼1单元202',
     });
     assert.equal(house.status, 200);
-    assert.equal(house.body.gridName, '第一网格');
+    assert.equal(house.body.gridName, '幸福家园社区/第一网格');
     assert.equal(house.body.address, '幸福家园3号楼1单元202');
     const member = (await workerA.get(`/api/v1/residents/${created.body.id}`)).body;
-    assert.equal(member.gridName, '第一网格');
+    assert.equal(member.gridName, '幸福家园社区/第一网格');
     assert.equal(member.address, '幸福家园3号楼1单元202', 'the members live at the new address too');
     // Moving to the grid they are in already is no move: refused, naming the grid.
     const again = await admin.post(`/api/v1/households/${moved.body.householdId}/move`, {
