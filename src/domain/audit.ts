@@ -23,6 +23,7 @@ export const AUDIT_ACTION_NAMES: Record<string, { zh: string; en: string }> = {
   'resident.export': { zh: '导出居民名单', en: 'Residents exported' },
   'resident.import': { zh: '导入居民', en: 'Residents imported' },
   'resident.seed': { zh: '生成示例居民', en: 'Demo residents' },
+  'resident.person-code.show': { zh: '查看核酸码', en: 'Person code shown' },
   'resident.person-code.renew': { zh: '重新生成核酸码', en: 'Person code renewed' },
   'household.create': { zh: '新建住户', en: 'Household created' },
   'household.move': { zh: '住户迁移', en: 'Household moved' },

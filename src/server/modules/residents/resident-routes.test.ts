@@ -153,7 +153,9 @@ describe('search', () => {
     const theirs = await workerA.get(`/api/v1/residents?householdId=${t.fx.residentB.householdId}`);
     assert.deepEqual(theirs.body, { items: [], total: 0 });
     const households = await workerA.get(`/api/v1/households?gridId=${t.fx.gridA.id}`);
-    assert.ok(households.body.items.every((h: { gridName: string }) => h.gridName === '幸福家园社区/第一网格'));
+    assert.ok(
+      households.body.items.every((h: { gridName: string }) => h.gridName === '幸福家园社区/第一网格'),
+    );
     assert.ok(
       households.body.items.some(
         (h: { id: string; memberCount: number }) =>

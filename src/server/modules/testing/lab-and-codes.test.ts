@@ -469,6 +469,14 @@ describe('lab results, person codes and key groups: found in review', () => {
     assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
     assert.notEqual(renewed.body.code, old);
     assert.equal((await as.workerA.get(`/api/v1/residents/${p}/person-code`)).body.code, renewed.body.code);
+    // Each showing is audited, by whom and of whom, never with the code itself (it stands for them).
+    const shown = await t.deps.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'resident.person-code.show'), eq(auditEvents.entityId, p)));
+    assert.equal(shown.length, 2);
+    assert.equal(shown[0]?.actorId, t.fx.users.workerA.id);
+    assert.ok(!JSON.stringify(shown).includes(old) && !JSON.stringify(shown).includes(renewed.body.code));
     const tube = newTube();
     const scanWith = (personCode: string) =>
       as.sampler.post('/api/v1/sampling/scans', {

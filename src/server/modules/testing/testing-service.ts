@@ -566,11 +566,27 @@ async function checkedSamplers(db: Executor, ids: string[] | undefined, pointPat
 
 // ---- person code ------------------------------------------------------------------------------
 
+/**
+ * A resident's person code, shown (to be printed or shown from a phone). Audited: the code stands
+ * for the person at every point, and when one gets about (the reason codes are renewed) the
+ * audit says who had it shown. Nobody else's business: not broadcast.
+ */
 export async function personCodeOf(deps: AppDeps, actor: Actor, personId: string) {
   const scope = requireScope(actor, 'resident.read');
-  const row = await findResidentInScope(deps.database.db, scope, personId);
-  if (!row) throw notFound();
-  return { code: mintPersonCode(deps.cipher, row.person.id, row.person.codeVersion) };
+  return runWrite(deps, actor, 'resident.person-code.show', async (tx) => {
+    const row = await findResidentInScope(tx, scope, personId);
+    if (!row) throw notFound();
+    return {
+      result: { code: mintPersonCode(deps.cipher, row.person.id, row.person.codeVersion) },
+      touched: {
+        entity: 'person',
+        entityId: row.person.id,
+        orgPath: row.person.orgPath,
+        after: { codeVersion: row.person.codeVersion },
+        publish: false,
+      },
+    };
+  });
 }
 
 /**
