@@ -106,14 +106,16 @@ export async function listUsers(
   // Who may sample at a unit (a point's or a door-to-door team's picker), or work a lab over a
   // unit's whole area (a lab's team picker): a unit where the actor reads users (elsewhere, who
   // holds what there is not theirs to learn); another is not found.
-  const pathOf = async (unitId: string | undefined) => {
+  const pathOf = async (unitId: string | undefined, within: string[]) => {
     if (!unitId) return undefined;
-    const unit = await findOrgUnitInScope(db, scope, unitId);
+    const unit = await findOrgUnitInScope(db, within, unitId);
     if (!unit) throw notFound();
     return unit.path;
   };
-  const samplersAt = await pathOf(query.samplersFor);
-  const labStaffAt = await pathOf(query.labStaffFor);
+  const samplersAt = await pathOf(query.samplersFor, scope);
+  // A lab is kept by who organises testing, whose reach may be wider than the users they read:
+  // its unit may be any of theirs; who is listed is still only users they may read.
+  const labStaffAt = await pathOf(query.labStaffFor, [...scope, ...scopePaths(actor, 'testing.manage')]);
   const phone = query.q ? normalizeMobile(query.q) : null;
   const phoneHash = phone ? deps.cipher.lookupHash(phone) : undefined;
   if (phoneHash) await throttleExactLookup(db, deps.cipher, actor, phoneHash);
