@@ -78,7 +78,11 @@ const en: typeof zh = {
     mismatch: 'The two new passwords differ',
     changed: 'Password changed. Please sign in again.',
   },
-  roles: { adminKeeps: 'The administrator keeps this: without it nobody could change roles or grants again' },
+  roles: {
+    adminKeeps: 'The administrator keeps this: without it nobody could change roles or grants again',
+    holds_one: '{{count}} permission',
+    holds_other: '{{count}} permissions',
+  },
   home: {
     welcome: 'Welcome, {{name}}',
     grants: 'My grants',

@@ -69,7 +69,11 @@ const zh = {
     mismatch: '两次输入的新密码不一致',
     changed: '密码已修改，请重新登录',
   },
-  roles: { adminKeeps: '系统管理员须保留此权限，否则无人能再修改角色与授权' },
+  roles: {
+    adminKeeps: '系统管理员须保留此权限，否则无人能再修改角色与授权',
+    holds_one: '{{count}} 项权限',
+    holds_other: '{{count}} 项权限',
+  },
   home: {
     welcome: '欢迎，{{name}}',
     grants: '我的授权',
