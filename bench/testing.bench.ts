@@ -396,22 +396,34 @@ export async function run(args: string[]) {
       Array.from({ length: appServers - 1 }, () => startAppServer(masterKey)),
     );
     const bases = [base, ...extraServers.map((x) => x.base)];
-    // The phones: prepared bodies, posted from a process of its own (see scan-load.ts).
-    const plan: LoadPlan = {
-      samplers: samplers.map((s, k) => ({
+    // The phones: prepared bodies, posted from a process of its own (see scan-load.ts). Each
+    // sampler at its point scans its people ten to a tube (tubes named `<prefix><sampler>-<n>`).
+    const phonesScanning = (
+      roundId: string,
+      pointOf: (k: number) => string,
+      peopleOf: (k: number) => string[],
+      prefix: string,
+    ): LoadPlan => ({
+      samplers: samplers.map((_, k) => ({
         base: (bases[k % bases.length] as URL).toString(),
         cookie: cookies[k] as string,
-        bodies: scanned.slice(k * perSampler, (k + 1) * perSampler).map((personId, i) =>
+        bodies: peopleOf(k).map((personId, i) =>
           JSON.stringify({
             clientId: randomUUID(),
-            roundId: round.id,
-            pointId: s.pointId,
+            roundId,
+            pointId: pointOf(k),
             personCode: mintPersonCode(deps.cipher, personId),
-            tubeCode: `S${k}-${Math.floor(i / 10)}`,
+            tubeCode: `${prefix}${k}-${Math.floor(i / 10)}`,
           }),
         ),
       })),
-    };
+    });
+    const plan = phonesScanning(
+      round.id,
+      (k) => samplers[k]?.pointId as string,
+      (k) => scanned.slice(k * perSampler, (k + 1) * perSampler),
+      'S',
+    );
     // Warm servers, as a city round's are after a morning of scanning: each phone first posts
     // `--warm-up` scans (not timed) into a round of their own, so V8 has compiled the scan's path
     // before the clock starts (a cold server runs its first seconds in the interpreter; the rate
@@ -434,22 +446,15 @@ export async function run(args: string[]) {
         });
         warmUpPoints.push(point.id);
       }
-      const warmUp = await runLoad({
-        samplers: samplers.map((_, k) => ({
-          base: (bases[k % bases.length] as URL).toString(),
-          cookie: cookies[k] as string,
+      const warmUp = await runLoad(
+        phonesScanning(
+          warmUpRound.id,
+          (k) => warmUpPoints[k] as string,
           // Fewer each when the registry is smaller than the warm-up would take (each person once).
-          bodies: people.slice(k * warmUpEach, (k + 1) * warmUpEach).map((personId, i) =>
-            JSON.stringify({
-              clientId: randomUUID(),
-              roundId: warmUpRound.id,
-              pointId: warmUpPoints[k],
-              personCode: mintPersonCode(deps.cipher, personId),
-              tubeCode: `W${k}-${Math.floor(i / 10)}`,
-            }),
-          ),
-        })),
-      });
+          (k) => people.slice(k * warmUpEach, (k + 1) * warmUpEach),
+          'W',
+        ),
+      );
       if (warmUp.failures > 0) throw new Error(`warm-up scans failed: ${warmUp.firstFailures.join('; ')}`);
       console.log(
         `warm-up: ${warmUp.latencies.length} scans (not timed) in ${warmUp.seconds.toFixed(1)} s, on a round of their own`,

@@ -78,10 +78,27 @@ const tooManyLookups = () =>
   );
 
 /**
- * Counts lookups by whole numbers (their registry lookup hashes) and keeps their marks, all or
- * none: refused (`refusal()`, a 429) when they would take the user past the limit.
+ * A lookup by a whole ID or phone number (a search, a duplicate check) tells whether that number
+ * is someone's. Beside a masked number (139****0001: four digits hidden) that is an oracle: ten
+ * thousand lookups would give the number away without the unmask permission or its audit. So each
+ * user may look up so many different numbers in ten minutes (the same number again counts once:
+ * a page refetching its search is one lookup). Refused with 429.
  */
-async function countLookups(
+export async function throttleExactLookup(
+  db: Db,
+  cipher: PersonalDataCipher,
+  actor: Pick<Actor, 'userId'>,
+  hash: string,
+): Promise<void> {
+  await throttleExactLookups(db, cipher, actor, [hash], tooManyLookups);
+}
+
+/**
+ * Lookups by whole numbers (their registry lookup hashes) counted all together and their marks
+ * kept, or none: refused (`refusal()`, a 429) when they would take the user past the limit. A
+ * file's numbers found outside the user's reach are refused whole so.
+ */
+export async function throttleExactLookups(
   db: Db,
   cipher: PersonalDataCipher,
   actor: Pick<Actor, 'userId'>,
@@ -96,36 +113,6 @@ async function countLookups(
     if (live.size + fresh > LOOKUPS_PER_WINDOW) throw refusal();
     await keepMarks(tx, actor.userId, 'number', marks);
   });
-}
-
-/**
- * A lookup by a whole ID or phone number (a search, a duplicate check) tells whether that number
- * is someone's. Beside a masked number (139****0001: four digits hidden) that is an oracle: ten
- * thousand lookups would give the number away without the unmask permission or its audit. So each
- * user may look up so many different numbers in ten minutes (the same number again counts once:
- * a page refetching its search is one lookup). Refused with 429.
- */
-export async function throttleExactLookup(
-  db: Db,
-  cipher: PersonalDataCipher,
-  actor: Pick<Actor, 'userId'>,
-  hash: string,
-): Promise<void> {
-  await countLookups(db, cipher, actor, [hash], tooManyLookups);
-}
-
-/**
- * The numbers of a file found registered outside the user's reach, counted as lookups all
- * together: a file finding more than are left is refused whole (`refusal`).
- */
-export async function throttleExactLookups(
-  db: Db,
-  cipher: PersonalDataCipher,
-  actor: Pick<Actor, 'userId'>,
-  hashes: Iterable<string>,
-  refusal: () => AppError,
-): Promise<void> {
-  await countLookups(db, cipher, actor, hashes, refusal);
 }
 
 /**
