@@ -279,28 +279,37 @@ export async function run(args: string[]) {
       sql`select id from org_units where parent_id is null`,
     );
     const today = localDay();
-    const round = await createRound(deps, admin, {
-      name: '第5轮全员核酸检测（压测）',
-      orgUnitId: district?.id as string,
-      startsOn: today,
-      // Through tomorrow: a run that crosses midnight in 周口 keeps scanning.
-      endsOn: addDays(today, 1),
-      defaultMode: 'mix10',
-    });
+    /** A round over the district (10混1) with a point per phone, one in each grid in turn. */
+    const roundWithPoints = async (name: string, pointName: string) => {
+      const opened = await createRound(deps, admin, {
+        name,
+        orgUnitId: district?.id as string,
+        startsOn: today,
+        // Through tomorrow: a run that crosses midnight in 周口 keeps scanning.
+        endsOn: addDays(today, 1),
+        defaultMode: 'mix10',
+      });
+      const pointIds: string[] = [];
+      for (let i = 0; i < concurrency; i++) {
+        const grid = grids[i % grids.length] as (typeof grids)[number];
+        const point = await addPoint(deps, admin, opened.id, {
+          name: `${pointName}${i + 1}（${grid.name}）`,
+          orgUnitId: grid.id,
+        });
+        pointIds.push(point.id);
+      }
+      return { round: opened, pointIds };
+    };
+    const { round, pointIds } = await roundWithPoints('第5轮全员核酸检测（压测）', '采样点');
     const passwordHash = await hashPassword(PASSWORD);
     const samplers: { username: string; pointId: string }[] = [];
     for (let i = 0; i < concurrency; i++) {
-      const grid = grids[i % grids.length] as (typeof grids)[number];
       const id = newId();
       await insertUser(db, { id, username: `sampler-${i}`, displayName: `采样员${i}`, passwordHash });
       await insertGrants(db, [
         { id: newId(), userId: id, roleCode: 'sampler', orgUnitId: district?.id as string },
       ]);
-      const point = await addPoint(deps, admin, round.id, {
-        name: `采样点${i + 1}（${grid.name}）`,
-        orgUnitId: grid.id,
-      });
-      samplers.push({ username: `sampler-${i}`, pointId: point.id });
+      samplers.push({ username: `sampler-${i}`, pointId: pointIds[i] as string });
     }
     const labId = newId();
     await insertUser(db, { id: labId, username: 'lab', displayName: '实验室', passwordHash });
@@ -430,22 +439,10 @@ export async function run(args: string[]) {
     // of those seconds is start-up's, not the scans'). The timed round is untouched by them.
     const warmUpEach = Math.min(Number(values['warm-up']), Math.floor(people.length / concurrency));
     if (warmUpEach > 0) {
-      const warmUpRound = await createRound(deps, admin, {
-        name: '预热轮（压测，不计时）',
-        orgUnitId: district?.id as string,
-        startsOn: today,
-        endsOn: addDays(today, 1),
-        defaultMode: 'mix10',
-      });
-      const warmUpPoints: string[] = [];
-      for (let i = 0; i < concurrency; i++) {
-        const grid = grids[i % grids.length] as (typeof grids)[number];
-        const point = await addPoint(deps, admin, warmUpRound.id, {
-          name: `预热点${i + 1}（${grid.name}）`,
-          orgUnitId: grid.id,
-        });
-        warmUpPoints.push(point.id);
-      }
+      const { round: warmUpRound, pointIds: warmUpPoints } = await roundWithPoints(
+        '预热轮（压测，不计时）',
+        '预热点',
+      );
       const warmUp = await runLoad(
         phonesScanning(
           warmUpRound.id,

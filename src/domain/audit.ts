@@ -77,3 +77,17 @@ export const AUDIT_ENTITY_NAMES: Record<string, { zh: string; en: string }> = {
   sweep_household: { zh: '入户住户', en: 'Sweep household' },
   'work-item': { zh: '待办', en: 'Work item' },
 };
+
+/**
+ * Records about people, by the entity names the audit, the live events and the work items use:
+ * a resident (or `person`, as testing names them), a household, an exemption (its id is the
+ * person's) and a door-to-door visit (its id names the household). Whoever may not read residents
+ * there hears nothing of them, not even ids: one list for every place that asks.
+ */
+export const ENTITIES_ABOUT_PEOPLE: readonly string[] = [
+  'resident',
+  'person',
+  'household',
+  'test_exemption',
+  'sweep_household',
+];

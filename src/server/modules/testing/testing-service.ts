@@ -5,7 +5,6 @@ import { SYSTEM_FEEDBACK } from '../../../domain/permissions.ts';
 import { RESIDENCE_STATUS_NAMES, type ResidenceStatus } from '../../../domain/residents.ts';
 import {
   addDays,
-  CONTROL_STATES,
   DUE_RESIDENCE_STATUSES,
   EXEMPT_RESIDENCE_STATUSES,
   EXEMPTION_REASON_NAMES,
@@ -17,6 +16,7 @@ import {
   parseTestingFrequency,
   RESULT_VALID_HOURS,
   type SamplingMode,
+  SINGLE_TUBE_CONTROL_STATES,
   STATUS_SOURCES,
   type SweepOutcome,
   TEST_RESULT_NAMES,
@@ -1352,12 +1352,12 @@ function commonAncestor(paths: string[]): string | null {
 /** The source of the temporary control a pooled positive sets (and the only one a recheck releases). */
 const POOLED_POSITIVE_SOURCE = STATUS_SOURCES.poolPositive.zh;
 /**
- * Control states a pooled positive never lightens to temporary control: every state but
- * temporary control itself and released (集中隔离 or 居家健康监测 lightened to 临时管控 would be
+ * Control states a pooled positive never lightens to temporary control: every state that samples
+ * alone but temporary control itself (集中隔离 or 居家健康监测 lightened to 临时管控 would be
  * released by the recheck's negative).
  */
-const STRONGER_THAN_TEMPORARY_CONTROL: readonly string[] = CONTROL_STATES.filter(
-  (s) => s !== 'temporary_control' && s !== 'released',
+const STRONGER_THAN_TEMPORARY_CONTROL: readonly string[] = SINGLE_TUBE_CONTROL_STATES.filter(
+  (s) => s !== 'temporary_control',
 );
 
 /**

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { parseIdNumber } from '../../../domain/id-number.ts';
-import type { Db, Tx } from '../../db/database.ts';
+import type { Db, Executor, Tx } from '../../db/database.ts';
 import { lookupMarks } from '../../db/schema.ts';
 import type { PersonalDataCipher } from '../crypto/personal-data-cipher.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -29,8 +29,8 @@ async function underUserLock<T>(db: Db, userId: string, work: (tx: Tx) => Promis
 const since = (windowMs: number) => sql`now() - make_interval(secs => ${windowMs / 1000})`;
 
 /** The user's marks of a kind within its window (of these masked forms, for guesses). */
-async function liveMarks(tx: Tx, userId: string, kind: Kind, windowMs: number, masks?: string[]) {
-  return tx
+async function liveMarks(db: Executor, userId: string, kind: Kind, windowMs: number, masks?: string[]) {
+  return db
     .select({ mask: lookupMarks.mask, hash: lookupMarks.hash })
     .from(lookupMarks)
     .where(
@@ -121,7 +121,7 @@ export async function throttleExactLookups(
  * they are, so the refusal tells nothing of any one number.
  */
 export async function exactLookupsLeft(db: Db, actor: Pick<Actor, 'userId'>): Promise<number> {
-  const live = await db.transaction((tx) => liveMarks(tx, actor.userId, 'number', WINDOW_MS));
+  const live = await liveMarks(db, actor.userId, 'number', WINDOW_MS);
   return Math.max(0, LOOKUPS_PER_WINDOW - live.length);
 }
 

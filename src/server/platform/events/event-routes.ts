@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ENTITIES_ABOUT_PEOPLE } from '../../../domain/audit.ts';
 import { type Actor, coversWholeTree, pathInScope, scopePaths } from '../access/actor.ts';
 import { onCommitted } from '../audit/run-write.ts';
 import { authenticate } from '../auth/auth-service.ts';
@@ -10,11 +11,9 @@ const PING_MS = 25_000;
 
 /**
  * Records about people: their events (ids only, but they say who was changed, where and when)
- * reach only those who may read residents there, as every read of people is scoped. A person's
- * code renewed (`person`), an exemption (its id is the person's) and a door-to-door visit (its
- * id names the household) are about people too.
+ * reach only those who may read residents there, as every read of people is scoped.
  */
-const ABOUT_PEOPLE = new Set(['resident', 'household', 'person', 'test_exemption', 'sweep_household']);
+const ABOUT_PEOPLE = new Set(ENTITIES_ABOUT_PEOPLE);
 
 /** Where an actor hears events: any grant for most records, reading residents for people's. */
 function hearingOf(actor: Actor) {

@@ -38,9 +38,13 @@ export async function findUserInScope(db: Executor, scope: string[], id: string)
 }
 
 /**
- * The user holds a permission over a place: a grant there or above it, of a role that has it.
- * One rule for a team's members checked and for the picker that offers them.
+ * The user, active, holds a permission over a place: a grant there or above it, of a role that
+ * has it. One rule for a team's members checked (a point's samplers, a lab's staff) and for the
+ * pickers that offer them.
  */
+const activeHoldingOver = (permission: string, path: string) =>
+  and(eq(users.active, true), holdsOver(permission, path));
+
 const holdsOver = (permission: string, path: string) =>
   exists(
     sql`(select 1 from ${roleGrants}
@@ -58,11 +62,9 @@ export async function findUsersInScope(
 ) {
   const where = and(
     grantedInScope(scope),
-    filter.samplersAt
-      ? and(eq(users.active, true), holdsOver('sampling.scan', filter.samplersAt))
-      : undefined,
+    filter.samplersAt ? activeHoldingOver('sampling.scan', filter.samplersAt) : undefined,
     // A lab's team: whoever takes its results over its whole area, as the lab's rule asks.
-    filter.labStaffAt ? and(eq(users.active, true), holdsOver('lab.results', filter.labStaffAt)) : undefined,
+    filter.labStaffAt ? activeHoldingOver('lab.results', filter.labStaffAt) : undefined,
     filter.q
       ? or(
           ilike(users.username, `%${filter.q}%`),
@@ -142,7 +144,7 @@ export async function findUsersHoldingOver(db: Executor, ids: string[], permissi
   return db
     .select({ id: users.id, displayName: users.displayName })
     .from(users)
-    .where(and(inArray(users.id, ids), eq(users.active, true), holdsOver(permission, path)));
+    .where(and(inArray(users.id, ids), activeHoldingOver(permission, path)));
 }
 
 /**

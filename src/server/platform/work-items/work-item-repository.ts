@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import { ENTITIES_ABOUT_PEOPLE } from '../../../domain/audit.ts';
 import type { Executor } from '../../db/database.ts';
-import { idAsUuid } from '../../db/rows.ts';
+import { arrayParam, idAsUuid } from '../../db/rows.ts';
 import { orgUnits, persons, users, workItems } from '../../db/schema.ts';
 import { awaitedTubeOfItem } from '../../modules/testing/testing-repository.ts';
 import { inScope } from '../access/scope-sql.ts';
@@ -37,7 +38,7 @@ export interface WorkItemFilter {
  * a household (核实搬离, with its address and what the team was told at the door).
  */
 export const isAboutResidents = (subjectEntity: SQL) =>
-  sql`coalesce(${subjectEntity}, '') in ('person', 'household')`;
+  sql`coalesce(${subjectEntity}, '') = any(${arrayParam(ENTITIES_ABOUT_PEOPLE, 'text')})`;
 
 /**
  * Items about residents only where the reader may read residents: a lab, sampler or pharmacy
