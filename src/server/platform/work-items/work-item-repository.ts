@@ -11,18 +11,23 @@ export type WorkItemRow = typeof workItems.$inferSelect;
 
 const assigneeUnit = alias(orgUnits, 'assignee_unit');
 
-const columns = {
+/** An item's columns for a reader who may read residents in `personScope`. */
+const columnsFor = (personScope: string[]) => ({
   item: workItems,
   assigneeUserName: users.displayName,
   assigneeOrgUnitName: assigneeUnit.name,
-  /** Whether the person an item is about has a phone registered: no call offered to nobody. */
+  /**
+   * Whether the person an item is about has a phone registered (no call offered to nobody): the
+   * person read, as every read of people is, within the reader's scope.
+   */
   subjectHasPhone: sql<boolean>`exists (select 1 from ${persons} p
     where ${workItems.subjectEntity} = 'person'
       and p.id = ${idAsUuid(sql`${workItems.subjectId}`)}
+      and ${inScope(sql`p.org_path`, personScope)}
       and p.phone_enc is not null)`,
   /** A recall whose person was found and sampled alone: the single tube whose result is awaited. */
   awaitedTube: awaitedTubeOfItem(sql`${workItems.id}`),
-};
+});
 
 export interface WorkItemFilter {
   /** Mine: assigned to me, or to a node I hold a grant on. */
@@ -75,7 +80,7 @@ export async function findWorkItems(
   const where = whereOf(scope, filter);
   const [items, [{ total }]] = await Promise.all([
     db
-      .select(columns)
+      .select(columnsFor(filter.personScope))
       .from(workItems)
       .leftJoin(users, eq(users.id, workItems.assigneeUserId))
       .leftJoin(assigneeUnit, eq(assigneeUnit.id, workItems.assigneeOrgUnitId))
@@ -95,7 +100,7 @@ export async function findWorkItems(
 
 export async function findWorkItemInScope(db: Executor, scope: string[], id: string, personScope = scope) {
   const [row] = await db
-    .select(columns)
+    .select(columnsFor(personScope))
     .from(workItems)
     .leftJoin(users, eq(users.id, workItems.assigneeUserId))
     .leftJoin(assigneeUnit, eq(assigneeUnit.id, workItems.assigneeOrgUnitId))
