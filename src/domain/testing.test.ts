@@ -4,8 +4,10 @@ import { parseDistrictDateTime } from './dates.ts';
 import { feedbackIn, SYSTEM_FEEDBACK } from './permissions.ts';
 import { addressSortKey } from './residents.ts';
 import {
+  cleanPersonCode,
   missingOf,
   nextTestDue,
+  PERSON_CODE_PATTERN,
   parseTestingFrequency,
   parseTestResult,
   requiredMode,
@@ -156,4 +158,24 @@ test('a work item’s feedback is said in English when the system wrote it, as w
     feedbackIn(`${SYSTEM_FEEDBACK.recheckNegative.zh}\n已电话联系，明早复核`, 'en'),
     'Recheck negative: temporary control lifted\n已电话联系，明早复核',
   );
+});
+
+test('a GW2 person code is read as its typist meant it; a GW1 code is left as typed', () => {
+  const minted = 'GW201ARZ3NDEKTSV4RRFFQ69G5FAV0123456789ABC';
+  assert.equal(PERSON_CODE_PATTERN.test(minted), true);
+  // Small letters, O for 0 and l/I for 1, groups with spaces or dashes, a full-width keyboard.
+  assert.equal(cleanPersonCode('gw2o1arz3ndektsv4rrffq69g5fav0123456789abc'), minted);
+  assert.equal(cleanPersonCode('GW2O 1ARZ-3NDE KTSV-4RRF FQ69 G5FA VO12 3456 789A BC'), minted);
+  assert.equal(cleanPersonCode('ＧＷ２01ARZ3NDEKTSV4RRFFQ69G5FAV0123456789ABC'), minted);
+  assert.equal(cleanPersonCode('GW2OIARZ3NDEKTSV4RRFFQ69G5FAVOl23456789ABC'), minted);
+  // U is in no Crockford code (it is not read as V): refused, not guessed.
+  assert.equal(PERSON_CODE_PATTERN.test(cleanPersonCode(`${minted.slice(0, -1)}U`)), false);
+  // One character short or long is no code.
+  assert.equal(PERSON_CODE_PATTERN.test(minted.slice(0, -1)), false);
+  assert.equal(PERSON_CODE_PATTERN.test(`${minted}0`), false);
+  // A GW1 code is case-sensitive base64url: never changed, so a typed variant fails its MAC.
+  const legacy = 'GW1AZr-0_ZZ9abcdefghijklmnopqrstuvwxyz012';
+  assert.equal(legacy.length, 41);
+  assert.equal(cleanPersonCode(legacy), legacy);
+  assert.equal(PERSON_CODE_PATTERN.test(legacy), true);
 });

@@ -72,11 +72,28 @@ export function parseCtValue(raw: string): string | null | undefined {
   return ct <= CT_MAX ? String(Math.round(ct * 100) / 100) : undefined;
 }
 
+/** Crockford's base32: digits and capitals without I, L, O and U, which are read or typed as others. */
+export const CROCKFORD_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
 /**
- * A person code as minted: `GW1` and 38 base64url characters (a record id and its MAC), or 40
- * once renewed (with its version).
+ * A person code as minted (after cleanPersonCode): `GW2` and 39 Crockford base32 characters (a
+ * record id and its MAC), or 42 once renewed (with its version); or as printed before GW2, `GW1`
+ * and 38 or 40 base64url characters (case-sensitive).
  */
-export const PERSON_CODE_PATTERN = /^GW1(?:[A-Za-z0-9_-]{38}|[A-Za-z0-9_-]{40})$/;
+export const PERSON_CODE_PATTERN =
+  /^(?:GW1(?:[A-Za-z0-9_-]{38}|[A-Za-z0-9_-]{40})|GW2(?:[0-9A-HJKMNP-TV-Z]{39}|[0-9A-HJKMNP-TV-Z]{42}))$/;
+
+/**
+ * A person code as scanned or typed, cleaned (cleanScannedCode); a GW2 code also read as its typist
+ * meant it: small letters as capitals, O as 0, I and L as 1, and its dashes dropped (Crockford's
+ * rules). A GW1 code is case-sensitive, so it is left as typed.
+ */
+export function cleanPersonCode(raw: string): string {
+  const cleaned = cleanScannedCode(raw);
+  if (!/^gw2/i.test(cleaned)) return cleaned;
+  const typed = cleaned.slice(3).toUpperCase().replace(/-/g, '');
+  return `GW2${typed.replace(/O/g, '0').replace(/[IL]/g, '1')}`;
+}
 
 /**
  * A code as scanned or typed, cleaned of what keyboards and scanners add: full-width characters

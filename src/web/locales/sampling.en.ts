@@ -116,7 +116,9 @@ const samplingEn: typeof sampling = {
     pickNone: 'None',
   },
   personCode: {
-    typed: 'If the camera cannot read it, the sampler can type this code (case-sensitive):',
+    typed:
+      'If the camera cannot read it, the sampler can type this code (small or capital letters; O and 0, I and 1 alike):',
+    typedCaseSensitive: 'If the camera cannot read it, the sampler can type this code (case-sensitive):',
     button: 'Person code',
     title: 'Person code of {{name}}',
     heading: 'Person code',

@@ -113,7 +113,8 @@ const sampling = {
     pickNone: '取消全选',
   },
   personCode: {
-    typed: '无法扫码时，采样人员可手动输入此码（区分大小写）：',
+    typed: '无法扫码时，采样人员可手动输入此码（不分大小写，O 与 0、I 与 1 通用）：',
+    typedCaseSensitive: '无法扫码时，采样人员可手动输入此码（区分大小写）：',
     button: '核酸码',
     title: '{{name}} 的核酸码',
     heading: '核酸码',

@@ -1,10 +1,10 @@
 import { PrinterOutlined } from '@ant-design/icons';
 import { Button, Flex, Typography } from 'antd';
-import { QRCodeSVG } from 'qrcode.react';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { PersonCodeQr } from '../sampling/PersonCodeQr';
 import { PersonCodeText } from '../sampling/PersonCodeText';
 
 /**
@@ -36,10 +36,8 @@ export function PersonCodePage() {
         {t('sampling.personCode.heading')}
       </Typography.Title>
       <div style={{ width: 'min(80vw, 70vh, 420px)', aspectRatio: '1' }}>
-        <QRCodeSVG
-          value={code}
-          level="M"
-          marginSize={4}
+        <PersonCodeQr
+          code={code}
           size={420}
           title={t('sampling.personCode.heading')}
           style={{ width: '100%', height: '100%' }}

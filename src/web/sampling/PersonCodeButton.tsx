@@ -1,11 +1,11 @@
 import { PrinterOutlined, QrcodeOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useMutation } from '@tanstack/react-query';
 import { App, Button, Flex, Modal, Popconfirm, Typography } from 'antd';
-import { QRCodeSVG } from 'qrcode.react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api';
 import { useShowError } from '../forms';
+import { PersonCodeQr } from './PersonCodeQr';
 import { PersonCodeText } from './PersonCodeText';
 
 const printablePath = (code: string) => `/code/${encodeURIComponent(code)}`;
@@ -63,13 +63,7 @@ export function PersonCodeButton({
       >
         {code && (
           <Flex vertical align="center" gap={12} data-testid="resident-person-code-card">
-            <QRCodeSVG
-              value={code}
-              level="M"
-              marginSize={4}
-              size={240}
-              data-testid="resident-person-code-qr"
-            />
+            <PersonCodeQr code={code} size={240} data-testid="resident-person-code-qr" />
             <PersonCodeText code={code} data-testid="resident-person-code-text" />
             <Typography.Text strong>{t('sampling.personCode.show')}</Typography.Text>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>

@@ -17,7 +17,7 @@ import {
   labTime,
   labWithTeam,
 } from '../../testing/testing-fixtures.ts';
-import { mintPersonCode } from './person-code.ts';
+import { mintLegacyPersonCode, mintPersonCode } from './person-code.ts';
 import { releasePoolMembershipForRecheck } from './testing-repository.ts';
 
 let t: TestApp;
@@ -468,6 +468,8 @@ describe('lab results, person codes and key groups: found in review', () => {
     const renewed = await as.workerA.post(`/api/v1/residents/${p}/person-code/renew`, {});
     assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
     assert.notEqual(renewed.body.code, old);
+    // The renewed code carries its version (two bytes more).
+    assert.match(renewed.body.code, /^GW2[0-9A-HJKMNP-TV-Z]{42}$/);
     assert.equal((await as.workerA.get(`/api/v1/residents/${p}/person-code`)).body.code, renewed.body.code);
     // Each showing is audited, by whom and of whom, never with the code itself (it stands for them).
     const shown = await t.deps.database.db
@@ -486,9 +488,12 @@ describe('lab results, person codes and key groups: found in review', () => {
         personCode,
         tubeCode: tube,
       });
-    const refused = await scanWith(old);
-    assert.equal(refused.status, 400, JSON.stringify(refused.body));
-    assert.ok(refused.body.error.fields.personCode);
+    // The old code is refused, and so is the person's code as printed before GW2 (version 0 too).
+    for (const stale of [old, mintLegacyPersonCode(t.deps.cipher, p)]) {
+      const refused = await scanWith(stale);
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.ok(refused.body.error.fields.personCode);
+    }
     assert.equal((await scanWith(renewed.body.code)).status, 201);
     // Out of scope: 404; a sampler may not renew.
     assert.equal((await as.sampler.post(`/api/v1/residents/${q}/person-code/renew`, {})).status, 403);
@@ -526,25 +531,87 @@ describe('codes and files, from probing the API with bad input', () => {
 
   test('one text per person code: another spelling of its last character is refused', async () => {
     const [person] = await addPeople(t.fx.gridA, 1);
-    const good = code(person as string);
-    const last = good.at(-1) as string;
+    const scanWith = (personCode: string) =>
+      as.sampler.post('/api/v1/sampling/scans', {
+        clientId: randomUUID(),
+        roundId: round.id,
+        pointId: point.id,
+        personCode,
+        tubeCode: newTube(),
+      });
+    // GW1 (printed before GW2): the last character carries 4 bits and 2 unused ones (16 bytes +
+    // MAC = 28 bytes → 38 chars): its neighbour in the alphabet decodes to the same bytes.
+    const legacy = mintLegacyPersonCode(t.deps.cipher, person as string);
+    const last = legacy.at(-1) as string;
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    // The last character carries 4 bits and 2 unused ones (16 bytes + MAC = 28 bytes → 38 chars):
-    // its neighbour in the alphabet decodes to the same bytes.
-    const twin = good.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1];
+    const legacyTwin = legacy.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1];
     assert.equal(
-      Buffer.from(twin.slice(3), 'base64url').equals(Buffer.from(good.slice(3), 'base64url')),
+      Buffer.from(legacyTwin.slice(3), 'base64url').equals(Buffer.from(legacy.slice(3), 'base64url')),
       true,
     );
+    // GW2: 24 bytes → 39 characters of 5 bits, the last one's 3 low bits unused (zero as minted).
+    const good = code(person as string);
+    const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    const twin = good.slice(0, -1) + crockford[crockford.indexOf(good.at(-1) as string) ^ 1];
+    for (const personCode of [legacyTwin, twin]) {
+      const res = await scanWith(personCode);
+      assert.equal(res.status, 400, personCode);
+      assert.ok(res.body.error.fields.personCode);
+    }
+  });
+
+  test('a person code typed by hand: small letters, O for 0, l for 1 and spaces scan as the code', async () => {
+    const [a, b] = (await addPeople(t.fx.gridA, 2)) as [string, string];
+    const minted = code(a);
+    assert.match(minted, /^GW2[0-9A-HJKMNP-TV-Z]{39}$/);
+    // What a sampler types from the sheet on a phone's keyboard: small letters, every 0 as the
+    // letter o and every 1 as the letter l, in the sheet's groups of four.
+    const typed = (
+      minted
+        .toLowerCase()
+        .replace(/0/g, 'o')
+        .replace(/1/g, 'l')
+        .match(/.{1,4}/g) ?? []
+    ).join(' ');
+    const tube = newTube();
     const res = await as.sampler.post('/api/v1/sampling/scans', {
       clientId: randomUUID(),
       roundId: round.id,
       pointId: point.id,
-      personCode: twin,
-      tubeCode: newTube(),
+      personCode: typed,
+      tubeCode: tube,
     });
-    assert.equal(res.status, 400);
-    assert.ok(res.body.error.fields.personCode);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.memberCount, 1);
+    // Typed once more, the same person: sampled already (it is one code, not another person's).
+    const again = await as.sampler.post('/api/v1/sampling/scans', {
+      clientId: randomUUID(),
+      roundId: round.id,
+      pointId: point.id,
+      personCode: minted,
+      tubeCode: tube,
+    });
+    assert.equal(again.status, 409);
+    assert.equal(again.body.error.code, 'ALREADY_SAMPLED');
+    // A code printed before GW2 still scans, as printed; typed in other letters it does not.
+    const legacy = mintLegacyPersonCode(t.deps.cipher, b);
+    assert.match(legacy, /^GW1[A-Za-z0-9_-]{38}$/);
+    const swapped = legacy.replace(/[a-zA-Z]/, (c) =>
+      c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase(),
+    );
+    for (const [personCode, status] of [
+      [swapped, 400],
+      [legacy, 201],
+    ] as const) {
+      const scanned = await as.sampler.post('/api/v1/sampling/scans', {
+        clientId: randomUUID(),
+        roundId: round.id,
+        pointId: point.id,
+        personCode,
+        tubeCode: tube,
+      });
+      assert.equal(scanned.status, status, personCode);
+    }
   });
 
   test('a round’s days within a year of today and a month long at most; its key groups once each', async () => {
