@@ -194,6 +194,8 @@ const CASES: Record<string, Case> = {
     params: () => ({ id: t.fx.residentA.householdId }),
     body: () => ({ gridId: t.fx.gridB.id }),
     action: 'household.move',
+    // Each member's record has the move too (residentA lives alone in the fixture's household).
+    alsoTouches: 1,
   },
   'POST /api/v1/key-groups': {
     as: 'admin',

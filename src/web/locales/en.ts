@@ -210,6 +210,8 @@ const en: typeof zh = {
     moveHousehold: 'Move household',
     householdMoved: 'Household moved',
     newAddress: 'Address after the move',
+    newAddressHelp:
+      'Members living at the household’s address move with it; a member with an address of their own (a dormitory, a site) keeps it',
     self: 'This person',
     noHousehold: 'No household linked',
     since: 'Since',

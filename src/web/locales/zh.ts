@@ -200,6 +200,7 @@ const zh = {
     moveHousehold: '整户迁移',
     householdMoved: '已整户迁移',
     newAddress: '迁入后的地址',
+    newAddressHelp: '住在本户地址的成员随户迁入新地址；另有住址的成员（如住校、住工地）保留其住址',
     self: '本人',
     noHousehold: '未关联户',
     since: '起始日期',

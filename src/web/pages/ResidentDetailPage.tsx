@@ -549,6 +549,7 @@ function MoveHouseholdModal({
       <Form.Item
         name="address"
         label={t('residents.newAddress')}
+        extra={t('residents.newAddressHelp')}
         rules={[{ required: true, whitespace: true }]}
       >
         <Input maxLength={RESIDENT_ADDRESS_MAX} data-testid="household-move-address" />

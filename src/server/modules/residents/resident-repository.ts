@@ -403,7 +403,12 @@ export async function findHouseholds(
 
 export async function findHouseholdMembers(db: Executor, scope: string[], householdId: string) {
   return db
-    .select({ id: persons.id, name: persons.name, residenceStatus: persons.residenceStatus })
+    .select({
+      id: persons.id,
+      name: persons.name,
+      residenceStatus: persons.residenceStatus,
+      address: persons.address,
+    })
     .from(persons)
     .where(and(eq(persons.householdId, householdId), live, inScope(persons.orgPath, scope)))
     .orderBy(asc(persons.birthYear));
@@ -416,22 +421,41 @@ export async function insertHouseholds(db: Executor, rows: HouseholdInsert[]) {
       .values(rows.map((row) => ({ ...row, addressKey: addressSortKey(row.address) })));
 }
 
-/** A household and all its members move to another grid together. */
-/** A household and its members to another grid, at their new address when one is given. */
+/**
+ * A household and its members to another grid, at its new address when one is given. Members
+ * living at the household's address move house with it; a member registered in it at an address
+ * of their own (a student's dormitory, a worker's site) keeps that address, and moves grid only.
+ */
 export async function moveHousehold(
   db: Executor,
   id: string,
   unit: { id: string; path: string },
-  address?: string,
+  move: { from: string; to?: string },
 ) {
-  const moved = address ? { address, addressKey: addressSortKey(address) } : {};
+  const { to } = move;
   await db
     .update(households)
-    .set({ orgUnitId: unit.id, orgPath: unit.path, ...moved, updatedAt: sql`now()` })
+    .set({
+      orgUnitId: unit.id,
+      orgPath: unit.path,
+      ...(to ? { address: to, addressKey: addressSortKey(to) } : {}),
+      updatedAt: sql`now()`,
+    })
     .where(eq(households.id, id));
+  const atHome = sql`${persons.address} = ${move.from}`;
   await db
     .update(persons)
-    .set({ orgUnitId: unit.id, orgPath: unit.path, ...moved, updatedAt: sql`now()` })
+    .set({
+      orgUnitId: unit.id,
+      orgPath: unit.path,
+      ...(to
+        ? {
+            address: sql`case when ${atHome} then ${to} else ${persons.address} end`,
+            addressKey: sql`case when ${atHome} then ${addressSortKey(to)} else ${persons.addressKey} end`,
+          }
+        : {}),
+      updatedAt: sql`now()`,
+    })
     .where(eq(persons.householdId, id));
 }
 

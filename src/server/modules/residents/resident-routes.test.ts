@@ -289,6 +289,60 @@ describe('a resident’s record', () => {
     assert.equal(within.body.address, '幸福家园5号楼2单元101');
   });
 
+  test('a household moves house: members at its address follow, one with an address of their own keeps it; each member’s record tells', async () => {
+    const home = await admin.post(
+      '/api/v1/residents',
+      resident({
+        name: '钱家长',
+        idNumber: validId('41160219700101555'),
+        phone: '',
+        address: '幸福家园1号楼101',
+      }),
+    );
+    assert.equal(home.status, 201, JSON.stringify(home.body));
+    const householdId = home.body.householdId as string;
+    // Registered in the household, living in a dormitory.
+    const student = await admin.post(
+      '/api/v1/residents',
+      resident({
+        name: '钱学生',
+        idNumber: validId('41160220050202666'),
+        phone: '',
+        householdId,
+        address: '周口师范学院宿舍7号楼',
+      }),
+    );
+    assert.equal(student.status, 201, JSON.stringify(student.body));
+    assert.equal(student.body.householdId, householdId);
+    const moved = await admin.post(`/api/v1/households/${householdId}/move`, {
+      gridId: t.fx.gridB.id,
+      address: '幸福家园9号楼909',
+    });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    const read = async (id: string) => (await admin.get(`/api/v1/residents/${id}`)).body;
+    const [parent, away] = [await read(home.body.id), await read(student.body.id)];
+    assert.equal(parent.address, '幸福家园9号楼909');
+    assert.equal(away.address, '周口师范学院宿舍7号楼', 'an address of their own is kept');
+    assert.equal(parent.gridName, '幸福家园社区/第二网格');
+    assert.equal(away.gridName, '幸福家园社区/第二网格', 'the household’s grid is every member’s');
+    // Each member's record has the move, from where to where; the household's event has its own.
+    const events = await queryRows<{ entity: string; entityId: string; changes: Record<string, unknown> }>(
+      t.deps.database.db,
+      sql`select entity, entity_id as "entityId", changes from audit_events
+          where action = 'household.move' and entity_id in (${home.body.id}, ${student.body.id}, ${householdId})`,
+    );
+    const of = (id: string) => events.find((e) => e.entityId === id);
+    assert.equal(events.length, 3);
+    assert.equal(of(householdId)?.entity, 'household');
+    assert.deepEqual(of(home.body.id)?.changes, {
+      address: { from: '幸福家园1号楼101', to: '幸福家园9号楼909' },
+      gridId: { from: t.fx.gridA.id, to: t.fx.gridB.id },
+    });
+    assert.deepEqual(of(student.body.id)?.changes, {
+      gridId: { from: t.fx.gridA.id, to: t.fx.gridB.id },
+    });
+  });
+
   test('unmask needs the permission and is audited; the answer is the full numbers', async () => {
     assert.equal((await workerA.post(`/api/v1/residents/${t.fx.residentA.id}/unmask`)).status, 403);
     const res = await command.post(`/api/v1/residents/${t.fx.residentA.id}/unmask`);

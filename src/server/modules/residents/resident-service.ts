@@ -735,7 +735,12 @@ export async function moveHouseholdTo(
         ),
       );
     const membersBefore = await repo.findHouseholdMembers(tx, scope, id);
-    await repo.moveHousehold(tx, id, { id: placed.orgUnitId, path: placed.orgPath }, move.address);
+    await repo.moveHousehold(
+      tx,
+      id,
+      { id: placed.orgUnitId, path: placed.orgPath },
+      { from: before.household.address, to: move.address },
+    );
     await followHouseholdInSweeps(tx, id);
     await followPersons(
       tx,
@@ -748,15 +753,27 @@ export async function moveHouseholdTo(
     const after = await repo.findHouseholdInScope(tx, scope, id);
     if (!after) throw notFound();
     const members = await repo.findHouseholdMembers(tx, scope, id);
+    const addressBefore = new Map(membersBefore.map((m) => [m.id, m.address]));
     return {
       result: householdView({ ...after, memberCount: members.length }),
-      touched: {
-        entity: 'household',
-        entityId: id,
-        orgPath: placed.orgPath,
-        before: { gridId: before.household.orgUnitId, address: before.household.address },
-        after: { gridId: placed.orgUnitId, address: after.household.address, members: members.length },
-      },
+      touched: [
+        {
+          entity: 'household',
+          entityId: id,
+          orgPath: placed.orgPath,
+          before: { gridId: before.household.orgUnitId, address: before.household.address },
+          after: { gridId: placed.orgUnitId, address: after.household.address, members: members.length },
+        },
+        // Each member's own record says they moved, and from where: a person's history is read
+        // by the person (a grid worker asking when 张三 came), not by their household.
+        ...members.map((m) => ({
+          entity: 'resident',
+          entityId: m.id,
+          orgPath: placed.orgPath,
+          before: { gridId: before.household.orgUnitId, address: addressBefore.get(m.id) ?? null },
+          after: { gridId: placed.orgUnitId, address: m.address },
+        })),
+      ],
     };
   });
 }
