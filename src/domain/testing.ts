@@ -84,6 +84,14 @@ export const PERSON_CODE_PATTERN =
   /^(?:GW1(?:[A-Za-z0-9_-]{38}|[A-Za-z0-9_-]{40})|GW2(?:[0-9A-HJKMNP-TV-Z]{39}|[0-9A-HJKMNP-TV-Z]{42}))$/;
 
 /**
+ * What a phone takes for a person code and sends, leaving the exact check (PERSON_CODE_PATTERN,
+ * then the MAC) to the server: `GW`, a format's digit, and its characters. An app kept open on a
+ * phone since an earlier release still sends the codes of a format minted after it (a GW1-only
+ * page refused every GW2 code as no person code until it was reloaded).
+ */
+export const PERSON_CODE_LIKE = /^GW[1-9][A-Za-z0-9_-]{30,60}$/;
+
+/**
  * A person code as scanned or typed, cleaned (cleanScannedCode); a GW2 code also read as its typist
  * meant it: small letters as capitals, O as 0, I and L as 1, and its dashes dropped (Crockford's
  * rules). A GW1 code is case-sensitive, so it is left as typed.

@@ -1,5 +1,5 @@
 import jsQR from 'jsqr';
-import { cleanPersonCode, cleanScannedCode, PERSON_CODE_PATTERN } from '../../domain/testing';
+import { cleanPersonCode, cleanScannedCode, PERSON_CODE_LIKE } from '../../domain/testing';
 
 /** The browser's own barcode reader (Chrome on Android, Safari); not in TypeScript's DOM types yet. */
 interface BarcodeDetectorLike {
@@ -78,7 +78,7 @@ export function personCodeFrom(text: string): string {
   const fromLink = /\/code\/([A-Za-z0-9_-]+)\/?(?:[?#].*)?$/.exec(cleaned);
   // A GW2 code typed in small letters, or with O for 0 and l for 1, is sent as minted.
   const code = cleanPersonCode(fromLink ? (fromLink[1] as string) : cleaned);
-  return PERSON_CODE_PATTERN.test(code) ? code : '';
+  return PERSON_CODE_LIKE.test(code) ? code : '';
 }
 
 /** Reads the QR code in a photo file (the fallback when the camera cannot be opened here). */
