@@ -4,6 +4,7 @@ import { parseDistrictDateTime } from './dates.ts';
 import { feedbackIn, SYSTEM_FEEDBACK } from './permissions.ts';
 import { addressSortKey } from './residents.ts';
 import {
+  CONTROL_STATES,
   cleanPersonCode,
   missingOf,
   nextTestDue,
@@ -74,6 +75,19 @@ test('the sampling mode follows control state and key group', () => {
   for (const controlState of ['home_quarantine', 'central_quarantine', 'health_monitoring'])
     assert.equal(requiredMode(round, { controlState, keyGroups: [] }), 'single', controlState);
   assert.equal(requiredMode(round, { controlState: null, keyGroups: ['teacher', 'cold_chain'] }), 'single');
+  // Every control state but 解除管控 samples alone, written out here, so that a state added to the
+  // list, or one dropped from the single-tube states, is a decision this test makes someone take.
+  const alone = [
+    'temporary_control',
+    'handed_over',
+    'quarantined',
+    'central_quarantine',
+    'home_quarantine',
+    'health_monitoring',
+  ];
+  assert.deepEqual([...CONTROL_STATES].sort(), [...alone, 'released'].sort());
+  for (const controlState of alone)
+    assert.equal(requiredMode(round, { controlState, keyGroups: [] }), 'single', controlState);
 });
 
 test('results as labs write them; missing never below zero', () => {

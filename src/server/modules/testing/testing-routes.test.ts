@@ -400,6 +400,31 @@ describe('scanning', () => {
     assert.equal(audited, 10, 'one audit event per person who went in, none for the refused');
   });
 
+  test('two app servers adding to a tube partly full: the count the plan was made on is checked, not only the seal', async () => {
+    const people = await addPeople(t.fx.gridA, 12);
+    const tube = newTube();
+    for (const p of people.slice(0, 7)) assert.equal((await scan(p, tube)).status, 201);
+    const { servers, failedChecks } = twoAppServers();
+    const actor = await actorOfUser(t.deps, 'sampler', '127.0.0.1');
+    assert.ok(actor);
+    // The second server plans three more on the 7 it read; the first writes two meanwhile (9, the
+    // tube still open). Only the count the plan was made on tells the second it is stale.
+    const answers = await Promise.allSettled([
+      ...people.slice(7, 9).map((p) => scanOn(servers[0], actor, p, tube)),
+      ...people.slice(9, 12).map((p) => scanOn(servers[1], actor, p, tube)),
+    ]);
+    assertRefusedForAFullTube(answers);
+    assert.equal(answers.filter((a) => a.status === 'fulfilled').length, 3);
+    assert.ok(failedChecks.n >= 1, 'the second server was sent round again');
+    const [row] = await db().select().from(tubes).where(eq(tubes.code, tube));
+    assert.equal(row?.memberCount, 10);
+    const [{ members }] = await queryRows<{ members: number }>(
+      db(),
+      sql`select count(*)::int as members from ${tubeMembers} where tube_id = ${row?.id}`,
+    );
+    assert.equal(members, 10);
+  });
+
   test('PostgreSQL: two batches blocked on one tube’s lock — the later one re-checks the newest row and plans again', {
     skip: onPglite && 'needs two connections (PostgreSQL)',
   }, async () => {
@@ -1540,6 +1565,53 @@ describe('coverage and the missing', () => {
     await recountRoundCoverage(db(), r);
     const rebuilt = await as.command.get(`/api/v1/test-rounds/${r}/coverage`);
     assert.deepEqual(rebuilt.body, c);
+  });
+
+  test('a person away long-term who is sampled after all counts as sampled, not as exempt too', async () => {
+    // A round of its own over the same village, so the shared round's figures stay as they are.
+    const own = await as.admin.post('/api/v1/test-rounds', {
+      name: '苑寨村第2轮',
+      orgUnitId: t.fx.village.id,
+      startsOn: today,
+      endsOn: today,
+      defaultMode: 'mix5',
+    });
+    assert.equal(own.status, 201, JSON.stringify(own.body));
+    const at = await as.admin.post(`/api/v1/test-rounds/${own.body.id}/points`, {
+      name: '村委会',
+      orgUnitId: t.fx.village.id,
+    });
+    const tube = newTube();
+    for (const person of [people.v1Away?.[0], people.v1Home?.[0]]) {
+      const res = await as.admin.post('/api/v1/sampling/scans', {
+        clientId: randomUUID(),
+        roundId: own.body.id,
+        pointId: at.body.id,
+        personCode: code(person as string),
+        tubeCode: tube,
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    }
+    const c = (await as.command.get(`/api/v1/test-rounds/${own.body.id}/coverage`)).body;
+    assert.deepEqual(
+      { due: c.due, sampled: c.sampled, exempt: c.exempt, missing: c.missing, byStatus: c.exemptByStatus },
+      { due: 17, sampled: 2, exempt: 0, missing: 15, byStatus: 0 },
+    );
+    const v1Row = c.children.find((k: { name: string }) => k.name === '苑寨一组');
+    assert.deepEqual([v1Row.due, v1Row.sampled, v1Row.exempt, v1Row.missing], [9, 2, 0, 7]);
+  });
+
+  test('an exemption for another reason needs a note that says something', async () => {
+    for (const note of [undefined, '', '   ']) {
+      const res = await as.admin.post(`/api/v1/test-rounds/${r}/exemptions`, {
+        clientId: randomUUID(),
+        personId: people.v2Home?.[5],
+        reason: 'other',
+        note,
+      });
+      assert.equal(res.status, 400, `${JSON.stringify(note)}: ${JSON.stringify(res.body)}`);
+      assert.ok(res.body.error.fields.note, JSON.stringify(res.body));
+    }
   });
 
   test('the missing list is the missing people, with masked phones; an exemption takes one off', async () => {
