@@ -442,7 +442,8 @@ export async function moveHousehold(
       updatedAt: sql`now()`,
     })
     .where(eq(households.id, id));
-  const atHome = sql`${persons.address} = ${move.from}`;
+  // At the household's address as the walking key reads it: 7号 and ７号 or 07号 are one door.
+  const atHome = sql`${persons.addressKey} = ${addressSortKey(move.from)}`;
   await db
     .update(persons)
     .set({

@@ -314,6 +314,18 @@ describe('a resident’s record', () => {
     );
     assert.equal(student.status, 201, JSON.stringify(student.body));
     assert.equal(student.body.householdId, householdId);
+    // At home, the door written another way (01号楼 for 1号楼): one door as the walking key reads it.
+    const elder = await admin.post(
+      '/api/v1/residents',
+      resident({
+        name: '钱老人',
+        idNumber: validId('41160219400303777'),
+        phone: '',
+        householdId,
+        address: '幸福家园01号楼101',
+      }),
+    );
+    assert.equal(elder.status, 201, JSON.stringify(elder.body));
     const moved = await admin.post(`/api/v1/households/${householdId}/move`, {
       gridId: t.fx.gridB.id,
       address: '幸福家园9号楼909',
@@ -323,6 +335,11 @@ describe('a resident’s record', () => {
     const [parent, away] = [await read(home.body.id), await read(student.body.id)];
     assert.equal(parent.address, '幸福家园9号楼909');
     assert.equal(away.address, '周口师范学院宿舍7号楼', 'an address of their own is kept');
+    assert.equal(
+      (await read(elder.body.id)).address,
+      '幸福家园9号楼909',
+      'the same door written another way',
+    );
     assert.equal(parent.gridName, '幸福家园社区/第二网格');
     assert.equal(away.gridName, '幸福家园社区/第二网格', 'the household’s grid is every member’s');
     // Each member's record has the move, from where to where; the household's event has its own.
