@@ -469,6 +469,9 @@ test('every write route leaves exactly one audit event, sensitive values masked'
     for (const secret of [
       '13912345678',
       '13987654321',
+      // The ID number registered by POST /residents, whole (its birth digits are the tell).
+      validId('41160219700101555'),
+      '19700101',
       'Changed-pass-2022',
       'Grid-pass-2022',
       'Other-pass-2022',

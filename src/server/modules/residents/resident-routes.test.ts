@@ -109,6 +109,13 @@ describe('POST /api/v1/residents', () => {
     assert.equal(missing.status, 400);
     assert.ok(missing.body.error.fields.idNumber && missing.body.error.fields.residenceStatus);
     assert.equal((await client(t.app).post('/api/v1/residents', resident())).status, 401);
+    // Neither a grid nor a household: where they live is missing, a 400 naming the grid.
+    const nowhere = await workerA.post(
+      '/api/v1/residents',
+      resident({ gridId: undefined, idNumber: validId('41160219991111888') }),
+    );
+    assert.equal(nowhere.status, 400, JSON.stringify(nowhere.body));
+    assert.ok(nowhere.body.error.fields.gridId, JSON.stringify(nowhere.body));
     assert.equal(
       (await command.post('/api/v1/residents', resident())).status,
       403,
@@ -132,6 +139,13 @@ describe('search', () => {
     assert.deepEqual(await names(workerA, '0001'), ['张三丰'], 'phone tail');
     assert.deepEqual(await names(workerA, t.fx.residentA.phone), ['张三丰']);
     assert.deepEqual(await names(workerA, '张三丰家'), []);
+    // A whole number as people write it: the lookup hash is of the number, not of the text typed.
+    const phone = t.fx.residentA.phone;
+    assert.deepEqual(
+      await names(workerA, `+86 ${phone.slice(0, 3)}-${phone.slice(3, 7)}-${phone.slice(7)}`),
+      ['张三丰'],
+    );
+    assert.deepEqual(await names(workerA, t.fx.residentA.idNumber.toLowerCase()), ['张三丰']);
   });
 
   test('scoped: grid B’s resident is found by nobody in grid A, however they ask', async () => {
@@ -169,6 +183,11 @@ describe('search', () => {
     assert.ok(res.body.items.every((r: { residenceStatus: string }) => r.residenceStatus === 'at_home'));
     const counts = await workerA.get(`/api/v1/residents/counts?orgUnitId=${t.fx.gridA.id}`);
     assert.equal(counts.status, 200);
+    // Asked for no unit, the counts are of the reader's own scope, as their list is.
+    const own = await workerA.get('/api/v1/residents/counts');
+    assert.equal(own.status, 200);
+    assert.equal(own.body.total, (await workerA.get('/api/v1/residents')).body.total);
+    assert.ok(own.body.total < (await admin.get('/api/v1/residents/counts')).body.total);
     assert.equal(
       counts.body.total,
       Object.values(counts.body.byResidenceStatus as Record<string, number>).reduce((a, b) => a + b, 0),
