@@ -157,11 +157,21 @@ let roundSeq = 0;
 export async function roundWithPoint(
   t: TestApp,
   admin: ReturnType<typeof client>,
-  options: { defaultMode?: string; startsOn?: string; endsOn?: string } = {},
+  /**
+   * `orgUnitId`: the round over that unit and its point there (the district's, at the community,
+   * unless given); `samplerUserIds`: the point's team (the fixture's sampler unless given).
+   */
+  options: {
+    defaultMode?: string;
+    startsOn?: string;
+    endsOn?: string;
+    orgUnitId?: string;
+    samplerUserIds?: string[];
+  } = {},
 ) {
   const round = await admin.post('/api/v1/test-rounds', {
     name: `第${++roundSeq}轮`,
-    orgUnitId: t.fx.district.id,
+    orgUnitId: options.orgUnitId ?? t.fx.district.id,
     defaultMode: options.defaultMode ?? 'mix10',
     startsOn: options.startsOn ?? localDay(),
     endsOn: options.endsOn ?? localDay(),
@@ -169,8 +179,8 @@ export async function roundWithPoint(
   assert.equal(round.status, 201, JSON.stringify(round.body));
   const point = await admin.post(`/api/v1/test-rounds/${round.body.id}/points`, {
     name: '幸福家园广场',
-    orgUnitId: t.fx.community.id,
-    samplerUserIds: [t.fx.users.sampler.id],
+    orgUnitId: options.orgUnitId ?? t.fx.community.id,
+    samplerUserIds: options.samplerUserIds ?? [t.fx.users.sampler.id],
   });
   assert.equal(point.status, 201, JSON.stringify(point.body));
   return { roundId: round.body.id as string, pointId: point.body.id as string };

@@ -432,15 +432,10 @@ export async function moveHousehold(
   unit: { id: string; path: string },
   move: { from: string; to?: string },
 ) {
-  const { to } = move;
+  const moved = move.to ? { address: move.to, addressKey: addressSortKey(move.to) } : undefined;
   await db
     .update(households)
-    .set({
-      orgUnitId: unit.id,
-      orgPath: unit.path,
-      ...(to ? { address: to, addressKey: addressSortKey(to) } : {}),
-      updatedAt: sql`now()`,
-    })
+    .set({ orgUnitId: unit.id, orgPath: unit.path, ...moved, updatedAt: sql`now()` })
     .where(eq(households.id, id));
   // At the household's address as the walking key reads it: 7号 and ７号 or 07号 are one door.
   const atHome = sql`${persons.addressKey} = ${addressSortKey(move.from)}`;
@@ -449,12 +444,10 @@ export async function moveHousehold(
     .set({
       orgUnitId: unit.id,
       orgPath: unit.path,
-      ...(to
-        ? {
-            address: sql`case when ${atHome} then ${to} else ${persons.address} end`,
-            addressKey: sql`case when ${atHome} then ${addressSortKey(to)} else ${persons.addressKey} end`,
-          }
-        : {}),
+      ...(moved && {
+        address: sql`case when ${atHome} then ${moved.address} else ${persons.address} end`,
+        addressKey: sql`case when ${atHome} then ${moved.addressKey} else ${persons.addressKey} end`,
+      }),
       updatedAt: sql`now()`,
     })
     .where(eq(persons.householdId, id));

@@ -5,7 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { localDay } from '../../../domain/dates.ts';
 import type { ResidenceStatus } from '../../../domain/residents.ts';
-import { addDays } from '../../../domain/testing.ts';
+import { addDays, CROCKFORD_ALPHABET } from '../../../domain/testing.ts';
 import { arrayParam, queryRows } from '../../db/rows.ts';
 import { auditEvents, tubeMembers, tubes, workItems } from '../../db/schema.ts';
 import { client, multipartFile } from '../../testing/http.ts';
@@ -30,14 +30,17 @@ const addPeople = (grid: { id: string; path: string }, n: number, residenceStatu
 const code = (personId: string) => mintPersonCode(t.deps.cipher, personId);
 let tubeSeq = 0;
 const newTube = () => `R${String(++tubeSeq).padStart(6, '0')}`;
-const scan = (personId: string, tubeCode: string, r = round, p = point) =>
+/** A person code, as scanned or typed, sent by the sampler's phone. */
+const scanCode = (personCode: string, tubeCode: string, r = round, p = point) =>
   as.sampler.post('/api/v1/sampling/scans', {
     clientId: randomUUID(),
     roundId: r.id,
     pointId: p.id,
-    personCode: code(personId),
+    personCode,
     tubeCode,
   });
+const scan = (personId: string, tubeCode: string, r = round, p = point) =>
+  scanCode(code(personId), tubeCode, r, p);
 // The lab's file, named r.csv as the lab's system would; the lab user posts it.
 const importResults = (csv: string | Buffer, dryRun: boolean) => importLabResults(t, csv, dryRun, 'r.csv');
 const db = () => t.deps.database.db;
@@ -480,14 +483,7 @@ describe('lab results, person codes and key groups: found in review', () => {
     assert.equal(shown[0]?.actorId, t.fx.users.workerA.id);
     assert.ok(!JSON.stringify(shown).includes(old) && !JSON.stringify(shown).includes(renewed.body.code));
     const tube = newTube();
-    const scanWith = (personCode: string) =>
-      as.sampler.post('/api/v1/sampling/scans', {
-        clientId: randomUUID(),
-        roundId: round.id,
-        pointId: point.id,
-        personCode,
-        tubeCode: tube,
-      });
+    const scanWith = (personCode: string) => scanCode(personCode, tube);
     // The old code is refused, and so is the person's code as printed before GW2 (version 0 too).
     for (const stale of [old, mintLegacyPersonCode(t.deps.cipher, p)]) {
       const refused = await scanWith(stale);
@@ -531,14 +527,6 @@ describe('codes and files, from probing the API with bad input', () => {
 
   test('one text per person code: another spelling of its last character is refused', async () => {
     const [person] = await addPeople(t.fx.gridA, 1);
-    const scanWith = (personCode: string) =>
-      as.sampler.post('/api/v1/sampling/scans', {
-        clientId: randomUUID(),
-        roundId: round.id,
-        pointId: point.id,
-        personCode,
-        tubeCode: newTube(),
-      });
     // GW1 (printed before GW2): the last character carries 4 bits and 2 unused ones (16 bytes +
     // MAC = 28 bytes → 38 chars): its neighbour in the alphabet decodes to the same bytes.
     const legacy = mintLegacyPersonCode(t.deps.cipher, person as string);
@@ -551,10 +539,10 @@ describe('codes and files, from probing the API with bad input', () => {
     );
     // GW2: 24 bytes → 39 characters of 5 bits, the last one's 3 low bits unused (zero as minted).
     const good = code(person as string);
-    const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-    const twin = good.slice(0, -1) + crockford[crockford.indexOf(good.at(-1) as string) ^ 1];
+    const twin =
+      good.slice(0, -1) + CROCKFORD_ALPHABET[CROCKFORD_ALPHABET.indexOf(good.at(-1) as string) ^ 1];
     for (const personCode of [legacyTwin, twin]) {
-      const res = await scanWith(personCode);
+      const res = await scanCode(personCode, newTube());
       assert.equal(res.status, 400, personCode);
       assert.ok(res.body.error.fields.personCode);
     }
@@ -574,23 +562,11 @@ describe('codes and files, from probing the API with bad input', () => {
         .match(/.{1,4}/g) ?? []
     ).join(' ');
     const tube = newTube();
-    const res = await as.sampler.post('/api/v1/sampling/scans', {
-      clientId: randomUUID(),
-      roundId: round.id,
-      pointId: point.id,
-      personCode: typed,
-      tubeCode: tube,
-    });
+    const res = await scanCode(typed, tube);
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.memberCount, 1);
     // Typed once more, the same person: sampled already (it is one code, not another person's).
-    const again = await as.sampler.post('/api/v1/sampling/scans', {
-      clientId: randomUUID(),
-      roundId: round.id,
-      pointId: point.id,
-      personCode: minted,
-      tubeCode: tube,
-    });
+    const again = await scanCode(minted, tube);
     assert.equal(again.status, 409);
     assert.equal(again.body.error.code, 'ALREADY_SAMPLED');
     // A code printed before GW2 still scans, as printed; typed in other letters it does not.
@@ -603,14 +579,7 @@ describe('codes and files, from probing the API with bad input', () => {
       [swapped, 400],
       [legacy, 201],
     ] as const) {
-      const scanned = await as.sampler.post('/api/v1/sampling/scans', {
-        clientId: randomUUID(),
-        roundId: round.id,
-        pointId: point.id,
-        personCode,
-        tubeCode: tube,
-      });
-      assert.equal(scanned.status, status, personCode);
+      assert.equal((await scanCode(personCode, tube)).status, status, personCode);
     }
   });
 

@@ -21,6 +21,8 @@ import {
   labWithTeam,
   makeInfants,
   newSweep,
+  roundWithPoint,
+  scanAt,
   setUpHoursAgo,
 } from '../../testing/testing-fixtures.ts';
 import { mintPersonCode } from './person-code.ts';
@@ -58,6 +60,22 @@ function scan(personId: string, tubeCode: string, extra: Record<string, unknown>
     tubeCode,
     ...extra,
   });
+}
+
+/** A control state recorded on a resident's record by whoever may (it must answer 200). */
+async function recordControlState(
+  by: ReturnType<typeof client>,
+  personId: string,
+  value: string,
+  source: string,
+) {
+  const res = await by.post(`/api/v1/residents/${personId}/statuses`, {
+    clientId: randomUUID(),
+    kind: 'control_state',
+    value,
+    source,
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
 }
 
 const importResults = (csv: string | Buffer, dryRun: boolean, filename?: string) =>
@@ -646,13 +664,7 @@ describe('scanning', () => {
   test('people under control go alone: a pooled tube refuses them, a new tube opens single', async () => {
     const [p] = await addPeople(t.fx.gridA, 1);
     const controlled = p as string;
-    const recorded = await as.workerA.post(`/api/v1/residents/${controlled}/statuses`, {
-      clientId: randomUUID(),
-      kind: 'control_state',
-      value: 'quarantined',
-      source: '集中隔离点',
-    });
-    assert.equal(recorded.status, 200, JSON.stringify(recorded.body));
+    await recordControlState(as.workerA, controlled, 'quarantined', '集中隔离点');
     const [other] = await addPeople(t.fx.gridA, 1);
     const pooled = newTube();
     assert.equal((await scan(other as string, pooled)).status, 201);
@@ -1196,21 +1208,9 @@ describe('lab results', () => {
     // `early` sampled in a single tube first, then with the others in round 1's pool.
     const earlySingle = await sampleInto(singles, [early], 'single');
     const pool1 = await sampleInto(first, [quarantined, twice, early, central]);
-    const record = await as.admin.post(`/api/v1/residents/${quarantined}/statuses`, {
-      clientId: randomUUID(),
-      kind: 'control_state',
-      value: 'quarantined',
-      source: '密接隔离',
-    });
-    assert.equal(record.status, 200, JSON.stringify(record.body));
+    await recordControlState(as.admin, quarantined, 'quarantined', '密接隔离');
     // The community's own control, recorded after the pool was sampled: 集中隔离.
-    const centrally = await as.admin.post(`/api/v1/residents/${central}/statuses`, {
-      clientId: randomUUID(),
-      kind: 'control_state',
-      value: 'central_quarantine',
-      source: '集中隔离点',
-    });
-    assert.equal(centrally.status, 200, JSON.stringify(centrally.body));
+    await recordControlState(as.admin, central, 'central_quarantine', '集中隔离点');
     // `twice` in round 2's pool as well, whose result comes first: positive.
     const pool2 = await sampleInto(second, [twice]);
     await result(pool2, '阳性');
@@ -1251,13 +1251,7 @@ describe('lab results', () => {
     const third = await newRound('第三轮', 'mix10');
     const pool3 = await sampleInto(third, [together, otherControl]);
     // After the pool, the community put one of them under temporary control for its own reasons.
-    const byHand = await as.admin.post(`/api/v1/residents/${otherControl}/statuses`, {
-      clientId: randomUUID(),
-      kind: 'control_state',
-      value: 'temporary_control',
-      source: '社区管控',
-    });
-    assert.equal(byHand.status, 200, JSON.stringify(byHand.body));
+    await recordControlState(as.admin, otherControl, 'temporary_control', '社区管控');
     const lastRecall = await newRound('电话召回', 'single');
     const singlesAfter = await Promise.all(
       [together, otherControl].map((id) => sampleInto(lastRecall, [id], 'single')),
@@ -1568,31 +1562,19 @@ describe('coverage and the missing', () => {
   });
 
   test('a person away long-term who is sampled after all counts as sampled, not as exempt too', async () => {
-    // A round of its own over the same village, so the shared round's figures stay as they are.
-    const own = await as.admin.post('/api/v1/test-rounds', {
-      name: '苑寨村第2轮',
+    // A round of its own over the same village, so the shared round's figures stay as they are;
+    // its point has no team, and the administrator, who organises it, scans there.
+    const own = await roundWithPoint(t, as.admin, {
       orgUnitId: t.fx.village.id,
-      startsOn: today,
-      endsOn: today,
       defaultMode: 'mix5',
-    });
-    assert.equal(own.status, 201, JSON.stringify(own.body));
-    const at = await as.admin.post(`/api/v1/test-rounds/${own.body.id}/points`, {
-      name: '村委会',
-      orgUnitId: t.fx.village.id,
+      samplerUserIds: [],
     });
     const tube = newTube();
     for (const person of [people.v1Away?.[0], people.v1Home?.[0]]) {
-      const res = await as.admin.post('/api/v1/sampling/scans', {
-        clientId: randomUUID(),
-        roundId: own.body.id,
-        pointId: at.body.id,
-        personCode: code(person as string),
-        tubeCode: tube,
-      });
+      const res = await scanAt(t, as.admin, own, person as string, tube);
       assert.equal(res.status, 201, JSON.stringify(res.body));
     }
-    const c = (await as.command.get(`/api/v1/test-rounds/${own.body.id}/coverage`)).body;
+    const c = (await as.command.get(`/api/v1/test-rounds/${own.roundId}/coverage`)).body;
     assert.deepEqual(
       { due: c.due, sampled: c.sampled, exempt: c.exempt, missing: c.missing, byStatus: c.exemptByStatus },
       { due: 17, sampled: 2, exempt: 0, missing: 15, byStatus: 0 },
