@@ -68,9 +68,66 @@ test('with gathering, the calls of a steady burst go together rather than in alt
   assert.ok(sizes.length <= rounds + 3, `batches: ${sizes.join(',')}`);
 });
 
-test('a lone call after a lone call does not wait for company', async () => {
+test('a lone call after a lone call does not wait for company', { timeout: 10_000 }, async () => {
   const call = createBatcher<number, number>(async (items) => items, { maxBatch: 10, gatherMs: 60_000 });
   // Were it to wait, the minute would outlast the test's time limit.
   assert.equal(await call(1), 1);
   assert.equal(await call(2), 2);
+});
+
+test('a gathering batch leaves as soon as its burst is complete, not when the wait runs out', {
+  timeout: 10_000,
+}, async () => {
+  const sizes: number[] = [];
+  // A minute's gathering: a batch that waited for the timer would outlast the test's time limit.
+  const call = createBatcher<number, number>(
+    async (items) => {
+      sizes.push(items.length);
+      await new Promise((r) => setTimeout(r, 2));
+      return items;
+    },
+    { maxBatch: 100, gatherMs: 60_000 },
+  );
+  const phones = 6;
+  await Promise.all(Array.from({ length: phones }, (_, phone) => call(phone)));
+  // Each phone's next call a moment after its answer, at different moments.
+  await Promise.all(
+    Array.from({ length: phones }, async (_, phone) => {
+      await new Promise((r) => setTimeout(r, phone * 3));
+      return call(phone);
+    }),
+  );
+  assert.deepEqual(sizes, [phones, phones]);
+});
+
+test('one late call does not split the burst for good: the next batches wait for all again', async () => {
+  const sizes: number[] = [];
+  const call = createBatcher<number, number>(
+    async (items) => {
+      sizes.push(items.length);
+      await new Promise((r) => setTimeout(r, 2));
+      return items;
+    },
+    { maxBatch: 100, gatherMs: 100 },
+  );
+  const phones = 6;
+  const rounds = 5;
+  await Promise.all(
+    Array.from({ length: phones }, async (_, phone) => {
+      for (let round = 0; round < rounds; round++) {
+        // In the second round the last phone is held up longer than the batch waits.
+        if (round === 1 && phone === phones - 1) await new Promise((r) => setTimeout(r, 250));
+        await call(round);
+      }
+    }),
+  );
+  assert.equal(
+    sizes.reduce((n, s) => n + s, 0),
+    phones * rounds,
+  );
+  // Two batches leave without the late phone (each after waiting 100 ms for it); once it is back
+  // the burst goes whole again, though the batches before had fewer: waiting for the last
+  // batch's size only, the five would have left without it ([6, 5, 5, 5, 5, 1, …]). The late
+  // phone's last two calls are alone, each after a wait for company that never comes.
+  assert.deepEqual(sizes, [6, 5, 5, 6, 6, 1, 1]);
 });
