@@ -115,6 +115,26 @@ describe('sessions', () => {
     assert.equal((await api.get('/api/v1/auth/me')).status, 401);
   });
 
+  test('a session in use is looked up again in the background: ended elsewhere, it stops before its copy runs out', async () => {
+    const api = client(t.app, await t.login('worker-b'));
+    const started = Date.now();
+    assert.equal((await api.get('/api/v1/auth/me')).status, 200); // looked up, the copy kept
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // Ended by another app server: this process hears nothing of it.
+    await t.deps.database.db.execute(sql`delete from sessions where user_id = ${t.fx.users.workerB.id}`);
+    // Answered from the copy at once (no wait for the database), which starts a lookup behind it.
+    assert.equal((await api.get('/api/v1/auth/me')).status, 200);
+    let status = 200;
+    while (status === 200 && Date.now() - started < 3000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = (await api.get('/api/v1/auth/me')).status;
+    }
+    const after = Date.now() - started;
+    assert.equal(status, 401);
+    // The background lookup found it gone: refused well before the copy's 2 s were up.
+    assert.ok(after < 1900, `refused ${after} ms after the copy was made`);
+  });
+
   test('a session expires after inactivity', async () => {
     const cookie = await t.login('worker-b');
     await t.deps.database.db.execute(sql`update sessions set last_seen_at = now() - interval '9 hours'`);

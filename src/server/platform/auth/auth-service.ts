@@ -162,10 +162,28 @@ export async function login(deps: AppDeps, input: { username: string; password: 
  * such a change takes effect within this time.
  */
 const SESSION_CACHE_MS = 2000;
-const sessionCaches = new Set<Map<string, { session: sessions.LiveSession | null; at: number }>>();
+/**
+ * A session in use is looked up again, in the background, once its copy is this old, so a phone
+ * scanning steadily never waits for the lookup, and a session ended on another app server is
+ * refused within about this time of its end while in use. Waiting for the lookup held a scan back
+ * from its burst every time a copy ran out (each phone every 2 s), and the burst's batch then
+ * waited for it or left without it. Measured on stock PostgreSQL 15, 2 app servers, 32 phones:
+ * copies that never ran out (the ceiling) gave 7,087 → 7,512 scans/s in three interleaved pairs;
+ * this background lookup's own gain could not be told from the machine's noise (±8 % run to run).
+ */
+const SESSION_REFRESH_MS = 1000;
+interface SessionCache {
+  entries: Map<string, { session: sessions.LiveSession; at: number }>;
+  /** Raised on every emptying: a lookup begun before it must not put back what it read. */
+  generation: number;
+}
+const sessionCaches = new Set<SessionCache>();
 onCommitted((touched) => {
   if (touched.some((t) => ['user', 'role', 'session', 'org-unit'].includes(t.entity)))
-    for (const cache of sessionCaches) cache.clear();
+    for (const cache of sessionCaches) {
+      cache.entries.clear();
+      cache.generation += 1;
+    }
 });
 
 const sessionLookups = new WeakMap<
@@ -175,32 +193,49 @@ const sessionLookups = new WeakMap<
 
 /**
  * Concurrent requests look their sessions up in one query, and a session found is kept briefly
- * (above). An unknown session is never cached.
+ * (above), looked up again in the background while in use. An unknown session is never cached,
+ * and one found gone (ended, its user disabled) leaves the cache at once.
  */
 function sessionLookup(deps: AppDeps) {
   let lookup = sessionLookups.get(deps.database);
   if (!lookup) {
-    const cache = new Map<string, { session: sessions.LiveSession | null; at: number }>();
+    const cache: SessionCache = { entries: new Map(), generation: 0 };
     sessionCaches.add(cache);
+    const refreshing = new Set<string>();
     const fetchBatch = createBatcher<string, sessions.LiveSession | null>(
       async (hashes) => {
+        const generation = cache.generation;
+        const now = Date.now();
         const rows = await sessions.findLiveSessions(
           deps.database.db,
           [...new Set(hashes)],
           deps.config.sessionIdleMinutes,
         );
         const byHash = new Map(rows.map((r) => [r.tokenHash, r]));
-        const now = Date.now();
-        for (const r of rows) cache.set(r.tokenHash, { session: r, at: now });
+        if (cache.generation === generation) {
+          if (cache.entries.size > 10_000) cache.entries.clear();
+          for (const h of hashes) {
+            const found = byHash.get(h);
+            if (found) cache.entries.set(h, { session: found, at: now });
+            else cache.entries.delete(h);
+          }
+        }
         return hashes.map((h) => byHash.get(h) ?? null);
       },
       { maxBatch: 200 },
     );
     lookup = async (tokenHash) => {
-      const hit = cache.get(tokenHash);
-      if (hit && Date.now() - hit.at < SESSION_CACHE_MS) return hit.session;
-      if (cache.size > 10_000) cache.clear();
-      return fetchBatch(tokenHash);
+      const hit = cache.entries.get(tokenHash);
+      const age = hit ? Date.now() - hit.at : Number.POSITIVE_INFINITY;
+      if (!hit || age >= SESSION_CACHE_MS) return fetchBatch(tokenHash);
+      if (age >= SESSION_REFRESH_MS && !refreshing.has(tokenHash)) {
+        refreshing.add(tokenHash);
+        // Its failure is the next lookup's to meet: this request has its answer.
+        fetchBatch(tokenHash)
+          .catch(() => null)
+          .finally(() => refreshing.delete(tokenHash));
+      }
+      return hit.session;
     };
     sessionLookups.set(deps.database, lookup);
   }
