@@ -2,12 +2,25 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createBatcher } from './batching.ts';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A batcher whose batch takes `workMs` and answers each call with its item; `sizes` records the batches. */
+function recordingBatcher(options: { maxBatch: number; gatherMs?: number }, workMs: number) {
+  const sizes: number[] = [];
+  const call = createBatcher<number, number>(async (items) => {
+    sizes.push(items.length);
+    await sleep(workMs);
+    return items;
+  }, options);
+  return { call, sizes };
+}
+
 test('concurrent calls share a batch; each gets its own answer or error', async () => {
   const sizes: number[] = [];
   const call = createBatcher<number, number>(
     async (items) => {
       sizes.push(items.length);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
       return items.map((n) => (n < 0 ? new Error(`negative ${n}`) : n * 2));
     },
     { maxBatch: 4 },
@@ -39,15 +52,7 @@ test('a batch that throws is retried one by one, so one poisoned item fails alon
 });
 
 test('with gathering, the calls of a steady burst go together rather than in alternating halves', async () => {
-  const sizes: number[] = [];
-  const call = createBatcher<number, number>(
-    async (items) => {
-      sizes.push(items.length);
-      await new Promise((r) => setTimeout(r, 5));
-      return items;
-    },
-    { maxBatch: 100, gatherMs: 50 },
-  );
+  const { call, sizes } = recordingBatcher({ maxBatch: 100, gatherMs: 50 }, 5);
   // Eight phones, each sending its next call a little after its answer, at different moments
   // (as answers over a network come back): without gathering each batch would leave early.
   const phones = 8;
@@ -56,7 +61,7 @@ test('with gathering, the calls of a steady burst go together rather than in alt
     Array.from({ length: phones }, async (_, phone) => {
       for (let i = 0; i < rounds; i++) {
         await call(i);
-        await new Promise((r) => setTimeout(r, phone % 4));
+        await sleep(phone % 4);
       }
     }),
   );
@@ -78,22 +83,14 @@ test('a lone call after a lone call does not wait for company', { timeout: 10_00
 test('a gathering batch leaves as soon as its burst is complete, not when the wait runs out', {
   timeout: 10_000,
 }, async () => {
-  const sizes: number[] = [];
   // A minute's gathering: a batch that waited for the timer would outlast the test's time limit.
-  const call = createBatcher<number, number>(
-    async (items) => {
-      sizes.push(items.length);
-      await new Promise((r) => setTimeout(r, 2));
-      return items;
-    },
-    { maxBatch: 100, gatherMs: 60_000 },
-  );
+  const { call, sizes } = recordingBatcher({ maxBatch: 100, gatherMs: 60_000 }, 2);
   const phones = 6;
   await Promise.all(Array.from({ length: phones }, (_, phone) => call(phone)));
   // Each phone's next call a moment after its answer, at different moments.
   await Promise.all(
     Array.from({ length: phones }, async (_, phone) => {
-      await new Promise((r) => setTimeout(r, phone * 3));
+      await sleep(phone * 3);
       return call(phone);
     }),
   );
@@ -101,22 +98,14 @@ test('a gathering batch leaves as soon as its burst is complete, not when the wa
 });
 
 test('one late call does not split the burst for good: the next batches wait for all again', async () => {
-  const sizes: number[] = [];
-  const call = createBatcher<number, number>(
-    async (items) => {
-      sizes.push(items.length);
-      await new Promise((r) => setTimeout(r, 2));
-      return items;
-    },
-    { maxBatch: 100, gatherMs: 100 },
-  );
+  const { call, sizes } = recordingBatcher({ maxBatch: 100, gatherMs: 100 }, 2);
   const phones = 6;
   const rounds = 5;
   await Promise.all(
     Array.from({ length: phones }, async (_, phone) => {
       for (let round = 0; round < rounds; round++) {
         // In the second round the last phone is held up longer than the batch waits.
-        if (round === 1 && phone === phones - 1) await new Promise((r) => setTimeout(r, 250));
+        if (round === 1 && phone === phones - 1) await sleep(250);
         await call(round);
       }
     }),

@@ -70,13 +70,14 @@ export function createQrReader() {
 
 /**
  * A person code from what a QR held or a keyboard typed: the code itself, or the link of its
- * printable page (/code/…), cleaned of full-width characters and spaces (cleanPersonCode); '' when it is no person
+ * printable page (/code/…), cleaned of full-width characters and spaces; '' when it is no person
  * code at all (a payment or health code, a tube's label, a typo), so it is never sent.
  */
 export function personCodeFrom(text: string): string {
   const cleaned = cleanScannedCode(text);
   const fromLink = /\/code\/([A-Za-z0-9_-]+)\/?(?:[?#].*)?$/.exec(cleaned);
-  // A GW2 code typed in small letters, or with O for 0 and l for 1, is sent as minted.
+  // A GW2 code typed in small letters, or with O for 0 and l for 1, is sent as minted
+  // (cleanPersonCode; what it cleans again of the link's code is cleaned already).
   const code = cleanPersonCode(fromLink ? (fromLink[1] as string) : cleaned);
   return PERSON_CODE_LIKE.test(code) ? code : '';
 }

@@ -173,7 +173,8 @@ const SESSION_CACHE_MS = 2000;
  */
 const SESSION_REFRESH_MS = 1000;
 interface SessionCache {
-  entries: Map<string, { session: sessions.LiveSession; at: number }>;
+  /** `refreshing`: its background lookup has begun (the lookup's answer replaces the entry). */
+  entries: Map<string, { session: sessions.LiveSession; at: number; refreshing?: boolean }>;
   /** Raised on every emptying: a lookup begun before it must not put back what it read. */
   generation: number;
 }
@@ -201,7 +202,6 @@ function sessionLookup(deps: AppDeps) {
   if (!lookup) {
     const cache: SessionCache = { entries: new Map(), generation: 0 };
     sessionCaches.add(cache);
-    const refreshing = new Set<string>();
     const fetchBatch = createBatcher<string, sessions.LiveSession | null>(
       async (hashes) => {
         const generation = cache.generation;
@@ -226,14 +226,12 @@ function sessionLookup(deps: AppDeps) {
     );
     lookup = async (tokenHash) => {
       const hit = cache.entries.get(tokenHash);
-      const age = hit ? Date.now() - hit.at : Number.POSITIVE_INFINITY;
-      if (!hit || age >= SESSION_CACHE_MS) return fetchBatch(tokenHash);
-      if (age >= SESSION_REFRESH_MS && !refreshing.has(tokenHash)) {
-        refreshing.add(tokenHash);
-        // Its failure is the next lookup's to meet: this request has its answer.
-        fetchBatch(tokenHash)
-          .catch(() => null)
-          .finally(() => refreshing.delete(tokenHash));
+      if (!hit || Date.now() - hit.at >= SESSION_CACHE_MS) return fetchBatch(tokenHash);
+      if (!hit.refreshing && Date.now() - hit.at >= SESSION_REFRESH_MS) {
+        hit.refreshing = true;
+        // A failed one leaves the copy to run out, and the next lookup after it to wait: this
+        // request has its answer.
+        fetchBatch(tokenHash).catch(() => null);
       }
       return hit.session;
     };

@@ -43,10 +43,10 @@ function readEnvelope(payload: string): Envelope | null {
  * Several app servers on one PostgreSQL (a city behind a load balancer): what one publishes, the
  * others' subscribers (dashboards, phones over SSE) hear too, through LISTEN/NOTIFY on one
  * connection of its own. The events of 50 ms — a batch of scans publishes one per tube — go out
- * together in as few NOTIFYs as fit. An event is a notice that something
- * changed (the pages read again), so one lost while the connection is down is not replayed; the
- * relay connects again after a second, one connection at a time, and then announces a resync to
- * this server's subscribers, so the pages read again what they may have missed.
+ * together in as few NOTIFYs as fit. An event is a notice that something changed (the pages read
+ * again), so one lost while the connection is down is not replayed; the relay connects again
+ * after a second, one connection at a time, and then announces a resync to this server's
+ * subscribers, so the pages read again what they may have missed.
  */
 export async function relayEventsThroughPostgres(
   bus: EventBus,
