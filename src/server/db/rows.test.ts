@@ -23,6 +23,11 @@ test('an array literal reads back element for element, whatever the text holds',
     '  spaced  ',
     '港区 第5轮',
     'line\nbreak',
+    'tab\there',
+    '王😀五',
+    'line\u2028separator',
+    // A document as text: quoted the way JSON quotes a string (see arrayLiteral), escapes and all.
+    JSON.stringify({ note: 'line\nbreak, "quoted", back\\slash', name: '张三' }),
     '2022-04-12T08:00:00.000Z',
     null,
   ];

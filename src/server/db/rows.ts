@@ -56,13 +56,22 @@ export function arrayRows<T>(prefix: string, columns: Record<string, ArrayColumn
         entries.map((c) => arrayPlaceholder(c.placeholder, c.type)),
         sql`, `,
       )}) as ${sql.raw(alias)}(${sql.raw(names)})`,
-    values: (rows: readonly T[]): Record<string, string> =>
-      Object.fromEntries(entries.map((c) => [c.placeholder, arrayLiteral(rows.map(c.value))])),
+    /**
+     * Each column's array literal, set on `into` (a fresh object unless given): a batch's parts fill
+     * one object. Built by spreads and `Object.fromEntries` instead, the values of one batch of scans
+     * cost ~20 µs on Node 20, twenty times this: V8 adds a property after a spread the slow way.
+     */
+    values: (rows: readonly T[], into: Record<string, unknown> = {}): Record<string, unknown> => {
+      for (const c of entries) into[c.placeholder] = arrayLiteral(rows.map(c.value));
+      return into;
+    },
   };
 }
 
 /** An element that needs no quotes in an array literal (ids, numbers, dates, codes). */
 const BARE_ELEMENT = /^[0-9A-Za-z_.:+-]+$/;
+/** Characters JSON would write as escapes an array literal does not read: see `arrayLiteral`. */
+const QUOTED_ALIKE = /[\u0000-\u001f\ud800-\udfff]/;
 
 /**
  * Values as PostgreSQL's text form of an array (`{a,"b c",NULL}`), which both drivers pass as
@@ -87,8 +96,13 @@ export function arrayLiteral(values: readonly unknown[]): string {
     // A document, for jsonb; arrays, bytes and the like would not mean what the driver made of them.
     else if (Object.getPrototypeOf(v) === Object.prototype) text = JSON.stringify(v);
     else throw new TypeError(`arrayLiteral: an element of type ${typeof v} is not supported`);
-    out +=
-      BARE_ELEMENT.test(text) && text.toLowerCase() !== 'null' ? text : `"${text.replace(/[\\"]/g, '\\$&')}"`;
+    // A bare NULL (any case) would read as a null: only four letters can be one.
+    if (BARE_ELEMENT.test(text) && (text.length !== 4 || text.toLowerCase() !== 'null')) out += text;
+    // Quoted, a quote and a backslash escaped by a backslash. JSON quotes a string the same way
+    // when it holds no control character or surrogate (which JSON writes as \n or \uXXXX), and
+    // natively: a quarter of the time of the replace for a batch's JSON documents (audit changes,
+    // first answers), each full of quotes.
+    else out += QUOTED_ALIKE.test(text) ? `"${text.replace(/[\\"]/g, '\\$&')}"` : JSON.stringify(text);
   }
   return `${out}}`;
 }

@@ -523,16 +523,16 @@ export function sampleIntoTubesValues(plan: {
   const byCode = (a: { code: string }, b: { code: string }) =>
     a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
   const opened = [...plan.opened].sort(byCode);
-  return {
+  const values: Record<string, unknown> = {
     point_ids: arrayLiteral(plan.pointIds),
     point_count: plan.pointIds.length,
-    ...openedRows.values(opened),
     open_count: opened.length,
-    ...intakeRows.values([...plan.intakes].sort(byCode)),
     intake_count: plan.intakes.length,
-    ...memberRows.values(plan.members),
     member_count: plan.members.length,
   };
+  openedRows.values(opened, values);
+  intakeRows.values([...plan.intakes].sort(byCode), values);
+  return memberRows.values(plan.members, values);
 }
 
 /** Rebuilds a round's per-grid counts from its memberships (after a bulk load, or to repair drift). */

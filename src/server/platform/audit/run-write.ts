@@ -309,10 +309,9 @@ async function writeBatchOnce<I, O, C>(
     if (!firstIndex.has(w.clientId)) firstIndex.set(w.clientId, i);
   });
   const unique = [...firstIndex.values()];
-  const [row = {}] = await statementsOf(work).read<Record<string, unknown>>(deps.database, {
-    ...work.readValues(unique.map((i) => writes[i] as BatchedWrite<I>)),
-    earlier_ids: unique.map((i) => writes[i]?.clientId as string),
-  });
+  const readValues = work.readValues(unique.map((i) => writes[i] as BatchedWrite<I>));
+  readValues.earlier_ids = unique.map((i) => writes[i]?.clientId as string);
+  const [row = {}] = await statementsOf(work).read<Record<string, unknown>>(deps.database, readValues);
   const earlier = (row.earlier ?? []) as EarlierAnswer[];
   const context = work.context(row);
   const earlierById = new Map(earlier.map((p) => [p.clientId, p]));
@@ -355,13 +354,13 @@ async function writeBatchOnce<I, O, C>(
       }
     });
     if (claims.length > 0) {
-      await statementsOf(work).write(deps.database, {
-        ...plan.values,
-        ...claimRows.values(claims),
-        claim_count: claims.length,
-        action,
-        ...auditInsertValues(audit),
-      });
+      // The mechanism's parts beside the work's, in one object (see `arrayRows`' values).
+      const values = plan.values;
+      claimRows.values(claims, values);
+      auditInsertValues(audit, values);
+      values.claim_count = claims.length;
+      values.action = action;
+      await statementsOf(work).write(deps.database, values);
       for (const [i, answer] of successes) answers[i] = answer;
     }
   }
