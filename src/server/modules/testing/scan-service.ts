@@ -344,20 +344,8 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
   const values = repo.sampleIntoTubesValues({
     opened: taking
       .filter((t) => t.opened)
-      // A new tube goes in with its members already counted.
-      .map((t) => ({
-        id: t.id,
-        code: t.code,
-        roundId: t.roundId,
-        pointId: t.pointId,
-        orgPath: t.orgPath,
-        mode: t.mode,
-        capacity: t.capacity,
-        householdId: t.householdId,
-        memberCount: t.added,
-        openedBy: t.openedBy,
-        districtCode: t.districtCode,
-      })),
+      // A new tube goes in with its members already counted (the plan is done with the tube).
+      .map((t) => Object.assign(t, { memberCount: t.added })),
     intakes: taking
       .filter((t) => !t.opened)
       .map((t) => ({
