@@ -71,6 +71,7 @@ export function arrayRows<T>(prefix: string, columns: Record<string, ArrayColumn
 /** An element that needs no quotes in an array literal (ids, numbers, dates, codes). */
 const BARE_ELEMENT = /^[0-9A-Za-z_.:+-]+$/;
 /** Characters JSON would write as escapes an array literal does not read: see `arrayLiteral`. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
 const QUOTED_ALIKE = /[\u0000-\u001f\ud800-\udfff]/;
 
 /**
