@@ -165,7 +165,10 @@ export interface BatchedWrite<I> {
 /** What the work of a batch plans from its read: each fresh write's outcome if its statement goes through. */
 export interface BatchPlan<O> {
   outcomes: Array<{ result: O; touched: Touched[] } | Error>;
-  /** The values of the placeholders of the work's statement parts. */
+  /**
+   * The values of the placeholders of the work's statement parts: a fresh object for each plan, as
+   * the mechanism sets its own parts' values on it (see `arrayRows`' values).
+   */
   values: Record<string, unknown>;
 }
 
