@@ -135,29 +135,11 @@ function planScans(context: ScanContext, writes: ScanWrite[]): BatchPlan<ScanAns
   const points = new Map(context.points.map((p) => [p.pointId, p]));
   const people = new Map(context.persons.map((p) => [p.codeId, p]));
   const sampledBefore = new Map(context.sampled.map((m) => [`${m.roundId}|${m.personId}`, m.tubeCode]));
-  // Tubes as read; a tube seen for the first time opens in the mode of its first person. Copied
-  // field by field: on Node 20, `{ ...t, opened: false, … }` cost ~3 µs a tube (V8 adds a property
-  // after a spread the slow way), as much as planning the scan itself.
+  // Tubes as read; a tube seen for the first time opens in the mode of its first person. The
+  // plan's own fields come first: on Node 20 a property after a spread (`{ ...t, opened: false }`)
+  // is added the slow way, ~3 µs a tube, as much as planning the scan itself; before it, ~0.1 µs.
   const tubes = new Map(
-    context.tubes.map((t) => [
-      t.code,
-      {
-        id: t.id,
-        code: t.code,
-        roundId: t.roundId,
-        pointId: t.pointId,
-        orgPath: t.orgPath,
-        mode: t.mode,
-        capacity: t.capacity,
-        householdId: t.householdId,
-        memberCount: t.memberCount,
-        state: t.state,
-        opened: false,
-        added: 0,
-        openedBy: '',
-        districtCode: '',
-      },
-    ]),
+    context.tubes.map((t) => [t.code, { opened: false, added: 0, openedBy: '', districtCode: '', ...t }]),
   );
   const members: repo.NewMember[] = [];
 
