@@ -15,6 +15,26 @@ function recordingBatcher(options: { maxBatch: number; gatherMs?: number }, work
   return { call, sizes };
 }
 
+/**
+ * `phones` callers each making `rounds` calls one after another, as a point's phones scan; `before`
+ * may hold a phone up before a call. Resolves when every call is answered.
+ */
+function phonesCalling(
+  call: (n: number) => Promise<number>,
+  phones: number,
+  rounds: number,
+  before: (phone: number, round: number) => Promise<unknown> | undefined,
+) {
+  return Promise.all(
+    Array.from({ length: phones }, async (_, phone) => {
+      for (let round = 0; round < rounds; round++) {
+        await before(phone, round);
+        await call(round);
+      }
+    }),
+  );
+}
+
 test('concurrent calls share a batch; each gets its own answer or error', async () => {
   const sizes: number[] = [];
   const call = createBatcher<number, number>(
@@ -57,14 +77,7 @@ test('with gathering, the calls of a steady burst go together rather than in alt
   // (as answers over a network come back): without gathering each batch would leave early.
   const phones = 8;
   const rounds = 6;
-  await Promise.all(
-    Array.from({ length: phones }, async (_, phone) => {
-      for (let i = 0; i < rounds; i++) {
-        await call(i);
-        await sleep(phone % 4);
-      }
-    }),
-  );
+  await phonesCalling(call, phones, rounds, (phone, round) => (round > 0 ? sleep(phone % 4) : undefined));
   assert.equal(
     sizes.reduce((n, s) => n + s, 0),
     phones * rounds,
@@ -101,14 +114,9 @@ test('one late call does not split the burst for good: the next batches wait for
   const { call, sizes } = recordingBatcher({ maxBatch: 100, gatherMs: 100 }, 2);
   const phones = 6;
   const rounds = 5;
-  await Promise.all(
-    Array.from({ length: phones }, async (_, phone) => {
-      for (let round = 0; round < rounds; round++) {
-        // In the second round the last phone is held up longer than the batch waits.
-        if (round === 1 && phone === phones - 1) await sleep(250);
-        await call(round);
-      }
-    }),
+  // In the second round the last phone is held up longer than the batch waits.
+  await phonesCalling(call, phones, rounds, (phone, round) =>
+    round === 1 && phone === phones - 1 ? sleep(250) : undefined,
   );
   assert.equal(
     sizes.reduce((n, s) => n + s, 0),
